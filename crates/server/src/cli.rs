@@ -1,0 +1,166 @@
+//! Command line: serve (the default) and create-admin. Every option also
+//! reads a `PORTCULLIS_*` environment variable.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use portcullis_api::Role;
+
+use crate::clock::SystemClock;
+use crate::state::{AppState, Settings};
+use crate::{app, db, demo, password, users};
+
+#[derive(Debug, Parser)]
+#[command(name = "portcullis-server", version, about = "Portcullis MFA portal: API server and SPA host")]
+pub struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "PORTCULLIS_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+    /// Directory for data (the default SQLite database lives here).
+    #[arg(long, env = "PORTCULLIS_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL; default: sqlite://<data-dir>/portcullis.db.
+    #[arg(long, env = "PORTCULLIS_DATABASE_URL", global = true)]
+    pub database: Option<String>,
+    /// Directory of the built SPA (Trunk's dist/).
+    #[arg(long, env = "PORTCULLIS_SPA_DIR", default_value = "dist", global = true)]
+    pub spa_dir: PathBuf,
+    /// The URL users open. Its scheme decides cookie flags (https: Secure, __Host-).
+    /// Default: http://localhost:<port> (WebAuthn refuses IP addresses).
+    #[arg(long, env = "PORTCULLIS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Extra origin allowed to send state-changing requests (repeatable),
+    /// e.g. http://localhost:8081 for `trunk serve`.
+    #[arg(long = "allowed-origin", env = "PORTCULLIS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
+    pub allowed_origins: Vec<String>,
+    /// Create a demo organisation if the database is empty, and print its logins.
+    #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
+    pub demo: bool,
+    /// Password of every demo user.
+    #[arg(long, env = "PORTCULLIS_DEMO_PASSWORD", default_value = demo::DEFAULT_PASSWORD, hide_default_value = false, global = true)]
+    pub demo_password: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Create an administrator (the first admin of a real deployment). The
+    /// password is read from PORTCULLIS_ADMIN_PASSWORD or standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make a billing admin (may merge/separate Protect).
+        #[arg(long)]
+        billing: bool,
+    },
+}
+
+impl Cli {
+    fn database_url(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| db::default_url(&self.data_dir))
+    }
+
+    fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", self.listen.port()))
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            secure_cookies: self.public_url().starts_with("https://"),
+            allowed_origins: self.allowed_origins.clone(),
+            ..Settings::default()
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let pool = db::connect(&cli.database_url()).await?;
+    let state = AppState::new(pool, Arc::new(SystemClock), cli.settings())?;
+    match &cli.command {
+        None | Some(Command::Serve) => serve(&cli, state).await,
+        Some(Command::CreateAdmin { email, name, billing }) => {
+            let role = if *billing { Role::BillingAdmin } else { Role::Admin };
+            create_admin(&state, email, name, role).await
+        }
+    }
+}
+
+async fn serve(cli: &Cli, state: AppState) -> anyhow::Result<()> {
+    if cli.demo && demo::seed(&state, &cli.demo_password).await? {
+        tracing::info!("created the demo organisation");
+    }
+    if !cli.spa_dir.join("index.html").exists() {
+        tracing::warn!(dir = %cli.spa_dir.display(), "no built SPA here: only the API is served");
+    }
+    app::spawn_housekeeping(state.clone());
+    let router = app::build(state, Some(cli.spa_dir.clone()));
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let url = cli.public_url();
+    if cli.demo {
+        let is_default = cli.demo_password == demo::DEFAULT_PASSWORD;
+        println!("{}", demo::banner(&url, &cli.demo_password, is_default));
+    } else {
+        println!("Portcullis is running at {url}");
+    }
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("server failed")
+}
+
+async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> anyhow::Result<()> {
+    users::check_email(email).map_err(anyhow::Error::msg)?;
+    if name.trim().is_empty() {
+        anyhow::bail!("--name must not be empty");
+    }
+    if users::find_by_email(&state.db, email).await?.is_some() {
+        anyhow::bail!("a user with the email {} already exists", users::normalize_email(email));
+    }
+    let pw = match std::env::var("PORTCULLIS_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            if std::io::stdin().is_terminal() {
+                eprint!("Password for {email}: ");
+                std::io::stderr().flush().ok();
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    password::check_new(&pw).map_err(anyhow::Error::msg)?;
+    let hash = password::hash(&pw)?;
+    let user = users::create(
+        &state.db,
+        users::NewUser {
+            email,
+            display_name: name,
+            password_hash: &hash,
+            role,
+        },
+        state.now(),
+    )
+    .await?;
+    println!("Created {} ({}) as {}.", user.email, user.display_name, role.as_str());
+    Ok(())
+}

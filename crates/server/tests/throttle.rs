@@ -1,0 +1,111 @@
+mod common;
+
+use common::{json, TestServer, PASSWORD};
+use portcullis_server::throttle::{PASSWORD_ACCOUNT_CLIENT, PASSWORD_CLIENT};
+
+#[tokio::test]
+async fn throttling_starts_after_free_failures_and_ends_with_the_clock() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    for _ in 0..PASSWORD_ACCOUNT_CLIENT.free {
+        let (status, _) = json(s.login(&c, "alice@example.com", "wrong password").await).await;
+        assert_eq!(status, 401);
+    }
+    // Blocked now, even with the right password.
+    let resp = s.login(&c, "alice@example.com", PASSWORD).await;
+    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let (status, body) = json(resp).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["code"], "too_many_attempts");
+    assert_eq!(body["retry_after"], retry);
+    assert_eq!(retry, PASSWORD_ACCOUNT_CLIENT.base_secs as u64);
+    assert!(body["message"].as_str().unwrap().contains(&format!("{retry} seconds")));
+
+    // One second short: still blocked.
+    s.clock.advance(retry as i64 - 1);
+    assert_eq!(s.login(&c, "alice@example.com", PASSWORD).await.status(), 429);
+    // Then it ends.
+    s.clock.advance(1);
+    let (status, body) = json(s.login(&c, "alice@example.com", PASSWORD).await).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn delays_grow_with_further_failures() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let mut seen = Vec::new();
+    for _ in 0..(PASSWORD_ACCOUNT_CLIENT.free + 3) {
+        let resp = s.login(&c, "bob@example.com", "wrong").await;
+        if resp.status() == 429 {
+            panic!("blocked before the wait ended");
+        }
+        let probe = s.login(&c, "bob@example.com", "wrong").await;
+        if probe.status() == 429 {
+            let wait: i64 = probe.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            seen.push(wait);
+            s.clock.advance(wait);
+        } else {
+            assert_eq!(probe.status(), 401);
+        }
+    }
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] > w[0]), "delays should grow: {seen:?}");
+}
+
+#[tokio::test]
+async fn unknown_accounts_are_throttled_the_same_way() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    for _ in 0..PASSWORD_ACCOUNT_CLIENT.free {
+        s.login(&c, "ghost@example.com", "wrong").await;
+        s.login(&c, "carol@example.com", "wrong").await;
+    }
+    let (a_status, a) = json(s.login(&c, "ghost@example.com", "x").await).await;
+    let (b_status, b) = json(s.login(&c, "carol@example.com", "x").await).await;
+    assert_eq!((a_status, &a), (b_status, &b));
+    assert_eq!(a_status, 429);
+}
+
+#[tokio::test]
+async fn a_success_resets_the_account_counter() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    for _ in 0..PASSWORD_ACCOUNT_CLIENT.free - 1 {
+        s.login(&c, "dave@example.com", "wrong").await;
+    }
+    assert_eq!(s.login(&c, "dave@example.com", PASSWORD).await.status(), 200);
+    for _ in 0..PASSWORD_ACCOUNT_CLIENT.free - 1 {
+        assert_eq!(s.login(&c, "dave@example.com", "wrong").await.status(), 401);
+    }
+    assert_eq!(s.login(&c, "dave@example.com", PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn spraying_many_accounts_from_one_client_is_throttled() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    for i in 0..PASSWORD_CLIENT.free {
+        let status = s.login(&c, &format!("user{i}@example.com"), "wrong").await.status();
+        assert_eq!(status, 401);
+    }
+    assert_eq!(s.login(&c, "erin@example.com", PASSWORD).await.status(), 429);
+}
+
+#[tokio::test]
+async fn an_attacker_cannot_lock_the_owner_out_for_good() {
+    // Failures from this client push the account into its longest delay;
+    // the delay is capped, so the owner gets in once it passes.
+    let s = TestServer::start().await;
+    let c = s.client();
+    for _ in 0..200 {
+        let resp = s.login(&c, "frank@example.com", "wrong").await;
+        if resp.status() == 429 {
+            let wait: i64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            assert!(wait <= PASSWORD_ACCOUNT_CLIENT.cap_secs, "{wait}");
+            s.clock.advance(wait);
+        }
+    }
+    s.clock.advance(PASSWORD_CLIENT.cap_secs.max(PASSWORD_ACCOUNT_CLIENT.cap_secs));
+    assert_eq!(s.login(&c, "frank@example.com", PASSWORD).await.status(), 200);
+}

@@ -116,7 +116,7 @@ async fn cache_control(req: Request, next: Next) -> Response {
 fn has_content_hash(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     name.split(['-', '_', '.'])
-        .any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+        .any(|part| part.len() >= 12 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -136,6 +136,7 @@ mod tests {
     fn content_hashes() {
         assert!(has_content_hash("/portcullis-web-3f2a9c0d1e4b5a6f_bg.wasm"));
         assert!(has_content_hash("/main-0123456789abcdef.css"));
+        assert!(has_content_hash("/main-b4870270d710560.css"));
         assert!(!has_content_hash("/favicon.svg"));
     }
 }

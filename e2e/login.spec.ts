@@ -1,0 +1,86 @@
+import { test, expect, Page } from '@playwright/test';
+
+const PASSWORD = 'e2e-demo-password';
+
+async function logIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+test('a demo user logs in and out', async ({ page }) => {
+  await page.goto('/');
+  // not signed in: sent to the login page
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Log in to Portcullis' })).toBeVisible();
+  await logIn(page, 'alice@example.com', PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
+  // the session survives a reload (cookie + /me)
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  // and the session is gone on the server, not only in the page
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  const me = await page.request.get('/api/v1/me');
+  expect(me.status()).toBe(401);
+});
+
+test('a wrong password shows the error, announced', async ({ page }) => {
+  await page.goto('/login');
+  await logIn(page, 'alice@example.com', 'not-the-password');
+  const alert = page.getByRole('alert').filter({ hasText: 'incorrect' });
+  await expect(alert).toHaveText('The email or password is incorrect.');
+  await expect(alert).toHaveAttribute('aria-live', 'assertive');
+  await expect(page).toHaveURL(/\/login$/);
+  // the password field is cleared for the next try; the email is kept
+  await expect(page.getByLabel('Password')).toHaveValue('');
+  await expect(page.getByLabel('Email')).toHaveValue('alice@example.com');
+});
+
+test('empty fields get inline errors without a request', async ({ page }) => {
+  await page.goto('/login');
+  let requests = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/v1/login')) requests++; });
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText('Enter your email address.')).toBeVisible();
+  await expect(page.getByText('Enter your password.')).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+  expect(requests).toBe(0);
+});
+
+test('a deep link goes through login and back', async ({ page }) => {
+  await page.goto('/?tab=profile');
+  await expect(page).toHaveURL(/\/login\?next=%2F%3Ftab%3Dprofile$/);
+  await logIn(page, 'admin@example.com', PASSWORD);
+  await expect(page).toHaveURL(/\/\?tab=profile$/);
+  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
+  await expect(page.getByText('Billing administrator')).toBeVisible();
+});
+
+test('the login form works with the keyboard alone', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').focus();
+  await page.keyboard.type('bob@example.com');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Welcome, Bob Berg' })).toBeVisible();
+});
+
+test('an unknown page says so', async ({ page }) => {
+  await page.goto('/no/such/page');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
+
+test('the page runs under its CSP without violations', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  const resp = await page.goto('/login');
+  expect(resp?.headers()['content-security-policy']).toContain("'wasm-unsafe-eval'");
+  await expect(page.getByLabel('Email')).toBeVisible();
+  expect(violations).toEqual([]);
+});

@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+
+// The real server (debug or release binary, chosen by scripts/test) serves the
+// release SPA from dist/ with a fresh SQLite database in a temp dir.
+const port = Number(process.env.E2E_PORT ?? 8181);
+const server = process.env.PORTCULLIS_SERVER_BIN ?? 'target/debug/portcullis-server';
+const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/portcullis-e2e-${process.pid}`;
+
+export default defineConfig({
+  testDir: '.',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    // localhost, not 127.0.0.1: WebAuthn refuses IP addresses.
+    baseURL: `http://localhost:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${dataDir} && ${server} --demo --listen 127.0.0.1:${port} --data-dir ${dataDir} --spa-dir dist`,
+    cwd: '..',
+    url: `http://localhost:${port}/api/openapi.json`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: { PORTCULLIS_DEMO_PASSWORD: 'e2e-demo-password', RUST_LOG: 'warn' },
+  },
+});

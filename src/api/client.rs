@@ -1,0 +1,67 @@
+//! HTTP calls. Every failure — network, status, JSON — becomes an [`ApiError`].
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use portcullis_api::{LoginRequest, LoginResponse, Me, API_BASE, CSRF_HEADER, CSRF_VALUE};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::ApiError;
+
+fn url(path: &str) -> String {
+    format!("{API_BASE}{path}")
+}
+
+async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let req = req.map_err(|e| ApiError::BadResponse {
+        status: 0,
+        detail: format!("request could not be built: {e}"),
+    })?;
+    let resp = req.send().await.map_err(|_| ApiError::Unreachable)?;
+    if resp.ok() {
+        return Ok(resp);
+    }
+    let status = resp.status();
+    let retry = resp.headers().get("retry-after");
+    let body = resp.text().await.unwrap_or_default();
+    Err(ApiError::from_status_and_body(status, &body, retry.as_deref()))
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    let text = resp.text().await.map_err(|_| ApiError::Unreachable)?;
+    // 204 has no body: read it as JSON null, which `()` accepts.
+    let text = if text.is_empty() { "null" } else { text.as_str() };
+    serde_json::from_str(text).map_err(|e| ApiError::BadResponse {
+        status,
+        detail: e.to_string(),
+    })
+}
+
+fn mutate(builder: RequestBuilder) -> RequestBuilder {
+    builder.header(CSRF_HEADER, CSRF_VALUE)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(send(Request::get(&url(path)).build()).await?).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    decode(send(mutate(Request::post(&url(path))).json(body)).await?).await
+}
+
+pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    post("/login", req).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    post::<_, ()>("/logout", &()).await
+}
+
+/// The signed-in user, or `None` when there is no session.
+pub async fn me() -> Result<Option<Me>, ApiError> {
+    match get::<Me>("/me").await {
+        Ok(me) => Ok(Some(me)),
+        Err(e) if e.is_unauthenticated() => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,156 @@
+//! `/login`: email and password.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use portcullis_api::LoginResponse;
+
+use crate::api::{self, ApiError};
+use crate::nav::safe_next;
+use crate::session::use_session;
+use crate::text::{check_login, LoginProblems};
+
+/// Where a submission stands; the view is a match on this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// Nothing sent yet, or the user is editing.
+    Idle,
+    /// The form has problems the user must fix first.
+    Invalid(LoginProblems),
+    /// The server said no (wrong credentials, throttled, unreachable…).
+    Refused(ApiError),
+    /// A later step of the login state machine this page does not handle.
+    Blocked(String),
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let (outcome, set_outcome) = signal(Outcome::Idle);
+    // Seconds left before a throttled login may be retried.
+    let (wait, set_wait) = signal(0_u64);
+
+    let submit = Action::new_local(move |req: &portcullis_api::LoginRequest| {
+        let req = req.clone();
+        let navigate = navigate.clone();
+        async move {
+            match api::login(&req).await {
+                Ok(LoginResponse::Done { user }) => {
+                    session.signed_in(user);
+                    set_outcome.set(Outcome::Idle);
+                    let next = safe_next(query.get_untracked().get("next").as_deref());
+                    navigate(&next, Default::default());
+                }
+                Ok(LoginResponse::Locked { message }) => set_outcome.set(Outcome::Blocked(message)),
+                Ok(LoginResponse::Mfa { .. }) | Ok(LoginResponse::Enroll { .. }) => {
+                    set_outcome.set(Outcome::Blocked(
+                        "This account needs a second factor, which this version of the portal cannot handle yet."
+                            .into(),
+                    ))
+                }
+                Err(e) => {
+                    password.set(String::new());
+                    if let Some(secs) = e.retry_after() {
+                        count_down(secs, set_wait).await;
+                    }
+                    set_outcome.set(Outcome::Refused(e));
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if submit.pending().get_untracked() || wait.get_untracked() > 0 {
+            return;
+        }
+        match check_login(&email.get_untracked(), &password.get_untracked()) {
+            Ok(req) => {
+                set_outcome.set(Outcome::Idle);
+                submit.dispatch(req);
+            }
+            Err(problems) => set_outcome.set(Outcome::Invalid(problems)),
+        }
+    };
+
+    let problems = move || match outcome.get() {
+        Outcome::Invalid(p) => p,
+        _ => LoginProblems::default(),
+    };
+    let email_error = move || problems().email;
+    let password_error = move || problems().password;
+    let banner = move || match outcome.get() {
+        Outcome::Refused(e) => Some(e.user_message()),
+        Outcome::Blocked(m) => Some(m),
+        _ => None,
+    };
+    let busy = move || submit.pending().get();
+
+    view! {
+        <section class="card narrow" aria-labelledby="login-title">
+            <h1 id="login-title">"Log in to Portcullis"</h1>
+            <form on:submit=on_submit novalidate>
+                <div class="field">
+                    <label for="login-email">"Email"</label>
+                    <input
+                        id="login-email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        required
+                        bind:value=email
+                        aria-invalid=move || email_error().is_some().to_string()
+                        aria-describedby="login-email-error"
+                    />
+                    <p id="login-email-error" class="field-error">{email_error}</p>
+                </div>
+                <div class="field">
+                    <label for="login-password">"Password"</label>
+                    <input
+                        id="login-password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        bind:value=password
+                        aria-invalid=move || password_error().is_some().to_string()
+                        aria-describedby="login-password-error"
+                    />
+                    <p id="login-password-error" class="field-error">{password_error}</p>
+                </div>
+                // Announced as soon as it changes; empty when all is well.
+                <p class="form-error" role="alert" aria-live="assertive">{banner}</p>
+                <button type="submit" class="button primary" aria-busy=move || busy().to_string()>
+                    {move || {
+                        if busy() {
+                            "Logging in…".to_string()
+                        } else if wait.get() > 0 {
+                            format!("Log in (wait {} s)", wait.get())
+                        } else {
+                            "Log in".to_string()
+                        }
+                    }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Counts `secs` down to zero in `set_wait`, one step a second, in the
+/// background; stops early if the page has gone away.
+async fn count_down(secs: u64, set_wait: WriteSignal<u64>) {
+    set_wait.set(secs);
+    leptos::task::spawn_local(async move {
+        let mut left = secs;
+        while left > 0 {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            left -= 1;
+            if set_wait.try_set(left).is_some() {
+                break;
+            }
+        }
+    });
+}

@@ -7,7 +7,15 @@ use portcullis_web::text::{check_login, role_label};
 #[test]
 fn next_targets_stay_on_this_site() {
     assert_eq!(safe_next(Some("/security?tab=keys")), "/security?tab=keys");
-    for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", "/login", "/login?next=/"] {
+    for bad in [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "",
+        "/login",
+        "/login?next=/",
+    ] {
         assert_eq!(safe_next(Some(bad)), "/", "{bad}");
     }
     assert_eq!(safe_next(None), "/");
@@ -17,7 +25,10 @@ fn next_targets_stay_on_this_site() {
 fn login_url_remembers_where_to_return() {
     assert_eq!(login_url("/"), "/login");
     assert_eq!(login_url("/login"), "/login");
-    assert_eq!(login_url("/?tab=profile"), "/login?next=%2F%3Ftab%3Dprofile");
+    assert_eq!(
+        login_url("/?tab=profile"),
+        "/login?next=%2F%3Ftab%3Dprofile"
+    );
     assert_eq!(encode_component("a b&c/é"), "a%20b%26c%2F%C3%A9");
 }
 
@@ -27,7 +38,10 @@ fn login_form_checks() {
     assert_eq!(p.email.as_deref(), Some("Enter your email address."));
     assert_eq!(p.password.as_deref(), Some("Enter your password."));
     let p = check_login("alice", "pw").unwrap_err();
-    assert_eq!(p.email.as_deref(), Some("Enter an email address like name@example.com."));
+    assert_eq!(
+        p.email.as_deref(),
+        Some("Enter an email address like name@example.com.")
+    );
     assert_eq!(p.password, None);
     let ok = check_login("  alice@example.com ", "pw").unwrap();
     assert_eq!(ok.email, "alice@example.com");
@@ -46,10 +60,20 @@ fn api_errors_read_as_sentences() {
         Some("42"),
     );
     assert_eq!(throttled.retry_after(), Some(42));
-    assert_eq!(throttled.user_message(), "Too many attempts. Try again in 42 s.");
+    assert_eq!(
+        throttled.user_message(),
+        "Too many attempts. Try again in 42 s."
+    );
     // the header is used when the body lacks the number
-    let throttled = ApiError::from_status_and_body(429, r#"{"code":"too_many_attempts","message":"x"}"#, Some("7"));
-    assert_eq!(throttled.user_message(), "Too many attempts. Try again in 7 s.");
+    let throttled = ApiError::from_status_and_body(
+        429,
+        r#"{"code":"too_many_attempts","message":"x"}"#,
+        Some("7"),
+    );
+    assert_eq!(
+        throttled.user_message(),
+        "Too many attempts. Try again in 7 s."
+    );
 
     let wrong = ApiError::from_status_and_body(
         401,
@@ -61,11 +85,21 @@ fn api_errors_read_as_sentences() {
     assert!(!wrong.is_unauthenticated());
 
     let proxy_page = ApiError::from_status_and_body(502, "<html>Bad Gateway</html>", None);
-    assert!(matches!(proxy_page, ApiError::BadResponse { status: 502, .. }));
-    assert!(proxy_page.user_message().contains("HTTP 502"), "{}", proxy_page.user_message());
+    assert!(matches!(
+        proxy_page,
+        ApiError::BadResponse { status: 502, .. }
+    ));
+    assert!(
+        proxy_page.user_message().contains("HTTP 502"),
+        "{}",
+        proxy_page.user_message()
+    );
 }
 
 #[test]
 fn role_labels() {
-    assert_eq!(role_label(portcullis_api::Role::BillingAdmin), "Billing administrator");
+    assert_eq!(
+        role_label(portcullis_api::Role::BillingAdmin),
+        "Billing administrator"
+    );
 }

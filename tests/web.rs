@@ -25,13 +25,20 @@ async fn tick() {
 #[wasm_bindgen_test]
 async fn login_form_labels_its_fields_and_reports_empty_ones() {
     let host = host();
-    let _mounted = leptos::mount::mount_to(host.clone(), || view! { <Router><LoginPage/></Router> });
+    let _mounted =
+        leptos::mount::mount_to(host.clone(), || view! { <Router><LoginPage/></Router> });
     tick().await;
 
     for (id, label) in [("login-email", "Email"), ("login-password", "Password")] {
-        let l = host.query_selector(&format!("label[for={id}]")).unwrap().expect("label");
+        let l = host
+            .query_selector(&format!("label[for={id}]"))
+            .unwrap()
+            .expect("label");
         assert_eq!(l.text_content().unwrap(), label);
-        assert!(host.query_selector(&format!("input#{id}")).unwrap().is_some());
+        assert!(host
+            .query_selector(&format!("input#{id}"))
+            .unwrap()
+            .is_some());
     }
 
     let button: web_sys::HtmlElement = host
@@ -53,6 +60,13 @@ async fn a_non_api_answer_becomes_a_typed_error() {
     // The test runner's own web server has no API: its plain-text 404 must
     // come back as a readable error, not a panic or a decoding crash.
     let err = api::me().await.unwrap_err();
-    assert!(matches!(err, ApiError::BadResponse { status: 404, .. }), "{err:?}");
-    assert!(err.user_message().contains("HTTP 404"), "{}", err.user_message());
+    assert!(
+        matches!(err, ApiError::BadResponse { status: 404, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.user_message().contains("HTTP 404"),
+        "{}",
+        err.user_message()
+    );
 }

@@ -23,14 +23,22 @@ async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiErro
     let status = resp.status();
     let retry = resp.headers().get("retry-after");
     let body = resp.text().await.unwrap_or_default();
-    Err(ApiError::from_status_and_body(status, &body, retry.as_deref()))
+    Err(ApiError::from_status_and_body(
+        status,
+        &body,
+        retry.as_deref(),
+    ))
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
     let text = resp.text().await.map_err(|_| ApiError::Unreachable)?;
     // 204 has no body: read it as JSON null, which `()` accepts.
-    let text = if text.is_empty() { "null" } else { text.as_str() };
+    let text = if text.is_empty() {
+        "null"
+    } else {
+        text.as_str()
+    };
     serde_json::from_str(text).map_err(|e| ApiError::BadResponse {
         status,
         detail: e.to_string(),

@@ -19,7 +19,11 @@ pub enum ApiError {
 
 impl ApiError {
     /// Builds the error for a non-2xx answer from its status and body text.
-    pub fn from_status_and_body(status: u16, body: &str, retry_after_header: Option<&str>) -> ApiError {
+    pub fn from_status_and_body(
+        status: u16,
+        body: &str,
+        retry_after_header: Option<&str>,
+    ) -> ApiError {
         match serde_json::from_str::<ErrorBody>(body) {
             Ok(e) => ApiError::Server {
                 status,
@@ -66,7 +70,9 @@ impl ApiError {
             ApiError::Server { .. } if self.retry_after().is_some() => {
                 too_many_attempts(self.retry_after().unwrap_or(1))
             }
-            ApiError::Server { status, message, .. } => {
+            ApiError::Server {
+                status, message, ..
+            } => {
                 if message.trim().is_empty() {
                     format!("The server refused the request (HTTP {status}).")
                 } else {

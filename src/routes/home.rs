@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::text::role_label;
 use crate::session::use_session;
+use crate::text::role_label;
 
 /// The portal's home page.
 #[component]

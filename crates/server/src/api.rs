@@ -48,8 +48,14 @@ pub fn router(state: AppState) -> Router {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
-    .route("/api/{*rest}", axum::routing::any(crate::headers::api_not_found))
-    .layer(axum::middleware::from_fn_with_state(state.clone(), crate::csrf::guard))
+    .route(
+        "/api/{*rest}",
+        axum::routing::any(crate::headers::api_not_found),
+    )
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::csrf::guard,
+    ))
     .layer(axum::middleware::from_fn(crate::headers::api))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .with_state(state)

@@ -15,19 +15,38 @@ use crate::state::{AppState, Settings};
 use crate::{app, db, demo, password, users};
 
 #[derive(Debug, Parser)]
-#[command(name = "portcullis-server", version, about = "Portcullis MFA portal: API server and SPA host")]
+#[command(
+    name = "portcullis-server",
+    version,
+    about = "Portcullis MFA portal: API server and SPA host"
+)]
 pub struct Cli {
     /// Address to listen on.
-    #[arg(long, env = "PORTCULLIS_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// Directory for data (the default SQLite database lives here).
-    #[arg(long, env = "PORTCULLIS_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Database URL; default: sqlite://<data-dir>/portcullis.db.
     #[arg(long, env = "PORTCULLIS_DATABASE_URL", global = true)]
     pub database: Option<String>,
     /// Directory of the built SPA (Trunk's dist/).
-    #[arg(long, env = "PORTCULLIS_SPA_DIR", default_value = "dist", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_SPA_DIR",
+        default_value = "dist",
+        global = true
+    )]
     pub spa_dir: PathBuf,
     /// The URL users open. Its scheme decides cookie flags (https: Secure, __Host-).
     /// Default: http://localhost:<port> (WebAuthn refuses IP addresses).
@@ -35,7 +54,12 @@ pub struct Cli {
     pub public_url: Option<String>,
     /// Extra origin allowed to send state-changing requests (repeatable),
     /// e.g. http://localhost:8081 for `trunk serve`.
-    #[arg(long = "allowed-origin", env = "PORTCULLIS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(
+        long = "allowed-origin",
+        env = "PORTCULLIS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
     pub allowed_origins: Vec<String>,
     /// Create a demo organisation if the database is empty, and print its logins.
     #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
@@ -91,8 +115,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let state = AppState::new(pool, Arc::new(SystemClock), cli.settings())?;
     match &cli.command {
         None | Some(Command::Serve) => serve(&cli, state).await,
-        Some(Command::CreateAdmin { email, name, billing }) => {
-            let role = if *billing { Role::BillingAdmin } else { Role::Admin };
+        Some(Command::CreateAdmin {
+            email,
+            name,
+            billing,
+        }) => {
+            let role = if *billing {
+                Role::BillingAdmin
+            } else {
+                Role::Admin
+            };
             create_admin(&state, email, name, role).await
         }
     }
@@ -134,7 +166,10 @@ async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> 
         anyhow::bail!("--name must not be empty");
     }
     if users::find_by_email(&state.db, email).await?.is_some() {
-        anyhow::bail!("a user with the email {} already exists", users::normalize_email(email));
+        anyhow::bail!(
+            "a user with the email {} already exists",
+            users::normalize_email(email)
+        );
     }
     let pw = match std::env::var("PORTCULLIS_ADMIN_PASSWORD") {
         Ok(p) => p,
@@ -161,6 +196,11 @@ async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> 
         state.now(),
     )
     .await?;
-    println!("Created {} ({}) as {}.", user.email, user.display_name, role.as_str());
+    println!(
+        "Created {} ({}) as {}.",
+        user.email,
+        user.display_name,
+        role.as_str()
+    );
     Ok(())
 }

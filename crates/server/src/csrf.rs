@@ -36,19 +36,29 @@ pub fn check(headers: &HeaderMap, settings: &Settings) -> Result<(), AppError> {
     if let Some(site) = headers.get("sec-fetch-site") {
         // "none" is a user-typed navigation; anything cross-site is refused.
         if !matches!(site.to_str().unwrap_or(""), "same-origin" | "none") {
-            return Err(AppError::csrf("This request was refused: it came from another site."));
+            return Err(AppError::csrf(
+                "This request was refused: it came from another site.",
+            ));
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin
             .strip_prefix("https://")
             .or_else(|| origin.strip_prefix("http://"));
         let same = origin_host.is_some_and(|h| !host.is_empty() && h.eq_ignore_ascii_case(host));
-        let allowed = settings.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin);
+        let allowed = settings
+            .allowed_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/') == origin);
         if !same && !allowed {
-            return Err(AppError::csrf("This request was refused: it came from another origin."));
+            return Err(AppError::csrf(
+                "This request was refused: it came from another origin.",
+            ));
         }
     }
     Ok(())
@@ -72,19 +82,43 @@ mod tests {
         let s = Settings::default();
         assert!(check(&headers(&[]), &s).is_err());
         assert!(check(&headers(&[(CSRF_HEADER, "1")]), &s).is_ok());
-        assert!(check(&headers(&[(CSRF_HEADER, "1"), ("sec-fetch-site", "cross-site")]), &s).is_err());
-        assert!(check(&headers(&[(CSRF_HEADER, "1"), ("sec-fetch-site", "same-site")]), &s).is_err());
-        let same = [(CSRF_HEADER, "1"), ("host", "localhost:8080"), ("origin", "http://localhost:8080")];
+        assert!(check(
+            &headers(&[(CSRF_HEADER, "1"), ("sec-fetch-site", "cross-site")]),
+            &s
+        )
+        .is_err());
+        assert!(check(
+            &headers(&[(CSRF_HEADER, "1"), ("sec-fetch-site", "same-site")]),
+            &s
+        )
+        .is_err());
+        let same = [
+            (CSRF_HEADER, "1"),
+            ("host", "localhost:8080"),
+            ("origin", "http://localhost:8080"),
+        ];
         assert!(check(&headers(&same), &s).is_ok());
-        let other = [(CSRF_HEADER, "1"), ("host", "localhost:8080"), ("origin", "http://evil.test")];
+        let other = [
+            (CSRF_HEADER, "1"),
+            ("host", "localhost:8080"),
+            ("origin", "http://evil.test"),
+        ];
         assert!(check(&headers(&other), &s).is_err());
-        let null = [(CSRF_HEADER, "1"), ("host", "localhost:8080"), ("origin", "null")];
+        let null = [
+            (CSRF_HEADER, "1"),
+            ("host", "localhost:8080"),
+            ("origin", "null"),
+        ];
         assert!(check(&headers(&null), &s).is_err());
         let dev = Settings {
             allowed_origins: vec!["http://localhost:8081".into()],
             ..Settings::default()
         };
-        let proxied = [(CSRF_HEADER, "1"), ("host", "localhost:8080"), ("origin", "http://localhost:8081")];
+        let proxied = [
+            (CSRF_HEADER, "1"),
+            ("host", "localhost:8080"),
+            ("origin", "http://localhost:8081"),
+        ];
         assert!(check(&headers(&proxied), &dev).is_ok());
     }
 }

@@ -22,7 +22,11 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         AppError {
             status,
             code,
@@ -111,7 +115,11 @@ impl AppError {
                 "Send the request body as JSON (Content-Type: application/json).",
             ),
             s if s.is_server_error() => Self::internal(format!("bare status {s}")),
-            s => Self::new(s, codes::BAD_REQUEST, "The request could not be understood."),
+            s => Self::new(
+                s,
+                codes::BAD_REQUEST,
+                "The request could not be understood.",
+            ),
         }
     }
 }
@@ -165,7 +173,9 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
             // "missing field `password` at line 1 column 20".
             let text = e.body_text();
             let detail = text.split_once(": ").map(|(_, d)| d).unwrap_or(&text);
-            AppError::validation(format!("The request has a missing or invalid field: {detail}."))
+            AppError::validation(format!(
+                "The request has a missing or invalid field: {detail}."
+            ))
         }
         JsonRejection::JsonSyntaxError(_) => AppError::new(
             StatusCode::BAD_REQUEST,

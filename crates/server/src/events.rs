@@ -12,14 +12,16 @@ pub async fn record(
     client_ip: &str,
     detail: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO events (id, at, kind, user_id, client_ip, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(now)
-        .bind(kind)
-        .bind(user_id)
-        .bind(client_ip)
-        .bind(detail)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO events (id, at, kind, user_id, client_ip, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(now)
+    .bind(kind)
+    .bind(user_id)
+    .bind(client_ip)
+    .bind(detail)
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -10,7 +10,8 @@ use crate::error::AppError;
 
 /// The Content-Security-Policy for anything that is not the SPA's page
 /// (which gets [`crate::spa::page_csp`] with its inline script's hash).
-pub const BASE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+pub const BASE_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 pub async fn security(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
@@ -24,8 +25,16 @@ pub async fn security(req: Request, next: Next) -> Response {
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "no-referrer");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(h, HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
+    set(
+        h,
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        HeaderName::from_static("cross-origin-resource-policy"),
+        "same-origin",
+    );
     set(
         h,
         HeaderName::from_static("permissions-policy"),

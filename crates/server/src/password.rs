@@ -34,7 +34,9 @@ pub fn verify(password: &str, phc: &str) -> bool {
 pub fn check_new(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(format!("The password must have at least {MIN_LEN} characters."));
+        return Err(format!(
+            "The password must have at least {MIN_LEN} characters."
+        ));
     }
     if password.len() > MAX_LEN {
         return Err(format!("The password must have at most {MAX_LEN} bytes."));

@@ -85,7 +85,11 @@ pub fn cookie_value(headers: &HeaderMap, settings: &Settings) -> Option<String> 
 /// `Set-Cookie` that stores `id` (no Max-Age: the browser drops it on exit,
 /// and the server enforces the timeouts either way).
 pub fn set_cookie(settings: &Settings, id: &str) -> HeaderValue {
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let v = format!(
         "{}={id}; Path=/; HttpOnly; SameSite=Strict{secure}",
         cookie_name(settings)
@@ -95,7 +99,11 @@ pub fn set_cookie(settings: &Settings, id: &str) -> HeaderValue {
 
 /// `Set-Cookie` that makes the browser forget the session.
 pub fn clear_cookie(settings: &Settings) -> HeaderValue {
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let v = format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
         cookie_name(settings)
@@ -147,7 +155,13 @@ pub async fn delete(state: &AppState, id: &str) -> sqlx::Result<()> {
 }
 
 /// Whether a session with these times is still alive at `now`.
-pub fn is_alive(settings: &Settings, stage: Stage, created_at: Timestamp, last_seen_at: Timestamp, now: Timestamp) -> bool {
+pub fn is_alive(
+    settings: &Settings,
+    stage: Stage,
+    created_at: Timestamp,
+    last_seen_at: Timestamp,
+    now: Timestamp,
+) -> bool {
     let absolute = match stage {
         Stage::Full => settings.session_absolute_secs,
         Stage::Password => settings.partial_session_secs,
@@ -217,7 +231,8 @@ impl FromRequestParts<AppState> for FullSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let id = cookie_value(&parts.headers, &state.settings).ok_or_else(AppError::unauthenticated)?;
+        let id =
+            cookie_value(&parts.headers, &state.settings).ok_or_else(AppError::unauthenticated)?;
         match lookup(state, &id).await? {
             Some(s) if s.stage == Stage::Full => Ok(FullSession(s)),
             _ => Err(AppError::unauthenticated()),
@@ -241,23 +256,50 @@ mod tests {
     fn timeouts() {
         let s = Settings::default();
         let t0 = 1_000_000;
-        assert!(is_alive(&s, Stage::Full, t0, t0, t0 + s.session_idle_secs - 1));
+        assert!(is_alive(
+            &s,
+            Stage::Full,
+            t0,
+            t0,
+            t0 + s.session_idle_secs - 1
+        ));
         assert!(!is_alive(&s, Stage::Full, t0, t0, t0 + s.session_idle_secs));
         let busy_until = t0 + s.session_absolute_secs;
         assert!(!is_alive(&s, Stage::Full, t0, busy_until - 1, busy_until));
-        assert!(!is_alive(&s, Stage::Password, t0, t0, t0 + s.partial_session_secs));
+        assert!(!is_alive(
+            &s,
+            Stage::Password,
+            t0,
+            t0,
+            t0 + s.partial_session_secs
+        ));
     }
 
     #[test]
     fn cookie_parsing_and_flags() {
         let s = Settings::default();
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; portcullis_session=xyz; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; portcullis_session=xyz; b=2"),
+        );
         assert_eq!(cookie_value(&h, &s).as_deref(), Some("xyz"));
         let c = set_cookie(&s, "xyz");
-        assert_eq!(c.to_str().unwrap_or(""), "portcullis_session=xyz; Path=/; HttpOnly; SameSite=Strict");
-        let secure = Settings { secure_cookies: true, ..Settings::default() };
-        assert!(set_cookie(&secure, "xyz").to_str().unwrap_or("").starts_with("__Host-portcullis_session=xyz"));
-        assert!(set_cookie(&secure, "xyz").to_str().unwrap_or("").ends_with("; Secure"));
+        assert_eq!(
+            c.to_str().unwrap_or(""),
+            "portcullis_session=xyz; Path=/; HttpOnly; SameSite=Strict"
+        );
+        let secure = Settings {
+            secure_cookies: true,
+            ..Settings::default()
+        };
+        assert!(set_cookie(&secure, "xyz")
+            .to_str()
+            .unwrap_or("")
+            .starts_with("__Host-portcullis_session=xyz"));
+        assert!(set_cookie(&secure, "xyz")
+            .to_str()
+            .unwrap_or("")
+            .ends_with("; Secure"));
     }
 }

@@ -33,15 +33,12 @@ async fn index(State(SpaDir(dir)): State<SpaDir>) -> Response {
             let csp = page_csp(&html);
             let mut resp = Html(html).into_response();
             if let Ok(v) = HeaderValue::from_str(&csp) {
-                resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+                resp.headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, v);
             }
             resp
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Html(not_built_page(&dir)),
-        )
-            .into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Html(not_built_page(&dir))).into_response(),
     }
 }
 
@@ -53,7 +50,9 @@ fn not_built_page(dir: &Path) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The policy for the SPA's page. Trunk writes a small inline module script
@@ -63,7 +62,12 @@ fn html_escape(s: &str) -> String {
 pub fn page_csp(html: &str) -> String {
     let hashes: String = inline_scripts(html)
         .into_iter()
-        .map(|s| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .map(|s| {
+            format!(
+                " 'sha256-{}'",
+                STANDARD.encode(Sha256::digest(s.as_bytes()))
+            )
+        })
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
@@ -78,10 +82,14 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let open_tag = &after[..open_end];
         let body_start = open_end + 1;
-        let Some(close) = after[body_start..].find("</script>") else { break };
+        let Some(close) = after[body_start..].find("</script>") else {
+            break;
+        };
         let body = &after[body_start..body_start + close];
         if !open_tag.contains(" src=") && !body.trim().is_empty() {
             out.push(body);

@@ -88,13 +88,18 @@ impl Counter {
 }
 
 /// Seconds until all `counters` allow another attempt, if any blocks now.
-pub async fn blocked_for(db: &Db, counters: &[Counter], now: Timestamp) -> sqlx::Result<Option<u64>> {
+pub async fn blocked_for(
+    db: &Db,
+    counters: &[Counter],
+    now: Timestamp,
+) -> sqlx::Result<Option<u64>> {
     let mut wait = 0_i64;
     for c in counters {
-        let until: Option<i64> = sqlx::query_scalar("SELECT blocked_until FROM throttle WHERE key = ?")
-            .bind(&c.key)
-            .fetch_optional(db)
-            .await?;
+        let until: Option<i64> =
+            sqlx::query_scalar("SELECT blocked_until FROM throttle WHERE key = ?")
+                .bind(&c.key)
+                .fetch_optional(db)
+                .await?;
         if let Some(until) = until {
             wait = wait.max(until - now);
         }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 mod common;
 
 use common::{json, TestServer, PASSWORD};
@@ -22,7 +23,10 @@ async fn state_change_without_the_csrf_header_is_refused() {
 #[tokio::test]
 async fn cross_site_requests_are_refused_even_with_the_header() {
     let s = TestServer::start().await;
-    for (k, v) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (k, v) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let (status, body) = json(
             s.client()
                 .post(s.url("/api/v1/login"))

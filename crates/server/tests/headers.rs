@@ -1,9 +1,13 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 mod common;
 
 use common::TestServer;
 
 fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
-    r.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or_else(|| panic!("missing {name}"))
+    r.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_else(|| panic!("missing {name}"))
 }
 
 fn assert_common(r: &reqwest::Response) {
@@ -33,14 +37,24 @@ async fn spa_page_allows_its_inline_loader_by_hash_and_wasm() {
         assert_common(&r);
         let csp = header(&r, "content-security-policy").to_string();
         assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
         assert_eq!(header(&r, "cache-control"), "no-cache");
         let body = r.text().await.unwrap();
         // the hash is of exactly the inline script in the page
-        let script = body.split("<script type=\"module\">").nth(1).unwrap().split("</script>").next().unwrap();
+        let script = body
+            .split("<script type=\"module\">")
+            .nth(1)
+            .unwrap()
+            .split("</script>")
+            .next()
+            .unwrap();
         use base64::Engine;
         use sha2::Digest;
-        let want = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+        let want = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(script.as_bytes()));
         assert!(csp.contains(&want), "{csp} lacks {want}");
     }
 }
@@ -58,5 +72,8 @@ async fn static_files_are_compressed_and_cached_for_good() {
     assert_eq!(r.status(), 200);
     assert_common(&r);
     assert_eq!(header(&r, "content-encoding"), "br");
-    assert_eq!(header(&r, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(
+        header(&r, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
 }

@@ -1,7 +1,7 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 mod common;
 
 use common::{json, session_cookie, TestServer, PASSWORD};
-
 
 #[tokio::test]
 async fn login_ok_sets_a_strict_httponly_cookie_and_me_works() {
@@ -26,8 +26,12 @@ async fn login_ok_sets_a_strict_httponly_cookie_and_me_works() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_identical_answers() {
     let s = TestServer::start().await;
-    let wrong = s.login(&s.client(), "alice@example.com", "not the password").await;
-    let unknown = s.login(&s.client(), "nobody@example.com", "not the password").await;
+    let wrong = s
+        .login(&s.client(), "alice@example.com", "not the password")
+        .await;
+    let unknown = s
+        .login(&s.client(), "nobody@example.com", "not the password")
+        .await;
     assert!(session_cookie(&wrong).is_none());
     assert!(session_cookie(&unknown).is_none());
     let hdrs = |r: &reqwest::Response| {
@@ -58,16 +62,21 @@ async fn unknown_user_costs_about_as_much_time_as_a_wrong_password() {
     for i in 0..4 {
         // distinct emails per round stay under every throttle's free allowance
         let start = std::time::Instant::now();
-        s.login(&s.client(), "bob@example.com", &format!("wrong{i}")).await;
+        s.login(&s.client(), "bob@example.com", &format!("wrong{i}"))
+            .await;
         t_known.push(start.elapsed());
         let start = std::time::Instant::now();
-        s.login(&s.client(), &format!("ghost{i}@example.com"), "wrong").await;
+        s.login(&s.client(), &format!("ghost{i}@example.com"), "wrong")
+            .await;
         t_unknown.push(start.elapsed());
     }
     t_known.sort();
     t_unknown.sort();
     let (k, u) = (t_known[2].as_secs_f64(), t_unknown[2].as_secs_f64());
-    assert!(u > k * 0.5 && u < k * 2.0, "known {k:.3}s vs unknown {u:.3}s");
+    assert!(
+        u > k * 0.5 && u < k * 2.0,
+        "known {k:.3}s vs unknown {u:.3}s"
+    );
 }
 
 #[tokio::test]
@@ -120,11 +129,20 @@ async fn sessions_expire_when_idle_and_absolutely() {
     let c = s.client();
     s.login(&c, "alice@example.com", PASSWORD).await;
     s.clock.advance(idle - 1);
-    assert_eq!(c.get(s.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        200
+    );
     s.clock.advance(idle - 1); // used a moment ago: still alive
-    assert_eq!(c.get(s.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        200
+    );
     s.clock.advance(idle);
-    assert_eq!(c.get(s.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        401
+    );
 
     // absolute: busy all the time, still ends
     let c = s.client();
@@ -134,10 +152,16 @@ async fn sessions_expire_when_idle_and_absolutely() {
     while elapsed + 600 < abs {
         s.clock.advance(600);
         elapsed += 600;
-        assert_eq!(c.get(s.url("/api/v1/me")).send().await.unwrap().status(), 200);
+        assert_eq!(
+            c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+            200
+        );
     }
     s.clock.advance(abs - elapsed);
-    assert_eq!(c.get(s.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -160,9 +184,10 @@ async fn demo_users_exist_for_admin_and_alice() {
     let n = portcullis_server::users::count(&s.state.db).await.unwrap();
     assert!(n >= 12, "{n} demo users");
     // logging in is recorded
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'login_succeeded'")
-        .fetch_one(&s.state.db)
-        .await
-        .unwrap();
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'login_succeeded'")
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
     assert_eq!(events, 3);
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 //! The OpenAPI document must describe every API route.
 mod common;
 
@@ -13,22 +14,45 @@ const EXPECTED: &[(&str, &str)] = &[
 #[tokio::test]
 async fn served_document_lists_every_route() {
     let s = TestServer::start().await;
-    let doc: serde_json::Value = s.client().get(s.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = s
+        .client()
+        .get(s.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     let mut documented: Vec<(String, String)> = paths
         .iter()
-        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), p.clone())))
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
         .collect();
     documented.sort();
-    let mut expected: Vec<(String, String)> = EXPECTED.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let mut expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
     expected.sort();
     assert_eq!(documented, expected);
 
     // Each documented operation is really routed (not 404/405).
     for (method, path) in &documented {
-        let req = s.client().request(method.to_uppercase().parse().unwrap(), s.url(path));
-        let status = req.json(&serde_json::json!({})).send().await.unwrap().status();
+        let req = s
+            .client()
+            .request(method.to_uppercase().parse().unwrap(), s.url(path));
+        let status = req
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status();
         assert!(status != 404 && status != 405, "{method} {path}: {status}");
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 mod common;
 
 use common::{json, TestServer, PASSWORD};
@@ -13,17 +14,27 @@ async fn throttling_starts_after_free_failures_and_ends_with_the_clock() {
     }
     // Blocked now, even with the right password.
     let resp = s.login(&c, "alice@example.com", PASSWORD).await;
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let (status, body) = json(resp).await;
     assert_eq!(status, 429);
     assert_eq!(body["code"], "too_many_attempts");
     assert_eq!(body["retry_after"], retry);
     assert_eq!(retry, PASSWORD_ACCOUNT_CLIENT.base_secs as u64);
-    assert!(body["message"].as_str().unwrap().contains(&format!("{retry} seconds")));
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{retry} seconds")));
 
     // One second short: still blocked.
     s.clock.advance(retry as i64 - 1);
-    assert_eq!(s.login(&c, "alice@example.com", PASSWORD).await.status(), 429);
+    assert_eq!(
+        s.login(&c, "alice@example.com", PASSWORD).await.status(),
+        429
+    );
     // Then it ends.
     s.clock.advance(1);
     let (status, body) = json(s.login(&c, "alice@example.com", PASSWORD).await).await;
@@ -42,7 +53,11 @@ async fn delays_grow_with_further_failures() {
         }
         let probe = s.login(&c, "bob@example.com", "wrong").await;
         if probe.status() == 429 {
-            let wait: i64 = probe.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            let wait: i64 = probe.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             seen.push(wait);
             s.clock.advance(wait);
         } else {
@@ -50,7 +65,10 @@ async fn delays_grow_with_further_failures() {
         }
     }
     assert!(seen.len() >= 3, "{seen:?}");
-    assert!(seen.windows(2).all(|w| w[1] > w[0]), "delays should grow: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[1] > w[0]),
+        "delays should grow: {seen:?}"
+    );
 }
 
 #[tokio::test]
@@ -74,11 +92,17 @@ async fn a_success_resets_the_account_counter() {
     for _ in 0..PASSWORD_ACCOUNT_CLIENT.free - 1 {
         s.login(&c, "dave@example.com", "wrong").await;
     }
-    assert_eq!(s.login(&c, "dave@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(
+        s.login(&c, "dave@example.com", PASSWORD).await.status(),
+        200
+    );
     for _ in 0..PASSWORD_ACCOUNT_CLIENT.free - 1 {
         assert_eq!(s.login(&c, "dave@example.com", "wrong").await.status(), 401);
     }
-    assert_eq!(s.login(&c, "dave@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(
+        s.login(&c, "dave@example.com", PASSWORD).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -86,10 +110,16 @@ async fn spraying_many_accounts_from_one_client_is_throttled() {
     let s = TestServer::start().await;
     let c = s.client();
     for i in 0..PASSWORD_CLIENT.free {
-        let status = s.login(&c, &format!("user{i}@example.com"), "wrong").await.status();
+        let status = s
+            .login(&c, &format!("user{i}@example.com"), "wrong")
+            .await
+            .status();
         assert_eq!(status, 401);
     }
-    assert_eq!(s.login(&c, "erin@example.com", PASSWORD).await.status(), 429);
+    assert_eq!(
+        s.login(&c, "erin@example.com", PASSWORD).await.status(),
+        429
+    );
 }
 
 #[tokio::test]
@@ -101,11 +131,22 @@ async fn an_attacker_cannot_lock_the_owner_out_for_good() {
     for _ in 0..200 {
         let resp = s.login(&c, "frank@example.com", "wrong").await;
         if resp.status() == 429 {
-            let wait: i64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            let wait: i64 = resp.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!(wait <= PASSWORD_ACCOUNT_CLIENT.cap_secs, "{wait}");
             s.clock.advance(wait);
         }
     }
-    s.clock.advance(PASSWORD_CLIENT.cap_secs.max(PASSWORD_ACCOUNT_CLIENT.cap_secs));
-    assert_eq!(s.login(&c, "frank@example.com", PASSWORD).await.status(), 200);
+    s.clock.advance(
+        PASSWORD_CLIENT
+            .cap_secs
+            .max(PASSWORD_ACCOUNT_CLIENT.cap_secs),
+    );
+    assert_eq!(
+        s.login(&c, "frank@example.com", PASSWORD).await.status(),
+        200
+    );
 }

@@ -45,7 +45,10 @@ pub async fn login(
     let email = users::normalize_email(&req.email);
     let now = state.now();
     let counters = [
-        Counter::new(&["pw-acct-client", &email, &client.ip], throttle::PASSWORD_ACCOUNT_CLIENT),
+        Counter::new(
+            &["pw-acct-client", &email, &client.ip],
+            throttle::PASSWORD_ACCOUNT_CLIENT,
+        ),
         Counter::new(&["pw-client", &client.ip], throttle::PASSWORD_CLIENT),
         Counter::new(&["pw-acct", &email], throttle::PASSWORD_ACCOUNT),
     ];
@@ -70,7 +73,15 @@ pub async fn login(
         (user, _) => {
             throttle::record_failure(&state.db, &counters, now).await?;
             let uid = user.as_ref().map(|u| u.id.as_str());
-            events::record(&state.db, now, "login_failed", uid, &client.ip, "wrong email or password").await?;
+            events::record(
+                &state.db,
+                now,
+                "login_failed",
+                uid,
+                &client.ip,
+                "wrong email or password",
+            )
+            .await?;
             return Err(AppError::invalid_credentials());
         }
     };
@@ -82,11 +93,29 @@ pub async fn login(
     if let Some(old) = session::cookie_value(&headers, &state.settings) {
         session::delete(&state, &old).await?;
     }
-    let id = session::create(&state, &user.id, Stage::Full, &client.ip, &client.user_agent).await?;
-    events::record(&state.db, now, "login_succeeded", Some(&user.id), &client.ip, "password").await?;
+    let id = session::create(
+        &state,
+        &user.id,
+        Stage::Full,
+        &client.ip,
+        &client.user_agent,
+    )
+    .await?;
+    events::record(
+        &state.db,
+        now,
+        "login_succeeded",
+        Some(&user.id),
+        &client.ip,
+        "password",
+    )
+    .await?;
     let body = LoginResponse::Done { user: user.me() };
     Ok((
-        [(header::SET_COOKIE, session::set_cookie(&state.settings, &id))],
+        [(
+            header::SET_COOKIE,
+            session::set_cookie(&state.settings, &id),
+        )],
         Json(body),
     )
         .into_response())

@@ -1,6 +1,6 @@
 //! A real server on a real SQLite file in a temp dir, with a manual clock,
 //! listening on a loopback port; tests talk to it over HTTP.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,21 +34,30 @@ impl TestServer {
         let url = db::default_url(dir.path());
         let pool = db::connect(&url).await.expect("database");
         let clock = ManualClock::new(T0);
-        let state = AppState::new(pool, Arc::new(clock.clone()), Settings::default()).expect("state");
+        let state =
+            AppState::new(pool, Arc::new(clock.clone()), Settings::default()).expect("state");
         demo::seed(&state, PASSWORD).await.expect("seed");
         let router = app::build(state.clone(), spa.map(|_| dir.path().join("spa")));
         if let Some(src) = spa_fixture_src() {
             std::fs::create_dir_all(dir.path().join("spa")).expect("spa dir");
             std::fs::write(dir.path().join("spa/index.html"), src).expect("index");
-            std::fs::write(dir.path().join("spa/app-0123456789abcdef.js"), "export default 1;".repeat(100))
-                .expect("js");
+            std::fs::write(
+                dir.path().join("spa/app-0123456789abcdef.js"),
+                "export default 1;".repeat(100),
+            )
+            .expect("js");
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .ok();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .ok();
         });
         TestServer {
             base: format!("http://{addr}"),
@@ -73,7 +82,12 @@ impl TestServer {
             .expect("client")
     }
 
-    pub async fn login(&self, c: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    pub async fn login(
+        &self,
+        c: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
         c.post(self.url("/api/v1/login"))
             .json(&json!({ "email": email, "password": password }))
             .send()

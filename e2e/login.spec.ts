@@ -64,11 +64,11 @@ test('a deep link goes through login and back', async ({ page }) => {
 test('the login form works with the keyboard alone', async ({ page }) => {
   await page.goto('/login');
   await page.getByLabel('Email').focus();
-  await page.keyboard.type('bob@example.com');
+  await page.keyboard.type('judy@example.com');
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { name: 'Welcome, Bob Berg' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
 });
 
 test('an unknown page says so', async ({ page }) => {

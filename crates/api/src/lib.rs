@@ -95,6 +95,106 @@ pub struct Me {
     pub role: Role,
 }
 
+/// A user's MFA status (SPEC §4): the admin list shows it, the login state
+/// machine follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MfaStatus {
+    /// Set up and required.
+    Active,
+    /// Required, not set up, this many whole days left to do it.
+    EnrolmentPeriod { days_left: u32 },
+    /// Required, not set up, period over: locked out until an admin acts.
+    EnrolmentExpired,
+    /// Set up although not required.
+    SetUpNotRequired,
+    /// Required with no period: must set up at the next login.
+    RequiredNoPeriod,
+    /// Neither required nor set up.
+    None,
+}
+
+/// The authenticator-app factor of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TotpState {
+    NotSetUp,
+    /// Enrolment started; waiting for the first code.
+    Pending,
+    /// In use since this time (Unix seconds).
+    Active {
+        since: i64,
+    },
+}
+
+/// `GET /api/v1/mfa`: the signed-in (or half-signed-in) user's MFA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MfaOverview {
+    pub status: MfaStatus,
+    /// End of the enrolment period (Unix seconds), if there is one.
+    pub deadline: Option<i64>,
+    pub totp: TotpState,
+}
+
+/// A one-time code typed by the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeRequest {
+    pub code: String,
+}
+
+/// `POST /api/v1/totp/enrol`: what the authenticator app needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrolment {
+    /// Base32 key, no padding (also inside `uri`).
+    pub secret: String,
+    /// `otpauth://totp/…` for the QR code.
+    pub uri: String,
+    pub issuer: String,
+    pub account: String,
+}
+
+/// Admin: require MFA (or reset it) with an enrolment period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentPeriodRequest {
+    /// 1–365 days; absent means the default of 7; `null` means no period
+    /// (the user must set up MFA at the next login).
+    #[serde(default = "default_period_days")]
+    pub period_days: Option<u32>,
+}
+
+fn default_period_days() -> Option<u32> {
+    Some(7)
+}
+
+/// Admin view of one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub mfa: MfaStatus,
+    pub mfa_required: bool,
+    pub deadline: Option<i64>,
+    pub totp: TotpState,
+}
+
+/// A page of users, ordered by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserPage {
+    pub users: Vec<AdminUser>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
 /// Every error answer of the API has this body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -122,6 +222,12 @@ pub mod codes {
     pub const NOT_FOUND: &str = "not_found";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const INTERNAL: &str = "internal_error";
+    pub const WRONG_CODE: &str = "wrong_code";
+    pub const CODE_ALREADY_USED: &str = "code_already_used";
+    pub const ALREADY_SET_UP: &str = "already_set_up";
+    pub const NO_PENDING_ENROLMENT: &str = "no_pending_enrolment";
+    pub const NOT_ALLOWED_NOW: &str = "not_allowed_now";
+    pub const LOCKED: &str = "mfa_enrolment_expired";
 }
 
 #[cfg(test)]
@@ -140,6 +246,23 @@ mod tests {
             message: String::new(),
         });
         assert_eq!(back, enroll);
+    }
+
+    #[test]
+    fn period_default_absent_and_null() {
+        let absent: EnrolmentPeriodRequest =
+            serde_json::from_str("{}").unwrap_or(EnrolmentPeriodRequest {
+                period_days: Some(0),
+            });
+        assert_eq!(absent.period_days, Some(7));
+        let none: EnrolmentPeriodRequest = serde_json::from_str(r#"{"period_days":null}"#)
+            .unwrap_or(EnrolmentPeriodRequest {
+                period_days: Some(0),
+            });
+        assert_eq!(none.period_days, None);
+        let status =
+            serde_json::to_string(&MfaStatus::EnrolmentPeriod { days_left: 3 }).unwrap_or_default();
+        assert_eq!(status, r#"{"status":"enrolment_period","days_left":3}"#);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! path from the handler's `#[utoipa::path]`: a route cannot exist without
 //! being described (tests/openapi.rs checks this stays so).
 
+pub mod admin;
 pub mod auth;
+pub mod mfa;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -34,6 +36,15 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(mfa::login_totp))
+        .routes(routes!(mfa::skip_enrolment))
+        .routes(routes!(mfa::get_mfa))
+        .routes(routes!(mfa::enrol))
+        .routes(routes!(mfa::confirm))
+        .routes(routes!(mfa::reset))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::require_mfa))
+        .routes(routes!(admin::reset_mfa))
         .split_for_parts()
 }
 

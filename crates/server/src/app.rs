@@ -16,7 +16,8 @@ pub fn build(state: AppState, spa_dir: Option<PathBuf>) -> Router {
         .layer(CompressionLayer::new().br(true).gzip(true))
 }
 
-/// Periodic housekeeping: drop dead sessions. Safe to run on every instance.
+/// Periodic housekeeping: drop dead sessions, queue due reminders. Safe to
+/// run on every instance (each step claims its work in the database).
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -26,6 +27,11 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+            match crate::reminders::send_due(&state).await {
+                Ok(n) if n > 0 => tracing::info!(emails = n, "queued MFA enrolment reminders"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminder run failed"),
             }
         }
     });

@@ -138,6 +138,7 @@ async fn serve(cli: &Cli, state: AppState) -> anyhow::Result<()> {
         tracing::warn!(dir = %cli.spa_dir.display(), "no built SPA here: only the API is served");
     }
     app::spawn_housekeeping(state.clone());
+    let state_for_banner = state.clone();
     let router = app::build(state, Some(cli.spa_dir.clone()));
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
@@ -145,7 +146,10 @@ async fn serve(cli: &Cli, state: AppState) -> anyhow::Result<()> {
     let url = cli.public_url();
     if cli.demo {
         let is_default = cli.demo_password == demo::DEFAULT_PASSWORD;
-        println!("{}", demo::banner(&url, &cli.demo_password, is_default));
+        println!(
+            "{}",
+            demo::banner(&state_for_banner, &url, &cli.demo_password, is_default).await?
+        );
     } else {
         println!("Portcullis is running at {url}");
     }

@@ -1,26 +1,91 @@
 //! The demo organisation created by `--demo` on an empty database.
 
-use portcullis_api::Role;
+use portcullis_api::{MfaStatus, Role};
 
 use crate::state::AppState;
 use crate::users::{self, NewUser};
+use crate::{mfa, totp};
 
 pub const DEFAULT_PASSWORD: &str = "portcullis-demo";
 
-/// (email, name, role). Later issues put the plain users into every MFA state.
-pub const USERS: &[(&str, &str, Role)] = &[
-    ("admin@example.com", "Ada Admin", Role::BillingAdmin),
-    ("alice@example.com", "Alice Anders", Role::User),
-    ("bob@example.com", "Bob Berg", Role::User),
-    ("carol@example.com", "Carol Chen", Role::User),
-    ("dave@example.com", "Dave Dias", Role::User),
-    ("erin@example.com", "Erin Eze", Role::User),
-    ("frank@example.com", "Frank Fox", Role::User),
-    ("grace@example.com", "Grace Gold", Role::Admin),
-    ("heidi@example.com", "Heidi Holm", Role::User),
-    ("ivan@example.com", "Ivan Ilic", Role::User),
-    ("judy@example.com", "Judy Jones", Role::User),
-    ("mallory@example.com", "Mallory Moss", Role::User),
+/// The MFA state a demo user starts in (one of each status, SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMfa {
+    /// Neither required nor set up.
+    Off,
+    /// Required and set up (an authenticator-app key nobody is shown).
+    Active,
+    /// Required, this many days left.
+    Period(u32),
+    /// Required, the period ended this many days ago.
+    Expired(u32),
+    /// Set up, not required.
+    SetUpOnly,
+    /// Required with no period.
+    NoPeriod,
+    /// Required, 20 hours left: the 24-hour reminder is due.
+    LastDay,
+}
+
+/// (email, name, role, MFA state).
+pub const USERS: &[(&str, &str, Role, DemoMfa)] = &[
+    (
+        "admin@example.com",
+        "Ada Admin",
+        Role::BillingAdmin,
+        DemoMfa::Off,
+    ),
+    (
+        "alice@example.com",
+        "Alice Anders",
+        Role::User,
+        DemoMfa::Off,
+    ),
+    ("bob@example.com", "Bob Berg", Role::User, DemoMfa::Active),
+    (
+        "carol@example.com",
+        "Carol Chen",
+        Role::User,
+        DemoMfa::Period(7),
+    ),
+    (
+        "dave@example.com",
+        "Dave Dias",
+        Role::User,
+        DemoMfa::LastDay,
+    ),
+    (
+        "erin@example.com",
+        "Erin Eze",
+        Role::User,
+        DemoMfa::Expired(1),
+    ),
+    (
+        "frank@example.com",
+        "Frank Fox",
+        Role::User,
+        DemoMfa::SetUpOnly,
+    ),
+    (
+        "grace@example.com",
+        "Grace Gold",
+        Role::Admin,
+        DemoMfa::Active,
+    ),
+    (
+        "heidi@example.com",
+        "Heidi Holm",
+        Role::User,
+        DemoMfa::NoPeriod,
+    ),
+    ("ivan@example.com", "Ivan Ilic", Role::User, DemoMfa::Off),
+    ("judy@example.com", "Judy Jones", Role::User, DemoMfa::Off),
+    (
+        "mallory@example.com",
+        "Mallory Moss",
+        Role::User,
+        DemoMfa::Off,
+    ),
 ];
 
 /// Creates the demo users if the database has no users yet. Returns whether
@@ -30,9 +95,11 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let now = state.now();
-    for (email, name, role) in USERS {
-        let hash = crate::password::hash(password)?;
-        users::create(
+    // One hash for all: the demo password is the same for everyone, and
+    // twelve Argon2 runs would slow every test start.
+    let hash = crate::password::hash(password)?;
+    for (email, name, role, state_) in USERS {
+        let user = users::create(
             &state.db,
             NewUser {
                 email,
@@ -43,12 +110,65 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<bool> {
             now,
         )
         .await?;
+        apply(state, &user.id, *state_, now).await?;
     }
     Ok(true)
 }
 
-/// What `--demo` prints at start.
-pub fn banner(url: &str, password: &str, password_is_default: bool) -> String {
+async fn apply(
+    state: &AppState,
+    user_id: &str,
+    mfa_state: DemoMfa,
+    now: i64,
+) -> anyhow::Result<()> {
+    let require = |started: i64, deadline: Option<i64>| {
+        sqlx::query(
+            "UPDATE users SET mfa_required = 1, mfa_required_at = ?, mfa_deadline = ? WHERE id = ?",
+        )
+        .bind(started)
+        .bind(deadline)
+        .bind(user_id)
+        .execute(&state.db)
+    };
+    match mfa_state {
+        DemoMfa::Off => {}
+        DemoMfa::Active => {
+            require(now, None).await?;
+            add_factor(state, user_id, now).await?;
+        }
+        DemoMfa::SetUpOnly => add_factor(state, user_id, now).await?,
+        DemoMfa::Period(days) => {
+            require(now, Some(mfa::deadline(now, days))).await?;
+        }
+        DemoMfa::Expired(days_ago) => {
+            let deadline = now - i64::from(days_ago) * mfa::DAY;
+            require(deadline - 7 * mfa::DAY, Some(deadline)).await?;
+        }
+        DemoMfa::NoPeriod => {
+            require(now, None).await?;
+        }
+        DemoMfa::LastDay => {
+            let deadline = now + 20 * 3600;
+            require(deadline - 7 * mfa::DAY, Some(deadline)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn add_factor(state: &AppState, user_id: &str, now: i64) -> anyhow::Result<()> {
+    totp::begin(&state.db, user_id, now).await?;
+    totp::confirm(&state.db, user_id, now).await?;
+    Ok(())
+}
+
+/// What `--demo` prints at start: the URL and each demo login with its
+/// current MFA status.
+pub async fn banner(
+    state: &AppState,
+    url: &str,
+    password: &str,
+    password_is_default: bool,
+) -> anyhow::Result<String> {
     let mut s = format!("\nPortcullis is running at {url}\n\nDemo logins");
     if password_is_default {
         s.push_str(&format!(" (password for all: {password})"));
@@ -56,13 +176,31 @@ pub fn banner(url: &str, password: &str, password_is_default: bool) -> String {
         s.push_str(" (password: the value of PORTCULLIS_DEMO_PASSWORD)");
     }
     s.push_str(":\n");
-    for (email, _, role) in USERS {
+    let now = state.now();
+    for (email, _, role, _) in USERS {
         let what = match role {
             Role::BillingAdmin => "billing admin",
             Role::Admin => "admin",
             Role::User => "user",
         };
-        s.push_str(&format!("  {email:<22} {what}\n"));
+        let status = match users::find_by_email(&state.db, email).await? {
+            Some(u) => status_text(mfa::status(users::requirement(&state.db, &u).await?, now)),
+            None => "deleted".to_string(),
+        };
+        s.push_str(&format!("  {email:<22} {what:<14} {status}\n"));
     }
-    s
+    Ok(s)
+}
+
+pub fn status_text(status: MfaStatus) -> String {
+    match status {
+        MfaStatus::Active => "MFA active".into(),
+        MfaStatus::EnrolmentPeriod { days_left } => {
+            format!("in enrolment period, {days_left} day(s) left")
+        }
+        MfaStatus::EnrolmentExpired => "enrolment expired (locked out)".into(),
+        MfaStatus::SetUpNotRequired => "MFA set up, not required".into(),
+        MfaStatus::RequiredNoPeriod => "MFA required, no enrolment period".into(),
+        MfaStatus::None => "no MFA".into(),
+    }
 }

@@ -240,6 +240,57 @@ impl FromRequestParts<AppState> for FullSession {
     }
 }
 
+/// Extractor: any live session — fully signed in, or past the password only
+/// (the MFA prompt and enrolment endpoints take these).
+pub struct AnySession(pub Session);
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let id =
+            cookie_value(&parts.headers, &state.settings).ok_or_else(AppError::unauthenticated)?;
+        lookup(state, &id)
+            .await?
+            .map(AnySession)
+            .ok_or_else(AppError::unauthenticated)
+    }
+}
+
+/// Extractor: a fully signed-in administrator, or 401/403.
+pub struct AdminSession(pub Session, pub crate::users::User);
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let FullSession(s) = FullSession::from_request_parts(parts, state).await?;
+        let user = crate::users::find_by_id(&state.db, &s.user_id)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
+        if !user.role().is_admin() {
+            return Err(AppError::forbidden("This needs an administrator."));
+        }
+        Ok(AdminSession(s, user))
+    }
+}
+
+/// Replaces a session by a new one at a later stage (a new id, so an id seen
+/// before MFA is worthless after it). Returns the new cookie value.
+pub async fn upgrade(
+    state: &AppState,
+    old: &Session,
+    stage: Stage,
+    client_ip: &str,
+    user_agent: &str,
+) -> sqlx::Result<String> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+        .bind(&old.id_hash)
+        .execute(&state.db)
+        .await?;
+    create(state, &old.user_id, stage, client_ip, user_agent).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,17 @@ pub const PASSWORD_ACCOUNT: Policy = Policy {
     reset_after_secs: 24 * 3600,
 };
 
+/// Wrong one-time codes for one account (TOTP, later recovery codes). Three
+/// free tries, then a block that outlasts the current 30-second step and
+/// doubles with each further failure up to 15 minutes: at most a few
+/// hundred guesses a day against a million codes.
+pub const CODE_ACCOUNT: Policy = Policy {
+    free: 3,
+    base_secs: 30,
+    cap_secs: 15 * 60,
+    reset_after_secs: 24 * 3600,
+};
+
 /// A counter: what is counted, under which policy.
 #[derive(Debug, Clone)]
 pub struct Counter {

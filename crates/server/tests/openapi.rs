@@ -9,6 +9,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login"),
     ("post", "/api/v1/logout"),
     ("get", "/api/v1/me"),
+    ("post", "/api/v1/login/totp"),
+    ("post", "/api/v1/login/skip-enrolment"),
+    ("get", "/api/v1/mfa"),
+    ("post", "/api/v1/totp/enrol"),
+    ("post", "/api/v1/totp/confirm"),
+    ("post", "/api/v1/totp/reset"),
+    ("get", "/api/v1/admin/users"),
+    ("post", "/api/v1/admin/users/{id}/require-mfa"),
+    ("post", "/api/v1/admin/users/{id}/reset-mfa"),
 ];
 
 #[tokio::test]

@@ -4,14 +4,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portcullis_api::{ErrorBody, LoginRequest, LoginResponse, Me};
+use portcullis_api::{ErrorBody, FactorKind, LoginRequest, LoginResponse, Me, MfaStatus};
 
 use crate::client::ClientInfo;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::session::{self, FullSession, Stage};
 use crate::state::AppState;
 use crate::throttle::{self, Counter};
-use crate::{events, password, users};
+use crate::{events, mfa, password, users};
 
 /// Log in with email and password.
 ///
@@ -93,24 +93,52 @@ pub async fn login(
     if let Some(old) = session::cookie_value(&headers, &state.settings) {
         session::delete(&state, &old).await?;
     }
-    let id = session::create(
-        &state,
-        &user.id,
-        Stage::Full,
-        &client.ip,
-        &client.user_agent,
-    )
-    .await?;
-    events::record(
-        &state.db,
-        now,
-        "login_succeeded",
-        Some(&user.id),
-        &client.ip,
-        "password",
-    )
-    .await?;
-    let body = LoginResponse::Done { user: user.me() };
+    let requirement = users::requirement(&state.db, &user).await?;
+    let (stage, body) = match mfa::status(requirement, now) {
+        MfaStatus::None => (Stage::Full, LoginResponse::Done { user: user.me() }),
+        MfaStatus::Active | MfaStatus::SetUpNotRequired => (
+            Stage::Password,
+            LoginResponse::Mfa {
+                factors: vec![FactorKind::Totp],
+            },
+        ),
+        MfaStatus::EnrolmentPeriod { days_left } => (
+            Stage::Password,
+            LoginResponse::Enroll {
+                mandatory: false,
+                days_left: Some(days_left),
+            },
+        ),
+        MfaStatus::RequiredNoPeriod => (
+            Stage::Password,
+            LoginResponse::Enroll {
+                mandatory: true,
+                days_left: None,
+            },
+        ),
+        MfaStatus::EnrolmentExpired => {
+            events::record(
+                &state.db,
+                now,
+                "login_locked",
+                Some(&user.id),
+                &client.ip,
+                "enrolment period over",
+            )
+            .await?;
+            let body = LoginResponse::Locked {
+                message: LOCKED_MESSAGE.to_string(),
+            };
+            return Ok(Json(body).into_response());
+        }
+    };
+    let id = session::create(&state, &user.id, stage, &client.ip, &client.user_agent).await?;
+    let kind = if stage == Stage::Full {
+        "login_succeeded"
+    } else {
+        "login_password_ok"
+    };
+    events::record(&state.db, now, kind, Some(&user.id), &client.ip, "password").await?;
     Ok((
         [(
             header::SET_COOKIE,
@@ -121,7 +149,12 @@ pub async fn login(
         .into_response())
 }
 
-/// Log out: ends the session on the server and clears the cookie.
+/// Shown when the enrolment period is over.
+pub const LOCKED_MESSAGE: &str =
+    "Your time to set up multi-factor authentication has run out, so you cannot log in. \
+     Contact your administrator to unlock your account.";
+
+/// Log out: ends the session (at any stage) on the server and clears the cookie.
 #[utoipa::path(
     post,
     path = "/api/v1/logout",

@@ -1,0 +1,147 @@
+//! Emails go into the outbox table in the same breath as the change they
+//! report; a delivery worker (SMTP, when configured) sends them later, so a
+//! mail server being down never fails a user's request.
+
+use crate::clock::Timestamp;
+use crate::db::Db;
+use crate::users::User;
+
+/// What a message is about (stored as `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    MfaRequired,
+    MfaReminder,
+    MfaSetupComplete,
+    AuthenticatorRemoved,
+    MfaReset,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MfaRequired => "mfa_required",
+            Kind::MfaReminder => "mfa_reminder",
+            Kind::MfaSetupComplete => "mfa_setup_complete",
+            Kind::AuthenticatorRemoved => "authenticator_removed",
+            Kind::MfaReset => "mfa_reset",
+        }
+    }
+}
+
+/// The subject and body of a message to `user`.
+pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String, String) {
+    let name = &user.display_name;
+    let by = deadline
+        .map(|d| format!("by {}", format_utc(d)))
+        .unwrap_or_else(|| "the next time you log in".to_string());
+    match kind {
+        Kind::MfaRequired => (
+            "Set up multi-factor authentication".to_string(),
+            format!(
+                "Hello {name},\n\nYour administrator now requires multi-factor authentication (MFA) for your Portcullis account. \
+                 Please set it up {by}: log in, then scan the QR code with an authenticator app.\n"
+            ),
+        ),
+        Kind::MfaReminder => (
+            "Reminder: set up multi-factor authentication within 24 hours".to_string(),
+            format!(
+                "Hello {name},\n\nYou have not set up multi-factor authentication yet. Please do it {by}; \
+                 after that you cannot log in until an administrator unlocks your account.\n"
+            ),
+        ),
+        Kind::MfaSetupComplete => (
+            "Multi-factor authentication is set up".to_string(),
+            format!(
+                "Hello {name},\n\nAn authenticator app was added to your Portcullis account. From now on you log in with your password and a code from the app.\n\n\
+                 If this was not you, contact your administrator at once.\n"
+            ),
+        ),
+        Kind::AuthenticatorRemoved => (
+            "Authenticator app removed".to_string(),
+            format!(
+                "Hello {name},\n\nThe authenticator app was removed from your Portcullis account. \
+                 If this was not you, contact your administrator at once.\n"
+            ),
+        ),
+        Kind::MfaReset => (
+            "Your multi-factor authentication was reset".to_string(),
+            format!(
+                "Hello {name},\n\nAn administrator reset multi-factor authentication for your Portcullis account. \
+                 Please set it up again {by}.\n"
+            ),
+        ),
+    }
+}
+
+/// Queues a message to `user`.
+pub async fn queue<'c, E>(
+    db: E,
+    now: Timestamp,
+    kind: Kind,
+    user: &User,
+    deadline: Option<Timestamp>,
+) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
+    let (subject, body) = compose(kind, user, deadline);
+    sqlx::query(
+        "INSERT INTO outbox (id, created_at, user_id, to_addr, kind, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(now)
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(kind.as_str())
+    .bind(subject)
+    .bind(body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Kinds of the messages queued for a user, oldest first (tests, admin views).
+pub async fn kinds_for(db: &Db, user_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at, rowid")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// `2026-11-29 14:05 UTC`, without a date library.
+pub fn format_utc(t: Timestamp) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day); H. Hinnant's algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_795_305_600), "2026-11-22 00:00 UTC");
+        assert_eq!(format_utc(951_782_400 + 3_660), "2000-02-29 01:01 UTC");
+    }
+}

@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // The real server (debug or release binary, chosen by scripts/test) serves the
 // release SPA from dist/ with a fresh SQLite database in a temp dir.
+// --fake-clock: tests move its time through /api/test/clock instead of waiting.
 const port = Number(process.env.E2E_PORT ?? 8181);
 const server = process.env.PORTCULLIS_SERVER_BIN ?? 'target/debug/portcullis-server';
 const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/portcullis-e2e-${process.pid}`;
@@ -32,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && ${server} --demo --listen 127.0.0.1:${port} --data-dir ${dataDir} --spa-dir dist`,
+    command: `rm -rf ${dataDir} && ${server} --demo --fake-clock --listen 127.0.0.1:${port} --data-dir ${dataDir} --spa-dir dist`,
     cwd: '..',
     url: `http://localhost:${port}/api/openapi.json`,
     reuseExistingServer: false,

@@ -3,5 +3,7 @@
 mod client;
 mod error;
 
-pub use client::{login, logout, me};
+pub use client::{
+    login, login_totp, logout, me, mfa, skip_enrolment, totp_confirm, totp_enrol, totp_reset,
+};
 pub use error::ApiError;

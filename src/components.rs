@@ -1,7 +1,11 @@
 //! Pieces shared by several pages.
 
+mod code_field;
 mod layout;
+pub mod qr_code;
 mod require_auth;
 
+pub use code_field::CodeField;
 pub use layout::Layout;
+pub use qr_code::QrCode;
 pub use require_auth::RequireAuth;

@@ -41,3 +41,11 @@ pub fn encode_component(s: &str) -> String {
     }
     out
 }
+
+/// `path`, carrying on the `?next=` target (if it is not the home page).
+pub fn with_next(path: &str, next: &str) -> String {
+    match safe_next(Some(next)).as_str() {
+        "/" => path.to_string(),
+        next => format!("{path}?next={}", encode_component(next)),
+    }
+}

@@ -1,6 +1,6 @@
 //! Words shown to users, and checks of what they type, as plain functions.
 
-use portcullis_api::{LoginRequest, Role};
+use portcullis_api::{LoginRequest, MfaStatus, Role};
 
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -50,4 +50,66 @@ fn looks_like_email(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A one-time code as typed or pasted ("123 456", "123-456") → six digits.
+pub fn normalize_code(input: &str) -> Result<String, &'static str> {
+    let code: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
+        .collect();
+    if code.is_empty() {
+        Err("Enter the 6-digit code from your authenticator app.")
+    } else if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        Err("The code has exactly 6 digits.")
+    } else {
+        Ok(code)
+    }
+}
+
+/// The key in groups of four, easier to read and type: `ABCD EFGH …`.
+pub fn group_key(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "1 day" / "3 days".
+pub fn days(n: u32) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// The sentence a user reads about their own MFA status.
+pub fn status_sentence(status: MfaStatus) -> String {
+    match status {
+        MfaStatus::Active => "Multi-factor authentication is on.".into(),
+        MfaStatus::SetUpNotRequired => "Multi-factor authentication is on (your organisation does not require it).".into(),
+        MfaStatus::EnrolmentPeriod { days_left } => format!(
+            "Your administrator requires multi-factor authentication. You have {} left to set it up.",
+            days(days_left)
+        ),
+        MfaStatus::RequiredNoPeriod => "Your administrator requires multi-factor authentication. Set it up now.".into(),
+        MfaStatus::EnrolmentExpired => "Your time to set up multi-factor authentication has run out. Contact your administrator.".into(),
+        MfaStatus::None => "Multi-factor authentication is off.".into(),
+    }
+}
+
+/// `2026-11-22` for a Unix time, without a date library.
+pub fn date(t: i64) -> String {
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }

@@ -103,3 +103,58 @@ fn role_labels() {
         "Billing administrator"
     );
 }
+
+#[test]
+fn codes_are_six_digits_whatever_the_spacing() {
+    use portcullis_web::text::normalize_code;
+    assert_eq!(normalize_code("123456"), Ok("123456".to_string()));
+    assert_eq!(normalize_code(" 123 456 "), Ok("123456".to_string()));
+    assert_eq!(normalize_code("123-456"), Ok("123456".to_string()));
+    assert_eq!(
+        normalize_code(""),
+        Err("Enter the 6-digit code from your authenticator app.")
+    );
+    assert_eq!(
+        normalize_code("12345"),
+        Err("The code has exactly 6 digits.")
+    );
+    assert_eq!(
+        normalize_code("1234567"),
+        Err("The code has exactly 6 digits.")
+    );
+    assert_eq!(
+        normalize_code("12a456"),
+        Err("The code has exactly 6 digits.")
+    );
+}
+
+#[test]
+fn keys_are_grouped_by_four() {
+    use portcullis_web::text::group_key;
+    assert_eq!(group_key("ABCDEFGHIJKLMNOP"), "ABCD EFGH IJKL MNOP");
+    assert_eq!(group_key("ABCDEF"), "ABCD EF");
+}
+
+#[test]
+fn status_sentences_and_dates() {
+    use portcullis_api::MfaStatus;
+    use portcullis_web::text::{date, status_sentence};
+    assert!(status_sentence(MfaStatus::EnrolmentPeriod { days_left: 1 })
+        .contains("You have 1 day left"));
+    assert!(status_sentence(MfaStatus::EnrolmentPeriod { days_left: 5 })
+        .contains("You have 5 days left"));
+    assert_eq!(date(0), "1970-01-01");
+    assert_eq!(date(1_795_305_600), "2026-11-22");
+    assert_eq!(date(951_782_400), "2000-02-29");
+}
+
+#[test]
+fn next_is_carried_between_login_steps() {
+    use portcullis_web::nav::with_next;
+    assert_eq!(with_next("/login/mfa", "/"), "/login/mfa");
+    assert_eq!(
+        with_next("/enroll", "/security"),
+        "/enroll?next=%2Fsecurity"
+    );
+    assert_eq!(with_next("/enroll", "https://evil.example"), "/enroll");
+}

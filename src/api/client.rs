@@ -1,7 +1,10 @@
 //! HTTP calls. Every failure — network, status, JSON — becomes an [`ApiError`].
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use portcullis_api::{LoginRequest, LoginResponse, Me, API_BASE, CSRF_HEADER, CSRF_VALUE};
+use portcullis_api::{
+    CodeRequest, LoginRequest, LoginResponse, Me, MfaOverview, TotpEnrolment, API_BASE,
+    CSRF_HEADER, CSRF_VALUE,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -72,4 +75,37 @@ pub async fn me() -> Result<Option<Me>, ApiError> {
         Err(e) if e.is_unauthenticated() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+fn code(code: &str) -> CodeRequest {
+    CodeRequest {
+        code: code.to_string(),
+    }
+}
+
+/// Second login step: a code from the authenticator app.
+pub async fn login_totp(c: &str) -> Result<LoginResponse, ApiError> {
+    post("/login/totp", &code(c)).await
+}
+
+/// "Remind me later" during the enrolment period.
+pub async fn skip_enrolment() -> Result<LoginResponse, ApiError> {
+    post("/login/skip-enrolment", &()).await
+}
+
+/// The user's MFA status and factors (also during login).
+pub async fn mfa() -> Result<MfaOverview, ApiError> {
+    get("/mfa").await
+}
+
+pub async fn totp_enrol() -> Result<TotpEnrolment, ApiError> {
+    post("/totp/enrol", &()).await
+}
+
+pub async fn totp_confirm(c: &str) -> Result<LoginResponse, ApiError> {
+    post("/totp/confirm", &code(c)).await
+}
+
+pub async fn totp_reset(c: &str) -> Result<MfaOverview, ApiError> {
+    post("/totp/reset", &code(c)).await
 }

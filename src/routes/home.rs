@@ -1,25 +1,47 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
+use portcullis_api::MfaStatus;
 
+use crate::api;
 use crate::session::use_session;
-use crate::text::role_label;
+use crate::text::{role_label, status_sentence};
 
 /// The portal's home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
-    move || {
-        session.user().map(|me| {
-            view! {
-                <section class="card" aria-labelledby="home-title">
-                    <h1 id="home-title">"Welcome, " {me.display_name.clone()}</h1>
-                    <dl class="facts">
-                        <dt>"Email"</dt>
-                        <dd>{me.email.clone()}</dd>
-                        <dt>"Role"</dt>
-                        <dd>{role_label(me.role)}</dd>
-                    </dl>
-                </section>
-            }
-        })
+    let mfa = LocalResource::new(api::mfa);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match mfa.await {
+                    Ok(o) if matches!(o.status, MfaStatus::EnrolmentPeriod { .. } | MfaStatus::RequiredNoPeriod) => {
+                        Some(view! {
+                            <div class="banner" role="status">
+                                <p>{status_sentence(o.status)}</p>
+                                <A href="/enroll">"Set up MFA now"</A>
+                            </div>
+                        })
+                    }
+                    _ => None,
+                }
+            })}
+        </Transition>
+        {move || {
+            session.user().map(|me| {
+                view! {
+                    <section class="card" aria-labelledby="home-title">
+                        <h1 id="home-title">"Welcome, " {me.display_name.clone()}</h1>
+                        <dl class="facts">
+                            <dt>"Email"</dt>
+                            <dd>{me.email.clone()}</dd>
+                            <dt>"Role"</dt>
+                            <dd>{role_label(me.role)}</dd>
+                        </dl>
+                        <p><A href="/security">"Security settings"</A></p>
+                    </section>
+                }
+            })
+        }}
     }
 }

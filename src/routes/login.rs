@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::LoginResponse;
 
 use crate::api::{self, ApiError};
-use crate::nav::safe_next;
+use crate::nav::{safe_next, with_next};
 use crate::session::use_session;
 use crate::text::{check_login, LoginProblems};
 
@@ -18,7 +18,7 @@ enum Outcome {
     Invalid(LoginProblems),
     /// The server said no (wrong credentials, throttled, unreachable…).
     Refused(ApiError),
-    /// A later step of the login state machine this page does not handle.
+    /// The password was right, but the account may not log in (locked).
     Blocked(String),
 }
 
@@ -33,6 +33,7 @@ pub fn LoginPage() -> impl IntoView {
     // Seconds left before a throttled login may be retried.
     let (wait, set_wait) = signal(0_u64);
 
+    let next = move || safe_next(query.get_untracked().get("next").as_deref());
     let submit = Action::new_local(move |req: &portcullis_api::LoginRequest| {
         let req = req.clone();
         let navigate = navigate.clone();
@@ -41,15 +42,16 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
                     set_outcome.set(Outcome::Idle);
-                    let next = safe_next(query.get_untracked().get("next").as_deref());
-                    navigate(&next, Default::default());
+                    navigate(&next(), Default::default());
                 }
                 Ok(LoginResponse::Locked { message }) => set_outcome.set(Outcome::Blocked(message)),
-                Ok(LoginResponse::Mfa { .. }) | Ok(LoginResponse::Enroll { .. }) => {
-                    set_outcome.set(Outcome::Blocked(
-                        "This account needs a second factor, which this version of the portal cannot handle yet."
-                            .into(),
-                    ))
+                Ok(LoginResponse::Mfa { .. }) => {
+                    set_outcome.set(Outcome::Idle);
+                    navigate(&with_next("/login/mfa", &next()), Default::default());
+                }
+                Ok(LoginResponse::Enroll { .. }) => {
+                    set_outcome.set(Outcome::Idle);
+                    navigate(&with_next("/enroll", &next()), Default::default());
                 }
                 Err(e) => {
                     password.set(String::new());

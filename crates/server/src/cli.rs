@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portcullis_api::Role;
 
-use crate::clock::SystemClock;
+use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::state::{AppState, Settings};
 use crate::{app, db, demo, password, users};
 
@@ -67,6 +67,9 @@ pub struct Cli {
     /// Password of every demo user.
     #[arg(long, env = "PORTCULLIS_DEMO_PASSWORD", default_value = demo::DEFAULT_PASSWORD, hide_default_value = false, global = true)]
     pub demo_password: String,
+    /// TESTS ONLY: time stands still except when POST /api/test/clock moves it.
+    #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", hide = true, global = true)]
+    pub fake_clock: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -112,9 +115,14 @@ impl Cli {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let pool = db::connect(&cli.database_url()).await?;
-    let state = AppState::new(pool, Arc::new(SystemClock), cli.settings())?;
+    let fake = cli.fake_clock.then(|| ManualClock::new(SystemClock.now()));
+    let clock: Arc<dyn Clock> = match &fake {
+        Some(c) => Arc::new(c.clone()),
+        None => Arc::new(SystemClock),
+    };
+    let state = AppState::new(pool, clock, cli.settings())?;
     match &cli.command {
-        None | Some(Command::Serve) => serve(&cli, state).await,
+        None | Some(Command::Serve) => serve(&cli, state, fake).await,
         Some(Command::CreateAdmin {
             email,
             name,
@@ -130,7 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cli: &Cli, state: AppState) -> anyhow::Result<()> {
+async fn serve(cli: &Cli, state: AppState, fake: Option<ManualClock>) -> anyhow::Result<()> {
     if cli.demo && demo::seed(&state, &cli.demo_password).await? {
         tracing::info!("created the demo organisation");
     }
@@ -139,7 +147,11 @@ async fn serve(cli: &Cli, state: AppState) -> anyhow::Result<()> {
     }
     app::spawn_housekeeping(state.clone());
     let state_for_banner = state.clone();
-    let router = app::build(state, Some(cli.spa_dir.clone()));
+    let mut router = app::build(state, Some(cli.spa_dir.clone()));
+    if let Some(clock) = fake {
+        tracing::warn!("--fake-clock: time is controlled through /api/test/clock; never use this outside tests");
+        router = crate::test_clock::router(clock).merge(router);
+    }
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;

@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod session;
 pub mod spa;
 pub mod state;
+pub mod test_clock;
 pub mod throttle;
 pub mod totp;
 pub mod users;

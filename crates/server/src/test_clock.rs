@@ -1,0 +1,36 @@
+//! `--fake-clock`: a server whose time moves only when a test says so, for
+//! browser tests of expiry, enrolment periods and TOTP steps without
+//! waiting. Never enabled in a real deployment (it lets anyone move time).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, ManualClock};
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClockState {
+    /// Unix seconds.
+    pub now: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Advance {
+    pub seconds: i64,
+}
+
+pub fn router(clock: ManualClock) -> Router {
+    Router::new()
+        .route("/api/test/clock", get(read).post(advance))
+        .with_state(clock)
+}
+
+async fn read(State(clock): State<ManualClock>) -> Json<ClockState> {
+    Json(ClockState { now: clock.now() })
+}
+
+async fn advance(State(clock): State<ManualClock>, Json(a): Json<Advance>) -> Json<ClockState> {
+    clock.advance(a.seconds);
+    Json(ClockState { now: clock.now() })
+}

@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+/// The one-time-code input: digits keyboard on phones, the browser's and
+/// password managers' one-time-code autofill, and paste (spaces are dropped
+/// when the form checks it).
+#[component]
+pub fn CodeField(
+    /// The element id (the label points at it).
+    id: &'static str,
+    /// The label text.
+    label: &'static str,
+    /// The typed code.
+    value: RwSignal<String>,
+    /// A problem to show under the field.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                class="code-input"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="9"
+                spellcheck="false"
+                bind:value=value
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <p id=error_id class="field-error">{move || error.get()}</p>
+        </div>
+    }
+}

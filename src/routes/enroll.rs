@@ -1,0 +1,264 @@
+//! `/enroll`: set up the authenticator app — why, QR code and key, first
+//! code, done. Used during login (password-only session) and from the
+//! portal (after a reset, or by choice).
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use portcullis_api::{LoginResponse, MfaOverview, MfaStatus, TotpEnrolment, TotpState};
+
+use crate::api::{self, ApiError};
+use crate::components::{CodeField, QrCode};
+use crate::nav::safe_next;
+use crate::session::use_session;
+use crate::text::{days, group_key, normalize_code, status_sentence};
+
+/// The steps of the flow; the view is a match on this.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Loading,
+    Intro(MfaOverview),
+    AlreadySetUp,
+    Scan(TotpEnrolment),
+    Complete,
+    /// No session at all (or it expired): start from the login page.
+    NeedLogin,
+    Failed(ApiError),
+}
+
+impl Step {
+    fn title(&self) -> &'static str {
+        match self {
+            Step::Loading => "Set up multi-factor authentication",
+            Step::Intro(_) => "Set up multi-factor authentication",
+            Step::AlreadySetUp => "Authenticator app already set up",
+            Step::Scan(_) => "Add Portcullis to your authenticator app",
+            Step::Complete => "MFA setup is complete",
+            Step::NeedLogin => "Log in first",
+            Step::Failed(_) => "Something went wrong",
+        }
+    }
+}
+
+#[component]
+pub fn EnrollPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let (step, set_step) = signal(Step::Loading);
+    let next = move || safe_next(query.get_untracked().get("next").as_deref());
+
+    leptos::task::spawn_local(async move {
+        let s = match api::mfa().await {
+            Ok(o) if matches!(o.totp, TotpState::Active { .. }) => Step::AlreadySetUp,
+            Ok(o) => Step::Intro(o),
+            Err(e) if e.is_unauthenticated() => Step::NeedLogin,
+            Err(e) => Step::Failed(e),
+        };
+        set_step.set(s);
+    });
+
+    // Each new step moves focus to its heading, so screen readers read it.
+    let heading = NodeRef::<html::H1>::new();
+    Effect::new(move |prev: Option<()>| {
+        step.track();
+        if prev.is_some() {
+            if let Some(h) = heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
+
+    let start = Action::new_local(move |_: &()| async move {
+        match api::totp_enrol().await {
+            Ok(e) => set_step.set(Step::Scan(e)),
+            Err(e) if e.is_unauthenticated() => set_step.set(Step::NeedLogin),
+            Err(e) => set_step.set(Step::Failed(e)),
+        }
+    });
+
+    let nav_later = navigate.clone();
+    let later = Action::new_local(move |_: &()| {
+        let navigate = nav_later.clone();
+        async move {
+            if session.user().is_some() {
+                // already signed in (came from the portal): nothing to skip
+                navigate(&next(), Default::default());
+                return;
+            }
+            match api::skip_enrolment().await {
+                Ok(LoginResponse::Done { user }) => {
+                    session.signed_in(user);
+                    navigate(&next(), Default::default());
+                }
+                Ok(_) => set_step.set(Step::NeedLogin),
+                Err(e) if e.is_unauthenticated() => set_step.set(Step::NeedLogin),
+                Err(e) => set_step.set(Step::Failed(e)),
+            }
+        }
+    });
+
+    let finish = move |_| navigate(&next(), Default::default());
+
+    view! {
+        <section class="card enroll" aria-labelledby="enroll-title">
+            <h1 id="enroll-title" tabindex="-1" node_ref=heading>{move || step.get().title()}</h1>
+            {move || match step.get() {
+                Step::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                Step::Intro(o) => intro(o, start, later).into_any(),
+                Step::AlreadySetUp => view! {
+                    <p>"Your account already has an authenticator app. To move to another app, reset it on the Security page."</p>
+                    <A href="/security">"Go to Security"</A>
+                }
+                .into_any(),
+                Step::Scan(e) => view! { <Scan enrolment=e on_done=move || set_step.set(Step::Complete)/> }.into_any(),
+                Step::Complete => view! {
+                    <p class="success" role="status">
+                        "From now on you log in with your password and a code from your authenticator app."
+                    </p>
+                    <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
+                }
+                .into_any(),
+                Step::NeedLogin => view! {
+                    <p role="alert">"Your login has expired or has not started. Log in to set up MFA."</p>
+                    <A href="/login">"Log in"</A>
+                }
+                .into_any(),
+                Step::Failed(e) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl IntoView {
+    let days_left = match o.status {
+        MfaStatus::EnrolmentPeriod { days_left } => Some(days_left),
+        _ => None,
+    };
+    view! {
+        <p class="status-line">{status_sentence(o.status)}</p>
+        <p>
+            "A password alone can be guessed or stolen. With multi-factor authentication, logging in also "
+            "takes a code from your phone, so a stolen password is not enough to get into your account."
+        </p>
+        <p>
+            "You need an authenticator app on your phone. Any standard app works: Google Authenticator, "
+            "Microsoft Authenticator, Authy, Duo Mobile, 1Password, or the Portcullis Protect app."
+        </p>
+        <div class="actions">
+            <button
+                type="button"
+                class="button primary"
+                on:click=move |_| {
+                    start.dispatch(());
+                }
+                aria-busy=move || start.pending().get().to_string()
+            >
+                "Continue"
+            </button>
+            {days_left.map(|n| view! {
+                <button
+                    type="button"
+                    class="button secondary"
+                    on:click=move |_| {
+                        later.dispatch(());
+                    }
+                >
+                    {format!("Remind me later — {} left", days(n))}
+                </button>
+            })}
+        </div>
+    }
+}
+
+/// The QR code, the key, and the first code.
+#[component]
+fn Scan(
+    /// The secret and its URI, from the server.
+    enrolment: TotpEnrolment,
+    /// Called once the first code is accepted.
+    on_done: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let session = use_session();
+    let code = RwSignal::new(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let (refused, set_refused) = signal(None::<String>);
+    let (copied, set_copied) = signal(String::new());
+    let key = enrolment.secret.clone();
+
+    let confirm = Action::new_local(move |c: &String| {
+        let c = c.clone();
+        async move {
+            match api::totp_confirm(&c).await {
+                Ok(LoginResponse::Done { user }) => {
+                    session.signed_in(user);
+                    on_done();
+                }
+                Ok(_) => set_refused.set(Some(
+                    "Unexpected answer from the server. Please try again.".into(),
+                )),
+                Err(e) => {
+                    code.set(String::new());
+                    set_refused.set(Some(e.user_message()));
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_refused.set(None);
+        match normalize_code(&code.get_untracked()) {
+            Ok(c) => {
+                set_problem.set(None);
+                confirm.dispatch(c);
+            }
+            Err(m) => set_problem.set(Some(m.to_string())),
+        }
+    };
+
+    let copy = move |_| {
+        let key = key.clone();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let promise = window.navigator().clipboard().write_text(&key);
+        leptos::task::spawn_local(async move {
+            let msg = match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => "Key copied.",
+                Err(_) => "Could not copy; select the key and copy it by hand.",
+            };
+            set_copied.set(msg.to_string());
+        });
+    };
+
+    view! {
+        <ol class="steps">
+            <li>
+                <h2>"Scan this QR code with your authenticator app"</h2>
+                <QrCode
+                    data=enrolment.uri.clone()
+                    alt="QR code for adding Portcullis to an authenticator app. The same key is written out below."
+                />
+                <p>"Can’t scan it? Add an account by hand with this key (time-based, 6 digits, every 30 seconds):"</p>
+                <p class="key-row">
+                    <code class="key" aria-label="Secret key">{group_key(&enrolment.secret)}</code>
+                    <button type="button" class="button secondary" on:click=copy>"Copy key"</button>
+                </p>
+                <p class="hint" role="status" aria-live="polite">{move || copied.get()}</p>
+                <p class="hint">"Account: " {enrolment.account.clone()} " · Issuer: " {enrolment.issuer.clone()}</p>
+            </li>
+            <li>
+                <h2>"Enter the code the app shows"</h2>
+                <form on:submit=on_submit novalidate>
+                    <CodeField id="enroll-code" label="Code from the app" value=code error=problem/>
+                    <p class="form-error" role="alert" aria-live="assertive">{move || refused.get()}</p>
+                    <button type="submit" class="button primary" aria-busy=move || confirm.pending().get().to_string()>
+                        {move || if confirm.pending().get() { "Checking…" } else { "Verify and finish" }}
+                    </button>
+                </form>
+            </li>
+        </ol>
+    }
+}

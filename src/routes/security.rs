@@ -1,0 +1,134 @@
+//! `/security`: the user's factors. First entry: the authenticator app.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use portcullis_api::{MfaOverview, TotpState};
+
+use crate::api::{self, ApiError};
+use crate::components::CodeField;
+use crate::text::{date, normalize_code, status_sentence};
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let overview = LocalResource::new(api::mfa);
+    view! {
+        <section class="card" aria-labelledby="security-title">
+            <h1 id="security-title">"Security"</h1>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <Factors overview=o/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Factors(
+    /// The user's MFA status and factors.
+    overview: MfaOverview,
+) -> impl IntoView {
+    view! {
+        <p class="status-line">{status_sentence(overview.status)}</p>
+        <h2 id="totp-title">"Authenticator App"</h2>
+        <div class="factor" aria-labelledby="totp-title">
+            {match overview.totp {
+                TotpState::Active { since } => view! {
+                    <p>
+                        <span class="badge ok">"Active"</span>
+                        " Set up on " {date(since)} "."
+                    </p>
+                    <ResetAuthenticator/>
+                }
+                .into_any(),
+                TotpState::Pending | TotpState::NotSetUp => view! {
+                    <p><span class="badge">"Not set up"</span></p>
+                    <A href="/enroll?next=%2Fsecurity">"Set up an authenticator app"</A>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Where a reset stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ResetStep {
+    Closed,
+    /// Asking for a current code.
+    Asking,
+}
+
+/// "Reset Authenticator App": proves the current app with a code, removes
+/// it, and goes straight to enrolling a new one.
+#[component]
+fn ResetAuthenticator() -> impl IntoView {
+    let navigate = use_navigate();
+    let (step, set_step) = signal(ResetStep::Closed);
+    let code = RwSignal::new(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let (refused, set_refused) = signal(None::<ApiError>);
+
+    let reset = Action::new_local(move |c: &String| {
+        let c = c.clone();
+        let navigate = navigate.clone();
+        async move {
+            match api::totp_reset(&c).await {
+                Ok(_) => navigate("/enroll?next=%2Fsecurity", Default::default()),
+                Err(e) => {
+                    code.set(String::new());
+                    set_refused.set(Some(e));
+                }
+            }
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_refused.set(None);
+        match normalize_code(&code.get_untracked()) {
+            Ok(c) => {
+                set_problem.set(None);
+                reset.dispatch(c);
+            }
+            Err(m) => set_problem.set(Some(m.to_string())),
+        }
+    };
+
+    move || {
+        match step.get() {
+        ResetStep::Closed => view! {
+            <button type="button" class="button secondary" on:click=move |_| set_step.set(ResetStep::Asking)>
+                "Reset Authenticator App"
+            </button>
+        }
+        .into_any(),
+        ResetStep::Asking => view! {
+            <form class="reset-form" on:submit=on_submit novalidate aria-labelledby="reset-title">
+                <h3 id="reset-title">"Reset Authenticator App"</h3>
+                <p>
+                    "To move to another app, first prove you still have this one. The current app stops "
+                    "working for Portcullis, and you set up the new one right away."
+                </p>
+                <CodeField id="reset-code" label="Current code from your app" value=code error=problem/>
+                <p class="form-error" role="alert" aria-live="assertive">
+                    {move || refused.get().map(|e| e.user_message())}
+                </p>
+                <div class="actions">
+                    <button type="submit" class="button primary" aria-busy=move || reset.pending().get().to_string()>
+                        "Reset and set up a new app"
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| set_step.set(ResetStep::Closed)>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -3,8 +3,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-// Everything /login downloads today: the page, its script, wasm, CSS, icon.
-const BUDGET_BROTLI = 150 * 1024;
+// Everything /login downloads: the page, its script, wasm, CSS, icon — the
+// SPA is one bundle, so this is the whole app.
+// Foundation (issue 2) set 150 KiB for the login-only app (it measured
+// 134.5 KiB). The TOTP flows (QR enrolment, MFA prompt, Security page) took
+// the one bundle to ~166 KiB after every cheap cut (fetch without gloo-net,
+// flat serde readers, erase_components, no LocalResource). Getting /login
+// back under 150 KiB needs code splitting (Leptos' wasm-split, which Trunk
+// 0.21 cannot do) — see the README. Until then the gate holds the line here.
+const BUDGET_BROTLI = 170 * 1024;
 
 const dir = process.argv[2] ?? 'dist';
 const enforce = process.argv.includes('--budget');

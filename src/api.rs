@@ -7,3 +7,21 @@ pub use client::{
     login, login_totp, logout, me, mfa, skip_enrolment, totp_confirm, totp_enrol, totp_reset,
 };
 pub use error::ApiError;
+
+/// Starts a request now; the signal holds its result once it arrives.
+/// (Lighter than `LocalResource` + `Transition`, whose machinery costs the
+/// SPA more wasm than the two pages that used it.)
+pub fn load<T, F>(request: F) -> leptos::prelude::ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    F: std::future::Future<Output = T> + 'static,
+{
+    use leptos::prelude::*;
+    let (get, set) = signal(None);
+    leptos::task::spawn_local(async move {
+        let value = request.await;
+        // the page may have gone away meanwhile
+        let _ = set.try_set(Some(value));
+    });
+    get
+}

@@ -10,23 +10,19 @@ use crate::text::{role_label, status_sentence};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
-    let mfa = LocalResource::new(api::mfa);
+    let mfa = api::load(api::mfa());
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match mfa.await {
-                    Ok(o) if matches!(o.status, MfaStatus::EnrolmentPeriod { .. } | MfaStatus::RequiredNoPeriod) => {
-                        Some(view! {
-                            <div class="banner" role="status">
-                                <p>{status_sentence(o.status)}</p>
-                                <A href="/enroll">"Set up MFA now"</A>
-                            </div>
-                        })
-                    }
-                    _ => None,
-                }
-            })}
-        </Transition>
+        {move || match mfa.get() {
+            Some(Ok(o)) if matches!(o.status, MfaStatus::EnrolmentPeriod { .. } | MfaStatus::RequiredNoPeriod) => {
+                Some(view! {
+                    <div class="banner" role="status">
+                        <p>{status_sentence(o.status)}</p>
+                        <A href="/enroll">"Set up MFA now"</A>
+                    </div>
+                })
+            }
+            _ => None,
+        }}
         {move || {
             session.user().map(|me| {
                 view! {

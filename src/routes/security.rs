@@ -11,18 +11,15 @@ use crate::text::{date, normalize_code, status_sentence};
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let overview = LocalResource::new(api::mfa);
+    let overview = api::load(api::mfa());
     view! {
         <section class="card" aria-labelledby="security-title">
             <h1 id="security-title">"Security"</h1>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(o) => view! { <Factors overview=o/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match overview.get() {
+                None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                Some(Ok(o)) => view! { <Factors overview=o/> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),
+            }}
         </section>
     }
 }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod wire;
+
 /// Header every state-changing request must carry (CSRF defence: a cross-site
 /// form or image cannot set custom headers, and a cross-site script would need
 /// a CORS preflight that the server never grants).
@@ -24,7 +26,11 @@ pub struct LoginRequest {
 /// What the login state machine asks for after the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "next", rename_all = "snake_case")]
+#[serde(
+    tag = "next",
+    rename_all = "snake_case",
+    try_from = "wire::LoginResponseWire"
+)]
 pub enum LoginResponse {
     /// Fully signed in.
     Done { user: Me },
@@ -99,7 +105,11 @@ pub struct Me {
 /// machine follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(
+    tag = "status",
+    rename_all = "snake_case",
+    try_from = "wire::MfaStatusWire"
+)]
 pub enum MfaStatus {
     /// Set up and required.
     Active,
@@ -118,7 +128,11 @@ pub enum MfaStatus {
 /// The authenticator-app factor of a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(
+    tag = "state",
+    rename_all = "snake_case",
+    try_from = "wire::TotpStateWire"
+)]
 pub enum TotpState {
     NotSetUp,
     /// Enrolment started; waiting for the first code.
@@ -271,5 +285,61 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    fn round_trip<T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>(v: T) {
+        let json = serde_json::to_string(&v).unwrap_or_default();
+        let back: Result<T, _> = serde_json::from_str(&json);
+        assert_eq!(back.ok(), Some(v), "{json}");
+    }
+
+    #[test]
+    fn every_variant_reads_back_what_it_writes() {
+        let me = Me {
+            id: "u1".into(),
+            email: "a@example.com".into(),
+            display_name: "A".into(),
+            role: Role::Admin,
+        };
+        round_trip(LoginResponse::Done { user: me });
+        round_trip(LoginResponse::Mfa {
+            factors: vec![FactorKind::Totp],
+        });
+        round_trip(LoginResponse::Enroll {
+            mandatory: true,
+            days_left: None,
+        });
+        round_trip(LoginResponse::Locked {
+            message: "m".into(),
+        });
+        for s in [
+            MfaStatus::Active,
+            MfaStatus::EnrolmentPeriod { days_left: 4 },
+            MfaStatus::EnrolmentExpired,
+            MfaStatus::SetUpNotRequired,
+            MfaStatus::RequiredNoPeriod,
+            MfaStatus::None,
+        ] {
+            round_trip(s);
+        }
+        for t in [
+            TotpState::NotSetUp,
+            TotpState::Pending,
+            TotpState::Active { since: 7 },
+        ] {
+            round_trip(t);
+        }
+    }
+
+    #[test]
+    fn unknown_or_incomplete_variants_are_errors() {
+        assert!(serde_json::from_str::<LoginResponse>(r#"{"next":"teleport"}"#).is_err());
+        assert!(serde_json::from_str::<LoginResponse>(r#"{"next":"done"}"#).is_err());
+        assert!(serde_json::from_str::<MfaStatus>(r#"{"status":"enrolment_period"}"#).is_err());
     }
 }

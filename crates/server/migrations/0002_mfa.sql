@@ -35,7 +35,9 @@ CREATE TABLE outbox (
     body       TEXT NOT NULL,
     sent_at    BIGINT,
     attempts   INTEGER NOT NULL DEFAULT 0,
+    -- Not before this time: a retry's backoff, or another instance's claim.
+    next_attempt_at BIGINT NOT NULL DEFAULT 0,
     last_error TEXT
 );
-CREATE INDEX outbox_unsent ON outbox (sent_at, created_at);
+CREATE INDEX outbox_unsent ON outbox (sent_at, next_attempt_at);
 CREATE INDEX outbox_user ON outbox (user_id, created_at);

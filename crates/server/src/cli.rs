@@ -67,6 +67,18 @@ pub struct Cli {
     /// Password of every demo user.
     #[arg(long, env = "PORTCULLIS_DEMO_PASSWORD", default_value = demo::DEFAULT_PASSWORD, hide_default_value = false, global = true)]
     pub demo_password: String,
+    /// SMTP server for the outbox, e.g. smtp://user:pass@mail.example.org:587?tls=required.
+    /// Without it, emails stay in the outbox table.
+    #[arg(long, env = "PORTCULLIS_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of the emails.
+    #[arg(
+        long,
+        env = "PORTCULLIS_MAIL_FROM",
+        default_value = "Portcullis <no-reply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
     /// TESTS ONLY: time stands still except when POST /api/test/clock moves it.
     #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", hide = true, global = true)]
     pub fake_clock: bool,
@@ -146,6 +158,13 @@ async fn serve(cli: &Cli, state: AppState, fake: Option<ManualClock>) -> anyhow:
         tracing::warn!(dir = %cli.spa_dir.display(), "no built SPA here: only the API is served");
     }
     app::spawn_housekeeping(state.clone());
+    match &cli.smtp_url {
+        Some(url) => crate::mailer::spawn(
+            state.clone(),
+            crate::mailer::Mailer::new(url, &cli.mail_from)?,
+        ),
+        None => tracing::info!("no --smtp-url: emails are kept in the outbox table, not sent"),
+    }
     let state_for_banner = state.clone();
     let mut router = app::build(state, Some(cli.spa_dir.clone()));
     if let Some(clock) = fake {

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod headers;
+pub mod mailer;
 pub mod mfa;
 pub mod password;
 pub mod reminders;

@@ -1,6 +1,6 @@
 -- MFA requirement and enrolment period (SPEC §4), TOTP factors (§2), email outbox.
 
-ALTER TABLE users ADD COLUMN mfa_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN mfa_required BOOLEAN NOT NULL DEFAULT FALSE;
 -- End of the enrolment period; NULL while required means "no period: set up
 -- at the next login".
 ALTER TABLE users ADD COLUMN mfa_deadline BIGINT;
@@ -34,7 +34,7 @@ CREATE TABLE outbox (
     subject    TEXT NOT NULL,
     body       TEXT NOT NULL,
     sent_at    BIGINT,
-    attempts   INTEGER NOT NULL DEFAULT 0,
+    attempts   BIGINT NOT NULL DEFAULT 0,
     -- Not before this time: a retry's backoff, or another instance's claim.
     next_attempt_at BIGINT NOT NULL DEFAULT 0,
     last_error TEXT

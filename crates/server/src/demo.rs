@@ -123,7 +123,7 @@ async fn apply(
 ) -> anyhow::Result<()> {
     let require = |started: i64, deadline: Option<i64>| {
         sqlx::query(
-            "UPDATE users SET mfa_required = 1, mfa_required_at = ?, mfa_deadline = ? WHERE id = ?",
+            "UPDATE users SET mfa_required = TRUE, mfa_required_at = ?, mfa_deadline = ? WHERE id = ?",
         )
         .bind(started)
         .bind(deadline)
@@ -156,8 +156,9 @@ async fn apply(
 }
 
 async fn add_factor(state: &AppState, user_id: &str, now: i64) -> anyhow::Result<()> {
-    totp::begin(&state.db, user_id, now).await?;
-    totp::confirm(&state.db, user_id, now).await?;
+    if let Some(secret) = totp::begin(&state.db, user_id, now).await? {
+        totp::confirm(&state.db, user_id, &secret, now).await?;
+    }
     Ok(())
 }
 

@@ -100,7 +100,9 @@ where
     Ok(())
 }
 
-/// Kinds of the messages queued for a user, oldest first (tests, admin views).
+/// Kinds of the messages queued for a user, oldest first (tests, admin
+/// views). `rowid` breaks ties within a second — SQLite only; a PostgreSQL
+/// port orders by a sequence column instead.
 pub async fn kinds_for(db: &Db, user_id: &str) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at, rowid")
         .bind(user_id)

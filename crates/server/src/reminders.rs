@@ -15,7 +15,7 @@ pub async fn send_due(state: &AppState) -> sqlx::Result<u32> {
     let due: Vec<User> = sqlx::query_as(
         "SELECT id, email, display_name, password_hash, role, created_at, mfa_required, mfa_deadline, mfa_required_at
          FROM users u
-         WHERE mfa_required = 1 AND mfa_deadline IS NOT NULL AND mfa_reminder_sent_at IS NULL
+         WHERE mfa_required = TRUE AND mfa_deadline IS NOT NULL AND mfa_reminder_sent_at IS NULL
            AND mfa_deadline > ? AND mfa_deadline - ? <= ?
            AND mfa_required_at < mfa_deadline - ?
            AND NOT EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)",

@@ -41,6 +41,8 @@ pub struct AppState {
     /// A real Argon2id hash of a random password: checked against when the
     /// email is unknown, so unknown and known emails cost the same time.
     pub dummy_hash: Arc<str>,
+    /// Argon2 runs allowed at once (each holds 19 MiB); others wait.
+    pub hash_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -53,6 +55,9 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             dummy_hash: dummy_hash.into(),
+            hash_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            )),
         })
     }
 

@@ -118,40 +118,81 @@ pub async fn blocked_for(
     Ok((wait > 0).then_some(wait as u64))
 }
 
-/// Counts one failure on each counter and sets its block.
-pub async fn record_failure(db: &Db, counters: &[Counter], now: Timestamp) -> sqlx::Result<()> {
+/// Takes one attempt on every counter before the secret is checked: the
+/// attempt counts as a failure up front, in one atomic statement per
+/// counter that also refuses it while the counter blocks. So a burst of
+/// parallel requests cannot all pass the check before any failure is
+/// written. Returns the seconds to wait when refused. A success then gives
+/// the attempt back with [`succeeded`].
+pub async fn begin_attempt(
+    db: &Db,
+    counters: &[Counter],
+    now: Timestamp,
+) -> sqlx::Result<Result<(), u64>> {
+    if let Some(wait) = blocked_for(db, counters, now).await? {
+        return Ok(Err(wait));
+    }
     for c in counters {
-        // One atomic statement increments (or restarts after quiet), so
-        // concurrent failures are all counted.
-        let failures: i64 = sqlx::query_scalar(
+        // Count and block in one transaction: the row stays locked between
+        // the two statements, so no parallel attempt sees the new count
+        // without its block.
+        let mut tx = db.begin().await?;
+        let failures: Option<i64> = sqlx::query_scalar(
             "INSERT INTO throttle (key, failures, last_failure_at, blocked_until) VALUES (?, 1, ?, 0)
              ON CONFLICT (key) DO UPDATE SET
                failures = CASE WHEN throttle.last_failure_at < ? THEN 1 ELSE throttle.failures + 1 END,
                last_failure_at = excluded.last_failure_at
+             WHERE throttle.blocked_until <= ?
              RETURNING failures",
         )
         .bind(&c.key)
         .bind(now)
         .bind(now - c.policy.reset_after_secs)
-        .fetch_one(db)
+        .bind(now)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(failures) = failures else {
+            drop(tx);
+            // A parallel attempt got the block in first.
+            let wait = blocked_for(db, std::slice::from_ref(c), now)
+                .await?
+                .unwrap_or(1);
+            return Ok(Err(wait));
+        };
         let delay = c.policy.delay(failures);
-        sqlx::query("UPDATE throttle SET blocked_until = ? WHERE key = ?")
-            .bind(now + delay)
-            .bind(&c.key)
-            .execute(db)
-            .await?;
+        if delay > 0 {
+            sqlx::query("UPDATE throttle SET blocked_until = ? WHERE key = ?")
+                .bind(now + delay)
+                .bind(&c.key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
-/// Forgets the counters (after a success).
-pub async fn clear(db: &Db, counters: &[Counter]) -> sqlx::Result<()> {
-    for c in counters {
+/// After a success: forgets the `clear` counters and gives back this
+/// attempt on the `release` ones (which keep their other failures: an
+/// attacker must not reset a per-client counter by logging in to an
+/// account of their own between guesses).
+pub async fn succeeded(db: &Db, clear: &[Counter], release: &[Counter]) -> sqlx::Result<()> {
+    for c in clear {
         sqlx::query("DELETE FROM throttle WHERE key = ?")
             .bind(&c.key)
             .execute(db)
             .await?;
+    }
+    for c in release {
+        sqlx::query(
+            "UPDATE throttle SET failures = failures - 1,
+               blocked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE blocked_until END
+             WHERE key = ? AND failures > 0",
+        )
+        .bind(c.policy.free)
+        .bind(&c.key)
+        .execute(db)
+        .await?;
     }
     Ok(())
 }

@@ -139,15 +139,18 @@ pub async fn begin(db: &Db, user_id: &str, now: Timestamp) -> sqlx::Result<Optio
     Ok((res.rows_affected() == 1).then_some(secret))
 }
 
-pub async fn confirm(db: &Db, user_id: &str, now: Timestamp) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE totp_factors SET confirmed_at = ? WHERE user_id = ? AND confirmed_at IS NULL",
+/// Activates the pending factor — only if its secret is still the one the
+/// code was checked against (a parallel restart may have replaced it).
+pub async fn confirm(db: &Db, user_id: &str, secret: &str, now: Timestamp) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE totp_factors SET confirmed_at = ? WHERE user_id = ? AND secret = ? AND confirmed_at IS NULL",
     )
     .bind(now)
     .bind(user_id)
+    .bind(secret)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(res.rows_affected() == 1)
 }
 
 pub async fn delete(db: &Db, user_id: &str) -> sqlx::Result<bool> {

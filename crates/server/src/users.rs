@@ -148,7 +148,7 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
 {
     sqlx::query(
-        "UPDATE users SET mfa_required = 1, mfa_deadline = ?, mfa_required_at = ?, mfa_reminder_sent_at = NULL WHERE id = ?",
+        "UPDATE users SET mfa_required = TRUE, mfa_deadline = ?, mfa_required_at = ?, mfa_reminder_sent_at = NULL WHERE id = ?",
     )
     .bind(deadline)
     .bind(now)

@@ -385,6 +385,21 @@ async fn reset_needs_a_valid_code_then_leads_to_a_new_enrolment() {
     assert_eq!(status, 200);
     let new_secret = e["secret"].as_str().unwrap().to_string();
     assert_ne!(new_secret, secret);
+    // The new app's code in the step the reset used: refused as a reuse of
+    // that step, but not counted as a guess (four tries stay unblocked).
+    for _ in 0..4 {
+        let (status, b) = post(
+            &s,
+            &c,
+            "/api/v1/totp/confirm",
+            json!({ "code": code(&new_secret, &s, 0) }),
+        )
+        .await;
+        assert_eq!(
+            (status, b["code"].as_str()),
+            (401, Some("code_already_used"))
+        );
+    }
     s.clock.advance(30);
     let (status, _) = post(
         &s,
@@ -629,4 +644,58 @@ async fn demo_users_in_mfa_states_log_in_accordingly() {
         let (_, b) = json(s.login(&s.client(), email, PASSWORD).await).await;
         assert_eq!(b["next"], next, "{email}");
     }
+}
+
+#[tokio::test]
+async fn a_restarted_enrolment_cannot_be_confirmed_with_the_old_secret() {
+    let s = TestServer::start().await;
+    require(&s, "ivan@example.com", json!({ "period_days": 7 })).await;
+    let c = s.client();
+    s.login(&c, "ivan@example.com", PASSWORD).await;
+    let (_, first) = post(&s, &c, "/api/v1/totp/enrol", json!({})).await;
+    let (_, second) = post(&s, &c, "/api/v1/totp/enrol", json!({})).await;
+    let old = first["secret"].as_str().unwrap();
+    let new = second["secret"].as_str().unwrap();
+    assert_ne!(old, new);
+    let (status, b) = post(
+        &s,
+        &c,
+        "/api/v1/totp/confirm",
+        json!({ "code": code(old, &s, 0) }),
+    )
+    .await;
+    assert_eq!((status, b["code"].as_str()), (401, Some("wrong_code")));
+    let (status, _) = post(
+        &s,
+        &c,
+        "/api/v1/totp/confirm",
+        json!({ "code": code(new, &s, 0) }),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn an_admin_reset_ends_the_users_sessions() {
+    let s = TestServer::start().await;
+    let (c, _) = enrolled(&s, "ivan@example.com").await;
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        200
+    );
+    let a = admin(&s).await;
+    let id = user_id(&s, &a, "ivan@example.com").await;
+    let (status, u) = post(
+        &s,
+        &a,
+        &format!("/api/v1/admin/users/{id}/reset-mfa"),
+        json!({ "period_days": 7 }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(u["totp"], json!({ "state": "not_set_up" }));
+    assert_eq!(
+        c.get(s.url("/api/v1/me")).send().await.unwrap().status(),
+        401
+    );
 }

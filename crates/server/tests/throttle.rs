@@ -150,3 +150,63 @@ async fn an_attacker_cannot_lock_the_owner_out_for_good() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_than_the_free_tries() {
+    // All sent at once: without an atomic check-and-count they would all be
+    // checked before the first failure was written.
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let c = s.client();
+            s.login(&c, "grace@example.com", &format!("guess {i}"))
+                .await
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|&&st| st == 401).count();
+    let refused = statuses.iter().filter(|&&st| st == 429).count();
+    assert_eq!(checked as i64, PASSWORD_ACCOUNT_CLIENT.free, "{statuses:?}");
+    assert_eq!(checked + refused, 30, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn parallel_wrong_codes_get_no_more_than_the_free_tries() {
+    use portcullis_server::throttle::CODE_ACCOUNT;
+    let s = std::sync::Arc::new(TestServer::start().await);
+    // bob has an authenticator app (demo): log in with the password only
+    let c = s.client();
+    let (_, b) = json(s.login(&c, "bob@example.com", PASSWORD).await).await;
+    assert_eq!(b["next"], "mfa");
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (s, c) = (s.clone(), c.clone());
+        tasks.push(tokio::spawn(async move {
+            c.post(s.url("/api/v1/login/totp"))
+                .json(&serde_json::json!({ "code": format!("{:06}", 100_000 + i) }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|&&st| st == 401).count();
+    assert!(checked as i64 <= CODE_ACCOUNT.free, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&st| st == 429).count() + checked,
+        12,
+        "{statuses:?}"
+    );
+}

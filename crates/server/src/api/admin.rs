@@ -224,6 +224,11 @@ pub async fn reset_mfa(
         .execute(&mut *tx)
         .await?;
     users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
+    // Sessions proven with the removed factors end too.
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await?;
     email::queue(&mut *tx, now, Kind::MfaReset, &user, deadline).await?;
     tx.commit().await?;
     let detail = format!(

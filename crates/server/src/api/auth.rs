@@ -52,7 +52,7 @@ pub async fn login(
         Counter::new(&["pw-client", &client.ip], throttle::PASSWORD_CLIENT),
         Counter::new(&["pw-acct", &email], throttle::PASSWORD_ACCOUNT),
     ];
-    if let Some(wait) = throttle::blocked_for(&state.db, &counters, now).await? {
+    if let Err(wait) = throttle::begin_attempt(&state.db, &counters, now).await? {
         return Err(AppError::too_many_attempts(wait));
     }
 
@@ -64,6 +64,13 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
     let password = req.password;
+    // Each Argon2 run holds 19 MiB: bound how many run at once.
+    let _slot = state
+        .hash_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
     let ok = tokio::task::spawn_blocking(move || password::verify(&password, &phc))
         .await
         .map_err(AppError::internal)?;
@@ -71,7 +78,7 @@ pub async fn login(
     let user = match (user, ok) {
         (Some(u), true) => u,
         (user, _) => {
-            throttle::record_failure(&state.db, &counters, now).await?;
+            // already counted by begin_attempt
             let uid = user.as_ref().map(|u| u.id.as_str());
             events::record(
                 &state.db,
@@ -85,9 +92,8 @@ pub async fn login(
             return Err(AppError::invalid_credentials());
         }
     };
-    // The per-client counter stays: an attacker must not reset it by
-    // logging in to an account of their own between guesses.
-    throttle::clear(&state.db, &[counters[0].clone(), counters[2].clone()]).await?;
+    let [account_client, client_only, account] = counters;
+    throttle::succeeded(&state.db, &[account_client, account], &[client_only]).await?;
 
     // Whatever session the browser brought is dropped: a new id at login.
     if let Some(old) = session::cookie_value(&headers, &state.settings) {

@@ -40,7 +40,7 @@ async fn verify_code(
     let code = totp::normalize_code(raw).map_err(AppError::validation)?;
     let now = state.now();
     let counters = [Counter::new(&["code", &user.id], throttle::CODE_ACCOUNT)];
-    if let Some(wait) = throttle::blocked_for(&state.db, &counters, now).await? {
+    if let Err(wait) = throttle::begin_attempt(&state.db, &counters, now).await? {
         return Err(AppError::too_many_attempts(wait));
     }
     let last_step: i64 = sqlx::query_scalar("SELECT totp_last_step FROM users WHERE id = ?")
@@ -57,11 +57,14 @@ async fn verify_code(
     };
     match outcome {
         Check::Accepted(_) => {
-            throttle::clear(&state.db, &counters).await?;
+            throttle::succeeded(&state.db, &counters, &[]).await?;
             Ok(())
         }
         Check::Reused => {
-            throttle::record_failure(&state.db, &counters, now).await?;
+            // A right code, only too soon again (e.g. the first code of a
+            // new app in the step its reset used): not a guess, so it does
+            // not count towards the block.
+            throttle::succeeded(&state.db, &[], &counters).await?;
             events::record(
                 &state.db,
                 now,
@@ -78,7 +81,7 @@ async fn verify_code(
             ))
         }
         Check::Wrong => {
-            throttle::record_failure(&state.db, &counters, now).await?;
+            // already counted by begin_attempt
             events::record(
                 &state.db,
                 now,
@@ -308,7 +311,13 @@ pub async fn confirm(
     };
     verify_code(&state, &user, &factor.secret, &req.code, &client).await?;
     let now = state.now();
-    totp::confirm(&state.db, &user.id, now).await?;
+    if !totp::confirm(&state.db, &user.id, &factor.secret, now).await? {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            codes::NO_PENDING_ENROLMENT,
+            "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
+        ));
+    }
     email::queue(&state.db, now, Kind::MfaSetupComplete, &user, None).await?;
     events::record(
         &state.db,

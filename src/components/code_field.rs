@@ -14,12 +14,26 @@ pub fn CodeField(
     /// A problem to show under the field.
     #[prop(into)]
     error: Signal<Option<String>>,
+    /// Take the keyboard focus when shown (the field is the point of the page).
+    #[prop(optional)]
+    autofocus: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The `autofocus` attribute only works on page load, not for fields a
+    // single-page app shows later, so focus it once it is in the page.
+    Effect::new(move |_| {
+        if autofocus {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+            }
+        }
+    });
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
+                node_ref=input
                 id=id
                 class="code-input"
                 type="text"

@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use portcullis_api::{LoginResponse, MfaOverview, MfaStatus, TotpEnrolment, TotpState};
+use portcullis_api::{codes, LoginResponse, MfaOverview, MfaStatus, TotpEnrolment, TotpState};
 
 use crate::api::{self, ApiError};
 use crate::components::{CodeField, QrCode};
@@ -82,18 +82,24 @@ pub fn EnrollPage() -> impl IntoView {
     let later = Action::new_local(move |_: &()| {
         let navigate = nav_later.clone();
         async move {
-            if session.user().is_some() {
-                // already signed in (came from the portal): nothing to skip
-                navigate(&next(), Default::default());
-                return;
-            }
+            // Always ask the server: the page's idea of who is signed in
+            // may be stale.
             match api::skip_enrolment().await {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
                     navigate(&next(), Default::default());
                 }
                 Ok(_) => set_step.set(Step::NeedLogin),
-                Err(e) if e.is_unauthenticated() => set_step.set(Step::NeedLogin),
+                Err(e) if e.is_unauthenticated() => {
+                    session.signed_out();
+                    set_step.set(Step::NeedLogin)
+                }
+                // fully signed in already (came from the portal): just go back
+                Err(ApiError::Server { code, .. })
+                    if code == codes::NOT_ALLOWED_NOW && session.user().is_some() =>
+                {
+                    navigate(&next(), Default::default())
+                }
                 Err(e) => set_step.set(Step::Failed(e)),
             }
         }
@@ -151,7 +157,9 @@ fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl I
                 type="button"
                 class="button primary"
                 on:click=move |_| {
-                    start.dispatch(());
+                    if !start.pending().get_untracked() {
+                        start.dispatch(());
+                    }
                 }
                 aria-busy=move || start.pending().get().to_string()
             >

@@ -44,12 +44,18 @@ pub fn LoginPage() -> impl IntoView {
                     set_outcome.set(Outcome::Idle);
                     navigate(&next(), Default::default());
                 }
-                Ok(LoginResponse::Locked { message }) => set_outcome.set(Outcome::Blocked(message)),
+                Ok(LoginResponse::Locked { message }) => {
+                    session.signed_out();
+                    set_outcome.set(Outcome::Blocked(message))
+                }
                 Ok(LoginResponse::Mfa { .. }) => {
+                    // Only half signed in: whatever the page thought before is gone.
+                    session.signed_out();
                     set_outcome.set(Outcome::Idle);
                     navigate(&with_next("/login/mfa", &next()), Default::default());
                 }
                 Ok(LoginResponse::Enroll { .. }) => {
+                    session.signed_out();
                     set_outcome.set(Outcome::Idle);
                     navigate(&with_next("/enroll", &next()), Default::default());
                 }

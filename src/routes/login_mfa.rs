@@ -85,7 +85,13 @@ pub fn LoginMfaPage() -> impl IntoView {
                 <h2 id="factor-totp">"Authenticator app"</h2>
                 <p>"Open your authenticator app and enter the 6-digit code shown for Portcullis."</p>
                 <form on:submit=on_submit novalidate>
-                    <CodeField id="mfa-code" label="Authentication code" value=code error=field_error/>
+                    <CodeField
+                        id="mfa-code"
+                        label="Authentication code"
+                        value=code
+                        error=field_error
+                        autofocus=true
+                    />
                     <p class="form-error" role="alert" aria-live="assertive">{banner}</p>
                     <Show when=expired>
                         <p>

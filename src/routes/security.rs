@@ -7,11 +7,19 @@ use portcullis_api::{MfaOverview, TotpState};
 
 use crate::api::{self, ApiError};
 use crate::components::CodeField;
+use crate::session::use_session;
 use crate::text::{date, normalize_code, status_sentence};
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let session = use_session();
     let overview = api::load(api::mfa());
+    // A session that ended on the server sends the user to the login page.
+    Effect::new(move |_| {
+        if matches!(overview.get(), Some(Err(e)) if e.is_unauthenticated()) {
+            session.signed_out();
+        }
+    });
     view! {
         <section class="card" aria-labelledby="security-title">
             <h1 id="security-title">"Security"</h1>
@@ -111,7 +119,13 @@ fn ResetAuthenticator() -> impl IntoView {
                     "To move to another app, first prove you still have this one. The current app stops "
                     "working for Portcullis, and you set up the new one right away."
                 </p>
-                <CodeField id="reset-code" label="Current code from your app" value=code error=problem/>
+                <CodeField
+                    id="reset-code"
+                    label="Current code from your app"
+                    value=code
+                    error=problem
+                    autofocus=true
+                />
                 <p class="form-error" role="alert" aria-live="assertive">
                     {move || refused.get().map(|e| e.user_message())}
                 </p>

@@ -5,7 +5,7 @@ mod layout;
 pub mod qr_code;
 mod require_auth;
 
-pub use code_field::CodeField;
+pub use code_field::{on_code_submit, CodeField};
 pub use layout::Layout;
 pub use qr_code::QrCode;
 pub use require_auth::RequireAuth;

@@ -49,3 +49,26 @@ pub fn CodeField(
         </div>
     }
 }
+
+/// The submit handler of a one-code form: checks the typed code, shows the
+/// problem under the field, or hands six digits to `send` (unless `busy`).
+pub fn on_code_submit(
+    code: RwSignal<String>,
+    set_problem: WriteSignal<Option<String>>,
+    busy: impl Fn() -> bool + Copy + 'static,
+    send: impl Fn(String) + Copy + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + Copy + 'static {
+    move |ev| {
+        ev.prevent_default();
+        if busy() {
+            return;
+        }
+        match crate::text::normalize_code(&code.get_untracked()) {
+            Ok(c) => {
+                set_problem.set(None);
+                send(c);
+            }
+            Err(m) => set_problem.set(Some(m.to_string())),
+        }
+    }
+}

@@ -9,10 +9,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::{codes, LoginResponse, MfaOverview, MfaStatus, TotpEnrolment, TotpState};
 
 use crate::api::{self, ApiError};
-use crate::components::{CodeField, QrCode};
+use crate::components::{on_code_submit, CodeField, QrCode};
 use crate::nav::safe_next;
 use crate::session::use_session;
-use crate::text::{days, group_key, normalize_code, status_sentence};
+use crate::text::{days, group_key, status_sentence};
 
 /// The steps of the flow; the view is a match on this.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,17 +214,15 @@ fn Scan(
         }
     });
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_refused.set(None);
-        match normalize_code(&code.get_untracked()) {
-            Ok(c) => {
-                set_problem.set(None);
-                confirm.dispatch(c);
-            }
-            Err(m) => set_problem.set(Some(m.to_string())),
-        }
-    };
+    let on_submit = on_code_submit(
+        code,
+        set_problem,
+        move || confirm.pending().get_untracked(),
+        move |c| {
+            set_refused.set(None);
+            confirm.dispatch(c);
+        },
+    );
 
     let copy = move |_| {
         let key = key.clone();

@@ -6,9 +6,9 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
 use crate::api::{self, ApiError};
-use crate::components::CodeField;
+use crate::components::{on_code_submit, CodeField};
 use crate::session::use_session;
-use crate::text::{date, normalize_code, status_sentence};
+use crate::text::{date, status_sentence};
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -92,17 +92,15 @@ fn ResetAuthenticator() -> impl IntoView {
         }
     });
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_refused.set(None);
-        match normalize_code(&code.get_untracked()) {
-            Ok(c) => {
-                set_problem.set(None);
-                reset.dispatch(c);
-            }
-            Err(m) => set_problem.set(Some(m.to_string())),
-        }
-    };
+    let on_submit = on_code_submit(
+        code,
+        set_problem,
+        move || reset.pending().get_untracked(),
+        move |c| {
+            set_refused.set(None);
+            reset.dispatch(c);
+        },
+    );
 
     move || {
         match step.get() {

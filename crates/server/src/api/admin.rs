@@ -143,6 +143,42 @@ fn period(req: &EnrolmentPeriodRequest, now: Timestamp) -> AppResult<Option<Time
     }
 }
 
+/// The user an admin action is about, and the deadline it asks for.
+async fn target(
+    state: &AppState,
+    id: &str,
+    req: &EnrolmentPeriodRequest,
+    now: Timestamp,
+) -> AppResult<(User, Option<Timestamp>)> {
+    let deadline = period(req, now)?;
+    let user = users::find_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("There is no user with this id."))?;
+    Ok((user, deadline))
+}
+
+/// Records an admin action on `user` and answers with the user as it is now.
+async fn done(
+    state: &AppState,
+    (admin, client): (&User, &ClientInfo),
+    kind: &str,
+    what: &str,
+    user: &User,
+    days: Option<u32>,
+) -> AppResult<Json<AdminUser>> {
+    let detail = format!("{what} for {} ({})", user.email, days_text(days));
+    events::record(
+        &state.db,
+        state.now(),
+        kind,
+        Some(&admin.id),
+        &client.ip,
+        &detail,
+    )
+    .await?;
+    Ok(Json(load(state, &user.id).await?))
+}
+
 /// Require MFA for a user, with an enrolment period from today.
 #[utoipa::path(
     post,
@@ -164,10 +200,7 @@ pub async fn require_mfa(
     ApiJson(req): ApiJson<EnrolmentPeriodRequest>,
 ) -> AppResult<Json<AdminUser>> {
     let now = state.now();
-    let deadline = period(&req, now)?;
-    let user = users::find_by_id(&state.db, &id)
-        .await?
-        .ok_or_else(|| AppError::not_found("There is no user with this id."))?;
+    let (user, deadline) = target(&state, &id, &req, now).await?;
     let before = load(&state, &id).await?;
     let mut tx = state.db.begin().await?;
     users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
@@ -175,21 +208,15 @@ pub async fn require_mfa(
         email::queue(&mut *tx, now, Kind::MfaRequired, &user, deadline).await?;
     }
     tx.commit().await?;
-    let detail = format!(
-        "require MFA for {} ({})",
-        user.email,
-        days_text(req.period_days)
-    );
-    events::record(
-        &state.db,
-        now,
+    done(
+        &state,
+        (&admin, &client),
         "admin_require_mfa",
-        Some(&admin.id),
-        &client.ip,
-        &detail,
+        "require MFA",
+        &user,
+        req.period_days,
     )
-    .await?;
-    Ok(Json(load(&state, &id).await?))
+    .await
 }
 
 /// Reset MFA: remove the user's factors and start a new enrolment period
@@ -214,10 +241,7 @@ pub async fn reset_mfa(
     ApiJson(req): ApiJson<EnrolmentPeriodRequest>,
 ) -> AppResult<Json<AdminUser>> {
     let now = state.now();
-    let deadline = period(&req, now)?;
-    let user = users::find_by_id(&state.db, &id)
-        .await?
-        .ok_or_else(|| AppError::not_found("There is no user with this id."))?;
+    let (user, deadline) = target(&state, &id, &req, now).await?;
     let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
         .bind(&user.id)
@@ -231,21 +255,15 @@ pub async fn reset_mfa(
         .await?;
     email::queue(&mut *tx, now, Kind::MfaReset, &user, deadline).await?;
     tx.commit().await?;
-    let detail = format!(
-        "reset MFA for {} ({})",
-        user.email,
-        days_text(req.period_days)
-    );
-    events::record(
-        &state.db,
-        now,
+    done(
+        &state,
+        (&admin, &client),
         "admin_reset_mfa",
-        Some(&admin.id),
-        &client.ip,
-        &detail,
+        "reset MFA",
+        &user,
+        req.period_days,
     )
-    .await?;
-    Ok(Json(load(&state, &id).await?))
+    .await
 }
 
 fn days_text(days: Option<u32>) -> String {

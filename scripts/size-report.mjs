@@ -18,7 +18,7 @@ const enforce = process.argv.includes('--budget');
 const kib = (n) => (n / 1024).toFixed(1).padStart(8) + ' KiB';
 
 const rows = readdirSync(dir)
-  .filter((f) => !f.startsWith('.'))
+  .filter((f) => !f.startsWith('.') && !/\.(br|gz)$/.test(f))
   .map((f) => {
     const bytes = readFileSync(join(dir, f));
     return {

@@ -23,7 +23,14 @@ pub fn router(dir: PathBuf) -> Router {
     Router::new()
         .route("/", page.clone())
         .route("/index.html", page.clone())
-        .fallback_service(ServeDir::new(&dir).fallback(page))
+        // scripts/build-spa writes .br/.gz copies at the highest levels; the
+        // compression layer leaves such answers alone.
+        .fallback_service(
+            ServeDir::new(&dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(page),
+        )
         .layer(axum::middleware::from_fn(cache_control))
 }
 

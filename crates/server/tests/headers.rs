@@ -77,3 +77,29 @@ async fn static_files_are_compressed_and_cached_for_good() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn precompressed_copies_are_served_as_they_are() {
+    let s = TestServer::start().await;
+    let r = s
+        .client()
+        .get(s.url("/app-0123456789abcdef.css"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "content-encoding"), "br");
+    assert_eq!(header(&r, "content-type"), "text/css");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), common::PRECOMPRESSED_BR);
+    // a client without brotli gets the plain file
+    let r = s
+        .client()
+        .get(s.url("/app-0123456789abcdef.css"))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.text().await.unwrap(), "body{}".repeat(100));
+}

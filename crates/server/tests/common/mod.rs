@@ -14,6 +14,8 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
 pub const PASSWORD: &str = "correct horse battery";
+/// Stands for a precompressed file in the SPA fixture.
+pub const PRECOMPRESSED_BR: &[u8] = b"precompressed-brotli-bytes";
 /// 2026-11-22T00:00:00Z
 pub const T0: i64 = 1_795_305_600;
 
@@ -46,6 +48,18 @@ impl TestServer {
                 "export default 1;".repeat(100),
             )
             .expect("js");
+            // a precompressed copy, as scripts/build-spa writes (marked so
+            // tests can tell it from on-the-fly compression)
+            std::fs::write(
+                dir.path().join("spa/app-0123456789abcdef.css"),
+                "body{}".repeat(100),
+            )
+            .expect("css");
+            std::fs::write(
+                dir.path().join("spa/app-0123456789abcdef.css.br"),
+                PRECOMPRESSED_BR,
+            )
+            .expect("br");
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -61,6 +61,16 @@ pub struct Cli {
         global = true
     )]
     pub allowed_origins: Vec<String>,
+    /// Address of a reverse proxy in front of the server (repeatable); its
+    /// X-Forwarded-For header then names the client. Without it the header
+    /// is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PORTCULLIS_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Create a demo organisation if the database is empty, and print its logins.
     #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
     pub demo: bool,
@@ -120,6 +130,7 @@ impl Cli {
         Settings {
             secure_cookies: self.public_url().starts_with("https://"),
             allowed_origins: self.allowed_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Settings::default()
         }
     }

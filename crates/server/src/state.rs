@@ -19,6 +19,8 @@ pub struct Settings {
     pub session_absolute_secs: i64,
     /// A session that has passed only the password ends this soon.
     pub partial_session_secs: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             partial_session_secs: 10 * 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }

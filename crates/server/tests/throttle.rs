@@ -210,3 +210,38 @@ async fn parallel_wrong_codes_get_no_more_than_the_free_tries() {
         "{statuses:?}"
     );
 }
+
+async fn spray_from(s: &TestServer, forwarded: &str, n: i64) -> Vec<u16> {
+    let c = s.client();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let r = c
+            .post(s.url("/api/v1/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&serde_json::json!({ "email": format!("spray{i}@example.com"), "password": "wrong" }))
+            .send()
+            .await
+            .unwrap();
+        out.push(r.status().as_u16());
+    }
+    out
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_ignored_unless_the_proxy_is_trusted() {
+    // Untrusted: inventing X-Forwarded-For does not give a fresh counter.
+    let s = TestServer::start().await;
+    spray_from(&s, "203.0.113.1", PASSWORD_CLIENT.free).await;
+    assert_eq!(spray_from(&s, "203.0.113.2", 1).await, [429]);
+
+    // Behind a trusted proxy (the tests connect from 127.0.0.1): each
+    // forwarded client has its own counter.
+    let settings = portcullis_server::state::Settings {
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let s = TestServer::start_with_settings(None, settings).await;
+    spray_from(&s, "203.0.113.1", PASSWORD_CLIENT.free).await;
+    assert_eq!(spray_from(&s, "203.0.113.1", 1).await, [429]);
+    assert_eq!(spray_from(&s, "203.0.113.2", 1).await, [401]);
+}

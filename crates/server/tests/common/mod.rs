@@ -32,12 +32,15 @@ impl TestServer {
     }
 
     pub async fn start_with(spa: Option<PathBuf>) -> TestServer {
+        Self::start_with_settings(spa, Settings::default()).await
+    }
+
+    pub async fn start_with_settings(spa: Option<PathBuf>, settings: Settings) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = db::default_url(dir.path());
         let pool = db::connect(&url).await.expect("database");
         let clock = ManualClock::new(T0);
-        let state =
-            AppState::new(pool, Arc::new(clock.clone()), Settings::default()).expect("state");
+        let state = AppState::new(pool, Arc::new(clock.clone()), settings).expect("state");
         demo::seed(&state, PASSWORD).await.expect("seed");
         let router = app::build(state.clone(), spa.map(|_| dir.path().join("spa")));
         if let Some(src) = spa_fixture_src() {

@@ -55,12 +55,13 @@ async fn wrong_password_and_unknown_user_get_identical_answers() {
 #[tokio::test]
 async fn unknown_user_costs_about_as_much_time_as_a_wrong_password() {
     // Both run one Argon2id verification. Compare medians of a few tries
-    // loosely: this catches "skip hashing for unknown users", not jitter.
+    // loosely (other tests run in parallel on the same cores): this catches
+    // "skip hashing for unknown users" (a ratio of 10x and more), not jitter.
     let s = TestServer::start().await;
     let mut t_known = Vec::new();
     let mut t_unknown = Vec::new();
-    for i in 0..4 {
-        // distinct emails per round stay under every throttle's free allowance
+    for i in 0..5 {
+        // five tries stay within every throttle's free allowance
         let start = std::time::Instant::now();
         s.login(&s.client(), "bob@example.com", &format!("wrong{i}"))
             .await;
@@ -74,7 +75,7 @@ async fn unknown_user_costs_about_as_much_time_as_a_wrong_password() {
     t_unknown.sort();
     let (k, u) = (t_known[2].as_secs_f64(), t_unknown[2].as_secs_f64());
     assert!(
-        u > k * 0.5 && u < k * 2.0,
+        u > k / 3.0 && u < k * 3.0,
         "known {k:.3}s vs unknown {u:.3}s"
     );
 }

@@ -1,5 +1,6 @@
 //! Words shown to users, and checks of what they type, as plain functions.
 
+use portcullis_api::input::{parse_code, plausible_email, utc_date, CodeProblem};
 use portcullis_api::{LoginRequest, MfaStatus, Role};
 
 pub fn role_label(role: Role) -> &'static str {
@@ -23,7 +24,7 @@ pub fn check_login(email: &str, password: &str) -> Result<LoginRequest, LoginPro
     let mut p = LoginProblems::default();
     if email.is_empty() {
         p.email = Some("Enter your email address.".into());
-    } else if !looks_like_email(email) {
+    } else if !plausible_email(email) {
         p.email = Some("Enter an email address like name@example.com.".into());
     }
     if password.is_empty() {
@@ -39,32 +40,12 @@ pub fn check_login(email: &str, password: &str) -> Result<LoginRequest, LoginPro
     }
 }
 
-fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.chars().any(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 /// A one-time code as typed or pasted ("123 456", "123-456") → six digits.
 pub fn normalize_code(input: &str) -> Result<String, &'static str> {
-    let code: String = input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
-        .collect();
-    if code.is_empty() {
-        Err("Enter the 6-digit code from your authenticator app.")
-    } else if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        Err("The code has exactly 6 digits.")
-    } else {
-        Ok(code)
-    }
+    parse_code(input).map_err(|p| match p {
+        CodeProblem::Empty => "Enter the 6-digit code from your authenticator app.",
+        CodeProblem::NotSixDigits => "The code has exactly 6 digits.",
+    })
 }
 
 /// The key in groups of four, easier to read and type: `ABCD EFGH …`.
@@ -100,16 +81,8 @@ pub fn status_sentence(status: MfaStatus) -> String {
     }
 }
 
-/// `2026-11-22` for a Unix time, without a date library.
+/// `2026-11-22` for a Unix time.
 pub fn date(t: i64) -> String {
-    let z = t.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = utc_date(t);
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod input;
 mod wire;
 
 /// Header every state-changing request must carry (CSRF defence: a cross-site

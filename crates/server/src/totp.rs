@@ -59,15 +59,8 @@ pub fn code_at(secret_b32: &str, step: i64) -> Option<String> {
 
 /// Normalises what the user typed ("123 456", "123-456") to six digits.
 pub fn normalize_code(input: &str) -> Result<String, &'static str> {
-    let code: String = input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
-        .collect();
-    if code.len() == DIGITS && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(code)
-    } else {
-        Err("Enter the 6-digit code from your authenticator app.")
-    }
+    portcullis_api::input::parse_code(input)
+        .map_err(|_| "Enter the 6-digit code from your authenticator app.")
 }
 
 /// The result of checking a code.

@@ -40,8 +40,7 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A light syntax check: one `@`, something on both sides, a dot in the domain.
-/// (Full RFC 5322 validation rejects real addresses more often than it helps.)
+/// Checks an email's length and syntax ([`portcullis_api::input::plausible_email`]).
 pub fn check_email(email: &str) -> Result<(), String> {
     let e = email.trim();
     if e.is_empty() {
@@ -50,18 +49,10 @@ pub fn check_email(email: &str) -> Result<(), String> {
     if e.len() > 254 {
         return Err("The email address is too long (at most 254 characters).".into());
     }
-    match e.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-                && !e.chars().any(char::is_whitespace) =>
-        {
-            Ok(())
-        }
-        _ => Err("Enter an email address like name@example.com.".into()),
+    if portcullis_api::input::plausible_email(e) {
+        Ok(())
+    } else {
+        Err("Enter an email address like name@example.com.".into())
     }
 }
 

@@ -1,0 +1,92 @@
+//! Checks of what people type, and date arithmetic, shared so that the SPA
+//! and the server agree on them. Each side words its own messages.
+
+/// A light email syntax check: one `@`, something before it, a dotted
+/// domain after it, no blanks. (Full RFC 5322 validation rejects real
+/// addresses more often than it helps.) Expects trimmed input.
+pub fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// Why a typed one-time code is not a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    Empty,
+    NotSixDigits,
+}
+
+/// A one-time code as typed or pasted ("123 456", "123-456") → six ASCII digits.
+pub fn parse_code(input: &str) -> Result<String, CodeProblem> {
+    let code: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
+        .collect();
+    if code.is_empty() {
+        Err(CodeProblem::Empty)
+    } else if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        Err(CodeProblem::NotSixDigits)
+    } else {
+        Ok(code)
+    }
+}
+
+/// (year, month, day) of a Unix time in UTC, without a date library
+/// (H. Hinnant's days-to-civil algorithm).
+pub fn utc_date(t: i64) -> (i64, u32, u32) {
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(plausible_email("alice@example.com"));
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@example",
+            "a b@example.com",
+            "a@.com",
+            "a@b@c.com",
+        ] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(parse_code(" 123-456 "), Ok("123456".to_string()));
+        assert_eq!(parse_code(" "), Err(CodeProblem::Empty));
+        assert_eq!(parse_code("12345"), Err(CodeProblem::NotSixDigits));
+        assert_eq!(parse_code("١٢٣٤٥٦"), Err(CodeProblem::NotSixDigits));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_date(0), (1970, 1, 1));
+        assert_eq!(utc_date(951_782_400), (2000, 2, 29));
+        assert_eq!(utc_date(1_795_305_600), (2026, 11, 22));
+        assert_eq!(utc_date(-1), (1969, 12, 31));
+    }
+}

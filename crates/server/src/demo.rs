@@ -121,14 +121,9 @@ async fn apply(
     mfa_state: DemoMfa,
     now: i64,
 ) -> anyhow::Result<()> {
+    // `started` stands in for "now" when the requirement was set.
     let require = |started: i64, deadline: Option<i64>| {
-        sqlx::query(
-            "UPDATE users SET mfa_required = TRUE, mfa_required_at = ?, mfa_deadline = ? WHERE id = ?",
-        )
-        .bind(started)
-        .bind(deadline)
-        .bind(user_id)
-        .execute(&state.db)
+        users::set_requirement(&state.db, user_id, deadline, started)
     };
     match mfa_state {
         DemoMfa::Off => {}

@@ -146,7 +146,12 @@ pub async fn confirm(db: &Db, user_id: &str, secret: &str, now: Timestamp) -> sq
     Ok(res.rows_affected() == 1)
 }
 
-pub async fn delete(db: &Db, user_id: &str) -> sqlx::Result<bool> {
+/// Removes the user's factor (pending or active); inside a caller's
+/// transaction when given one.
+pub async fn delete<'c, E>(db: E, user_id: &str) -> sqlx::Result<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
     let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
         .bind(user_id)
         .execute(db)

@@ -13,7 +13,7 @@ use crate::error::{ApiJson, AppError, AppResult};
 use crate::session::AdminSession;
 use crate::state::AppState;
 use crate::users::{self, User};
-use crate::{events, mfa};
+use crate::{events, mfa, totp};
 
 pub const PAGE_MAX: u32 = 100;
 const PAGE_DEFAULT: u32 = 50;
@@ -243,10 +243,7 @@ pub async fn reset_mfa(
     let now = state.now();
     let (user, deadline) = target(&state, &id, &req, now).await?;
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    totp::delete(&mut *tx, &user.id).await?;
     users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
     // Sessions proven with the removed factors end too.
     sqlx::query("DELETE FROM sessions WHERE user_id = ?")

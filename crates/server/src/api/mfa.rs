@@ -378,10 +378,7 @@ pub async fn reset(
     verify_code(&state, &user, &factor.secret, &req.code, &client).await?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
+    totp::delete(&mut *tx, &user.id).await?;
     if user.mfa_required {
         // Still required: the user must set up the new app now, or at the
         // next login — never locked out by an old, expired period.

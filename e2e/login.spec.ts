@@ -84,3 +84,28 @@ test('the page runs under its CSP without violations', async ({ page }) => {
   await expect(page.getByLabel('Email')).toBeVisible();
   expect(violations).toEqual([]);
 });
+
+test('an unreachable server is said in words', async ({ page }) => {
+  await page.goto('/login');
+  await page.route('**/api/v1/login', (route) => route.abort('connectionrefused'));
+  await logIn(page, 'alice@example.com', PASSWORD);
+  await expect(page.getByRole('alert').filter({ hasText: 'reached' })).toHaveText(
+    'The server cannot be reached. Check your connection and try again.',
+  );
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('too many wrong passwords: the wait is said and counted down', async ({ page }) => {
+  await page.goto('/login');
+  for (let i = 0; i < 5; i++) {
+    await logIn(page, 'mallory@example.com', `wrong ${i}`);
+    await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toBeVisible();
+  }
+  // the right password now waits its turn
+  await logIn(page, 'mallory@example.com', PASSWORD);
+  await expect(page.getByRole('alert').filter({ hasText: 'Too many' })).toHaveText(
+    'Too many attempts. Try again in 15 s.',
+  );
+  await expect(page.getByRole('button', { name: /^Log in \(wait \d+ s\)$/ })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});

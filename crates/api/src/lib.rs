@@ -17,12 +17,34 @@ pub const CSRF_VALUE: &str = "1";
 pub const API_BASE: &str = "/api/v1";
 
 /// `POST /api/v1/login`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
+    /// The account's email address.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "email", min_length = 3, max_length = 254)
+    )]
     pub email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "password", min_length = 1, max_length = 1024)
+    )]
     pub password: String,
 }
+
+// Hand-written so that a password never reaches a log line through `{:?}`.
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+/// What `Debug` prints instead of a secret.
+pub const REDACTED: &str = "[redacted]";
 
 /// What the login state machine asks for after the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,14 +59,14 @@ pub enum LoginResponse {
     Done { user: Me },
     /// A second factor is set up: prove it at `/login/mfa`.
     Mfa { factors: Vec<FactorKind> },
-    /// MFA is required but not set up: enrol at `/enroll`.
+    /// MFA is required but not set up: enroll at `/enroll`.
     Enroll {
-        /// `false` while an enrolment period has days left.
+        /// `false` while an enrollment period has days left.
         mandatory: bool,
-        /// Whole days left in the enrolment period, if there is one.
+        /// Whole days left in the enrollment period, if there is one.
         days_left: Option<u32>,
     },
-    /// The enrolment period is over: no session was created.
+    /// The enrollment period is over: no session was created.
     Locked { message: String },
 }
 
@@ -115,9 +137,9 @@ pub enum MfaStatus {
     /// Set up and required.
     Active,
     /// Required, not set up, this many whole days left to do it.
-    EnrolmentPeriod { days_left: u32 },
+    EnrollmentPeriod { days_left: u32 },
     /// Required, not set up, period over: locked out until an admin acts.
-    EnrolmentExpired,
+    EnrollmentExpired,
     /// Set up although not required.
     SetUpNotRequired,
     /// Required with no period: must set up at the next login.
@@ -136,7 +158,7 @@ pub enum MfaStatus {
 )]
 pub enum TotpState {
     NotSetUp,
-    /// Enrolment started; waiting for the first code.
+    /// Enrollment started; waiting for the first code.
     Pending,
     /// In use since this time (Unix seconds).
     Active {
@@ -149,22 +171,35 @@ pub enum TotpState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MfaOverview {
     pub status: MfaStatus,
-    /// End of the enrolment period (Unix seconds), if there is one.
+    /// End of the enrollment period (Unix seconds), if there is one.
     pub deadline: Option<i64>,
     pub totp: TotpState,
 }
 
 /// A one-time code typed by the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeRequest {
+    /// Six digits; blanks and a dash between them are allowed ("123 456").
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 6, max_length = 16, pattern = "^[0-9 -]+$")
+    )]
     pub code: String,
 }
 
-/// `POST /api/v1/totp/enrol`: what the authenticator app needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl std::fmt::Debug for CodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeRequest")
+            .field("code", &REDACTED)
+            .finish()
+    }
+}
+
+/// `POST /api/v1/totp/enroll`: what the authenticator app needs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TotpEnrolment {
+pub struct TotpEnrollment {
     /// Base32 key, no padding (also inside `uri`).
     pub secret: String,
     /// `otpauth://totp/…` for the QR code.
@@ -173,13 +208,25 @@ pub struct TotpEnrolment {
     pub account: String,
 }
 
-/// Admin: require MFA (or reset it) with an enrolment period.
+impl std::fmt::Debug for TotpEnrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrollment")
+            .field("secret", &REDACTED)
+            .field("uri", &REDACTED)
+            .field("issuer", &self.issuer)
+            .field("account", &self.account)
+            .finish()
+    }
+}
+
+/// Admin: require MFA (or reset it) with an enrollment period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EnrolmentPeriodRequest {
+pub struct EnrollmentPeriodRequest {
     /// 1–365 days; absent means the default of 7; `null` means no period
     /// (the user must set up MFA at the next login).
     #[serde(default = "default_period_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365, default = 7))]
     pub period_days: Option<u32>,
 }
 
@@ -215,35 +262,16 @@ pub struct UserPage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable, machine-readable code, e.g. `invalid_credentials`.
-    pub code: String,
+    pub code: ErrorCode,
     /// A sentence a person can read.
     pub message: String,
-    /// Seconds to wait before trying again (throttled answers only).
+    /// Seconds to wait before trying again (throttled or busy answers only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
 
-/// Stable error codes, so clients can react without parsing messages.
-pub mod codes {
-    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
-    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
-    pub const UNAUTHENTICATED: &str = "unauthenticated";
-    pub const FORBIDDEN: &str = "forbidden";
-    pub const CSRF: &str = "csrf_rejected";
-    pub const BAD_REQUEST: &str = "bad_request";
-    pub const VALIDATION: &str = "validation_failed";
-    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
-    pub const INTERNAL: &str = "internal_error";
-    pub const WRONG_CODE: &str = "wrong_code";
-    pub const CODE_ALREADY_USED: &str = "code_already_used";
-    pub const ALREADY_SET_UP: &str = "already_set_up";
-    pub const NO_PENDING_ENROLMENT: &str = "no_pending_enrolment";
-    pub const NOT_ALLOWED_NOW: &str = "not_allowed_now";
-    pub const LOCKED: &str = "mfa_enrolment_expired";
-}
+pub use error_code::ErrorCode;
+mod error_code;
 
 #[cfg(test)]
 mod tests {
@@ -265,19 +293,48 @@ mod tests {
 
     #[test]
     fn period_default_absent_and_null() {
-        let absent: EnrolmentPeriodRequest =
-            serde_json::from_str("{}").unwrap_or(EnrolmentPeriodRequest {
+        let absent: EnrollmentPeriodRequest =
+            serde_json::from_str("{}").unwrap_or(EnrollmentPeriodRequest {
                 period_days: Some(0),
             });
         assert_eq!(absent.period_days, Some(7));
-        let none: EnrolmentPeriodRequest = serde_json::from_str(r#"{"period_days":null}"#)
-            .unwrap_or(EnrolmentPeriodRequest {
+        let none: EnrollmentPeriodRequest = serde_json::from_str(r#"{"period_days":null}"#)
+            .unwrap_or(EnrollmentPeriodRequest {
                 period_days: Some(0),
             });
         assert_eq!(none.period_days, None);
-        let status =
-            serde_json::to_string(&MfaStatus::EnrolmentPeriod { days_left: 3 }).unwrap_or_default();
-        assert_eq!(status, r#"{"status":"enrolment_period","days_left":3}"#);
+        let status = serde_json::to_string(&MfaStatus::EnrollmentPeriod { days_left: 3 })
+            .unwrap_or_default();
+        assert_eq!(status, r#"{"status":"enrollment_period","days_left":3}"#);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let login = LoginRequest {
+            email: "a@example.com".into(),
+            password: "hunter2-secret".into(),
+        };
+        let code = CodeRequest {
+            code: "123456".into(),
+        };
+        let enrollment = TotpEnrollment {
+            secret: "JBSWY3DPEHPK3PXP".into(),
+            uri: "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP".into(),
+            issuer: "Portcullis".into(),
+            account: "a@example.com".into(),
+        };
+        let text = format!("{login:?} {code:?} {enrollment:?}");
+        for secret in ["hunter2-secret", "123456", "JBSWY3DPEHPK3PXP"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("a@example.com"));
+    }
+
+    #[test]
+    fn error_bodies_carry_typed_codes() {
+        let body: Result<ErrorBody, _> =
+            serde_json::from_str(r#"{"code":"wrong_code","message":"m"}"#);
+        assert_eq!(body.map(|b| b.code).ok(), Some(ErrorCode::WrongCode));
     }
 
     #[test]
@@ -320,8 +377,8 @@ mod wire_tests {
         });
         for s in [
             MfaStatus::Active,
-            MfaStatus::EnrolmentPeriod { days_left: 4 },
-            MfaStatus::EnrolmentExpired,
+            MfaStatus::EnrollmentPeriod { days_left: 4 },
+            MfaStatus::EnrollmentExpired,
             MfaStatus::SetUpNotRequired,
             MfaStatus::RequiredNoPeriod,
             MfaStatus::None,
@@ -341,6 +398,6 @@ mod wire_tests {
     fn unknown_or_incomplete_variants_are_errors() {
         assert!(serde_json::from_str::<LoginResponse>(r#"{"next":"teleport"}"#).is_err());
         assert!(serde_json::from_str::<LoginResponse>(r#"{"next":"done"}"#).is_err());
-        assert!(serde_json::from_str::<MfaStatus>(r#"{"status":"enrolment_period"}"#).is_err());
+        assert!(serde_json::from_str::<MfaStatus>(r#"{"status":"enrollment_period"}"#).is_err());
     }
 }

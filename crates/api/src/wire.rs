@@ -60,10 +60,10 @@ impl TryFrom<MfaStatusWire> for MfaStatus {
     fn try_from(w: MfaStatusWire) -> Result<Self, String> {
         Ok(match w.status.as_str() {
             "active" => MfaStatus::Active,
-            "enrolment_period" => MfaStatus::EnrolmentPeriod {
+            "enrollment_period" => MfaStatus::EnrollmentPeriod {
                 days_left: w.days_left.ok_or_else(|| missing("days_left"))?,
             },
-            "enrolment_expired" => MfaStatus::EnrolmentExpired,
+            "enrollment_expired" => MfaStatus::EnrollmentExpired,
             "set_up_not_required" => MfaStatus::SetUpNotRequired,
             "required_no_period" => MfaStatus::RequiredNoPeriod,
             "none" => MfaStatus::None,

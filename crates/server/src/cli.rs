@@ -10,9 +10,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portcullis_api::Role;
 
-use crate::clock::{Clock, ManualClock, SystemClock};
-use crate::state::{AppState, Settings};
-use crate::{app, db, demo, password, users};
+use crate::app::AppState;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{origin_of, Settings};
+use crate::secret::SecretBox;
+use crate::{auth, demo, http, jobs, store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -89,8 +91,15 @@ pub struct Cli {
         global = true
     )]
     pub mail_from: String,
+    /// File holding the key that encrypts TOTP keys at rest (created on
+    /// first start, readable by the owner only); default:
+    /// <data-dir>/encryption.key. PORTCULLIS_ENCRYPTION_KEY (base64 of 32
+    /// bytes) takes precedence. Back it up with the database.
+    #[arg(long, env = "PORTCULLIS_ENCRYPTION_KEY_FILE", global = true)]
+    pub encryption_key_file: Option<PathBuf>,
     /// TESTS ONLY: time stands still except when POST /api/test/clock moves it.
-    #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", hide = true, global = true)]
+    #[cfg(feature = "test-clock")]
+    #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", global = true)]
     pub fake_clock: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -117,7 +126,7 @@ impl Cli {
     fn database_url(&self) -> String {
         self.database
             .clone()
-            .unwrap_or_else(|| db::default_url(&self.data_dir))
+            .unwrap_or_else(|| store::default_url(&self.data_dir))
     }
 
     fn public_url(&self) -> String {
@@ -126,24 +135,56 @@ impl Cli {
             .unwrap_or_else(|| format!("http://localhost:{}", self.listen.port()))
     }
 
-    fn settings(&self) -> Settings {
-        Settings {
-            secure_cookies: self.public_url().starts_with("https://"),
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let url = self.public_url();
+        let public_origin = origin_of(&url)
+            .with_context(|| format!("--public-url {url:?} is not an http(s) URL"))?;
+        Ok(Settings {
+            public_origin,
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             ..Settings::default()
-        }
+        })
+    }
+
+    fn secrets(&self) -> anyhow::Result<SecretBox> {
+        let file = self
+            .encryption_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("encryption.key"));
+        let env = std::env::var("PORTCULLIS_ENCRYPTION_KEY").ok();
+        SecretBox::load_or_create(env.as_deref(), &file)
+    }
+
+    #[cfg(feature = "test-clock")]
+    fn fake_clock(&self) -> Option<crate::clock::ManualClock> {
+        self.fake_clock
+            .then(|| crate::clock::ManualClock::new(SystemClock.now()))
+    }
+
+    #[cfg(not(feature = "test-clock"))]
+    fn fake_clock(&self) -> Option<crate::clock::ManualClock> {
+        None
     }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let pool = db::connect(&cli.database_url()).await?;
-    let fake = cli.fake_clock.then(|| ManualClock::new(SystemClock.now()));
+    let settings = cli.settings()?;
+    crate::files::private_dir(&cli.data_dir)?;
+    let pool = store::connect(&cli.database_url()).await?;
+    let fake = cli.fake_clock();
     let clock: Arc<dyn Clock> = match &fake {
         Some(c) => Arc::new(c.clone()),
         None => Arc::new(SystemClock),
     };
-    let state = AppState::new(pool, clock, cli.settings())?;
+    let state = AppState::new(pool, clock, settings, cli.secrets()?)?;
+    let sealed = crate::mfa::totp_factor::seal_plain_keys(&state).await?;
+    if sealed > 0 {
+        tracing::info!(
+            keys = sealed,
+            "encrypted authenticator keys stored before encryption at rest"
+        );
+    }
     match &cli.command {
         None | Some(Command::Serve) => serve(&cli, state, fake).await,
         Some(Command::CreateAdmin {
@@ -161,27 +202,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cli: &Cli, state: AppState, fake: Option<ManualClock>) -> anyhow::Result<()> {
+async fn serve(
+    cli: &Cli,
+    state: AppState,
+    fake: Option<crate::clock::ManualClock>,
+) -> anyhow::Result<()> {
     if cli.demo && demo::seed(&state, &cli.demo_password).await? {
         tracing::info!("created the demo organisation");
     }
     if !cli.spa_dir.join("index.html").exists() {
         tracing::warn!(dir = %cli.spa_dir.display(), "no built SPA here: only the API is served");
     }
-    app::spawn_housekeeping(state.clone());
+    jobs::spawn_housekeeping(state.clone());
     match &cli.smtp_url {
-        Some(url) => crate::mailer::spawn(
+        Some(url) => jobs::spawn_mail_delivery(
             state.clone(),
-            crate::mailer::Mailer::new(url, &cli.mail_from)?,
+            crate::notify::mailer::Mailer::new(url, &cli.mail_from)?,
         ),
         None => tracing::info!("no --smtp-url: emails are kept in the outbox table, not sent"),
     }
     let state_for_banner = state.clone();
-    let mut router = app::build(state, Some(cli.spa_dir.clone()));
+    #[allow(unused_mut)]
+    let mut router = http::app(state, Some(cli.spa_dir.clone()));
+    #[cfg(feature = "test-clock")]
     if let Some(clock) = fake {
         tracing::warn!("--fake-clock: time is controlled through /api/test/clock; never use this outside tests");
-        router = crate::test_clock::router(clock).merge(router);
+        router = http::test_clock::router(clock).merge(router);
     }
+    #[cfg(not(feature = "test-clock"))]
+    let _ = fake;
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
@@ -207,14 +256,17 @@ async fn serve(cli: &Cli, state: AppState, fake: Option<ManualClock>) -> anyhow:
 }
 
 async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> anyhow::Result<()> {
-    users::check_email(email).map_err(anyhow::Error::msg)?;
+    auth::check_email(email).map_err(anyhow::Error::msg)?;
     if name.trim().is_empty() {
         anyhow::bail!("--name must not be empty");
     }
-    if users::find_by_email(&state.db, email).await?.is_some() {
+    if store::users::find_by_email(&state.db, &auth::normalize_email(email))
+        .await?
+        .is_some()
+    {
         anyhow::bail!(
             "a user with the email {} already exists",
-            users::normalize_email(email)
+            auth::normalize_email(email)
         );
     }
     let pw = match std::env::var("PORTCULLIS_ADMIN_PASSWORD") {
@@ -229,21 +281,9 @@ async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> 
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    password::check_new(&pw).map_err(anyhow::Error::msg)?;
-    let hash = password::hash(&pw)?;
-    let user = users::create(
-        &state.db,
-        users::NewUser {
-            email,
-            display_name: name,
-            password_hash: &hash,
-            role,
-        },
-        state.now(),
-    )
-    .await?;
+    let user = auth::create_user(state, email, name, &pw, role).await?;
     println!(
-        "Created {} ({}) as {}.",
+        "Created {} ({}) as {}. They set up multi-factor authentication at their first login.",
         user.email,
         user.display_name,
         role.as_str()

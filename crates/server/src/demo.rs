@@ -2,9 +2,10 @@
 
 use portcullis_api::{MfaStatus, Role};
 
-use crate::state::AppState;
-use crate::users::{self, NewUser};
-use crate::{mfa, totp};
+use crate::app::AppState;
+use crate::mfa::status::{self as mfa, DAY};
+use crate::mfa::totp;
+use crate::store;
 
 pub const DEFAULT_PASSWORD: &str = "portcullis-demo";
 
@@ -91,25 +92,16 @@ pub const USERS: &[(&str, &str, Role, DemoMfa)] = &[
 /// Creates the demo users if the database has no users yet. Returns whether
 /// it created them.
 pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<bool> {
-    if users::count(&state.db).await? > 0 {
+    if store::users::count(&state.db).await? > 0 {
         return Ok(false);
     }
     let now = state.now();
     // One hash for all: the demo password is the same for everyone, and
     // twelve Argon2 runs would slow every test start.
-    let hash = crate::password::hash(password)?;
+    crate::auth::password::check_new(password).map_err(anyhow::Error::msg)?;
+    let hash = crate::auth::password::hash(password)?;
     for (email, name, role, state_) in USERS {
-        let user = users::create(
-            &state.db,
-            NewUser {
-                email,
-                display_name: name,
-                password_hash: &hash,
-                role: *role,
-            },
-            now,
-        )
-        .await?;
+        let user = crate::auth::insert_user(state, email, name, &hash, *role).await?;
         apply(state, &user.id, *state_, now).await?;
     }
     Ok(true)
@@ -123,7 +115,7 @@ async fn apply(
 ) -> anyhow::Result<()> {
     // `started` stands in for "now" when the requirement was set.
     let require = |started: i64, deadline: Option<i64>| {
-        users::set_requirement(&state.db, user_id, deadline, started)
+        store::users::set_requirement(&state.db, user_id, deadline, started)
     };
     match mfa_state {
         DemoMfa::Off => {}
@@ -136,23 +128,25 @@ async fn apply(
             require(now, Some(mfa::deadline(now, days))).await?;
         }
         DemoMfa::Expired(days_ago) => {
-            let deadline = now - i64::from(days_ago) * mfa::DAY;
-            require(deadline - 7 * mfa::DAY, Some(deadline)).await?;
+            let deadline = now - i64::from(days_ago) * DAY;
+            require(deadline - 7 * DAY, Some(deadline)).await?;
         }
         DemoMfa::NoPeriod => {
             require(now, None).await?;
         }
         DemoMfa::LastDay => {
             let deadline = now + 20 * 3600;
-            require(deadline - 7 * mfa::DAY, Some(deadline)).await?;
+            require(deadline - 7 * DAY, Some(deadline)).await?;
         }
     }
     Ok(())
 }
 
+/// An authenticator app whose key nobody is shown.
 async fn add_factor(state: &AppState, user_id: &str, now: i64) -> anyhow::Result<()> {
-    if let Some(secret) = totp::begin(&state.db, user_id, now).await? {
-        totp::confirm(&state.db, user_id, &secret, now).await?;
+    let sealed = state.secrets.seal(totp::new_secret().expose(), user_id)?;
+    if store::totp::begin(&state.db, user_id, &sealed, now).await? {
+        store::totp::confirm(&state.db, user_id, &sealed, now).await?;
     }
     Ok(())
 }
@@ -179,8 +173,17 @@ pub async fn banner(
             Role::Admin => "admin",
             Role::User => "user",
         };
-        let status = match users::find_by_email(&state.db, email).await? {
-            Some(u) => status_text(mfa::status(users::requirement(&state.db, &u).await?, now)),
+        let status = match store::users::find_by_email(&state.db, email).await? {
+            Some(u) => {
+                let factors = store::factors::confirmed_kinds(&state.db, &u.id).await?;
+                let requirement = mfa::Requirement::for_user(
+                    u.role(),
+                    u.mfa_required,
+                    u.mfa_deadline,
+                    !factors.is_empty(),
+                );
+                status_text(mfa::status(requirement, now))
+            }
             None => "deleted".to_string(),
         };
         s.push_str(&format!("  {email:<22} {what:<14} {status}\n"));
@@ -191,12 +194,12 @@ pub async fn banner(
 pub fn status_text(status: MfaStatus) -> String {
     match status {
         MfaStatus::Active => "MFA active".into(),
-        MfaStatus::EnrolmentPeriod { days_left } => {
-            format!("in enrolment period, {days_left} day(s) left")
+        MfaStatus::EnrollmentPeriod { days_left } => {
+            format!("in enrollment period, {days_left} day(s) left")
         }
-        MfaStatus::EnrolmentExpired => "enrolment expired (locked out)".into(),
+        MfaStatus::EnrollmentExpired => "enrollment expired (locked out)".into(),
         MfaStatus::SetUpNotRequired => "MFA set up, not required".into(),
-        MfaStatus::RequiredNoPeriod => "MFA required, no enrolment period".into(),
+        MfaStatus::RequiredNoPeriod => "MFA required, no enrollment period".into(),
         MfaStatus::None => "no MFA".into(),
     }
 }

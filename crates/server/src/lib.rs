@@ -1,26 +1,30 @@
 //! Portcullis API server: the library behind the `portcullis-server` binary,
 //! so integration tests can build the same app with their own clock.
+//!
+//! Layers, outside in (docs/architecture.md draws them):
+//! - `http`: axum only — routes, extractors, middleware, error mapping.
+//! - domain areas: `auth` (password, sessions, throttling, the login flow),
+//!   `mfa` (factors), `admin`, `audit`, `notify`, `challenge` — rules, no
+//!   axum, no SQL.
+//! - `store`: all SQL, in functions that take an executor or transaction.
+//!
+//! Plus `app` (the state every layer shares), `config`, `clock`, `secret`,
+//! `files`, `jobs` (periodic tasks), `demo` and `cli`.
 
-pub mod api;
+pub mod admin;
 pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod challenge;
 pub mod cli;
-pub mod client;
 pub mod clock;
-pub mod csrf;
-pub mod db;
+pub mod config;
 pub mod demo;
-pub mod email;
 pub mod error;
-pub mod events;
-pub mod headers;
-pub mod mailer;
+pub(crate) mod files;
+pub mod http;
+pub mod jobs;
 pub mod mfa;
-pub mod password;
-pub mod reminders;
-pub mod session;
-pub mod spa;
-pub mod state;
-pub mod test_clock;
-pub mod throttle;
-pub mod totp;
-pub mod users;
+pub mod notify;
+pub mod secret;
+pub mod store;

@@ -1,125 +1,272 @@
-//! The MFA requirement of a user and the one function that turns it into a
-//! status (SPEC §4).
+//! Second factors: the MFA status, proving a factor at login, enrolling,
+//! resetting, and proving one again before a sensitive change. Rules only.
+//!
+//! Where a new factor goes: its pure parts in `mfa/<factor>.rs` (like
+//! `totp.rs`), its operations in `mfa/<factor>_factor.rs` (like
+//! `totp_factor.rs`), its table in `store/<factor>.rs` plus a line in the
+//! `confirmed_factors` view, a `Method` in `auth::session`, routes in
+//! `http/mfa.rs`.
 
-use portcullis_api::MfaStatus;
+pub mod status;
+pub mod totp;
+pub mod totp_factor;
 
-use crate::clock::Timestamp;
+use portcullis_api::{FactorKind, LoginResponse, Me, MfaOverview, TotpState};
 
-pub const DAY: i64 = 86_400;
-pub const MIN_PERIOD_DAYS: u32 = 1;
-pub const MAX_PERIOD_DAYS: u32 = 365;
-pub const DEFAULT_PERIOD_DAYS: u32 = 7;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::flow::{self, Facts, Next, Step};
+use crate::auth::session::{self, Method, SessionId};
+use crate::auth::throttle::Refused;
+use crate::auth::Authed;
+use crate::error::Internal;
+use crate::store;
 
-/// What the database says about a user's MFA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Requirement {
-    pub required: bool,
-    /// End of the enrolment period; `None` while required: no period.
-    pub deadline: Option<Timestamp>,
-    /// A confirmed second factor exists.
-    pub has_factor: bool,
+/// Why an MFA step failed.
+#[derive(Debug)]
+pub enum MfaError {
+    /// Malformed input; the text says how.
+    Invalid(&'static str),
+    WrongCode,
+    CodeAlreadyUsed,
+    /// Too many wrong codes: wait this many seconds.
+    Throttled(u64),
+    /// A hundred wrong codes in a row: an administrator must unlock.
+    Suspended,
+    AlreadySetUp,
+    /// No enrollment in progress (or it was restarted); the text says which.
+    NoPendingEnrollment(&'static str),
+    /// The factor is not set up.
+    NotSetUp,
+    /// This step does not apply now; the text says why.
+    NotAllowedNow(&'static str),
+    Internal(Internal),
 }
 
-/// The status at `now`. Days left are whole days, rounded up: a period that
-/// ends in 1 hour still has "1 day left"; at the deadline it has expired.
-pub fn status(r: Requirement, now: Timestamp) -> MfaStatus {
-    match (r.has_factor, r.required, r.deadline) {
-        (true, true, _) => MfaStatus::Active,
-        (true, false, _) => MfaStatus::SetUpNotRequired,
-        (false, false, _) => MfaStatus::None,
-        (false, true, None) => MfaStatus::RequiredNoPeriod,
-        (false, true, Some(deadline)) if now < deadline => MfaStatus::EnrolmentPeriod {
-            days_left: days_left(deadline, now),
-        },
-        (false, true, Some(_)) => MfaStatus::EnrolmentExpired,
+impl From<Internal> for MfaError {
+    fn from(e: Internal) -> Self {
+        MfaError::Internal(e)
     }
 }
 
-fn days_left(deadline: Timestamp, now: Timestamp) -> u32 {
-    let secs = (deadline - now).max(0);
-    let days = (secs + DAY - 1) / DAY;
-    u32::try_from(days).unwrap_or(u32::MAX)
-}
-
-/// Checks an enrolment period length given by an admin.
-pub fn check_period(days: u32) -> Result<u32, String> {
-    if (MIN_PERIOD_DAYS..=MAX_PERIOD_DAYS).contains(&days) {
-        Ok(days)
-    } else {
-        Err(format!(
-            "The enrolment period must be between {MIN_PERIOD_DAYS} and {MAX_PERIOD_DAYS} days (got {days})."
-        ))
+impl From<sqlx::Error> for MfaError {
+    fn from(e: sqlx::Error) -> Self {
+        MfaError::Internal(e.into())
     }
 }
 
-/// The deadline of a period of `days` days starting `now`.
-pub fn deadline(now: Timestamp, days: u32) -> Timestamp {
-    now + i64::from(days) * DAY
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const T: Timestamp = 1_800_000_000;
-
-    fn req(required: bool, deadline: Option<Timestamp>, has_factor: bool) -> Requirement {
-        Requirement {
-            required,
-            deadline,
-            has_factor,
+impl From<Refused> for MfaError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Wait(secs) => MfaError::Throttled(secs),
+            Refused::Suspended => MfaError::Suspended,
+            Refused::Internal(e) => MfaError::Internal(e),
         }
     }
+}
 
-    #[test]
-    fn every_status() {
-        assert_eq!(status(req(true, None, true), T), MfaStatus::Active);
-        assert_eq!(status(req(true, Some(T - 1), true), T), MfaStatus::Active);
-        assert_eq!(
-            status(req(false, None, true), T),
-            MfaStatus::SetUpNotRequired
-        );
-        assert_eq!(status(req(false, None, false), T), MfaStatus::None);
-        assert_eq!(
-            status(req(true, None, false), T),
-            MfaStatus::RequiredNoPeriod
-        );
-        assert_eq!(
-            status(req(true, Some(T + DAY), false), T),
-            MfaStatus::EnrolmentPeriod { days_left: 1 }
-        );
-        assert_eq!(
-            status(req(true, Some(T), false), T),
-            MfaStatus::EnrolmentExpired
-        );
-    }
+/// A finished login: the new session's cookie value and who signed in.
+pub struct SignedIn {
+    pub session: SessionId,
+    pub me: Me,
+}
 
-    #[test]
-    fn a_seven_day_period_across_the_clock() {
-        let start = T;
-        let d = deadline(start, 7);
-        let at = |t| status(req(true, Some(d), false), t);
-        assert_eq!(at(start), MfaStatus::EnrolmentPeriod { days_left: 7 });
-        assert_eq!(at(start + 1), MfaStatus::EnrolmentPeriod { days_left: 7 });
-        assert_eq!(at(start + DAY), MfaStatus::EnrolmentPeriod { days_left: 6 });
-        // day N-1: the last day
-        assert_eq!(
-            at(start + 6 * DAY),
-            MfaStatus::EnrolmentPeriod { days_left: 1 }
-        );
-        assert_eq!(at(d - 1), MfaStatus::EnrolmentPeriod { days_left: 1 });
-        // day N: over
-        assert_eq!(at(d), MfaStatus::EnrolmentExpired);
-        // day N+1: still over
-        assert_eq!(at(d + DAY), MfaStatus::EnrolmentExpired);
-    }
+/// What the login flow asks of this user now.
+pub(crate) async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Internal> {
+    let factors = store::factors::confirmed_kinds(&state.db, &authed.user.id).await?;
+    Ok(flow::next_step(
+        &Facts {
+            role: authed.user.role(),
+            required: authed.user.mfa_required,
+            deadline: authed.user.mfa_deadline,
+            factors: &factors,
+        },
+        state.now(),
+    ))
+}
 
-    #[test]
-    fn period_bounds() {
-        assert!(check_period(0).is_err());
-        assert_eq!(check_period(1), Ok(1));
-        assert_eq!(check_period(365), Ok(365));
-        let e = check_period(366).unwrap_err();
-        assert!(e.contains("between 1 and 365"), "{e}");
+/// Refuses a step of a login in progress that the flow does not ask for.
+pub(crate) async fn expect_step(
+    state: &AppState,
+    authed: &Authed,
+    step: Step,
+    refusal: &'static str,
+) -> Result<Next, MfaError> {
+    if authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("You are already signed in."));
     }
+    let next = next_for(state, authed).await?;
+    if flow::allows(&next, step) {
+        Ok(next)
+    } else {
+        Err(MfaError::NotAllowedNow(refusal))
+    }
+}
+
+/// Ends a login in progress: a signed-in session with a new id.
+pub(crate) async fn finish_login(
+    state: &AppState,
+    authed: &Authed,
+    method: Option<Method>,
+    not_after: Option<i64>,
+    client: &Client,
+    detail: &str,
+) -> Result<SignedIn, MfaError> {
+    let now = state.now();
+    let proof = match method {
+        Some(m) => authed.session.proof.with(m, now),
+        None => authed.session.proof.clone(),
+    };
+    let id = session::complete(
+        &state.db,
+        &state.settings,
+        &authed.session,
+        proof,
+        not_after,
+        client,
+        now,
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        now,
+        Event {
+            kind: EventKind::LoginSucceeded,
+            actor: Actor::User(&authed.user.id),
+            subject: Some(&authed.user.id),
+            client: Some(client),
+            detail,
+        },
+    )
+    .await?;
+    Ok(SignedIn {
+        session: id,
+        me: authed.user.me(),
+    })
+}
+
+/// "Remind me later": sign in without MFA while the enrollment period
+/// lasts. The session ends with the period at the latest.
+pub async fn postpone(
+    state: &AppState,
+    authed: &Authed,
+    client: &Client,
+) -> Result<SignedIn, MfaError> {
+    let next = expect_step(
+        state,
+        authed,
+        Step::Postpone,
+        "Multi-factor authentication must be set up now; it cannot be postponed.",
+    )
+    .await?;
+    let deadline = match next {
+        Next::Enroll { deadline, .. } => deadline,
+        _ => None,
+    };
+    finish_login(
+        state,
+        authed,
+        None,
+        deadline,
+        client,
+        "password; MFA setup postponed",
+    )
+    .await
+}
+
+/// The user's MFA status and factors (also during login).
+pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, MfaError> {
+    let user = &authed.user;
+    let factors = store::factors::confirmed_kinds(&state.db, &user.id).await?;
+    let requirement = status::Requirement::for_user(
+        user.role(),
+        user.mfa_required,
+        user.mfa_deadline,
+        !factors.is_empty(),
+    );
+    let totp = match store::totp::get(&state.db, &user.id).await? {
+        None => TotpState::NotSetUp,
+        Some(row) => match row.confirmed_at {
+            Some(since) => TotpState::Active { since },
+            None => TotpState::Pending,
+        },
+    };
+    Ok(MfaOverview {
+        status: status::status(requirement, state.now()),
+        deadline: requirement.deadline,
+        totp,
+    })
+}
+
+/// The second step of a login: prove a factor, sign in.
+pub async fn prove_at_login(
+    state: &AppState,
+    authed: &Authed,
+    kind: FactorKind,
+    code: &str,
+    client: &Client,
+) -> Result<SignedIn, MfaError> {
+    expect_step(
+        state,
+        authed,
+        Step::Prove(kind),
+        "No such factor is set up for this account.",
+    )
+    .await?;
+    match kind {
+        FactorKind::Totp => {
+            totp_factor::verify(state, &authed.user, code, client).await?;
+            finish_login(
+                state,
+                authed,
+                Some(Method::Totp),
+                None,
+                client,
+                "password + authenticator app",
+            )
+            .await
+        }
+        FactorKind::Push | FactorKind::Webauthn | FactorKind::RecoveryCode => Err(
+            MfaError::NotAllowedNow("This kind of factor is not available yet."),
+        ),
+    }
+}
+
+/// Proves a second factor again in a signed-in session (before changing
+/// someone's MFA, or one's own factors).
+pub async fn verify_again(
+    state: &AppState,
+    authed: &Authed,
+    code: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
+    if !authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("Finish signing in first."));
+    }
+    totp_factor::verify(state, &authed.user, code, client).await?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    session::prove_again(&mut *tx, &authed.session, Method::Totp, now).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::MfaVerified,
+            actor: Actor::User(&authed.user.id),
+            subject: Some(&authed.user.id),
+            client: Some(client),
+            detail: "authenticator app",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What confirming a new factor leads to.
+pub struct Confirmed {
+    /// A new session when the confirmation finished a login.
+    pub session: Option<SessionId>,
+    pub answer: LoginResponse,
 }

@@ -1,0 +1,321 @@
+//! Administration of other users' MFA: the users list, Require MFA, Reset
+//! MFA, lifting a suspension. Rules: who may act on whom (role rank), a
+//! fresh second factor for every change, one transaction per change with
+//! its audit event and emails.
+
+use portcullis_api::{AdminUser, Role, TotpState, UserPage};
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::{self, throttle, AuthError, Authed};
+use crate::clock::Timestamp;
+use crate::error::Internal;
+use crate::mfa::status::{self, Requirement};
+use crate::mfa::totp_factor;
+use crate::notify::{self, Kind};
+use crate::store::{self, users::ListedUser};
+
+pub const PAGE_MAX: u32 = 100;
+pub const PAGE_DEFAULT: u32 = 50;
+
+#[derive(Debug)]
+pub enum AdminError {
+    /// Out-of-range input; the text says how.
+    Invalid(String),
+    NotFound,
+    /// The target outranks the actor, or is the actor; the text says which.
+    Outranked(&'static str),
+    /// The session must prove a second factor again first.
+    Auth(AuthError),
+    Internal(Internal),
+}
+
+impl From<Internal> for AdminError {
+    fn from(e: Internal) -> Self {
+        AdminError::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(e: sqlx::Error) -> Self {
+        AdminError::Internal(e.into())
+    }
+}
+
+/// Whether an administrator with `actor_role` may change the MFA of a
+/// user with `target_role`: never their own through administration (the
+/// Security page is for that, with its own proofs), and never someone who
+/// outranks them.
+pub fn may_act_on(
+    actor_role: Role,
+    actor_id: &str,
+    target_role: Role,
+    target_id: &str,
+) -> Result<(), &'static str> {
+    if actor_id == target_id {
+        return Err(
+            "You cannot change your own MFA through administration. Use your Security page.",
+        );
+    }
+    let rank = |r: Role| match r {
+        Role::User => 0,
+        Role::Admin => 1,
+        Role::BillingAdmin => 2,
+    };
+    if rank(target_role) > rank(actor_role) {
+        return Err("Only a billing administrator can change the MFA of a billing administrator.");
+    }
+    if !actor_role.is_admin() {
+        return Err("This needs an administrator.");
+    }
+    Ok(())
+}
+
+/// Checks an enrollment period length given by an admin.
+pub fn check_period(days: u32) -> Result<u32, String> {
+    let (min, max) = (status::MIN_PERIOD_DAYS, status::MAX_PERIOD_DAYS);
+    if (min..=max).contains(&days) {
+        Ok(days)
+    } else {
+        Err(format!(
+            "The enrollment period must be between {min} and {max} days (got {days})."
+        ))
+    }
+}
+
+fn admin_user(row: &ListedUser, now: Timestamp) -> AdminUser {
+    let user = &row.user;
+    let requirement = Requirement::for_user(
+        user.role(),
+        user.mfa_required,
+        user.mfa_deadline,
+        row.totp_confirmed_at.is_some(),
+    );
+    AdminUser {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role(),
+        mfa: status::status(requirement, now),
+        mfa_required: requirement.required,
+        deadline: requirement.deadline,
+        totp: match (row.totp_confirmed_at, row.totp_pending) {
+            (Some(since), _) => TotpState::Active { since },
+            (None, true) => TotpState::Pending,
+            (None, false) => TotpState::NotSetUp,
+        },
+    }
+}
+
+/// Users with their MFA status, a page at a time, ordered by email.
+pub async fn list(
+    state: &AppState,
+    search: Option<&str>,
+    after: Option<&str>,
+    limit: Option<u32>,
+) -> Result<UserPage, AdminError> {
+    let limit = limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let prefix = search.unwrap_or_default().trim().to_lowercase();
+    let rows = store::users::page(&state.db, &prefix, after.unwrap_or_default(), limit + 1).await?;
+    let now = state.now();
+    let more = rows.len() > limit as usize;
+    let users: Vec<AdminUser> = rows
+        .iter()
+        .take(limit as usize)
+        .map(|r| admin_user(r, now))
+        .collect();
+    let next_after = if more {
+        users.last().map(|u| u.email.clone())
+    } else {
+        None
+    };
+    Ok(UserPage { users, next_after })
+}
+
+/// One user as the admin pages show them.
+pub async fn get(state: &AppState, id: &str) -> Result<AdminUser, AdminError> {
+    let row = store::users::listed(&state.db, id)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    Ok(admin_user(&row, state.now()))
+}
+
+/// The target of a change, after the checks every change needs: a fresh
+/// second factor, and a target the actor may act on.
+async fn target(state: &AppState, admin: &Authed, id: &str) -> Result<ListedUser, AdminError> {
+    auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
+    let row = store::users::listed(&state.db, id)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    may_act_on(
+        admin.user.role(),
+        &admin.user.id,
+        row.user.role(),
+        &row.user.id,
+    )
+    .map_err(AdminError::Outranked)?;
+    Ok(row)
+}
+
+fn deadline(period_days: Option<u32>, now: Timestamp) -> Result<Option<Timestamp>, AdminError> {
+    match period_days {
+        None => Ok(None),
+        Some(days) => check_period(days)
+            .map(|d| Some(status::deadline(now, d)))
+            .map_err(AdminError::Invalid),
+    }
+}
+
+fn period_text(days: Option<u32>) -> String {
+    match days {
+        Some(d) => format!("{d}-day enrollment period"),
+        None => "no enrollment period".to_string(),
+    }
+}
+
+/// Require MFA for a user, with an enrollment period from today (`None`:
+/// set up at the next login). Sessions that no second factor proved end
+/// with the new period.
+pub async fn require_mfa(
+    state: &AppState,
+    admin: &Authed,
+    id: &str,
+    period_days: Option<u32>,
+    client: &Client,
+) -> Result<AdminUser, AdminError> {
+    let now = state.now();
+    let deadline = deadline(period_days, now)?;
+    let row = target(state, admin, id).await?;
+    let user = &row.user;
+    let set_up = row.totp_confirmed_at.is_some();
+    let mut tx = state.db.begin().await?;
+    store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
+    if !set_up {
+        notify::queue(&mut *tx, now, Kind::MfaRequired, user, deadline).await?;
+        store::sessions::cap_unproven(&mut *tx, &user.id, deadline).await?;
+    }
+    let detail = format!("require MFA ({})", period_text(period_days));
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::AdminRequireMfa,
+            actor: Actor::Admin(&admin.user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+/// Reset MFA: remove the user's factors, end their sessions, and start a
+/// new enrollment period from today (also how an admin extends an expired
+/// period). It lifts a suspension of the factors too.
+pub async fn reset_mfa(
+    state: &AppState,
+    admin: &Authed,
+    id: &str,
+    period_days: Option<u32>,
+    client: &Client,
+) -> Result<AdminUser, AdminError> {
+    let now = state.now();
+    let deadline = deadline(period_days, now)?;
+    let row = target(state, admin, id).await?;
+    let user = &row.user;
+    let mut tx = state.db.begin().await?;
+    store::totp::delete(&mut *tx, &user.id).await?;
+    store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
+    // Sessions proven with the removed factors end too.
+    store::sessions::delete_for_user(&mut *tx, &user.id, None).await?;
+    throttle::unlock(
+        &mut tx,
+        &[throttle::factor_counter(totp_factor::FACTOR, &user.id)],
+    )
+    .await?;
+    notify::queue(&mut *tx, now, Kind::MfaReset, user, deadline).await?;
+    let detail = format!("reset MFA ({})", period_text(period_days));
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::AdminResetMfa,
+            actor: Actor::Admin(&admin.user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+/// Lifts a suspension (a hundred failures in a row) of the user's password
+/// and factors.
+pub async fn unlock(
+    state: &AppState,
+    admin: &Authed,
+    id: &str,
+    client: &Client,
+) -> Result<AdminUser, AdminError> {
+    let now = state.now();
+    let row = target(state, admin, id).await?;
+    let user = &row.user;
+    let mut tx = state.db.begin().await?;
+    throttle::unlock(
+        &mut tx,
+        &[
+            throttle::password_account(&user.email),
+            throttle::factor_counter(totp_factor::FACTOR, &user.id),
+        ],
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::AdminUnlock,
+            actor: Actor::Admin(&admin.user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail: "password and factors unlocked",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_rank() {
+        use Role::*;
+        assert!(may_act_on(Admin, "a", User, "u").is_ok());
+        assert!(may_act_on(Admin, "a", Admin, "b").is_ok());
+        assert!(may_act_on(Admin, "a", BillingAdmin, "b").is_err());
+        assert!(may_act_on(BillingAdmin, "a", BillingAdmin, "b").is_ok());
+        assert!(may_act_on(BillingAdmin, "a", Admin, "b").is_ok());
+        assert!(
+            may_act_on(Admin, "a", Admin, "a").is_err(),
+            "not on oneself"
+        );
+        assert!(may_act_on(BillingAdmin, "a", BillingAdmin, "a").is_err());
+        assert!(may_act_on(User, "a", User, "u").is_err());
+    }
+
+    #[test]
+    fn period_bounds() {
+        assert!(check_period(0).is_err());
+        assert_eq!(check_period(1), Ok(1));
+        assert_eq!(check_period(365), Ok(365));
+        let e = check_period(366).unwrap_err();
+        assert!(e.contains("between 1 and 365"), "{e}");
+    }
+}

@@ -1,0 +1,137 @@
+//! The audit log: a typed record of who did what to whom. Each event is
+//! written with the same executor — the same transaction — as the change it
+//! records, so the log never claims a change that was rolled back nor misses
+//! one that happened. Details are words for the admin event log and never
+//! hold a secret.
+
+use crate::auth::client::Client;
+use crate::clock::Timestamp;
+use crate::error::Internal;
+use crate::store::{self, Exec};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Signed in, all steps passed.
+    LoginSucceeded,
+    /// The password was right; a second factor or enrollment follows.
+    LoginPasswordOk,
+    /// Wrong email or password.
+    LoginFailed,
+    /// The enrollment period is over: refused.
+    LoginLocked,
+    /// Refused: failures in a row reached the cap.
+    LoginSuspended,
+    /// A second factor was refused.
+    MfaFailed,
+    /// A second factor was passed again for a sensitive action.
+    MfaVerified,
+    /// A factor was set up.
+    MfaEnrolled,
+    /// The user removed their own factor.
+    MfaResetByUser,
+    /// An administrator required MFA.
+    AdminRequireMfa,
+    /// An administrator reset someone's MFA.
+    AdminResetMfa,
+    /// An administrator lifted a suspension.
+    AdminUnlock,
+    /// A periodic task queued the 24-hour reminder.
+    ReminderQueued,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::LoginSucceeded => "login_succeeded",
+            EventKind::LoginPasswordOk => "login_password_ok",
+            EventKind::LoginFailed => "login_failed",
+            EventKind::LoginLocked => "login_locked",
+            EventKind::LoginSuspended => "login_suspended",
+            EventKind::MfaFailed => "mfa_failed",
+            EventKind::MfaVerified => "mfa_verified",
+            EventKind::MfaEnrolled => "mfa_enrolled",
+            EventKind::MfaResetByUser => "mfa_reset_by_user",
+            EventKind::AdminRequireMfa => "admin_require_mfa",
+            EventKind::AdminResetMfa => "admin_reset_mfa",
+            EventKind::AdminUnlock => "admin_unlock",
+            EventKind::ReminderQueued => "reminder_queued",
+        }
+    }
+}
+
+/// Who did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    /// A user acting on their own account (by id).
+    User(&'a str),
+    /// An administrator (by id).
+    Admin(&'a str),
+    /// The server itself (periodic tasks).
+    System,
+    /// Someone not signed in (a failed login for an unknown email).
+    Anonymous,
+}
+
+impl Actor<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Actor::User(_) => "user",
+            Actor::Admin(_) => "admin",
+            Actor::System => "system",
+            Actor::Anonymous => "anonymous",
+        }
+    }
+
+    fn id(&self) -> Option<&str> {
+        match self {
+            Actor::User(id) | Actor::Admin(id) => Some(id),
+            Actor::System | Actor::Anonymous => None,
+        }
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub kind: EventKind,
+    pub actor: Actor<'a>,
+    /// The user the event is about.
+    pub subject: Option<&'a str>,
+    pub client: Option<&'a Client>,
+    pub detail: &'a str,
+}
+
+/// Writes `event` with `db` — pass the transaction of the change.
+pub async fn record<'c>(
+    db: impl Exec<'c>,
+    at: Timestamp,
+    event: Event<'_>,
+) -> Result<(), Internal> {
+    store::audit::insert(
+        db,
+        &store::audit::NewEvent {
+            at,
+            kind: event.kind.as_str(),
+            actor_kind: event.actor.kind(),
+            actor_id: event.actor.id(),
+            subject_id: event.subject,
+            client_ip: event.client.map_or("", |c| c.ip.as_str()),
+            detail: event.detail,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// An event as the log shows it.
+pub use store::audit::Row as Recorded;
+
+/// The newest events about a user, newest first.
+pub async fn about(
+    db: &store::Db,
+    subject_id: &str,
+    limit: u32,
+) -> Result<Vec<Recorded>, Internal> {
+    Ok(store::audit::for_subject(db, subject_id, limit).await?)
+}

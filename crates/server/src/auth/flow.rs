@@ -1,0 +1,179 @@
+//! The login as a state machine: after the password, one pure function
+//! decides what comes next from the user's role, MFA requirement and
+//! confirmed factors. The handlers of every later step ask it again, at
+//! that moment, instead of keeping their own stage checks.
+
+use portcullis_api::{FactorKind, MfaStatus, Role};
+
+use crate::clock::Timestamp;
+use crate::mfa::status::{self, Requirement};
+
+/// The next step of a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// No second factor needed: signed in.
+    SignedIn,
+    /// Prove one of these factors.
+    SecondFactor(Vec<FactorKind>),
+    /// Set up a factor now; `mandatory` when it cannot be postponed.
+    Enroll {
+        mandatory: bool,
+        days_left: Option<u32>,
+        /// The end of the period that allows postponing (sessions allowed
+        /// only by it end there).
+        deadline: Option<Timestamp>,
+    },
+    /// The enrollment period is over: no session.
+    Locked,
+}
+
+/// The facts the decision is made of.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub role: Role,
+    pub required: bool,
+    pub deadline: Option<Timestamp>,
+    pub factors: &'a [FactorKind],
+}
+
+/// What follows the password for a user with these facts at `now`.
+pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
+    let requirement = Requirement::for_user(f.role, f.required, f.deadline, !f.factors.is_empty());
+    match status::status(requirement, now) {
+        MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(f.factors.to_vec()),
+        MfaStatus::None => Next::SignedIn,
+        MfaStatus::EnrollmentPeriod { days_left } => Next::Enroll {
+            mandatory: false,
+            days_left: Some(days_left),
+            deadline: requirement.deadline,
+        },
+        MfaStatus::RequiredNoPeriod => Next::Enroll {
+            mandatory: true,
+            days_left: None,
+            deadline: None,
+        },
+        MfaStatus::EnrollmentExpired => Next::Locked,
+    }
+}
+
+/// A step a login in progress may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Prove this factor.
+    Prove(FactorKind),
+    /// "Remind me later": sign in without MFA while the period lasts.
+    Postpone,
+    /// Set up a factor.
+    Enroll,
+}
+
+/// Whether `step` is what `next` asks for.
+pub fn allows(next: &Next, step: Step) -> bool {
+    match (next, step) {
+        (Next::SecondFactor(kinds), Step::Prove(kind)) => kinds.contains(&kind),
+        (Next::Enroll { mandatory, .. }, Step::Postpone) => !mandatory,
+        (Next::Enroll { .. }, Step::Enroll) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mfa::status::DAY;
+
+    const T: Timestamp = 1_800_000_000;
+    const TOTP: &[FactorKind] = &[FactorKind::Totp];
+
+    fn facts(
+        role: Role,
+        required: bool,
+        deadline: Option<Timestamp>,
+        factors: &[FactorKind],
+    ) -> Next {
+        next_step(
+            &Facts {
+                role,
+                required,
+                deadline,
+                factors,
+            },
+            T,
+        )
+    }
+
+    #[test]
+    fn every_branch() {
+        // nothing required, nothing set up
+        assert_eq!(facts(Role::User, false, None, &[]), Next::SignedIn);
+        // a factor set up: prove it, required or not
+        assert_eq!(
+            facts(Role::User, true, None, TOTP),
+            Next::SecondFactor(TOTP.to_vec())
+        );
+        assert_eq!(
+            facts(Role::User, false, None, TOTP),
+            Next::SecondFactor(TOTP.to_vec())
+        );
+        // required, in the period: enroll or postpone
+        assert_eq!(
+            facts(Role::User, true, Some(T + 3 * DAY), &[]),
+            Next::Enroll {
+                mandatory: false,
+                days_left: Some(3),
+                deadline: Some(T + 3 * DAY)
+            }
+        );
+        // required with no period: enroll now
+        assert_eq!(
+            facts(Role::User, true, None, &[]),
+            Next::Enroll {
+                mandatory: true,
+                days_left: None,
+                deadline: None
+            }
+        );
+        // period over: locked
+        assert_eq!(facts(Role::User, true, Some(T), &[]), Next::Locked);
+        assert_eq!(facts(Role::User, true, Some(T - DAY), &[]), Next::Locked);
+    }
+
+    #[test]
+    fn administrators_must_enroll_at_once_and_are_never_locked() {
+        for role in [Role::Admin, Role::BillingAdmin] {
+            let mandatory = Next::Enroll {
+                mandatory: true,
+                days_left: None,
+                deadline: None,
+            };
+            assert_eq!(facts(role, false, None, &[]), mandatory);
+            assert_eq!(facts(role, true, Some(T + DAY), &[]), mandatory);
+            assert_eq!(facts(role, true, Some(T - DAY), &[]), mandatory);
+            assert_eq!(
+                facts(role, false, None, TOTP),
+                Next::SecondFactor(TOTP.to_vec())
+            );
+        }
+    }
+
+    #[test]
+    fn steps_allowed_by_each_next() {
+        let prove = Next::SecondFactor(TOTP.to_vec());
+        assert!(allows(&prove, Step::Prove(FactorKind::Totp)));
+        assert!(!allows(&prove, Step::Prove(FactorKind::Webauthn)));
+        assert!(!allows(&prove, Step::Postpone));
+        assert!(!allows(&prove, Step::Enroll));
+        let period = facts(Role::User, true, Some(T + DAY), &[]);
+        assert!(allows(&period, Step::Postpone));
+        assert!(allows(&period, Step::Enroll));
+        assert!(!allows(&period, Step::Prove(FactorKind::Totp)));
+        let now = facts(Role::User, true, None, &[]);
+        assert!(!allows(&now, Step::Postpone));
+        assert!(allows(&now, Step::Enroll));
+        for next in [Next::SignedIn, Next::Locked] {
+            for step in [Step::Postpone, Step::Enroll, Step::Prove(FactorKind::Totp)] {
+                assert!(!allows(&next, step), "{next:?} {step:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Settings that shape behaviour at run time. The command line fills them
+//! in; tests build their own.
+
+use std::net::IpAddr;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The origin users open (scheme://host[:port]). State-changing
+    /// requests must come from it; `https` turns on `Secure`, `__Host-`
+    /// cookies and HSTS.
+    pub public_origin: String,
+    /// Origins besides the public one that may send state-changing
+    /// requests (the `trunk serve` live-reload loop).
+    pub allowed_origins: Vec<String>,
+    /// A session unused this long ends.
+    pub session_idle_secs: i64,
+    /// A session ends this long after sign-in, however busy.
+    pub session_absolute_secs: i64,
+    /// A login still in progress (password passed, second factor not) ends this soon.
+    pub partial_session_secs: i64,
+    /// Sessions one user may hold; signing in once more ends the oldest.
+    pub max_sessions_per_user: u32,
+    /// An admin action on someone's MFA needs a second factor this recent.
+    pub fresh_mfa_secs: i64,
+    /// Successful password logins allowed per account in one window.
+    pub logins_per_window: i64,
+    /// The length of that window.
+    pub login_window_secs: i64,
+    /// Password hashes computed at once (each holds 19 MiB).
+    pub hash_concurrency: usize,
+    /// Logins that may wait for a hashing slot; beyond that the server
+    /// answers 503 at once instead of queueing without bound.
+    pub hash_queue: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Settings {
+            public_origin: "http://localhost:8080".to_string(),
+            allowed_origins: Vec::new(),
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            partial_session_secs: 10 * 60,
+            max_sessions_per_user: 10,
+            fresh_mfa_secs: 10 * 60,
+            logins_per_window: 20,
+            login_window_secs: 5 * 60,
+            hash_concurrency: cores,
+            hash_queue: cores * 16,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Served over TLS: `Secure` and `__Host-` cookies, HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_origin.starts_with("https://")
+    }
+}
+
+/// The origin of a URL: scheme, host and port, lower case, no path or
+/// trailing slash; `None` unless it is an http(s) URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    // The default port is implied, as browsers write Origin.
+    let authority = match (scheme.as_str(), authority.rsplit_once(':')) {
+        ("http", Some((host, "80"))) | ("https", Some((host, "443"))) => host.to_string(),
+        _ => authority,
+    };
+    Some(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("https://MFA.example.org/login?x").as_deref(),
+            Some("https://mfa.example.org")
+        );
+        assert_eq!(
+            origin_of("http://localhost:8080/").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(
+            origin_of("https://a.example:443").as_deref(),
+            Some("https://a.example")
+        );
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(origin_of("https://user@x"), None);
+        assert_eq!(origin_of("localhost:8080"), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! Admin routes: users and their MFA requirement. Every route needs an
+//! administrator whose session passed a second factor; changes to someone's
+//! MFA need that factor to be recent (the domain checks).
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use portcullis_api::{AdminUser, EnrollmentPeriodRequest, ErrorBody, UserPage};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::HttpResult;
+use super::extract::{Admin, ApiJson, ClientInfo};
+use crate::admin;
+use crate::app::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Start of an email or a name.
+    #[param(max_length = 254)]
+    pub search: Option<String>,
+    /// The `next_after` of the previous page.
+    #[param(max_length = 254)]
+    pub after: Option<String>,
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+}
+
+/// Users with their MFA status, a page at a time, ordered by email.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    params(ListQuery),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "One page", body = UserPage),
+        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
+    )
+)]
+pub async fn list_users(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(q): Query<ListQuery>,
+) -> HttpResult<Json<UserPage>> {
+    let page = admin::list(&state, q.search.as_deref(), q.after.as_deref(), q.limit).await?;
+    Ok(Json(page))
+}
+
+/// Require MFA for a user, with an enrollment period from today.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/require-mfa",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    request_body = EnrollmentPeriodRequest,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user, now required", body = AdminUser),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Period outside 1–365 days", body = ErrorBody),
+    )
+)]
+pub async fn require_mfa(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EnrollmentPeriodRequest>,
+) -> HttpResult<Json<AdminUser>> {
+    let user = admin::require_mfa(&state, &actor, &id, req.period_days, &client).await?;
+    Ok(Json(user))
+}
+
+/// Reset MFA: remove the user's factors and start a new enrollment period
+/// from today (also how an admin extends an expired period).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reset-mfa",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    request_body = EnrollmentPeriodRequest,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user after the reset", body = AdminUser),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Period outside 1–365 days", body = ErrorBody),
+    )
+)]
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EnrollmentPeriodRequest>,
+) -> HttpResult<Json<AdminUser>> {
+    let user = admin::reset_mfa(&state, &actor, &id, req.period_days, &client).await?;
+    Ok(Json(user))
+}
+
+/// Lift a suspension: after a hundred failures in a row the password or a
+/// factor stays refused until an administrator does this.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/unlock",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user, unlocked", body = AdminUser),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+    )
+)]
+pub async fn unlock(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(admin::unlock(&state, &actor, &id, &client).await?))
+}

@@ -1,0 +1,103 @@
+//! Routes of the password step, logout and the current user.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use portcullis_api::{ErrorBody, LoginRequest, LoginResponse, Me};
+
+use super::cookie;
+use super::error::HttpResult;
+use super::extract::{ApiJson, ClientInfo, SessionCookie, SignedIn};
+use crate::app::AppState;
+use crate::auth;
+use crate::auth::session::SessionId;
+use crate::secret::Secret;
+
+/// The answer with a `Set-Cookie` for a new session, if one was started.
+pub(super) fn with_session(
+    state: &AppState,
+    id: Option<SessionId>,
+    body: impl IntoResponse,
+) -> Response {
+    match id {
+        Some(id) => (
+            [(
+                header::SET_COOKIE,
+                cookie::set(&state.settings, id.expose()),
+            )],
+            body,
+        )
+            .into_response(),
+        None => body.into_response(),
+    }
+}
+
+/// Log in with email and password.
+///
+/// The answer names the next step of the login. An unknown email and a
+/// wrong password get the same answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    security(("csrf" = [])),
+    responses(
+        (status = 200, description = "Password accepted; `next` says what follows (a session cookie is set unless `locked`)", body = LoginResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field", body = ErrorBody),
+        (status = 423, description = "Suspended after 100 failures in a row", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Server busy; see Retry-After", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SessionCookie(old): SessionCookie,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> HttpResult<Response> {
+    let password = Secret::new(req.password);
+    let out = auth::login(&state, &req.email, password, &client, old.as_deref()).await?;
+    Ok(with_session(&state, out.session, Json(out.answer)))
+}
+
+/// Log out: ends the session (at any stage) on the server and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/logout",
+    tag = "auth",
+    security(("csrf" = [])),
+    responses(
+        (status = 204, description = "Signed out (also when there was no session)"),
+        (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
+    )
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    SessionCookie(cookie): SessionCookie,
+) -> HttpResult<Response> {
+    auth::logout(&state, cookie.as_deref()).await?;
+    let clear = [(header::SET_COOKIE, cookie::clear(&state.settings))];
+    Ok((StatusCode::NO_CONTENT, clear).into_response())
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = Me),
+        (status = 401, description = "No session, or it expired", body = ErrorBody),
+    )
+)]
+pub async fn me(SignedIn(authed): SignedIn) -> Json<Me> {
+    Json(auth::me(&authed))
+}

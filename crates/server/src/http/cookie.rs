@@ -1,0 +1,79 @@
+//! The session cookie: HttpOnly, SameSite=Strict, no Max-Age (the browser
+//! drops it on exit; the server enforces the timeouts either way); `Secure`
+//! with the `__Host-` prefix when the portal is served over TLS.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+
+use crate::config::Settings;
+
+pub fn name(settings: &Settings) -> &'static str {
+    // The __Host- prefix makes the browser refuse the cookie unless it is
+    // Secure, host-only and Path=/ — it can only be used over TLS.
+    if settings.is_https() {
+        "__Host-portcullis_session"
+    } else {
+        "portcullis_session"
+    }
+}
+
+/// The session cookie's value from the request, if any.
+pub fn value(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let name = name(settings);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn flags(settings: &Settings) -> &'static str {
+    if settings.is_https() {
+        "; Path=/; HttpOnly; SameSite=Strict; Secure"
+    } else {
+        "; Path=/; HttpOnly; SameSite=Strict"
+    }
+}
+
+/// `Set-Cookie` that stores `id`.
+pub fn set(settings: &Settings, id: &str) -> HeaderValue {
+    let v = format!("{}={id}{}", name(settings), flags(settings));
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that makes the browser forget the session.
+pub fn clear(settings: &Settings) -> HeaderValue {
+    let v = format!("{}=; Max-Age=0{}", name(settings), flags(settings));
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_and_flags() {
+        let s = Settings::default();
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; portcullis_session=xyz; b=2"),
+        );
+        assert_eq!(value(&h, &s).as_deref(), Some("xyz"));
+        assert_eq!(
+            set(&s, "xyz").to_str().unwrap_or(""),
+            "portcullis_session=xyz; Path=/; HttpOnly; SameSite=Strict"
+        );
+        let tls = Settings {
+            public_origin: "https://mfa.example.org".into(),
+            ..Settings::default()
+        };
+        let c = set(&tls, "xyz");
+        let c = c.to_str().unwrap_or("");
+        assert!(c.starts_with("__Host-portcullis_session=xyz"), "{c}");
+        assert!(c.ends_with("; Secure"), "{c}");
+        assert!(clear(&tls).to_str().unwrap_or("").contains("Max-Age=0"));
+    }
+}

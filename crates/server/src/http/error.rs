@@ -1,0 +1,246 @@
+//! Every error answer is made here: each domain error maps to one status
+//! and one [`ErrorCode`], with a sentence a person can read. Internal causes
+//! are logged, never sent.
+
+use std::borrow::Cow;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use portcullis_api::{ErrorBody, ErrorCode};
+
+use crate::admin::AdminError;
+use crate::auth::AuthError;
+use crate::error::Internal;
+use crate::mfa::MfaError;
+
+#[derive(Debug)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: Cow<'static, str>,
+    pub retry_after: Option<u64>,
+}
+
+pub type HttpResult<T> = Result<T, HttpError>;
+
+impl HttpError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        HttpError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    fn retry(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
+    }
+
+    pub fn validation(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+            message,
+        )
+    }
+
+    pub fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    pub fn csrf(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::CsrfRejected, message)
+    }
+
+    pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+    }
+
+    fn too_many_attempts(secs: u64) -> Self {
+        let secs = secs.max(1);
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyAttempts,
+            format!(
+                "Too many attempts. Try again in {secs} second{}.",
+                if secs == 1 { "" } else { "s" }
+            ),
+        )
+        .retry(secs)
+    }
+
+    fn suspended(what: &str) -> Self {
+        Self::new(
+            StatusCode::LOCKED,
+            ErrorCode::Suspended,
+            format!(
+                "{what} is suspended after too many failed attempts in a row. \
+                 Contact your administrator to unlock it."
+            ),
+        )
+    }
+
+    fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "You are not signed in, or your session has expired.",
+        )
+    }
+
+    /// Logs the cause (which must not contain secrets) and answers a plain 500.
+    pub fn internal(cause: &Internal) -> Self {
+        tracing::error!(cause = %cause.cause(), "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "Something went wrong on the server. Please try again.",
+        )
+    }
+
+    /// The JSON error for a bare status produced outside our handlers
+    /// (routing 404/405, body limits).
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::not_found("There is no such API endpoint."),
+            StatusCode::METHOD_NOT_ALLOWED => Self::new(
+                status,
+                ErrorCode::MethodNotAllowed,
+                "This endpoint does not accept that HTTP method.",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                status,
+                ErrorCode::PayloadTooLarge,
+                "The request body is too large.",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(
+                status,
+                ErrorCode::UnsupportedMediaType,
+                "Send the request body as JSON (Content-Type: application/json).",
+            ),
+            s if s.is_server_error() => Self::internal(&Internal::new(format!("bare status {s}"))),
+            s => Self::new(
+                s,
+                ErrorCode::BadRequest,
+                "The request could not be understood.",
+            ),
+        }
+    }
+}
+
+impl From<Internal> for HttpError {
+    fn from(e: Internal) -> Self {
+        HttpError::internal(&e)
+    }
+}
+
+impl From<AuthError> for HttpError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Invalid(m) => HttpError::validation(m),
+            // Same status, body and wording for an unknown email and a
+            // wrong password, so the answer does not reveal which accounts exist.
+            AuthError::InvalidCredentials => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "The email or password is incorrect.",
+            ),
+            AuthError::Throttled(secs) => HttpError::too_many_attempts(secs),
+            AuthError::Suspended => HttpError::suspended("Signing in to this account"),
+            AuthError::Busy(secs) => HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "The server is busy. Try again in a moment.",
+            )
+            .retry(secs),
+            AuthError::Unauthenticated => HttpError::unauthenticated(),
+            AuthError::NotAdmin => HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "This needs an administrator.",
+            ),
+            AuthError::MfaRequired => HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MfaRequired,
+                "Administration needs a session signed in with a second factor. Sign out, set up multi-factor authentication and sign in with it.",
+            ),
+            AuthError::ReauthenticationRequired => HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::ReauthenticationRequired,
+                "Confirm it's you: enter a code from your authenticator app, then try again.",
+            ),
+            AuthError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<MfaError> for HttpError {
+    fn from(e: MfaError) -> Self {
+        match e {
+            MfaError::Invalid(m) => HttpError::validation(m),
+            MfaError::WrongCode => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::WrongCode,
+                "That code is not correct. Enter the current code from your authenticator app.",
+            ),
+            MfaError::CodeAlreadyUsed => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::CodeAlreadyUsed,
+                "This code has already been used. Wait for the next code from your app.",
+            ),
+            MfaError::Throttled(secs) => HttpError::too_many_attempts(secs),
+            MfaError::Suspended => HttpError::suspended("Your authenticator app"),
+            MfaError::AlreadySetUp => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::AlreadySetUp,
+                "An authenticator app is already set up. Reset it on the Security page to use another one.",
+            ),
+            MfaError::NoPendingEnrollment(m) => {
+                HttpError::new(StatusCode::CONFLICT, ErrorCode::NoPendingEnrollment, m)
+            }
+            MfaError::NotSetUp => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::FactorNotSetUp,
+                "No authenticator app is set up for this account.",
+            ),
+            MfaError::NotAllowedNow(m) => {
+                HttpError::new(StatusCode::FORBIDDEN, ErrorCode::NotAllowedNow, m)
+            }
+            MfaError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<AdminError> for HttpError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(m) => HttpError::validation(m),
+            AdminError::NotFound => HttpError::not_found("There is no user with this id."),
+            AdminError::Outranked(m) => {
+                HttpError::new(StatusCode::FORBIDDEN, ErrorCode::Outranked, m)
+            }
+            AdminError::Auth(e) => e.into(),
+            AdminError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code,
+            message: self.message.into_owned(),
+            retry_after: self.retry_after,
+        };
+        let mut resp = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}

@@ -1,0 +1,250 @@
+//! The authenticator-app factor's operations: enroll (a new key, sealed at
+//! rest), confirm with a first code, verify a code (throttled per factor,
+//! each time step good once), and reset.
+
+use portcullis_api::{LoginResponse, MfaOverview, TotpEnrollment};
+
+use super::totp::{self, Check};
+use super::{Confirmed, MfaError};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::flow::Step;
+use crate::auth::session::Method;
+use crate::auth::{throttle, Authed};
+use crate::error::Internal;
+use crate::notify::{self, Kind};
+use crate::secret::Secret;
+use crate::store::{self, users::User};
+
+/// The name of this factor in throttle keys.
+pub(crate) const FACTOR: &str = "totp";
+
+fn open_key(state: &AppState, user: &User, sealed: &str) -> Result<Secret<String>, Internal> {
+    state.secrets.open(sealed, &user.id)
+}
+
+/// Checks a code typed by `user` against their factor (pending or active,
+/// as `confirmed` says): throttled per factor, each time step good for one
+/// use only. Returns the sealed key that was checked.
+async fn check_code(
+    state: &AppState,
+    user: &User,
+    confirmed: bool,
+    raw: &str,
+    client: &Client,
+) -> Result<String, MfaError> {
+    let code = totp::normalize_code(raw).map_err(MfaError::Invalid)?;
+    let row = store::totp::get(&state.db, &user.id)
+        .await?
+        .filter(|r| r.confirmed_at.is_some() == confirmed);
+    let Some(row) = row else {
+        return Err(if confirmed {
+            MfaError::NotSetUp
+        } else {
+            MfaError::NoPendingEnrollment(
+                "There is no authenticator-app setup in progress. Start again.",
+            )
+        });
+    };
+    let now = state.now();
+    let counters = [throttle::factor_counter(FACTOR, &user.id)];
+    throttle::begin_attempt(&state.db, &counters, now).await?;
+    let key = open_key(state, user, &row.sealed_key)?;
+    let outcome = match totp::check(key.expose(), &code, now, row.last_step) {
+        Check::Accepted(step)
+            if store::totp::claim_step(&state.db, &user.id, &row.sealed_key, step).await? =>
+        {
+            Check::Accepted(step)
+        }
+        // another request used this step a moment ago
+        Check::Accepted(_) => Check::Reused,
+        other => other,
+    };
+    let (detail, error) = match outcome {
+        Check::Accepted(_) => {
+            throttle::succeeded(&state.db, &counters, &[]).await?;
+            return Ok(row.sealed_key);
+        }
+        Check::Reused => {
+            // A right code, only used already: not a guess, so it does not
+            // count towards the block.
+            throttle::succeeded(&state.db, &[], &counters).await?;
+            (
+                "authenticator app: code already used",
+                MfaError::CodeAlreadyUsed,
+            )
+        }
+        // already counted by begin_attempt
+        Check::Wrong => ("authenticator app: wrong code", MfaError::WrongCode),
+    };
+    audit::record(
+        &state.db,
+        now,
+        Event {
+            kind: EventKind::MfaFailed,
+            actor: Actor::User(&user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail,
+        },
+    )
+    .await?;
+    Err(error)
+}
+
+/// Verifies a code of the user's active authenticator app.
+pub async fn verify(
+    state: &AppState,
+    user: &User,
+    code: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
+    check_code(state, user, true, code, client)
+        .await
+        .map(|_| ())
+}
+
+/// Starts enrollment: a new key and its `otpauth://` URI. Calling it again
+/// replaces a pending (unconfirmed) key.
+pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, MfaError> {
+    if !authed.session.signed_in {
+        // A login in progress may only enroll when the flow asks for it.
+        super::expect_step(
+            state,
+            authed,
+            Step::Enroll,
+            "An authenticator app is already set up. Reset it on the Security page to use another one.",
+        )
+        .await
+        .map_err(|e| match e {
+            MfaError::NotAllowedNow(_) => MfaError::AlreadySetUp,
+            other => other,
+        })?;
+    }
+    let user = &authed.user;
+    let secret = totp::new_secret();
+    let sealed = state.secrets.seal(secret.expose(), &user.id)?;
+    if !store::totp::begin(&state.db, &user.id, &sealed, state.now()).await? {
+        return Err(MfaError::AlreadySetUp);
+    }
+    Ok(TotpEnrollment {
+        uri: totp::uri(secret.expose(), &user.email),
+        secret: secret.expose().clone(),
+        issuer: totp::ISSUER.to_string(),
+        account: user.email.clone(),
+    })
+}
+
+/// Confirms the pending key with its first code. Finishes the login when
+/// the enrollment was its last step.
+pub async fn confirm(
+    state: &AppState,
+    authed: &Authed,
+    code: &str,
+    client: &Client,
+) -> Result<Confirmed, MfaError> {
+    let user = &authed.user;
+    let sealed = check_code(state, user, false, code, client).await?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    if !store::totp::confirm(&mut *tx, &user.id, &sealed, now).await? {
+        return Err(MfaError::NoPendingEnrollment(
+            "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
+        ));
+    }
+    notify::queue(&mut *tx, now, Kind::MfaSetupComplete, user, None).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::MfaEnrolled,
+            actor: Actor::User(&user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail: "authenticator app",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if authed.session.signed_in {
+        return Ok(Confirmed {
+            session: None,
+            answer: LoginResponse::Done { user: user.me() },
+        });
+    }
+    let signed_in = super::finish_login(
+        state,
+        authed,
+        Some(Method::Totp),
+        None,
+        client,
+        "password + authenticator app enrollment",
+    )
+    .await?;
+    Ok(Confirmed {
+        session: Some(signed_in.session),
+        answer: LoginResponse::Done { user: signed_in.me },
+    })
+}
+
+/// Reset Authenticator App: proves the current app with a code, removes it,
+/// ends the user's other sessions, and leaves the user ready to enroll
+/// another one (now, or at the next login when MFA is required — never
+/// locked out by an old, expired period).
+pub async fn reset(
+    state: &AppState,
+    authed: &Authed,
+    code: &str,
+    client: &Client,
+) -> Result<MfaOverview, MfaError> {
+    if !authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("Finish signing in first."));
+    }
+    let user = &authed.user;
+    verify(state, user, code, client).await?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    store::totp::delete(&mut *tx, &user.id).await?;
+    if user.mfa_required {
+        store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
+    }
+    store::sessions::delete_for_user(&mut *tx, &user.id, Some(authed.session.id_hash())).await?;
+    notify::queue(&mut *tx, now, Kind::AuthenticatorRemoved, user, None).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event {
+            kind: EventKind::MfaResetByUser,
+            actor: Actor::User(&user.id),
+            subject: Some(&user.id),
+            client: Some(client),
+            detail: "authenticator app removed",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let fresh = store::users::find_by_id(&state.db, &user.id)
+        .await?
+        .ok_or_else(|| Internal::new("user vanished during reset"))?;
+    let authed = Authed {
+        session: authed.session.clone(),
+        user: fresh,
+    };
+    super::overview(state, &authed).await
+}
+
+/// Keys stored before encryption at rest are sealed at start; returns how
+/// many. Safe on every instance (each update checks the old value).
+pub async fn seal_plain_keys(state: &AppState) -> Result<usize, Internal> {
+    let mut sealed = 0;
+    for (user_id, stored) in store::totp::all_keys(&state.db).await? {
+        if crate::secret::SecretBox::is_sealed(&stored) {
+            continue;
+        }
+        let new = state.secrets.seal(&stored, &user_id)?;
+        store::totp::reseal(&state.db, &user_id, &stored, &new).await?;
+        sealed += 1;
+    }
+    Ok(sealed)
+}

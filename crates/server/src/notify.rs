@@ -1,0 +1,130 @@
+//! Notifications: the emails a change sends. They go into the outbox with
+//! the same transaction as the change they report; a delivery worker
+//! (`notify::mailer`, SMTP when configured) sends them later, so a mail
+//! server being down never fails a user's request.
+
+pub mod mailer;
+
+use crate::clock::Timestamp;
+use crate::error::Internal;
+use crate::store::users::User;
+use crate::store::{self, Db, Exec};
+
+/// What a message is about (stored as `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    MfaRequired,
+    MfaReminder,
+    MfaSetupComplete,
+    AuthenticatorRemoved,
+    MfaReset,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::MfaRequired => "mfa_required",
+            Kind::MfaReminder => "mfa_reminder",
+            Kind::MfaSetupComplete => "mfa_setup_complete",
+            Kind::AuthenticatorRemoved => "authenticator_removed",
+            Kind::MfaReset => "mfa_reset",
+        }
+    }
+}
+
+/// The subject and body of a message to `user`.
+pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String, String) {
+    let name = &user.display_name;
+    let by = deadline
+        .map(|d| format!("by {}", format_utc(d)))
+        .unwrap_or_else(|| "the next time you log in".to_string());
+    match kind {
+        Kind::MfaRequired => (
+            "Set up multi-factor authentication".to_string(),
+            format!(
+                "Hello {name},\n\nYour administrator now requires multi-factor authentication (MFA) for your Portcullis account. \
+                 Please set it up {by}: log in, then scan the QR code with an authenticator app.\n"
+            ),
+        ),
+        Kind::MfaReminder => (
+            "Reminder: set up multi-factor authentication within 24 hours".to_string(),
+            format!(
+                "Hello {name},\n\nYou have not set up multi-factor authentication yet. Please do it {by}; \
+                 after that you cannot log in until an administrator unlocks your account.\n"
+            ),
+        ),
+        Kind::MfaSetupComplete => (
+            "Multi-factor authentication is set up".to_string(),
+            format!(
+                "Hello {name},\n\nAn authenticator app was added to your Portcullis account. From now on you log in with your password and a code from the app.\n\n\
+                 If this was not you, contact your administrator at once.\n"
+            ),
+        ),
+        Kind::AuthenticatorRemoved => (
+            "Authenticator app removed".to_string(),
+            format!(
+                "Hello {name},\n\nThe authenticator app was removed from your Portcullis account. \
+                 If this was not you, contact your administrator at once.\n"
+            ),
+        ),
+        Kind::MfaReset => (
+            "Your multi-factor authentication was reset".to_string(),
+            format!(
+                "Hello {name},\n\nAn administrator reset multi-factor authentication for your Portcullis account. \
+                 Please set it up again {by}.\n"
+            ),
+        ),
+    }
+}
+
+/// Queues a message to `user` — pass the transaction of the change.
+pub async fn queue<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    kind: Kind,
+    user: &User,
+    deadline: Option<Timestamp>,
+) -> Result<(), Internal> {
+    let (subject, body) = compose(kind, user, deadline);
+    store::outbox::insert(
+        db,
+        now,
+        &store::outbox::NewMessage {
+            user_id: &user.id,
+            to_addr: &user.email,
+            kind: kind.as_str(),
+            subject: &subject,
+            body: &body,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Kinds of the messages queued for a user, oldest first (tests, admin views).
+pub async fn kinds_for(db: &Db, user_id: &str) -> Result<Vec<String>, Internal> {
+    Ok(store::outbox::kinds_for(db, user_id).await?)
+}
+
+/// `2026-11-29 14:05 UTC`, without a date library.
+pub fn format_utc(t: Timestamp) -> String {
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = portcullis_api::input::utc_date(t);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_795_305_600), "2026-11-22 00:00 UTC");
+        assert_eq!(format_utc(951_782_400 + 3_660), "2000-02-29 01:01 UTC");
+    }
+}

@@ -1,0 +1,63 @@
+//! Single-use ceremony state (WebAuthn challenges, push requests), bound to
+//! the session that started it.
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+pub struct NewChallenge<'a> {
+    pub id: &'a str,
+    pub session_hash: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert<'c>(db: impl Exec<'c>, c: &NewChallenge<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO challenges (id, session_hash, kind, payload, created_at, expires_at, used_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL)",
+    )
+    .bind(c.id)
+    .bind(c.session_hash)
+    .bind(c.kind)
+    .bind(c.payload)
+    .bind(c.created_at)
+    .bind(c.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the challenge used and returns its payload — in one statement, so
+/// of two parallel takes exactly one gets it. Nothing for a challenge that
+/// is unknown, used, expired, of another kind or another session's.
+pub async fn take<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    session_hash: &str,
+    kind: &str,
+    now: Timestamp,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "UPDATE challenges SET used_at = ?
+         WHERE id = ? AND session_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
+         RETURNING payload",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(session_hash)
+    .bind(kind)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes challenges that ended before `before` (used or expired).
+pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM challenges WHERE expires_at < ?")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected())
+}

@@ -1,0 +1,112 @@
+//! The email outbox: messages are queued in the transaction of the change
+//! they report, and a delivery worker claims and sends them.
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+pub struct NewMessage<'a> {
+    pub user_id: &'a str,
+    pub to_addr: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+pub async fn insert<'c>(db: impl Exec<'c>, now: Timestamp, m: &NewMessage<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (id, created_at, user_id, to_addr, kind, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(now)
+    .bind(m.user_id)
+    .bind(m.to_addr)
+    .bind(m.kind)
+    .bind(m.subject)
+    .bind(m.body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Kinds of the messages queued for a user, oldest first. `rowid` breaks
+/// ties within a second (SQLite; the PostgreSQL port orders by a sequence).
+pub async fn kinds_for<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at, rowid")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Due {
+    pub id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// Unsent messages whose time has come, oldest first.
+pub async fn due<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    max_attempts: i64,
+    limit: u32,
+) -> sqlx::Result<Vec<Due>> {
+    sqlx::query_as(
+        "SELECT id, to_addr, subject, body, attempts FROM outbox
+         WHERE sent_at IS NULL AND next_attempt_at <= ? AND attempts < ?
+         ORDER BY created_at LIMIT ?",
+    )
+    .bind(now)
+    .bind(max_attempts)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await
+}
+
+/// Claims a message until `until`; of several instances exactly one wins.
+pub async fn claim<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    now: Timestamp,
+    until: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL AND next_attempt_at <= ?",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+pub async fn mark_sent<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_failure<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    attempts: i64,
+    error: &str,
+    next_attempt_at: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?")
+        .bind(attempts)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Server-side sessions. Only the SHA-256 of the cookie value is stored, so
+//! a copy of the database hands out no live sessions.
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+#[derive(Clone, sqlx::FromRow)]
+pub struct Row {
+    pub id_hash: String,
+    pub user_id: String,
+    pub signed_in: bool,
+    pub methods: String,
+    pub password_at: Timestamp,
+    pub second_factor_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub client_ip: String,
+    pub user_agent: String,
+}
+
+const COLUMNS: &str =
+    "id_hash, user_id, signed_in, methods, password_at, second_factor_at, created_at, \
+     last_seen_at, expires_at, client_ip, user_agent";
+
+pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO sessions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&r.id_hash)
+    .bind(&r.user_id)
+    .bind(r.signed_in)
+    .bind(&r.methods)
+    .bind(r.password_at)
+    .bind(r.second_factor_at)
+    .bind(r.created_at)
+    .bind(r.last_seen_at)
+    .bind(r.expires_at)
+    .bind(&r.client_ip)
+    .bind(&r.user_agent)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<Option<Row>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id_hash = ?"))
+        .bind(id_hash)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn delete<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch<'c>(db: impl Exec<'c>, id_hash: &str, now: Timestamp) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+        .bind(now)
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the user except `keep` (`None`: all of them).
+pub async fn delete_for_user<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected())
+}
+
+/// Ends the user's oldest sessions beyond the newest `max`.
+pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM sessions WHERE user_id = ? AND id_hash NOT IN (
+           SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id_hash LIMIT ?)",
+    )
+    .bind(user_id)
+    .bind(user_id)
+    .bind(i64::from(max))
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
+/// Sessions of the user that no second factor proved end at `until` at
+/// the latest (or at once, when `until` is `None`).
+pub async fn cap_unproven<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    until: Option<Timestamp>,
+) -> sqlx::Result<()> {
+    match until {
+        Some(t) => {
+            sqlx::query(
+                "UPDATE sessions SET expires_at = CASE WHEN expires_at > ? THEN ? ELSE expires_at END
+                 WHERE user_id = ? AND second_factor_at IS NULL",
+            )
+            .bind(t)
+            .bind(t)
+            .bind(user_id)
+            .execute(db)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ? AND second_factor_at IS NULL")
+                .bind(user_id)
+                .execute(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records a second factor passed again in this session (a step-up).
+pub async fn prove_again<'c>(
+    db: impl Exec<'c>,
+    id_hash: &str,
+    methods: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET second_factor_at = ?, methods = ? WHERE id_hash = ?")
+        .bind(now)
+        .bind(methods)
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes sessions that can no longer be used: past their absolute end,
+/// or unused since `idle_before`.
+pub async fn purge<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    idle_before: Timestamp,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
+        .bind(now)
+        .bind(idle_before)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected())
+}

@@ -1,0 +1,133 @@
+//! Counters of failed attempts (and windows of successes) behind the
+//! throttling rules in `auth::throttle`. Keys are hashes of what is
+//! counted, never the typed email itself.
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+/// (blocked until, failures in a row) of a counter, if it exists.
+pub async fn state<'c>(db: impl Exec<'c>, key: &str) -> sqlx::Result<Option<(Timestamp, i64)>> {
+    sqlx::query_as("SELECT blocked_until, consecutive FROM throttle WHERE key = ?")
+        .bind(key)
+        .fetch_optional(db)
+        .await
+}
+
+/// Counts one failure, unless the counter blocks now or is at `cap`
+/// consecutive failures. The count starts again after quiet since
+/// `reset_before`; the consecutive count does not. Returns the new
+/// (failures, consecutive), or `None` when refused.
+pub async fn count_failure<'c>(
+    db: impl Exec<'c>,
+    key: &str,
+    now: Timestamp,
+    reset_before: Timestamp,
+    cap: i64,
+) -> sqlx::Result<Option<(i64, i64)>> {
+    sqlx::query_as(
+        "INSERT INTO throttle (key, failures, last_failure_at, blocked_until, consecutive) VALUES (?, 1, ?, 0, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN throttle.last_failure_at < ? THEN 1 ELSE throttle.failures + 1 END,
+           consecutive = throttle.consecutive + 1,
+           last_failure_at = excluded.last_failure_at
+         WHERE throttle.blocked_until <= ? AND throttle.consecutive < ?
+         RETURNING failures, consecutive",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(reset_before)
+    .bind(now)
+    .bind(cap)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn block_until<'c>(db: impl Exec<'c>, key: &str, until: Timestamp) -> sqlx::Result<()> {
+    sqlx::query("UPDATE throttle SET blocked_until = ? WHERE key = ?")
+        .bind(until)
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets a counter (a success, or an administrator's unlock).
+pub async fn clear<'c>(db: impl Exec<'c>, key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM throttle WHERE key = ?")
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives back one attempt counted up front; lifts the block when the count
+/// falls below `free`.
+pub async fn release<'c>(db: impl Exec<'c>, key: &str, free: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE throttle SET failures = failures - 1,
+           consecutive = CASE WHEN consecutive > 0 THEN consecutive - 1 ELSE 0 END,
+           blocked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE blocked_until END
+         WHERE key = ? AND failures > 0",
+    )
+    .bind(free)
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Hits so far in the current window of `key`, or 0.
+pub async fn window_hits<'c>(
+    db: impl Exec<'c>,
+    key: &str,
+    window_starts_after: Timestamp,
+) -> sqlx::Result<i64> {
+    let hits: Option<i64> =
+        sqlx::query_scalar("SELECT hits FROM rate_windows WHERE key = ? AND window_start > ?")
+            .bind(key)
+            .bind(window_starts_after)
+            .fetch_optional(db)
+            .await?;
+    Ok(hits.unwrap_or(0))
+}
+
+/// Counts a hit in the window of `key` (a new window once the old one,
+/// started before `stale_before`, is over). Returns the hits in the window.
+pub async fn hit_window<'c>(
+    db: impl Exec<'c>,
+    key: &str,
+    now: Timestamp,
+    stale_before: Timestamp,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO rate_windows (key, hits, window_start) VALUES (?, 1, ?)
+         ON CONFLICT (key) DO UPDATE SET
+           hits = CASE WHEN rate_windows.window_start <= ? THEN 1 ELSE rate_windows.hits + 1 END,
+           window_start = CASE WHEN rate_windows.window_start <= ? THEN excluded.window_start ELSE rate_windows.window_start END
+         RETURNING hits",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(stale_before)
+    .bind(stale_before)
+    .fetch_one(db)
+    .await
+}
+
+/// Drops counters and windows nobody has touched since `before`.
+pub async fn purge<'c>(db: impl Exec<'c> + Copy, before: Timestamp) -> sqlx::Result<()> {
+    // Counters with failures in a row stay: a quiet period must not reset
+    // the count towards the cap (only a success or an administrator does).
+    sqlx::query(
+        "DELETE FROM throttle WHERE last_failure_at < ? AND blocked_until < ? AND consecutive = 0",
+    )
+    .bind(before)
+    .bind(before)
+    .execute(db)
+    .await?;
+    sqlx::query("DELETE FROM rate_windows WHERE window_start < ?")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(())
+}

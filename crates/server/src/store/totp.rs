@@ -1,0 +1,116 @@
+//! The authenticator-app factor: one row per user, pending until its first
+//! code confirms it. The key is stored encrypted (see `crate::secret`).
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+/// A factor row; `sealed_key` is the encrypted key, opened by the domain.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    pub sealed_key: String,
+    pub confirmed_at: Option<Timestamp>,
+    pub last_step: i64,
+}
+
+pub async fn get<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Option<Row>> {
+    sqlx::query_as(
+        "SELECT secret AS sealed_key, confirmed_at, last_step FROM totp_factors WHERE user_id = ?",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Starts (or restarts) an enrollment with a new key. Refuses to touch a
+/// confirmed factor: returns `false` then.
+pub async fn begin<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    sealed_key: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES (?, ?, ?, NULL, -1)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = -1
+         WHERE totp_factors.confirmed_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(sealed_key)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Activates the pending factor — only if its key is still the one the
+/// code was checked against (a parallel restart may have replaced it).
+pub async fn confirm<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    sealed_key: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE totp_factors SET confirmed_at = ? WHERE user_id = ? AND secret = ? AND confirmed_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(sealed_key)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Removes the user's factor, pending or active.
+pub async fn delete<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected() > 0)
+}
+
+/// Records `step` as used for the factor with this key, unless a concurrent
+/// request got there first (or a later step was used): the compare-and-set
+/// makes a code good for exactly one request, across server instances.
+pub async fn claim_step<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    sealed_key: &str,
+    step: i64,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE totp_factors SET last_step = ? WHERE user_id = ? AND secret = ? AND last_step < ?",
+    )
+    .bind(step)
+    .bind(user_id)
+    .bind(sealed_key)
+    .bind(step)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Every stored key, for re-sealing at start (keys stored before encryption
+/// at rest, or under an older format).
+pub async fn all_keys<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT user_id, secret FROM totp_factors")
+        .fetch_all(db)
+        .await
+}
+
+/// Replaces a stored key by its re-sealed form, if it is still `old`.
+pub async fn reseal<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    old: &str,
+    new: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE totp_factors SET secret = ? WHERE user_id = ? AND secret = ?")
+        .bind(new)
+        .bind(user_id)
+        .bind(old)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! The users table.
+
+use portcullis_api::Role;
+use sqlx::FromRow;
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+/// A user row. `Debug` leaves the password hash out.
+#[derive(Clone, FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: Timestamp,
+    pub mfa_required: bool,
+    pub mfa_deadline: Option<Timestamp>,
+    pub mfa_required_at: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("password_hash", &portcullis_api::REDACTED)
+            .field("mfa_required", &self.mfa_required)
+            .field("mfa_deadline", &self.mfa_deadline)
+            .finish()
+    }
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        // The CHECK constraint keeps other values out; default to least privilege.
+        Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    pub fn me(&self) -> portcullis_api::Me {
+        portcullis_api::Me {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+        }
+    }
+}
+
+pub(crate) const COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.password_hash, u.role, u.created_at, \
+     u.mfa_required, u.mfa_deadline, u.mfa_required_at";
+
+/// `email` must already be normalised (lower case, trimmed).
+pub async fn find_by_email<'c>(db: impl Exec<'c>, email: &str) -> sqlx::Result<Option<User>> {
+    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.email = ?"))
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_by_id<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<User>> {
+    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn count<'c>(db: impl Exec<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
+}
+
+/// Inserts a user; the caller has normalised the email and hashed the password.
+pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(&user.role)
+    .bind(user.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Requires MFA from `now` with this deadline (`None`: no period), forgetting
+/// any reminder sent for an earlier deadline.
+pub async fn set_requirement<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    deadline: Option<Timestamp>,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET mfa_required = TRUE, mfa_deadline = ?, mfa_required_at = ?, mfa_reminder_sent_at = NULL WHERE id = ?",
+    )
+    .bind(deadline)
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Users who need the 24-hour reminder at `now`: required, no factor, the
+/// deadline within `lead` seconds and not passed, not reminded yet — and the
+/// period was longer than `lead` (a short period starts with the "required"
+/// email, which already says it all).
+pub async fn due_for_reminder<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    lead: i64,
+) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users u
+         WHERE u.mfa_required = TRUE AND u.mfa_deadline IS NOT NULL AND u.mfa_reminder_sent_at IS NULL
+           AND u.mfa_deadline > ? AND u.mfa_deadline - ? <= ?
+           AND u.mfa_required_at < u.mfa_deadline - ?
+           AND NOT EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id)"
+    ))
+    .bind(now)
+    .bind(lead)
+    .bind(now)
+    .bind(lead)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks the reminder as sent; of several instances exactly one wins.
+pub async fn claim_reminder<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE users SET mfa_reminder_sent_at = ? WHERE id = ? AND mfa_reminder_sent_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// A user in the admin list, with the facts its MFA status is made of.
+#[derive(Debug, FromRow)]
+pub struct ListedUser {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub totp_confirmed_at: Option<Timestamp>,
+    pub totp_pending: bool,
+}
+
+const LISTED: &str = "(SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
+
+/// A page of users ordered by email, after `after`, whose email or name
+/// starts with `prefix` (lower case). Keyset paging on the unique email
+/// index: every page costs the same.
+pub async fn page<'c>(
+    db: impl Exec<'c>,
+    prefix: &str,
+    after: &str,
+    limit: u32,
+) -> sqlx::Result<Vec<ListedUser>> {
+    let pattern = super::prefix_pattern(prefix);
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, {LISTED} FROM users u
+         WHERE u.email > ? AND (u.email LIKE ? ESCAPE '\\' OR LOWER(u.display_name) LIKE ? ESCAPE '\\')
+         ORDER BY u.email LIMIT ?"
+    ))
+    .bind(after)
+    .bind(&pattern)
+    .bind(&pattern)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await
+}
+
+pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<ListedUser>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, {LISTED} FROM users u WHERE u.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,23 @@
+//! The server's HTTP tests: one test binary (one link step instead of one
+//! per file, which matters on two cores), shared fixtures, a typed client.
+//! Each module covers one area.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+mod client;
+mod fixtures;
+
+mod admin;
+mod audit;
+mod bad_input;
+mod challenge;
+mod cli;
+mod csrf;
+mod headers;
+mod login;
+mod logs;
+mod mfa;
+mod openapi;
+mod security;
+mod sessions;
+mod smtp;
+mod throttle;

@@ -41,7 +41,7 @@ pub fn parse_code(input: &str) -> Result<String, CodeProblem> {
 }
 
 /// (year, month, day) of a Unix time in UTC, without a date library
-/// (H. Hinnant's days-to-civil algorithm).
+/// (the well-known days-to-civil conversion over 400-year eras).
 pub fn utc_date(t: i64) -> (i64, u32, u32) {
     let z = t.div_euclid(86_400) + 719_468;
     let era = z.div_euclid(146_097);

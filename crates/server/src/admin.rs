@@ -90,7 +90,7 @@ fn admin_user(row: &ListedUser, now: Timestamp) -> AdminUser {
         user.role(),
         user.mfa_required,
         user.mfa_deadline,
-        row.totp_confirmed_at.is_some(),
+        row.has_factor,
     );
     AdminUser {
         id: user.id.clone(),
@@ -188,7 +188,7 @@ pub async fn require_mfa(
     let deadline = deadline(period_days, now)?;
     let row = target(state, admin, id).await?;
     let user = &row.user;
-    let set_up = row.totp_confirmed_at.is_some();
+    let set_up = row.has_factor;
     let mut tx = state.db.begin().await?;
     store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
     if !set_up {

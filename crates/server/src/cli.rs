@@ -73,6 +73,16 @@ pub struct Cli {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Successful password logins allowed per account in 5 minutes (more
+    /// are answered 429): a stolen password cannot mint sessions at will.
+    #[arg(
+        long,
+        env = "PORTCULLIS_LOGINS_PER_ACCOUNT",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(i64).range(1..),
+        global = true
+    )]
+    pub logins_per_account: i64,
     /// Create a demo organisation if the database is empty, and print its logins.
     #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
     pub demo: bool,
@@ -143,6 +153,7 @@ impl Cli {
             public_origin,
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
+            logins_per_window: self.logins_per_account,
             ..Settings::default()
         })
     }

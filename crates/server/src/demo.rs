@@ -9,7 +9,7 @@ use crate::store;
 
 pub const DEFAULT_PASSWORD: &str = "portcullis-demo";
 
-/// The MFA state a demo user starts in (one of each status, SPEC §4).
+/// The MFA state a demo user starts in (one of each status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoMfa {
     /// Neither required nor set up.

@@ -1,5 +1,5 @@
-//! Password hashing: Argon2id with OWASP's parameters (m = 19 MiB, t = 2,
-//! p = 1), run on blocking threads through a bounded queue.
+//! Password hashing: Argon2id with m = 19 MiB, t = 2, p = 1 (the common
+//! recommendation for interactive logins), run on blocking threads through a bounded queue.
 
 use std::sync::Arc;
 
@@ -97,7 +97,8 @@ pub fn verify(password: &str, phc: &str) -> bool {
     }
 }
 
-/// Rules for a new password (NIST SP 800-63B: length, not composition).
+/// Rules for a new password: length, not composition (composition rules
+/// make people pick worse passwords).
 pub fn check_new(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {

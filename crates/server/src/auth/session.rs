@@ -15,7 +15,8 @@ use crate::error::Internal;
 use crate::secret::Secret;
 use crate::store::{self, Conn, Db, Exec};
 
-/// How a login was proven, after the `amr` claim of OpenID Connect.
+/// How a login was proven (stored as short method names, like the `amr`
+/// values identity tokens carry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// The password.

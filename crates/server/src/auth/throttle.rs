@@ -1,7 +1,7 @@
 //! Throttling of failed attempts with growing delays, kept in the database so
 //! that several server instances share the counters.
 //!
-//! Policy for passwords (README "Throttling"): three counters per attempt —
+//! Policy for passwords: three counters per attempt —
 //! the account from this client, the client alone, and the account from
 //! anywhere. Each allows some free failures, then blocks for a delay that
 //! doubles with every further failure, up to a cap. The account-wide counter
@@ -13,7 +13,8 @@
 //!
 //! On top of the delays, the account counters of the password and of each
 //! factor count failures *in a row*, which no quiet period resets: at
-//! [`CONSECUTIVE_CAP`] (100, the most NIST SP 800-63B allows) the password or
+//! [`CONSECUTIVE_CAP`] (100, the most that current federal guidance on
+//! authenticators allows) the password or
 //! factor is suspended until an administrator unlocks it. The delays below
 //! the cap make reaching it take days.
 

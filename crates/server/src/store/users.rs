@@ -154,11 +154,14 @@ pub async fn claim_reminder<'c>(
 pub struct ListedUser {
     #[sqlx(flatten)]
     pub user: User,
+    /// Any confirmed second factor, from the factor registry.
+    pub has_factor: bool,
     pub totp_confirmed_at: Option<Timestamp>,
     pub totp_pending: bool,
 }
 
-const LISTED: &str = "(SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
+const LISTED: &str = "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id) AS has_factor, \
+     (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
      EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
 
 /// A page of users ordered by email, after `after`, whose email or name

@@ -1,21 +1,14 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { logIn } from './fixtures';
 
 // axe-core over every screen, in the light and the dark scheme: labels,
 // roles, contrast, landmarks.
-const PASSWORD = 'e2e-demo-password';
 
 async function expectNoViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(summary, what).toEqual([]);
-}
-
-async function logIn(page: Page, email: string) {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 for (const colorScheme of ['light', 'dark'] as const) {
@@ -37,13 +30,13 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoViolations(page, 'mfa prompt');
     });
 
-    test('enrolment intro and QR step', async ({ page }) => {
+    test('enrollment intro and QR step', async ({ page }) => {
       await logIn(page, 'carol@example.com');
       await expect(page.getByRole('button', { name: /Remind me later/ })).toBeVisible();
-      await expectNoViolations(page, 'enrol intro');
+      await expectNoViolations(page, 'enrollment intro');
       await page.getByRole('button', { name: 'Continue' }).click();
       await expect(page.getByLabel('Code from the app')).toBeVisible();
-      await expectNoViolations(page, 'enrol QR');
+      await expectNoViolations(page, 'enrollment QR');
     });
 
     test('home and security', async ({ page }) => {

@@ -1,33 +1,20 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { totp } from './totp';
+import {
+  ADMIN,
+  Authenticator,
+  adminApp,
+  adminWithMfa,
+  adminWithoutApp,
+  advance,
+  logIn,
+  logOut,
+  shownKey,
+  submitLogin,
+} from './fixtures';
 
-const PASSWORD = 'e2e-demo-password';
 const USER = 'ivan@example.com';
-const CSRF = { 'x-portcullis-csrf': '1' };
-
-// The server runs with --fake-clock: time moves only when we say so.
-async function serverNow(api: APIRequestContext): Promise<number> {
-  const r = await api.get('/api/test/clock');
-  return (await r.json()).now;
-}
-async function advance(api: APIRequestContext, seconds: number): Promise<number> {
-  const r = await api.post('/api/test/clock', { data: { seconds } });
-  return (await r.json()).now;
-}
-
-async function logIn(page: Page, email: string) {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-async function logOut(page: Page) {
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
 
 async function readQr(page: Page): Promise<string> {
   const png = PNG.sync.read(await page.locator('.qr').screenshot());
@@ -36,20 +23,16 @@ async function readQr(page: Page): Promise<string> {
   return found!.data;
 }
 
-test('required MFA: remind me later, enrol by QR, log in with a code, reset and enrol again', async ({ page, request }) => {
+/** A six-digit code that is not `code`. */
+function otherThan(code: string): string {
+  return code === '000000' ? '111111' : '000000';
+}
+
+test('required MFA: remind me later, enroll by QR, log in with a code, reset and enroll again', async ({ page, request }) => {
   // The admin requires MFA for the user with a 7-day period (admin API).
-  const login = await request.post('/api/v1/login', {
-    headers: CSRF,
-    data: { email: 'admin@example.com', password: PASSWORD },
-  });
-  expect((await login.json()).next).toBe('done');
-  const list = await (await request.get(`/api/v1/admin/users?search=${USER}`)).json();
-  const id = list.users[0].id;
-  const required = await request.post(`/api/v1/admin/users/${id}/require-mfa`, {
-    headers: CSRF,
-    data: { period_days: 7 },
-  });
-  expect(required.status()).toBe(200);
+  const admin = await adminWithMfa(request);
+  const required = await admin.requireMfa(USER, 7);
+  expect(required.mfa).toEqual({ status: 'enrollment_period', days_left: 7 });
 
   // The user logs in, sees the days left, and dismisses.
   await logIn(page, USER);
@@ -79,17 +62,16 @@ test('required MFA: remind me later, enrol by QR, log in with a code, reset and 
   expect(uri.searchParams.get('digits')).toBe('6');
   expect(uri.searchParams.get('period')).toBe('30');
   // the key shown as text is the same, in groups of four
-  const shown = await page.getByLabel('Secret key').textContent();
-  expect(shown).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
-  expect(shown!.replace(/ /g, '')).toBe(secret);
+  await expect(page.getByLabel('Secret key')).toHaveText(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  expect(await shownKey(page)).toBe(secret);
+  const app = new Authenticator(request, secret);
 
   // A wrong first code is refused, then a code computed here completes setup.
   const field = page.getByLabel('Code from the app');
   await expect(field).toHaveAttribute('inputmode', 'numeric');
   await expect(field).toHaveAttribute('autocomplete', 'one-time-code');
-  let now = await serverNow(request);
-  const good = totp(secret, now);
-  await field.fill(good === '000000' ? '111111' : '000000');
+  const good = await app.code();
+  await field.fill(otherThan(good));
   await page.getByRole('button', { name: 'Verify and finish' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'not correct' })).toBeVisible();
   // pasted with a space in the middle, as apps often show it
@@ -100,13 +82,12 @@ test('required MFA: remind me later, enrol by QR, log in with a code, reset and 
   await expect(page.getByRole('heading', { name: 'Welcome, Ivan Ilic' })).toBeVisible();
   await logOut(page);
 
-  // Log in with a code.
-  now = await advance(request, 30);
+  // Log in with a code (of the next step: the last one was just used).
   await logIn(page, USER);
   await expect(page).toHaveURL(/\/login\/mfa$/);
   const codeField = page.getByLabel('Authentication code');
-  const current = totp(secret, now);
-  await codeField.fill(current === '000000' ? '111111' : '000000');
+  const current = await app.code();
+  await codeField.fill(otherThan(current));
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('alert')).toHaveText(
     'That code is not correct. Enter the current code from your authenticator app.',
@@ -118,47 +99,79 @@ test('required MFA: remind me later, enrol by QR, log in with a code, reset and 
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Ivan Ilic' })).toBeVisible();
 
-  // Reset Authenticator App: needs a current code, then straight into a new enrolment.
+  // Reset Authenticator App: needs a current code, then straight into a new enrollment.
   await page.getByRole('link', { name: 'Security settings' }).click();
   await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
   await expect(page.getByText('Active')).toBeVisible();
   await page.getByRole('button', { name: 'Reset Authenticator App' }).click();
-  now = await advance(request, 30);
-  await page.getByLabel('Current code from your app').fill(totp(secret, now));
+  await page.getByLabel('Current code from your app').fill(await app.code());
   await page.getByRole('button', { name: 'Reset and set up a new app' }).click();
   await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
   const second = new URL(await readQr(page));
-  const secret2 = second.searchParams.get('secret')!;
-  expect(secret2).not.toBe(secret);
-  now = await advance(request, 30);
-  await page.getByLabel('Code from the app').fill(totp(secret2, now));
+  const newApp = new Authenticator(request, second.searchParams.get('secret')!);
+  expect(newApp.secret).not.toBe(secret);
+  // The server remembers used steps per app: the new app's first code is
+  // good in the very step whose code of the old app did the reset.
+  await page.getByLabel('Code from the app').fill(await newApp.code());
+  expect(newApp.step).toBe(app.step);
   await page.getByRole('button', { name: 'Verify and finish' }).click();
   await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/security$/);
   await expect(page.getByText('Active')).toBeVisible();
 
-  // The old app's codes no longer work; the new one's do.
+  // A code of the new app works once; the old app's codes no longer work.
   await logOut(page);
-  now = await advance(request, 30);
   await logIn(page, USER);
-  await page.getByLabel('Authentication code').fill(totp(secret, now));
+  await page.getByLabel('Authentication code').fill(newApp.lastCode());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('alert')).toContainText('already been used');
+  await page.getByLabel('Authentication code').fill(await app.code());
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('alert')).toContainText('not correct');
-  await page.getByLabel('Authentication code').fill(totp(secret2, now));
+  await page.getByLabel('Authentication code').fill(await newApp.code());
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Ivan Ilic' })).toBeVisible();
 });
 
-test('an expired enrolment period locks the user out with a clear message', async ({ page }) => {
+test('an administrator sets up an app at the first login, then goes where they were going', async ({ page, request }) => {
+  await adminWithoutApp(request);
+  await page.goto('/?tab=profile');
+  await expect(page).toHaveURL(/\/login\?next=%2F%3Ftab%3Dprofile$/);
+  await submitLogin(page, ADMIN);
+  // No period and no "Remind me later" for administrators.
+  await expect(page).toHaveURL(/\/enroll\?next=%2F%3Ftab%3Dprofile$/);
+  await expect(page.getByText('Multi-factor authentication is required for your account. Set it up now.')).toBeVisible();
+  await expect(page.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // The key read off the page becomes the admin app the other tests use.
+  const app = adminApp(request, await shownKey(page));
+  await page.getByLabel('Code from the app').fill(await app.code());
+  await page.getByRole('button', { name: 'Verify and finish' }).click();
+  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/\?tab=profile$/);
+  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
+  await expect(page.getByText('Billing administrator')).toBeVisible();
+
+  // From now on the administrator's login asks for a code.
+  await logOut(page);
+  await logIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await page.getByLabel('Authentication code').fill(await app.code());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
+});
+
+test('an expired enrollment period locks the user out with a clear message', async ({ page }) => {
   await logIn(page, 'erin@example.com');
   await expect(page.getByRole('alert')).toContainText('Contact your administrator');
   await expect(page).toHaveURL(/\/login$/);
   expect((await page.request.get('/api/v1/me')).status()).toBe(401);
 });
 
-test('required with no period: enrolment cannot be dismissed', async ({ page }) => {
+test('required with no period: enrollment cannot be dismissed', async ({ page }) => {
   await logIn(page, 'heidi@example.com');
   await expect(page).toHaveURL(/\/enroll$/);
   await expect(page.getByText('Set it up now.')).toBeVisible();

@@ -1,11 +1,15 @@
 import { defineConfig } from '@playwright/test';
+import { PASSWORD } from './fixtures';
 
 // The real server (debug or release binary, chosen by scripts/test) serves the
 // release SPA from dist/ with a fresh SQLite database in a temp dir.
-// --fake-clock: tests move its time through /api/test/clock instead of waiting.
+// --fake-clock: tests move its time through /api/test/clock instead of waiting;
+// the binary must be built with `--features test-clock` to have it.
 const port = Number(process.env.E2E_PORT ?? 8181);
 const server = process.env.PORTCULLIS_SERVER_BIN ?? 'target/debug/portcullis-server';
-const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/portcullis-e2e-${process.pid}`;
+// Set in the environment so that the worker processes, which inherit it and
+// load this file again, agree on it (e2e/fixtures.ts keeps state there).
+const dataDir = (process.env.E2E_DATA_DIR ??= `/tmp/portcullis-e2e-${process.pid}`);
 
 export default defineConfig({
   testDir: '.',
@@ -39,6 +43,6 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe',
-    env: { PORTCULLIS_DEMO_PASSWORD: 'e2e-demo-password', RUST_LOG: 'warn' },
+    env: { PORTCULLIS_DEMO_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
   },
 });

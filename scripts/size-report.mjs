@@ -6,7 +6,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 // Everything /login downloads: the page, its script, wasm, CSS, icon — the
 // SPA is one bundle, so this is the whole app.
 // Foundation (issue 2) set 150 KiB for the login-only app (it measured
-// 134.5 KiB). The TOTP flows (QR enrolment, MFA prompt, Security page) took
+// 134.5 KiB). The TOTP flows (QR enrollment, MFA prompt, Security page) took
 // the one bundle to ~166 KiB after every cheap cut (fetch without gloo-net,
 // flat serde readers, erase_components, no LocalResource). Getting /login
 // back under 150 KiB needs code splitting (Leptos' wasm-split, which Trunk

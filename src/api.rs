@@ -4,7 +4,7 @@ mod client;
 mod error;
 
 pub use client::{
-    login, login_totp, logout, me, mfa, skip_enrolment, totp_confirm, totp_enrol, totp_reset,
+    login, login_totp, logout, me, mfa, skip_enrollment, totp_confirm, totp_enroll, totp_reset,
 };
 pub use error::ApiError;
 

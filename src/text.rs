@@ -71,12 +71,14 @@ pub fn status_sentence(status: MfaStatus) -> String {
     match status {
         MfaStatus::Active => "Multi-factor authentication is on.".into(),
         MfaStatus::SetUpNotRequired => "Multi-factor authentication is on (your organisation does not require it).".into(),
-        MfaStatus::EnrolmentPeriod { days_left } => format!(
+        MfaStatus::EnrollmentPeriod { days_left } => format!(
             "Your administrator requires multi-factor authentication. You have {} left to set it up.",
             days(days_left)
         ),
-        MfaStatus::RequiredNoPeriod => "Your administrator requires multi-factor authentication. Set it up now.".into(),
-        MfaStatus::EnrolmentExpired => "Your time to set up multi-factor authentication has run out. Contact your administrator.".into(),
+        // Also what administrators read: their role requires MFA, not a
+        // colleague, so the sentence names no one.
+        MfaStatus::RequiredNoPeriod => "Multi-factor authentication is required for your account. Set it up now.".into(),
+        MfaStatus::EnrollmentExpired => "Your time to set up multi-factor authentication has run out. Contact your administrator.".into(),
         MfaStatus::None => "Multi-factor authentication is off.".into(),
     }
 }

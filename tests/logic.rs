@@ -1,5 +1,6 @@
 //! Native tests of the SPA's pure logic (no browser needed).
 
+use portcullis_api::ErrorCode;
 use portcullis_web::api::ApiError;
 use portcullis_web::nav::{encode_component, login_url, safe_next};
 use portcullis_web::text::{check_login, role_label};
@@ -96,6 +97,73 @@ fn api_errors_read_as_sentences() {
     );
 }
 
+fn server_error(status: u16, code: ErrorCode, retry_after: Option<u64>) -> ApiError {
+    ApiError::Server {
+        status,
+        code,
+        message: "The server's own sentence.".into(),
+        retry_after,
+    }
+}
+
+#[test]
+fn every_error_code_reads_as_a_sentence_and_only_one_ends_the_session() {
+    for code in ErrorCode::ALL.into_iter().chain([ErrorCode::Unknown]) {
+        let e = server_error(400, code, None);
+        let text = e.user_message();
+        assert!(text.ends_with('.'), "{code:?}: {text}");
+        assert_eq!(
+            e.is_unauthenticated(),
+            code == ErrorCode::Unauthenticated,
+            "{code:?}"
+        );
+        assert_eq!(
+            e.retry_after().is_some(),
+            matches!(code, ErrorCode::TooManyAttempts | ErrorCode::Unavailable),
+            "{code:?}"
+        );
+    }
+}
+
+#[test]
+fn codes_the_portal_words_itself() {
+    let said = |code| server_error(403, code, None).user_message();
+    assert!(said(ErrorCode::Suspended).contains("An administrator must unlock it."));
+    assert!(said(ErrorCode::MfaRequired).contains("authenticator app"));
+    assert!(said(ErrorCode::ReauthenticationRequired).contains("current code"));
+    assert!(said(ErrorCode::Outranked).contains("higher role"));
+    assert_eq!(
+        said(ErrorCode::FactorNotSetUp),
+        "No authenticator app is set up for this account."
+    );
+    // the server's message stays where it says more than the code does
+    assert_eq!(said(ErrorCode::WrongCode), "The server's own sentence.");
+}
+
+#[test]
+fn a_busy_server_says_when_to_come_back() {
+    let busy = ApiError::from_status_and_body(
+        503,
+        r#"{"code":"unavailable","message":"The server is busy."}"#,
+        Some("5"),
+    );
+    assert_eq!(busy.code(), Some(ErrorCode::Unavailable));
+    assert_eq!(busy.retry_after(), Some(5));
+    assert_eq!(busy.user_message(), "The server is busy. Try again in 5 s.");
+}
+
+#[test]
+fn a_code_from_a_newer_server_shows_its_message() {
+    let later = ApiError::from_status_and_body(
+        409,
+        r#"{"code":"a_code_from_the_future","message":"Something new happened."}"#,
+        None,
+    );
+    assert_eq!(later.code(), Some(ErrorCode::Unknown));
+    assert_eq!(later.user_message(), "Something new happened.");
+    assert!(!later.is_unauthenticated());
+}
+
 #[test]
 fn role_labels() {
     assert_eq!(
@@ -139,10 +207,18 @@ fn keys_are_grouped_by_four() {
 fn status_sentences_and_dates() {
     use portcullis_api::MfaStatus;
     use portcullis_web::text::{date, status_sentence};
-    assert!(status_sentence(MfaStatus::EnrolmentPeriod { days_left: 1 })
-        .contains("You have 1 day left"));
-    assert!(status_sentence(MfaStatus::EnrolmentPeriod { days_left: 5 })
-        .contains("You have 5 days left"));
+    assert!(
+        status_sentence(MfaStatus::EnrollmentPeriod { days_left: 1 })
+            .contains("You have 1 day left")
+    );
+    assert!(
+        status_sentence(MfaStatus::EnrollmentPeriod { days_left: 5 })
+            .contains("You have 5 days left")
+    );
+    // administrators read it too: their role requires MFA, no colleague does
+    let now = status_sentence(MfaStatus::RequiredNoPeriod);
+    assert!(now.ends_with("Set it up now."), "{now}");
+    assert!(!now.contains("administrator"), "{now}");
     assert_eq!(date(0), "1970-01-01");
     assert_eq!(date(1_795_305_600), "2026-11-22");
     assert_eq!(date(951_782_400), "2000-02-29");

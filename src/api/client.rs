@@ -3,7 +3,7 @@
 //! becomes an [`ApiError`].
 
 use portcullis_api::{
-    CodeRequest, LoginRequest, LoginResponse, Me, MfaOverview, TotpEnrolment, API_BASE,
+    CodeRequest, LoginRequest, LoginResponse, Me, MfaOverview, TotpEnrollment, API_BASE,
     CSRF_HEADER, CSRF_VALUE,
 };
 use serde::de::DeserializeOwned;
@@ -116,9 +116,9 @@ pub async fn login_totp(c: &str) -> Result<LoginResponse, ApiError> {
     post("/login/totp", &code(c)).await
 }
 
-/// "Remind me later" during the enrolment period.
-pub async fn skip_enrolment() -> Result<LoginResponse, ApiError> {
-    post("/login/skip-enrolment", &()).await
+/// "Remind me later" during the enrollment period.
+pub async fn skip_enrollment() -> Result<LoginResponse, ApiError> {
+    post("/login/skip-enrollment", &()).await
 }
 
 /// The user's MFA status and factors (also during login).
@@ -126,8 +126,8 @@ pub async fn mfa() -> Result<MfaOverview, ApiError> {
     get("/mfa").await
 }
 
-pub async fn totp_enrol() -> Result<TotpEnrolment, ApiError> {
-    post("/totp/enrol", &()).await
+pub async fn totp_enroll() -> Result<TotpEnrollment, ApiError> {
+    post("/totp/enroll", &()).await
 }
 
 pub async fn totp_confirm(c: &str) -> Result<LoginResponse, ApiError> {

@@ -1,6 +1,6 @@
 //! Every way an API call can fail, as a type the views turn into words.
 
-use portcullis_api::{codes, ErrorBody};
+use portcullis_api::{ErrorBody, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -9,12 +9,77 @@ pub enum ApiError {
     /// The server answered with an error status.
     Server {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
         retry_after: Option<u64>,
     },
     /// An answer we could not read (not JSON, or not the expected shape).
     BadResponse { status: u16, detail: String },
+}
+
+/// What an error code means to the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    /// The session is gone (or never existed): the user must log in.
+    SessionEnded,
+    /// Too many failures: wait, then try again.
+    Throttled,
+    /// The server is overloaded: wait, then try again.
+    Busy,
+    /// The portal's own sentence: the server's message cannot tell the user
+    /// what to do next in this app.
+    Own(&'static str),
+    /// The server's message is the best words (it names the field, the
+    /// reason, or the next step of a login).
+    ServerMessage,
+}
+
+/// The one place that decides what each code means. Exhaustive on purpose:
+/// a code added to the API does not compile here until the portal knows
+/// what to say about it.
+fn meaning(code: ErrorCode) -> Meaning {
+    match code {
+        ErrorCode::Unauthenticated => Meaning::SessionEnded,
+        ErrorCode::TooManyAttempts => Meaning::Throttled,
+        ErrorCode::Unavailable => Meaning::Busy,
+        ErrorCode::Suspended => Meaning::Own(
+            "This account is suspended after too many failed attempts. \
+             An administrator must unlock it.",
+        ),
+        ErrorCode::MfaRequired => Meaning::Own(
+            "Administration needs a login confirmed with your authenticator app. \
+             Log out, then log in again with a code.",
+        ),
+        ErrorCode::ReauthenticationRequired => Meaning::Own(
+            "For this change, first confirm it’s you with a current code from your \
+             authenticator app.",
+        ),
+        ErrorCode::Outranked => Meaning::Own(
+            "You cannot change this for your own account or for an account with a \
+             higher role.",
+        ),
+        ErrorCode::FactorNotSetUp => {
+            Meaning::Own("No authenticator app is set up for this account.")
+        }
+        ErrorCode::InvalidCredentials
+        | ErrorCode::Forbidden
+        | ErrorCode::CsrfRejected
+        | ErrorCode::BadRequest
+        | ErrorCode::ValidationFailed
+        | ErrorCode::PayloadTooLarge
+        | ErrorCode::UnsupportedMediaType
+        | ErrorCode::NotFound
+        | ErrorCode::MethodNotAllowed
+        | ErrorCode::InternalError
+        | ErrorCode::WrongCode
+        | ErrorCode::CodeAlreadyUsed
+        | ErrorCode::AlreadySetUp
+        | ErrorCode::NoPendingEnrollment
+        | ErrorCode::NotAllowedNow
+        | ErrorCode::MfaEnrollmentExpired
+        // A newer server's code: its message is all the portal has.
+        | ErrorCode::Unknown => Meaning::ServerMessage,
+    }
 }
 
 impl ApiError {
@@ -47,16 +112,27 @@ impl ApiError {
         }
     }
 
-    pub fn is_unauthenticated(&self) -> bool {
-        matches!(self, ApiError::Server { code, .. } if code == codes::UNAUTHENTICATED)
+    /// The machine-readable code, for answers that carry one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Server { code, .. } => Some(*code),
+            ApiError::Unreachable | ApiError::BadResponse { .. } => None,
+        }
     }
 
-    /// Seconds to wait, for throttled answers.
+    /// Whether the session has ended, so the page must send the user to log in.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.code().map(meaning) == Some(Meaning::SessionEnded)
+    }
+
+    /// Seconds to wait before trying again (throttled or busy answers).
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::Server {
                 code, retry_after, ..
-            } if code == codes::TOO_MANY_ATTEMPTS => Some(retry_after.unwrap_or(1)),
+            } if matches!(meaning(*code), Meaning::Throttled | Meaning::Busy) => {
+                Some(retry_after.unwrap_or(1))
+            }
             _ => None,
         }
     }
@@ -67,16 +143,24 @@ impl ApiError {
             ApiError::Unreachable => {
                 "The server cannot be reached. Check your connection and try again.".to_string()
             }
-            ApiError::Server { .. } if self.retry_after().is_some() => {
-                too_many_attempts(self.retry_after().unwrap_or(1))
-            }
             ApiError::Server {
-                status, message, ..
+                status,
+                code,
+                message,
+                retry_after,
             } => {
-                if message.trim().is_empty() {
-                    format!("The server refused the request (HTTP {status}).")
-                } else {
-                    message.clone()
+                let wait = retry_after.unwrap_or(1);
+                match meaning(*code) {
+                    Meaning::Throttled => format!("Too many attempts. Try again in {wait} s."),
+                    Meaning::Busy => format!("The server is busy. Try again in {wait} s."),
+                    Meaning::Own(sentence) => sentence.to_string(),
+                    Meaning::SessionEnded | Meaning::ServerMessage => {
+                        if message.trim().is_empty() {
+                            format!("The server refused the request (HTTP {status}).")
+                        } else {
+                            message.clone()
+                        }
+                    }
                 }
             }
             ApiError::BadResponse { detail, .. } => {
@@ -84,10 +168,6 @@ impl ApiError {
             }
         }
     }
-}
-
-pub fn too_many_attempts(secs: u64) -> String {
-    format!("Too many attempts. Try again in {secs} s.")
 }
 
 impl std::fmt::Display for ApiError {

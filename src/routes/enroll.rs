@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use portcullis_api::{codes, LoginResponse, MfaOverview, MfaStatus, TotpEnrolment, TotpState};
+use portcullis_api::{ErrorCode, LoginResponse, MfaOverview, MfaStatus, TotpEnrollment, TotpState};
 
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField, QrCode};
@@ -20,7 +20,7 @@ enum Step {
     Loading,
     Intro(MfaOverview),
     AlreadySetUp,
-    Scan(TotpEnrolment),
+    Scan(TotpEnrollment),
     Complete,
     /// No session at all (or it expired): start from the login page.
     NeedLogin,
@@ -71,7 +71,7 @@ pub fn EnrollPage() -> impl IntoView {
     });
 
     let start = Action::new_local(move |_: &()| async move {
-        match api::totp_enrol().await {
+        match api::totp_enroll().await {
             Ok(e) => set_step.set(Step::Scan(e)),
             Err(e) if e.is_unauthenticated() => set_step.set(Step::NeedLogin),
             Err(e) => set_step.set(Step::Failed(e)),
@@ -84,7 +84,7 @@ pub fn EnrollPage() -> impl IntoView {
         async move {
             // Always ask the server: the page's idea of who is signed in
             // may be stale.
-            match api::skip_enrolment().await {
+            match api::skip_enrollment().await {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
                     navigate(&next(), Default::default());
@@ -95,11 +95,10 @@ pub fn EnrollPage() -> impl IntoView {
                     set_step.set(Step::NeedLogin)
                 }
                 // fully signed in already (came from the portal): just go back
-                Err(ApiError::Server { code, .. })
-                    if code == codes::NOT_ALLOWED_NOW && session.user().is_some() =>
-                {
-                    navigate(&next(), Default::default())
-                }
+                Err(ApiError::Server {
+                    code: ErrorCode::NotAllowedNow,
+                    ..
+                }) if session.user().is_some() => navigate(&next(), Default::default()),
                 Err(e) => set_step.set(Step::Failed(e)),
             }
         }
@@ -118,7 +117,7 @@ pub fn EnrollPage() -> impl IntoView {
                     <A href="/security">"Go to Security"</A>
                 }
                 .into_any(),
-                Step::Scan(e) => view! { <Scan enrolment=e on_done=move || set_step.set(Step::Complete)/> }.into_any(),
+                Step::Scan(e) => view! { <Scan enrollment=e on_done=move || set_step.set(Step::Complete)/> }.into_any(),
                 Step::Complete => view! {
                     <p class="success" role="status">
                         "From now on you log in with your password and a code from your authenticator app."
@@ -139,7 +138,7 @@ pub fn EnrollPage() -> impl IntoView {
 
 fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl IntoView {
     let days_left = match o.status {
-        MfaStatus::EnrolmentPeriod { days_left } => Some(days_left),
+        MfaStatus::EnrollmentPeriod { days_left } => Some(days_left),
         _ => None,
     };
     view! {
@@ -184,7 +183,7 @@ fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl I
 #[component]
 fn Scan(
     /// The secret and its URI, from the server.
-    enrolment: TotpEnrolment,
+    enrollment: TotpEnrollment,
     /// Called once the first code is accepted.
     on_done: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
@@ -193,7 +192,7 @@ fn Scan(
     let (problem, set_problem) = signal(None::<String>);
     let (refused, set_refused) = signal(None::<String>);
     let (copied, set_copied) = signal(String::new());
-    let key = enrolment.secret.clone();
+    let key = enrollment.secret.clone();
 
     let confirm = Action::new_local(move |c: &String| {
         let c = c.clone();
@@ -244,16 +243,16 @@ fn Scan(
             <li>
                 <h2>"Scan this QR code with your authenticator app"</h2>
                 <QrCode
-                    data=enrolment.uri.clone()
+                    data=enrollment.uri.clone()
                     alt="QR code for adding Portcullis to an authenticator app. The same key is written out below."
                 />
                 <p>"Can’t scan it? Add an account by hand with this key (time-based, 6 digits, every 30 seconds):"</p>
                 <p class="key-row">
-                    <code class="key" aria-label="Secret key">{group_key(&enrolment.secret)}</code>
+                    <code class="key" aria-label="Secret key">{group_key(&enrollment.secret)}</code>
                     <button type="button" class="button secondary" on:click=copy>"Copy key"</button>
                 </p>
                 <p class="hint" role="status" aria-live="polite">{move || copied.get()}</p>
-                <p class="hint">"Account: " {enrolment.account.clone()} " · Issuer: " {enrolment.issuer.clone()}</p>
+                <p class="hint">"Account: " {enrollment.account.clone()} " · Issuer: " {enrollment.issuer.clone()}</p>
             </li>
             <li>
                 <h2>"Enter the code the app shows"</h2>

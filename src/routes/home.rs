@@ -13,7 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let mfa = api::load(api::mfa());
     view! {
         {move || match mfa.get() {
-            Some(Ok(o)) if matches!(o.status, MfaStatus::EnrolmentPeriod { .. } | MfaStatus::RequiredNoPeriod) => {
+            Some(Ok(o)) if matches!(o.status, MfaStatus::EnrollmentPeriod { .. } | MfaStatus::RequiredNoPeriod) => {
                 Some(view! {
                     <div class="banner" role="status">
                         <p>{status_sentence(o.status)}</p>

@@ -1,0 +1,283 @@
+// What the specs share: the demo password, a typed client of the JSON API
+// (with the CSRF header), the server's fake clock, authenticator apps that
+// never reuse a code, and an administrator signed in with MFA.
+import { APIRequestContext, APIResponse, Page, expect } from '@playwright/test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { totp } from './totp';
+
+/** Every demo user's password (the server gets it from the config's env). */
+export const PASSWORD = 'e2e-demo-password';
+
+/** The header every state-changing request must carry (crates/api CSRF_HEADER). */
+export const CSRF = { 'x-portcullis-csrf': '1' };
+
+/** A TOTP time step, in seconds. */
+export const STEP = 30;
+
+// The JSON shapes of crates/api, as far as the specs read them.
+export type Role = 'user' | 'admin' | 'billing_admin';
+export interface Me {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+}
+export type LoginResponse =
+  | { next: 'done'; user: Me }
+  | { next: 'mfa'; factors: string[] }
+  | { next: 'enroll'; mandatory: boolean; days_left?: number | null }
+  | { next: 'locked'; message: string };
+export type MfaStatus =
+  | { status: 'active' | 'enrollment_expired' | 'set_up_not_required' | 'required_no_period' | 'none' }
+  | { status: 'enrollment_period'; days_left: number };
+export type TotpState = { state: 'not_set_up' | 'pending' } | { state: 'active'; since: number };
+export interface AdminUser {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  mfa: MfaStatus;
+  mfa_required: boolean;
+  deadline: number | null;
+  totp: TotpState;
+}
+export interface UserPage {
+  users: AdminUser[];
+  next_after?: string | null;
+}
+export interface TotpEnrollment {
+  secret: string;
+  uri: string;
+  issuer: string;
+  account: string;
+}
+export interface ErrorBody {
+  code: string;
+  message: string;
+  retry_after?: number;
+}
+
+/** The JSON API through one cookie jar (one session). */
+export class Api {
+  constructor(readonly request: APIRequestContext) {}
+
+  get(path: string): Promise<APIResponse> {
+    return this.request.get(`/api/v1${path}`);
+  }
+
+  post(path: string, data: unknown = {}): Promise<APIResponse> {
+    return this.request.post(`/api/v1${path}`, { headers: CSRF, data });
+  }
+
+  /** The body of a 2xx answer; anything else fails the test with the answer in the message. */
+  async ok<T>(answer: Promise<APIResponse>): Promise<T> {
+    const r = await answer;
+    const text = await r.text();
+    expect(r.ok(), `${r.url()} answered ${r.status()}: ${text}`).toBe(true);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The error body of an answer that must have `status`. */
+  async refused(answer: Promise<APIResponse>, status: number): Promise<ErrorBody> {
+    const r = await answer;
+    const text = await r.text();
+    expect(r.status(), `${r.url()}: ${text}`).toBe(status);
+    return JSON.parse(text) as ErrorBody;
+  }
+
+  login(email: string, password = PASSWORD): Promise<LoginResponse> {
+    return this.ok(this.post('/login', { email, password }));
+  }
+
+  /**
+   * `POST /totp/enroll`, then `/totp/confirm` with the new app's first code:
+   * the session is then fully signed in. `keep` holds the app (the admin's
+   * is remembered across tests).
+   */
+  async enrollTotp(keep = (secret: string) => new Authenticator(this.request, secret)): Promise<Authenticator> {
+    const { secret } = await this.ok<TotpEnrollment>(this.post('/totp/enroll'));
+    const app = keep(secret);
+    const done = await this.ok<LoginResponse>(this.post('/totp/confirm', { code: await app.code() }));
+    expect(done.next).toBe('done');
+    return app;
+  }
+}
+
+// The server runs with --fake-clock (built with the `test-clock` feature):
+// its time moves only when a test says so. The clock is not under /api/v1.
+
+/** The server's time, Unix seconds. */
+export async function serverNow(request: APIRequestContext): Promise<number> {
+  const r = await request.get('/api/test/clock');
+  expect(r.ok(), 'the server runs with --fake-clock').toBe(true);
+  return (await r.json()).now;
+}
+
+/** Moves the server's clock on; returns the new time. */
+export async function advance(request: APIRequestContext, seconds: number): Promise<number> {
+  const r = await request.post('/api/test/clock', { headers: CSRF, data: { seconds } });
+  expect(r.ok(), 'the server runs with --fake-clock').toBe(true);
+  return (await r.json()).now;
+}
+
+/**
+ * An authenticator app holding `secret`. The server accepts each code of an
+ * app once (a replay in the same 30-s step is `code_already_used`), so
+ * `code()` moves the fake clock to the next step when this app's last code
+ * came from the current one.
+ */
+export class Authenticator {
+  constructor(
+    private readonly request: APIRequestContext,
+    readonly secret: string,
+    private lastStep = -1,
+    private readonly onUse?: (step: number) => void,
+  ) {}
+
+  /** A code the server has not seen from this app. */
+  async code(): Promise<string> {
+    let now = await serverNow(this.request);
+    if (Math.floor(now / STEP) <= this.lastStep) now = await advance(this.request, STEP);
+    this.lastStep = Math.floor(now / STEP);
+    this.onUse?.(this.lastStep);
+    return totp(this.secret, now);
+  }
+
+  /** The time step this app's last code came from. */
+  get step(): number {
+    return this.lastStep;
+  }
+
+  /** This app's last code again (for replay tests). */
+  lastCode(): string {
+    return totp(this.secret, this.lastStep * STEP);
+  }
+}
+
+// The demo administrator must use MFA, and its app outlives a test: the
+// specs share one server, and Playwright starts a new worker process after a
+// failure. So its key and last used step are kept in a file in the server's
+// data directory, which the config empties with the database at every start.
+export const ADMIN = 'admin@example.com';
+
+interface AdminAppState {
+  secret: string;
+  lastStep: number;
+}
+
+function adminStateFile(): string {
+  const dir = process.env.E2E_DATA_DIR;
+  if (!dir) throw new Error('E2E_DATA_DIR is not set (e2e/playwright.config.ts sets it)');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, 'e2e-admin-authenticator.json');
+}
+
+function loadAdminApp(request: APIRequestContext): Authenticator | undefined {
+  let saved: AdminAppState;
+  try {
+    saved = JSON.parse(readFileSync(adminStateFile(), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return adminApp(request, saved.secret, saved.lastStep);
+}
+
+/** The admin's app, remembered for later tests; for a key read off the page too. */
+export function adminApp(request: APIRequestContext, secret: string, lastStep = -1): Authenticator {
+  const save = (step: number) =>
+    writeFileSync(adminStateFile(), JSON.stringify({ secret, lastStep: step } satisfies AdminAppState));
+  save(lastStep);
+  return new Authenticator(request, secret, lastStep, save);
+}
+
+/** The administrator's side of the API, in a session proven with a second factor. */
+export class Admin extends Api {
+  constructor(
+    request: APIRequestContext,
+    readonly app: Authenticator,
+  ) {
+    super(request);
+  }
+
+  async user(email: string): Promise<AdminUser> {
+    const page = await this.ok<UserPage>(this.get(`/admin/users?search=${encodeURIComponent(email)}`));
+    const user = page.users.find((u) => u.email === email);
+    expect(user, `${email} in the admin list`).toBeDefined();
+    return user!;
+  }
+
+  /** `POST /mfa/verify`: renews the recent second factor that MFA changes need. */
+  async reauthenticate(): Promise<void> {
+    await this.ok(this.post('/mfa/verify', { code: await this.app.code() }));
+  }
+
+  /** Requires MFA for `email`; `periodDays: null` means no enrollment period. */
+  async requireMfa(email: string, periodDays: number | null): Promise<AdminUser> {
+    const { id } = await this.user(email);
+    return this.ok(this.post(`/admin/users/${id}/require-mfa`, { period_days: periodDays }));
+  }
+
+  async resetMfa(email: string, periodDays: number | null): Promise<AdminUser> {
+    const { id } = await this.user(email);
+    return this.ok(this.post(`/admin/users/${id}/reset-mfa`, { period_days: periodDays }));
+  }
+}
+
+/**
+ * Logs the demo administrator in through the API. Administrators have no
+ * enrollment period: the first login sets up an app (its key is kept for
+ * the next tests), later ones prove it with a code. A fresh login is also a
+ * fresh second factor, so MFA changes need no `reauthenticate()` right after.
+ */
+export async function adminWithMfa(request: APIRequestContext): Promise<Admin> {
+  const api = new Api(request);
+  const next = await api.login(ADMIN);
+  if (next.next === 'enroll') {
+    expect(next.mandatory, 'administrators cannot put MFA off').toBe(true);
+    return new Admin(request, await api.enrollTotp((secret) => adminApp(request, secret)));
+  }
+  expect(next.next, JSON.stringify(next)).toBe('mfa');
+  const app = loadAdminApp(request);
+  expect(app, 'the admin app set up by an earlier test').toBeDefined();
+  const done = await api.ok<LoginResponse>(api.post('/login/totp', { code: await app!.code() }));
+  expect(done.next).toBe('done');
+  return new Admin(request, app!);
+}
+
+/**
+ * Removes the demo administrator's app (the administrator resets it with a
+ * current code), so that the next login must set up a new one.
+ */
+export async function adminWithoutApp(request: APIRequestContext): Promise<void> {
+  const admin = await adminWithMfa(request);
+  await admin.ok(admin.post('/totp/reset', { code: await admin.app.code() }));
+  await admin.ok(admin.post('/logout'));
+}
+
+// Pages.
+
+/** Fills the login form of the page already shown and submits it. */
+export async function submitLogin(page: Page, email: string, password = PASSWORD) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Opens /login and logs in with the password. */
+export async function logIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/login');
+  await submitLogin(page, email, password);
+}
+
+export async function logOut(page: Page) {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+/** The key the enrollment page writes out, without its grouping blanks. */
+export async function shownKey(page: Page): Promise<string> {
+  const shown = await page.getByLabel('Secret key').textContent();
+  expect(shown).toMatch(/^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/);
+  return shown!.replace(/ /g, '');
+}

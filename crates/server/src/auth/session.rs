@@ -264,7 +264,7 @@ pub async fn complete(
     let mut tx = db.begin().await?;
     store::sessions::delete(&mut *tx, old.id_hash()).await?;
     let id = start(
-        &mut *tx,
+        &mut tx,
         settings,
         NewSession {
             user_id: &old.user_id,

@@ -1,1 +1,315 @@
-//! (being written)
+//! The binary itself, as `cargo test` builds it (without the `test-clock`
+//! feature, like a release): `create-admin` for the first admin of a real
+//! deployment, no fake clock anywhere, and the files it creates readable by
+//! the owner only with the TOTP keys sealed.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use portcullis_api::{ErrorCode, LoginResponse};
+use portcullis_server::auth::password;
+use portcullis_server::mfa::totp::{code_at, step_of};
+use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::client::Api;
+
+const BIN: &str = env!("CARGO_BIN_EXE_portcullis-server");
+
+/// The binary with `args`, with none of the caller's `PORTCULLIS_*`
+/// settings leaking in.
+fn portcullis(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PORTCULLIS_") {
+            c.env_remove(name);
+        }
+    }
+    c
+}
+
+fn create_admin(dir: &Path, email: &str, pw: &str, extra: &[&str]) -> Output {
+    portcullis(&["create-admin", "--email", email, "--name", "First Admin"])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("PORTCULLIS_ADMIN_PASSWORD", pw)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run portcullis-server")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// The database of a data dir, opened read-only: the test must not change
+/// the files it inspects (the server's own `connect` would fix their modes).
+async fn read_only_db(data: &Path) -> sqlx::SqlitePool {
+    let opts = SqliteConnectOptions::new()
+        .filename(data.join("portcullis.db"))
+        .read_only(true);
+    sqlx::SqlitePool::connect_with(opts).await.unwrap()
+}
+
+/// A server process on a loopback port; killed when dropped.
+struct Running {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Running {
+    /// Starts `portcullis-server serve` on `data` with `args` and waits until
+    /// it answers.
+    async fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let log = data.with_extension(format!("{port}.log"));
+        let out = std::fs::File::create(&log).unwrap();
+        let listen = format!("127.0.0.1:{port}");
+        let spa = data.with_extension("no-spa-here");
+        let child = portcullis(&["--listen", &listen])
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--spa-dir")
+            .arg(&spa)
+            .args(args)
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start portcullis-server");
+        let mut running = Running {
+            child,
+            base: format!("http://{listen}"),
+            log,
+        };
+        running.wait_until_up().await;
+        running
+    }
+
+    /// Polls until the process answers: it needs a moment to open the
+    /// database and bind. Bounded, and fails at once if the process exits.
+    async fn wait_until_up(&mut self) {
+        let http = reqwest::Client::new();
+        let url = format!("{}/api/openapi.json", self.base);
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("the server exited ({status}): {}", self.log_text());
+            }
+            if let Ok(r) = http.get(&url).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not answer: {}", self.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn api(&self) -> Api {
+        Api::new(&self.base)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[tokio::test]
+async fn create_admin_makes_a_working_admin_once() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let out = create_admin(&data, "Boss@Example.org", "a long passphrase", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Created boss@example.org"));
+    // The password is not echoed anywhere.
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!text(stream).contains("passphrase"));
+    }
+    let billing = create_admin(
+        &data,
+        "money@example.org",
+        "another passphrase",
+        &["--billing"],
+    );
+    assert!(billing.status.success(), "{}", text(&billing.stderr));
+
+    let db = read_only_db(&data).await;
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT email, role, password_hash FROM users ORDER BY email")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    db.close().await;
+    let [(boss, boss_role, boss_hash), (money, money_role, _)] = &rows[..] else {
+        panic!("{rows:?}")
+    };
+    assert_eq!(
+        (boss.as_str(), boss_role.as_str()),
+        ("boss@example.org", "admin")
+    );
+    assert_eq!(
+        (money.as_str(), money_role.as_str()),
+        ("money@example.org", "billing_admin")
+    );
+    assert!(password::verify("a long passphrase", boss_hash));
+    assert!(!password::verify("another passphrase", boss_hash));
+
+    // Once: the email is taken now, whatever its case.
+    let again = create_admin(&data, "BOSS@example.org", "another long one", &[]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn create_admin_refuses_bad_input_with_a_message() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let short = create_admin(&data, "boss@example.org", "short", &[]);
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("at least 8 characters"));
+    let bad = create_admin(&data, "not-an-email", "a long passphrase", &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("email address"));
+    let nameless = portcullis(&["create-admin", "--email", "boss@example.org", "--name", " "])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("PORTCULLIS_ADMIN_PASSWORD", "a long passphrase")
+        .output()
+        .unwrap();
+    assert!(!nameless.status.success());
+    assert!(text(&nameless.stderr).contains("--name"));
+}
+
+#[tokio::test]
+async fn the_release_binary_has_no_fake_clock() {
+    let help = portcullis(&["--help"]).output().unwrap();
+    assert!(help.status.success());
+    let help = text(&help.stdout);
+    assert!(help.contains("--data-dir"), "{help}");
+    assert!(!help.contains("fake-clock"), "{help}");
+    assert!(!help.contains("FAKE_CLOCK"), "{help}");
+
+    // The flag is unknown to the parser. (`--help` after it would make a
+    // build that knows the flag exit 0 at once instead of serving.)
+    let flag = portcullis(&["--fake-clock", "--help"]).output().unwrap();
+    assert_eq!(flag.status.code(), Some(2), "clap's usage error");
+    assert!(
+        text(&flag.stderr).contains("unexpected argument '--fake-clock'"),
+        "{}",
+        text(&flag.stderr)
+    );
+
+    // Nor is there a route, even with the environment variable set.
+    let root = tempfile::tempdir().unwrap();
+    let server = Running::start(
+        &root.path().join("data"),
+        &[],
+        &[("PORTCULLIS_FAKE_CLOCK", "true")],
+    )
+    .await;
+    let api = server.api();
+    let read = api.get::<serde_json::Value>("/api/test/clock").await;
+    assert_eq!(read.fail(), (404, ErrorCode::NotFound));
+    let moved = api
+        .post::<serde_json::Value>("/api/test/clock", &serde_json::json!({ "seconds": 86400 }))
+        .await;
+    assert_eq!(moved.fail(), (404, ErrorCode::NotFound));
+}
+
+#[tokio::test]
+async fn the_data_dir_is_private_and_totp_keys_are_sealed() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let files = ["portcullis.db", "encryption.key"];
+
+    // The demo: three users with an authenticator app.
+    let demo = Running::start(&data, &["--demo"], &[]).await;
+    assert_eq!(mode(&data), 0o700);
+    for f in files {
+        assert_eq!(mode(&data.join(f)), 0o600, "{f}");
+    }
+    let bob = demo.api().login("bob@example.com", "portcullis-demo").await;
+    assert!(matches!(bob.ok(), LoginResponse::Mfa { .. }));
+    drop(demo);
+
+    // An administrator made on the command line enrolls an app at the
+    // first login (on the real clock: the code is for the current step,
+    // which the server accepts with one step of skew).
+    let made = create_admin(&data, "boss@example.org", "a long passphrase", &[]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let server = Running::start(&data, &[], &[]).await;
+    let boss = server.api();
+    let answer = boss
+        .login("boss@example.org", "a long passphrase")
+        .await
+        .ok();
+    assert_eq!(
+        answer,
+        LoginResponse::Enroll {
+            mandatory: true,
+            days_left: None
+        }
+    );
+    let key = boss.totp_enroll().await.ok().secret;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = code_at(&key, step_of(now)).unwrap();
+    assert!(matches!(
+        boss.totp_confirm(&code).await.ok(),
+        LoginResponse::Done { .. }
+    ));
+    drop(server);
+
+    assert_eq!(mode(&data), 0o700);
+    // Every file in it, SQLite's journal files included.
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    let db = read_only_db(&data).await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT secret FROM totp_factors")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!(stored.len(), 4, "bob, frank, grace and the new admin");
+    for s in &stored {
+        assert!(s.starts_with("x1:"), "not sealed: {s}");
+    }
+    // The key handed to the app is nowhere in the database's files.
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+            "the plain key is in {}",
+            path.display()
+        );
+    }
+}

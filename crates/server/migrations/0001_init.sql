@@ -1,4 +1,4 @@
--- Portable SQL: this schema must also run on PostgreSQL later (SPEC §7), so
+-- Portable SQL: this schema must also run on PostgreSQL later (several instances on one database), so
 -- no SQLite-only types or features. Times are Unix seconds (BIGINT).
 
 CREATE TABLE users (

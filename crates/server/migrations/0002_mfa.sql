@@ -1,7 +1,7 @@
--- MFA requirement and enrolment period (SPEC §4), TOTP factors (§2), email outbox.
+-- MFA requirement and enrollment period, TOTP factors, email outbox.
 
 ALTER TABLE users ADD COLUMN mfa_required BOOLEAN NOT NULL DEFAULT FALSE;
--- End of the enrolment period; NULL while required means "no period: set up
+-- End of the enrollment period; NULL while required means "no period: set up
 -- at the next login".
 ALTER TABLE users ADD COLUMN mfa_deadline BIGINT;
 -- When the requirement (and so the period) started.
@@ -20,7 +20,7 @@ CREATE TABLE totp_factors (
     user_id      TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     secret       TEXT NOT NULL,          -- base32; never logged
     created_at   BIGINT NOT NULL,
-    confirmed_at BIGINT                  -- NULL: pending enrolment
+    confirmed_at BIGINT                  -- NULL: pending enrollment
 );
 
 -- Emails to send. A delivery worker sends them over SMTP when configured;

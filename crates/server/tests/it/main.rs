@@ -21,3 +21,4 @@ mod security;
 mod sessions;
 mod smtp;
 mod throttle;
+mod vocabulary;

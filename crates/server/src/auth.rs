@@ -193,6 +193,23 @@ pub async fn login(
     }
     let counters = throttle::password_counters(&email, &client.key);
     if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
+        if matches!(refused, Refused::Suspended) {
+            // Recorded so that administrators see why someone cannot sign in.
+            let user = store::users::find_by_email(&state.db, &email).await?;
+            let subject = user.as_ref().map(|u| u.id.as_str());
+            audit::record(
+                &state.db,
+                now,
+                Event {
+                    kind: EventKind::LoginSuspended,
+                    actor: Actor::Anonymous,
+                    subject,
+                    client: Some(client),
+                    detail: "password suspended after 100 failures in a row",
+                },
+            )
+            .await?;
+        }
         return Err(refused.into());
     }
     let user = store::users::find_by_email(&state.db, &email).await?;

@@ -263,8 +263,11 @@ pub async fn window_full(
     limit: RateLimit,
     now: Timestamp,
 ) -> Result<Option<u64>, Internal> {
-    let hits = store::throttle::window_hits(db, key, now - limit.window_secs).await?;
-    Ok((hits >= limit.max).then_some(limit.window_secs as u64))
+    let window = store::throttle::window(db, key, now - limit.window_secs).await?;
+    Ok(window.and_then(|(hits, start)| {
+        // Wait until this window ends, not a whole window from now.
+        (hits >= limit.max).then_some((start + limit.window_secs - now).max(1) as u64)
+    }))
 }
 
 /// Counts a success in the window of `key`.

@@ -49,7 +49,23 @@ async fn check_code(
     };
     let now = state.now();
     let counters = [throttle::factor_counter(FACTOR, &user.id)];
-    throttle::begin_attempt(&state.db, &counters, now).await?;
+    if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
+        if matches!(refused, throttle::Refused::Suspended) {
+            audit::record(
+                &state.db,
+                now,
+                Event {
+                    kind: EventKind::MfaFailed,
+                    actor: Actor::User(&user.id),
+                    subject: Some(&user.id),
+                    client: Some(client),
+                    detail: "authenticator app suspended after 100 wrong codes in a row",
+                },
+            )
+            .await?;
+        }
+        return Err(refused.into());
+    }
     let key = open_key(state, user, &row.sealed_key)?;
     let outcome = match totp::check(key.expose(), &code, now, row.last_step) {
         Check::Accepted(step)

@@ -76,19 +76,18 @@ pub async fn release<'c>(db: impl Exec<'c>, key: &str, free: i64) -> sqlx::Resul
     Ok(())
 }
 
-/// Hits so far in the current window of `key`, or 0.
-pub async fn window_hits<'c>(
+/// (hits, start) of the current window of `key`, if it started after
+/// `window_starts_after`.
+pub async fn window<'c>(
     db: impl Exec<'c>,
     key: &str,
     window_starts_after: Timestamp,
-) -> sqlx::Result<i64> {
-    let hits: Option<i64> =
-        sqlx::query_scalar("SELECT hits FROM rate_windows WHERE key = ? AND window_start > ?")
-            .bind(key)
-            .bind(window_starts_after)
-            .fetch_optional(db)
-            .await?;
-    Ok(hits.unwrap_or(0))
+) -> sqlx::Result<Option<(i64, Timestamp)>> {
+    sqlx::query_as("SELECT hits, window_start FROM rate_windows WHERE key = ? AND window_start > ?")
+        .bind(key)
+        .bind(window_starts_after)
+        .fetch_optional(db)
+        .await
 }
 
 /// Counts a hit in the window of `key` (a new window once the old one,

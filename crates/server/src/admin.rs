@@ -6,7 +6,7 @@
 use portcullis_api::{AdminUser, Role, TotpState, UserPage};
 
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::{self, throttle, AuthError, Authed};
 use crate::clock::Timestamp;
@@ -199,13 +199,13 @@ pub async fn require_mfa(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::AdminRequireMfa,
-            actor: Actor::Admin(&admin.user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail: &detail,
-        },
+        Event::by_admin(
+            EventKind::AdminRequireMfa,
+            &admin.user.id,
+            &user.id,
+            client,
+            &detail,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -241,13 +241,13 @@ pub async fn reset_mfa(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::AdminResetMfa,
-            actor: Actor::Admin(&admin.user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail: &detail,
-        },
+        Event::by_admin(
+            EventKind::AdminResetMfa,
+            &admin.user.id,
+            &user.id,
+            client,
+            &detail,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -277,13 +277,13 @@ pub async fn unlock(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::AdminUnlock,
-            actor: Actor::Admin(&admin.user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail: "password and factors unlocked",
-        },
+        Event::by_admin(
+            EventKind::AdminUnlock,
+            &admin.user.id,
+            &user.id,
+            client,
+            "password and factors unlocked",
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -102,6 +102,36 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
+impl<'a> Event<'a> {
+    /// A user acting on their own account.
+    pub fn by_user(kind: EventKind, user_id: &'a str, client: &'a Client, detail: &'a str) -> Self {
+        Event {
+            kind,
+            actor: Actor::User(user_id),
+            subject: Some(user_id),
+            client: Some(client),
+            detail,
+        }
+    }
+
+    /// An administrator acting on `subject`.
+    pub fn by_admin(
+        kind: EventKind,
+        admin_id: &'a str,
+        subject: &'a str,
+        client: &'a Client,
+        detail: &'a str,
+    ) -> Self {
+        Event {
+            kind,
+            actor: Actor::Admin(admin_id),
+            subject: Some(subject),
+            client: Some(client),
+            detail,
+        }
+    }
+}
+
 /// Writes `event` with `db` — pass the transaction of the change.
 pub async fn record<'c>(
     db: impl Exec<'c>,

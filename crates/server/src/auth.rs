@@ -269,13 +269,12 @@ pub async fn login(
             audit::record(
                 &state.db,
                 now,
-                Event {
-                    kind: EventKind::LoginLocked,
-                    actor: Actor::User(&user.id),
-                    subject: Some(&user.id),
-                    client: Some(client),
-                    detail: "enrollment period over",
-                },
+                Event::by_user(
+                    EventKind::LoginLocked,
+                    &user.id,
+                    client,
+                    "enrollment period over",
+                ),
             )
             .await?;
             return Ok(LoginOutcome {
@@ -328,13 +327,7 @@ pub async fn login(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind,
-            actor: Actor::User(&user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail,
-        },
+        Event::by_user(kind, &user.id, client, detail),
     )
     .await?;
     tx.commit().await?;

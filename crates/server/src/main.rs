@@ -1,3 +1,5 @@
+//! The `portcullis-server` binary: logging, then the command line (`cli`).
+
 use clap::Parser;
 
 #[tokio::main]

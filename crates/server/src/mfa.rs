@@ -14,7 +14,7 @@ pub mod totp_factor;
 use portcullis_api::{FactorKind, LoginResponse, Me, MfaOverview, TotpState};
 
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::{self, Facts, Next, Step};
 use crate::auth::session::{self, Method, SessionId};
@@ -131,13 +131,7 @@ pub(crate) async fn finish_login(
     audit::record(
         &state.db,
         now,
-        Event {
-            kind: EventKind::LoginSucceeded,
-            actor: Actor::User(&authed.user.id),
-            subject: Some(&authed.user.id),
-            client: Some(client),
-            detail,
-        },
+        Event::by_user(EventKind::LoginSucceeded, &authed.user.id, client, detail),
     )
     .await?;
     Ok(SignedIn {
@@ -251,13 +245,12 @@ pub async fn verify_again(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::MfaVerified,
-            actor: Actor::User(&authed.user.id),
-            subject: Some(&authed.user.id),
-            client: Some(client),
-            detail: "authenticator app",
-        },
+        Event::by_user(
+            EventKind::MfaVerified,
+            &authed.user.id,
+            client,
+            "authenticator app",
+        ),
     )
     .await?;
     tx.commit().await?;

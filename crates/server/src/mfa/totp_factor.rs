@@ -7,7 +7,7 @@ use portcullis_api::{LoginResponse, MfaOverview, TotpEnrollment};
 use super::totp::{self, Check};
 use super::{Confirmed, MfaError};
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::Method;
@@ -54,13 +54,12 @@ async fn check_code(
             audit::record(
                 &state.db,
                 now,
-                Event {
-                    kind: EventKind::MfaFailed,
-                    actor: Actor::User(&user.id),
-                    subject: Some(&user.id),
-                    client: Some(client),
-                    detail: "authenticator app suspended after 100 wrong codes in a row",
-                },
+                Event::by_user(
+                    EventKind::MfaFailed,
+                    &user.id,
+                    client,
+                    "authenticator app suspended after 100 wrong codes in a row",
+                ),
             )
             .await?;
         }
@@ -97,13 +96,7 @@ async fn check_code(
     audit::record(
         &state.db,
         now,
-        Event {
-            kind: EventKind::MfaFailed,
-            actor: Actor::User(&user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail,
-        },
+        Event::by_user(EventKind::MfaFailed, &user.id, client, detail),
     )
     .await?;
     Err(error)
@@ -173,13 +166,12 @@ pub async fn confirm(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::MfaEnrolled,
-            actor: Actor::User(&user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail: "authenticator app",
-        },
+        Event::by_user(
+            EventKind::MfaEnrolled,
+            &user.id,
+            client,
+            "authenticator app",
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -230,13 +222,12 @@ pub async fn reset(
     audit::record(
         &mut *tx,
         now,
-        Event {
-            kind: EventKind::MfaResetByUser,
-            actor: Actor::User(&user.id),
-            subject: Some(&user.id),
-            client: Some(client),
-            detail: "authenticator app removed",
-        },
+        Event::by_user(
+            EventKind::MfaResetByUser,
+            &user.id,
+            client,
+            "authenticator app removed",
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -109,6 +109,18 @@ impl TestServer {
         code_at(secret, step_of(self.now()) + steps_off).expect("code")
     }
 
+    /// A six-digit code that no step near now accepts for `key`.
+    pub fn wrong_code(&self, key: &str) -> String {
+        let now = step_of(self.now());
+        let near: Vec<String> = (now - 3..=now + 3)
+            .map(|step| code_at(key, step).expect("code"))
+            .collect();
+        (0..1_000_000)
+            .map(|n| format!("{n:06}"))
+            .find(|c| !near.contains(c))
+            .expect("a wrong code")
+    }
+
     /// Signs `email` in with the password; panics unless the answer is `next`.
     pub async fn password_login(&self, email: &str) -> (Api, LoginResponse) {
         let api = self.api();

@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 
 use portcullis_api::{ErrorCode, LoginResponse, TotpEnrollment};
 use portcullis_server::auth::{self, Access};
-use portcullis_server::mfa::totp::{code_at, step_of};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
@@ -80,18 +79,6 @@ impl Secrets {
     }
 }
 
-/// A six-digit code that no step near now accepts for `key`.
-fn wrong_code(s: &TestServer, key: &str) -> String {
-    let now = step_of(s.now());
-    let near: Vec<String> = (now - 3..=now + 3)
-        .map(|step| code_at(key, step).unwrap())
-        .collect();
-    (0..1_000_000)
-        .map(|n| format!("{n:06}"))
-        .find(|c| !near.contains(c))
-        .unwrap()
-}
-
 // One thread: the server runs as a task on the test's thread, so the
 // thread-local subscriber below sees its log lines.
 #[tokio::test(flavor = "current_thread")]
@@ -130,7 +117,7 @@ async fn secrets_never_reach_the_logs() {
     let answer = api.login(ALICE, PASSWORD).await;
     secrets.cookie_of(&answer);
     assert!(matches!(answer.ok(), LoginResponse::Mfa { .. }));
-    let wrong = wrong_code(&s, &key);
+    let wrong = s.wrong_code(&key);
     secrets.add("a wrong code", &wrong);
     assert_eq!(
         api.login_totp(&wrong).await.fail(),

@@ -9,17 +9,6 @@ use portcullis_server::{demo, jobs, notify};
 
 use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
 
-/// A six-digit code that none of the steps a server accepts now (±1) yields
-/// for `key`, so it is wrong whatever the key happens to produce.
-fn wrong_code(s: &TestServer, key: &str) -> String {
-    let window: Vec<String> = (-1..=1).map(|off| s.code(key, off)).collect();
-    ["000000", "111111", "222222", "333333"]
-        .into_iter()
-        .find(|c| !window.iter().any(|w| w == c))
-        .expect("four candidates cannot all be in a window of three")
-        .to_string()
-}
-
 /// The emails queued for `email` so far, by kind.
 async fn mails(s: &TestServer, email: &str) -> Vec<String> {
     let (admin, _) = s.admin().await;
@@ -119,7 +108,7 @@ async fn enrollment_activates_the_factor_only_after_a_valid_first_code() {
     assert_eq!(c.mfa().await.ok().totp, TotpState::Pending);
 
     // A wrong first code leaves it pending; a malformed one is explained.
-    let wrong = wrong_code(&s, &secret);
+    let wrong = s.wrong_code(&secret);
     assert_eq!(
         c.totp_confirm(&wrong).await.fail(),
         (401, ErrorCode::WrongCode)
@@ -217,7 +206,7 @@ async fn wrong_codes_are_throttled_until_the_block_ends() {
     let s = TestServer::start().await;
     let (_, key) = s.enrolled("mallory@example.com").await;
     let (c, _) = s.password_login("mallory@example.com").await;
-    let bad = wrong_code(&s, &key);
+    let bad = s.wrong_code(&key);
     for _ in 0..3 {
         assert_eq!(c.login_totp(&bad).await.fail(), (401, ErrorCode::WrongCode));
     }
@@ -240,7 +229,7 @@ async fn wrong_codes_are_throttled_until_the_block_ends() {
     );
     s.advance(1);
     // One more failure after the block doubles it.
-    let bad = wrong_code(&s, &key);
+    let bad = s.wrong_code(&key);
     assert_eq!(c.login_totp(&bad).await.fail(), (401, ErrorCode::WrongCode));
     let blocked = c.login_totp(&s.code(&key, 0)).await.err();
     assert_eq!(
@@ -264,7 +253,7 @@ async fn reset_needs_a_valid_code_then_leads_to_a_new_enrollment() {
     let s = TestServer::start().await;
     let (c, key) = s.enrolled("ivan@example.com").await;
     assert_eq!(
-        c.totp_reset(&wrong_code(&s, &key)).await.fail(),
+        c.totp_reset(&s.wrong_code(&key)).await.fail(),
         (401, ErrorCode::WrongCode)
     );
     assert!(

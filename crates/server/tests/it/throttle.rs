@@ -12,7 +12,6 @@ use portcullis_server::auth::throttle::{
     CODE_ACCOUNT, CONSECUTIVE_CAP, PASSWORD_ACCOUNT, PASSWORD_ACCOUNT_CLIENT, PASSWORD_CLIENT,
 };
 use portcullis_server::config::Settings;
-use portcullis_server::mfa::totp::SKEW_STEPS;
 use portcullis_server::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderValue};
 
@@ -457,16 +456,6 @@ async fn a_hundred_wrong_passwords_in_a_row_suspend_signing_in_until_an_admin_un
     assert_eq!(ghost.fail(), (423, ErrorCode::Suspended));
 }
 
-/// A code that is wrong for `key` now (none of the steps the skew accepts).
-fn wrong_code(s: &TestServer, key: &str) -> String {
-    let valid: Vec<String> = (-SKEW_STEPS..=SKEW_STEPS).map(|d| s.code(key, d)).collect();
-    ["000000", "111111", "222222", "333333"]
-        .into_iter()
-        .find(|c| !valid.iter().any(|v| v == c))
-        .unwrap()
-        .to_string()
-}
-
 /// Settings where a login in progress outlives a hundred code delays, so
 /// one password step can take all the wrong codes.
 fn long_logins() -> Settings {
@@ -488,7 +477,7 @@ async fn wrong_codes_up_to_the_cap(s: &TestServer, email: &str, key: &str) -> Ap
             s.advance(25 * 3600);
             api = s.password_login(email).await.0;
         }
-        let failed = api.login_totp(&wrong_code(s, key)).await;
+        let failed = api.login_totp(&s.wrong_code(key)).await;
         assert_eq!(
             failed.fail(),
             (401, ErrorCode::WrongCode),

@@ -25,8 +25,20 @@ pub enum CodeProblem {
     NotSixDigits,
 }
 
-/// A one-time code as typed or pasted ("123 456", "123-456") → six ASCII digits.
+/// The longest code input accepted, in characters: six digits with room
+/// for the blanks and dashes people type or paste between them. The API's
+/// OpenAPI document states the same limit (`CodeRequest.code`), so the
+/// server refuses what the document calls invalid instead of quietly
+/// accepting any amount of padding.
+pub const CODE_MAX_CHARS: usize = 16;
+
+/// A one-time code as typed or pasted ("123 456", "123-456") → six ASCII
+/// digits. Blanks, no-break spaces and dashes may stand anywhere; the input
+/// is at most [`CODE_MAX_CHARS`] characters long.
 pub fn parse_code(input: &str) -> Result<String, CodeProblem> {
+    if input.chars().count() > CODE_MAX_CHARS {
+        return Err(CodeProblem::NotSixDigits);
+    }
     let code: String = input
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
@@ -80,6 +92,16 @@ mod tests {
         assert_eq!(parse_code(" "), Err(CodeProblem::Empty));
         assert_eq!(parse_code("12345"), Err(CodeProblem::NotSixDigits));
         assert_eq!(parse_code("١٢٣٤٥٦"), Err(CodeProblem::NotSixDigits));
+        // Padding counts towards the limit, in characters (a no-break
+        // space is two bytes but one character).
+        let padded = format!("123456{}", " ".repeat(CODE_MAX_CHARS - 6));
+        assert_eq!(parse_code(&padded), Ok("123456".to_string()));
+        assert_eq!(
+            parse_code(&format!("{padded} ")),
+            Err(CodeProblem::NotSixDigits)
+        );
+        let nbsp = format!("123456{}", "\u{a0}".repeat(CODE_MAX_CHARS - 6));
+        assert_eq!(parse_code(&nbsp), Ok("123456".to_string()));
     }
 
     #[test]

@@ -20,12 +20,25 @@ pub const API_BASE: &str = "/api/v1";
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
-    /// The account's email address.
+    /// The account's email address: one `@`, something before it, a
+    /// dotted domain after it, no blanks inside; blanks around it are
+    /// ignored. At most 254 bytes (UTF-8) without those blanks.
+    // The pattern is the server's check spelled out: `input::plausible_email`
+    // after `str::trim`. Rust's white space (Unicode White_Space) is listed
+    // character by character, as `\s` means something else in each regex
+    // dialect (ECMA-262, Python, Rust). No `format: email`: that names RFC
+    // 5321's syntax, stricter than the server's check (which takes
+    // `a..b@example.com`), so the document would call valid input invalid.
     #[cfg_attr(
         feature = "openapi",
-        schema(format = "email", min_length = 3, max_length = 254)
+        schema(
+            min_length = 5,
+            max_length = 254,
+            pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@.][^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@.][\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        )
     )]
     pub email: String,
+    /// Not empty; at most 1024 bytes (UTF-8).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "password", min_length = 1, max_length = 1024)
@@ -124,7 +137,7 @@ pub struct Me {
     pub role: Role,
 }
 
-/// A user's MFA status (SPEC §4): the admin list shows it, the login state
+/// A user's MFA status: the admin list shows it, the login state
 /// machine follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -180,10 +193,18 @@ pub struct MfaOverview {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeRequest {
-    /// Six digits; blanks and a dash between them are allowed ("123 456").
+    /// Six ASCII digits; blanks, no-break spaces and dashes may stand
+    /// around and between them ("123 456", "123-456"); at most 16
+    /// characters in all.
+    // What `input::parse_code` accepts; 16 is `input::CODE_MAX_CHARS` (the
+    // server's tests compare the two).
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 6, max_length = 16, pattern = "^[0-9 -]+$")
+        schema(
+            min_length = 6,
+            max_length = 16,
+            pattern = r"^[ \u00a0-]*(?:[0-9][ \u00a0-]*){6}$"
+        )
     )]
     pub code: String,
 }
@@ -225,13 +246,31 @@ impl std::fmt::Debug for TotpEnrollment {
 pub struct EnrollmentPeriodRequest {
     /// 1–365 days; absent means the default of 7; `null` means no period
     /// (the user must set up MFA at the next login).
-    #[serde(default = "default_period_days")]
+    #[serde(default = "default_period_days", deserialize_with = "whole_number")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365, default = 7))]
     pub period_days: Option<u32>,
 }
 
 fn default_period_days() -> Option<u32> {
     Some(7)
+}
+
+/// A count read the way JSON Schema reads an `integer`, which the API's
+/// document promises: `7` and `7.0` are the same number there, so both are
+/// accepted; `7.5` and negative numbers are not. `null` is `None`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<f64>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+        // in range and whole: the conversion is exact
+        Ok(Some(n as u32))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "expected a whole number from 0 to {}, got {n}",
+            u32::MAX
+        )))
+    }
 }
 
 /// Admin view of one user.
@@ -303,6 +342,16 @@ mod tests {
                 period_days: Some(0),
             });
         assert_eq!(none.period_days, None);
+        // JSON Schema's integers: 30.0 is 30; fractions and negatives are not.
+        let whole: Result<EnrollmentPeriodRequest, _> =
+            serde_json::from_str(r#"{"period_days":30.0}"#);
+        assert_eq!(whole.ok().and_then(|r| r.period_days), Some(30));
+        for bad in ["30.5", "-1", "1e10", "\"30\"", "true"] {
+            let r = serde_json::from_str::<EnrollmentPeriodRequest>(&format!(
+                r#"{{"period_days":{bad}}}"#
+            ));
+            assert!(r.is_err(), "{bad}");
+        }
         let status = serde_json::to_string(&MfaStatus::EnrollmentPeriod { days_left: 3 })
             .unwrap_or_default();
         assert_eq!(status, r#"{"status":"enrollment_period","days_left":3}"#);

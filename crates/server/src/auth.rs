@@ -83,7 +83,7 @@ pub fn check_email(email: &str) -> Result<(), String> {
     if e.is_empty() {
         return Err("Enter an email address.".into());
     }
-    if e.len() > 254 {
+    if e.chars().count() > 254 {
         return Err("The email address is too long (at most 254 characters).".into());
     }
     if portcullis_api::input::plausible_email(e) {
@@ -175,7 +175,7 @@ pub async fn login(
     if password.expose().is_empty() {
         return Err(AuthError::Invalid("Enter your password.".into()));
     }
-    if password.expose().len() > password::MAX_LEN {
+    if password.expose().chars().count() > password::MAX_LEN {
         return Err(AuthError::Invalid("The password is too long.".into()));
     }
     let email = normalize_email(email);

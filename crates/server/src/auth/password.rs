@@ -72,6 +72,7 @@ impl Hasher {
 }
 
 pub const MIN_LEN: usize = 8;
+/// Characters, as the API documents (what Argon2 hashes is at most 4 KiB).
 pub const MAX_LEN: usize = 1024;
 
 fn hasher() -> Argon2<'static> {
@@ -106,8 +107,10 @@ pub fn check_new(password: &str) -> Result<(), String> {
             "The password must have at least {MIN_LEN} characters."
         ));
     }
-    if password.len() > MAX_LEN {
-        return Err(format!("The password must have at most {MAX_LEN} bytes."));
+    if password.chars().count() > MAX_LEN {
+        return Err(format!(
+            "The password must have at most {MAX_LEN} characters."
+        ));
     }
     Ok(())
 }

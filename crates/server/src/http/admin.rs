@@ -13,16 +13,19 @@ use super::extract::{Admin, ApiJson, ClientInfo};
 use crate::admin;
 use crate::app::AppState;
 
+/// The query of the users list. No length limits: the server takes any
+/// search text (it matches nothing when too long) and clamps the page size,
+/// and the document says exactly that.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Start of an email or a name.
-    #[param(max_length = 254)]
+    /// Start of an email or a name, in any case.
     pub search: Option<String>,
     /// The `next_after` of the previous page.
-    #[param(max_length = 254)]
     pub after: Option<String>,
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100)]
+    /// Page size (default 50); values outside 1–100 are taken as the
+    /// nearest of those.
+    #[param(minimum = 0, maximum = 4294967295_u64, format = Int64)]
     pub limit: Option<u32>,
 }
 
@@ -35,7 +38,7 @@ pub struct ListQuery {
     security(("session" = [])),
     responses(
         (status = 200, description = "One page", body = UserPage),
-        (status = 400, description = "Malformed query", body = ErrorBody),
+        (status = 400, description = "Malformed query (e.g. a `limit` that is not a whole number)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
     )
@@ -59,13 +62,13 @@ pub async fn list_users(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "The user, now required", body = AdminUser),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Period outside 1–365 days", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field (a period outside 1–365 days)", body = ErrorBody),
     )
 )]
 pub async fn require_mfa(
@@ -90,13 +93,13 @@ pub async fn require_mfa(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "The user after the reset", body = AdminUser),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Period outside 1–365 days", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field (a period outside 1–365 days)", body = ErrorBody),
     )
 )]
 pub async fn reset_mfa(
@@ -120,8 +123,9 @@ pub async fn reset_mfa(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "The user, unlocked", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not allowed: no recent second factor, outranked, own account, or CSRF", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
     )
 )]

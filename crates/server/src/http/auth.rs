@@ -50,10 +50,10 @@ pub(super) fn with_session(
         (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing or malformed field", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field (the email or password breaks its rule)", body = ErrorBody),
         (status = 423, description = "Suspended after 100 failures in a row", body = ErrorBody),
-        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
-        (status = 503, description = "Server busy; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many attempts (failed, or successful logins of this account); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Server busy checking passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login(

@@ -25,13 +25,14 @@ use crate::mfa::{self, totp_factor};
     responses(
         (status = 200, description = "Signed in (new session id)", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "Wrong or already used code, or no login in progress", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now; or CSRF", body = ErrorBody),
+        (status = 401, description = "Wrong or already used code, or no session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now (already signed in, or no app set up); or CSRF", body = ErrorBody),
+        (status = 409, description = "The authenticator app was removed meanwhile", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Not six digits", body = ErrorBody),
+        (status = 422, description = "Missing field, or not a code", body = ErrorBody),
         (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login_totp(
@@ -53,7 +54,7 @@ pub async fn login_totp(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 401, description = "No login in progress", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Setup cannot be postponed now; or CSRF", body = ErrorBody),
     )
 )]
@@ -100,9 +101,9 @@ pub async fn get_mfa(
         (status = 409, description = "No authenticator app is set up", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Not six digits", body = ErrorBody),
+        (status = 422, description = "Missing field, or not a code", body = ErrorBody),
         (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn verify(
@@ -152,9 +153,9 @@ pub async fn enroll(
         (status = 409, description = "No enrollment in progress", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Not six digits", body = ErrorBody),
+        (status = 422, description = "Missing field, or not a code", body = ErrorBody),
         (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn confirm(
@@ -183,9 +184,9 @@ pub async fn confirm(
         (status = 409, description = "No authenticator app to reset", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Not six digits", body = ErrorBody),
+        (status = 422, description = "Missing field, or not a code", body = ErrorBody),
         (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn reset(

@@ -129,7 +129,12 @@ fn no_undocumented_route_registration() {
     for (file, text) in sources("src") {
         // without white space, so a call split over lines is found too
         let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        for call in [".route(\"", ".nest(\"", ".route_service(\"", ".nest_service(\""] {
+        for call in [
+            ".route(\"",
+            ".nest(\"",
+            ".route_service(\"",
+            ".nest_service(\"",
+        ] {
             for (at, _) in flat.match_indices(call) {
                 let rest = &flat[at + call.len()..];
                 let path = &rest[..rest.find('"').unwrap()];
@@ -155,7 +160,7 @@ fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static 
         "AnySession" | "SignedIn" => (&[401], false, Some("session")),
         // no session / not an administrator or no second factor
         "Admin" => (&[401, 403], false, Some("session")),
-        // a path segment that is not UTF-8 / no such resource
+        // a path segment that is not UTF-8 / an id that names nothing
         "Path" => (&[400, 404], false, None),
         "Query" => (&[400], false, None),
         _ => return None,
@@ -186,11 +191,19 @@ fn handlers() -> Vec<Handler> {
             let path = block.split("path = \"").nth(1).unwrap();
             let path = path[..path.find('"').unwrap()].to_string();
             let sig = &block[block.find("pub async fn ").unwrap() + "pub async fn ".len()..];
-            let name = sig[..sig.find('(').unwrap()].to_string();
+            let area = std::path::Path::new(&file).file_stem().unwrap();
+            let name = format!(
+                "{}::{}",
+                area.to_str().unwrap(),
+                &sig[..sig.find('(').unwrap()]
+            );
             let params = &sig[sig.find('(').unwrap() + 1..sig.find(") ->").unwrap()];
             let extractors = split_top_level(params)
                 .into_iter()
-                .map(|p| p.rsplit_once(':').map_or(p.clone(), |(_, t)| t.trim().to_string()))
+                .map(|p| {
+                    p.rsplit_once(':')
+                        .map_or(p.clone(), |(_, t)| t.trim().to_string())
+                })
                 .collect();
             assert!(!method.is_empty(), "{file}: {name}");
             out.push(Handler {
@@ -228,19 +241,17 @@ fn split_top_level(params: &str) -> Vec<String> {
         .collect()
 }
 
-/// Each handler is registered (`routes!(area::handler)` in `http.rs`), so
-/// none is described but unreachable.
+/// Each described handler is registered (`routes!(area::handler)` in
+/// `http.rs`) and each registered one described, so none is described but
+/// unreachable.
 #[test]
 fn every_documented_handler_is_registered() {
-    let http = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http.rs"))
-        .unwrap();
+    let http =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http.rs")).unwrap();
     let registered: BTreeSet<String> = http
         .split("routes!(")
         .skip(1)
-        .map(|rest| {
-            let name = &rest[..rest.find(')').unwrap()];
-            name.rsplit("::").next().unwrap().to_string()
-        })
+        .map(|rest| rest[..rest.find(')').unwrap()].trim().to_string())
         .collect();
     let described: BTreeSet<String> = handlers().into_iter().map(|h| h.name).collect();
     assert_eq!(registered, described);
@@ -278,7 +289,12 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
         let declared = statuses(op);
         let missing: Vec<_> = must.difference(&declared).collect();
         assert!(missing.is_empty(), "{}: undocumented {missing:?}", h.name);
-        assert_eq!(op["requestBody"].is_object(), body, "{}: request body", h.name);
+        assert_eq!(
+            op["requestBody"].is_object(),
+            body,
+            "{}: request body",
+            h.name
+        );
         if body {
             assert_eq!(op["requestBody"]["required"], true, "{}", h.name);
         }
@@ -290,7 +306,11 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
         for (status, response) in op["responses"].as_object().unwrap() {
             if status.starts_with('4') || status.starts_with('5') {
                 let schema = &response["content"]["application/json"]["schema"]["$ref"];
-                assert_eq!(schema, "#/components/schemas/ErrorBody", "{} {status}", h.name);
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorBody",
+                    "{} {status}",
+                    h.name
+                );
             }
             if status == "429" || status == "503" {
                 assert!(
@@ -303,9 +323,9 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
     }
 }
 
-/// The same from the other end: the statuses the middleware and the
-/// extractors really answer, for each operation, are among those it
-/// documents.
+/// The same from the other end: what the middleware and the extractors
+/// really answer, for each operation, is what they should answer and is
+/// among the statuses the operation documents.
 #[tokio::test]
 async fn real_refusals_are_documented() {
     let s = TestServer::start().await;
@@ -315,55 +335,57 @@ async fn real_refusals_are_documented() {
     let bare = reqwest::Client::new();
     for ((method, path), op) in &ops {
         let declared = statuses(op);
+        let takes_session = schemes(op).contains("session");
         let url = s.url(&path.replace("{id}", &target));
         let method: reqwest::Method = method.to_uppercase().parse().unwrap();
-        let mut seen = Vec::new();
+        let send = |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status() };
+        // (what was sent, the status it must get if the route's extractors
+        // decide it, the status it got)
+        let mut seen: Vec<(&str, Option<u16>, reqwest::StatusCode)> = Vec::new();
 
-        // No CSRF header, no session.
-        let status = bare.request(method.clone(), &url).send().await.unwrap();
-        seen.push(("nothing", status.status().as_u16()));
-        // The CSRF header, no session.
-        let status = bare
-            .request(method.clone(), &url)
-            .header(CSRF_HEADER, CSRF_VALUE)
-            .json(&serde_json::json!("not an object"))
-            .send()
-            .await
-            .unwrap();
-        seen.push(("no session", status.status().as_u16()));
+        let refused = if method == reqwest::Method::POST {
+            Some(403) // the CSRF check
+        } else {
+            takes_session.then_some(401)
+        };
+        let got = send(bare.request(method.clone(), &url)).await;
+        seen.push(("no CSRF header, no session", refused, got));
+        let got = send(
+            bare.request(method.clone(), &url)
+                .header(CSRF_HEADER, CSRF_VALUE)
+                .json(&serde_json::json!("not an object")),
+        )
+        .await;
+        seen.push(("no session", takes_session.then_some(401), got));
         // Signed in as an administrator with a fresh second factor, so
-        // every session check passes and the body's are what answers.
+        // every session check passes and the body's checks answer.
         if op["requestBody"].is_object() {
-            let json = |r: reqwest::RequestBuilder| r.header("content-type", "application/json");
-            let bodies: [(&str, reqwest::RequestBuilder); 4] = [
-                ("not json", admin.http.request(method.clone(), &url).body("{}")),
-                ("bad syntax", json(admin.http.request(method.clone(), &url)).body("{")),
-                (
-                    "too large",
-                    json(admin.http.request(method.clone(), &url)).body(format!(
-                        "{{\"x\":\"{}\"}}",
-                        "x".repeat(BODY_LIMIT)
-                    )),
-                ),
-                (
-                    "wrong shape",
-                    json(admin.http.request(method.clone(), &url)).body("\"not an object\""),
-                ),
-            ];
-            for (what, req) in bodies {
-                seen.push((what, req.send().await.unwrap().status().as_u16()));
+            let admin_req = || admin.http.request(method.clone(), &url);
+            let json = || admin_req().header("content-type", "application/json");
+            let too_large = format!("{{\"x\":\"{}\"}}", "x".repeat(BODY_LIMIT));
+            for (what, expected, req) in [
+                ("no content type", 415, admin_req().body("{}")),
+                ("bad syntax", 400, json().body("{")),
+                ("too large", 413, json().body(too_large)),
+                ("not an object", 422, json().body("[]")),
+            ] {
+                seen.push((what, Some(expected), send(req).await));
             }
         }
         if path.contains("{id}") {
             // a path segment that is not UTF-8 once decoded
             let bad = s.url(&path.replace("{id}", "%FF"));
-            let status = admin.http.request(method.clone(), bad).send().await.unwrap();
-            seen.push(("bad id", status.status().as_u16()));
+            let got = send(admin.http.request(method.clone(), bad)).await;
+            seen.push(("an id that is not UTF-8", Some(400), got));
         }
-        for (what, status) in seen {
+        for (what, expected, got) in seen {
+            let got = got.as_u16();
+            if let Some(expected) = expected {
+                assert_eq!(got, expected, "{method} {path}: {what}");
+            }
             assert!(
-                declared.contains(&status),
-                "{method} {path}: {what} → {status}, documented {declared:?}"
+                declared.contains(&got),
+                "{method} {path}: {what} → {got}, documented {declared:?}"
             );
         }
     }
@@ -382,13 +404,21 @@ async fn every_request_body_string_has_a_max_length() {
             continue;
         };
         for media in content.values() {
-            collect_strings(&doc, &media["schema"], &format!("{method} {path}"), &mut strings);
+            collect_strings(
+                &doc,
+                &media["schema"],
+                &format!("{method} {path}"),
+                &mut strings,
+            );
         }
     }
     // the three request types: email, password, code
     assert!(strings.len() >= 3, "{strings:?}");
     for (at, schema) in strings {
-        assert!(schema["maxLength"].is_u64(), "{at}: no maxLength in {schema}");
+        assert!(
+            schema["maxLength"].is_u64(),
+            "{at}: no maxLength in {schema}"
+        );
     }
 }
 
@@ -436,8 +466,14 @@ async fn documented_limits_are_the_servers() {
     assert_eq!(login["password"]["maxLength"], password::MAX_LEN);
     assert_eq!(login["email"]["maxLength"], 254);
     let period = &schemas["EnrollmentPeriodRequest"]["properties"]["period_days"];
-    assert_eq!(period["minimum"], portcullis_server::mfa::status::MIN_PERIOD_DAYS);
-    assert_eq!(period["maximum"], portcullis_server::mfa::status::MAX_PERIOD_DAYS);
+    assert_eq!(
+        period["minimum"],
+        portcullis_server::mfa::status::MIN_PERIOD_DAYS
+    );
+    assert_eq!(
+        period["maximum"],
+        portcullis_server::mfa::status::MAX_PERIOD_DAYS
+    );
 
     // And at the edges the server agrees. The longest code the document
     // allows is taken for a code (alice has no app: 409); one character
@@ -446,7 +482,10 @@ async fn documented_limits_are_the_servers() {
     alice.login("alice@example.com", PASSWORD).await.ok();
     let longest = format!("123 456{}", "-".repeat(CODE_MAX_CHARS - 7));
     assert_eq!(longest.chars().count(), CODE_MAX_CHARS);
-    assert_eq!(alice.verify(&longest).await.fail(), (409, ErrorCode::FactorNotSetUp));
+    assert_eq!(
+        alice.verify(&longest).await.fail(),
+        (409, ErrorCode::FactorNotSetUp)
+    );
     let (status, code) = alice.verify(&format!("{longest}-")).await.fail();
     assert_eq!((status, code), (422, ErrorCode::ValidationFailed));
     // JSON Schema's integers include 7.0, and so does the server.
@@ -464,6 +503,22 @@ async fn documented_limits_are_the_servers() {
     assert_eq!(user.mfa, MfaStatus::EnrollmentPeriod { days_left: 7 });
 }
 
+/// The document bounds the email and the password in characters (JSON
+/// Schema's `maxLength` counts characters), the server in UTF-8 bytes: an
+/// address of 212 characters, 412 bytes, is valid by the document and
+/// refused as too long (422) instead of being checked (401).
+#[tokio::test]
+async fn lengths_are_counted_in_characters_as_documented() {
+    let s = TestServer::start().await;
+    let email = format!("{}@example.com", "é".repeat(200));
+    assert!(email.chars().count() <= 254 && email.len() > 254);
+    let answer = s.api().login(&email, PASSWORD).await;
+    assert_eq!(answer.fail(), (401, ErrorCode::InvalidCredentials));
+    let password = "é".repeat(password::MAX_LEN);
+    let answer = s.api().login("alice@example.com", &password).await;
+    assert_eq!(answer.fail(), (401, ErrorCode::InvalidCredentials));
+}
+
 /// The server's Rust files under `dir` (relative to the crate), with text.
 fn sources(dir: &str) -> Vec<(String, String)> {
     fn visit(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
@@ -472,7 +527,10 @@ fn sources(dir: &str) -> Vec<(String, String)> {
             if p.is_dir() {
                 visit(&p, out);
             } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+                out.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                ));
             }
         }
     }

@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { logIn } from './fixtures';
+import { chooseInMenu, logIn, logInAsAdmin } from './fixtures';
 
 // axe-core over every screen, in the light and the dark scheme: labels,
 // roles, contrast, landmarks.
@@ -15,9 +15,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`${colorScheme} scheme`, () => {
     test.use({ colorScheme });
 
-    test('login, with an error shown', async ({ page }) => {
+    test('login, before the app runs and with an error shown', async ({ page }) => {
+      // The served page's static login card, as painted before the wasm.
+      await page.route('**/*.wasm', (route) => route.abort());
       await page.goto('/login');
-      await expect(page.getByLabel('Email')).toBeVisible();
+      await expect(page.locator('#boot')).toBeVisible();
+      await expectNoViolations(page, 'static login card');
+      await page.unroute('**/*.wasm');
+
+      await page.goto('/login');
+      await expect(page.locator('#boot')).toHaveCount(0);
       await expectNoViolations(page, 'login');
       await page.getByRole('button', { name: 'Log in' }).click();
       await expect(page.getByText('Enter your email address.')).toBeVisible();
@@ -39,13 +46,37 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoViolations(page, 'enrollment QR');
     });
 
-    test('home and security', async ({ page }) => {
+    test('home, its menu, security, refused admin, not found, error', async ({ page }) => {
       await logIn(page, 'alice@example.com');
       await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Multi-factor authentication' })).toBeVisible();
       await expectNoViolations(page, 'home');
-      await page.getByRole('link', { name: 'Security settings' }).click();
+      await page.getByRole('navigation', { name: 'Account' }).locator('button[aria-expanded]').click();
+      await expect(page.getByRole('link', { name: 'Security', exact: true })).toBeVisible();
+      await expectNoViolations(page, 'home with the menu open');
+      await chooseInMenu(page, 'Security');
       await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
       await expectNoViolations(page, 'security');
+      await page.goto('/admin/users');
+      await expect(page.getByRole('heading', { name: 'Administrators only' })).toBeVisible();
+      await expectNoViolations(page, 'admin refused');
+      await page.goto('/no/such/page');
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+      await expectNoViolations(page, 'not found');
+      await page.route('**/api/v1/mfa', (route) =>
+        route.fulfill({ status: 500, json: { code: 'internal_error', message: 'Something broke on our side.' } }),
+      );
+      await page.goto('/security');
+      await expect(page.getByRole('heading', { name: 'Something went wrong' })).toBeVisible();
+      await expectNoViolations(page, 'error page');
+    });
+
+    test('administration: users', async ({ page, request }) => {
+      await logInAsAdmin(page, request);
+      await page.goto('/admin/users');
+      await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+      await expect(page.getByRole('cell', { name: 'alice@example.com' })).toBeVisible();
+      await expectNoViolations(page, 'admin users');
     });
   });
 }

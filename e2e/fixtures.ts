@@ -270,8 +270,16 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
   await submitLogin(page, email, password);
 }
 
+/** Opens the signed-in user's menu in the header and chooses `item`. */
+export async function chooseInMenu(page: Page, item: 'Home' | 'Security' | 'Admin' | 'Log out') {
+  const menu = page.getByRole('navigation', { name: 'Account' });
+  const toggle = menu.locator('button[aria-expanded]');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await menu.getByRole(item === 'Log out' ? 'button' : 'link', { name: item, exact: true }).click();
+}
+
 export async function logOut(page: Page) {
-  await page.getByRole('button', { name: 'Log out' }).click();
+  await chooseInMenu(page, 'Log out');
   await expect(page).toHaveURL(/\/login$/);
 }
 
@@ -280,4 +288,17 @@ export async function shownKey(page: Page): Promise<string> {
   const shown = await page.getByLabel('Secret key').textContent();
   expect(shown).toMatch(/^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/);
   return shown!.replace(/ /g, '');
+}
+
+/**
+ * Logs the demo administrator in through the page: password, then a code
+ * from the admin's app (set up through the API first if need be).
+ */
+export async function logInAsAdmin(page: Page, request: APIRequestContext) {
+  const admin = await adminWithMfa(request);
+  await logIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await page.getByLabel('Authentication code').fill(await admin.app.code());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
 }

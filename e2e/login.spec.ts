@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { PASSWORD, submitLogin as logIn } from './fixtures';
+import { PASSWORD, logOut, submitLogin as logIn } from './fixtures';
 
 test('a demo user logs in and out', async ({ page }) => {
   await page.goto('/');
@@ -13,8 +13,7 @@ test('a demo user logs in and out', async ({ page }) => {
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  await logOut(page);
   // and the session is gone on the server, not only in the page
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

@@ -8,6 +8,7 @@ import {
   adminWithMfa,
   adminWithoutApp,
   advance,
+  chooseInMenu,
   logIn,
   logOut,
   shownKey,
@@ -100,7 +101,7 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
   await expect(page.getByRole('heading', { name: 'Welcome, Ivan Ilic' })).toBeVisible();
 
   // Reset Authenticator App: needs a current code, then straight into a new enrollment.
-  await page.getByRole('link', { name: 'Security settings' }).click();
+  await chooseInMenu(page, 'Security');
   await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
   await expect(page.getByText('Active')).toBeVisible();
   await page.getByRole('button', { name: 'Reset Authenticator App' }).click();

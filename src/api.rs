@@ -1,10 +1,13 @@
 //! The one typed client of the Portcullis API.
 
+pub mod admin;
 mod client;
 mod error;
+mod js_json;
 
 pub use client::{
-    login, login_totp, logout, me, mfa, skip_enrollment, totp_confirm, totp_enroll, totp_reset,
+    login, login_totp, logout, me, mfa, on_session_ended, skip_enrollment, totp_confirm,
+    totp_enroll, totp_reset,
 };
 pub use error::ApiError;
 

@@ -1,11 +1,13 @@
-//! Pieces shared by several pages.
+//! Pieces shared by several screens.
 
 mod code_field;
+mod guards;
 mod layout;
 pub mod qr_code;
-mod require_auth;
+mod user_menu;
 
 pub use code_field::{on_code_submit, CodeField};
+pub use guards::{AdminOnly, SignedInOnly};
 pub use layout::Layout;
 pub use qr_code::QrCode;
-pub use require_auth::RequireAuth;
+pub use user_menu::{LazyUserMenu, LogoutButton, UserMenu};

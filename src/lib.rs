@@ -1,12 +1,13 @@
 //! Portcullis user portal: the single-page app.
 //!
-//! Pure logic (messages, navigation targets, form checks) lives in plain
-//! functions tested natively; components only wire it to the DOM.
+//! Pure logic (messages, paths, form checks) lives in plain functions tested
+//! natively; components only wire it to the DOM.
 
 pub mod api;
 pub mod app;
+pub mod boot;
 pub mod components;
-pub mod nav;
-pub mod routes;
-pub mod session;
+pub mod pages;
+pub mod paths;
+pub mod state;
 pub mod text;

@@ -1,7 +1,7 @@
 //! Words shown to users, and checks of what they type, as plain functions.
 
 use portcullis_api::input::{parse_code, plausible_email, utc_date, CodeProblem};
-use portcullis_api::{LoginRequest, MfaStatus, Role};
+use portcullis_api::{LoginRequest, MfaOverview, MfaStatus, Role, TotpState};
 
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -87,4 +87,47 @@ pub fn status_sentence(status: MfaStatus) -> String {
 pub fn date(t: i64) -> String {
     let (y, m, d) = utc_date(t);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A short label for an MFA status (the admin list's column).
+pub fn mfa_status_label(status: MfaStatus) -> String {
+    match status {
+        MfaStatus::Active => "Active".into(),
+        MfaStatus::SetUpNotRequired => "Set up (not required)".into(),
+        MfaStatus::EnrollmentPeriod { days_left } => format!("Required, {} left", days(days_left)),
+        MfaStatus::RequiredNoPeriod => "Required now".into(),
+        MfaStatus::EnrollmentExpired => "Expired: locked out".into(),
+        MfaStatus::None => "Off".into(),
+    }
+}
+
+/// What the home page tells a user to do next about MFA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// Set up a factor: MFA is required, with this many days left (`None`:
+    /// no period, now).
+    SetUpRequired { days_left: Option<u32> },
+    /// MFA is off and optional: setting it up protects the account.
+    SetUpOptional,
+    /// Protected: the factors set up, and where to add another.
+    Protected { factors: Vec<String> },
+    /// Locked out: only an administrator can help.
+    AskAdministrator,
+}
+
+/// The next step for a user with this MFA overview.
+pub fn next_step(o: &MfaOverview) -> NextStep {
+    let mut factors = Vec::new();
+    if let TotpState::Active { since } = o.totp {
+        factors.push(format!("Authenticator app, since {}", date(since)));
+    }
+    match o.status {
+        MfaStatus::EnrollmentPeriod { days_left } => NextStep::SetUpRequired {
+            days_left: Some(days_left),
+        },
+        MfaStatus::RequiredNoPeriod => NextStep::SetUpRequired { days_left: None },
+        MfaStatus::EnrollmentExpired => NextStep::AskAdministrator,
+        MfaStatus::None => NextStep::SetUpOptional,
+        MfaStatus::Active | MfaStatus::SetUpNotRequired => NextStep::Protected { factors },
+    }
 }

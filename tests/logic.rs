@@ -2,7 +2,7 @@
 
 use portcullis_api::ErrorCode;
 use portcullis_web::api::ApiError;
-use portcullis_web::nav::{encode_component, login_url, safe_next};
+use portcullis_web::paths::{encode_component, login_url, safe_next, Audience, Page};
 use portcullis_web::text::{check_login, role_label};
 
 #[test]
@@ -226,11 +226,71 @@ fn status_sentences_and_dates() {
 
 #[test]
 fn next_is_carried_between_login_steps() {
-    use portcullis_web::nav::with_next;
-    assert_eq!(with_next("/login/mfa", "/"), "/login/mfa");
+    assert_eq!(Page::LoginMfa.with_next("/"), "/login/mfa");
     assert_eq!(
-        with_next("/enroll", "/security"),
+        Page::Enroll.with_next(Page::Security.path()),
         "/enroll?next=%2Fsecurity"
     );
-    assert_eq!(with_next("/enroll", "https://evil.example"), "/enroll");
+    assert_eq!(Page::Enroll.with_next("https://evil.example"), "/enroll");
+}
+
+#[test]
+fn every_page_is_found_by_its_path_and_routed() {
+    // The route tree's `path!` literals, as app.rs writes them (a route
+    // under the admin prefix is one lazy route that picks its screen).
+    let app = include_str!("../src/app.rs");
+    for page in Page::ALL {
+        assert_eq!(Page::from_path(page.path()), Some(page), "{page:?}");
+        assert!(!page.title().is_empty());
+        let path = page.path();
+        let routed = match page.audience() {
+            Audience::Admin => path.starts_with("/admin/") && app.contains("path!(\"/admin\")"),
+            Audience::SignedIn if path == "/" => app.contains("path!(\"\")"),
+            Audience::SignedIn | Audience::Anyone => app.contains(&format!("path!(\"{path}\")")),
+        };
+        assert!(routed, "{page:?} has no route in app.rs");
+    }
+    assert_eq!(Page::from_path("/security/"), Some(Page::Security));
+    assert_eq!(Page::from_path("/nope"), None);
+}
+
+#[test]
+fn home_says_what_to_do_next() {
+    use portcullis_api::{MfaOverview, MfaStatus, TotpState};
+    use portcullis_web::text::{next_step, NextStep};
+    let o = |status, totp| MfaOverview {
+        status,
+        deadline: None,
+        totp,
+    };
+    assert_eq!(
+        next_step(&o(
+            MfaStatus::EnrollmentPeriod { days_left: 3 },
+            TotpState::NotSetUp
+        )),
+        NextStep::SetUpRequired { days_left: Some(3) }
+    );
+    assert_eq!(
+        next_step(&o(MfaStatus::RequiredNoPeriod, TotpState::Pending)),
+        NextStep::SetUpRequired { days_left: None }
+    );
+    assert_eq!(
+        next_step(&o(MfaStatus::None, TotpState::NotSetUp)),
+        NextStep::SetUpOptional
+    );
+    assert_eq!(
+        next_step(&o(MfaStatus::EnrollmentExpired, TotpState::NotSetUp)),
+        NextStep::AskAdministrator
+    );
+    assert_eq!(
+        next_step(&o(
+            MfaStatus::Active,
+            TotpState::Active {
+                since: 1_795_305_600
+            }
+        )),
+        NextStep::Protected {
+            factors: vec!["Authenticator app, since 2026-11-22".into()]
+        }
+    );
 }

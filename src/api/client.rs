@@ -6,13 +6,16 @@ use portcullis_api::{
     CodeRequest, LoginRequest, LoginResponse, Me, MfaOverview, TotpEnrollment, API_BASE,
     CSRF_HEADER, CSRF_VALUE,
 };
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
-use super::ApiError;
+use super::{js_json, ApiError};
 
 fn build_error(detail: &str) -> ApiError {
     ApiError::BadResponse {
@@ -58,11 +61,29 @@ async fn send(path: &str, body: Option<String>) -> Result<(u16, String), ApiErro
         Ok((status, text))
     } else {
         let retry = resp.headers().get("retry-after").ok().flatten();
-        Err(ApiError::from_status_and_body(
-            status,
-            &text,
-            retry.as_deref(),
-        ))
+        let error = ApiError::from_status_and_body(status, &text, retry.as_deref());
+        if error.is_unauthenticated() {
+            session_ended();
+        }
+        Err(error)
+    }
+}
+
+thread_local! {
+    static ON_SESSION_ENDED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// What to do when any answer says the session has ended (the session
+/// context signs out; the guards then send the user to log in). Pages never
+/// handle that themselves.
+pub fn on_session_ended(f: impl Fn() + 'static) {
+    ON_SESSION_ENDED.with(|cell| *cell.borrow_mut() = Some(Rc::new(f)));
+}
+
+fn session_ended() {
+    // Cloned out first: the callback may itself send requests.
+    if let Some(f) = ON_SESSION_ENDED.with(|cell| cell.borrow().clone()) {
+        f();
     }
 }
 
@@ -79,7 +100,7 @@ fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiEr
     })
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+pub(super) async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     decode(send(path, None).await?)
 }
 
@@ -88,18 +109,30 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
     decode(send(path, Some(json)).await?)
 }
 
+// The login path (password, `/me`, logout) reads and writes its JSON
+// through the browser (`js_json`): these calls are in the first download.
+
+/// An answer of the login path that `read` could not make sense of.
+fn read_with<T>((status, text): (u16, String), read: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    read(&text).ok_or(ApiError::BadResponse {
+        status,
+        detail: "unexpected JSON".to_string(),
+    })
+}
+
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
-    post("/login", req).await
+    let body = js_json::login_request(req).ok_or_else(|| build_error("body"))?;
+    read_with(send("/login", Some(body)).await?, js_json::login_response)
 }
 
 pub async fn logout() -> Result<(), ApiError> {
-    post::<_, ()>("/logout", &()).await
+    send("/logout", Some("null".to_string())).await.map(|_| ())
 }
 
 /// The signed-in user, or `None` when there is no session.
 pub async fn me() -> Result<Option<Me>, ApiError> {
-    match get::<Me>("/me").await {
-        Ok(me) => Ok(Some(me)),
+    match send("/me", None).await {
+        Ok(answer) => read_with(answer, js_json::me).map(Some),
         Err(e) if e.is_unauthenticated() => Ok(None),
         Err(e) => Err(e),
     }

@@ -82,6 +82,17 @@ fn meaning(code: ErrorCode) -> Meaning {
     }
 }
 
+/// In the browser through `JSON.parse` (keeps serde_json out of the first
+/// download, see `js_json`); natively (the logic tests) through serde.
+#[cfg(target_arch = "wasm32")]
+fn read_error_body(body: &str) -> Option<ErrorBody> {
+    super::js_json::error_body(body)
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn read_error_body(body: &str) -> Option<ErrorBody> {
+    serde_json::from_str(body).ok()
+}
+
 impl ApiError {
     /// Builds the error for a non-2xx answer from its status and body text.
     pub fn from_status_and_body(
@@ -89,8 +100,8 @@ impl ApiError {
         body: &str,
         retry_after_header: Option<&str>,
     ) -> ApiError {
-        match serde_json::from_str::<ErrorBody>(body) {
-            Ok(e) => ApiError::Server {
+        match read_error_body(body) {
+            Some(e) => ApiError::Server {
                 status,
                 code: e.code,
                 message: e.message,
@@ -98,7 +109,7 @@ impl ApiError {
                     .retry_after
                     .or_else(|| retry_after_header.and_then(|h| h.trim().parse().ok())),
             },
-            Err(_) => ApiError::BadResponse {
+            None => ApiError::BadResponse {
                 status,
                 detail: format!("HTTP {status} without an error description"),
             },

@@ -10,8 +10,8 @@ use portcullis_api::{ErrorCode, LoginResponse, MfaOverview, MfaStatus, TotpEnrol
 
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField, QrCode};
-use crate::nav::safe_next;
-use crate::session::use_session;
+use crate::paths::{safe_next, Page};
+use crate::state::{use_session, PageTitle};
 use crate::text::{days, group_key, status_sentence};
 
 /// The steps of the flow; the view is a match on this.
@@ -107,6 +107,7 @@ pub fn EnrollPage() -> impl IntoView {
     let finish = move |_| navigate(&next(), Default::default());
 
     view! {
+        <PageTitle text=Page::Enroll.title()/>
         <section class="card enroll" aria-labelledby="enroll-title">
             <h1 id="enroll-title" tabindex="-1" node_ref=heading>{move || step.get().title()}</h1>
             {move || match step.get() {
@@ -114,7 +115,7 @@ pub fn EnrollPage() -> impl IntoView {
                 Step::Intro(o) => intro(o, start, later).into_any(),
                 Step::AlreadySetUp => view! {
                     <p>"Your account already has an authenticator app. To move to another app, reset it on the Security page."</p>
-                    <A href="/security">"Go to Security"</A>
+                    <A href=Page::Security.path()>"Go to Security"</A>
                 }
                 .into_any(),
                 Step::Scan(e) => view! { <Scan enrollment=e on_done=move || set_step.set(Step::Complete)/> }.into_any(),
@@ -127,7 +128,7 @@ pub fn EnrollPage() -> impl IntoView {
                 .into_any(),
                 Step::NeedLogin => view! {
                     <p role="alert">"Your login has expired or has not started. Log in to set up MFA."</p>
-                    <A href="/login">"Log in"</A>
+                    <A href=Page::Login.path()>"Log in"</A>
                 }
                 .into_any(),
                 Step::Failed(e) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),

@@ -7,8 +7,8 @@ use portcullis_api::LoginResponse;
 
 use crate::api::{self, ApiError};
 use crate::components::CodeField;
-use crate::nav::safe_next;
-use crate::session::use_session;
+use crate::paths::{safe_next, Page};
+use crate::state::{use_session, PageTitle};
 use crate::text::normalize_code;
 
 /// Where the code entry stands.
@@ -77,6 +77,7 @@ pub fn LoginMfaPage() -> impl IntoView {
     let expired = move || outcome.get() == Outcome::Expired;
 
     view! {
+        <PageTitle text=Page::LoginMfa.title()/>
         <section class="card narrow" aria-labelledby="mfa-title">
             <h1 id="mfa-title">"Verify it’s you"</h1>
             // One panel per enrolled factor; push, security keys and
@@ -95,7 +96,7 @@ pub fn LoginMfaPage() -> impl IntoView {
                     <p class="form-error" role="alert" aria-live="assertive">{banner}</p>
                     <Show when=expired>
                         <p>
-                            <A href="/login">"Log in again"</A>
+                            <A href=Page::Login.path()>"Log in again"</A>
                         </p>
                     </Show>
                     <button

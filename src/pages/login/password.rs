@@ -5,8 +5,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::LoginResponse;
 
 use crate::api::{self, ApiError};
-use crate::nav::{safe_next, with_next};
-use crate::session::use_session;
+use crate::boot;
+use crate::paths::{safe_next, Page};
+use crate::state::{use_session, PageTitle};
 use crate::text::{check_login, LoginProblems};
 
 /// Where a submission stands; the view is a match on this.
@@ -27,17 +28,24 @@ pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    // What was typed into the served page's static copy of this form
+    // before the app started (see `boot`).
+    let email = RwSignal::new(boot::typed("email"));
+    let password = RwSignal::new(boot::typed("password"));
+    // Once this form is in the page, it replaces the static copy.
+    Effect::new(move |_| boot::take_over());
     let (outcome, set_outcome) = signal(Outcome::Idle);
     // Seconds left before a throttled login may be retried.
     let (wait, set_wait) = signal(0_u64);
 
     let next = move || safe_next(query.get_untracked().get("next").as_deref());
-    let submit = Action::new_local(move |req: &portcullis_api::LoginRequest| {
-        let req = req.clone();
+    // A plain task and a flag rather than an `Action`: this screen is the
+    // first download, and nothing else in it needs the Action machinery.
+    let (sending, set_sending) = signal(false);
+    let send = move |req: portcullis_api::LoginRequest| {
         let navigate = navigate.clone();
-        async move {
+        set_sending.set(true);
+        leptos::task::spawn_local(async move {
             match api::login(&req).await {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
@@ -52,12 +60,12 @@ pub fn LoginPage() -> impl IntoView {
                     // Only half signed in: whatever the page thought before is gone.
                     session.signed_out();
                     set_outcome.set(Outcome::Idle);
-                    navigate(&with_next("/login/mfa", &next()), Default::default());
+                    navigate(&Page::LoginMfa.with_next(&next()), Default::default());
                 }
                 Ok(LoginResponse::Enroll { .. }) => {
                     session.signed_out();
                     set_outcome.set(Outcome::Idle);
-                    navigate(&with_next("/enroll", &next()), Default::default());
+                    navigate(&Page::Enroll.with_next(&next()), Default::default());
                 }
                 Err(e) => {
                     password.set(String::new());
@@ -67,18 +75,19 @@ pub fn LoginPage() -> impl IntoView {
                     set_outcome.set(Outcome::Refused(e));
                 }
             }
-        }
-    });
+            let _ = set_sending.try_set(false);
+        });
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if submit.pending().get_untracked() || wait.get_untracked() > 0 {
+        if sending.get_untracked() || wait.get_untracked() > 0 {
             return;
         }
         match check_login(&email.get_untracked(), &password.get_untracked()) {
             Ok(req) => {
                 set_outcome.set(Outcome::Idle);
-                submit.dispatch(req);
+                send(req);
             }
             Err(problems) => set_outcome.set(Outcome::Invalid(problems)),
         }
@@ -95,9 +104,12 @@ pub fn LoginPage() -> impl IntoView {
         Outcome::Blocked(m) => Some(m),
         _ => None,
     };
-    let busy = move || submit.pending().get();
+    let busy = move || sending.get();
 
+    // `web/index.html` holds a static copy of this card (painted before the
+    // wasm arrives): keep the two alike.
     view! {
+        <PageTitle text=Page::Login.title()/>
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">"Log in to Portcullis"</h1>
             <form on:submit=on_submit novalidate>

@@ -1,14 +1,19 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::paths::Page;
+use crate::state::PageTitle;
+
+/// No screen at this address.
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="nf-title">
+        <PageTitle text="Page not found"/>
+        <section class="card narrow" aria-labelledby="nf-title">
             <h1 id="nf-title">"Page not found"</h1>
             <p>"There is no page at this address."</p>
             <p>
-                <A href="/">"Go to the portal home"</A>
+                <A href=Page::Home.path()>"Go to the portal home"</A>
             </p>
         </section>
     }

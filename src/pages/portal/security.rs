@@ -7,28 +7,28 @@ use portcullis_api::{MfaOverview, TotpState};
 
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField};
-use crate::session::use_session;
+use crate::pages::ErrorPage;
+use crate::paths::Page;
+use crate::state::PageTitle;
 use crate::text::{date, status_sentence};
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let session = use_session();
+    // A session that ended on the server is handled by the API client.
     let overview = api::load(api::mfa());
-    // A session that ended on the server sends the user to the login page.
-    Effect::new(move |_| {
-        if matches!(overview.get(), Some(Err(e)) if e.is_unauthenticated()) {
-            session.signed_out();
-        }
-    });
     view! {
-        <section class="card" aria-labelledby="security-title">
-            <h1 id="security-title">"Security"</h1>
-            {move || match overview.get() {
-                None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Some(Ok(o)) => view! { <Factors overview=o/> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error" role="alert">{e.user_message()}</p> }.into_any(),
-            }}
-        </section>
+        <PageTitle text=Page::Security.title()/>
+        {move || match overview.get() {
+            None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+            Some(Ok(o)) => view! {
+                <section class="card" aria-labelledby="security-title">
+                    <h1 id="security-title">"Security"</h1>
+                    <Factors overview=o/>
+                </section>
+            }
+            .into_any(),
+            Some(Err(e)) => view! { <ErrorPage error=e/> }.into_any(),
+        }}
     }
 }
 
@@ -52,7 +52,7 @@ fn Factors(
                 .into_any(),
                 TotpState::Pending | TotpState::NotSetUp => view! {
                     <p><span class="badge">"Not set up"</span></p>
-                    <A href="/enroll?next=%2Fsecurity">"Set up an authenticator app"</A>
+                    <A href=Page::Enroll.with_next(Page::Security.path())>"Set up an authenticator app"</A>
                 }
                 .into_any(),
             }}
@@ -83,7 +83,10 @@ fn ResetAuthenticator() -> impl IntoView {
         let navigate = navigate.clone();
         async move {
             match api::totp_reset(&c).await {
-                Ok(_) => navigate("/enroll?next=%2Fsecurity", Default::default()),
+                Ok(_) => navigate(
+                    &Page::Enroll.with_next(Page::Security.path()),
+                    Default::default(),
+                ),
                 Err(e) => {
                     code.set(String::new());
                     set_refused.set(Some(e));

@@ -1,0 +1,46 @@
+//! The screens, by audience: `login/` (anyone), `portal/` (signed in),
+//! `admin/` (administrators). One file per screen or step.
+//!
+//! Only the password screen is in the first download. Every other screen is
+//! loaded from its own wasm chunk when first shown, if the `split` feature
+//! is on (see [`lazy_screen!`]); without it (tests, `cargo build`) all are
+//! eager.
+
+/// Declares `$screen`, a component that shows the screen component `$page`
+/// out of its own wasm chunk: with the `split` feature, `#[lazy]` moves the
+/// screen's code into a part of its own, which wasm-split cuts out of the
+/// build, and the view waits for it (`Suspend`). A lazy function rather than
+/// a `Lazy` route: the router preloads the chunk of every route a path
+/// matches, even one whose guard then refuses the visitor, while this
+/// loads only once the screen is really shown.
+macro_rules! lazy_screen {
+    ($screen:ident, $load:ident, $page:path) => {
+        #[cfg(feature = "split")]
+        #[leptos::lazy]
+        fn $load() -> leptos::prelude::AnyView {
+            use leptos::prelude::IntoAny;
+            $page().into_any()
+        }
+
+        #[leptos::component]
+        pub fn $screen() -> impl leptos::prelude::IntoView {
+            #[cfg(feature = "split")]
+            {
+                leptos::prelude::Suspend::new(async move { $load().await })
+            }
+            #[cfg(not(feature = "split"))]
+            {
+                $page()
+            }
+        }
+    };
+}
+
+pub mod admin;
+mod error;
+pub mod login;
+mod not_found;
+pub mod portal;
+
+pub use error::ErrorPage;
+pub use not_found::NotFound;

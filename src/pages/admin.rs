@@ -1,0 +1,13 @@
+//! Administration, behind the admin guard. The whole area is one lazily
+//! loaded part: its screens are chosen inside it ([`area`]), so adding one
+//! adds nothing to the router in the first download.
+
+pub mod area;
+mod refused;
+pub mod users;
+
+pub use area::AdminArea;
+pub use refused::Refused;
+
+// The admin area, loaded only once the guard has let the user in.
+lazy_screen!(AdminScreen, admin_area_view, area::AdminArea);

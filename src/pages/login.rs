@@ -1,0 +1,13 @@
+//! The login steps, open to anyone: password (eager: it is the first
+//! download), second factor and enrollment (lazy).
+
+pub mod enroll;
+pub mod mfa;
+pub mod password;
+
+pub use enroll::EnrollPage;
+pub use mfa::LoginMfaPage;
+pub use password::LoginPage;
+
+lazy_screen!(LoginMfaScreen, login_mfa_view, mfa::LoginMfaPage);
+lazy_screen!(EnrollScreen, enroll_view, enroll::EnrollPage);

@@ -1,0 +1,10 @@
+//! The signed-in user's screens (lazy, behind the signed-in guard).
+
+pub mod home;
+pub mod security;
+
+pub use home::HomePage;
+pub use security::SecurityPage;
+
+lazy_screen!(HomeScreen, home_view, home::HomePage);
+lazy_screen!(SecurityScreen, security_view, security::SecurityPage);

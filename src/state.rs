@@ -1,0 +1,8 @@
+//! What several screens share, as contexts: who is signed in, and the title
+//! of the screen (announced to screen readers).
+
+mod session;
+mod title;
+
+pub use session::{provide_session, use_session, Session, SessionState};
+pub use title::{provide_title, PageTitle, TitleAnnouncer};

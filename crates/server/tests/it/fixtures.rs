@@ -223,3 +223,14 @@ fn write_spa_fixture(spa: &std::path::Path) {
 pub fn spa_dir(s: &TestServer) -> PathBuf {
     s.dir.path().join("spa")
 }
+
+/// Every header but the date, sorted: for comparing two answers.
+pub fn headers_but_date(h: &reqwest::header::HeaderMap) -> Vec<String> {
+    let mut v: Vec<_> = h
+        .iter()
+        .filter(|(k, _)| *k != "date")
+        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
+        .collect();
+    v.sort();
+    v
+}

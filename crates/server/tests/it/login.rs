@@ -2,10 +2,9 @@
 //! wrong passwords, new session ids at login, logout and session timeouts.
 
 use portcullis_api::{ErrorCode, LoginResponse, Role};
-use reqwest::header::HeaderMap;
 
 use crate::client::{session_cookie, Api};
-use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
+use crate::fixtures::{headers_but_date, TestServer, BILLING_ADMIN, PASSWORD};
 
 const ALICE: &str = "alice@example.com";
 
@@ -58,17 +57,10 @@ async fn wrong_password_and_unknown_user_get_identical_answers() {
         .await;
     assert!(wrong.session_cookie().is_none());
     assert!(unknown.session_cookie().is_none());
-    // every header but the date, in order
-    let hdrs = |h: &HeaderMap| {
-        let mut v: Vec<_> = h
-            .iter()
-            .filter(|(k, _)| *k != "date")
-            .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(hdrs(&wrong.headers), hdrs(&unknown.headers));
+    assert_eq!(
+        headers_but_date(&wrong.headers),
+        headers_but_date(&unknown.headers)
+    );
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.status, unknown.status);
     let (a, b) = (wrong.err(), unknown.err());

@@ -16,7 +16,7 @@ use portcullis_server::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::client::{Answer, Api};
-use crate::fixtures::{TestServer, PASSWORD};
+use crate::fixtures::{headers_but_date, TestServer, PASSWORD};
 
 const ALICE: &str = "alice@example.com";
 const GHOST: &str = "ghost@example.com";
@@ -87,17 +87,6 @@ fn longest_password_delay() -> i64 {
         .map(|p| p.cap_secs)
         .max()
         .unwrap()
-}
-
-/// Every header but the date, sorted: for comparing two answers.
-fn headers_but_date(h: &HeaderMap) -> Vec<String> {
-    let mut v: Vec<_> = h
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("")))
-        .collect();
-    v.sort();
-    v
 }
 
 #[tokio::test]

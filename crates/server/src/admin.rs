@@ -174,6 +174,20 @@ fn period_text(days: Option<u32>) -> String {
     }
 }
 
+/// Records the change's event in its transaction, commits, and answers
+/// with the user as the change left them.
+async fn commit(
+    state: &AppState,
+    mut tx: store::Tx,
+    now: Timestamp,
+    event: Event<'_>,
+    id: &str,
+) -> Result<AdminUser, AdminError> {
+    audit::record(&mut *tx, now, event).await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
 /// Require MFA for a user, with an enrollment period from today (`None`:
 /// set up at the next login). Sessions that no second factor proved end
 /// with the new period.
@@ -196,20 +210,14 @@ pub async fn require_mfa(
         store::sessions::cap_unproven(&mut *tx, &user.id, deadline).await?;
     }
     let detail = format!("require MFA ({})", period_text(period_days));
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_admin(
-            EventKind::AdminRequireMfa,
-            &admin.user.id,
-            &user.id,
-            client,
-            &detail,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    get(state, id).await
+    let event = Event::by_admin(
+        EventKind::AdminRequireMfa,
+        &admin.user.id,
+        &user.id,
+        client,
+        &detail,
+    );
+    commit(state, tx, now, event, id).await
 }
 
 /// Reset MFA: remove the user's factors, end their sessions, and start a
@@ -238,20 +246,14 @@ pub async fn reset_mfa(
     .await?;
     notify::queue(&mut *tx, now, Kind::MfaReset, user, deadline).await?;
     let detail = format!("reset MFA ({})", period_text(period_days));
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_admin(
-            EventKind::AdminResetMfa,
-            &admin.user.id,
-            &user.id,
-            client,
-            &detail,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    get(state, id).await
+    let event = Event::by_admin(
+        EventKind::AdminResetMfa,
+        &admin.user.id,
+        &user.id,
+        client,
+        &detail,
+    );
+    commit(state, tx, now, event, id).await
 }
 
 /// Lifts a suspension (a hundred failures in a row) of the user's password
@@ -274,20 +276,14 @@ pub async fn unlock(
         ],
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_admin(
-            EventKind::AdminUnlock,
-            &admin.user.id,
-            &user.id,
-            client,
-            "password and factors unlocked",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    get(state, id).await
+    let event = Event::by_admin(
+        EventKind::AdminUnlock,
+        &admin.user.id,
+        &user.id,
+        client,
+        "password and factors unlocked",
+    );
+    commit(state, tx, now, event, id).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! Each reader answers `None` for an answer that does not have the shape.
 
 use js_sys::{Array, Object, Reflect, JSON};
+use portcullis_api::wire::LoginResponseWire;
 use portcullis_api::{ErrorBody, ErrorCode, FactorKind, LoginRequest, LoginResponse, Me, Role};
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::Deserialize;
@@ -54,30 +55,26 @@ pub fn me(text: &str) -> Option<Me> {
     me_from(&parse(text)?)
 }
 
-/// The answer to a login step: `{"next": "done" | "mfa" | "enroll" | "locked", …}`.
+/// The answer to a login step: `{"next": "done" | "mfa" | "enroll" | "locked", …}`,
+/// read into the flat wire shape whose `TryFrom` picks the variant.
 pub fn login_response(text: &str) -> Option<LoginResponse> {
     let obj = parse(text)?;
-    Some(match string(&obj, "next")?.as_str() {
-        "done" => LoginResponse::Done {
-            user: me_from(&field(&obj, "user")?)?,
-        },
-        "mfa" => LoginResponse::Mfa {
-            factors: Array::from(&field(&obj, "factors")?)
+    let wire = LoginResponseWire {
+        next: string(&obj, "next")?,
+        user: field(&obj, "user").and_then(|u| me_from(&u)),
+        factors: field(&obj, "factors").map(|f| {
+            Array::from(&f)
                 .iter()
                 .filter_map(|k| from_name::<FactorKind>(&k.as_string()?))
-                .collect(),
-        },
-        "enroll" => LoginResponse::Enroll {
-            mandatory: field(&obj, "mandatory")?.as_bool()?,
-            days_left: field(&obj, "days_left")
-                .and_then(|d| d.as_f64())
-                .map(|d| d as u32),
-        },
-        "locked" => LoginResponse::Locked {
-            message: string(&obj, "message")?,
-        },
-        _ => return None,
-    })
+                .collect()
+        }),
+        mandatory: field(&obj, "mandatory").and_then(|m| m.as_bool()),
+        days_left: field(&obj, "days_left")
+            .and_then(|d| d.as_f64())
+            .map(|d| d as u32),
+        message: string(&obj, "message"),
+    };
+    LoginResponse::try_from(wire).ok()
 }
 
 /// `{"code", "message", "retry_after"?}`, the body of every error answer.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod input;
-mod wire;
+pub mod wire;
 
 /// Header every state-changing request must carry (CSRF defence: a cross-site
 /// form or image cannot set custom headers, and a cross-site script would need

@@ -15,14 +15,17 @@ fn missing(field: &str) -> String {
     format!("missing field `{field}`")
 }
 
+/// The login answer as flat fields; [`LoginResponse`]'s `TryFrom` is the one
+/// place that turns them into a variant (the SPA's `JSON.parse` reader
+/// fills this too).
 #[derive(Deserialize)]
-pub(crate) struct LoginResponseWire {
-    next: String,
-    user: Option<Me>,
-    factors: Option<Vec<FactorKind>>,
-    mandatory: Option<bool>,
-    days_left: Option<u32>,
-    message: Option<String>,
+pub struct LoginResponseWire {
+    pub next: String,
+    pub user: Option<Me>,
+    pub factors: Option<Vec<FactorKind>>,
+    pub mandatory: Option<bool>,
+    pub days_left: Option<u32>,
+    pub message: Option<String>,
 }
 
 impl TryFrom<LoginResponseWire> for LoginResponse {

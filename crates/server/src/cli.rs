@@ -39,7 +39,8 @@ pub struct Cli {
         global = true
     )]
     pub data_dir: PathBuf,
-    /// Database URL; default: sqlite://<data-dir>/portcullis.db.
+    /// Database URL: sqlite://FILE (default: sqlite://<data-dir>/portcullis.db)
+    /// or postgres://USER:PASSWORD@HOST/DB, which several instances can share.
     #[arg(long, env = "PORTCULLIS_DATABASE_URL", global = true)]
     pub database: Option<String>,
     /// Directory of the built SPA (Trunk's dist/).

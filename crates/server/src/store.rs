@@ -4,10 +4,18 @@
 //! transaction and write its audit event and emails in the same breath as
 //! the change. The domain areas above never see SQL; `http/` never sees the
 //! store.
+//!
+//! One code base serves SQLite (the embedded default) and PostgreSQL
+//! (several instances on one database) through sqlx's `Any` driver: the SQL
+//! is written once, in the dialect both share — `$n` placeholders, BIGINT
+//! Unix seconds, BOOLEAN, TEXT ids, `ON CONFLICT … RETURNING` — and the
+//! few places where the two differ are in this module (connection set-up,
+//! [`Flag`]).
 
 pub(crate) mod audit;
 pub(crate) mod challenges;
 pub(crate) mod factors;
+mod flag;
 pub(crate) mod outbox;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
@@ -15,59 +23,122 @@ pub(crate) mod totp;
 pub(crate) mod users;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::Executor;
+
+pub(crate) use flag::Flag;
 
 /// The database pool.
-pub type Db = sqlx::SqlitePool;
+pub type Db = sqlx::AnyPool;
 /// One connection (a transaction derefs to it).
-pub type Conn = sqlx::SqliteConnection;
+pub type Conn = sqlx::AnyConnection;
 /// A transaction on [`Db`].
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Anything a statement can run on: the pool, a connection, a transaction.
-/// (The PostgreSQL port swaps the database type here and nowhere else.)
-pub trait Exec<'c>: sqlx::Executor<'c, Database = sqlx::Sqlite> {}
-impl<'c, E: sqlx::Executor<'c, Database = sqlx::Sqlite>> Exec<'c> for E {}
+pub trait Exec<'c>: sqlx::Executor<'c, Database = sqlx::Any> {}
+impl<'c, E: sqlx::Executor<'c, Database = sqlx::Any>> Exec<'c> for E {}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!(
+                "unsupported database URL {}: use sqlite://FILE or postgres://USER@HOST/DB",
+                redact_url(url)
+            )
+        }
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
 
 /// The default database: a file in the data directory, created on first start.
 pub fn default_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("portcullis.db").display())
 }
 
-/// Opens (creating if missing) and migrates the database at `url`.
+/// Opens (creating a missing SQLite file) and migrates the database at `url`.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    if !url.starts_with("sqlite:") {
-        anyhow::bail!(
-            "unsupported database URL {url:?}: this build supports sqlite: URLs (PostgreSQL is planned)"
-        );
+    connect_with(url, 8).await
+}
+
+/// As [`connect`], with at most `max_connections` in the pool.
+pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url)?;
+    let shown = redact_url(url);
+    let mut url = url.to_string();
+    if backend == Backend::Sqlite {
+        let file = sqlite_file(&url);
+        if file.as_os_str() != ":memory:" {
+            crate::files::private_file(&file)?;
+        }
+        if !url.contains("mode=") {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("mode=rwc");
+        }
     }
-    let opts = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("invalid database URL {url:?}"))?
-        .create_if_missing(true)
-        .foreign_keys(true)
-        // WAL lets readers and one writer work at once; the busy timeout
-        // makes concurrent writers queue instead of failing.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
-    let file = opts.get_filename().to_path_buf();
-    if file.as_os_str() != ":memory:" {
-        crate::files::private_file(&file)?;
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+    let opts: AnyConnectOptions = url
+        .parse()
+        .with_context(|| format!("invalid database URL {shown}"))?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers and one writer work at once; the busy
+                    // timeout makes concurrent writers queue instead of failing.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(opts)
         .await
-        .with_context(|| format!("cannot open database {url:?}"))?;
+        .with_context(|| format!("cannot open database {shown}"))?;
     sqlx::migrate!("./migrations")
         .run(&pool)
         .await
         .context("database migration failed")?;
     Ok(pool)
+}
+
+/// The file a `sqlite:` URL names (without its query).
+fn sqlite_file(url: &str) -> std::path::PathBuf {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or(rest);
+    std::path::PathBuf::from(path)
 }
 
 /// `LIKE` pattern for "starts with `prefix`", with the wildcards in it escaped

@@ -16,7 +16,7 @@ pub struct NewEvent<'a> {
 pub async fn insert<'c>(db: impl Exec<'c>, e: &NewEvent<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, at, kind, actor_kind, actor_id, subject_id, client_ip, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(e.at)
@@ -51,7 +51,7 @@ pub async fn for_subject<'c>(
 ) -> sqlx::Result<Vec<Row>> {
     sqlx::query_as(
         "SELECT at, kind, actor_kind, actor_id, subject_id, client_ip, detail FROM audit_events
-         WHERE subject_id = ? ORDER BY at DESC, id LIMIT ?",
+         WHERE subject_id = $1 ORDER BY at DESC, id LIMIT $2",
     )
     .bind(subject_id)
     .bind(i64::from(limit))

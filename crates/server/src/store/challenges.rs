@@ -16,7 +16,7 @@ pub struct NewChallenge<'a> {
 pub async fn insert<'c>(db: impl Exec<'c>, c: &NewChallenge<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO challenges (id, session_hash, kind, payload, created_at, expires_at, used_at)
-         VALUES (?, ?, ?, ?, ?, ?, NULL)",
+         VALUES ($1, $2, $3, $4, $5, $6, NULL)",
     )
     .bind(c.id)
     .bind(c.session_hash)
@@ -40,8 +40,8 @@ pub async fn take<'c>(
     now: Timestamp,
 ) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "UPDATE challenges SET used_at = ?
-         WHERE id = ? AND session_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?
+        "UPDATE challenges SET used_at = $1
+         WHERE id = $2 AND session_hash = $3 AND kind = $4 AND used_at IS NULL AND expires_at > $5
          RETURNING payload",
     )
     .bind(now)
@@ -55,7 +55,7 @@ pub async fn take<'c>(
 
 /// Deletes challenges that ended before `before` (used or expired).
 pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM challenges WHERE expires_at < ?")
+    let res = sqlx::query("DELETE FROM challenges WHERE expires_at < $1")
         .bind(before)
         .execute(db)
         .await?;

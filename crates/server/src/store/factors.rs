@@ -14,7 +14,7 @@ pub async fn confirmed_kinds<'c>(
     user_id: &str,
 ) -> sqlx::Result<Vec<FactorKind>> {
     let kinds: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT kind FROM confirmed_factors WHERE user_id = ? ORDER BY kind",
+        "SELECT DISTINCT kind FROM confirmed_factors WHERE user_id = $1 ORDER BY kind",
     )
     .bind(user_id)
     .fetch_all(db)

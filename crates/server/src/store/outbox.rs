@@ -14,9 +14,9 @@ pub struct NewMessage<'a> {
 
 pub async fn insert<'c>(db: impl Exec<'c>, now: Timestamp, m: &NewMessage<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO outbox (id, created_at, user_id, to_addr, kind, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (id, created_at, user_id, to_addr, kind, subject, body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(uuid::Uuid::now_v7().to_string())
     .bind(now)
     .bind(m.user_id)
     .bind(m.to_addr)
@@ -28,10 +28,11 @@ pub async fn insert<'c>(db: impl Exec<'c>, now: Timestamp, m: &NewMessage<'_>) -
     Ok(())
 }
 
-/// Kinds of the messages queued for a user, oldest first. `rowid` breaks
-/// ties within a second (SQLite; the PostgreSQL port orders by a sequence).
+/// Kinds of the messages queued for a user, oldest first. Ids are UUIDv7
+/// (time-ordered, and increasing within this process), so they break ties
+/// within a second on both databases.
 pub async fn kinds_for<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT kind FROM outbox WHERE user_id = ? ORDER BY created_at, rowid")
+    sqlx::query_scalar("SELECT kind FROM outbox WHERE user_id = $1 ORDER BY created_at, id")
         .bind(user_id)
         .fetch_all(db)
         .await
@@ -55,8 +56,8 @@ pub async fn due<'c>(
 ) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as(
         "SELECT id, to_addr, subject, body, attempts FROM outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= ? AND attempts < ?
-         ORDER BY created_at LIMIT ?",
+         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2
+         ORDER BY created_at LIMIT $3",
     )
     .bind(now)
     .bind(max_attempts)
@@ -73,7 +74,7 @@ pub async fn claim<'c>(
     until: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL AND next_attempt_at <= ?",
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
     )
     .bind(until)
     .bind(id)
@@ -85,7 +86,7 @@ pub async fn claim<'c>(
 
 pub async fn mark_sent<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
     )
     .bind(now)
     .bind(id)
@@ -101,12 +102,14 @@ pub async fn record_failure<'c>(
     error: &str,
     next_attempt_at: Timestamp,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?")
-        .bind(attempts)
-        .bind(error)
-        .bind(next_attempt_at)
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET attempts = $1, last_error = $2, next_attempt_at = $3 WHERE id = $4",
+    )
+    .bind(attempts)
+    .bind(error)
+    .bind(next_attempt_at)
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(())
 }

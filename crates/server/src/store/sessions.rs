@@ -8,6 +8,7 @@ use crate::clock::Timestamp;
 pub struct Row {
     pub id_hash: String,
     pub user_id: String,
+    #[sqlx(try_from = "super::Flag")]
     pub signed_in: bool,
     pub methods: String,
     pub password_at: Timestamp,
@@ -23,9 +24,14 @@ const COLUMNS: &str =
     "id_hash, user_id, signed_in, methods, password_at, second_factor_at, created_at, \
      last_seen_at, expires_at, client_ip, user_agent";
 
+/// As read: boolean columns through a cast (see [`super::Flag`]).
+const SELECTED: &str =
+    "id_hash, user_id, CAST(signed_in AS INTEGER) AS signed_in, methods, password_at, \
+     second_factor_at, created_at, last_seen_at, expires_at, client_ip, user_agent";
+
 pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO sessions ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&r.id_hash)
     .bind(&r.user_id)
@@ -44,14 +50,16 @@ pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
 }
 
 pub async fn find<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<Option<Row>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sessions WHERE id_hash = ?"))
-        .bind(id_hash)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {SELECTED} FROM sessions WHERE id_hash = $1"
+    ))
+    .bind(id_hash)
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn delete<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .execute(db)
         .await?;
@@ -59,7 +67,7 @@ pub async fn delete<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<()> {
 }
 
 pub async fn touch<'c>(db: impl Exec<'c>, id_hash: &str, now: Timestamp) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)
         .bind(id_hash)
         .execute(db)
@@ -73,7 +81,7 @@ pub async fn delete_for_user<'c>(
     user_id: &str,
     keep: Option<&str>,
 ) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?")
+    let res = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(""))
         .execute(db)
@@ -84,8 +92,8 @@ pub async fn delete_for_user<'c>(
 /// Ends the user's oldest sessions beyond the newest `max`.
 pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
     let res = sqlx::query(
-        "DELETE FROM sessions WHERE user_id = ? AND id_hash NOT IN (
-           SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id_hash LIMIT ?)",
+        "DELETE FROM sessions WHERE user_id = $1 AND id_hash NOT IN (
+           SELECT id_hash FROM sessions WHERE user_id = $2 ORDER BY created_at DESC, id_hash LIMIT $3)",
     )
     .bind(user_id)
     .bind(user_id)
@@ -105,8 +113,8 @@ pub async fn cap_unproven<'c>(
     match until {
         Some(t) => {
             sqlx::query(
-                "UPDATE sessions SET expires_at = CASE WHEN expires_at > ? THEN ? ELSE expires_at END
-                 WHERE user_id = ? AND second_factor_at IS NULL",
+                "UPDATE sessions SET expires_at = CASE WHEN expires_at > $1 THEN $2 ELSE expires_at END
+                 WHERE user_id = $3 AND second_factor_at IS NULL",
             )
             .bind(t)
             .bind(t)
@@ -115,7 +123,7 @@ pub async fn cap_unproven<'c>(
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ? AND second_factor_at IS NULL")
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND second_factor_at IS NULL")
                 .bind(user_id)
                 .execute(db)
                 .await?;
@@ -131,7 +139,7 @@ pub async fn prove_again<'c>(
     methods: &str,
     now: Timestamp,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET second_factor_at = ?, methods = ? WHERE id_hash = ?")
+    sqlx::query("UPDATE sessions SET second_factor_at = $1, methods = $2 WHERE id_hash = $3")
         .bind(now)
         .bind(methods)
         .bind(id_hash)
@@ -147,7 +155,7 @@ pub async fn purge<'c>(
     now: Timestamp,
     idle_before: Timestamp,
 ) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
+    let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now)
         .bind(idle_before)
         .execute(db)

@@ -7,7 +7,7 @@ use crate::clock::Timestamp;
 
 /// (blocked until, failures in a row) of a counter, if it exists.
 pub async fn state<'c>(db: impl Exec<'c>, key: &str) -> sqlx::Result<Option<(Timestamp, i64)>> {
-    sqlx::query_as("SELECT blocked_until, consecutive FROM throttle WHERE key = ?")
+    sqlx::query_as("SELECT blocked_until, consecutive FROM throttle WHERE key = $1")
         .bind(key)
         .fetch_optional(db)
         .await
@@ -25,12 +25,12 @@ pub async fn count_failure<'c>(
     cap: i64,
 ) -> sqlx::Result<Option<(i64, i64)>> {
     sqlx::query_as(
-        "INSERT INTO throttle (key, failures, last_failure_at, blocked_until, consecutive) VALUES (?, 1, ?, 0, 1)
+        "INSERT INTO throttle (key, failures, last_failure_at, blocked_until, consecutive) VALUES ($1, 1, $2, 0, 1)
          ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN throttle.last_failure_at < ? THEN 1 ELSE throttle.failures + 1 END,
+           failures = CASE WHEN throttle.last_failure_at < $3 THEN 1 ELSE throttle.failures + 1 END,
            consecutive = throttle.consecutive + 1,
            last_failure_at = excluded.last_failure_at
-         WHERE throttle.blocked_until <= ? AND throttle.consecutive < ?
+         WHERE throttle.blocked_until <= $4 AND throttle.consecutive < $5
          RETURNING failures, consecutive",
     )
     .bind(key)
@@ -43,7 +43,7 @@ pub async fn count_failure<'c>(
 }
 
 pub async fn block_until<'c>(db: impl Exec<'c>, key: &str, until: Timestamp) -> sqlx::Result<()> {
-    sqlx::query("UPDATE throttle SET blocked_until = ? WHERE key = ?")
+    sqlx::query("UPDATE throttle SET blocked_until = $1 WHERE key = $2")
         .bind(until)
         .bind(key)
         .execute(db)
@@ -53,7 +53,7 @@ pub async fn block_until<'c>(db: impl Exec<'c>, key: &str, until: Timestamp) -> 
 
 /// Forgets a counter (a success, or an administrator's unlock).
 pub async fn clear<'c>(db: impl Exec<'c>, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM throttle WHERE key = ?")
+    sqlx::query("DELETE FROM throttle WHERE key = $1")
         .bind(key)
         .execute(db)
         .await?;
@@ -66,8 +66,8 @@ pub async fn release<'c>(db: impl Exec<'c>, key: &str, free: i64) -> sqlx::Resul
     sqlx::query(
         "UPDATE throttle SET failures = failures - 1,
            consecutive = CASE WHEN consecutive > 0 THEN consecutive - 1 ELSE 0 END,
-           blocked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE blocked_until END
-         WHERE key = ? AND failures > 0",
+           blocked_until = CASE WHEN failures - 1 < $1 THEN 0 ELSE blocked_until END
+         WHERE key = $2 AND failures > 0",
     )
     .bind(free)
     .bind(key)
@@ -83,11 +83,13 @@ pub async fn window<'c>(
     key: &str,
     window_starts_after: Timestamp,
 ) -> sqlx::Result<Option<(i64, Timestamp)>> {
-    sqlx::query_as("SELECT hits, window_start FROM rate_windows WHERE key = ? AND window_start > ?")
-        .bind(key)
-        .bind(window_starts_after)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "SELECT hits, window_start FROM rate_windows WHERE key = $1 AND window_start > $2",
+    )
+    .bind(key)
+    .bind(window_starts_after)
+    .fetch_optional(db)
+    .await
 }
 
 /// Counts a hit in the window of `key` (a new window once the old one,
@@ -99,10 +101,10 @@ pub async fn hit_window<'c>(
     stale_before: Timestamp,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO rate_windows (key, hits, window_start) VALUES (?, 1, ?)
+        "INSERT INTO rate_windows (key, hits, window_start) VALUES ($1, 1, $2)
          ON CONFLICT (key) DO UPDATE SET
-           hits = CASE WHEN rate_windows.window_start <= ? THEN 1 ELSE rate_windows.hits + 1 END,
-           window_start = CASE WHEN rate_windows.window_start <= ? THEN excluded.window_start ELSE rate_windows.window_start END
+           hits = CASE WHEN rate_windows.window_start <= $3 THEN 1 ELSE rate_windows.hits + 1 END,
+           window_start = CASE WHEN rate_windows.window_start <= $4 THEN excluded.window_start ELSE rate_windows.window_start END
          RETURNING hits",
     )
     .bind(key)
@@ -118,13 +120,13 @@ pub async fn purge<'c>(db: impl Exec<'c> + Copy, before: Timestamp) -> sqlx::Res
     // Counters with failures in a row stay: a quiet period must not reset
     // the count towards the cap (only a success or an administrator does).
     sqlx::query(
-        "DELETE FROM throttle WHERE last_failure_at < ? AND blocked_until < ? AND consecutive = 0",
+        "DELETE FROM throttle WHERE last_failure_at < $1 AND blocked_until < $2 AND consecutive = 0",
     )
     .bind(before)
     .bind(before)
     .execute(db)
     .await?;
-    sqlx::query("DELETE FROM rate_windows WHERE window_start < ?")
+    sqlx::query("DELETE FROM rate_windows WHERE window_start < $1")
         .bind(before)
         .execute(db)
         .await?;

@@ -14,7 +14,7 @@ pub struct Row {
 
 pub async fn get<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Option<Row>> {
     sqlx::query_as(
-        "SELECT secret AS sealed_key, confirmed_at, last_step FROM totp_factors WHERE user_id = ?",
+        "SELECT secret AS sealed_key, confirmed_at, last_step FROM totp_factors WHERE user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
@@ -30,7 +30,7 @@ pub async fn begin<'c>(
     now: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES (?, ?, ?, NULL, -1)
+        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, NULL, -1)
          ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = -1
          WHERE totp_factors.confirmed_at IS NULL",
     )
@@ -51,7 +51,7 @@ pub async fn confirm<'c>(
     now: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE totp_factors SET confirmed_at = ? WHERE user_id = ? AND secret = ? AND confirmed_at IS NULL",
+        "UPDATE totp_factors SET confirmed_at = $1 WHERE user_id = $2 AND secret = $3 AND confirmed_at IS NULL",
     )
     .bind(now)
     .bind(user_id)
@@ -63,7 +63,7 @@ pub async fn confirm<'c>(
 
 /// Removes the user's factor, pending or active.
 pub async fn delete<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
-    let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = ?")
+    let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
         .await?;
@@ -80,7 +80,7 @@ pub async fn claim_step<'c>(
     step: i64,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE totp_factors SET last_step = ? WHERE user_id = ? AND secret = ? AND last_step < ?",
+        "UPDATE totp_factors SET last_step = $1 WHERE user_id = $2 AND secret = $3 AND last_step < $4",
     )
     .bind(step)
     .bind(user_id)
@@ -106,7 +106,7 @@ pub async fn reseal<'c>(
     old: &str,
     new: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE totp_factors SET secret = ? WHERE user_id = ? AND secret = ?")
+    sqlx::query("UPDATE totp_factors SET secret = $1 WHERE user_id = $2 AND secret = $3")
         .bind(new)
         .bind(user_id)
         .bind(old)

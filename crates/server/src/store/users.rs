@@ -15,6 +15,7 @@ pub struct User {
     pub password_hash: String,
     pub role: String,
     pub created_at: Timestamp,
+    #[sqlx(try_from = "super::Flag")]
     pub mfa_required: bool,
     pub mfa_deadline: Option<Timestamp>,
     pub mfa_required_at: Option<Timestamp>,
@@ -49,20 +50,21 @@ impl User {
     }
 }
 
+/// Boolean columns are read through a cast: see [`super::Flag`].
 pub(crate) const COLUMNS: &str =
     "u.id, u.email, u.display_name, u.password_hash, u.role, u.created_at, \
-     u.mfa_required, u.mfa_deadline, u.mfa_required_at";
+     CAST(u.mfa_required AS INTEGER) AS mfa_required, u.mfa_deadline, u.mfa_required_at";
 
 /// `email` must already be normalised (lower case, trimmed).
 pub async fn find_by_email<'c>(db: impl Exec<'c>, email: &str) -> sqlx::Result<Option<User>> {
-    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.email = ?"))
+    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.email = $1"))
         .bind(email)
         .fetch_optional(db)
         .await
 }
 
 pub async fn find_by_id<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<User>> {
-    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?"))
+    sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
@@ -77,7 +79,7 @@ pub async fn count<'c>(db: impl Exec<'c>) -> sqlx::Result<i64> {
 /// Inserts a user; the caller has normalised the email and hashed the password.
 pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&user.id)
     .bind(&user.email)
@@ -99,7 +101,7 @@ pub async fn set_requirement<'c>(
     now: Timestamp,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE users SET mfa_required = TRUE, mfa_deadline = ?, mfa_required_at = ?, mfa_reminder_sent_at = NULL WHERE id = ?",
+        "UPDATE users SET mfa_required = TRUE, mfa_deadline = $1, mfa_required_at = $2, mfa_reminder_sent_at = NULL WHERE id = $3",
     )
     .bind(deadline)
     .bind(now)
@@ -121,8 +123,8 @@ pub async fn due_for_reminder<'c>(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM users u
          WHERE u.mfa_required = TRUE AND u.mfa_deadline IS NOT NULL AND u.mfa_reminder_sent_at IS NULL
-           AND u.mfa_deadline > ? AND u.mfa_deadline - ? <= ?
-           AND u.mfa_required_at < u.mfa_deadline - ?
+           AND u.mfa_deadline > $1 AND u.mfa_deadline - $2 <= $3
+           AND u.mfa_required_at < u.mfa_deadline - $4
            AND NOT EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id)"
     ))
     .bind(now)
@@ -140,7 +142,7 @@ pub async fn claim_reminder<'c>(
     now: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE users SET mfa_reminder_sent_at = ? WHERE id = ? AND mfa_reminder_sent_at IS NULL",
+        "UPDATE users SET mfa_reminder_sent_at = $1 WHERE id = $2 AND mfa_reminder_sent_at IS NULL",
     )
     .bind(now)
     .bind(user_id)
@@ -155,8 +157,10 @@ pub struct ListedUser {
     #[sqlx(flatten)]
     pub user: User,
     /// Any confirmed second factor, from the factor registry.
+    #[sqlx(try_from = "super::Flag")]
     pub has_factor: bool,
     pub totp_confirmed_at: Option<Timestamp>,
+    #[sqlx(try_from = "super::Flag")]
     pub totp_pending: bool,
 }
 
@@ -176,8 +180,8 @@ pub async fn page<'c>(
     let pattern = super::prefix_pattern(prefix);
     sqlx::query_as(&format!(
         "SELECT {COLUMNS}, {LISTED} FROM users u
-         WHERE u.email > ? AND (u.email LIKE ? ESCAPE '\\' OR LOWER(u.display_name) LIKE ? ESCAPE '\\')
-         ORDER BY u.email LIMIT ?"
+         WHERE u.email > $1 AND (u.email LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $3 ESCAPE '\\')
+         ORDER BY u.email LIMIT $4"
     ))
     .bind(after)
     .bind(&pattern)
@@ -189,7 +193,7 @@ pub async fn page<'c>(
 
 pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<ListedUser>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, {LISTED} FROM users u WHERE u.id = ?"
+        "SELECT {COLUMNS}, {LISTED} FROM users u WHERE u.id = $1"
     ))
     .bind(id)
     .fetch_optional(db)

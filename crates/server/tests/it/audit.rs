@@ -3,6 +3,7 @@
 
 use portcullis_api::ErrorCode;
 use portcullis_server::audit::{self, Recorded};
+use portcullis_server::store;
 
 use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
 
@@ -125,24 +126,55 @@ async fn the_event_log_has_its_indexes() {
         ("audit_events_kind", "kind"),
         ("audit_events_subject", "subject_id"),
     ] {
-        let table: Option<String> = sqlx::query_scalar(
-            "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?",
-        )
-        .bind(index)
-        .fetch_optional(&s.state.db)
-        .await
-        .unwrap();
+        let (table, columns) = index_columns(&s, index).await;
         assert_eq!(table.as_deref(), Some("audit_events"), "{index}");
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
-                .bind(index)
-                .fetch_all(&s.state.db)
-                .await
-                .unwrap();
         assert_eq!(
             columns.first().map(String::as_str),
             Some(first_column),
             "{index}: {columns:?}"
         );
+    }
+}
+
+/// The table of an index and its columns in order, from the catalogue of
+/// whichever database the suite runs on.
+async fn index_columns(s: &TestServer, index: &str) -> (Option<String>, Vec<String>) {
+    match crate::fixtures::backend() {
+        store::Backend::Sqlite => {
+            let table = sqlx::query_scalar(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = $1",
+            )
+            .bind(index)
+            .fetch_optional(&s.state.db)
+            .await
+            .unwrap();
+            let columns =
+                sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(index)
+                    .fetch_all(&s.state.db)
+                    .await
+                    .unwrap();
+            (table, columns)
+        }
+        store::Backend::Postgres => {
+            let table =
+                sqlx::query_scalar("SELECT tablename::TEXT FROM pg_indexes WHERE indexname = $1")
+                    .bind(index)
+                    .fetch_optional(&s.state.db)
+                    .await
+                    .unwrap();
+            let columns = sqlx::query_scalar(
+                "SELECT a.attname::TEXT FROM pg_index i
+                   JOIN pg_class c ON c.oid = i.indexrelid
+                   JOIN pg_attribute a ON a.attrelid = i.indrelid
+                   JOIN LATERAL unnest(i.indkey::SMALLINT[]) WITH ORDINALITY AS k(attnum, n) ON k.attnum = a.attnum
+                  WHERE c.relname = $1 ORDER BY k.n",
+            )
+            .bind(index)
+            .fetch_all(&s.state.db)
+            .await
+            .unwrap();
+            (table, columns)
+        }
     }
 }

@@ -16,7 +16,7 @@ const LIFETIME: i64 = 300;
 /// A migrated database in a temp dir (kept alive by the returned dir).
 async fn database() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().unwrap();
-    let db = store::connect(&store::default_url(dir.path()))
+    let db = store::connect(&crate::fixtures::fresh_database(dir.path()).await)
         .await
         .unwrap();
     (dir, db)

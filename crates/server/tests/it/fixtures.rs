@@ -1,4 +1,6 @@
-//! A real server on a real SQLite file in a temp dir, with a manual clock,
+//! A real server on a real database — a SQLite file in a temp dir, or, when
+//! `PORTCULLIS_TEST_POSTGRES` names a PostgreSQL server, a fresh database
+//! created on it for this one test — with a manual clock,
 //! listening on a loopback port; tests talk to it over HTTP with the typed
 //! [`Api`] client. Helpers for the usual set-ups: an administrator with a
 //! second factor, a user with an authenticator app.
@@ -36,6 +38,54 @@ pub struct TestServer {
     admin_key: std::sync::Mutex<Option<String>>,
 }
 
+/// The PostgreSQL server the suite runs on, if any (scripts/test starts a
+/// throwaway cluster and sets it for the suite's second run).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("PORTCULLIS_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Which database this run of the suite uses.
+pub fn backend() -> store::Backend {
+    if postgres_server().is_some() {
+        store::Backend::Postgres
+    } else {
+        store::Backend::Sqlite
+    }
+}
+
+/// The URL of an empty database for one test: a new SQLite file in `dir`,
+/// or a new database on the PostgreSQL server.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match postgres_server() {
+        None => store::default_url(dir),
+        Some(server) => {
+            use sqlx::Connection;
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&server)
+                .await
+                .expect("the test PostgreSQL server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create database");
+            admin.close().await.ok();
+            with_database(&server, &name)
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let cut = base.rfind('/').expect("a database URL has a path");
+    format!("{}/{name}{query}", &base[..cut])
+}
+
 /// A page shaped like Trunk's output: an inline module script that loads the app.
 pub const SPA_INDEX: &str = r#"<!DOCTYPE html><html><head><script type="module">import init from '/app-0123456789abcdef.js';init();</script></head><body></body></html>"#;
 
@@ -48,7 +98,7 @@ impl TestServer {
     /// listens unless the settings name an https one.
     pub async fn start_with(mut settings: Settings) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = store::default_url(dir.path());
+        let url = fresh_database(dir.path()).await;
         let pool = store::connect(&url).await.expect("database");
         let clock = ManualClock::new(T0);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -200,7 +200,7 @@ async fn demo_users_exist_for_admin_and_alice() {
     let count = |kind: &'static str| {
         let db = s.state.db.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE kind = ?")
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE kind = $1")
                 .bind(kind)
                 .fetch_one(&db)
                 .await

@@ -144,7 +144,7 @@ async fn secrets_never_reach_the_logs() {
     let code = s.code(&key2, 0);
     secrets.add("a code", &code);
     api.totp_confirm(&code).await.ok();
-    sqlx::query("UPDATE totp_factors SET secret = 'x1:damaged' WHERE user_id = ?")
+    sqlx::query("UPDATE totp_factors SET secret = 'x1:damaged' WHERE user_id = $1")
         .bind(api.me().await.ok().id)
         .execute(&s.state.db)
         .await

@@ -33,7 +33,7 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
 /// A user's id, read from the database (the admin API would need an
 /// administrator session, which some tests must not create).
 async fn user_id(s: &TestServer, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&s.state.db)
         .await

@@ -356,7 +356,7 @@ async fn forwarded_for_is_read_from_the_right_and_entries_may_carry_ports() {
     // sprayed address is blocked now)
     let api = forwarded(&s, "198.51.100.9, 203.0.113.8:4711, 10.0.0.1");
     api.login(ALICE, PASSWORD).await.ok();
-    let alice: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+    let alice: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(ALICE)
         .fetch_one(&s.state.db)
         .await

@@ -1,5 +1,6 @@
 //! What every part of the server reaches: the database, the clock, the
-//! settings, the password hasher and the box that seals stored secrets. No
+//! settings, the password hasher, the box that seals stored secrets and the
+//! cross-instance wake-ups. No
 //! axum here: the domain areas take this, and `http/` wraps it.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use crate::clock::{Clock, Timestamp};
 use crate::config::Settings;
 use crate::secret::SecretBox;
 use crate::store::Db;
+use crate::wake::Notifier;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +19,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub hasher: Hasher,
     pub secrets: SecretBox,
+    pub wake: Notifier,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Settings,
         secrets: SecretBox,
+        wake: Notifier,
     ) -> anyhow::Result<Self> {
         let hasher = Hasher::new(settings.hash_concurrency, settings.hash_queue)?;
         Ok(AppState {
@@ -33,6 +37,7 @@ impl AppState {
             settings: Arc::new(settings),
             hasher,
             secrets,
+            wake,
         })
     }
 

@@ -183,13 +183,15 @@ impl Cli {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings()?;
     crate::files::private_dir(&cli.data_dir)?;
-    let pool = store::connect(&cli.database_url()).await?;
+    let url = cli.database_url();
+    let pool = store::connect(&url).await?;
+    let wake = crate::wake::Notifier::start(&url, &pool).await?;
     let fake = cli.fake_clock();
     let clock: Arc<dyn Clock> = match &fake {
         Some(c) => Arc::new(c.clone()),
         None => Arc::new(SystemClock),
     };
-    let state = AppState::new(pool, clock, settings, cli.secrets()?)?;
+    let state = AppState::new(pool, clock, settings, cli.secrets()?, wake)?;
     let sealed = crate::mfa::totp_factor::seal_plain_keys(&state).await?;
     if sealed > 0 {
         tracing::info!(

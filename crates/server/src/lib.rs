@@ -9,7 +9,8 @@
 //! - `store`: all SQL, in functions that take an executor or transaction.
 //!
 //! Plus `app` (the state every layer shares), `config`, `clock`, `secret`,
-//! `files`, `jobs` (periodic tasks), `demo` and `cli`.
+//! `files`, `jobs` (periodic tasks), `wake` (cross-instance wake-ups), `demo`
+//! and `cli`.
 
 pub mod admin;
 pub mod app;
@@ -28,3 +29,4 @@ pub mod mfa;
 pub mod notify;
 pub mod secret;
 pub mod store;
+pub mod wake;

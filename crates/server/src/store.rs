@@ -16,6 +16,7 @@ pub(crate) mod audit;
 pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;
+pub(crate) mod listen;
 pub(crate) mod outbox;
 pub(crate) mod sessions;
 pub(crate) mod throttle;

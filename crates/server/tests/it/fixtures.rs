@@ -16,6 +16,7 @@ use portcullis_server::clock::{Clock, ManualClock};
 use portcullis_server::config::Settings;
 use portcullis_server::mfa::totp::{code_at, step_of, STEP_SECS};
 use portcullis_server::secret::SecretBox;
+use portcullis_server::wake::Notifier;
 use portcullis_server::{demo, http, store};
 
 use crate::client::Api;
@@ -31,6 +32,8 @@ pub const ADMIN: &str = "grace@example.com";
 
 pub struct TestServer {
     pub base: String,
+    /// The database this server uses (another instance may open it too).
+    pub db_url: String,
     pub clock: ManualClock,
     pub state: AppState,
     pub dir: tempfile::TempDir,
@@ -109,8 +112,15 @@ impl TestServer {
         if !settings.is_https() {
             settings.public_origin = base.clone();
         }
-        let state = AppState::new(pool, Arc::new(clock.clone()), settings, SecretBox::random())
-            .expect("state");
+        let wake = Notifier::start(&url, &pool).await.expect("notifier");
+        let state = AppState::new(
+            pool,
+            Arc::new(clock.clone()),
+            settings,
+            SecretBox::random(),
+            wake,
+        )
+        .expect("state");
         demo::seed(&state, PASSWORD).await.expect("seed");
         let spa = dir.path().join("spa");
         write_spa_fixture(&spa);
@@ -125,6 +135,7 @@ impl TestServer {
         });
         TestServer {
             base,
+            db_url: url,
             clock,
             state,
             dir,

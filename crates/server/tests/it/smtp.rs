@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use crate::fixtures::TestServer;
 
 /// Accepts SMTP sessions and keeps each message's DATA.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -59,7 +59,7 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 
 /// A message's text with quoted-printable soft line breaks joined, so a
 /// phrase the encoder wrapped can still be found.
-fn unwrapped(msg: &str) -> String {
+pub fn unwrapped(msg: &str) -> String {
     msg.replace("=\n", "")
 }
 

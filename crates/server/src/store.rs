@@ -151,3 +151,54 @@ pub(crate) fn prefix_pattern(prefix: &str) -> String {
         .replace('_', "\\_");
     format!("{escaped}%")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_names_the_backend() {
+        assert_eq!(
+            Backend::of("sqlite://data/p.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(Backend::of("sqlite::memory:").ok(), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        let refused = Backend::of("mysql://u:hunter2@h/db")
+            .err()
+            .map(|e| e.to_string());
+        let refused = refused.unwrap_or_default();
+        assert!(
+            refused.contains("use sqlite://FILE or postgres://"),
+            "{refused}"
+        );
+        assert!(!refused.contains("hunter2"), "{refused}");
+    }
+
+    #[test]
+    fn passwords_are_cut_from_urls_shown() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/p?sslmode=require"),
+            "postgres://app:***@db:5432/p?sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://app@db/p"), "postgres://app@db/p");
+        assert_eq!(redact_url("sqlite://data/p.db"), "sqlite://data/p.db");
+    }
+
+    #[test]
+    fn the_sqlite_file_is_found_in_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/x/p.db?mode=rwc"),
+            Path::new("/tmp/x/p.db")
+        );
+        assert_eq!(sqlite_file("sqlite://data/p.db"), Path::new("data/p.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), Path::new(":memory:"));
+    }
+}

@@ -62,17 +62,17 @@ async fn read_only_db(data: &Path) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect_with(opts).await.unwrap()
 }
 
-/// A server process on a loopback port; killed when dropped.
-struct Running {
+/// A server process on a loopback port; killed (SIGKILL) when dropped.
+pub struct Running {
     child: Child,
-    base: String,
+    pub base: String,
     log: PathBuf,
 }
 
 impl Running {
     /// Starts `portcullis-server serve` on `data` with `args` and waits until
     /// it answers.
-    async fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
+    pub async fn start(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -311,5 +311,32 @@ async fn the_data_dir_is_private_and_totp_keys_are_sealed() {
             "the plain key is in {}",
             path.display()
         );
+    }
+}
+
+#[test]
+fn a_bad_database_url_is_reported_without_its_password() {
+    let root = tempfile::tempdir().unwrap();
+    for (url, says) in [
+        (
+            "mysql://app:hunter2@127.0.0.1/p",
+            "use sqlite://FILE or postgres://",
+        ),
+        (
+            "postgres://app:hunter2@127.0.0.1:1/p",
+            "cannot open database",
+        ),
+    ] {
+        let out = portcullis(&["--database", url, "--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(root.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run portcullis-server");
+        assert!(!out.status.success(), "{url}");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{url}: {err}");
+        assert!(err.contains("app:***@127.0.0.1"), "{url}: {err}");
+        assert!(!err.contains("hunter2"), "{url}: {err}");
     }
 }

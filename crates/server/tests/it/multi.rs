@@ -6,9 +6,8 @@
 //! enrollment loses nothing. The periodic jobs run as two in-process
 //! instances on one database, each with its own pool.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use portcullis_api::{ErrorCode, LoginResponse, TotpEnrollment};
 use portcullis_server::app::AppState;
@@ -20,78 +19,45 @@ use portcullis_server::notify::mailer::{self, Mailer};
 use portcullis_server::store;
 use portcullis_server::wake::Notifier;
 
+use crate::cli::Running;
 use crate::client::Api;
 use crate::fixtures::{self, TestServer, PASSWORD};
 use crate::smtp::smtp_sink;
 
-const BIN: &str = env!("CARGO_BIN_EXE_portcullis-server");
 const NEEDS_POSTGRES: &str = "PORTCULLIS_TEST_POSTGRES must name a PostgreSQL server";
 /// The same on every instance: the key that seals TOTP keys at rest.
 const SHARED_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// One server process; killed (SIGKILL) when dropped.
+/// One server process with its data directory; killed (SIGKILL) when dropped.
 struct Instance {
-    child: Child,
-    base: String,
+    process: Running,
     _data: tempfile::TempDir,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
 }
 
 impl Instance {
     /// Starts the binary on `db_url` and waits until it answers.
     async fn start(db_url: &str, public_url: &str) -> Instance {
-        let port = free_port();
         let data = tempfile::tempdir().unwrap();
-        let mut cmd = Command::new(BIN);
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("PORTCULLIS_") {
-                cmd.env_remove(name);
-            }
-        }
-        let child = cmd
-            .args(["serve", "--demo", "--demo-password", PASSWORD])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(["--database", db_url, "--public-url", public_url])
-            .arg("--data-dir")
-            .arg(data.path())
-            .env("PORTCULLIS_ENCRYPTION_KEY", SHARED_KEY)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start portcullis-server");
-        let instance = Instance {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
+        let args = [
+            "--demo",
+            "--demo-password",
+            PASSWORD,
+            "--database",
+            db_url,
+            "--public-url",
+            public_url,
+        ];
+        let key = [("PORTCULLIS_ENCRYPTION_KEY", SHARED_KEY)];
+        let process = Running::start(&data.path().join("data"), &args, &key).await;
+        Instance {
+            process,
             _data: data,
-        };
-        let probe = reqwest::Client::new();
-        for _ in 0..600 {
-            if probe
-                .get(format!("{}/api/v1/me", instance.base))
-                .send()
-                .await
-                .is_ok()
-            {
-                return instance;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("portcullis-server did not start on {}", instance.base);
     }
-}
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    fn base(&self) -> &str {
+        &self.process.base
+    }
 }
 
 /// Two instances on a fresh database; the first seeds the demo
@@ -109,7 +75,7 @@ async fn two_instances() -> (Instance, Instance) {
 /// The same browser (one cookie jar) talking to `instance`.
 fn at(browser: &Api, instance: &Instance) -> Api {
     Api {
-        base: instance.base.clone(),
+        base: instance.base().to_string(),
         http: browser.http.clone(),
     }
 }
@@ -137,7 +103,7 @@ async fn password(browser: &Api, instance: &Instance, email: &str) -> LoginRespo
 #[ignore = "needs PostgreSQL: scripts/test runs it with PORTCULLIS_TEST_POSTGRES"]
 async fn a_session_made_on_one_instance_works_on_the_other_until_logout_there() {
     let (a, b) = two_instances().await;
-    let browser = Api::new(&a.base);
+    let browser = Api::new(a.base());
     assert!(is_done(&password(&browser, &a, "alice@example.com").await));
     assert_eq!(at(&browser, &b).me().await.ok().email, "alice@example.com");
     at(&browser, &b).logout().await.ok();
@@ -153,7 +119,7 @@ async fn codes_enrollments_logins_and_throttles_are_shared() {
     let (a, b) = two_instances().await;
 
     // An enrollment started on A is confirmed on B.
-    let carol = Api::new(&a.base);
+    let carol = Api::new(a.base());
     let answer = password(&carol, &a, "carol@example.com").await;
     assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");
     let TotpEnrollment { secret: key, .. } = at(&carol, &a).totp_enroll().await.ok();
@@ -163,7 +129,7 @@ async fn codes_enrollments_logins_and_throttles_are_shared() {
 
     // The step that confirmed it on B is refused on A; a half-finished
     // login started on A finishes on B with the next step.
-    let again = Api::new(&a.base);
+    let again = Api::new(a.base());
     let answer = password(&again, &a, "carol@example.com").await;
     assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
     assert_eq!(
@@ -174,7 +140,7 @@ async fn codes_enrollments_logins_and_throttles_are_shared() {
         &at(&again, &b).login_totp(&code(&key, 1)).await.ok()
     ));
     // ... and that step, used on B, is refused on A.
-    let third = Api::new(&a.base);
+    let third = Api::new(a.base());
     password(&third, &b, "carol@example.com").await;
     assert_eq!(
         at(&third, &a).login_totp(&code(&key, 1)).await.fail().1,
@@ -182,7 +148,7 @@ async fn codes_enrollments_logins_and_throttles_are_shared() {
     );
 
     // Wrong passwords count once, whichever instance sees them.
-    let guesser = Api::new(&a.base);
+    let guesser = Api::new(a.base());
     for n in 0..PASSWORD_ACCOUNT_CLIENT.free {
         let instance = if n % 2 == 0 { &a } else { &b };
         let refused = at(&guesser, instance)
@@ -208,7 +174,7 @@ async fn an_instance_killed_mid_login_and_mid_enrollment_loses_nothing() {
     let (a, b) = two_instances().await;
 
     // Carol has an authenticator app (enrolled on B).
-    let setup = Api::new(&b.base);
+    let setup = Api::new(b.base());
     password(&setup, &b, "carol@example.com").await;
     let TotpEnrollment { secret: key, .. } = at(&setup, &b).totp_enroll().await.ok();
     assert!(is_done(
@@ -217,10 +183,10 @@ async fn an_instance_killed_mid_login_and_mid_enrollment_loses_nothing() {
 
     // On A: Carol passes her password; Heidi (MFA required, nothing set up)
     // starts her enrollment and has her key.
-    let carol = Api::new(&a.base);
+    let carol = Api::new(a.base());
     let answer = password(&carol, &a, "carol@example.com").await;
     assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
-    let heidi = Api::new(&a.base);
+    let heidi = Api::new(a.base());
     let answer = password(&heidi, &a, "heidi@example.com").await;
     assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");
     let TotpEnrollment {
@@ -228,7 +194,7 @@ async fn an_instance_killed_mid_login_and_mid_enrollment_loses_nothing() {
     } = at(&heidi, &a).totp_enroll().await.ok();
 
     // A dies without a chance to clean up.
-    let base_a = a.base.clone();
+    let base_a = a.base().to_string();
     drop(a);
     assert!(reqwest::get(format!("{base_a}/api/v1/me")).await.is_err());
 

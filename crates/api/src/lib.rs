@@ -285,9 +285,12 @@ pub struct AdminUser {
     pub mfa_required: bool,
     pub deadline: Option<i64>,
     pub totp: TotpState,
+    /// Every kind of confirmed second factor the user has.
+    #[serde(default)]
+    pub factors: Vec<FactorKind>,
 }
 
-/// A page of users, ordered by email.
+/// A page of users, in the order asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserPage {
@@ -311,6 +314,9 @@ pub struct ErrorBody {
 
 pub use error_code::ErrorCode;
 mod error_code;
+
+pub use admin_list::{StatusFilter, UserSort};
+mod admin_list;
 
 #[cfg(test)]
 mod tests {

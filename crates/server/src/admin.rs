@@ -3,7 +3,10 @@
 //! fresh second factor for every change, one transaction per change with
 //! its audit event and emails.
 
-use portcullis_api::{AdminUser, Role, TotpState, UserPage};
+mod list;
+pub use list::{count, list, ListQuery};
+
+use portcullis_api::{AdminUser, FactorKind, Role, TotpState};
 
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -84,7 +87,7 @@ pub fn check_period(days: u32) -> Result<u32, String> {
     }
 }
 
-fn admin_user(row: &ListedUser, now: Timestamp) -> AdminUser {
+fn admin_user(row: &ListedUser, now: Timestamp, factors: Vec<FactorKind>) -> AdminUser {
     let user = &row.user;
     let requirement = Requirement::for_user(
         user.role(),
@@ -105,32 +108,8 @@ fn admin_user(row: &ListedUser, now: Timestamp) -> AdminUser {
             (None, true) => TotpState::Pending,
             (None, false) => TotpState::NotSetUp,
         },
+        factors,
     }
-}
-
-/// Users with their MFA status, a page at a time, ordered by email.
-pub async fn list(
-    state: &AppState,
-    search: Option<&str>,
-    after: Option<&str>,
-    limit: Option<u32>,
-) -> Result<UserPage, AdminError> {
-    let limit = limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    let prefix = search.unwrap_or_default().trim().to_lowercase();
-    let rows = store::users::page(&state.db, &prefix, after.unwrap_or_default(), limit + 1).await?;
-    let now = state.now();
-    let more = rows.len() > limit as usize;
-    let users: Vec<AdminUser> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|r| admin_user(r, now))
-        .collect();
-    let next_after = if more {
-        users.last().map(|u| u.email.clone())
-    } else {
-        None
-    };
-    Ok(UserPage { users, next_after })
 }
 
 /// One user as the admin pages show them.
@@ -138,7 +117,8 @@ pub async fn get(state: &AppState, id: &str) -> Result<AdminUser, AdminError> {
     let row = store::users::listed(&state.db, id)
         .await?
         .ok_or(AdminError::NotFound)?;
-    Ok(admin_user(&row, state.now()))
+    let factors = store::factors::confirmed_kinds(&state.db, id).await?;
+    Ok(admin_user(&row, state.now(), factors))
 }
 
 /// The target of a change, after the checks every change needs: a fresh
@@ -235,7 +215,7 @@ pub async fn reset_mfa(
     let row = target(state, admin, id).await?;
     let user = &row.user;
     let mut tx = state.db.begin().await?;
-    store::totp::delete(&mut *tx, &user.id).await?;
+    store::totp::delete(&mut tx, &user.id).await?;
     store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
     // Sessions proven with the removed factors end too.
     store::sessions::delete_for_user(&mut *tx, &user.id, None).await?;

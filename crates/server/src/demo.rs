@@ -146,7 +146,8 @@ async fn apply(
 async fn add_factor(state: &AppState, user_id: &str, now: i64) -> anyhow::Result<()> {
     let sealed = state.secrets.seal(totp::new_secret().expose(), user_id)?;
     if store::totp::begin(&state.db, user_id, &sealed, now).await? {
-        store::totp::confirm(&state.db, user_id, &sealed, now).await?;
+        let mut conn = state.db.acquire().await?;
+        store::totp::confirm(&mut conn, user_id, &sealed, now).await?;
     }
     Ok(())
 }

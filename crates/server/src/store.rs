@@ -21,6 +21,7 @@ pub(crate) mod outbox;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod totp;
+pub(crate) mod user_list;
 pub(crate) mod users;
 
 use std::path::Path;

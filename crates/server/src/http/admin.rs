@@ -4,7 +4,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use portcullis_api::{AdminUser, EnrollmentPeriodRequest, ErrorBody, UserPage};
+use portcullis_api::{
+    AdminUser, EnrollmentPeriodRequest, ErrorBody, FactorKind, StatusFilter, UserPage, UserSort,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -18,10 +20,20 @@ use crate::app::AppState;
 /// and the document says exactly that.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
+pub struct ListParams {
     /// Start of an email or a name, in any case.
     pub search: Option<String>,
-    /// The `next_after` of the previous page.
+    /// Only users with this MFA status.
+    pub status: Option<StatusFilter>,
+    /// Only users of whom MFA is required (`true`) or not (`false`).
+    pub required: Option<bool>,
+    /// Only users with a confirmed factor of this kind.
+    pub factor: Option<FactorKind>,
+    /// The order (default `email`).
+    pub sort: Option<UserSort>,
+    /// Reverse the order.
+    pub desc: Option<bool>,
+    /// The `next_after` of the previous page (of the same order).
     pub after: Option<String>,
     /// Page size (default 50); values outside 1–100 are taken as the
     /// nearest of those.
@@ -29,16 +41,31 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
-/// Users with their MFA status, a page at a time, ordered by email.
+impl From<ListParams> for admin::ListQuery {
+    fn from(p: ListParams) -> Self {
+        admin::ListQuery {
+            search: p.search,
+            status: p.status,
+            required: p.required,
+            factor: p.factor,
+            sort: p.sort.unwrap_or_default(),
+            desc: p.desc.unwrap_or(false),
+            after: p.after,
+            limit: p.limit,
+        }
+    }
+}
+
+/// Users with their MFA status, filtered, sorted, a page at a time.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/users",
     tag = "admin",
-    params(ListQuery),
+    params(ListParams),
     security(("session" = [])),
     responses(
         (status = 200, description = "One page", body = UserPage),
-        (status = 400, description = "Malformed query (e.g. a `limit` that is not a whole number)", body = ErrorBody),
+        (status = 400, description = "Malformed query (e.g. a `limit` that is not a whole number, an unknown `status`)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
     )
@@ -46,9 +73,9 @@ pub struct ListQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     _admin: Admin,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<ListParams>,
 ) -> HttpResult<Json<UserPage>> {
-    let page = admin::list(&state, q.search.as_deref(), q.after.as_deref(), q.limit).await?;
+    let page = admin::list(&state, &q.into()).await?;
     Ok(Json(page))
 }
 

@@ -157,7 +157,7 @@ pub async fn confirm(
     let sealed = check_code(state, user, false, code, client).await?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    if !store::totp::confirm(&mut *tx, &user.id, &sealed, now).await? {
+    if !store::totp::confirm(&mut tx, &user.id, &sealed, now).await? {
         return Err(MfaError::NoPendingEnrollment(
             "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
         ));
@@ -213,7 +213,7 @@ pub async fn reset(
     verify(state, user, code, client).await?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    store::totp::delete(&mut *tx, &user.id).await?;
+    store::totp::delete(&mut tx, &user.id).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }

@@ -2,7 +2,10 @@
 //! factors does this user have". It reads the `confirmed_factors` view, to
 //! which each kind of factor adds its table; the MFA status, the login
 //! answer, the admin list and the reminder job all ask here (or join the
-//! view), so a new factor counts everywhere once it is in the view.
+//! view), so a new factor counts everywhere once it is in the view. The
+//! users table keeps a copy of "has any" (`has_factor`), which `refresh`
+//! updates after each change, so the admin list can filter millions of
+//! rows on a column.
 
 use portcullis_api::FactorKind;
 
@@ -20,6 +23,54 @@ pub async fn confirmed_kinds<'c>(
     .fetch_all(db)
     .await?;
     Ok(kinds.iter().filter_map(|k| parse_kind(k)).collect())
+}
+
+/// Brings the user's `has_factor` column in line with the view. Every
+/// statement that adds, confirms or removes a factor calls this in the
+/// same transaction; the admin list filters on the column.
+pub async fn refresh<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET has_factor = EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = $1)
+         WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The name of a kind in the `confirmed_factors` view.
+pub fn kind_name(kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::Totp => "totp",
+        FactorKind::Push => "push",
+        FactorKind::Webauthn => "webauthn",
+        FactorKind::RecoveryCode => "recovery_code",
+    }
+}
+
+/// The kinds of confirmed factors of each of `user_ids` (one query).
+pub async fn kinds_of<'c>(
+    db: impl Exec<'c>,
+    user_ids: &[String],
+) -> sqlx::Result<Vec<(String, FactorKind)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=user_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT user_id, kind FROM confirmed_factors WHERE user_id IN ({}) ORDER BY user_id, kind",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for id in user_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, k)| parse_kind(&k).map(|k| (id, k)))
+        .collect())
 }
 
 fn parse_kind(kind: &str) -> Option<FactorKind> {
@@ -51,5 +102,13 @@ mod tests {
             assert_eq!(parse_kind(&text), Some(k));
         }
         assert_eq!(parse_kind("carrier_pigeon"), None);
+        for k in [
+            FactorKind::Totp,
+            FactorKind::Push,
+            FactorKind::Webauthn,
+            FactorKind::RecoveryCode,
+        ] {
+            assert_eq!(parse_kind(kind_name(k)), Some(k));
+        }
     }
 }

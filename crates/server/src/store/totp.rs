@@ -1,7 +1,7 @@
 //! The authenticator-app factor: one row per user, pending until its first
 //! code confirms it. The key is stored encrypted (see `crate::secret`).
 
-use super::Exec;
+use super::{Conn, Exec};
 use crate::clock::Timestamp;
 
 /// A factor row; `sealed_key` is the encrypted key, opened by the domain.
@@ -44,8 +44,9 @@ pub async fn begin<'c>(
 
 /// Activates the pending factor — only if its key is still the one the
 /// code was checked against (a parallel restart may have replaced it).
-pub async fn confirm<'c>(
-    db: impl Exec<'c>,
+/// Run it in the transaction of the change: it also updates the registry.
+pub async fn confirm(
+    db: &mut Conn,
     user_id: &str,
     sealed_key: &str,
     now: Timestamp,
@@ -56,17 +57,22 @@ pub async fn confirm<'c>(
     .bind(now)
     .bind(user_id)
     .bind(sealed_key)
-    .execute(db)
+    .execute(&mut *db)
     .await?;
-    Ok(res.rows_affected() == 1)
+    let confirmed = res.rows_affected() == 1;
+    if confirmed {
+        super::factors::refresh(&mut *db, user_id).await?;
+    }
+    Ok(confirmed)
 }
 
-/// Removes the user's factor, pending or active.
-pub async fn delete<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
+/// Removes the user's factor, pending or active (and updates the registry).
+pub async fn delete(db: &mut Conn, user_id: &str) -> sqlx::Result<bool> {
     let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = $1")
         .bind(user_id)
-        .execute(db)
+        .execute(&mut *db)
         .await?;
+    super::factors::refresh(&mut *db, user_id).await?;
     Ok(res.rows_affected() > 0)
 }
 

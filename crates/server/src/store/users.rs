@@ -168,29 +168,6 @@ const LISTED: &str = "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id 
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
      EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
 
-/// A page of users ordered by email, after `after`, whose email or name
-/// starts with `prefix` (lower case). Keyset paging on the unique email
-/// index: every page costs the same.
-pub async fn page<'c>(
-    db: impl Exec<'c>,
-    prefix: &str,
-    after: &str,
-    limit: u32,
-) -> sqlx::Result<Vec<ListedUser>> {
-    let pattern = super::prefix_pattern(prefix);
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, {LISTED} FROM users u
-         WHERE u.email > $1 AND (u.email LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $3 ESCAPE '\\')
-         ORDER BY u.email LIMIT $4"
-    ))
-    .bind(after)
-    .bind(&pattern)
-    .bind(&pattern)
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await
-}
-
 pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<ListedUser>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS}, {LISTED} FROM users u WHERE u.id = $1"

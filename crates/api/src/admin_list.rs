@@ -1,0 +1,60 @@
+//! The query vocabulary of the admin users list: which users, in what order.
+
+use serde::{Deserialize, Serialize};
+
+/// One MFA status to list users by (the `status` filter). The names are
+/// those of `MfaStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    Active,
+    EnrollmentPeriod,
+    EnrollmentExpired,
+    SetUpNotRequired,
+    RequiredNoPeriod,
+    None,
+}
+
+impl StatusFilter {
+    pub const ALL: [StatusFilter; 6] = [
+        StatusFilter::EnrollmentExpired,
+        StatusFilter::RequiredNoPeriod,
+        StatusFilter::EnrollmentPeriod,
+        StatusFilter::None,
+        StatusFilter::SetUpNotRequired,
+        StatusFilter::Active,
+    ];
+
+    /// The status a user in this group has (days left aside).
+    pub fn matches(self, status: &crate::MfaStatus) -> bool {
+        use crate::MfaStatus as M;
+        matches!(
+            (self, status),
+            (StatusFilter::Active, M::Active)
+                | (StatusFilter::EnrollmentPeriod, M::EnrollmentPeriod { .. })
+                | (StatusFilter::EnrollmentExpired, M::EnrollmentExpired)
+                | (StatusFilter::SetUpNotRequired, M::SetUpNotRequired)
+                | (StatusFilter::RequiredNoPeriod, M::RequiredNoPeriod)
+                | (StatusFilter::None, M::None)
+        )
+    }
+}
+
+/// The order of the users list. Every order ends with a unique key, so
+/// pages never repeat or skip a user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserSort {
+    /// By email (the default).
+    #[default]
+    Email,
+    /// By display name, case-insensitive.
+    Name,
+    /// Most urgent first: expired, required with no period, in a period,
+    /// no MFA, set up but not required, active; then by email.
+    Status,
+    /// Earliest enrollment deadline first; users without one last.
+    Deadline,
+}

@@ -1,0 +1,163 @@
+//! The users list: filters, orders and keyset pages, with each user's
+//! status as the login would judge it now.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use portcullis_api::{AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
+
+use super::{admin_user, AdminError, PAGE_DEFAULT, PAGE_MAX};
+use crate::app::AppState;
+use crate::store::{self, user_list};
+
+/// What the admin asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Start of an email or a name, in any case.
+    pub search: Option<String>,
+    pub status: Option<StatusFilter>,
+    pub required: Option<bool>,
+    pub factor: Option<FactorKind>,
+    pub sort: UserSort,
+    pub desc: bool,
+    /// The `next_after` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl ListQuery {
+    pub(crate) fn filter(&self) -> user_list::Filter {
+        user_list::Filter {
+            prefix: self
+                .search
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase(),
+            status: self.status,
+            required: self.required,
+            factor: self.factor,
+        }
+    }
+}
+
+const STALE: &str = "This page link does not fit this list any more. Start from the first page.";
+
+/// The opaque `next_after` of a page: the order it belongs to, and the
+/// last row's sort key and tie-breaker.
+fn encode(sort: UserSort, after: &user_list::After) -> String {
+    let part = |s: &str| URL_SAFE_NO_PAD.encode(s.as_bytes());
+    format!(
+        "{}.{}.{}",
+        sort_name(sort),
+        part(&after.key),
+        part(&after.id)
+    )
+}
+
+fn decode(sort: UserSort, text: &str) -> Result<user_list::After, AdminError> {
+    let stale = || AdminError::Invalid(STALE.into());
+    let mut parts = text.split('.');
+    let (Some(name), Some(key), Some(id), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(stale());
+    };
+    if name != sort_name(sort) {
+        return Err(stale());
+    }
+    let part = |s: &str| {
+        URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(stale)
+    };
+    Ok(user_list::After {
+        key: part(key)?,
+        id: part(id)?,
+    })
+}
+
+fn sort_name(sort: UserSort) -> &'static str {
+    match sort {
+        UserSort::Email => "email",
+        UserSort::Name => "name",
+        UserSort::Status => "status",
+        UserSort::Deadline => "deadline",
+    }
+}
+
+/// One page of the list.
+pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminError> {
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    let after = q.after.as_deref().map(|a| decode(q.sort, a)).transpose()?;
+    let now = state.now();
+    let rows = user_list::page(
+        &state.db,
+        &q.filter(),
+        q.sort,
+        q.desc,
+        after.as_ref(),
+        limit + 1,
+        now,
+    )
+    .await?;
+    let more = rows.len() > limit as usize;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let ids: Vec<String> = rows.iter().map(|r| r.listed.user.id.clone()).collect();
+    let kinds = store::factors::kinds_of(&state.db, &ids).await?;
+    let users: Vec<AdminUser> = rows
+        .iter()
+        .map(|r| {
+            let factors = kinds
+                .iter()
+                .filter(|(id, _)| *id == r.listed.user.id)
+                .map(|(_, k)| *k)
+                .collect();
+            admin_user(&r.listed, now, factors)
+        })
+        .collect();
+    let next_after = match rows.last() {
+        Some(last) if more => {
+            let tie = if q.sort == UserSort::Email {
+                last.listed.user.id.clone()
+            } else {
+                last.listed.user.email.clone()
+            };
+            Some(encode(
+                q.sort,
+                &user_list::After {
+                    key: last.sort_key.clone(),
+                    id: tie,
+                },
+            ))
+        }
+        _ => None,
+    };
+    Ok(UserPage { users, next_after })
+}
+
+/// How many users match the query's filter.
+pub async fn count(state: &AppState, q: &ListQuery) -> Result<u64, AdminError> {
+    let n = user_list::count(&state.db, &q.filter(), state.now()).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_belong_to_their_order() {
+        let after = user_list::After {
+            key: "Zoë. O'Neil".into(),
+            id: "a.b@example.com".into(),
+        };
+        let text = encode(UserSort::Name, &after);
+        assert_eq!(decode(UserSort::Name, &text).ok(), Some(after));
+        assert!(decode(UserSort::Email, &text).is_err());
+        for bad in ["", "name", "name.x", "name.!!.x", "name.a.b.c"] {
+            assert!(decode(UserSort::Name, bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The admin users list: filters, orders and keyset pages over the users
+//! table. Every filter is a test on a column of `users` (the factor filter
+//! aside), and every order has an index that ends in a unique key, so a
+//! page deep in the list costs what the first one does.
+
+use portcullis_api::{FactorKind, StatusFilter, UserSort};
+use sqlx::FromRow;
+
+use super::users::{ListedUser, COLUMNS};
+use super::Exec;
+use crate::clock::Timestamp;
+
+/// Which users to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Start of the email or of the name, lower case ("" for all).
+    pub prefix: String,
+    pub status: Option<StatusFilter>,
+    /// Whether MFA is required of them (admins always are).
+    pub required: Option<bool>,
+    /// Has a confirmed factor of this kind.
+    pub factor: Option<FactorKind>,
+}
+
+/// Where a page starts: after the row with this sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub key: String,
+    pub id: String,
+}
+
+/// A listed user with the key it sorts by (for the next page's [`After`]).
+#[derive(Debug, FromRow)]
+pub struct Row {
+    #[sqlx(flatten)]
+    pub listed: ListedUser,
+    pub sort_key: String,
+}
+
+/// An argument of a statement built here.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A statement with numbered placeholders, built piece by piece.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds an argument; returns its placeholder.
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+}
+
+/// MFA is required of the user: set for them, or an administrator.
+const REQUIRED: &str = "(u.mfa_required = TRUE OR u.role <> 'user')";
+
+/// The status of each row as a number, in the order of [`UserSort::Status`]
+/// (and of [`StatusFilter::ALL`]). `$now` is the placeholder of the time.
+fn status_rank(now: &str) -> String {
+    format!(
+        "CASE WHEN u.has_factor = TRUE AND {REQUIRED} THEN 5 \
+              WHEN u.has_factor = TRUE THEN 4 \
+              WHEN NOT {REQUIRED} THEN 3 \
+              WHEN u.role <> 'user' OR u.mfa_deadline IS NULL THEN 1 \
+              WHEN u.mfa_deadline > {now} THEN 2 \
+              ELSE 0 END"
+    )
+}
+
+fn status_condition(s: StatusFilter, now: &str) -> String {
+    let period = "u.role = 'user' AND u.mfa_required = TRUE";
+    match s {
+        StatusFilter::Active => format!("u.has_factor = TRUE AND {REQUIRED}"),
+        StatusFilter::SetUpNotRequired => format!("u.has_factor = TRUE AND NOT {REQUIRED}"),
+        StatusFilter::None => format!("u.has_factor = FALSE AND NOT {REQUIRED}"),
+        StatusFilter::RequiredNoPeriod => format!(
+            "u.has_factor = FALSE AND {REQUIRED} AND (u.role <> 'user' OR u.mfa_deadline IS NULL)"
+        ),
+        StatusFilter::EnrollmentPeriod => {
+            format!("u.has_factor = FALSE AND {period} AND u.mfa_deadline > {now}")
+        }
+        StatusFilter::EnrollmentExpired => {
+            format!("u.has_factor = FALSE AND {period} AND u.mfa_deadline <= {now}")
+        }
+    }
+}
+
+/// The sort key of each row, and whether it is a number.
+fn sort_key(sort: UserSort, now: &str) -> (String, bool) {
+    match sort {
+        UserSort::Email => ("u.email".into(), false),
+        UserSort::Name => ("LOWER(u.display_name)".into(), false),
+        UserSort::Status => (status_rank(now), true),
+        UserSort::Deadline => ("COALESCE(u.mfa_deadline, 9223372036854775807)".into(), true),
+    }
+}
+
+/// Builds the `WHERE` conditions of `filter` (and of `after`).
+fn conditions(sql: &mut Sql, filter: &Filter, now: &str) -> Vec<String> {
+    let mut conds = Vec::new();
+    if !filter.prefix.is_empty() {
+        let p = sql.arg(Arg::Text(super::prefix_pattern(&filter.prefix)));
+        conds.push(format!(
+            "(u.email LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(s) = filter.status {
+        conds.push(status_condition(s, now));
+    }
+    match filter.required {
+        Some(true) => conds.push(REQUIRED.into()),
+        Some(false) => conds.push(format!("NOT {REQUIRED}")),
+        None => {}
+    }
+    if let Some(kind) = filter.factor {
+        let k = sql.arg(Arg::Text(super::factors::kind_name(kind).into()));
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id AND f.kind = {k})"
+        ));
+    }
+    conds
+}
+
+/// One page of at most `limit` users matching `filter`, in `sort` order
+/// (reversed when `desc`), after `after`.
+#[allow(clippy::too_many_arguments)]
+pub async fn page<'c>(
+    db: impl Exec<'c>,
+    filter: &Filter,
+    sort: UserSort,
+    desc: bool,
+    after: Option<&After>,
+    limit: u32,
+    now: Timestamp,
+) -> sqlx::Result<Vec<Row>> {
+    let mut sql = Sql::default();
+    let now_p = sql.arg(Arg::Int(now));
+    let mut conds = conditions(&mut sql, filter, &now_p);
+    let (key, numeric) = sort_key(sort, &now_p);
+    // The email is unique: it breaks ties of the other keys.
+    let tie = if sort == UserSort::Email {
+        "u.id"
+    } else {
+        "u.email"
+    };
+    let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(after) = after {
+        let k = if numeric {
+            // A cursor that is not a number cannot come from us: start over.
+            sql.arg(Arg::Int(after.key.parse().unwrap_or(i64::MIN)))
+        } else {
+            sql.arg(Arg::Text(after.key.clone()))
+        };
+        let t = sql.arg(Arg::Text(after.id.clone()));
+        conds.push(format!("({key}, {tie}) {cmp} ({k}, {t})"));
+    }
+    let limit_p = sql.arg(Arg::Int(i64::from(limit)));
+    let where_ = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    sql.text = format!(
+        "SELECT {COLUMNS}, {LISTED}, CAST({key} AS TEXT) AS sort_key
+           FROM users u {where_}
+          ORDER BY {key} {dir}, {tie} {dir} LIMIT {limit_p}"
+    );
+    let mut q = sqlx::query_as::<_, Row>(&sql.text);
+    for a in sql.args {
+        q = match a {
+            Arg::Text(t) => q.bind(t),
+            Arg::Int(i) => q.bind(i),
+        };
+    }
+    q.fetch_all(db).await
+}
+
+/// How many users match `filter`.
+pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sqlx::Result<i64> {
+    let mut sql = Sql::default();
+    let now_p = sql.arg(Arg::Int(now));
+    let conds = conditions(&mut sql, filter, &now_p);
+    let where_ = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    sql.text = format!("SELECT COUNT(*) FROM users u {where_}");
+    let mut q = sqlx::query_scalar::<_, i64>(&sql.text);
+    for a in sql.args {
+        q = match a {
+            Arg::Text(t) => q.bind(t),
+            Arg::Int(i) => q.bind(i),
+        };
+    }
+    q.fetch_one(db).await
+}
+
+/// The columns that describe a listed user's factors.
+const LISTED: &str = "CAST(u.has_factor AS INTEGER) AS has_factor, \
+     (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";

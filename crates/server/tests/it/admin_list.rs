@@ -1,0 +1,208 @@
+//! The admin users list: each filter finds exactly the users the login
+//! would judge that way (the SQL conditions against the status function),
+//! each order pages through everyone once, forwards and backwards, and bad
+//! queries get readable refusals.
+
+use std::collections::BTreeSet;
+
+use portcullis_api::{AdminUser, ErrorCode, FactorKind, MfaStatus, StatusFilter, UserSort};
+
+use crate::client::Api;
+use crate::fixtures::TestServer;
+
+fn query_name<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Every user the query lists, following `next_after` page by page.
+async fn all_pages(admin: &Api, query: &str, limit: u32) -> Vec<AdminUser> {
+    let mut users = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..100 {
+        let cursor = after
+            .as_deref()
+            .map(|a| format!("&after={a}"))
+            .unwrap_or_default();
+        let page = admin
+            .admin_users(&format!("?limit={limit}{query}{cursor}"))
+            .await
+            .ok();
+        assert!(page.users.len() <= limit as usize);
+        users.extend(page.users);
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => return users,
+        }
+    }
+    panic!("the list did not end");
+}
+
+fn emails(users: &[AdminUser]) -> BTreeSet<String> {
+    users.iter().map(|u| u.email.clone()).collect()
+}
+
+fn rank(status: &MfaStatus) -> usize {
+    StatusFilter::ALL
+        .iter()
+        .position(|f| f.matches(status))
+        .unwrap_or(usize::MAX)
+}
+
+#[tokio::test]
+async fn each_status_filter_finds_exactly_the_users_with_that_status() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    // Now, and after every enrollment period of the demo has ended.
+    for moved in [0, 8 * 86_400] {
+        s.advance(moved);
+        let (admin, _) = if moved == 0 {
+            (admin.clone(), String::new())
+        } else {
+            s.admin().await
+        };
+        let everyone = all_pages(&admin, "", 100).await;
+        assert_eq!(everyone.len(), 12);
+        for filter in StatusFilter::ALL {
+            let q = format!("&status={}", query_name(filter));
+            let listed = all_pages(&admin, &q, 100).await;
+            let expected: Vec<AdminUser> = everyone
+                .iter()
+                .filter(|u| filter.matches(&u.mfa))
+                .cloned()
+                .collect();
+            assert_eq!(
+                emails(&listed),
+                emails(&expected),
+                "{filter:?} after {moved} s"
+            );
+        }
+        let required = all_pages(&admin, "&required=true", 100).await;
+        let expected: Vec<_> = everyone
+            .iter()
+            .filter(|u| u.mfa_required)
+            .cloned()
+            .collect();
+        assert_eq!(emails(&required), emails(&expected));
+        let not_required = all_pages(&admin, "&required=false", 100).await;
+        assert_eq!(required.len() + not_required.len(), 12);
+        let with_app = all_pages(&admin, "&factor=totp", 100).await;
+        let expected: Vec<_> = everyone
+            .iter()
+            .filter(|u| u.factors.contains(&FactorKind::Totp))
+            .cloned()
+            .collect();
+        assert_eq!(emails(&with_app), emails(&expected));
+        assert!(!with_app.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_demo_users_are_listed_with_the_statuses_they_were_made_with() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let of = |filter: StatusFilter| {
+        let admin = admin.clone();
+        async move {
+            let q = format!("&status={}", query_name(filter));
+            emails(&all_pages(&admin, &q, 100).await)
+        }
+    };
+    assert!(of(StatusFilter::EnrollmentPeriod)
+        .await
+        .contains("carol@example.com"));
+    assert!(of(StatusFilter::EnrollmentExpired)
+        .await
+        .contains("erin@example.com"));
+    assert!(of(StatusFilter::RequiredNoPeriod)
+        .await
+        .contains("heidi@example.com"));
+    assert!(of(StatusFilter::SetUpNotRequired)
+        .await
+        .contains("frank@example.com"));
+    assert!(of(StatusFilter::Active).await.contains("grace@example.com"));
+    assert!(of(StatusFilter::None).await.contains("alice@example.com"));
+}
+
+#[tokio::test]
+async fn every_order_pages_through_everyone_once_both_ways() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let everyone = all_pages(&admin, "", 100).await;
+    for sort in [
+        UserSort::Email,
+        UserSort::Name,
+        UserSort::Status,
+        UserSort::Deadline,
+    ] {
+        let mut expected = everyone.clone();
+        expected.sort_by(|a, b| {
+            let key = |u: &AdminUser| match sort {
+                UserSort::Email => (0, String::new()),
+                UserSort::Name => (0, u.display_name.to_lowercase()),
+                UserSort::Status => (rank(&u.mfa), String::new()),
+                UserSort::Deadline => (0, format!("{:020}", u.deadline.unwrap_or(i64::MAX))),
+            };
+            key(a).cmp(&key(b)).then_with(|| a.email.cmp(&b.email))
+        });
+        let expected: Vec<String> = expected.into_iter().map(|u| u.email).collect();
+        for (desc, limit) in [(false, 5), (true, 5), (false, 1)] {
+            let q = format!("&sort={}&desc={desc}", query_name(sort));
+            let got: Vec<String> = all_pages(&admin, &q, limit)
+                .await
+                .into_iter()
+                .map(|u| u.email)
+                .collect();
+            let mut want = expected.clone();
+            if desc {
+                want.reverse();
+            }
+            assert_eq!(got, want, "{sort:?} desc={desc} limit={limit}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn search_and_filters_combine() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let listed = all_pages(&admin, "&search=CAR&status=enrollment_period", 100).await;
+    assert_eq!(
+        emails(&listed),
+        BTreeSet::from(["carol@example.com".to_string()])
+    );
+    let none = all_pages(&admin, "&search=carol&status=active", 100).await;
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn bad_list_queries_are_refused_in_words() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    for bad in [
+        "?status=sleeping",
+        "?sort=shoe_size",
+        "?required=maybe",
+        "?factor=pigeon",
+    ] {
+        let (status, code) = admin.admin_users(bad).await.fail();
+        assert_eq!((status, code), (400, ErrorCode::BadRequest), "{bad}");
+    }
+    // A page link of one order does not continue another.
+    let page = admin.admin_users("?sort=name&limit=2").await.ok();
+    let next = page.next_after.expect("more than two users");
+    let refused = admin
+        .admin_users(&format!("?sort=email&after={next}"))
+        .await
+        .err();
+    assert_eq!(refused.code, ErrorCode::ValidationFailed);
+    assert!(
+        refused.message.contains("first page"),
+        "{}",
+        refused.message
+    );
+    let garbage = admin.admin_users("?after=not-a-cursor").await.err();
+    assert_eq!(garbage.code, ErrorCode::ValidationFailed);
+}

@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
         (Backend::Postgres, _) => "postgres, across instances",
     };
     println!(
-        "notify→wake ({mode}) n={} p50 {p50:.2} ms   p95 {p95:.2} ms   lost {lost}",
+        "notify→wake ({mode}) n={} p50 {p50:.4} ms   p95 {p95:.4} ms   lost {lost}",
         times.len()
     );
     println!(

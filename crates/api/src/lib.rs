@@ -251,14 +251,16 @@ pub struct EnrollmentPeriodRequest {
     pub period_days: Option<u32>,
 }
 
-fn default_period_days() -> Option<u32> {
+pub(crate) fn default_period_days() -> Option<u32> {
     Some(7)
 }
 
 /// A count read the way JSON Schema reads an `integer`, which the API's
 /// document promises: `7` and `7.0` are the same number there, so both are
 /// accepted; `7.5` and negative numbers are not. `null` is `None`.
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<u32>, D::Error> {
     let Some(n) = Option::<f64>::deserialize(d)? else {
         return Ok(None);
     };
@@ -315,7 +317,11 @@ pub struct ErrorBody {
 pub use error_code::ErrorCode;
 mod error_code;
 
+pub use admin_bulk::{
+    BulkAction, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
+};
 pub use admin_list::{StatusFilter, UserSort};
+pub mod admin_bulk;
 mod admin_list;
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! fresh second factor for every change, one transaction per change with
 //! its audit event and emails.
 
+mod bulk;
 mod list;
+pub use bulk::{bulk, bulk_preview};
 pub use list::{count, list, ListQuery};
 
 use portcullis_api::{AdminUser, FactorKind, Role, TotpState};
@@ -181,23 +183,17 @@ pub async fn require_mfa(
     let now = state.now();
     let deadline = deadline(period_days, now)?;
     let row = target(state, admin, id).await?;
-    let user = &row.user;
-    let set_up = row.has_factor;
     let mut tx = state.db.begin().await?;
-    store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
-    if !set_up {
-        notify::queue(&mut *tx, now, Kind::MfaRequired, user, deadline).await?;
-        store::sessions::cap_unproven(&mut *tx, &user.id, deadline).await?;
-    }
-    let detail = format!("require MFA ({})", period_text(period_days));
-    let event = Event::by_admin(
-        EventKind::AdminRequireMfa,
-        &admin.user.id,
-        &user.id,
+    let change = Change {
+        admin,
         client,
-        &detail,
-    );
-    commit(state, tx, now, event, id).await
+        now,
+        deadline,
+        period_days,
+    };
+    change.require(&mut tx, &row).await?;
+    tx.commit().await?;
+    get(state, id).await
 }
 
 /// Reset MFA: remove the user's factors, end their sessions, and start a
@@ -213,27 +209,71 @@ pub async fn reset_mfa(
     let now = state.now();
     let deadline = deadline(period_days, now)?;
     let row = target(state, admin, id).await?;
-    let user = &row.user;
     let mut tx = state.db.begin().await?;
-    store::totp::delete(&mut tx, &user.id).await?;
-    store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
-    // Sessions proven with the removed factors end too.
-    store::sessions::delete_for_user(&mut *tx, &user.id, None).await?;
-    throttle::unlock(
-        &mut tx,
-        &[throttle::factor_counter(totp_factor::FACTOR, &user.id)],
-    )
-    .await?;
-    notify::queue(&mut *tx, now, Kind::MfaReset, user, deadline).await?;
-    let detail = format!("reset MFA ({})", period_text(period_days));
-    let event = Event::by_admin(
-        EventKind::AdminResetMfa,
-        &admin.user.id,
-        &user.id,
+    let change = Change {
+        admin,
         client,
-        &detail,
-    );
-    commit(state, tx, now, event, id).await
+        now,
+        deadline,
+        period_days,
+    };
+    change.reset(&mut tx, &row).await?;
+    tx.commit().await?;
+    get(state, id).await
+}
+
+/// One administrator's change to users' MFA, applied to one user at a time
+/// inside the caller's transaction, each with its event and email: the
+/// single-user routes and the bulk actions share it.
+pub(crate) struct Change<'a> {
+    pub admin: &'a Authed,
+    pub client: &'a Client,
+    pub now: Timestamp,
+    pub deadline: Option<Timestamp>,
+    pub period_days: Option<u32>,
+}
+
+impl Change<'_> {
+    pub async fn require(&self, tx: &mut store::Tx, row: &ListedUser) -> Result<(), AdminError> {
+        let user = &row.user;
+        store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
+        if !row.has_factor {
+            notify::queue(&mut **tx, self.now, Kind::MfaRequired, user, self.deadline).await?;
+            store::sessions::cap_unproven(&mut **tx, &user.id, self.deadline).await?;
+        }
+        let detail = format!("require MFA ({})", period_text(self.period_days));
+        self.record(tx, EventKind::AdminRequireMfa, &user.id, &detail)
+            .await
+    }
+
+    pub async fn reset(&self, tx: &mut store::Tx, row: &ListedUser) -> Result<(), AdminError> {
+        let user = &row.user;
+        store::totp::delete(tx, &user.id).await?;
+        store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
+        // Sessions proven with the removed factors end too.
+        store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;
+        throttle::unlock(
+            tx,
+            &[throttle::factor_counter(totp_factor::FACTOR, &user.id)],
+        )
+        .await?;
+        notify::queue(&mut **tx, self.now, Kind::MfaReset, user, self.deadline).await?;
+        let detail = format!("reset MFA ({})", period_text(self.period_days));
+        self.record(tx, EventKind::AdminResetMfa, &user.id, &detail)
+            .await
+    }
+
+    async fn record(
+        &self,
+        tx: &mut store::Tx,
+        kind: EventKind,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), AdminError> {
+        let event = Event::by_admin(kind, &self.admin.user.id, subject, self.client, detail);
+        audit::record(&mut **tx, self.now, event).await?;
+        Ok(())
+    }
 }
 
 /// Lifts a suspension (a hundred failures in a row) of the user's password

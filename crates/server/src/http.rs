@@ -87,6 +87,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::require_mfa))
         .routes(routes!(admin::reset_mfa))
         .routes(routes!(admin::unlock))
+        .routes(routes!(admin::bulk_preview))
+        .routes(routes!(admin::bulk))
         .split_for_parts()
 }
 

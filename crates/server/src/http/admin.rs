@@ -5,7 +5,8 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use portcullis_api::{
-    AdminUser, EnrollmentPeriodRequest, ErrorBody, FactorKind, StatusFilter, UserPage, UserSort,
+    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, ErrorBody, FactorKind,
+    StatusFilter, UserPage, UserSort,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -163,4 +164,58 @@ pub async fn unlock(
     Path(id): Path<String>,
 ) -> HttpResult<Json<AdminUser>> {
     Ok(Json(admin::unlock(&state, &actor, &id, &client).await?))
+}
+
+/// What a bulk Require MFA or Reset MFA would do now: how many users it
+/// changes and how. Changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/bulk/preview",
+    tag = "admin",
+    request_body = BulkRequest,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "What the action would do", body = BulkOutcome),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no second factor in this session; or CSRF", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids, ids of users that no longer exist", body = ErrorBody),
+    )
+)]
+pub async fn bulk_preview(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ApiJson(req): ApiJson<BulkRequest>,
+) -> HttpResult<Json<BulkOutcome>> {
+    Ok(Json(admin::bulk_preview(&state, &actor, &req).await?))
+}
+
+/// Require MFA or Reset MFA for the selected users, or for every user a
+/// filter matches: one transaction, an event and an email per user. Users
+/// the administrator may not change are skipped and named.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/bulk",
+    tag = "admin",
+    request_body = BulkRequest,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "What the action did", body = BulkOutcome),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, no second factor in this session or none recently; or CSRF", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids, ids of users that no longer exist", body = ErrorBody),
+    )
+)]
+pub async fn bulk(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    ApiJson(req): ApiJson<BulkRequest>,
+) -> HttpResult<Json<BulkOutcome>> {
+    Ok(Json(admin::bulk(&state, &actor, &req, &client).await?))
 }

@@ -207,3 +207,20 @@ pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sq
 const LISTED: &str = "CAST(u.has_factor AS INTEGER) AS has_factor, \
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
      EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
+
+/// The users with these ids (those that exist), in no particular order.
+pub async fn by_ids<'c>(db: impl Exec<'c>, ids: &[String]) -> sqlx::Result<Vec<ListedUser>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS}, {LISTED} FROM users u WHERE u.id IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, ListedUser>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(db).await
+}

@@ -7,6 +7,7 @@ mod client;
 mod fixtures;
 
 mod admin;
+mod admin_bulk;
 mod admin_list;
 mod audit;
 mod bad_input;

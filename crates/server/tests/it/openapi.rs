@@ -32,6 +32,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/users/{id}/require-mfa"),
     ("post", "/api/v1/admin/users/{id}/reset-mfa"),
     ("post", "/api/v1/admin/users/{id}/unlock"),
+    ("post", "/api/v1/admin/users/bulk/preview"),
+    ("post", "/api/v1/admin/users/bulk"),
 ];
 
 /// The routes outside `/api/v1` that are registered with plain axum calls

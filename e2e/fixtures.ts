@@ -285,7 +285,7 @@ export async function logOut(page: Page) {
 
 /** The key the enrollment page writes out, without its grouping blanks. */
 export async function shownKey(page: Page): Promise<string> {
-  const shown = await page.getByLabel('Secret key').textContent();
+  const shown = await page.locator('code.key').textContent();
   expect(shown).toMatch(/^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/);
   return shown!.replace(/ /g, '');
 }

@@ -63,7 +63,7 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
   expect(uri.searchParams.get('digits')).toBe('6');
   expect(uri.searchParams.get('period')).toBe('30');
   // the key shown as text is the same, in groups of four
-  await expect(page.getByLabel('Secret key')).toHaveText(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  await expect(page.locator('code.key')).toHaveText(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
   expect(await shownKey(page)).toBe(secret);
   const app = new Authenticator(request, secret);
 

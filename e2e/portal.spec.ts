@@ -156,10 +156,15 @@ test('the user menu works by keyboard and stays on one row at 320 px', async ({ 
   await expect(toggle).toHaveAttribute('aria-expanded', 'false');
 });
 
-test('search engines are kept out and told what the page is', async ({ page, request }) => {
+test('search engines may crawl the login page only, and are told what it is', async ({ page, request }) => {
   const robots = await request.get('/robots.txt');
   expect(robots.ok()).toBe(true);
-  expect(await robots.text()).toMatch(/User-agent: \*\s+Disallow: \/\s*$/);
+  // The rules without comments: /login exactly (the longer rule wins), nothing else.
+  const rules = (await robots.text())
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean);
+  expect(rules).toEqual(['User-agent: *', 'Allow: /login$', 'Disallow: /']);
   await page.goto('/login');
   await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /Portcullis/);
   await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /favicon.*\.svg$/);

@@ -249,7 +249,10 @@ fn Scan(
                 />
                 <p>"Can’t scan it? Add an account by hand with this key (time-based, 6 digits, every 30 seconds):"</p>
                 <p class="key-row">
-                    <code class="key" aria-label="Secret key">{group_key(&enrollment.secret)}</code>
+                    // Said before the key rather than as its `aria-label`:
+                    // a `code` element cannot carry a name.
+                    <span class="visually-hidden">"Secret key:"</span>
+                    <code class="key">{group_key(&enrollment.secret)}</code>
                     <button type="button" class="button secondary" on:click=copy>"Copy key"</button>
                 </p>
                 <p class="hint" role="status" aria-live="polite">{move || copied.get()}</p>

@@ -81,8 +81,10 @@ pub fn LoginMfaPage() -> impl IntoView {
         <section class="card narrow" aria-labelledby="mfa-title">
             <h1 id="mfa-title">"Verify it’s you"</h1>
             // One panel per enrolled factor; push, security keys and
-            // recovery codes join the authenticator app here.
-            <div class="factor-panel" aria-labelledby="factor-totp">
+            // recovery codes join the authenticator app here. A group, so
+            // that its name reaches assistive technology (a plain `div` may
+            // not carry one).
+            <div class="factor-panel" role="group" aria-labelledby="factor-totp">
                 <h2 id="factor-totp">"Authenticator app"</h2>
                 <p>"Open your authenticator app and enter the 6-digit code shown for Portcullis."</p>
                 <form on:submit=on_submit novalidate>

@@ -40,7 +40,9 @@ fn Factors(
     view! {
         <p class="status-line">{status_sentence(overview.status)}</p>
         <h2 id="totp-title">"Authenticator App"</h2>
-        <div class="factor" aria-labelledby="totp-title">
+        // A group, so that its name reaches assistive technology (a plain
+        // `div` may not carry one: axe's aria-prohibited-attr).
+        <div class="factor" role="group" aria-labelledby="totp-title">
             {match overview.totp {
                 TotpState::Active { since } => view! {
                     <p>

@@ -4,8 +4,10 @@
 //! its audit event and emails.
 
 mod bulk;
+mod export;
 mod list;
 pub use bulk::{bulk, bulk_preview};
+pub use export::csv;
 pub use list::{count, list, ListQuery};
 
 use portcullis_api::{AdminUser, FactorKind, Role, TotpState};

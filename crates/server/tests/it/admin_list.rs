@@ -206,3 +206,90 @@ async fn bad_list_queries_are_refused_in_words() {
     let garbage = admin.admin_users("?after=not-a-cursor").await.err();
     assert_eq!(garbage.code, ErrorCode::ValidationFailed);
 }
+
+/// Rows of a CSV text (RFC 4180: quoted cells may hold commas, quotes and
+/// line breaks).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn the_csv_export_is_the_filtered_list_with_formulas_defused() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"Click\")";
+    sqlx::query("UPDATE users SET display_name = $1 WHERE email = $2")
+        .bind(evil)
+        .bind("ivan@example.com")
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let query = "status=none&sort=name&desc=true";
+    let resp = admin
+        .http
+        .get(admin.url(&format!("/api/v1/admin/users.csv?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(header("content-type").starts_with("text/csv"));
+    assert!(header("content-disposition").starts_with("attachment"));
+    let rows = parse_csv(&resp.text().await.unwrap());
+    assert_eq!(rows[0][..2], ["Name".to_string(), "Email".to_string()]);
+    let exported: Vec<String> = rows[1..].iter().map(|r| r[1].clone()).collect();
+    let listed: Vec<String> = all_pages(&admin, &format!("&{query}"), 2)
+        .await
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(exported, listed);
+    let ivan = rows
+        .iter()
+        .find(|r| r[1] == "ivan@example.com")
+        .expect("ivan exported");
+    assert_eq!(ivan[0], format!("'{evil}"));
+    assert_eq!(ivan[3], "No MFA");
+    assert!(rows.iter().all(|r| r.len() == 8), "{rows:?}");
+
+    // Not for users.
+    let alice = s.api();
+    alice
+        .login("alice@example.com", crate::fixtures::PASSWORD)
+        .await
+        .ok();
+    let refused = alice
+        .http
+        .get(alice.url("/api/v1/admin/users.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}

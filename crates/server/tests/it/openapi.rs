@@ -29,6 +29,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/totp/confirm"),
     ("post", "/api/v1/totp/reset"),
     ("get", "/api/v1/admin/users"),
+    ("get", "/api/v1/admin/users.csv"),
     ("post", "/api/v1/admin/users/{id}/require-mfa"),
     ("post", "/api/v1/admin/users/{id}/reset-mfa"),
     ("post", "/api/v1/admin/users/{id}/unlock"),

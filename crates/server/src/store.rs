@@ -13,6 +13,7 @@
 //! [`Flag`]).
 
 pub(crate) mod audit;
+mod build;
 pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;

@@ -6,6 +6,7 @@
 use portcullis_api::{FactorKind, StatusFilter, UserSort};
 use sqlx::FromRow;
 
+use super::build::Sql;
 use super::users::{ListedUser, COLUMNS};
 use super::Exec;
 use crate::clock::Timestamp;
@@ -35,27 +36,6 @@ pub struct Row {
     #[sqlx(flatten)]
     pub listed: ListedUser,
     pub sort_key: String,
-}
-
-/// An argument of a statement built here.
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// A statement with numbered placeholders, built piece by piece.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    args: Vec<Arg>,
-}
-
-impl Sql {
-    /// Adds an argument; returns its placeholder.
-    fn arg(&mut self, a: Arg) -> String {
-        self.args.push(a);
-        format!("${}", self.args.len())
-    }
 }
 
 /// MFA is required of the user: set for them, or an administrator.
@@ -102,30 +82,28 @@ fn sort_key(sort: UserSort, now: &str) -> (String, bool) {
     }
 }
 
-/// Builds the `WHERE` conditions of `filter` (and of `after`).
-fn conditions(sql: &mut Sql, filter: &Filter, now: &str) -> Vec<String> {
-    let mut conds = Vec::new();
+/// Adds the conditions of `filter`.
+fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
     if !filter.prefix.is_empty() {
-        let p = sql.arg(Arg::Text(super::prefix_pattern(&filter.prefix)));
-        conds.push(format!(
+        let p = sql.text(super::prefix_pattern(&filter.prefix));
+        sql.and(format!(
             "(u.email LIKE {p} ESCAPE '\\' OR LOWER(u.display_name) LIKE {p} ESCAPE '\\')"
         ));
     }
     if let Some(s) = filter.status {
-        conds.push(status_condition(s, now));
+        sql.and(status_condition(s, now));
     }
     match filter.required {
-        Some(true) => conds.push(REQUIRED.into()),
-        Some(false) => conds.push(format!("NOT {REQUIRED}")),
+        Some(true) => sql.and(REQUIRED),
+        Some(false) => sql.and(format!("NOT {REQUIRED}")),
         None => {}
     }
     if let Some(kind) = filter.factor {
-        let k = sql.arg(Arg::Text(super::factors::kind_name(kind).into()));
-        conds.push(format!(
+        let k = sql.text(super::factors::kind_name(kind));
+        sql.and(format!(
             "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id AND f.kind = {k})"
         ));
     }
-    conds
 }
 
 /// One page of at most `limit` users matching `filter`, in `sort` order
@@ -141,8 +119,8 @@ pub async fn page<'c>(
     now: Timestamp,
 ) -> sqlx::Result<Vec<Row>> {
     let mut sql = Sql::default();
-    let now_p = sql.arg(Arg::Int(now));
-    let mut conds = conditions(&mut sql, filter, &now_p);
+    let now_p = sql.int(now);
+    conditions(&mut sql, filter, &now_p);
     let (key, numeric) = sort_key(sort, &now_p);
     // The email is unique: it breaks ties of the other keys.
     let tie = if sort == UserSort::Email {
@@ -154,53 +132,30 @@ pub async fn page<'c>(
     if let Some(after) = after {
         let k = if numeric {
             // A cursor that is not a number cannot come from us: start over.
-            sql.arg(Arg::Int(after.key.parse().unwrap_or(i64::MIN)))
+            sql.int(after.key.parse().unwrap_or(i64::MIN))
         } else {
-            sql.arg(Arg::Text(after.key.clone()))
+            sql.text(after.key.clone())
         };
-        let t = sql.arg(Arg::Text(after.id.clone()));
-        conds.push(format!("({key}, {tie}) {cmp} ({k}, {t})"));
+        let t = sql.text(after.id.clone());
+        sql.and(format!("({key}, {tie}) {cmp} ({k}, {t})"));
     }
-    let limit_p = sql.arg(Arg::Int(i64::from(limit)));
-    let where_ = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
-    sql.text = format!(
+    let limit_p = sql.int(i64::from(limit));
+    let statement = format!(
         "SELECT {COLUMNS}, {LISTED}, CAST({key} AS TEXT) AS sort_key
-           FROM users u {where_}
-          ORDER BY {key} {dir}, {tie} {dir} LIMIT {limit_p}"
+           FROM users u {}
+          ORDER BY {key} {dir}, {tie} {dir} LIMIT {limit_p}",
+        sql.where_clause()
     );
-    let mut q = sqlx::query_as::<_, Row>(&sql.text);
-    for a in sql.args {
-        q = match a {
-            Arg::Text(t) => q.bind(t),
-            Arg::Int(i) => q.bind(i),
-        };
-    }
-    q.fetch_all(db).await
+    sql.fetch_all(db, &statement).await
 }
 
 /// How many users match `filter`.
 pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sqlx::Result<i64> {
     let mut sql = Sql::default();
-    let now_p = sql.arg(Arg::Int(now));
-    let conds = conditions(&mut sql, filter, &now_p);
-    let where_ = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
-    sql.text = format!("SELECT COUNT(*) FROM users u {where_}");
-    let mut q = sqlx::query_scalar::<_, i64>(&sql.text);
-    for a in sql.args {
-        q = match a {
-            Arg::Text(t) => q.bind(t),
-            Arg::Int(i) => q.bind(i),
-        };
-    }
-    q.fetch_one(db).await
+    let now_p = sql.int(now);
+    conditions(&mut sql, filter, &now_p);
+    let statement = format!("SELECT COUNT(*) FROM users u {}", sql.where_clause());
+    sql.fetch_count(db, &statement).await
 }
 
 /// The columns that describe a listed user's factors.

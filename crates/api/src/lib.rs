@@ -320,8 +320,10 @@ mod error_code;
 pub use admin_bulk::{
     BulkAction, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
 };
+pub use admin_events::{AdminEvent, EventOutcome, EventPage};
 pub use admin_list::{StatusFilter, UserSort};
 pub mod admin_bulk;
+mod admin_events;
 mod admin_list;
 
 #[cfg(test)]

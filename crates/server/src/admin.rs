@@ -4,9 +4,11 @@
 //! its audit event and emails.
 
 mod bulk;
+mod events;
 mod export;
 mod list;
 pub use bulk::{bulk, bulk_preview};
+pub use events::{events, EventQuery};
 pub use export::csv;
 pub use list::{count, list, ListQuery};
 

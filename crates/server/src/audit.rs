@@ -41,6 +41,37 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 13] = [
+        EventKind::LoginSucceeded,
+        EventKind::LoginPasswordOk,
+        EventKind::LoginFailed,
+        EventKind::LoginLocked,
+        EventKind::LoginSuspended,
+        EventKind::MfaFailed,
+        EventKind::MfaVerified,
+        EventKind::MfaEnrolled,
+        EventKind::MfaResetByUser,
+        EventKind::AdminRequireMfa,
+        EventKind::AdminResetMfa,
+        EventKind::AdminUnlock,
+        EventKind::ReminderQueued,
+    ];
+
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether the event records a refusal (for the log's outcome filter).
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            EventKind::LoginFailed
+                | EventKind::LoginLocked
+                | EventKind::LoginSuspended
+                | EventKind::MfaFailed
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::LoginSucceeded => "login_succeeded",

@@ -85,6 +85,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mfa::reset))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::export_users))
+        .routes(routes!(admin::list_events))
         .routes(routes!(admin::require_mfa))
         .routes(routes!(admin::reset_mfa))
         .routes(routes!(admin::unlock))

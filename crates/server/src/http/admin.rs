@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use portcullis_api::{
-    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, ErrorBody, FactorKind,
-    StatusFilter, UserPage, UserSort,
+    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, ErrorBody, EventOutcome,
+    EventPage, FactorKind, StatusFilter, UserPage, UserSort,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -281,4 +281,59 @@ pub async fn bulk(
     ApiJson(req): ApiJson<BulkRequest>,
 ) -> HttpResult<Json<BulkOutcome>> {
     Ok(Json(admin::bulk(&state, &actor, &req, &client).await?))
+}
+
+/// The event log's query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventParams {
+    /// Only events about the user with this email.
+    pub user: Option<String>,
+    /// Only events of this kind (e.g. `login_failed`, `admin_reset_mfa`).
+    pub kind: Option<String>,
+    /// Only successes or only refusals.
+    pub outcome: Option<EventOutcome>,
+    /// From this time (Unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Until this time (Unix seconds, exclusive).
+    pub to: Option<i64>,
+    /// The `next_before` of the previous page.
+    pub before: Option<String>,
+    /// Page size (default 50); values outside 1–100 are taken as the
+    /// nearest of those.
+    #[param(minimum = 0, maximum = 4294967295_u64, format = Int64)]
+    pub limit: Option<u32>,
+}
+
+/// The event log, newest first: logins, second factors passed and refused,
+/// enrollments, resets, requirement changes and administrators' actions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/events",
+    tag = "admin",
+    params(EventParams),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "One page", body = EventPage),
+        (status = 400, description = "Malformed query (e.g. a time that is not a whole number)", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
+        (status = 422, description = "An unknown event kind, a time range that ends before it starts, or a stale page link", body = ErrorBody),
+    )
+)]
+pub async fn list_events(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(p): Query<EventParams>,
+) -> HttpResult<Json<EventPage>> {
+    let q = admin::EventQuery {
+        user: p.user,
+        kind: p.kind,
+        outcome: p.outcome,
+        from: p.from,
+        to: p.to,
+        before: p.before,
+        limit: p.limit,
+    };
+    Ok(Json(admin::events(&state, &q).await?))
 }

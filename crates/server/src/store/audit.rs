@@ -1,5 +1,6 @@
 //! The audit log table.
 
+use super::build::Sql;
 use super::Exec;
 use crate::clock::Timestamp;
 
@@ -57,4 +58,76 @@ pub async fn for_subject<'c>(
     .bind(i64::from(limit))
     .fetch_all(db)
     .await
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// About the user with this (normalised) email.
+    pub subject_email: Option<String>,
+    /// Of exactly these kinds (empty: all).
+    pub kinds: Vec<&'static str>,
+    /// At or after this time.
+    pub from: Option<Timestamp>,
+    /// Before this time.
+    pub to: Option<Timestamp>,
+}
+
+/// An event with the emails of its subject and actor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: String,
+    pub at: Timestamp,
+    pub kind: String,
+    pub actor_kind: String,
+    pub subject_id: Option<String>,
+    pub subject_email: Option<String>,
+    pub actor_email: Option<String>,
+    pub client_ip: String,
+    pub detail: String,
+}
+
+/// A page of events, newest first, older than `before` (time, id).
+pub async fn page<'c>(
+    db: impl Exec<'c>,
+    filter: &Filter,
+    before: Option<(Timestamp, &str)>,
+    limit: u32,
+) -> sqlx::Result<Vec<Listed>> {
+    let mut sql = Sql::default();
+    if let Some(email) = &filter.subject_email {
+        // Through the subject index: the user's id first.
+        let e = sql.text(email.clone());
+        sql.and(format!(
+            "e.subject_id = (SELECT id FROM users WHERE email = {e})"
+        ));
+    }
+    if !filter.kinds.is_empty() {
+        let marks: Vec<String> = filter.kinds.iter().map(|k| sql.text(*k)).collect();
+        sql.and(format!("e.kind IN ({})", marks.join(", ")));
+    }
+    if let Some(from) = filter.from {
+        let p = sql.int(from);
+        sql.and(format!("e.at >= {p}"));
+    }
+    if let Some(to) = filter.to {
+        let p = sql.int(to);
+        sql.and(format!("e.at < {p}"));
+    }
+    if let Some((at, id)) = before {
+        let (a, i) = (sql.int(at), sql.text(id));
+        sql.and(format!("(e.at, e.id) < ({a}, {i})"));
+    }
+    let limit_p = sql.int(i64::from(limit));
+    let statement = format!(
+        "SELECT e.id, e.at, e.kind, e.actor_kind, e.subject_id, s.email AS subject_email,
+                a.email AS actor_email, e.client_ip, e.detail
+           FROM audit_events e
+           LEFT JOIN users s ON s.id = e.subject_id
+           LEFT JOIN users a ON a.id = e.actor_id
+           {}
+          ORDER BY e.at DESC, e.id DESC LIMIT {limit_p}",
+        sql.where_clause()
+    );
+    sql.fetch_all(db, &statement).await
 }

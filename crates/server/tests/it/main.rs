@@ -8,6 +8,7 @@ mod fixtures;
 
 mod admin;
 mod admin_bulk;
+mod admin_events;
 mod admin_list;
 mod audit;
 mod bad_input;

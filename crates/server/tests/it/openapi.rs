@@ -30,6 +30,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/totp/reset"),
     ("get", "/api/v1/admin/users"),
     ("get", "/api/v1/admin/users.csv"),
+    ("get", "/api/v1/admin/events"),
     ("post", "/api/v1/admin/users/{id}/require-mfa"),
     ("post", "/api/v1/admin/users/{id}/reset-mfa"),
     ("post", "/api/v1/admin/users/{id}/unlock"),

@@ -1,0 +1,42 @@
+//! The admin event log: who did what to whom, newest first.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether an event records something that worked or a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    Success,
+    Failure,
+}
+
+/// One event as the log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminEvent {
+    pub id: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// What happened, e.g. `login_succeeded`, `mfa_failed`, `admin_reset_mfa`.
+    pub kind: String,
+    pub outcome: EventOutcome,
+    /// The user it is about, if any (and if they still exist).
+    pub subject_id: Option<String>,
+    pub subject_email: Option<String>,
+    /// `user`, `admin`, `system` or `anonymous`.
+    pub actor_kind: String,
+    pub actor_email: Option<String>,
+    pub client_ip: String,
+    /// In words.
+    pub detail: String,
+}
+
+/// A page of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventPage {
+    pub events: Vec<AdminEvent>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    pub next_before: Option<String>,
+}

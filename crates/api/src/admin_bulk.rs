@@ -58,9 +58,8 @@ pub struct UserFilter {
     pub factor: Option<FactorKind>,
 }
 
-/// Whom a bulk action is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// Whom a bulk action is for: exactly one of `ids` and `filter`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BulkTarget {
     /// These users (ids), at most 300.
@@ -105,4 +104,146 @@ pub struct BulkOutcome {
     pub newly_required: u32,
     /// Users left alone (yourself, or someone who outranks you).
     pub skipped: Vec<BulkSkip>,
+}
+
+// By hand, like the reader below: each form is an object with its one
+// key and nothing else.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for BulkTarget {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder,
+        };
+        let only = |name: &str, value: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+            ObjectBuilder::new()
+                .property(name, value)
+                .required(name)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        let ids = ArrayBuilder::new()
+            .items(<UserId as utoipa::PartialSchema>::schema())
+            .min_items(Some(1))
+            .max_items(Some(300))
+            .description(Some("These users (ids): at least one, at most 300."));
+        OneOfBuilder::new()
+            .item(only("ids", ids.into()))
+            .item(only(
+                "filter",
+                <UserFilter as utoipa::PartialSchema>::schema(),
+            ))
+            .description(Some(
+                "Whom a bulk action is for: exactly one of `ids` and `filter`.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for BulkTarget {
+    // The filter's schema names these by reference: the document must hold them.
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::{PartialSchema, ToSchema};
+        schemas.push((StatusFilter::name().into(), StatusFilter::schema()));
+        schemas.push((FactorKind::name().into(), FactorKind::schema()));
+        <UserFilter as ToSchema>::schemas(schemas);
+    }
+}
+
+// By hand rather than derived: the derived code also takes a JSON array in
+// place of an object (serde's sequence form of structs and variants), which
+// the API's document does not allow and a client never means.
+impl<'de> Deserialize<'de> for BulkTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Target;
+        impl<'de> serde::de::Visitor<'de> for Target {
+            type Value = BulkTarget;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with either `ids` or `filter`")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BulkTarget, A::Error> {
+                use serde::de::Error;
+                const NAMES: &[&str] = &["ids", "filter"];
+                let Some(key) = map.next_key::<String>()? else {
+                    return Err(A::Error::custom("expected `ids` or `filter`"));
+                };
+                let target = match key.as_str() {
+                    "ids" => BulkTarget::Ids(map.next_value()?),
+                    "filter" => BulkTarget::Filter(map.next_value::<ObjectOnly<UserFilter>>()?.0),
+                    other => return Err(A::Error::unknown_variant(other, NAMES)),
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(A::Error::custom("expected only one of `ids` and `filter`"));
+                }
+                Ok(target)
+            }
+        }
+        d.deserialize_map(Target)
+    }
+}
+
+/// A struct read from a JSON object only (not from an array of its fields).
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Object(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_one_object_never_an_array() {
+        let ids: BulkTarget = serde_json::from_str(r#"{"ids":["a","b"]}"#).unwrap();
+        assert_eq!(
+            ids,
+            BulkTarget::Ids(vec![UserId("a".into()), UserId("b".into())])
+        );
+        let f: BulkTarget = serde_json::from_str(r#"{"filter":{"status":"none"}}"#).unwrap();
+        assert_eq!(
+            f,
+            BulkTarget::Filter(UserFilter {
+                status: Some(StatusFilter::None),
+                ..UserFilter::default()
+            })
+        );
+        for bad in [
+            r#"["ids", []]"#,
+            r#"{"filter":[]}"#,
+            r#"{"filter":null}"#,
+            r#"{"":{}}"#,
+            r#"{}"#,
+            r#"{"ids":[],"filter":{}}"#,
+            r#"{"filter":{"colour":"red"}}"#,
+        ] {
+            assert!(serde_json::from_str::<BulkTarget>(bad).is_err(), "{bad}");
+        }
+        let back = serde_json::to_string(&f).unwrap();
+        assert_eq!(serde_json::from_str::<BulkTarget>(&back).unwrap(), f);
+    }
 }

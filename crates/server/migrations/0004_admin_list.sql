@@ -8,6 +8,7 @@ ALTER TABLE users ADD COLUMN has_factor BOOLEAN NOT NULL DEFAULT FALSE;
 UPDATE users SET has_factor = TRUE
  WHERE EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = users.id);
 
--- Keyset paging by name and by deadline (users without one sort last).
-CREATE INDEX users_name_order ON users (LOWER(display_name), id);
-CREATE INDEX users_deadline_order ON users (COALESCE(mfa_deadline, 9223372036854775807), id);
+-- Keyset paging by name and by deadline (users without one sort last);
+-- the email, unique, breaks ties in both.
+CREATE INDEX users_name_order ON users (LOWER(display_name), email);
+CREATE INDEX users_deadline_order ON users (COALESCE(mfa_deadline, 9223372036854775807), email);

@@ -10,7 +10,7 @@ mod list;
 pub use bulk::{bulk, bulk_preview};
 pub use events::{events, EventQuery};
 pub use export::csv;
-pub use list::{count, list, ListQuery};
+pub use list::{count, cursor_at, explain, list, ListQuery};
 
 use portcullis_api::{AdminUser, FactorKind, Role, TotpState};
 
@@ -32,6 +32,8 @@ pub const PAGE_DEFAULT: u32 = 50;
 pub enum AdminError {
     /// Out-of-range input; the text says how.
     Invalid(String),
+    /// What the request points at is not there (any more); the text says what.
+    Missing(String),
     NotFound,
     /// The target outranks the actor, or is the actor; the text says which.
     Outranked(&'static str),

@@ -1,4 +1,8 @@
-//! The demo organisation created by `--demo` on an empty database.
+//! The demo organisation created by `--demo` on an empty database, and a
+//! large synthetic one for benchmarks (`population`).
+
+mod population;
+pub use population::seed_population;
 
 use portcullis_api::{MfaStatus, Role};
 

@@ -36,7 +36,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkRequest) -> Result<Pla
                 )));
             }
             if ids.iter().any(|id| id.0.chars().count() > ID_MAX_CHARS) {
-                return Err(AdminError::Invalid(
+                return Err(AdminError::Missing(
                     "Some of the selected users no longer exist. Reload the list and try again."
                         .into(),
                 ));
@@ -44,7 +44,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkRequest) -> Result<Pla
             let ids: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
             let found = user_list::by_ids(&state.db, &ids).await?;
             if found.len() < dedup_len(&ids) {
-                return Err(AdminError::Invalid(
+                return Err(AdminError::Missing(
                     "Some of the selected users no longer exist. Reload the list and try again."
                         .into(),
                 ));

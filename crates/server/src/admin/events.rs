@@ -40,26 +40,25 @@ pub async fn events(state: &AppState, q: &EventQuery) -> Result<EventPage, Admin
     let mut kinds: Vec<EventKind> = match q.kind.as_deref().map(str::trim) {
         None | Some("") => EventKind::ALL.to_vec(),
         Some(name) => vec![EventKind::parse(name)
-            .ok_or_else(|| AdminError::Invalid(format!("There is no event kind \"{name}\".")))?],
+            .ok_or_else(|| AdminError::Missing(format!("There is no event kind \"{name}\".")))?],
     };
     if let Some(outcome) = q.outcome {
         kinds.retain(|k| k.is_failure() == (outcome == EventOutcome::Failure));
     }
+    // A range that ends before it starts holds no events.
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if from >= to {
-            return Err(AdminError::Invalid(
-                "The start of the time range must be before its end.".into(),
-            ));
+            kinds.clear();
         }
     }
-    let before = match q.before.as_deref() {
+    let before = match q.before.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(text) => {
             let (at, id) = text
                 .split_once('.')
                 .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
                 .filter(|(_, id)| !id.is_empty())
-                .ok_or_else(|| AdminError::Invalid(STALE.into()))?;
+                .ok_or_else(|| AdminError::Missing(STALE.into()))?;
             Some((at, id.to_string()))
         }
     };

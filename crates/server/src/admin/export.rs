@@ -75,15 +75,7 @@ pub async fn csv(state: &AppState, q: &ListQuery) -> Result<String, AdminError> 
         }
         match rows.last() {
             Some(last) if rows.len() == CHUNK as usize => {
-                let tie = if q.sort == portcullis_api::UserSort::Email {
-                    last.listed.user.id.clone()
-                } else {
-                    last.listed.user.email.clone()
-                };
-                after = Some(user_list::After {
-                    key: last.sort_key.clone(),
-                    id: tie,
-                });
+                after = Some(super::list::after_of(q.sort, last));
             }
             _ => return Ok(out),
         }

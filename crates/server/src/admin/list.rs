@@ -55,7 +55,7 @@ fn encode(sort: UserSort, after: &user_list::After) -> String {
 }
 
 fn decode(sort: UserSort, text: &str) -> Result<user_list::After, AdminError> {
-    let stale = || AdminError::Invalid(STALE.into());
+    let stale = || AdminError::Missing(STALE.into());
     let mut parts = text.split('.');
     let (Some(name), Some(key), Some(id), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -90,7 +90,13 @@ fn sort_name(sort: UserSort) -> &'static str {
 /// One page of the list.
 pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminError> {
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    let after = q.after.as_deref().map(|a| decode(q.sort, a)).transpose()?;
+    // An empty `after` is the first page (a form field left blank).
+    let after = q
+        .after
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(|a| decode(q.sort, a))
+        .transpose()?;
     let now = state.now();
     let rows = user_list::page(
         &state.db,
@@ -118,20 +124,7 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminErro
         })
         .collect();
     let next_after = match rows.last() {
-        Some(last) if more => {
-            let tie = if q.sort == UserSort::Email {
-                last.listed.user.id.clone()
-            } else {
-                last.listed.user.email.clone()
-            };
-            Some(encode(
-                q.sort,
-                &user_list::After {
-                    key: last.sort_key.clone(),
-                    id: tie,
-                },
-            ))
-        }
+        Some(last) if more => Some(encode(q.sort, &after_of(q.sort, last))),
         _ => None,
     };
     Ok(UserPage { users, next_after })
@@ -141,6 +134,63 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminErro
 pub async fn count(state: &AppState, q: &ListQuery) -> Result<u64, AdminError> {
     let n = user_list::count(&state.db, &q.filter(), state.now()).await?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The `next_after` of a page that ends after the first `offset` users of
+/// the query: a deep link into the list (benchmarks start there).
+pub async fn cursor_at(
+    state: &AppState,
+    q: &ListQuery,
+    offset: u32,
+) -> Result<Option<String>, AdminError> {
+    let rows = user_list::page(
+        &state.db,
+        &q.filter(),
+        q.sort,
+        q.desc,
+        None,
+        offset,
+        state.now(),
+    )
+    .await?;
+    Ok(rows
+        .last()
+        .map(|last| encode(q.sort, &after_of(q.sort, last))))
+}
+
+/// The database's plan for one page of the query.
+pub async fn explain(
+    state: &AppState,
+    backend: store::Backend,
+    q: &ListQuery,
+) -> Result<Vec<String>, AdminError> {
+    let after = q.after.as_deref().map(|a| decode(q.sort, a)).transpose()?;
+    let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX) + 1;
+    let plan = user_list::explain_page(
+        &state.db,
+        backend,
+        &q.filter(),
+        q.sort,
+        q.desc,
+        after.as_ref(),
+        limit,
+        state.now(),
+    )
+    .await?;
+    Ok(plan)
+}
+
+/// Where the next page starts after `last`.
+pub(super) fn after_of(sort: UserSort, last: &user_list::Row) -> user_list::After {
+    let tie = if sort == UserSort::Email {
+        last.listed.user.id.clone()
+    } else {
+        last.listed.user.email.clone()
+    };
+    user_list::After {
+        key: last.sort_key.clone(),
+        id: tie,
+    }
 }
 
 #[cfg(test)]

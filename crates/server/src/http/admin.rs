@@ -27,16 +27,20 @@ pub struct ListParams {
     /// Start of an email or a name, in any case.
     pub search: Option<String>,
     /// Only users with this MFA status.
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Only users of whom MFA is required (`true`) or not (`false`).
     pub required: Option<bool>,
     /// Only users with a confirmed factor of this kind.
+    #[param(inline)]
     pub factor: Option<FactorKind>,
     /// The order (default `email`).
+    #[param(inline)]
     pub sort: Option<UserSort>,
     /// Reverse the order.
     pub desc: Option<bool>,
-    /// The `next_after` of the previous page (of the same order).
+    /// The `next_after` of the previous page (of the same order); empty or
+    /// absent: the first page.
     pub after: Option<String>,
     /// Page size (default 50); values outside 1–100 are taken as the
     /// nearest of those.
@@ -66,12 +70,15 @@ pub struct ExportParams {
     /// Start of an email or a name, in any case.
     pub search: Option<String>,
     /// Only users with this MFA status.
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Only users of whom MFA is required (`true`) or not (`false`).
     pub required: Option<bool>,
     /// Only users with a confirmed factor of this kind.
+    #[param(inline)]
     pub factor: Option<FactorKind>,
     /// The order (default `email`).
+    #[param(inline)]
     pub sort: Option<UserSort>,
     /// Reverse the order.
     pub desc: Option<bool>,
@@ -132,6 +139,7 @@ pub async fn export_users(
         (status = 400, description = "Malformed query (e.g. a `limit` that is not a whole number, an unknown `status`)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
+        (status = 404, description = "An `after` that is not a page link of this order (start from the first page)", body = ErrorBody),
     )
 )]
 pub async fn list_users(
@@ -244,7 +252,8 @@ pub async fn unlock(
         (status = 403, description = "Not an administrator, or no second factor in this session; or CSRF", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids, ids of users that no longer exist", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids", body = ErrorBody),
+        (status = 404, description = "Some of the ids are not users (any more)", body = ErrorBody),
     )
 )]
 pub async fn bulk_preview(
@@ -271,7 +280,8 @@ pub async fn bulk_preview(
         (status = 403, description = "Not an administrator, no second factor in this session or none recently; or CSRF", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids, ids of users that no longer exist", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field: a period outside 1–365 days, no users or more than 300 ids", body = ErrorBody),
+        (status = 404, description = "Some of the ids are not users (any more)", body = ErrorBody),
     )
 )]
 pub async fn bulk(
@@ -292,6 +302,7 @@ pub struct EventParams {
     /// Only events of this kind (e.g. `login_failed`, `admin_reset_mfa`).
     pub kind: Option<String>,
     /// Only successes or only refusals.
+    #[param(inline)]
     pub outcome: Option<EventOutcome>,
     /// From this time (Unix seconds, inclusive).
     pub from: Option<i64>,
@@ -318,7 +329,7 @@ pub struct EventParams {
         (status = 400, description = "Malformed query (e.g. a time that is not a whole number)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
-        (status = 422, description = "An unknown event kind, a time range that ends before it starts, or a stale page link", body = ErrorBody),
+        (status = 404, description = "An unknown event kind, or a `before` that is not a page link of the log", body = ErrorBody),
     )
 )]
 pub async fn list_events(

@@ -219,6 +219,7 @@ impl From<AdminError> for HttpError {
         match e {
             AdminError::Invalid(m) => HttpError::validation(m),
             AdminError::NotFound => HttpError::not_found("There is no user with this id."),
+            AdminError::Missing(m) => HttpError::not_found(m),
             AdminError::Outranked(m) => {
                 HttpError::new(StatusCode::FORBIDDEN, ErrorCode::Outranked, m)
             }

@@ -60,6 +60,22 @@ impl Sql {
         q.fetch_all(db).await
     }
 
+    /// Runs `statement` for its rows, undecoded.
+    pub async fn fetch_rows<'c>(
+        self,
+        db: impl Exec<'c>,
+        statement: &str,
+    ) -> sqlx::Result<Vec<sqlx::any::AnyRow>> {
+        let mut q = sqlx::query(statement);
+        for a in self.args {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
+        }
+        q.fetch_all(db).await
+    }
+
     /// Runs `statement` for one number (a count).
     pub async fn fetch_count<'c>(self, db: impl Exec<'c>, statement: &str) -> sqlx::Result<i64> {
         let mut q = sqlx::query_scalar::<_, i64>(statement);

@@ -175,21 +175,23 @@ async fn bad_periods_and_selections_are_refused_in_words_and_change_nothing() {
         "The enrollment period must be between 1 and 365 days (got 366)."
     );
     let cases = [
-        (json!({ "ids": [] }), "at least one"),
-        (json!({ "ids": ["no-such-user"] }), "no longer exist"),
-        (json!({ "ids": vec!["x"; 301] }), "at most 300"),
+        (json!({ "ids": [] }), 422, "at least one"),
+        (json!({ "ids": ["no-such-user"] }), 404, "no longer exist"),
+        (json!({ "ids": vec!["x"; 301] }), 422, "at most 300"),
     ];
-    for (target, says) in cases {
-        let err = apply(&admin, json!({ "action": "reset", "target": target }))
-            .await
-            .err();
-        assert_eq!(err.code, ErrorCode::ValidationFailed);
+    for (target, status, says) in cases {
+        let answer = apply(&admin, json!({ "action": "reset", "target": target })).await;
+        assert_eq!(answer.status, status, "{says}");
+        let err = answer.err();
         assert!(err.message.contains(says), "{}", err.message);
     }
     for bad in [
         json!({ "action": "delete_everyone", "target": { "ids": [judy] } }),
         json!({ "action": "require", "target": { "filter": { "status": "asleep" } } }),
         json!({ "action": "require" }),
+        json!({ "action": "require", "target": { "filter": [] } }),
+        json!({ "action": "require", "target": { "ids": [judy], "filter": {} } }),
+        json!({ "action": "require", "target": { "": {} } }),
     ] {
         assert_eq!(apply(&admin, bad.clone()).await.status, 422, "{bad}");
     }

@@ -65,16 +65,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkRequest) -> Result<Pla
                 sort: UserSort::Email,
                 ..ListQuery::default()
             };
-            let rows = user_list::page(
-                &state.db,
-                &q.filter(),
-                UserSort::Email,
-                false,
-                None,
-                u32::MAX,
-                state.now(),
-            )
-            .await?;
+            let rows = user_list::page(&state.db, &q.page(None, u32::MAX, state.now())).await?;
             rows.into_iter().map(|r| r.listed).collect()
         }
     };

@@ -25,21 +25,11 @@ const HEADER: [&str; 8] = [
 /// The whole filtered list, in its order, as CSV (RFC 4180, CRLF lines).
 pub async fn csv(state: &AppState, q: &ListQuery) -> Result<String, AdminError> {
     let now = state.now();
-    let filter = q.filter();
     let mut out = String::new();
     push_row(&mut out, HEADER.iter().map(|h| h.to_string()));
     let mut after: Option<user_list::After> = None;
     loop {
-        let rows = user_list::page(
-            &state.db,
-            &filter,
-            q.sort,
-            q.desc,
-            after.as_ref(),
-            CHUNK,
-            now,
-        )
-        .await?;
+        let rows = user_list::page(&state.db, &q.page(after.take(), CHUNK, now)).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.listed.user.id.clone()).collect();
         let kinds = store::factors::kinds_of(&state.db, &ids).await?;
         for r in &rows {

@@ -25,6 +25,23 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The store's page of this query.
+    pub(crate) fn page(
+        &self,
+        after: Option<user_list::After>,
+        limit: u32,
+        now: i64,
+    ) -> user_list::Page {
+        user_list::Page {
+            filter: self.filter(),
+            sort: self.sort,
+            desc: self.desc,
+            after,
+            limit,
+            now,
+        }
+    }
+
     pub(crate) fn filter(&self) -> user_list::Filter {
         user_list::Filter {
             prefix: self
@@ -98,16 +115,7 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminErro
         .map(|a| decode(q.sort, a))
         .transpose()?;
     let now = state.now();
-    let rows = user_list::page(
-        &state.db,
-        &q.filter(),
-        q.sort,
-        q.desc,
-        after.as_ref(),
-        limit + 1,
-        now,
-    )
-    .await?;
+    let rows = user_list::page(&state.db, &q.page(after, limit + 1, now)).await?;
     let more = rows.len() > limit as usize;
     let rows = &rows[..rows.len().min(limit as usize)];
     let ids: Vec<String> = rows.iter().map(|r| r.listed.user.id.clone()).collect();
@@ -143,16 +151,7 @@ pub async fn cursor_at(
     q: &ListQuery,
     offset: u32,
 ) -> Result<Option<String>, AdminError> {
-    let rows = user_list::page(
-        &state.db,
-        &q.filter(),
-        q.sort,
-        q.desc,
-        None,
-        offset,
-        state.now(),
-    )
-    .await?;
+    let rows = user_list::page(&state.db, &q.page(None, offset, state.now())).await?;
     Ok(rows
         .last()
         .map(|last| encode(q.sort, &after_of(q.sort, last))))
@@ -166,17 +165,8 @@ pub async fn explain(
 ) -> Result<Vec<String>, AdminError> {
     let after = q.after.as_deref().map(|a| decode(q.sort, a)).transpose()?;
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX) + 1;
-    let plan = user_list::explain_page(
-        &state.db,
-        backend,
-        &q.filter(),
-        q.sort,
-        q.desc,
-        after.as_ref(),
-        limit,
-        state.now(),
-    )
-    .await?;
+    let plan =
+        user_list::explain_page(&state.db, backend, &q.page(after, limit, state.now())).await?;
     Ok(plan)
 }
 

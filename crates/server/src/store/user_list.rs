@@ -30,6 +30,19 @@ pub struct After {
     pub id: String,
 }
 
+/// One page of the list: which users, in what order, from where, how many.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub filter: Filter,
+    pub sort: UserSort,
+    /// The order reversed.
+    pub desc: bool,
+    pub after: Option<After>,
+    pub limit: u32,
+    /// The time the statuses are judged at.
+    pub now: Timestamp,
+}
+
 /// A listed user with the key it sorts by (for the next page's [`After`]).
 #[derive(Debug, FromRow)]
 pub struct Row {
@@ -106,36 +119,21 @@ fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
     }
 }
 
-/// One page of at most `limit` users matching `filter`, in `sort` order
-/// (reversed when `desc`), after `after`.
-#[allow(clippy::too_many_arguments)]
-pub async fn page(
-    db: &super::Db,
-    filter: &Filter,
-    sort: UserSort,
-    desc: bool,
-    after: Option<&After>,
-    limit: u32,
-    now: Timestamp,
-) -> sqlx::Result<Vec<Row>> {
-    if sort == UserSort::Status {
-        return status_page(db, filter, desc, after, limit, now).await;
+/// One page of at most `p.limit` users matching the filter, in order,
+/// after `p.after`.
+pub async fn page(db: &super::Db, p: &Page) -> sqlx::Result<Vec<Row>> {
+    if p.sort == UserSort::Status {
+        return status_page(db, p).await;
     }
-    let (sql, statement) = page_statement(filter, sort, desc, after, limit, now);
+    let (sql, statement) = page_statement(p);
     sql.fetch_all(db, &statement).await
 }
 
 /// A page in status order, read status by status, each by email. Sorting
 /// every user by a status computed per row would cost a full sort on every
 /// page; one status at a time is a walk along the email index.
-async fn status_page(
-    db: &super::Db,
-    filter: &Filter,
-    desc: bool,
-    after: Option<&After>,
-    limit: u32,
-    now: Timestamp,
-) -> sqlx::Result<Vec<Row>> {
+async fn status_page(db: &super::Db, p: &Page) -> sqlx::Result<Vec<Row>> {
+    let (filter, desc, after, limit, now) = (&p.filter, p.desc, p.after.as_ref(), p.limit, p.now);
     let mut ranks: Vec<usize> = (0..StatusFilter::ALL.len()).collect();
     if desc {
         ranks.reverse();
@@ -183,19 +181,13 @@ async fn status_page(
 
 /// How the database runs [`page`]: its query plan, one line per step
 /// (benchmarks show it, to prove the indexes are used).
-#[allow(clippy::too_many_arguments)]
 pub async fn explain_page<'c>(
     db: impl Exec<'c>,
     backend: super::Backend,
-    filter: &Filter,
-    sort: UserSort,
-    desc: bool,
-    after: Option<&After>,
-    limit: u32,
-    now: Timestamp,
+    p: &Page,
 ) -> sqlx::Result<Vec<String>> {
     use sqlx::Row as _;
-    let (sql, statement) = page_statement(filter, sort, desc, after, limit, now);
+    let (sql, statement) = page_statement(p);
     let (prefix, column) = match backend {
         super::Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
         super::Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
@@ -207,26 +199,19 @@ pub async fn explain_page<'c>(
         .collect())
 }
 
-fn page_statement(
-    filter: &Filter,
-    sort: UserSort,
-    desc: bool,
-    after: Option<&After>,
-    limit: u32,
-    now: Timestamp,
-) -> (Sql, String) {
+fn page_statement(p: &Page) -> (Sql, String) {
     let mut sql = Sql::default();
-    let now_p = sql.int(now);
-    conditions(&mut sql, filter, &now_p);
-    let (key, numeric) = sort_key(sort, &now_p);
+    let now_p = sql.int(p.now);
+    conditions(&mut sql, &p.filter, &now_p);
+    let (key, numeric) = sort_key(p.sort, &now_p);
     // The email is unique: it breaks ties of the other keys.
-    let tie = if sort == UserSort::Email {
+    let tie = if p.sort == UserSort::Email {
         "u.id"
     } else {
         "u.email"
     };
-    let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
-    if let Some(after) = after {
+    let (cmp, dir) = if p.desc { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(after) = &p.after {
         let k = if numeric {
             // A cursor that is not a number cannot come from us: start over.
             sql.int(after.key.parse().unwrap_or(i64::MIN))
@@ -236,7 +221,7 @@ fn page_statement(
         let t = sql.text(after.id.clone());
         sql.and(format!("({key}, {tie}) {cmp} ({k}, {t})"));
     }
-    let limit_p = sql.int(i64::from(limit));
+    let limit_p = sql.int(i64::from(p.limit));
     let statement = format!(
         "SELECT {COLUMNS}, {LISTED}, CAST({key} AS TEXT) AS sort_key
            FROM users u {}

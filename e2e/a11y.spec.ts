@@ -108,5 +108,31 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByRole('cell', { name: 'alice@example.com' })).toBeVisible();
       await expectNoViolations(page, 'admin users');
     });
+
+    test('administration: users filtered, a status’s details, a bulk confirmation', async ({ page, request }) => {
+      // Opened from its address (a bookmark): the filter comes from the URL.
+      await logInAsAdmin(page, request);
+      await page.goto('/admin/users?status=enrollment_period&sort=deadline');
+      await expect(page.getByLabel('MFA status')).toHaveValue('enrollment_period');
+      const carol = page.locator('table.users tbody tr').filter({ hasText: 'carol@example.com' });
+      await expect(carol).toContainText(/Required, \d+ days? left/);
+      await expect(page.getByRole('columnheader', { name: 'Enrollment deadline' })).toHaveAttribute('aria-sort', 'ascending');
+      await expectNoViolations(page, 'admin users filtered');
+      await carol.getByRole('button', { name: /Required/ }).focus();
+      await expect(carol.getByRole('tooltip')).toBeVisible();
+      await expectNoViolations(page, 'admin users with a status’s details');
+
+      // The confirmation only previews: nothing changes, so both schemes see the same.
+      await page.getByRole('checkbox', { name: 'Select Carol Chen' }).check();
+      await page.getByRole('button', { name: 'Review…' }).click();
+      await expect(page.getByRole('heading', { name: 'Confirm: Require MFA' })).toBeFocused();
+      await expectNoViolations(page, 'admin users bulk confirmation');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      // with the days field's problem shown
+      await page.getByLabel('Days to set up MFA (1–365)').fill('366');
+      await page.getByRole('button', { name: 'Review…' }).click();
+      await expect(page.getByText('Enter a whole number of days from 1 to 365.')).toBeVisible();
+      await expectNoViolations(page, 'admin users bulk form with an error');
+    });
   });
 }

@@ -1,7 +1,7 @@
 // What the specs share: the demo password, a typed client of the JSON API
 // (with the CSRF header), the server's fake clock, authenticator apps that
 // never reuse a code, and an administrator signed in with MFA.
-import { APIRequestContext, APIResponse, Page, expect } from '@playwright/test';
+import { APIRequestContext, APIResponse, Locator, Page, expect } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { totp } from './totp';
@@ -41,6 +41,7 @@ export interface AdminUser {
   mfa_required: boolean;
   deadline: number | null;
   totp: TotpState;
+  factors?: string[];
 }
 export interface UserPage {
   users: AdminUser[];
@@ -294,11 +295,24 @@ export async function shownKey(page: Page): Promise<string> {
  * Logs the demo administrator in through the page: password, then a code
  * from the admin's app (set up through the API first if need be).
  */
-export async function logInAsAdmin(page: Page, request: APIRequestContext) {
+export async function logInAsAdmin(page: Page, request: APIRequestContext): Promise<Admin> {
   const admin = await adminWithMfa(request);
   await logIn(page, ADMIN);
   await expect(page).toHaveURL(/\/login\/mfa$/);
   await page.getByLabel('Authentication code').fill(await admin.app.code());
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
+  return admin;
+}
+
+/**
+ * Presses Tab until `target` has the focus (the keyboard alone, as a
+ * person without a mouse would); fails after `max` presses.
+ */
+export async function tabTo(page: Page, target: Locator, max = 80) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+  }
+  await expect(target, `reached by Tab within ${max} presses`).toBeFocused();
 }

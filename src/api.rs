@@ -7,7 +7,7 @@ mod js_json;
 
 pub use client::{
     login, login_totp, logout, me, mfa, on_session_ended, skip_enrollment, totp_confirm,
-    totp_enroll, totp_reset,
+    totp_enroll, totp_reset, verify_mfa,
 };
 pub use error::ApiError;
 

@@ -2,6 +2,8 @@
 //! from strings of their own, so a moved screen is one edit here (and the
 //! route tree in `app.rs`, whose `path!` literals a test compares with these).
 
+use portcullis_api::{FactorKind, StatusFilter, UserFilter, UserSort};
+
 /// The screens a URL can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -138,4 +140,223 @@ pub fn encode_component(s: &str) -> String {
 /// The full `<title>` of a screen.
 pub fn document_title(title: &str) -> String {
     format!("{title} · Portcullis")
+}
+
+/// What `/admin/users` shows: filter, order and page, all in the URL query
+/// so that a view can be bookmarked and Back returns to the previous one.
+///
+/// The page is a stack of the server's opaque cursors (`after`, repeated,
+/// oldest first): the server pages by keyset and cannot go backwards from a
+/// cursor, so the way back to each earlier page is kept in the URL itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsersQuery {
+    /// Start of a name or an email.
+    pub search: String,
+    pub status: Option<StatusFilter>,
+    pub required: Option<bool>,
+    pub factor: Option<FactorKind>,
+    pub sort: UserSort,
+    pub desc: bool,
+    /// The `after` of every page from the second up to this one.
+    pub cursors: Vec<String>,
+}
+
+/// Every status filter, in the order the filter offers them.
+pub const STATUS_FILTERS: [StatusFilter; 6] = [
+    StatusFilter::Active,
+    StatusFilter::EnrollmentPeriod,
+    StatusFilter::EnrollmentExpired,
+    StatusFilter::RequiredNoPeriod,
+    StatusFilter::SetUpNotRequired,
+    StatusFilter::None,
+];
+pub const USER_SORTS: [UserSort; 4] = [
+    UserSort::Name,
+    UserSort::Email,
+    UserSort::Status,
+    UserSort::Deadline,
+];
+pub const FACTOR_KINDS: [FactorKind; 4] = [
+    FactorKind::Totp,
+    FactorKind::Webauthn,
+    FactorKind::Push,
+    FactorKind::RecoveryCode,
+];
+
+// The wire names (those of the API's serde derives), written out so that
+// building a URL needs no JSON serializer.
+pub const fn status_name(s: StatusFilter) -> &'static str {
+    match s {
+        StatusFilter::Active => "active",
+        StatusFilter::EnrollmentPeriod => "enrollment_period",
+        StatusFilter::EnrollmentExpired => "enrollment_expired",
+        StatusFilter::SetUpNotRequired => "set_up_not_required",
+        StatusFilter::RequiredNoPeriod => "required_no_period",
+        StatusFilter::None => "none",
+    }
+}
+
+pub const fn sort_name(s: UserSort) -> &'static str {
+    match s {
+        UserSort::Email => "email",
+        UserSort::Name => "name",
+        UserSort::Status => "status",
+        UserSort::Deadline => "deadline",
+    }
+}
+
+pub const fn factor_name(f: FactorKind) -> &'static str {
+    match f {
+        FactorKind::Totp => "totp",
+        FactorKind::Push => "push",
+        FactorKind::Webauthn => "webauthn",
+        FactorKind::RecoveryCode => "recovery_code",
+    }
+}
+
+/// The value whose wire name is `name`, if any.
+pub fn by_name<T: Copy>(all: &[T], name_of: fn(T) -> &'static str, name: &str) -> Option<T> {
+    all.iter().copied().find(|v| name_of(*v) == name)
+}
+
+fn parse_bool(s: Option<String>) -> Option<bool> {
+    match s.as_deref() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
+}
+
+impl UsersQuery {
+    /// Reads the query of `/admin/users`; `get` gives a parameter's value,
+    /// `cursors` every `after`. Unknown values count as absent, so a
+    /// mistyped bookmark still shows a list.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>, cursors: Vec<String>) -> Self {
+        let named = |key: &str| get(key).unwrap_or_default();
+        UsersQuery {
+            search: named("search").trim().to_string(),
+            status: by_name(&STATUS_FILTERS, status_name, &named("status")),
+            required: parse_bool(get("required")),
+            factor: by_name(&FACTOR_KINDS, factor_name, &named("factor")),
+            sort: by_name(&USER_SORTS, sort_name, &named("sort")).unwrap_or_default(),
+            desc: parse_bool(get("desc")).unwrap_or(false),
+            cursors: cursors.into_iter().filter(|c| !c.is_empty()).collect(),
+        }
+    }
+
+    /// `key=value&…` of the filter and order (defaults left out, so the
+    /// plain list is the plain path).
+    fn filter_and_sort(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if !self.search.is_empty() {
+            q.push(("search", self.search.clone()));
+        }
+        if let Some(s) = self.status {
+            q.push(("status", status_name(s).to_string()));
+        }
+        if let Some(r) = self.required {
+            q.push(("required", r.to_string()));
+        }
+        if let Some(f) = self.factor {
+            q.push(("factor", factor_name(f).to_string()));
+        }
+        if self.sort != UserSort::default() {
+            q.push(("sort", sort_name(self.sort).to_string()));
+        }
+        if self.desc {
+            q.push(("desc", "true".to_string()));
+        }
+        q
+    }
+
+    fn with_query(path: &str, pairs: &[(&'static str, String)]) -> String {
+        if pairs.is_empty() {
+            return path.to_string();
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode_component(v)))
+            .collect();
+        format!("{path}?{}", query.join("&"))
+    }
+
+    /// This view's address in the portal.
+    pub fn url(&self) -> String {
+        let mut pairs = self.filter_and_sort();
+        pairs.extend(self.cursors.iter().map(|c| ("after", c.clone())));
+        Self::with_query(Page::AdminUsers.path(), &pairs)
+    }
+
+    /// The API call for this page (below `/api/v1`): only the last cursor.
+    pub fn api_path(&self) -> String {
+        let mut pairs = self.filter_and_sort();
+        if let Some(c) = self.cursors.last() {
+            pairs.push(("after", c.clone()));
+        }
+        Self::with_query("/admin/users", &pairs)
+    }
+
+    /// The CSV export of every user this filter matches, in this order.
+    pub fn csv_url(&self) -> String {
+        let path = format!("{}/admin/users.csv", portcullis_api::API_BASE);
+        Self::with_query(&path, &self.filter_and_sort())
+    }
+
+    /// The filter alone (a bulk action's target).
+    pub fn filter(&self) -> UserFilter {
+        UserFilter {
+            search: Some(self.search.clone()).filter(|s| !s.is_empty()),
+            status: self.status,
+            required: self.required,
+            factor: self.factor,
+        }
+    }
+
+    /// Whether any filter narrows the list.
+    pub fn is_filtered(&self) -> bool {
+        self.filter() != UserFilter::default()
+    }
+
+    /// The first page of another filter, in the same order.
+    pub fn with_filter(&self, filter: UserFilter) -> Self {
+        UsersQuery {
+            search: filter.search.unwrap_or_default().trim().to_string(),
+            status: filter.status,
+            required: filter.required,
+            factor: filter.factor,
+            sort: self.sort,
+            desc: self.desc,
+            cursors: Vec::new(),
+        }
+    }
+
+    /// Ordered by `sort`: the other direction if it already is, else
+    /// ascending. Back to the first page (a cursor belongs to its order).
+    pub fn sorted_by(&self, sort: UserSort) -> Self {
+        UsersQuery {
+            desc: self.sort == sort && !self.desc,
+            sort,
+            cursors: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The page after this one, whose cursor the server gave.
+    pub fn next_page(&self, after: &str) -> Self {
+        let mut q = self.clone();
+        q.cursors.push(after.to_string());
+        q
+    }
+
+    /// The page before this one (the first page stays the first).
+    pub fn previous_page(&self) -> Self {
+        let mut q = self.clone();
+        q.cursors.pop();
+        q
+    }
+
+    /// 1 for the first page.
+    pub fn page_number(&self) -> usize {
+        self.cursors.len() + 1
+    }
 }

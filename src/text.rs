@@ -131,3 +131,104 @@ pub fn next_step(o: &MfaOverview) -> NextStep {
         MfaStatus::Active | MfaStatus::SetUpNotRequired => NextStep::Protected { factors },
     }
 }
+
+// The admin users list. Only the admin area calls these, so they end up in
+// its lazily loaded part.
+
+/// The status filter's options, as the list's status column words them.
+pub fn status_filter_label(s: portcullis_api::StatusFilter) -> &'static str {
+    use portcullis_api::StatusFilter as S;
+    match s {
+        S::Active => "Active",
+        S::EnrollmentPeriod => "In enrollment period",
+        S::EnrollmentExpired => "Enrollment expired (locked out)",
+        S::RequiredNoPeriod => "Required, no enrollment period",
+        S::SetUpNotRequired => "Set up, not required",
+        S::None => "No MFA",
+    }
+}
+
+pub fn factor_label(f: portcullis_api::FactorKind) -> &'static str {
+    use portcullis_api::FactorKind as F;
+    match f {
+        F::Totp => "Authenticator app",
+        F::Webauthn => "Security key",
+        F::Push => "Push notification",
+        F::RecoveryCode => "Recovery codes",
+    }
+}
+
+/// "1 user" / "12 users".
+pub fn users_count(n: u32) -> String {
+    if n == 1 {
+        "1 user".to_string()
+    } else {
+        format!("{n} users")
+    }
+}
+
+/// What the live region says after a page of the list has loaded.
+pub fn users_shown(n: usize, more: bool) -> String {
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    match (n, more) {
+        (0, _) => "No users match this filter.".to_string(),
+        (n, false) => format!("{} shown.", users_count(n)),
+        (n, true) => format!("{} shown; more on the next page.", users_count(n)),
+    }
+}
+
+/// The enrollment period typed in a bulk form: whole days, 1–365 (the
+/// server's rule, checked here first so the message comes at once).
+pub fn check_period_days(input: &str) -> Result<u32, &'static str> {
+    const PROBLEM: &str = "Enter a whole number of days from 1 to 365.";
+    let t = input.trim();
+    if t.is_empty() {
+        return Err("Enter the number of days (1 to 365).");
+    }
+    match t.parse::<u32>() {
+        Ok(n) if (1..=365).contains(&n) => Ok(n),
+        _ => Err(PROBLEM),
+    }
+}
+
+/// What a bulk action will do, or did, in one sentence: how many users
+/// change, and how.
+pub fn bulk_sentence(
+    action: portcullis_api::BulkAction,
+    o: &portcullis_api::BulkOutcome,
+    done: bool,
+) -> String {
+    use portcullis_api::BulkAction;
+    if o.changed == 0 {
+        return if done {
+            "No user was changed.".to_string()
+        } else {
+            "No user would change.".to_string()
+        };
+    }
+    let mut parts = Vec::new();
+    if o.newly_required > 0 {
+        parts.push(format!(
+            "{} {} MFA required for the first time",
+            o.newly_required,
+            if done { "had" } else { "will have" }
+        ));
+    }
+    if action == BulkAction::Reset {
+        parts.push(format!(
+            "{} {} their authenticator app",
+            o.lose_authenticator_app,
+            if done { "lost" } else { "will lose" },
+        ));
+    }
+    let head = if done {
+        format!("{} changed", users_count(o.changed))
+    } else {
+        format!("{} will change", users_count(o.changed))
+    };
+    if parts.is_empty() {
+        format!("{head}.")
+    } else {
+        format!("{head}: {}.", parts.join(", "))
+    }
+}

@@ -294,3 +294,188 @@ fn home_says_what_to_do_next() {
         }
     );
 }
+
+mod users_list {
+    use portcullis_api::{BulkAction, BulkOutcome, FactorKind, StatusFilter, UserFilter, UserSort};
+    use portcullis_web::paths::{UsersQuery, FACTOR_KINDS, STATUS_FILTERS, USER_SORTS};
+    use portcullis_web::text::{bulk_sentence, check_period_days, users_shown};
+
+    fn parse(url: &str) -> UsersQuery {
+        // What the router hands over: decoded pairs, `after` repeated.
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_string(), decode(v))
+            })
+            .collect();
+        let cursors = pairs
+            .iter()
+            .filter(|(k, _)| k == "after")
+            .map(|(_, v)| v.clone())
+            .collect();
+        UsersQuery::from_params(
+            |key| {
+                pairs
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+            },
+            cursors,
+        )
+    }
+
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_plain_list_is_the_plain_path() {
+        let q = UsersQuery::default();
+        assert_eq!(q.url(), "/admin/users");
+        assert_eq!(q.api_path(), "/admin/users");
+        assert_eq!(q.csv_url(), "/api/v1/admin/users.csv");
+        assert_eq!(parse("/admin/users"), q);
+    }
+
+    #[test]
+    fn every_view_survives_its_url() {
+        for status in STATUS_FILTERS {
+            for sort in USER_SORTS {
+                for factor in FACTOR_KINDS {
+                    let q = UsersQuery {
+                        search: "Ann O'Neil&co".into(),
+                        status: Some(status),
+                        required: Some(sort == UserSort::Name),
+                        factor: Some(factor),
+                        sort,
+                        desc: true,
+                        cursors: vec!["YWJj_LQ".into(), "ZGVm".into()],
+                    };
+                    assert_eq!(parse(&q.url()), q, "{}", q.url());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_api_gets_the_last_cursor_and_the_csv_none() {
+        let q = UsersQuery {
+            status: Some(StatusFilter::EnrollmentPeriod),
+            sort: UserSort::Deadline,
+            cursors: vec!["one".into(), "two".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            q.url(),
+            "/admin/users?status=enrollment_period&sort=deadline&after=one&after=two"
+        );
+        assert_eq!(
+            q.api_path(),
+            "/admin/users?status=enrollment_period&sort=deadline&after=two"
+        );
+        assert_eq!(
+            q.csv_url(),
+            "/api/v1/admin/users.csv?status=enrollment_period&sort=deadline"
+        );
+    }
+
+    #[test]
+    fn paging_and_sorting() {
+        let first = UsersQuery::default();
+        let second = first.next_page("c1");
+        let third = second.next_page("c2");
+        assert_eq!(third.page_number(), 3);
+        assert_eq!(third.previous_page(), second);
+        assert_eq!(first.previous_page(), first);
+        // A new order starts again at page 1; the same header twice reverses.
+        let by_name = third.sorted_by(UserSort::Name);
+        assert_eq!(
+            (by_name.sort, by_name.desc, by_name.page_number()),
+            (UserSort::Name, false, 1)
+        );
+        assert!(by_name.sorted_by(UserSort::Name).desc);
+        assert!(
+            !by_name
+                .sorted_by(UserSort::Name)
+                .sorted_by(UserSort::Name)
+                .desc
+        );
+        // A new filter too, keeping the order.
+        let filtered = third.sorted_by(UserSort::Status).with_filter(UserFilter {
+            factor: Some(FactorKind::Totp),
+            ..Default::default()
+        });
+        assert_eq!(filtered.url(), "/admin/users?factor=totp&sort=status");
+    }
+
+    #[test]
+    fn unknown_values_in_a_bookmark_are_ignored() {
+        let q = parse("/admin/users?status=nope&sort=age&desc=maybe&required=yes&search=%20bo%20");
+        assert_eq!(
+            q,
+            UsersQuery {
+                search: "bo".into(),
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn period_days_as_the_server_allows() {
+        assert_eq!(check_period_days(" 7 "), Ok(7));
+        assert_eq!(check_period_days("1"), Ok(1));
+        assert_eq!(check_period_days("365"), Ok(365));
+        for bad in ["0", "366", "-3", "2.5", "seven", "1e2"] {
+            assert!(check_period_days(bad).is_err(), "{bad}");
+        }
+        assert!(check_period_days("").is_err());
+    }
+
+    #[test]
+    fn sentences() {
+        let o = BulkOutcome {
+            changed: 12,
+            lose_authenticator_app: 3,
+            newly_required: 0,
+            skipped: vec![],
+        };
+        assert_eq!(
+            bulk_sentence(BulkAction::Reset, &o, false),
+            "12 users will change: 3 will lose their authenticator app."
+        );
+        assert_eq!(
+            bulk_sentence(BulkAction::Reset, &o, true),
+            "12 users changed: 3 lost their authenticator app."
+        );
+        let o = BulkOutcome {
+            changed: 1,
+            lose_authenticator_app: 0,
+            newly_required: 1,
+            skipped: vec![],
+        };
+        assert_eq!(
+            bulk_sentence(BulkAction::Require, &o, false),
+            "1 user will change: 1 will have MFA required for the first time."
+        );
+        assert_eq!(users_shown(12, false), "12 users shown.");
+        assert_eq!(users_shown(1, true), "1 user shown; more on the next page.");
+        assert_eq!(users_shown(0, false), "No users match this filter.");
+    }
+}

@@ -104,7 +104,10 @@ pub(super) async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
     decode(send(path, None).await?)
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+pub(super) async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
     let json = serde_json::to_string(body).map_err(|e| build_error(&e.to_string()))?;
     decode(send(path, Some(json)).await?)
 }
@@ -169,4 +172,9 @@ pub async fn totp_confirm(c: &str) -> Result<LoginResponse, ApiError> {
 
 pub async fn totp_reset(c: &str) -> Result<MfaOverview, ApiError> {
     post("/totp/reset", &code(c)).await
+}
+
+/// Proves the second factor again, for a change that needs a recent one.
+pub async fn verify_mfa(c: &str) -> Result<(), ApiError> {
+    post("/mfa/verify", &code(c)).await
 }

@@ -3,8 +3,11 @@
 //! adds nothing to the router in the first download.
 
 pub mod area;
+mod bulk;
 mod refused;
 pub mod users;
+mod users_filters;
+mod users_table;
 
 pub use area::AdminArea;
 pub use refused::Refused;

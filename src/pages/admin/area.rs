@@ -21,17 +21,46 @@ pub fn AdminArea() -> impl IntoView {
             _ => Err(false),
         }
     });
+    // The area's own stylesheet (style/admin.css), loaded with it; the
+    // screens wait for it, so that nothing shows unstyled (tooltips, for
+    // one, are hidden by it).
+    let styled = RwSignal::new(false);
     view! {
-        <div class="admin">
-            <nav class="admin-nav" aria-label="Administration">
-                <A href=Page::AdminUsers.path()>"Users"</A>
-            </nav>
-            {move || match screen.get() {
-                Ok(Page::AdminUsers) => view! { <UsersPage/> }.into_any(),
-                // `/admin` itself: the first screen of the area.
-                Err(true) => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
-                _ => view! { <NotFound/> }.into_any(),
-            }}
-        </div>
+        <link
+            rel="stylesheet"
+            href=stylesheet_url()
+            on:load=move |_| styled.set(true)
+            // without it the area still works, only plainer
+            on:error=move |_| styled.set(true)
+        />
+        <Show
+            when=move || styled.get()
+            fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }
+        >
+            <div class="admin">
+                <nav class="admin-nav" aria-label="Administration">
+                    <A href=Page::AdminUsers.path()>"Users"</A>
+                </nav>
+                {move || match screen.get() {
+                    Ok(Page::AdminUsers) => view! { <UsersPage/> }.into_any(),
+                    // `/admin` itself: the first screen of the area.
+                    Err(true) => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
+                    _ => view! { <NotFound/> }.into_any(),
+                }}
+            </div>
+        </Show>
+    }
+}
+
+/// The admin stylesheet's address: beside the wasm chunks, in the build's
+/// hashed folder (scripts/split-wasm), which the page's module preload names.
+fn stylesheet_url() -> String {
+    let main_js = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
+        .and_then(|link| link.get_attribute("href"));
+    match main_js.as_deref().and_then(|href| href.rsplit_once('/')) {
+        Some((folder, _)) => format!("{folder}/admin.css"),
+        None => "/app/admin.css".to_string(),
     }
 }

@@ -1,60 +1,136 @@
+//! `/admin/users`: every user with their MFA status, a page at a time, with
+//! filters, sorting and bulk Require MFA / Reset MFA. Filter, order and page
+//! live in the URL query ([`UsersQuery`]): the list follows the address, and
+//! every change of view is a navigation, so Back and bookmarks work.
+
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
 use portcullis_api::UserPage;
 
-use crate::api;
-use crate::pages::ErrorPage;
-use crate::paths::Page;
+use super::bulk::BulkPanel;
+use super::users_filters::UsersFilters;
+use super::users_table::UsersTable;
+use crate::api::{self, ApiError};
+use crate::paths::{Page, UsersQuery};
 use crate::state::PageTitle;
-use crate::text::{mfa_status_label, role_label};
+use crate::text::users_shown;
 
-/// `/admin/users`: the people of the organisation and their MFA status.
-/// (A first, read-only version; the admin screens come later.)
-#[component]
-pub fn UsersPage() -> impl IntoView {
-    let users = api::load(api::admin::users());
-    view! {
-        <PageTitle text=Page::AdminUsers.title()/>
-        {move || match users.get() {
-            None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-            Some(Ok(page)) => view! { <UserTable page=page/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorPage error=e/> }.into_any(),
-        }}
-    }
+/// A user picked in the table: the id for the bulk action, the name for
+/// the sentences that say whom it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the screen's parts share.
+#[derive(Clone, Copy)]
+pub struct UsersView {
+    /// The view the URL names.
+    pub query: Memo<UsersQuery>,
+    /// The users picked for a bulk action (kept across pages).
+    pub picked: RwSignal<Vec<Picked>>,
+    /// The bulk action is for every user the filter matches, not the picked.
+    pub whole_filter: RwSignal<bool>,
+    /// Bumped to load the page again (after a bulk action).
+    pub reload: RwSignal<u32>,
+}
+
+/// Shows another view: a new history entry, so Back returns to this one.
+/// `navigate` is the router's, taken while the component was set up
+/// (event handlers run outside it).
+pub fn show(navigate: &impl Fn(&str, NavigateOptions), to: &UsersQuery) {
+    navigate(
+        &to.url(),
+        NavigateOptions {
+            // the controls stay where they are; only the table changes
+            scroll: false,
+            ..Default::default()
+        },
+    );
+}
+
+/// The list as last asked for.
+#[derive(Debug, Clone)]
+enum Loaded {
+    Waiting,
+    Page(UserPage),
+    Failed(ApiError),
 }
 
 #[component]
-fn UserTable(
-    /// One page of users, from the server.
-    page: UserPage,
-) -> impl IntoView {
-    let count = page.users.len();
+pub fn UsersPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        params
+            .with(|p| UsersQuery::from_params(|k| p.get(k), p.get_all("after").unwrap_or_default()))
+    });
+    let view = UsersView {
+        query,
+        picked: RwSignal::new(Vec::new()),
+        whole_filter: RwSignal::new(false),
+        reload: RwSignal::new(0),
+    };
+    provide_context(view);
+
+    let loaded = RwSignal::new(Loaded::Waiting);
+    let busy = RwSignal::new(true);
+    // Answers can arrive out of order (quick clicks on Next): only the
+    // latest request's answer is shown.
+    let latest = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let q = query.get();
+        view.reload.track();
+        let ticket = latest.get_value().wrapping_add(1);
+        latest.set_value(ticket);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = api::admin::users(&q).await;
+            if latest.try_get_value() == Some(ticket) {
+                let _ = busy.try_set(false);
+                let _ = loaded.try_set(match answer {
+                    Ok(page) => Loaded::Page(page),
+                    Err(e) => Loaded::Failed(e),
+                });
+            }
+        });
+    });
+
+    let page = Memo::new(move |_| match loaded.get() {
+        Loaded::Page(p) => Some(p),
+        _ => None,
+    });
+    let count = move || match loaded.get() {
+        Loaded::Page(p) if !busy.get() => users_shown(p.users.len(), p.next_after.is_some()),
+        _ => String::new(),
+    };
+
     view! {
+        <PageTitle text=Page::AdminUsers.title()/>
         <section class="card" aria-labelledby="users-title">
             <h1 id="users-title">"Users"</h1>
-            <p class="hint" role="status">{format!("{count} shown")}</p>
-            <div class="table-wrap">
-                <table class="users">
-                    <caption class="visually-hidden">"Users and their MFA status"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"MFA"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {page.users.into_iter().map(|u| view! {
-                            <tr>
-                                <td>{u.display_name}</td>
-                                <td>{u.email}</td>
-                                <td>{role_label(u.role)}</td>
-                                <td>{mfa_status_label(u.mfa)}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <UsersFilters/>
+            // Announces the count after every load (filter, order, page,
+            // bulk action), politely: it never interrupts.
+            <p class="result-count" role="status" aria-live="polite">{count}</p>
+            {move || match loaded.get() {
+                Loaded::Waiting => Some(view! { <p class="loading">"Loading…"</p> }.into_any()),
+                Loaded::Failed(e) => Some(
+                    view! {
+                        <p class="form-error" role="alert">{e.user_message()}</p>
+                        <p><A href=Page::AdminUsers.path()>"Show every user, first page"</A></p>
+                    }
+                    .into_any(),
+                ),
+                Loaded::Page(_) => None,
+            }}
+            // Rendered once, then kept: see `UsersTable`.
+            <Show when=move || page.with(Option::is_some)>
+                <UsersTable page=page busy=busy/>
+            </Show>
         </section>
+        <BulkPanel/>
     }
 }

@@ -1,0 +1,331 @@
+//! The users table: sortable headers, a checkbox per row, the MFA status as
+//! an icon and words with its details on hover and on keyboard focus, and
+//! the pager.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
+
+use super::users::{show, Picked, UsersView};
+use crate::text::{days, factor_label, mfa_status_label, role_label, users_count};
+
+/// A date and time in the browser's own locale and time zone (the server
+/// sends Unix seconds; `Intl` knows the visitor's conventions).
+pub fn local_date_time(unix: i64) -> String {
+    use js_sys::{Date, Object, Reflect};
+    use wasm_bindgen::JsValue;
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    // "default" names no language, so `Intl` takes the browser's own
+    // locale (as if none were given; js-sys takes a string here). One
+    // browser call instead of building an `Intl.DateTimeFormat`: every
+    // browser function the app calls adds to the first download's glue.
+    date.to_locale_string("default", &options)
+        .as_string()
+        .unwrap_or_else(|| crate::text::date(unix))
+}
+
+/// The status's icon (beside its words, hidden from screen readers) and
+/// the class that colours it.
+fn status_icon(s: MfaStatus) -> (&'static str, &'static str) {
+    match s {
+        MfaStatus::Active => ("✔", "ok"),
+        MfaStatus::SetUpNotRequired => ("✔", "muted"),
+        MfaStatus::EnrollmentPeriod { .. } => ("⏳", "warn"),
+        MfaStatus::RequiredNoPeriod => ("!", "warn"),
+        MfaStatus::EnrollmentExpired => ("✖", "bad"),
+        MfaStatus::None => ("–", "muted"),
+    }
+}
+
+/// The details of a status: deadline and days left, factors set up.
+fn status_details(u: &AdminUser) -> String {
+    let mut lines = Vec::new();
+    match (u.mfa, u.deadline) {
+        (MfaStatus::EnrollmentPeriod { days_left }, Some(d)) => lines.push(format!(
+            "Deadline {}, {} left.",
+            local_date_time(d),
+            days(days_left)
+        )),
+        (MfaStatus::EnrollmentExpired, Some(d)) => {
+            lines.push(format!("Deadline passed on {}.", local_date_time(d)))
+        }
+        (_, Some(d)) => lines.push(format!("Deadline {}.", local_date_time(d))),
+        (MfaStatus::RequiredNoPeriod, None) => {
+            lines.push("No enrollment period: sets up at the next login.".to_string())
+        }
+        _ => lines.push(if u.mfa_required {
+            "MFA required.".to_string()
+        } else {
+            "MFA not required.".to_string()
+        }),
+    }
+    match u.totp {
+        TotpState::Active { since } => lines.push(format!(
+            "Authenticator app set up on {}.",
+            local_date_time(since)
+        )),
+        TotpState::Pending => lines.push("Authenticator app setup started, not finished.".into()),
+        TotpState::NotSetUp => {}
+    }
+    lines.push(format!("Factors set up: {}.", factors_text_of(&u.factors)));
+    lines.join(" ")
+}
+
+#[component]
+pub fn UsersTable(
+    /// The page of users to show (the last one loaded). The table itself
+    /// stays in the page across loads, so a sort button or the pager keeps
+    /// the keyboard focus while the rows change.
+    page: Memo<Option<UserPage>>,
+    /// A newer page is on its way (the table stays, marked busy).
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let view = expect_context::<UsersView>();
+    let navigate = use_navigate();
+    let on_page = Memo::new(move |_| {
+        page.with(|p| {
+            p.iter()
+                .flat_map(|p| p.users.iter())
+                .map(|u| Picked {
+                    id: u.id.clone(),
+                    name: u.display_name.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let n = move || on_page.with(Vec::len);
+    let picked_here = move || {
+        on_page.with(|here| {
+            view.picked.with(|p| {
+                p.iter()
+                    .filter(|x| here.iter().any(|h| h.id == x.id))
+                    .count()
+            })
+        })
+    };
+    let all_here = move || n() > 0 && picked_here() == n();
+    let some_here = move || picked_here() > 0 && !all_here();
+    // Toggled from the state the box shows, not read back from the DOM
+    // (one browser call less in the first download's glue).
+    let toggle_all = move |_| {
+        let on = !all_here();
+        let here = on_page.get_untracked();
+        view.picked.update(|p| {
+            p.retain(|x| !here.iter().any(|h| h.id == x.id));
+            if on {
+                p.extend(here);
+            }
+        });
+    };
+
+    let header = {
+        let navigate = navigate.clone();
+        move |sort: UserSort, label: &'static str| {
+            let navigate = navigate.clone();
+            let aria_sort = move || {
+                view.query.with(|q| match (q.sort == sort, q.desc) {
+                    (false, _) => "none",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                })
+            };
+            let arrow = move || match aria_sort() {
+                "ascending" => "▲",
+                "descending" => "▼",
+                _ => "↕",
+            };
+            view! {
+                <th scope="col" aria-sort=aria_sort>
+                    <button
+                        type="button"
+                        class="sort"
+                        on:click=move |_| show(&navigate, &view.query.get_untracked().sorted_by(sort))
+                    >
+                        {label}
+                        <span class="sort-mark" aria-hidden="true">{arrow}</span>
+                    </button>
+                </th>
+            }
+        }
+    };
+
+    let more = Memo::new(move |_| page.with(|p| p.as_ref().and_then(|p| p.next_after.clone())));
+    let rows = move || {
+        page.with(|p| {
+            p.iter()
+                .flat_map(|p| p.users.iter().cloned())
+                .map(|u| view! { <UserRow user=u/> })
+                .collect_view()
+        })
+    };
+    let next = {
+        let navigate = navigate.clone();
+        move |_| {
+            if let Some(after) = more.get_untracked() {
+                show(&navigate, &view.query.get_untracked().next_page(&after));
+            }
+        }
+    };
+    let previous = move |_| show(&navigate, &view.query.get_untracked().previous_page());
+    let page_number = move || view.query.with(|q| q.page_number());
+
+    view! {
+        <div class="table-wrap" aria-busy=move || busy.get().to_string()>
+            <table class="users">
+                <caption>
+                    "Users and their MFA status"
+                    <span class="hint">{move || format!(", page {}", page_number())}</span>
+                </caption>
+                <thead>
+                    <tr>
+                        <th scope="col" class="pick">
+                            <input
+                                type="checkbox"
+                                aria-label="Select all users on this page"
+                                prop:checked=all_here
+                                prop:indeterminate=some_here
+                                disabled=move || n() == 0
+                                on:change=toggle_all
+                            />
+                        </th>
+                        {header(UserSort::Name, "Name")}
+                        {header(UserSort::Email, "Email")}
+                        <th scope="col">"Role"</th>
+                        {header(UserSort::Status, "MFA status")}
+                        <th scope="col">"Factors"</th>
+                        {header(UserSort::Deadline, "Enrollment deadline")}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages of users">
+            <button
+                type="button"
+                class="button secondary"
+                disabled=move || page_number() == 1
+                on:click=previous
+            >
+                "Previous page"
+            </button>
+            <span>{move || format!("Page {}", page_number())}</span>
+            <button
+                type="button"
+                class="button secondary"
+                disabled=move || more.with(Option::is_none)
+                on:click=next
+            >
+                "Next page"
+            </button>
+        </nav>
+        <p class="whole-filter">
+            <input
+                id="whole-filter"
+                type="checkbox"
+                prop:checked=move || view.whole_filter.get()
+                on:change=move |_| view.whole_filter.update(|on| *on = !*on)
+            />
+            <label for="whole-filter">
+                {move || {
+                    // Only a list that fits one page knows how many users
+                    // the filter matches (the API counts no totals).
+                    if more.with(Option::is_none) && page_number() == 1 {
+                        format!("Act on all {} matching this filter", users_count(n() as u32))
+                    } else {
+                        "Act on all users matching this filter, on every page".to_string()
+                    }
+                }}
+            </label>
+        </p>
+    }
+}
+
+#[component]
+fn UserRow(
+    /// The user this row shows.
+    user: AdminUser,
+) -> impl IntoView {
+    let view = expect_context::<UsersView>();
+    let (icon, tone) = status_icon(user.mfa);
+    let details = status_details(&user);
+    let tip_id = format!("tip-{}", user.id);
+    let id = user.id.clone();
+    let name = user.display_name.clone();
+    let checked = {
+        let id = id.clone();
+        move || view.picked.with(|p| p.iter().any(|x| x.id == id))
+    };
+    let on_change = {
+        let (id, name) = (id.clone(), name.clone());
+        move |_| {
+            view.picked.update(|p| {
+                let was = p.iter().any(|x| x.id == id);
+                p.retain(|x| x.id != id);
+                if !was {
+                    p.push(Picked {
+                        id: id.clone(),
+                        name: name.clone(),
+                    });
+                }
+            });
+        }
+    };
+    // Escape hides the details until the pointer or focus leaves (they
+    // must be dismissible without moving away).
+    let dismissed = RwSignal::new(false);
+    let deadline = user
+        .deadline
+        .map(local_date_time)
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <tr>
+            <td class="pick">
+                <input
+                    type="checkbox"
+                    aria-label=format!("Select {}", user.display_name)
+                    prop:checked=checked
+                    on:change=on_change
+                />
+            </td>
+            <td>{user.display_name.clone()}</td>
+            <td>{user.email}</td>
+            <td>{role_label(user.role)}</td>
+            <td class="status-cell" class:dismissed=move || dismissed.get()
+                on:mouseleave=move |_| dismissed.set(false)
+            >
+                <button
+                    type="button"
+                    class=format!("status {tone}")
+                    aria-describedby=tip_id.clone()
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            dismissed.set(true);
+                        }
+                    }
+                    on:blur=move |_| dismissed.set(false)
+                >
+                    <span class="status-icon" aria-hidden="true">{icon}</span>
+                    {mfa_status_label(user.mfa)}
+                </button>
+                <span class="tip" role="tooltip" id=tip_id>{details}</span>
+            </td>
+            <td>{factors_text_of(&user.factors)}</td>
+            <td>{deadline}</td>
+        </tr>
+    }
+}
+
+/// The factors a user has set up, in words.
+fn factors_text_of(f: &[portcullis_api::FactorKind]) -> String {
+    if f.is_empty() {
+        "None".to_string()
+    } else {
+        f.iter()
+            .map(|k| factor_label(*k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -219,7 +219,11 @@ fn page_statement(p: &Page) -> (Sql, String) {
             sql.text(after.key.clone())
         };
         let t = sql.text(after.id.clone());
-        sql.and(format!("({key}, {tie}) {cmp} ({k}, {t})"));
+        // Spelled out rather than as a row comparison, whose first term
+        // SQLite would not use to seek the order's index.
+        sql.and(format!(
+            "{key} {cmp}= {k} AND ({key} {cmp} {k} OR {tie} {cmp} {t})"
+        ));
     }
     let limit_p = sql.int(i64::from(p.limit));
     let statement = format!(

@@ -61,6 +61,10 @@ fn meaning(code: ErrorCode) -> Meaning {
         ErrorCode::FactorNotSetUp => {
             Meaning::Own("No authenticator app is set up for this account.")
         }
+        ErrorCode::FactorNotAllowed => Meaning::Own(
+            "Your organisation does not allow this kind of second factor. \
+             Ask your administrator which one to set up.",
+        ),
         ErrorCode::InvalidCredentials
         | ErrorCode::Forbidden
         | ErrorCode::CsrfRejected
@@ -77,6 +81,7 @@ fn meaning(code: ErrorCode) -> Meaning {
         | ErrorCode::NoPendingEnrollment
         | ErrorCode::NotAllowedNow
         | ErrorCode::MfaEnrollmentExpired
+        | ErrorCode::Conflict
         // A newer server's code: its message is all the portal has.
         | ErrorCode::Unknown => Meaning::ServerMessage,
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{FactorKind, StatusFilter};
+use crate::{FactorKind, PeriodChoice, StatusFilter};
 
 /// What a bulk action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,19 +69,38 @@ pub enum BulkTarget {
 }
 
 /// A bulk action: the same body previews it and applies it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// The form a client writes (it always states the period, `None` as `null`);
+// the server reads the same JSON as `BulkInput`, which also tells an absent
+// `period_days` from `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkRequest {
     pub action: BulkAction,
-    /// 1–365 days; absent means the default of 7; `null` means no period
-    /// (set up at the next login).
-    #[serde(
-        default = "crate::default_period_days",
-        deserialize_with = "crate::whole_number"
-    )]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365, default = 7))]
+    /// 1–365 days; `null` means no period (set up at the next login);
+    /// absent means the organisation's default period
+    /// (`MfaSettings::default_period_days`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub period_days: Option<u32>,
     pub target: BulkTarget,
+}
+
+/// [`BulkRequest`] as the server reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BulkInput {
+    pub action: BulkAction,
+    #[serde(default)]
+    pub period_days: PeriodChoice,
+    pub target: BulkTarget,
+}
+
+impl From<BulkRequest> for BulkInput {
+    fn from(r: BulkRequest) -> Self {
+        BulkInput {
+            action: r.action,
+            period_days: r.period_days.into(),
+            target: r.target,
+        }
+    }
 }
 
 /// A user the action leaves alone, and why.
@@ -245,5 +264,30 @@ mod tests {
         }
         let back = serde_json::to_string(&f).unwrap();
         assert_eq!(serde_json::from_str::<BulkTarget>(&back).unwrap(), f);
+    }
+
+    #[test]
+    fn the_period_is_absent_null_or_days() {
+        let read = |period: &str| {
+            let json = format!(r#"{{"action":"require",{period}"target":{{"ids":["a"]}}}}"#);
+            serde_json::from_str::<BulkInput>(&json)
+                .ok()
+                .map(|r| r.period_days)
+        };
+        assert_eq!(read(""), Some(PeriodChoice::OrgDefault));
+        assert_eq!(read(r#""period_days":null,"#), Some(PeriodChoice::NoPeriod));
+        assert_eq!(read(r#""period_days":7.0,"#), Some(PeriodChoice::Days(7)));
+        assert_eq!(read(r#""period_days":7.5,"#), None);
+        // What a client writes reads back as what it meant.
+        for days in [None, Some(30)] {
+            let sent = BulkRequest {
+                action: BulkAction::Reset,
+                period_days: days,
+                target: BulkTarget::Ids(vec![UserId("a".into())]),
+            };
+            let json = serde_json::to_string(&sent).unwrap();
+            let back: BulkInput = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, BulkInput::from(sent), "{json}");
+        }
     }
 }

@@ -40,3 +40,27 @@ pub struct EventPage {
     /// Pass as `before` for the next (older) page; absent on the last page.
     pub next_before: Option<String>,
 }
+
+/// The wire name of every kind of event the log records, in the order the
+/// log's filter offers them (the server's `EventKind::ALL`; a test on each
+/// side keeps them equal).
+pub const EVENT_KINDS: [&str; 18] = [
+    "login_succeeded",
+    "login_password_ok",
+    "login_failed",
+    "login_locked",
+    "login_suspended",
+    "mfa_failed",
+    "mfa_verified",
+    "mfa_enrolled",
+    "mfa_reset_by_user",
+    "admin_require_mfa",
+    "admin_unrequire_mfa",
+    "admin_reset_mfa",
+    "admin_unlock",
+    "admin_remove_factor",
+    "admin_end_sessions",
+    "admin_mfa_reminder",
+    "admin_setting_changed",
+    "reminder_queued",
+];

@@ -58,6 +58,13 @@ pub enum ErrorCode {
     NotAllowedNow,
     /// The enrollment period is over (said inside a login answer).
     MfaEnrollmentExpired,
+    /// 403: the organisation does not let users set up this kind of factor.
+    FactorNotAllowed,
+    /// 409: the change would break a rule of what it changes (every kind
+    /// of factor switched off, a required user's last factor removed) or
+    /// does not fit the present state; the message says why and what to
+    /// do instead.
+    Conflict,
     /// A code this client does not know yet.
     #[serde(other)]
     Unknown,
@@ -65,7 +72,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for exhaustive tests on both ends.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::InvalidCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::Suspended,
@@ -90,6 +97,8 @@ impl ErrorCode {
         ErrorCode::FactorNotSetUp,
         ErrorCode::NotAllowedNow,
         ErrorCode::MfaEnrollmentExpired,
+        ErrorCode::FactorNotAllowed,
+        ErrorCode::Conflict,
     ];
 }
 

@@ -241,18 +241,53 @@ impl std::fmt::Debug for TotpEnrollment {
 }
 
 /// Admin: require MFA (or reset it) with an enrollment period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// The form a client writes (it always states the period, `None` as `null`);
+// the server reads the same JSON as `EnrollmentPeriodInput`, which also
+// tells an absent `period_days` from `null`. Two types, because the
+// portal's code builds this one with an `Option`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollmentPeriodRequest {
-    /// 1–365 days; absent means the default of 7; `null` means no period
-    /// (the user must set up MFA at the next login).
-    #[serde(default = "default_period_days", deserialize_with = "whole_number")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365, default = 7))]
+    /// 1–365 days; `null` means no period (the user must set up MFA at the
+    /// next login); absent means the organisation's default period
+    /// (`MfaSettings::default_period_days`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub period_days: Option<u32>,
 }
 
-pub(crate) fn default_period_days() -> Option<u32> {
-    Some(7)
+/// An enrollment period as a request states it. Three cases, because an
+/// absent field and `null` mean different things on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeriodChoice {
+    /// `period_days` absent: the organisation's default period.
+    #[default]
+    OrgDefault,
+    /// `null`: no period; MFA is set up at the next login.
+    NoPeriod,
+    /// This many days (the server checks the range).
+    Days(u32),
+}
+
+impl From<Option<u32>> for PeriodChoice {
+    /// What a client's `period_days` (always written, `None` as `null`) means.
+    fn from(days: Option<u32>) -> Self {
+        days.map_or(PeriodChoice::NoPeriod, PeriodChoice::Days)
+    }
+}
+
+// Only `null` and numbers reach this: an absent field is the `Default`
+// (`#[serde(default)]` on the fields that hold one).
+impl<'de> Deserialize<'de> for PeriodChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        whole_number(d).map(PeriodChoice::from)
+    }
+}
+
+/// [`EnrollmentPeriodRequest`] as the server reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub struct EnrollmentPeriodInput {
+    #[serde(default)]
+    pub period_days: PeriodChoice,
 }
 
 /// A count read the way JSON Schema reads an `integer`, which the API's
@@ -290,6 +325,10 @@ pub struct AdminUser {
     /// Every kind of confirmed second factor the user has.
     #[serde(default)]
     pub factors: Vec<FactorKind>,
+    /// The last time one of their second factors was used (Unix seconds;
+    /// see `AdminFactor::last_used_at`); absent: never.
+    #[serde(default)]
+    pub last_mfa_at: Option<i64>,
 }
 
 /// A page of users, in the order asked for.
@@ -318,13 +357,17 @@ pub use error_code::ErrorCode;
 mod error_code;
 
 pub use admin_bulk::{
-    BulkAction, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
+    BulkAction, BulkInput, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
 };
-pub use admin_events::{AdminEvent, EventOutcome, EventPage};
+pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
 pub use admin_list::{StatusFilter, UserSort};
+pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUserPeriod};
+pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
+mod admin_settings;
+mod admin_user;
 
 #[cfg(test)]
 mod tests {
@@ -346,25 +389,31 @@ mod tests {
 
     #[test]
     fn period_default_absent_and_null() {
-        let absent: EnrollmentPeriodRequest =
-            serde_json::from_str("{}").unwrap_or(EnrollmentPeriodRequest {
-                period_days: Some(0),
-            });
-        assert_eq!(absent.period_days, Some(7));
-        let none: EnrollmentPeriodRequest = serde_json::from_str(r#"{"period_days":null}"#)
-            .unwrap_or(EnrollmentPeriodRequest {
-                period_days: Some(0),
-            });
-        assert_eq!(none.period_days, None);
+        let read = |json: &str| serde_json::from_str::<EnrollmentPeriodInput>(json).ok();
+        let choice = |json: &str| read(json).map(|r| r.period_days);
+        // absent: the organisation's default; null: no period
+        assert_eq!(choice("{}"), Some(PeriodChoice::OrgDefault));
+        assert_eq!(
+            choice(r#"{"period_days":null}"#),
+            Some(PeriodChoice::NoPeriod)
+        );
+        assert_eq!(
+            choice(r#"{"period_days":14}"#),
+            Some(PeriodChoice::Days(14))
+        );
         // JSON Schema's integers: 30.0 is 30; fractions and negatives are not.
-        let whole: Result<EnrollmentPeriodRequest, _> =
-            serde_json::from_str(r#"{"period_days":30.0}"#);
-        assert_eq!(whole.ok().and_then(|r| r.period_days), Some(30));
+        assert_eq!(
+            choice(r#"{"period_days":30.0}"#),
+            Some(PeriodChoice::Days(30))
+        );
         for bad in ["30.5", "-1", "1e10", "\"30\"", "true"] {
-            let r = serde_json::from_str::<EnrollmentPeriodRequest>(&format!(
-                r#"{{"period_days":{bad}}}"#
-            ));
-            assert!(r.is_err(), "{bad}");
+            assert_eq!(read(&format!(r#"{{"period_days":{bad}}}"#)), None, "{bad}");
+        }
+        // What a client writes reads back as what it meant.
+        for days in [None, Some(1), Some(365)] {
+            let json = serde_json::to_string(&EnrollmentPeriodRequest { period_days: days })
+                .unwrap_or_default();
+            assert_eq!(choice(&json), Some(PeriodChoice::from(days)), "{json}");
         }
         let status = serde_json::to_string(&MfaStatus::EnrollmentPeriod { days_left: 3 })
             .unwrap_or_default();

@@ -4,15 +4,23 @@
 //! its audit event and emails.
 
 mod bulk;
+mod detail;
 mod events;
 mod export;
+mod factors;
 mod list;
+mod remind;
+mod sessions;
 pub use bulk::{bulk, bulk_preview};
+pub use detail::detail;
 pub use events::{events, EventQuery};
 pub use export::csv;
+pub use factors::remove_factor;
 pub use list::{count, cursor_at, explain, list, ListQuery};
+pub use remind::remind;
+pub use sessions::end_sessions;
 
-use portcullis_api::{AdminUser, FactorKind, Role, TotpState};
+use portcullis_api::{AdminUser, FactorKind, PeriodChoice, Role, TotpState};
 
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -23,6 +31,7 @@ use crate::error::Internal;
 use crate::mfa::status::{self, Requirement};
 use crate::mfa::totp_factor;
 use crate::notify::{self, Kind};
+use crate::org_settings;
 use crate::store::{self, users::ListedUser};
 
 pub const PAGE_MAX: u32 = 100;
@@ -37,6 +46,9 @@ pub enum AdminError {
     NotFound,
     /// The target outranks the actor, or is the actor; the text says which.
     Outranked(&'static str),
+    /// Not possible in the user's present state; the text says why and
+    /// what to do instead.
+    Conflict(String),
     /// The session must prove a second factor again first.
     Auth(AuthError),
     Internal(Internal),
@@ -95,7 +107,40 @@ pub fn check_period(days: u32) -> Result<u32, String> {
     }
 }
 
-fn admin_user(row: &ListedUser, now: Timestamp, factors: Vec<FactorKind>) -> AdminUser {
+/// What the admin pages show of a user's factors besides the TOTP state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct FactorFacts {
+    /// Each kind once, in the registry's order.
+    kinds: Vec<FactorKind>,
+    /// The last use of any of them.
+    last_used_at: Option<Timestamp>,
+}
+
+impl FactorFacts {
+    /// From (kind, last use) pairs, several per kind allowed.
+    fn new(uses: impl IntoIterator<Item = (FactorKind, Option<Timestamp>)>) -> Self {
+        let mut facts = FactorFacts::default();
+        for (kind, used) in uses {
+            if !facts.kinds.contains(&kind) {
+                facts.kinds.push(kind);
+            }
+            facts.last_used_at = facts.last_used_at.max(used);
+        }
+        facts.kinds.sort_by_key(|k| store::factors::kind_name(*k));
+        facts
+    }
+
+    /// `user_id`'s part of a page's [`store::factors::uses_of`].
+    fn of(uses: &[store::factors::KindUse], user_id: &str) -> Self {
+        FactorFacts::new(
+            uses.iter()
+                .filter(|u| u.user_id == user_id)
+                .map(|u| (u.kind, u.last_used_at)),
+        )
+    }
+}
+
+fn admin_user(row: &ListedUser, now: Timestamp, factors: FactorFacts) -> AdminUser {
     let user = &row.user;
     let requirement = Requirement::for_user(
         user.role(),
@@ -116,7 +161,8 @@ fn admin_user(row: &ListedUser, now: Timestamp, factors: Vec<FactorKind>) -> Adm
             (None, true) => TotpState::Pending,
             (None, false) => TotpState::NotSetUp,
         },
-        factors,
+        factors: factors.kinds,
+        last_mfa_at: factors.last_used_at,
     }
 }
 
@@ -125,8 +171,8 @@ pub async fn get(state: &AppState, id: &str) -> Result<AdminUser, AdminError> {
     let row = store::users::listed(&state.db, id)
         .await?
         .ok_or(AdminError::NotFound)?;
-    let factors = store::factors::confirmed_kinds(&state.db, id).await?;
-    Ok(admin_user(&row, state.now(), factors))
+    let uses = store::factors::uses_of(&state.db, &[id.to_string()]).await?;
+    Ok(admin_user(&row, state.now(), FactorFacts::of(&uses, id)))
 }
 
 /// The target of a change, after the checks every change needs: a fresh
@@ -176,17 +222,18 @@ async fn commit(
     get(state, id).await
 }
 
-/// Require MFA for a user, with an enrollment period from today (`None`:
-/// set up at the next login). Sessions that no second factor proved end
+/// Require MFA for a user, with an enrollment period from today (an absent
+/// one: the organisation's default; `NoPeriod`: set up at the next login). Sessions that no second factor proved end
 /// with the new period.
 pub async fn require_mfa(
     state: &AppState,
     admin: &Authed,
     id: &str,
-    period_days: Option<u32>,
+    period: PeriodChoice,
     client: &Client,
 ) -> Result<AdminUser, AdminError> {
     let now = state.now();
+    let period_days = org_settings::resolve_period(&state.db, period).await?;
     let deadline = deadline(period_days, now)?;
     let row = target(state, admin, id).await?;
     let mut tx = state.db.begin().await?;
@@ -202,6 +249,39 @@ pub async fn require_mfa(
     get(state, id).await
 }
 
+/// No longer require MFA of a user: their factors stay and keep working,
+/// and they may remove them. Administrators always need MFA, so not theirs.
+/// A user of whom MFA is not required is left as they are.
+pub async fn unrequire_mfa(
+    state: &AppState,
+    admin: &Authed,
+    id: &str,
+    client: &Client,
+) -> Result<AdminUser, AdminError> {
+    let now = state.now();
+    let row = target(state, admin, id).await?;
+    let user = &row.user;
+    if user.role().is_admin() {
+        return Err(AdminError::Conflict(format!(
+            "{} is an administrator, and administrators always need MFA.",
+            user.display_name
+        )));
+    }
+    if !user.mfa_required {
+        return get(state, id).await;
+    }
+    let mut tx = state.db.begin().await?;
+    store::users::clear_requirement(&mut *tx, &user.id).await?;
+    let event = Event::by_admin(
+        EventKind::AdminUnrequireMfa,
+        &admin.user.id,
+        &user.id,
+        client,
+        "MFA no longer required",
+    );
+    commit(state, tx, now, event, id).await
+}
+
 /// Reset MFA: remove the user's factors, end their sessions, and start a
 /// new enrollment period from today (also how an admin extends an expired
 /// period). It lifts a suspension of the factors too.
@@ -209,10 +289,11 @@ pub async fn reset_mfa(
     state: &AppState,
     admin: &Authed,
     id: &str,
-    period_days: Option<u32>,
+    period: PeriodChoice,
     client: &Client,
 ) -> Result<AdminUser, AdminError> {
     let now = state.now();
+    let period_days = org_settings::resolve_period(&state.db, period).await?;
     let deadline = deadline(period_days, now)?;
     let row = target(state, admin, id).await?;
     let mut tx = state.db.begin().await?;

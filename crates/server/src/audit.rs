@@ -32,16 +32,26 @@ pub enum EventKind {
     MfaResetByUser,
     /// An administrator required MFA.
     AdminRequireMfa,
+    /// An administrator stopped requiring MFA.
+    AdminUnrequireMfa,
     /// An administrator reset someone's MFA.
     AdminResetMfa,
     /// An administrator lifted a suspension.
     AdminUnlock,
+    /// An administrator removed one of someone's factors.
+    AdminRemoveFactor,
+    /// An administrator ended someone's sessions.
+    AdminEndSessions,
+    /// An administrator sent the "MFA required" email again.
+    AdminMfaReminder,
+    /// An administrator changed one of the organisation's MFA settings.
+    AdminSettingChanged,
     /// A periodic task queued the 24-hour reminder.
     ReminderQueued,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -52,12 +62,18 @@ impl EventKind {
         EventKind::MfaEnrolled,
         EventKind::MfaResetByUser,
         EventKind::AdminRequireMfa,
+        EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
         EventKind::AdminUnlock,
+        EventKind::AdminRemoveFactor,
+        EventKind::AdminEndSessions,
+        EventKind::AdminMfaReminder,
+        EventKind::AdminSettingChanged,
         EventKind::ReminderQueued,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
+        // (`portcullis_api::EVENT_KINDS` lists the same names for clients)
         EventKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
@@ -84,8 +100,13 @@ impl EventKind {
             EventKind::MfaEnrolled => "mfa_enrolled",
             EventKind::MfaResetByUser => "mfa_reset_by_user",
             EventKind::AdminRequireMfa => "admin_require_mfa",
+            EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",
             EventKind::AdminUnlock => "admin_unlock",
+            EventKind::AdminRemoveFactor => "admin_remove_factor",
+            EventKind::AdminEndSessions => "admin_end_sessions",
+            EventKind::AdminMfaReminder => "admin_mfa_reminder",
+            EventKind::AdminSettingChanged => "admin_setting_changed",
             EventKind::ReminderQueued => "reminder_queued",
         }
     }
@@ -195,4 +216,18 @@ pub async fn about(
     limit: u32,
 ) -> Result<Vec<Recorded>, Internal> {
     Ok(store::audit::for_subject(db, subject_id, limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn clients_know_every_event_kind() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, portcullis_api::EVENT_KINDS);
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+        }
+    }
 }

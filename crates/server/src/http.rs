@@ -9,6 +9,8 @@
 //! without being described (the tests check this stays so).
 
 pub(crate) mod admin;
+pub(crate) mod admin_settings;
+pub(crate) mod admin_user;
 pub(crate) mod auth;
 pub(crate) mod cookie;
 pub(crate) mod csrf;
@@ -88,9 +90,16 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::list_events))
         .routes(routes!(admin::require_mfa))
         .routes(routes!(admin::reset_mfa))
+        .routes(routes!(admin::unrequire_mfa))
         .routes(routes!(admin::unlock))
         .routes(routes!(admin::bulk_preview))
         .routes(routes!(admin::bulk))
+        .routes(routes!(admin_settings::get_settings))
+        .routes(routes!(admin_settings::change_settings))
+        .routes(routes!(admin_user::get_user))
+        .routes(routes!(admin_user::remove_factor))
+        .routes(routes!(admin_user::end_sessions))
+        .routes(routes!(admin_user::remind))
         .split_for_parts()
 }
 

@@ -4,8 +4,8 @@
 //! Layers, outside in (docs/architecture.md draws them):
 //! - `http`: axum only — routes, extractors, middleware, error mapping.
 //! - domain areas: `auth` (password, sessions, throttling, the login flow),
-//!   `mfa` (factors), `admin`, `audit`, `notify`, `challenge` — rules, no
-//!   axum, no SQL.
+//!   `mfa` (factors), `admin`, `org_settings`, `audit`, `notify`, `challenge`
+//!   — rules, no axum, no SQL.
 //! - `store`: all SQL, in functions that take an executor or transaction.
 //!
 //! Plus `app` (the state every layer shares), `config`, `clock`, `secret`,
@@ -27,6 +27,7 @@ pub mod http;
 pub mod jobs;
 pub mod mfa;
 pub mod notify;
+pub mod org_settings;
 pub mod secret;
 pub mod store;
 pub mod wake;

@@ -41,6 +41,9 @@ pub enum MfaError {
     NotSetUp,
     /// This step does not apply now; the text says why.
     NotAllowedNow(&'static str),
+    /// The organisation does not let users set up this kind of factor; the
+    /// text names it.
+    FactorNotAllowed(&'static str),
     Internal(Internal),
 }
 

@@ -63,8 +63,9 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
         Kind::AuthenticatorRemoved => (
             "Authenticator app removed".to_string(),
             format!(
-                "Hello {name},\n\nThe authenticator app was removed from your Portcullis account. \
-                 If this was not you, contact your administrator at once.\n"
+                "Hello {name},\n\nThe authenticator app was removed from your Portcullis account \
+                 (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
+                 contact your administrator at once.\n"
             ),
         ),
         Kind::MfaReset => (

@@ -18,6 +18,7 @@ pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;
 pub(crate) mod listen;
+pub(crate) mod org_settings;
 pub(crate) mod outbox;
 pub(crate) mod sessions;
 pub(crate) mod throttle;

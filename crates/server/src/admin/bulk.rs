@@ -5,13 +5,14 @@
 //! confirmation can say it in numbers.
 
 use portcullis_api::admin_bulk::{ID_MAX_CHARS, SEARCH_MAX_CHARS};
-use portcullis_api::{BulkAction, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserSort};
+use portcullis_api::{BulkAction, BulkInput, BulkOutcome, BulkSkip, BulkTarget, UserSort};
 
 use super::{deadline, may_act_on, AdminError, Change, ListQuery};
 use crate::app::AppState;
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
 use crate::mfa::status::Requirement;
+use crate::org_settings;
 use crate::store::{user_list, users::ListedUser};
 
 /// Most users one request may name: a few pages of the list (the body
@@ -24,7 +25,7 @@ struct Plan {
     outcome: BulkOutcome,
 }
 
-async fn plan(state: &AppState, admin: &Authed, req: &BulkRequest) -> Result<Plan, AdminError> {
+async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan, AdminError> {
     let rows = match &req.target {
         BulkTarget::Ids(ids) => {
             if ids.is_empty() {
@@ -115,9 +116,10 @@ fn dedup_len(ids: &[String]) -> usize {
 pub async fn bulk_preview(
     state: &AppState,
     admin: &Authed,
-    req: &BulkRequest,
+    req: &BulkInput,
 ) -> Result<BulkOutcome, AdminError> {
-    deadline(req.period_days, state.now())?;
+    let period_days = org_settings::resolve_period(&state.db, req.period_days).await?;
+    deadline(period_days, state.now())?;
     Ok(plan(state, admin, req).await?.outcome)
 }
 
@@ -125,19 +127,20 @@ pub async fn bulk_preview(
 pub async fn bulk(
     state: &AppState,
     admin: &Authed,
-    req: &BulkRequest,
+    req: &BulkInput,
     client: &Client,
 ) -> Result<BulkOutcome, AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
     let now = state.now();
-    let deadline = deadline(req.period_days, now)?;
+    let period_days = org_settings::resolve_period(&state.db, req.period_days).await?;
+    let deadline = deadline(period_days, now)?;
     let plan = plan(state, admin, req).await?;
     let change = Change {
         admin,
         client,
         now,
         deadline,
-        period_days: req.period_days,
+        period_days,
     };
     let mut tx = state.db.begin().await?;
     for row in &plan.users {

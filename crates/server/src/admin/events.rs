@@ -34,6 +34,22 @@ fn outcome_of(kind: &str) -> EventOutcome {
     }
 }
 
+/// An event as the log shows it (the user details page shows the same).
+pub(super) fn admin_event(r: &store::audit::Listed) -> AdminEvent {
+    AdminEvent {
+        id: r.id.clone(),
+        at: r.at,
+        kind: r.kind.clone(),
+        outcome: outcome_of(&r.kind),
+        subject_id: r.subject_id.clone(),
+        subject_email: r.subject_email.clone(),
+        actor_kind: r.actor_kind.clone(),
+        actor_email: r.actor_email.clone(),
+        client_ip: r.client_ip.clone(),
+        detail: r.detail.clone(),
+    }
+}
+
 /// One page of the log.
 pub async fn events(state: &AppState, q: &EventQuery) -> Result<EventPage, AdminError> {
     let limit = q.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
@@ -74,6 +90,7 @@ pub async fn events(state: &AppState, q: &EventQuery) -> Result<EventPage, Admin
             .as_deref()
             .map(|e| e.trim().to_lowercase())
             .filter(|e| !e.is_empty()),
+        involving: None,
         // Every kind is the same as no kind filter (and a shorter query).
         kinds: if kinds.len() == EventKind::ALL.len() {
             Vec::new()
@@ -91,21 +108,7 @@ pub async fn events(state: &AppState, q: &EventQuery) -> Result<EventPage, Admin
         Some(last) if more => Some(format!("{}.{}", last.at, last.id)),
         _ => None,
     };
-    let events = rows
-        .iter()
-        .map(|r| AdminEvent {
-            id: r.id.clone(),
-            at: r.at,
-            kind: r.kind.clone(),
-            outcome: outcome_of(&r.kind),
-            subject_id: r.subject_id.clone(),
-            subject_email: r.subject_email.clone(),
-            actor_kind: r.actor_kind.clone(),
-            actor_email: r.actor_email.clone(),
-            client_ip: r.client_ip.clone(),
-            detail: r.detail.clone(),
-        })
-        .collect();
+    let events = rows.iter().map(admin_event).collect();
     Ok(EventPage {
         events,
         next_before,

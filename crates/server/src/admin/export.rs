@@ -4,7 +4,7 @@
 
 use portcullis_api::{FactorKind, MfaStatus, Role};
 
-use super::{admin_user, AdminError, ListQuery};
+use super::{admin_user, AdminError, FactorFacts, ListQuery};
 use crate::app::AppState;
 use crate::store::{self, user_list};
 
@@ -31,14 +31,9 @@ pub async fn csv(state: &AppState, q: &ListQuery) -> Result<String, AdminError> 
     loop {
         let rows = user_list::page(&state.db, &q.page(after.take(), CHUNK, now)).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.listed.user.id.clone()).collect();
-        let kinds = store::factors::kinds_of(&state.db, &ids).await?;
+        let uses = store::factors::uses_of(&state.db, &ids).await?;
         for r in &rows {
-            let factors: Vec<FactorKind> = kinds
-                .iter()
-                .filter(|(id, _)| *id == r.listed.user.id)
-                .map(|(_, k)| *k)
-                .collect();
-            let u = admin_user(&r.listed, now, factors);
+            let u = admin_user(&r.listed, now, FactorFacts::of(&uses, &r.listed.user.id));
             push_row(
                 &mut out,
                 [
@@ -113,7 +108,8 @@ fn status_words(status: &MfaStatus) -> &'static str {
     }
 }
 
-fn factor_words(kind: FactorKind) -> &'static str {
+/// A kind of factor in words (the CSV and the user details page say it alike).
+pub(super) fn factor_words(kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::Totp => "Authenticator app",
         FactorKind::Push => "Protect push",

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use portcullis_api::{AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
 
-use super::{admin_user, AdminError, PAGE_DEFAULT, PAGE_MAX};
+use super::{admin_user, AdminError, FactorFacts, PAGE_DEFAULT, PAGE_MAX};
 use crate::app::AppState;
 use crate::store::{self, user_list};
 
@@ -119,17 +119,10 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminErro
     let more = rows.len() > limit as usize;
     let rows = &rows[..rows.len().min(limit as usize)];
     let ids: Vec<String> = rows.iter().map(|r| r.listed.user.id.clone()).collect();
-    let kinds = store::factors::kinds_of(&state.db, &ids).await?;
+    let uses = store::factors::uses_of(&state.db, &ids).await?;
     let users: Vec<AdminUser> = rows
         .iter()
-        .map(|r| {
-            let factors = kinds
-                .iter()
-                .filter(|(id, _)| *id == r.listed.user.id)
-                .map(|(_, k)| *k)
-                .collect();
-            admin_user(&r.listed, now, factors)
-        })
+        .map(|r| admin_user(&r.listed, now, FactorFacts::of(&uses, &r.listed.user.id)))
         .collect();
     let next_after = match rows.last() {
         Some(last) if more => Some(encode(q.sort, &after_of(q.sort, last))),

@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use portcullis_api::{
-    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, ErrorBody, EventOutcome,
-    EventPage, FactorKind, StatusFilter, UserPage, UserSort,
+    AdminUser, BulkInput, BulkOutcome, BulkRequest, EnrollmentPeriodInput, EnrollmentPeriodRequest,
+    ErrorBody, EventOutcome, EventPage, FactorKind, StatusFilter, UserPage, UserSort,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -151,7 +151,8 @@ pub async fn list_users(
     Ok(Json(page))
 }
 
-/// Require MFA for a user, with an enrollment period from today.
+/// Require MFA for a user, with an enrollment period from today (absent:
+/// the organisation's default period).
 #[utoipa::path(
     post,
     path = "/api/v1/admin/users/{id}/require-mfa",
@@ -175,14 +176,15 @@ pub async fn require_mfa(
     Admin(actor): Admin,
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
-    ApiJson(req): ApiJson<EnrollmentPeriodRequest>,
+    ApiJson(req): ApiJson<EnrollmentPeriodInput>,
 ) -> HttpResult<Json<AdminUser>> {
     let user = admin::require_mfa(&state, &actor, &id, req.period_days, &client).await?;
     Ok(Json(user))
 }
 
 /// Reset MFA: remove the user's factors and start a new enrollment period
-/// from today (also how an admin extends an expired period).
+/// from today (absent: the organisation's default period); also how an
+/// admin extends an expired period.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/users/{id}/reset-mfa",
@@ -206,10 +208,38 @@ pub async fn reset_mfa(
     Admin(actor): Admin,
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
-    ApiJson(req): ApiJson<EnrollmentPeriodRequest>,
+    ApiJson(req): ApiJson<EnrollmentPeriodInput>,
 ) -> HttpResult<Json<AdminUser>> {
     let user = admin::reset_mfa(&state, &actor, &id, req.period_days, &client).await?;
     Ok(Json(user))
+}
+
+/// Stop requiring MFA of a user. Their factors stay. Administrators
+/// always need MFA: refused for them.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/unrequire-mfa",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user, no longer required (or as they were, if MFA was not required of them)", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user is an administrator, who always needs MFA", body = ErrorBody),
+    )
+)]
+pub async fn unrequire_mfa(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(
+        admin::unrequire_mfa(&state, &actor, &id, &client).await?,
+    ))
 }
 
 /// Lift a suspension: after a hundred failures in a row the password or a
@@ -259,7 +289,7 @@ pub async fn unlock(
 pub async fn bulk_preview(
     State(state): State<AppState>,
     Admin(actor): Admin,
-    ApiJson(req): ApiJson<BulkRequest>,
+    ApiJson(req): ApiJson<BulkInput>,
 ) -> HttpResult<Json<BulkOutcome>> {
     Ok(Json(admin::bulk_preview(&state, &actor, &req).await?))
 }
@@ -288,7 +318,7 @@ pub async fn bulk(
     State(state): State<AppState>,
     Admin(actor): Admin,
     ClientInfo(client): ClientInfo,
-    ApiJson(req): ApiJson<BulkRequest>,
+    ApiJson(req): ApiJson<BulkInput>,
 ) -> HttpResult<Json<BulkOutcome>> {
     Ok(Json(admin::bulk(&state, &actor, &req, &client).await?))
 }

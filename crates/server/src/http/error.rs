@@ -13,6 +13,7 @@ use crate::admin::AdminError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
+use crate::org_settings::SettingsError;
 
 #[derive(Debug)]
 pub struct HttpError {
@@ -209,6 +210,9 @@ impl From<MfaError> for HttpError {
             MfaError::NotAllowedNow(m) => {
                 HttpError::new(StatusCode::FORBIDDEN, ErrorCode::NotAllowedNow, m)
             }
+            MfaError::FactorNotAllowed(m) => {
+                HttpError::new(StatusCode::FORBIDDEN, ErrorCode::FactorNotAllowed, m)
+            }
             MfaError::Internal(e) => HttpError::internal(&e),
         }
     }
@@ -223,8 +227,32 @@ impl From<AdminError> for HttpError {
             AdminError::Outranked(m) => {
                 HttpError::new(StatusCode::FORBIDDEN, ErrorCode::Outranked, m)
             }
+            // Clients show the sentence, which says what to do instead.
+            AdminError::Conflict(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             AdminError::Auth(e) => e.into(),
             AdminError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<SettingsError> for HttpError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Invalid(m) => HttpError::validation(m),
+            SettingsError::NotBillingAdmin => HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "Only a billing administrator can change which factors users may set up.",
+            ),
+            // 409, not 422: the body is valid by the API's document, which
+            // cannot say "not every kind false".
+            SettingsError::NoFactorAllowed => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "At least one kind of factor must stay allowed, or users could not set up MFA.",
+            ),
+            SettingsError::Auth(e) => e.into(),
+            SettingsError::Internal(e) => HttpError::internal(&e),
         }
     }
 }

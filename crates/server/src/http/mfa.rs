@@ -126,7 +126,7 @@ pub async fn verify(
     responses(
         (status = 200, description = "Key and URI for the QR code", body = TotpEnrollment),
         (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 403, description = "The organisation does not allow authenticator apps (`factor_not_allowed`); or CSRF", body = ErrorBody),
         (status = 409, description = "An authenticator app is already set up", body = ErrorBody),
     )
 )]
@@ -149,7 +149,7 @@ pub async fn enroll(
         (status = 200, description = "Factor active; signed in", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "Wrong or already used code, or no session", body = ErrorBody),
-        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 403, description = "The organisation no longer allows authenticator apps (`factor_not_allowed`); or CSRF", body = ErrorBody),
         (status = 409, description = "No enrollment in progress", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),

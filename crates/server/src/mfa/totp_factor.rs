@@ -2,7 +2,7 @@
 //! rest), confirm with a first code, verify a code (throttled per factor,
 //! each time step good once), and reset.
 
-use portcullis_api::{LoginResponse, MfaOverview, TotpEnrollment};
+use portcullis_api::{FactorKind, LoginResponse, MfaOverview, TotpEnrollment};
 
 use super::totp::{self, Check};
 use super::{Confirmed, MfaError};
@@ -14,6 +14,7 @@ use crate::auth::session::Method;
 use crate::auth::{throttle, Authed};
 use crate::error::Internal;
 use crate::notify::{self, Kind};
+use crate::org_settings;
 use crate::secret::Secret;
 use crate::store::{self, users::User};
 
@@ -68,7 +69,7 @@ async fn check_code(
     let key = open_key(state, user, &row.sealed_key)?;
     let outcome = match totp::check(key.expose(), &code, now, row.last_step) {
         Check::Accepted(step)
-            if store::totp::claim_step(&state.db, &user.id, &row.sealed_key, step).await? =>
+            if store::totp::claim_step(&state.db, &user.id, &row.sealed_key, step, now).await? =>
         {
             Check::Accepted(step)
         }
@@ -114,6 +115,19 @@ pub async fn verify(
         .map(|_| ())
 }
 
+const NOT_ALLOWED: &str = "Your organisation does not allow authenticator apps. \
+     Ask your administrator which kind of second factor to set up.";
+
+/// Refuses a new authenticator app when the organisation's settings do not
+/// allow the kind. Apps set up already keep working: only enrolling asks.
+async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
+    if org_settings::get(&state.db).await?.allows(FactorKind::Totp) {
+        Ok(())
+    } else {
+        Err(MfaError::FactorNotAllowed(NOT_ALLOWED))
+    }
+}
+
 /// Starts enrollment: a new key and its `otpauth://` URI. Calling it again
 /// replaces a pending (unconfirmed) key.
 pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, MfaError> {
@@ -131,6 +145,7 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
             other => other,
         })?;
     }
+    refuse_unless_allowed(state).await?;
     let user = &authed.user;
     let secret = totp::new_secret();
     let sealed = state.secrets.seal(secret.expose(), &user.id)?;
@@ -153,6 +168,8 @@ pub async fn confirm(
     code: &str,
     client: &Client,
 ) -> Result<Confirmed, MfaError> {
+    // A setup begun before the kind was switched off is not finished either.
+    refuse_unless_allowed(state).await?;
     let user = &authed.user;
     let sealed = check_code(state, user, false, code, client).await?;
     let now = state.now();

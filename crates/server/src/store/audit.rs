@@ -14,12 +14,15 @@ pub struct NewEvent<'a> {
     pub detail: &'a str,
 }
 
+/// Ids are UUIDv7 (time-ordered, and increasing within this process), so
+/// the log's order (time, then id) puts events of one second in the order
+/// they happened: an action's event is the newest on the page it answers.
 pub async fn insert<'c>(db: impl Exec<'c>, e: &NewEvent<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, at, kind, actor_kind, actor_id, subject_id, client_ip, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(uuid::Uuid::now_v7().to_string())
     .bind(e.at)
     .bind(e.kind)
     .bind(e.actor_kind)
@@ -52,7 +55,7 @@ pub async fn for_subject<'c>(
 ) -> sqlx::Result<Vec<Row>> {
     sqlx::query_as(
         "SELECT at, kind, actor_kind, actor_id, subject_id, client_ip, detail FROM audit_events
-         WHERE subject_id = $1 ORDER BY at DESC, id LIMIT $2",
+         WHERE subject_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(subject_id)
     .bind(i64::from(limit))
@@ -65,6 +68,8 @@ pub async fn for_subject<'c>(
 pub struct Filter {
     /// About the user with this (normalised) email.
     pub subject_email: Option<String>,
+    /// About the user with this id, or by them.
+    pub involving: Option<String>,
     /// Of exactly these kinds (empty: all).
     pub kinds: Vec<&'static str>,
     /// At or after this time.
@@ -101,6 +106,10 @@ pub async fn page<'c>(
         sql.and(format!(
             "e.subject_id = (SELECT id FROM users WHERE email = {e})"
         ));
+    }
+    if let Some(id) = &filter.involving {
+        let (about, by) = (sql.text(id.clone()), sql.text(id.clone()));
+        sql.and(format!("(e.subject_id = {about} OR e.actor_id = {by})"));
     }
     if !filter.kinds.is_empty() {
         let marks: Vec<String> = filter.kinds.iter().map(|k| sql.text(*k)).collect();

@@ -5,11 +5,13 @@
 //! view), so a new factor counts everywhere once it is in the view. The
 //! users table keeps a copy of "has any" (`has_factor`), which `refresh`
 //! updates after each change, so the admin list can filter millions of
-//! rows on a column.
+//! rows on a column. The view also names each factor and says when it was
+//! last used, for the admin pages.
 
 use portcullis_api::FactorKind;
 
 use super::Exec;
+use crate::clock::Timestamp;
 
 /// The kinds of confirmed factors `user_id` has, each once, in a fixed order.
 pub async fn confirmed_kinds<'c>(
@@ -49,27 +51,73 @@ pub fn kind_name(kind: FactorKind) -> &'static str {
     }
 }
 
-/// The kinds of confirmed factors of each of `user_ids` (one query).
-pub async fn kinds_of<'c>(
-    db: impl Exec<'c>,
-    user_ids: &[String],
-) -> sqlx::Result<Vec<(String, FactorKind)>> {
+/// One kind of confirmed factor of a user, with the last use of any factor
+/// of that kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindUse {
+    pub user_id: String,
+    pub kind: FactorKind,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// The kinds of confirmed factors of each of `user_ids`, and when each kind
+/// was last used (one query for a whole page of users).
+pub async fn uses_of<'c>(db: impl Exec<'c>, user_ids: &[String]) -> sqlx::Result<Vec<KindUse>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks: Vec<String> = (1..=user_ids.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "SELECT DISTINCT user_id, kind FROM confirmed_factors WHERE user_id IN ({}) ORDER BY user_id, kind",
+        "SELECT user_id, kind, MAX(last_used_at) AS last_used_at FROM confirmed_factors
+         WHERE user_id IN ({}) GROUP BY user_id, kind ORDER BY user_id, kind",
         marks.join(", ")
     );
-    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    let mut q = sqlx::query_as::<_, (String, String, Option<Timestamp>)>(&sql);
     for id in user_ids {
         q = q.bind(id);
     }
     let rows = q.fetch_all(db).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, k)| parse_kind(&k).map(|k| (id, k)))
+        .filter_map(|(user_id, k, last_used_at)| {
+            parse_kind(&k).map(|kind| KindUse {
+                user_id,
+                kind,
+                last_used_at,
+            })
+        })
+        .collect())
+}
+
+/// One confirmed factor, as the registry lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    /// Names the factor among the user's (see the view).
+    pub id: String,
+    pub kind: FactorKind,
+    pub since: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// Every confirmed factor of `user_id`, oldest first.
+pub async fn confirmed<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<Confirmed>> {
+    let rows: Vec<(String, String, Timestamp, Option<Timestamp>)> = sqlx::query_as(
+        "SELECT factor_id, kind, since, last_used_at FROM confirmed_factors
+         WHERE user_id = $1 ORDER BY since, kind, factor_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, k, since, last_used_at)| {
+            parse_kind(&k).map(|kind| Confirmed {
+                id,
+                kind,
+                since,
+                last_used_at,
+            })
+        })
         .collect())
 }
 

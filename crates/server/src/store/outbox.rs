@@ -38,6 +38,31 @@ pub async fn kinds_for<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec
         .await
 }
 
+/// When the newest message to the user of one of `kinds` was queued, at
+/// or after `since`.
+pub async fn last_queued<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    kinds: &[&str],
+    since: Timestamp,
+) -> sqlx::Result<Option<Timestamp>> {
+    if kinds.is_empty() {
+        return Ok(None);
+    }
+    let marks: Vec<String> = (3..kinds.len() + 3).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT MAX(created_at) FROM outbox WHERE user_id = $1 AND created_at >= $2 AND kind IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, Option<Timestamp>>(&sql)
+        .bind(user_id)
+        .bind(since);
+    for k in kinds {
+        q = q.bind(*k);
+    }
+    q.fetch_one(db).await
+}
+
 #[derive(sqlx::FromRow)]
 pub struct Due {
     pub id: String,

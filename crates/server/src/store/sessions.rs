@@ -89,6 +89,51 @@ pub async fn delete_for_user<'c>(
     Ok(res.rows_affected())
 }
 
+/// Every session row of the user (live or not yet purged), newest first.
+pub async fn for_user<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<Row>> {
+    sqlx::query_as(&format!(
+        "SELECT {SELECTED} FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, id_hash"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The times that say whether an ended session was still alive.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Ended {
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Ends every session of the user; returns what they were, so the caller
+/// can count the live ones (rows past their end may not be purged yet).
+pub async fn end_all<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<Ended>> {
+    sqlx::query_as("DELETE FROM sessions WHERE user_id = $1 RETURNING last_seen_at, expires_at")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Ends the user's sessions that `method` (a name as `methods` stores it,
+/// e.g. `otp`) helped prove; returns what they were, as [`end_all`].
+pub async fn end_proven_with<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    method: &str,
+) -> sqlx::Result<Vec<Ended>> {
+    // `methods` is a space-separated list: padding it with spaces matches
+    // the whole name only (method names hold no LIKE wildcards).
+    sqlx::query_as(
+        "DELETE FROM sessions WHERE user_id = $1 AND (' ' || methods || ' ') LIKE $2
+         RETURNING last_seen_at, expires_at",
+    )
+    .bind(user_id)
+    .bind(format!("% {method} %"))
+    .fetch_all(db)
+    .await
+}
+
 /// Ends the user's oldest sessions beyond the newest `max`.
 pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
     let res = sqlx::query(

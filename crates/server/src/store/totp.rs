@@ -31,7 +31,8 @@ pub async fn begin<'c>(
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
         "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, NULL, -1)
-         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = -1
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = -1,
+           last_used_at = NULL
          WHERE totp_factors.confirmed_at IS NULL",
     )
     .bind(user_id)
@@ -79,16 +80,20 @@ pub async fn delete(db: &mut Conn, user_id: &str) -> sqlx::Result<bool> {
 /// Records `step` as used for the factor with this key, unless a concurrent
 /// request got there first (or a later step was used): the compare-and-set
 /// makes a code good for exactly one request, across server instances.
+/// `now` is kept as the factor's last use (the admin pages show it).
 pub async fn claim_step<'c>(
     db: impl Exec<'c>,
     user_id: &str,
     sealed_key: &str,
     step: i64,
+    now: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE totp_factors SET last_step = $1 WHERE user_id = $2 AND secret = $3 AND last_step < $4",
+        "UPDATE totp_factors SET last_step = $1, last_used_at = $2
+         WHERE user_id = $3 AND secret = $4 AND last_step < $5",
     )
     .bind(step)
+    .bind(now)
     .bind(user_id)
     .bind(sealed_key)
     .bind(step)

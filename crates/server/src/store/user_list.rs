@@ -113,123 +113,259 @@ fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
     }
     if let Some(kind) = filter.factor {
         let k = sql.text(super::factors::kind_name(kind));
+        // `has_factor` is kept equal to "has a confirmed factor" by the
+        // store, so it is implied; tested first, it spares the subquery on
+        // every user without a factor.
         sql.and(format!(
-            "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id AND f.kind = {k})"
+            "u.has_factor = TRUE AND \
+             EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id AND f.kind = {k})"
         ));
+    }
+}
+
+/// The sort key of users without a deadline: they sort after everyone
+/// with one, by email (the expression of `users_deadline_list`).
+const NO_DEADLINE: &str = "9223372036854775807";
+
+/// One statement of a page. Status and deadline orders are read in parts,
+/// each a walk along an index, rather than one statement whose order no
+/// index gives (status) or that walks past every non-matching user with a
+/// deadline to reach the matching ones without (deadline).
+#[derive(Debug)]
+enum Part<'a> {
+    /// The whole page (email and name orders).
+    Whole,
+    /// The users of one status (its rank), by email, after this email.
+    Group {
+        rank: usize,
+        email_after: Option<&'a str>,
+    },
+    /// Users with a deadline, by deadline then email, after this key and
+    /// email.
+    Dated { after: Option<(i64, &'a str)> },
+    /// Users without a deadline (all of the same key), by email, after this
+    /// email.
+    Undated { email_after: Option<&'a str> },
+}
+
+/// Whether users of `status` can meet the filter's requirement and factor
+/// conditions. Each status fixes `has_factor` and the requirement, and the
+/// factor filter requires `has_factor`, so this is read off the conditions
+/// themselves; a group that cannot match would otherwise be walked to its
+/// end to find nothing.
+fn group_can_match(status: StatusFilter, filter: &Filter) -> bool {
+    let (has_factor, required) = match status {
+        StatusFilter::Active => (true, true),
+        StatusFilter::SetUpNotRequired => (true, false),
+        StatusFilter::None => (false, false),
+        StatusFilter::RequiredNoPeriod
+        | StatusFilter::EnrollmentPeriod
+        | StatusFilter::EnrollmentExpired => (false, true),
+    };
+    (has_factor || filter.factor.is_none()) && filter.required.is_none_or(|r| r == required)
+}
+
+/// The statements of a page, in the order their rows come.
+fn parts(p: &Page) -> Vec<Part<'_>> {
+    match p.sort {
+        UserSort::Email | UserSort::Name => vec![Part::Whole],
+        UserSort::Status => {
+            let mut ranks: Vec<usize> = (0..StatusFilter::ALL.len()).collect();
+            if p.desc {
+                ranks.reverse();
+            }
+            let start = p.after.as_ref().and_then(|a| a.key.parse::<usize>().ok());
+            ranks
+                .into_iter()
+                .filter_map(|rank| {
+                    let status = StatusFilter::ALL[rank];
+                    if p.filter.status.is_some_and(|s| s != status)
+                        || !group_can_match(status, &p.filter)
+                    {
+                        return None;
+                    }
+                    // Groups before the cursor's are done; in its group, go
+                    // on after its email.
+                    let email_after = match start {
+                        Some(s) if (p.desc && rank > s) || (!p.desc && rank < s) => return None,
+                        Some(s) if s == rank => p.after.as_ref().map(|a| a.id.as_str()),
+                        _ => None,
+                    };
+                    Some(Part::Group { rank, email_after })
+                })
+                .collect()
+        }
+        UserSort::Deadline => {
+            // The key is a deadline, or `NO_DEADLINE` for users without one
+            // (and for a deadline of exactly that value, which sorts among
+            // them by email just the same). A cursor that is not a number
+            // cannot come from us: it starts over, as in the other orders.
+            let after = p.after.as_ref().map(|a| {
+                let key = a.key.parse::<i64>().unwrap_or(i64::MIN);
+                (key, a.id.as_str())
+            });
+            match (after, p.desc) {
+                (Some((i64::MAX, email)), false) => vec![Part::Undated {
+                    email_after: Some(email),
+                }],
+                (Some((i64::MAX, email)), true) => vec![
+                    Part::Undated {
+                        email_after: Some(email),
+                    },
+                    Part::Dated { after: None },
+                ],
+                (Some(after), false) => vec![
+                    Part::Dated { after: Some(after) },
+                    Part::Undated { email_after: None },
+                ],
+                (Some(after), true) => vec![Part::Dated { after: Some(after) }],
+                (None, false) => vec![
+                    Part::Dated { after: None },
+                    Part::Undated { email_after: None },
+                ],
+                (None, true) => vec![
+                    Part::Undated { email_after: None },
+                    Part::Dated { after: None },
+                ],
+            }
+        }
     }
 }
 
 /// One page of at most `p.limit` users matching the filter, in order,
 /// after `p.after`.
 pub async fn page(db: &super::Db, p: &Page) -> sqlx::Result<Vec<Row>> {
-    if p.sort == UserSort::Status {
-        return status_page(db, p).await;
-    }
-    let (sql, statement) = page_statement(p);
-    sql.fetch_all(db, &statement).await
-}
-
-/// A page in status order, read status by status, each by email. Sorting
-/// every user by a status computed per row would cost a full sort on every
-/// page; one status at a time is a walk along the email index.
-async fn status_page(db: &super::Db, p: &Page) -> sqlx::Result<Vec<Row>> {
-    let (filter, desc, after, limit, now) = (&p.filter, p.desc, p.after.as_ref(), p.limit, p.now);
-    let mut ranks: Vec<usize> = (0..StatusFilter::ALL.len()).collect();
-    if desc {
-        ranks.reverse();
-    }
-    let start = after.and_then(|a| a.key.parse::<usize>().ok());
     let mut rows = Vec::new();
-    for rank in ranks {
-        let status = StatusFilter::ALL[rank];
-        if filter.status.is_some_and(|s| s != status) {
-            continue;
-        }
-        // Groups before the cursor's are done; in its group, go on after
-        // its email.
-        let email_after = match start {
-            Some(s) if (desc && rank > s) || (!desc && rank < s) => continue,
-            Some(s) if s == rank => after.map(|a| a.id.as_str()),
-            _ => None,
-        };
-        let wanted = limit.saturating_sub(u32::try_from(rows.len()).unwrap_or(u32::MAX));
+    for part in parts(p) {
+        let wanted = p
+            .limit
+            .saturating_sub(u32::try_from(rows.len()).unwrap_or(u32::MAX));
         if wanted == 0 {
             break;
         }
-        let mut sql = Sql::default();
-        let now_p = sql.int(now);
-        let group = Filter {
-            status: Some(status),
-            ..filter.clone()
-        };
-        conditions(&mut sql, &group, &now_p);
-        let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
-        if let Some(email) = email_after {
-            let e = sql.text(email);
-            sql.and(format!("u.email {cmp} {e}"));
-        }
-        let limit_p = sql.int(i64::from(wanted));
-        let statement = format!(
-            "SELECT {COLUMNS}, {LISTED}, '{rank}' AS sort_key FROM users u {}
-              ORDER BY u.email {dir} LIMIT {limit_p}",
-            sql.where_clause()
-        );
+        let (sql, statement) = part_statement(p, &part, wanted);
         rows.extend(sql.fetch_all::<Row>(db, &statement).await?);
     }
     Ok(rows)
 }
 
-/// How the database runs [`page`]: its query plan, one line per step
-/// (benchmarks show it, to prove the indexes are used).
-pub async fn explain_page<'c>(
-    db: impl Exec<'c>,
+/// How the database runs [`page`]: its query plan, one line per step, under
+/// a line naming each statement when there are several (benchmarks show
+/// it, to prove the indexes are used).
+pub async fn explain_page(
+    db: &super::Db,
     backend: super::Backend,
     p: &Page,
 ) -> sqlx::Result<Vec<String>> {
     use sqlx::Row as _;
-    let (sql, statement) = page_statement(p);
     let (prefix, column) = match backend {
         super::Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
         super::Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
     };
-    let rows: Vec<sqlx::any::AnyRow> = sql.fetch_rows(db, &format!("{prefix} {statement}")).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| r.try_get::<String, _>(column).ok())
-        .collect())
+    let parts = parts(p);
+    let mut lines = Vec::new();
+    for part in &parts {
+        if parts.len() > 1 {
+            lines.push(match part {
+                Part::Whole => "the page:".to_string(),
+                Part::Group { rank, .. } => format!("status group {rank}:"),
+                Part::Dated { .. } => "users with a deadline:".to_string(),
+                Part::Undated { .. } => "users without a deadline:".to_string(),
+            });
+        }
+        let (sql, statement) = part_statement(p, part, p.limit);
+        let rows: Vec<sqlx::any::AnyRow> =
+            sql.fetch_rows(db, &format!("{prefix} {statement}")).await?;
+        lines.extend(
+            rows.iter()
+                .filter_map(|r| r.try_get::<String, _>(column).ok())
+                .map(|l| if parts.len() > 1 { format!("  {l}") } else { l }),
+        );
+    }
+    Ok(lines)
 }
 
-fn page_statement(p: &Page) -> (Sql, String) {
+/// The statement of one part of a page, for at most `limit` rows.
+fn part_statement(p: &Page, part: &Part<'_>, limit: u32) -> (Sql, String) {
     let mut sql = Sql::default();
     let now_p = sql.int(p.now);
-    conditions(&mut sql, &p.filter, &now_p);
-    let (key, numeric) = sort_key(p.sort, &now_p);
-    // The email is unique: it breaks ties of the other keys.
-    let tie = if p.sort == UserSort::Email {
-        "u.id"
-    } else {
-        "u.email"
-    };
     let (cmp, dir) = if p.desc { ("<", "DESC") } else { (">", "ASC") };
-    if let Some(after) = &p.after {
-        let k = if numeric {
-            // A cursor that is not a number cannot come from us: start over.
-            sql.int(after.key.parse().unwrap_or(i64::MIN))
-        } else {
-            sql.text(after.key.clone())
-        };
-        let t = sql.text(after.id.clone());
-        // Spelled out rather than as a row comparison, whose first term
-        // SQLite would not use to seek the order's index.
-        sql.and(format!(
-            "{key} {cmp}= {k} AND ({key} {cmp} {k} OR {tie} {cmp} {t})"
-        ));
-    }
-    let limit_p = sql.int(i64::from(p.limit));
+    let (sort_key_column, order) = match part {
+        Part::Whole => {
+            conditions(&mut sql, &p.filter, &now_p);
+            let (key, numeric) = sort_key(p.sort, &now_p);
+            // The email is unique: it breaks ties of the other keys.
+            let tie = if p.sort == UserSort::Email {
+                "u.id"
+            } else {
+                "u.email"
+            };
+            if let Some(after) = &p.after {
+                let k = if numeric {
+                    // A cursor that is not a number cannot come from us:
+                    // start over.
+                    sql.int(after.key.parse().unwrap_or(i64::MIN))
+                } else {
+                    sql.text(after.key.clone())
+                };
+                let t = sql.text(after.id.clone());
+                // Spelled out rather than as a row comparison, whose first
+                // term SQLite would not use to seek the order's index.
+                sql.and(format!(
+                    "{key} {cmp}= {k} AND ({key} {cmp} {k} OR {tie} {cmp} {t})"
+                ));
+            }
+            (
+                format!("CAST({key} AS TEXT)"),
+                format!("{key} {dir}, {tie} {dir}"),
+            )
+        }
+        Part::Group { rank, email_after } => {
+            let group = Filter {
+                status: Some(StatusFilter::ALL[*rank]),
+                ..p.filter.clone()
+            };
+            conditions(&mut sql, &group, &now_p);
+            if let Some(email) = email_after {
+                let e = sql.text(*email);
+                sql.and(format!("u.email {cmp} {e}"));
+            }
+            (format!("'{rank}'"), format!("u.email {dir}"))
+        }
+        Part::Dated { after } => {
+            conditions(&mut sql, &p.filter, &now_p);
+            let (key, _) = sort_key(UserSort::Deadline, &now_p);
+            sql.and(format!("{key} < {NO_DEADLINE}"));
+            if let Some((k, email)) = after {
+                let k = sql.int(*k);
+                let e = sql.text(*email);
+                sql.and(format!(
+                    "{key} {cmp}= {k} AND ({key} {cmp} {k} OR u.email {cmp} {e})"
+                ));
+            }
+            (
+                format!("CAST({key} AS TEXT)"),
+                format!("{key} {dir}, u.email {dir}"),
+            )
+        }
+        Part::Undated { email_after } => {
+            conditions(&mut sql, &p.filter, &now_p);
+            let (key, _) = sort_key(UserSort::Deadline, &now_p);
+            // One key for all: the equality lets the index seek to the
+            // email, and the order is the email's alone.
+            sql.and(format!("{key} = {NO_DEADLINE}"));
+            if let Some(email) = email_after {
+                let e = sql.text(*email);
+                sql.and(format!("u.email {cmp} {e}"));
+            }
+            (format!("'{NO_DEADLINE}'"), format!("u.email {dir}"))
+        }
+    };
+    let limit_p = sql.int(i64::from(limit));
     let statement = format!(
-        "SELECT {COLUMNS}, {LISTED}, CAST({key} AS TEXT) AS sort_key
+        "SELECT {COLUMNS}, {LISTED}, {sort_key_column} AS sort_key
            FROM users u {}
-          ORDER BY {key} {dir}, {tie} {dir} LIMIT {limit_p}",
+          ORDER BY {order} LIMIT {limit_p}",
         sql.where_clause()
     );
     (sql, statement)

@@ -111,6 +111,17 @@ pub async fn set_requirement<'c>(
     Ok(())
 }
 
+/// No longer requires MFA of the user: no requirement, no period.
+pub async fn clear_requirement<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET mfa_required = FALSE, mfa_deadline = NULL, mfa_required_at = NULL, mfa_reminder_sent_at = NULL WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Users who need the 24-hour reminder at `now`: required, no factor, the
 /// deadline within `lead` seconds and not passed, not reminded yet — and the
 /// period was longer than `lead` (a short period starts with the "required"
@@ -148,6 +159,18 @@ pub async fn claim_reminder<'c>(
     .bind(user_id)
     .execute(db)
     .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Takes the user's row for the rest of the transaction (a write that
+/// changes nothing), so concurrent changes to the same user's factors wait
+/// for this one and the checks made after it see their outcome. Returns
+/// whether the user exists.
+pub async fn lock<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("UPDATE users SET has_factor = has_factor WHERE id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
     Ok(res.rows_affected() == 1)
 }
 

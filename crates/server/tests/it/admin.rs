@@ -150,6 +150,7 @@ async fn changes_need_a_recent_second_factor() {
     for answer in [
         admin.require_mfa(&ivan, Some(7)).await.fail(),
         admin.reset_mfa(&ivan, Some(7)).await.fail(),
+        admin.unrequire_mfa(&ivan).await.fail(),
         admin.unlock(&ivan).await.fail(),
     ] {
         assert_eq!(answer, (403, ErrorCode::ReauthenticationRequired));
@@ -199,6 +200,7 @@ async fn admins_cannot_change_their_own_mfa_nor_a_higher_role() {
         grace.require_mfa(&billing_id, None).await.fail(),
         grace.reset_mfa(&billing_id, Some(7)).await.fail(),
         grace.unlock(&billing_id).await.fail(),
+        grace.unrequire_mfa(&billing_id).await.fail(),
         grace.reset_mfa(&grace_id, Some(7)).await.fail(),
     ] {
         assert_eq!(answer, (403, ErrorCode::Outranked));
@@ -327,4 +329,53 @@ async fn an_admin_reset_ends_the_users_sessions() {
     );
     let mails = notify::kinds_for(&s.state.db, &id).await.unwrap();
     assert_eq!(mails.last().map(String::as_str), Some("mfa_reset"));
+}
+
+#[tokio::test]
+async fn an_admin_stops_requiring_mfa_and_the_factors_stay() {
+    let s = TestServer::start().await;
+    let (c, _key) = s.enrolled("ivan@example.com").await;
+    let (admin, _) = s.admin().await;
+    let id = s.user_id(&admin, "ivan@example.com").await;
+    let u = admin.require_mfa(&id, Some(7)).await.ok();
+    assert_eq!(u.mfa, MfaStatus::Active);
+
+    let u = admin.unrequire_mfa(&id).await.ok();
+    assert_eq!(
+        (u.mfa, u.mfa_required, u.deadline),
+        (MfaStatus::SetUpNotRequired, false, None)
+    );
+    assert!(matches!(u.totp, TotpState::Active { .. }));
+    // nothing else changed for him: his session lives on
+    assert_eq!(c.me().await.ok().email, "ivan@example.com");
+    let events: portcullis_api::EventPage = admin
+        .get("/api/v1/admin/events?kind=admin_unrequire_mfa")
+        .await
+        .ok();
+    assert_eq!(events.events.len(), 1);
+    assert_eq!(
+        events.events[0].subject_email.as_deref(),
+        Some("ivan@example.com")
+    );
+    assert_eq!(events.events[0].detail, "MFA no longer required");
+
+    // Again: nothing to do, nothing recorded.
+    admin.unrequire_mfa(&id).await.ok();
+    let events: portcullis_api::EventPage = admin
+        .get("/api/v1/admin/events?kind=admin_unrequire_mfa")
+        .await
+        .ok();
+    assert_eq!(events.events.len(), 1);
+
+    // An administrator always needs MFA: refused, with the reason.
+    let grace = s.user_id(&admin, ADMIN).await;
+    let answer = admin.unrequire_mfa(&grace).await;
+    assert_eq!(answer.status, 409);
+    let body = answer.err();
+    assert_eq!(body.code, ErrorCode::Conflict);
+    assert!(body.message.contains("always need MFA"), "{}", body.message);
+    assert_eq!(
+        admin.unrequire_mfa("no-such-id").await.fail(),
+        (404, ErrorCode::NotFound)
+    );
 }

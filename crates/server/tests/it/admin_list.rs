@@ -298,3 +298,140 @@ async fn the_csv_export_is_the_filtered_list_with_formulas_defused() {
         .unwrap();
     assert_eq!(refused.status(), 403);
 }
+
+/// Every user the query lists, by email, in order, at each page size and
+/// both ways, against `expected` (the first-to-last order).
+async fn pages_in_order(admin: &Api, query: &str, expected: &[String]) {
+    for limit in [1, 2, 5] {
+        for desc in [false, true] {
+            let got: Vec<String> = all_pages(admin, &format!("{query}&desc={desc}"), limit)
+                .await
+                .into_iter()
+                .map(|u| u.email)
+                .collect();
+            let mut want = expected.to_vec();
+            if desc {
+                want.reverse();
+            }
+            assert_eq!(got, want, "{query} desc={desc} limit={limit}");
+        }
+    }
+}
+
+/// Which users a filter keeps.
+type Keeps = Box<dyn Fn(&AdminUser) -> bool>;
+
+/// The filters of the list (query parameters), each with the users it keeps.
+fn filters() -> Vec<(String, Keeps)> {
+    let mut filters: Vec<(String, Keeps)> = vec![("".into(), Box::new(|_: &AdminUser| true))];
+    for filter in StatusFilter::ALL {
+        filters.push((
+            format!("&status={}", query_name(filter)),
+            Box::new(move |u: &AdminUser| filter.matches(&u.mfa)),
+        ));
+    }
+    filters.push((
+        "&required=true".into(),
+        Box::new(|u: &AdminUser| u.mfa_required),
+    ));
+    filters.push((
+        "&required=false".into(),
+        Box::new(|u: &AdminUser| !u.mfa_required),
+    ));
+    filters.push((
+        "&factor=totp".into(),
+        Box::new(|u: &AdminUser| u.factors.contains(&FactorKind::Totp)),
+    ));
+    filters.push((
+        "&factor=totp&required=false".into(),
+        Box::new(|u: &AdminUser| u.factors.contains(&FactorKind::Totp) && !u.mfa_required),
+    ));
+    filters
+}
+
+/// The deadline order is read as the users with a deadline, then those
+/// without (by email). Pages must cross that boundary both ways, under
+/// every filter, including users the statuses alone would not place: an
+/// active user and administrators with a stored deadline, and a deadline of
+/// the largest key, which sorts among the users without one by email.
+#[tokio::test]
+async fn the_deadline_order_pages_across_users_with_and_without_a_deadline() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let now = s.state.now();
+    for (email, required, deadline) in [
+        // Set up, then given a period: active with a deadline.
+        ("bob@example.com", true, Some(now + 2 * 86_400)),
+        // Administrators with a stored deadline (their requirement has none).
+        ("grace@example.com", true, Some(now + 3 * 86_400)),
+        ("admin@example.com", true, Some(now - 86_400)),
+        // The same key as no deadline at all.
+        ("mallory@example.com", true, Some(i64::MAX)),
+        // Ties with carol's deadline: the email breaks them.
+        ("judy@example.com", true, None),
+    ] {
+        sqlx::query("UPDATE users SET mfa_required = $1, mfa_deadline = $2 WHERE email = $3")
+            .bind(required)
+            .bind(deadline)
+            .bind(email)
+            .execute(&s.state.db)
+            .await
+            .unwrap();
+    }
+    let carol: Option<i64> =
+        sqlx::query_scalar("SELECT mfa_deadline FROM users WHERE email = 'carol@example.com'")
+            .fetch_one(&s.state.db)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE users SET mfa_deadline = $1 WHERE email = 'judy@example.com'")
+        .bind(carol)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    // The stored deadline orders the list (an administrator's is not shown).
+    let stored: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT email, mfa_deadline FROM users")
+            .fetch_all(&s.state.db)
+            .await
+            .unwrap();
+    let key = |email: &str| {
+        stored
+            .iter()
+            .find(|(e, _)| e == email)
+            .and_then(|(_, d)| *d)
+            .unwrap_or(i64::MAX)
+    };
+    let everyone = all_pages(&admin, "", 100).await;
+    assert_eq!(everyone.len(), 12);
+    let dated = everyone.iter().filter(|u| key(&u.email) < i64::MAX).count();
+    assert!((5..12).contains(&dated), "{dated} users with a deadline");
+    for (query, keep) in filters() {
+        let mut expected: Vec<&AdminUser> = everyone.iter().filter(|u| keep(u)).collect();
+        expected.sort_by(|a, b| {
+            key(&a.email)
+                .cmp(&key(&b.email))
+                .then_with(|| a.email.cmp(&b.email))
+        });
+        let expected: Vec<String> = expected.into_iter().map(|u| u.email.clone()).collect();
+        pages_in_order(&admin, &format!("&sort=deadline{query}"), &expected).await;
+    }
+}
+
+/// The status order skips the groups a filter rules out; what is left must
+/// still page through in order, both ways.
+#[tokio::test]
+async fn the_status_order_pages_through_every_filter_both_ways() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let everyone = all_pages(&admin, "", 100).await;
+    for (query, keep) in filters() {
+        let mut expected: Vec<&AdminUser> = everyone.iter().filter(|u| keep(u)).collect();
+        expected.sort_by(|a, b| {
+            rank(&a.mfa)
+                .cmp(&rank(&b.mfa))
+                .then_with(|| a.email.cmp(&b.email))
+        });
+        let expected: Vec<String> = expected.into_iter().map(|u| u.email.clone()).collect();
+        pages_in_order(&admin, &format!("&sort=status{query}"), &expected).await;
+    }
+}

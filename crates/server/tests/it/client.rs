@@ -194,6 +194,11 @@ impl Api {
             .await
     }
 
+    pub async fn unrequire_mfa(&self, user_id: &str) -> Answer<AdminUser> {
+        self.post_empty(&format!("/api/v1/admin/users/{user_id}/unrequire-mfa"))
+            .await
+    }
+
     pub async fn unlock(&self, user_id: &str) -> Answer<AdminUser> {
         self.post_empty(&format!("/api/v1/admin/users/{user_id}/unlock"))
             .await

@@ -8,8 +8,10 @@ mod fixtures;
 
 mod admin;
 mod admin_bulk;
+mod admin_detail;
 mod admin_events;
 mod admin_list;
+mod admin_settings;
 mod audit;
 mod bad_input;
 mod challenge;

@@ -32,10 +32,17 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/admin/users.csv"),
     ("get", "/api/v1/admin/events"),
     ("post", "/api/v1/admin/users/{id}/require-mfa"),
+    ("post", "/api/v1/admin/users/{id}/unrequire-mfa"),
     ("post", "/api/v1/admin/users/{id}/reset-mfa"),
     ("post", "/api/v1/admin/users/{id}/unlock"),
     ("post", "/api/v1/admin/users/bulk/preview"),
     ("post", "/api/v1/admin/users/bulk"),
+    ("get", "/api/v1/admin/settings"),
+    ("patch", "/api/v1/admin/settings"),
+    ("get", "/api/v1/admin/users/{id}"),
+    ("delete", "/api/v1/admin/users/{id}/factors/{factor}"),
+    ("post", "/api/v1/admin/users/{id}/sessions/end"),
+    ("post", "/api/v1/admin/users/{id}/remind"),
 ];
 
 /// The routes outside `/api/v1` that are registered with plain axum calls
@@ -97,7 +104,7 @@ async fn served_document_lists_every_route() {
     // with its own 401 or 403 rather than the router's answer.
     let anonymous = reqwest::Client::new();
     for (method, path) in &documented {
-        let path = path.replace("{id}", "someone");
+        let path = path.replace("{id}", "someone").replace("{factor}", "totp");
         let status = anonymous
             .request(method.to_uppercase().parse().unwrap(), s.url(&path))
             .json(&serde_json::json!({}))
@@ -262,9 +269,9 @@ fn every_documented_handler_is_registered() {
 }
 
 /// The statuses, request body and security each operation declares follow
-/// from its handler's extractors and method: a POST passes the CSRF check
-/// (403), a JSON body can be malformed (400), too large (413), not JSON
-/// (415) or invalid (422), a session can be missing (401), an
+/// from its handler's extractors and method: anything but a GET passes the
+/// CSRF check (403), a JSON body can be malformed (400), too large (413),
+/// not JSON (415) or invalid (422), a session can be missing (401), an
 /// administrator's session can lack the role or a second factor (403).
 #[tokio::test]
 async fn every_operation_declares_what_its_extractors_can_answer() {
@@ -279,7 +286,8 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
         let mut must = BTreeSet::new();
         let mut body = false;
         let mut security = BTreeSet::new();
-        if h.method == "post" {
+        // Every method but GET changes something: the CSRF check applies.
+        if h.method != "get" {
             must.insert(403);
             security.insert("csrf".to_string());
         }
@@ -340,6 +348,7 @@ async fn real_refusals_are_documented() {
     for ((method, path), op) in &ops {
         let declared = statuses(op);
         let takes_session = schemes(op).contains("session");
+        let path = &path.replace("{factor}", "totp");
         let url = s.url(&path.replace("{id}", &target));
         let method: reqwest::Method = method.to_uppercase().parse().unwrap();
         let send = |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status() };
@@ -347,7 +356,7 @@ async fn real_refusals_are_documented() {
         // decide it, the status it got)
         let mut seen: Vec<(&str, Option<u16>, reqwest::StatusCode)> = Vec::new();
 
-        let refused = if method == reqwest::Method::POST {
+        let refused = if method != reqwest::Method::GET {
             Some(403) // the CSRF check
         } else {
             takes_session.then_some(401)

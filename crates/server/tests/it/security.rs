@@ -312,7 +312,7 @@ async fn a_login_in_progress_reaches_only_the_login_flow() {
             "{email}: {answer:?}"
         );
         for (method, path) in &refused {
-            let path = path.replace("{id}", &alice_id);
+            let path = path.replace("{id}", &alice_id).replace("{factor}", "totp");
             assert!(!path.contains('{'), "a new path parameter: {path}");
             // A new step, so the code is valid and unused: only the session
             // check can refuse it.

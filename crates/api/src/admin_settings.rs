@@ -1,0 +1,119 @@
+//! The organisation's MFA settings (`/admin/mfa`).
+
+use serde::{Deserialize, Serialize};
+
+/// Which kinds of factor users may set up. Factors already set up keep
+/// working when their kind is switched off; only new ones are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AllowedFactors {
+    pub totp: bool,
+    pub webauthn: bool,
+    pub push: bool,
+}
+
+/// The settings as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MfaSettings {
+    /// The enrollment period (days) offered when an admin requires MFA.
+    pub default_period_days: u32,
+    /// Whether users created from now on have MFA required.
+    pub require_new_users: bool,
+    /// Their enrollment period in days; `null`: set up at the first login.
+    pub new_user_period_days: Option<u32>,
+    /// Which kinds of factor users may set up (only billing administrators
+    /// change them).
+    pub allowed_factors: AllowedFactors,
+    /// Whether the signed-in administrator may change `allowed_factors`.
+    pub may_change_allowed_factors: bool,
+    /// How many users have each kind of factor set up (so an admin sees
+    /// whom switching a kind off affects).
+    pub users_with_totp: u64,
+    pub users_with_webauthn: u64,
+    pub users_with_push: u64,
+    /// Last change (Unix seconds) and by whom; `null`: never changed (or,
+    /// for the email, by a user who no longer exists).
+    pub updated_at: Option<i64>,
+    pub updated_by_email: Option<String>,
+}
+
+/// `PATCH /api/v1/admin/settings`: the settings to change; absent (or
+/// `null`) fields stay as they are. Each setting that changes is recorded
+/// as its own event; a change that changes nothing records none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MfaSettingsChange {
+    /// 1–365 days.
+    // Read as JSON Schema reads an integer (7.0 is 7), as the document says.
+    #[serde(default, deserialize_with = "crate::whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
+    pub default_period_days: Option<u32>,
+    #[serde(default)]
+    pub require_new_users: Option<bool>,
+    /// `{"days": n}` or `{"days": null}` (no period: set up at the first login).
+    #[serde(default)]
+    pub new_user_period: Option<NewUserPeriod>,
+    /// Billing administrators only; at least one kind must stay allowed.
+    #[serde(default)]
+    pub allowed_factors: Option<AllowedFactors>,
+}
+
+/// The enrollment period of new users, as a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewUserPeriod {
+    /// 1–365 days; `null`: no period (set up at the first login). Always
+    /// stated, so that a forgotten field is not read as "no period".
+    #[serde(deserialize_with = "crate::whole_number")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 365, required = true)
+    )]
+    pub days: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Option<MfaSettingsChange> {
+        serde_json::from_str(json).ok()
+    }
+
+    #[test]
+    fn periods_are_whole_numbers_as_json_schema_reads_them() {
+        let change = read(r#"{"default_period_days":7.0,"new_user_period":{"days":14.0}}"#);
+        assert_eq!(
+            change,
+            Some(MfaSettingsChange {
+                default_period_days: Some(7),
+                new_user_period: Some(NewUserPeriod { days: Some(14) }),
+                ..MfaSettingsChange::default()
+            })
+        );
+        for bad in ["7.5", "-3", "\"7\"", "true"] {
+            assert_eq!(read(&format!(r#"{{"default_period_days":{bad}}}"#)), None);
+            let nested = format!(r#"{{"new_user_period":{{"days":{bad}}}}}"#);
+            assert_eq!(read(&nested), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn absent_and_null_change_nothing_but_a_period_must_be_stated() {
+        assert_eq!(read("{}"), Some(MfaSettingsChange::default()));
+        assert_eq!(
+            read(r#"{"default_period_days":null,"allowed_factors":null}"#),
+            Some(MfaSettingsChange::default())
+        );
+        assert_eq!(
+            read(r#"{"new_user_period":{"days":null}}"#).and_then(|c| c.new_user_period),
+            Some(NewUserPeriod { days: None })
+        );
+        assert_eq!(read(r#"{"new_user_period":{}}"#), None);
+        assert_eq!(read(r#"{"colour":"red"}"#), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! One user as the admin details page shows them: the requirement and
+//! status, each factor with when it was added and last used, the live
+//! sessions, the latest "set up MFA" email and the latest events.
+
+use portcullis_api::{AdminFactor, AdminSession, UserDetail};
+
+use super::events::admin_event;
+use super::export::factor_words;
+use super::{admin_user, AdminError, FactorFacts};
+use crate::app::AppState;
+use crate::auth::session;
+use crate::notify::Kind;
+use crate::store;
+
+/// How many of the user's events the page shows (the event log has the rest).
+pub const EVENTS: u32 = 20;
+
+/// The emails that ask the user to set up MFA by their deadline: the "MFA
+/// required" one (also what an administrator's reminder sends), the
+/// 24-hour reminder, and the one after a reset.
+const SETUP_EMAILS: [Kind; 3] = [Kind::MfaRequired, Kind::MfaReminder, Kind::MfaReset];
+
+/// The user with this id, or `NotFound`.
+pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError> {
+    let now = state.now();
+    let row = store::users::listed(&state.db, id)
+        .await?
+        .ok_or(AdminError::NotFound)?;
+    let confirmed = store::factors::confirmed(&state.db, id).await?;
+    let facts = FactorFacts::new(confirmed.iter().map(|f| (f.kind, f.last_used_at)));
+    let user = admin_user(&row, now, facts);
+    let factors = confirmed
+        .into_iter()
+        .map(|f| AdminFactor {
+            id: f.id,
+            kind: f.kind,
+            label: factor_words(f.kind).to_string(),
+            added_at: f.since,
+            last_used_at: f.last_used_at,
+        })
+        .collect();
+    // Only emails for the current requirement count: each new requirement
+    // (Require MFA, Reset MFA) starts with its own email. An administrator,
+    // required by role, may have no start: then every such email counts.
+    let reminder_sent_at = if user.mfa_required {
+        let kinds: Vec<&str> = SETUP_EMAILS.iter().map(|k| k.as_str()).collect();
+        let since = row.user.mfa_required_at.unwrap_or(0);
+        store::outbox::last_queued(&state.db, id, &kinds, since).await?
+    } else {
+        None
+    };
+    let sessions = store::sessions::for_user(&state.db, id)
+        .await?
+        .into_iter()
+        .filter(|s| session::is_alive(&state.settings, s.last_seen_at, s.expires_at, now))
+        .map(|s| AdminSession {
+            signed_in: s.signed_in,
+            methods: s.methods.split_whitespace().map(str::to_string).collect(),
+            started_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            expires_at: s.expires_at,
+            client_ip: s.client_ip,
+            user_agent: s.user_agent,
+        })
+        .collect();
+    let filter = store::audit::Filter {
+        involving: Some(id.to_string()),
+        ..Default::default()
+    };
+    let events = store::audit::page(&state.db, &filter, None, EVENTS)
+        .await?
+        .iter()
+        .map(admin_event)
+        .collect();
+    Ok(UserDetail {
+        user,
+        factors,
+        reminder_sent_at,
+        sessions,
+        events,
+    })
+}

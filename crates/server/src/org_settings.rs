@@ -1,0 +1,375 @@
+//! The organisation's MFA settings: the enrollment period offered when an
+//! administrator requires MFA, whether users created from now on have MFA
+//! required (and with what period), and which kinds of factor users may
+//! set up. Administration changes them (`/admin/mfa`); the rules that
+//! depend on them — Require and Reset MFA without a stated period, creating
+//! a user, starting an enrollment — read them here.
+//!
+//! They are one row in the database, read each time a rule needs them and
+//! never kept in the process: several instances share the database, and a
+//! copy here would go stale when another instance changes them.
+
+use portcullis_api::{
+    AllowedFactors, FactorKind, MfaSettings, MfaSettingsChange, PeriodChoice, Role,
+};
+
+use crate::admin::check_period;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::{self, AuthError, Authed};
+use crate::clock::Timestamp;
+use crate::error::Internal;
+use crate::mfa::status;
+use crate::store::{self, factors::kind_name, org_settings::Values, Exec};
+
+/// Why a change of the settings was refused.
+#[derive(Debug)]
+pub enum SettingsError {
+    /// Out-of-range input; the text says how.
+    Invalid(String),
+    /// Which kinds of factor are allowed is for billing administrators.
+    NotBillingAdmin,
+    /// The change would leave no kind of factor allowed.
+    NoFactorAllowed,
+    /// The session must prove a second factor again first.
+    Auth(AuthError),
+    Internal(Internal),
+}
+
+impl From<Internal> for SettingsError {
+    fn from(e: Internal) -> Self {
+        SettingsError::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for SettingsError {
+    fn from(e: sqlx::Error) -> Self {
+        SettingsError::Internal(e.into())
+    }
+}
+
+/// The settings' values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgSettings {
+    pub default_period_days: u32,
+    pub require_new_users: bool,
+    /// `None`: new users set MFA up at their first login.
+    pub new_user_period_days: Option<u32>,
+    pub allowed: AllowedFactors,
+}
+
+impl OrgSettings {
+    /// Whether users may set up a new factor of `kind`. Recovery codes are
+    /// not a kind the settings offer: they back up the others.
+    pub fn allows(&self, kind: FactorKind) -> bool {
+        match kind {
+            FactorKind::Totp => self.allowed.totp,
+            FactorKind::Webauthn => self.allowed.webauthn,
+            FactorKind::Push => self.allowed.push,
+            FactorKind::RecoveryCode => true,
+        }
+    }
+
+    /// The requirement of a user created at `now`: `None` when new users
+    /// have no MFA required, else their deadline (`None`: no period).
+    pub fn new_user_requirement(&self, now: Timestamp) -> Option<Option<Timestamp>> {
+        self.require_new_users
+            .then(|| self.new_user_period_days.map(|d| status::deadline(now, d)))
+    }
+
+    /// These settings with `change` applied (absent fields as they were).
+    fn with(self, change: &MfaSettingsChange) -> OrgSettings {
+        OrgSettings {
+            default_period_days: change
+                .default_period_days
+                .unwrap_or(self.default_period_days),
+            require_new_users: change.require_new_users.unwrap_or(self.require_new_users),
+            new_user_period_days: change
+                .new_user_period
+                .map_or(self.new_user_period_days, |p| p.days),
+            allowed: change.allowed_factors.unwrap_or(self.allowed),
+        }
+    }
+
+    fn values(&self) -> Values {
+        Values {
+            default_period_days: i64::from(self.default_period_days),
+            require_new_users: self.require_new_users,
+            new_user_period_days: self.new_user_period_days.map(i64::from),
+            allow_totp: self.allowed.totp,
+            allow_webauthn: self.allowed.webauthn,
+            allow_push: self.allowed.push,
+        }
+    }
+}
+
+/// The stored row: the values and who changed them last.
+struct Stored {
+    settings: OrgSettings,
+    updated_at: Option<Timestamp>,
+    updated_by_email: Option<String>,
+}
+
+fn days(stored: i64) -> Result<u32, Internal> {
+    // The table's CHECKs keep periods within 1–365.
+    u32::try_from(stored).map_err(|_| Internal::new(format!("stored period {stored} days")))
+}
+
+async fn stored<'c>(db: impl Exec<'c>) -> Result<Stored, Internal> {
+    let row = store::org_settings::get(db).await?;
+    Ok(Stored {
+        settings: OrgSettings {
+            default_period_days: days(row.default_period_days)?,
+            require_new_users: row.require_new_users,
+            new_user_period_days: row.new_user_period_days.map(days).transpose()?,
+            allowed: AllowedFactors {
+                totp: row.allow_totp,
+                webauthn: row.allow_webauthn,
+                push: row.allow_push,
+            },
+        },
+        updated_at: row.updated_at,
+        updated_by_email: row.updated_by_email,
+    })
+}
+
+/// The settings as they are now (pass a transaction to read them with
+/// the change that depends on them).
+pub async fn get<'c>(db: impl Exec<'c>) -> Result<OrgSettings, Internal> {
+    Ok(stored(db).await?.settings)
+}
+
+/// The enrollment period (days; `None`: none) a Require or Reset MFA
+/// request means. The settings are read only when it asks for the
+/// organisation's default.
+pub async fn resolve_period<'c>(
+    db: impl Exec<'c>,
+    choice: PeriodChoice,
+) -> Result<Option<u32>, Internal> {
+    match choice {
+        PeriodChoice::OrgDefault => Ok(Some(get(db).await?.default_period_days)),
+        PeriodChoice::NoPeriod => Ok(None),
+        PeriodChoice::Days(d) => Ok(Some(d)),
+    }
+}
+
+/// Whether `role` may change which kinds of factor users may set up. Only
+/// billing administrators: Protect push is a paid service, and the kinds
+/// allowed decide what the organisation is billed for and what every user
+/// can fall back on, so the same people who manage Protect decide it.
+pub fn may_change_allowed_factors(role: Role) -> bool {
+    role == Role::BillingAdmin
+}
+
+/// The settings as the admin page shows them to `admin`.
+pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Internal> {
+    let s = stored(&state.db).await?;
+    let counts = store::org_settings::users_per_kind(&state.db).await?;
+    let users_with = |kind: FactorKind| {
+        counts
+            .iter()
+            .find(|(k, _)| k == kind_name(kind))
+            .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))
+    };
+    Ok(MfaSettings {
+        default_period_days: s.settings.default_period_days,
+        require_new_users: s.settings.require_new_users,
+        new_user_period_days: s.settings.new_user_period_days,
+        allowed_factors: s.settings.allowed,
+        may_change_allowed_factors: may_change_allowed_factors(admin.user.role()),
+        users_with_totp: users_with(FactorKind::Totp),
+        users_with_webauthn: users_with(FactorKind::Webauthn),
+        users_with_push: users_with(FactorKind::Push),
+        updated_at: s.updated_at,
+        updated_by_email: s.updated_by_email,
+    })
+}
+
+/// Changes the settings: one transaction with one event for each setting
+/// that changed (none, and no write, when nothing did). Answers the
+/// settings as they are afterwards.
+pub async fn change(
+    state: &AppState,
+    admin: &Authed,
+    change: &MfaSettingsChange,
+    client: &Client,
+) -> Result<MfaSettings, SettingsError> {
+    let periods = [
+        change.default_period_days,
+        change.new_user_period.and_then(|p| p.days),
+    ];
+    for days in periods.into_iter().flatten() {
+        check_period(days).map_err(SettingsError::Invalid)?;
+    }
+    auth::require_fresh_mfa(state, admin).map_err(SettingsError::Auth)?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    store::org_settings::lock(&mut tx).await?;
+    let was = get(&mut *tx).await?;
+    let new = was.with(change);
+    if new.allowed != was.allowed && !may_change_allowed_factors(admin.user.role()) {
+        return Err(SettingsError::NotBillingAdmin);
+    }
+    let AllowedFactors {
+        totp,
+        webauthn,
+        push,
+    } = new.allowed;
+    if !(totp || webauthn || push) {
+        return Err(SettingsError::NoFactorAllowed);
+    }
+    let changes = differences(&was, &new);
+    if !changes.is_empty() {
+        store::org_settings::update(&mut tx, &new.values(), now, &admin.user.id).await?;
+        for detail in &changes {
+            let event = Event {
+                kind: EventKind::AdminSettingChanged,
+                actor: Actor::Admin(&admin.user.id),
+                subject: None,
+                client: Some(client),
+                detail,
+            };
+            audit::record(&mut *tx, now, event).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(view(state, admin).await?)
+}
+
+fn period_words(days: Option<u32>) -> String {
+    match days {
+        Some(1) => "1 day".to_string(),
+        Some(d) => format!("{d} days"),
+        None => "none (set up at the first login)".to_string(),
+    }
+}
+
+/// Each setting that differs between `was` and `new`, in words for the
+/// event log: one entry per setting.
+fn differences(was: &OrgSettings, new: &OrgSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    if was.default_period_days != new.default_period_days {
+        out.push(format!(
+            "default enrollment period: {} → {} days",
+            was.default_period_days, new.default_period_days
+        ));
+    }
+    if was.require_new_users != new.require_new_users {
+        out.push(match (new.require_new_users, new.new_user_period_days) {
+            (true, Some(d)) => format!("new users: MFA required with a {d}-day period"),
+            (true, None) => "new users: MFA required at their first login".to_string(),
+            (false, _) => "new users: MFA no longer required".to_string(),
+        });
+    }
+    if was.new_user_period_days != new.new_user_period_days {
+        out.push(format!(
+            "new users' enrollment period: {} → {}",
+            period_words(was.new_user_period_days),
+            period_words(new.new_user_period_days)
+        ));
+    }
+    let kinds = [
+        (FactorKind::Totp, "authenticator app"),
+        (FactorKind::Webauthn, "security keys and passkeys"),
+        (FactorKind::Push, "Protect push"),
+    ];
+    for (kind, name) in kinds {
+        match (was.allows(kind), new.allows(kind)) {
+            (true, false) => out.push(format!("{name}: no longer allowed")),
+            (false, true) => out.push(format!("{name}: allowed")),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_api::NewUserPeriod;
+
+    const DEFAULTS: OrgSettings = OrgSettings {
+        default_period_days: 7,
+        require_new_users: false,
+        new_user_period_days: Some(7),
+        allowed: AllowedFactors {
+            totp: true,
+            webauthn: true,
+            push: true,
+        },
+    };
+
+    #[test]
+    fn an_empty_change_changes_nothing() {
+        let same = DEFAULTS.with(&MfaSettingsChange::default());
+        assert_eq!(same, DEFAULTS);
+        assert!(differences(&DEFAULTS, &same).is_empty());
+        // the same values again are no change either
+        let again = DEFAULTS.with(&MfaSettingsChange {
+            default_period_days: Some(7),
+            new_user_period: Some(NewUserPeriod { days: Some(7) }),
+            ..MfaSettingsChange::default()
+        });
+        assert!(differences(&DEFAULTS, &again).is_empty());
+    }
+
+    #[test]
+    fn each_changed_setting_in_words() {
+        let new = DEFAULTS.with(&MfaSettingsChange {
+            default_period_days: Some(14),
+            require_new_users: Some(true),
+            new_user_period: Some(NewUserPeriod { days: None }),
+            allowed_factors: Some(AllowedFactors {
+                totp: false,
+                webauthn: true,
+                push: true,
+            }),
+        });
+        assert_eq!(
+            differences(&DEFAULTS, &new),
+            [
+                "default enrollment period: 7 → 14 days",
+                "new users: MFA required at their first login",
+                "new users' enrollment period: 7 days → none (set up at the first login)",
+                "authenticator app: no longer allowed",
+            ]
+        );
+        assert_eq!(
+            differences(&new, &DEFAULTS),
+            [
+                "default enrollment period: 14 → 7 days",
+                "new users: MFA no longer required",
+                "new users' enrollment period: none (set up at the first login) → 7 days",
+                "authenticator app: allowed",
+            ]
+        );
+    }
+
+    #[test]
+    fn new_users_get_the_period_of_the_settings() {
+        let s = DEFAULTS;
+        let t = 1_800_000_000;
+        assert_eq!(s.new_user_requirement(t), None);
+        let required = OrgSettings {
+            require_new_users: true,
+            ..s
+        };
+        assert_eq!(
+            required.new_user_requirement(t),
+            Some(Some(t + 7 * status::DAY))
+        );
+        let at_first_login = OrgSettings {
+            new_user_period_days: None,
+            ..required
+        };
+        assert_eq!(at_first_login.new_user_requirement(t), Some(None));
+    }
+
+    #[test]
+    fn only_billing_administrators_choose_the_kinds() {
+        assert!(may_change_allowed_factors(Role::BillingAdmin));
+        assert!(!may_change_allowed_factors(Role::Admin));
+        assert!(!may_change_allowed_factors(Role::User));
+    }
+}

@@ -1,0 +1,93 @@
+//! The `org_settings` table: the organisation's MFA settings, one row
+//! (id 1), created by its migration.
+
+use sqlx::FromRow;
+
+use super::{Exec, Tx};
+use crate::clock::Timestamp;
+
+/// The row, with the email of whoever changed it last.
+#[derive(Debug, Clone, FromRow)]
+pub struct Row {
+    pub default_period_days: i64,
+    #[sqlx(try_from = "super::Flag")]
+    pub require_new_users: bool,
+    pub new_user_period_days: Option<i64>,
+    #[sqlx(try_from = "super::Flag")]
+    pub allow_totp: bool,
+    #[sqlx(try_from = "super::Flag")]
+    pub allow_webauthn: bool,
+    #[sqlx(try_from = "super::Flag")]
+    pub allow_push: bool,
+    pub updated_at: Option<Timestamp>,
+    pub updated_by_email: Option<String>,
+}
+
+/// The values a change writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Values {
+    pub default_period_days: i64,
+    pub require_new_users: bool,
+    pub new_user_period_days: Option<i64>,
+    pub allow_totp: bool,
+    pub allow_webauthn: bool,
+    pub allow_push: bool,
+}
+
+pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
+    sqlx::query_as(
+        "SELECT s.default_period_days, CAST(s.require_new_users AS INTEGER) AS require_new_users,
+                s.new_user_period_days, CAST(s.allow_totp AS INTEGER) AS allow_totp,
+                CAST(s.allow_webauthn AS INTEGER) AS allow_webauthn,
+                CAST(s.allow_push AS INTEGER) AS allow_push, s.updated_at,
+                u.email AS updated_by_email
+           FROM org_settings s LEFT JOIN users u ON u.id = s.updated_by
+          WHERE s.id = 1",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Takes the row for this transaction before it is read, so two changes
+/// made at once (on any instances) follow one another and each compares
+/// with what the other wrote: PostgreSQL locks the row until the commit,
+/// SQLite makes the transaction the writer (a read first could not become
+/// a write later if another writer came in between).
+pub async fn lock(tx: &mut Tx) -> sqlx::Result<()> {
+    sqlx::query("UPDATE org_settings SET updated_at = updated_at WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE org_settings
+            SET default_period_days = $1, require_new_users = $2, new_user_period_days = $3,
+                allow_totp = $4, allow_webauthn = $5, allow_push = $6,
+                updated_at = $7, updated_by = $8
+          WHERE id = 1",
+    )
+    .bind(v.default_period_days)
+    .bind(v.require_new_users)
+    .bind(v.new_user_period_days)
+    .bind(v.allow_totp)
+    .bind(v.allow_webauthn)
+    .bind(v.allow_push)
+    .bind(now)
+    .bind(by_user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many users have a confirmed factor of each kind (by the kind's name
+/// in the `confirmed_factors` view), so a kind added to the view is counted
+/// without a change here.
+pub async fn users_per_kind<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT kind, COUNT(DISTINCT user_id) AS users FROM confirmed_factors GROUP BY kind",
+    )
+    .fetch_all(db)
+    .await
+}

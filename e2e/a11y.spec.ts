@@ -134,5 +134,32 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByText('Enter a whole number of days from 1 to 365.')).toBeVisible();
       await expectNoViolations(page, 'admin users bulk form with an error');
     });
+
+    test('administration: a user’s details, MFA settings, the event log', async ({ page, request }) => {
+      await logInAsAdmin(page, request);
+      await page.goto('/admin/users?search=carol');
+      await page.getByRole('link', { name: 'Carol Chen' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Carol Chen' })).toBeVisible();
+      await expect(page.getByText(/MFA status: Required/)).toBeVisible();
+      await expectNoViolations(page, 'admin user details');
+      // a confirmation open (it changes nothing until confirmed)
+      await page.getByRole('button', { name: 'Reset MFA…' }).click();
+      await expect(page.getByRole('heading', { name: 'Confirm' })).toBeFocused();
+      await expectNoViolations(page, 'admin user details with a confirmation');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.goto('/admin/mfa');
+      await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
+      await expect(page.getByLabel('Days to set up MFA (1–365)').first()).toHaveValue(/\d+/);
+      await expectNoViolations(page, 'admin MFA settings');
+
+      await page.goto('/admin/events');
+      await expect(page.locator('.result-count')).toHaveText(/events? shown/);
+      await expectNoViolations(page, 'admin events');
+      await page.goto('/admin/events?kind=login_failed&outcome=failure');
+      await expect(page.getByLabel('Kind of event')).toHaveValue('login_failed');
+      await expect(page.locator('.result-count')).toHaveText(/(events? shown|No events match)/);
+      await expectNoViolations(page, 'admin events filtered');
+    });
   });
 }

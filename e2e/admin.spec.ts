@@ -174,3 +174,103 @@ test('users screen: the same bulk action by keyboard alone', async ({ page, requ
   await expect(row(page, 'carol@example.com')).toContainText('Required now');
   await expect(row(page, 'frank@example.com')).toContainText('Required now');
 });
+
+// A user's details page, a setting, and the event log that records them
+// all. bob was reset above (no factor, required, 5 days): he sets up an app
+// again through the API here, with a session of his own.
+test('user details: remove a factor, end sessions, a setting, all in the event log', async ({ page, request, playwright, baseURL }) => {
+  const bobRequest = await playwright.request.newContext({ baseURL });
+  const bob = new Api(bobRequest);
+  expect(await bob.login('bob@example.com')).toMatchObject({ next: 'enroll', mandatory: false });
+  await bob.enrollTotp();
+  expect((await bob.ok<{ email: string }>(bob.get('/me'))).email).toBe('bob@example.com');
+
+  const admin = await logInAsAdmin(page, request);
+  await page.goto('/admin/users?search=bob');
+  await row(page, 'bob@example.com').getByRole('link', { name: 'Bob Berg' }).click();
+  await expect(page).toHaveURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Bob Berg' })).toBeVisible();
+  await expect(page.getByText('MFA status: Active')).toBeVisible();
+  // the login's code is his last MFA use
+  await expect(page.getByText(/Last MFA use: (?!never)/)).toBeVisible();
+  const factors = page.getByRole('region', { name: 'Factors' });
+  await expect(factors.getByRole('row', { name: /Authenticator app/ })).toBeVisible();
+  const sessions = page.getByRole('region', { name: 'Active sessions' });
+  await expect(sessions.getByRole('row')).toHaveCount(2); // header and bob's session
+
+  // His only factor while MFA is required: refused, with the way out.
+  await factors.getByRole('button', { name: 'Remove… Authenticator app' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm' });
+  await expect(confirm.getByRole('heading')).toBeFocused();
+  await expect(confirm).toContainText('Remove Bob Berg’s authenticator app?');
+  await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(confirm.getByRole('alert')).toContainText('Reset MFA');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+
+  // No longer required, the app can go; the last code is too old by now,
+  // so the page asks for a fresh one and carries on.
+  await page.getByRole('button', { name: 'Stop requiring MFA…' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Stop requiring MFA' }).click();
+  await expect(page.locator('.outcome')).toHaveText('MFA is no longer required for Bob Berg.');
+  await expect(page.getByText('MFA status: Set up (not required)')).toBeVisible();
+  await advance(request, 11 * 60);
+  await factors.getByRole('button', { name: 'Remove… Authenticator app' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(page.getByLabel('Code from your authenticator app')).toBeFocused();
+  await page.getByLabel('Code from your authenticator app').fill(await admin.app.code());
+  await page.getByRole('button', { name: 'Verify and continue' }).click();
+  await expect(page.locator('.outcome')).toHaveText('Authenticator app removed.');
+  await expect(factors).toContainText('No factor is set up.');
+  await expect(page.getByText('MFA status: Off')).toBeVisible();
+
+  // End his sessions: his next request is refused.
+  await expect(bob.refused(bob.get('/me'), 401)).resolves.toMatchObject({ code: 'unauthenticated' });
+  expect(await bob.login('bob@example.com')).toMatchObject({ next: 'done' });
+  await page.reload();
+  await expect(sessions.getByRole('row')).toHaveCount(2);
+  await sessions.getByRole('button', { name: 'End all sessions…' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'End sessions' }).click();
+  await expect(page.locator('.outcome')).toHaveText('Every session of Bob Berg ended.');
+  await expect(sessions).toContainText('No active session.');
+  await bob.refused(bob.get('/me'), 401);
+  await bobRequest.dispose();
+
+  // A setting: the default enrollment period.
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'MFA settings' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
+  const days = page.getByLabel('Days to set up MFA (1–365)').first();
+  await expect(days).toHaveValue('7');
+  await days.fill('14');
+  await page.getByRole('form', { name: 'Default enrollment period' }).getByRole('button', { name: 'Save…' }).click();
+  const confirmSetting = page.getByRole('group', { name: 'Confirm the change' });
+  await expect(confirmSetting).toContainText('Offer 14 days as the enrollment period');
+  await confirmSetting.getByRole('button', { name: 'Save the change' }).click();
+  await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+  await expect(page.getByText(/Last changed .* by admin@example\.com\./)).toBeVisible();
+
+  // The event log has each of these.
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Events' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Events' })).toBeVisible();
+  const log = page.locator('table.events tbody tr');
+  const expectEvent = async (kind: string, text: RegExp, user = '') => {
+    await page.getByLabel('User’s email').fill(user);
+    await page.getByLabel('Kind of event').selectOption({ label: kind });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect(page.locator('.result-count')).toHaveText(/\d+ events? shown/);
+    await expect(log.filter({ hasText: text }).first(), `${kind} ${text}`).toBeVisible();
+  };
+  await expectEvent('MFA required by an admin', /carol@example\.com.*30-day enrollment period/);
+  await expectEvent('MFA required by an admin', /frank@example\.com/);
+  await expectEvent('MFA reset by an admin', /bob@example\.com.*5-day enrollment period/);
+  await expectEvent('Factor removed by an admin', /bob@example\.com/, 'bob@example.com');
+  await expectEvent('Sessions ended by an admin', /bob@example\.com/, 'bob@example.com');
+  await expectEvent('MFA setting changed', /7 → 14 days/);
+  await expect(page).toHaveURL(/\/admin\/events\?kind=admin_setting_changed$/);
+  // Refusals only: bob's session after it ended is not a login failure, so
+  // a refused code is needed to see one; the outcome filter narrows.
+  await page.getByLabel('Kind of event').selectOption({ label: 'Any event' });
+  await page.getByLabel('Outcome').selectOption({ label: 'Succeeded' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/outcome=success$/);
+  await expect(log.filter({ hasText: 'Refused' })).toHaveCount(0);
+});

@@ -2,7 +2,7 @@
 //! from strings of their own, so a moved screen is one edit here (and the
 //! route tree in `app.rs`, whose `path!` literals a test compares with these).
 
-use portcullis_api::{FactorKind, StatusFilter, UserFilter, UserSort};
+use portcullis_api::{EventOutcome, FactorKind, StatusFilter, UserFilter, UserSort};
 
 /// The screens a URL can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,12 @@ pub enum Page {
     Security,
     /// Administration: the people of the organisation.
     AdminUsers,
+    /// Administration: one user ([`admin_user_path`] names which).
+    AdminUser,
+    /// Administration: the organisation's MFA settings.
+    AdminMfa,
+    /// Administration: the event log.
+    AdminEvents,
 }
 
 /// Who may open a screen; the route tree puts each behind its guard.
@@ -33,13 +39,16 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 9] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
         Page::Home,
         Page::Security,
         Page::AdminUsers,
+        Page::AdminUser,
+        Page::AdminMfa,
+        Page::AdminEvents,
     ];
 
     /// The path, as the browser shows it.
@@ -51,6 +60,10 @@ impl Page {
             Page::Home => "/",
             Page::Security => "/security",
             Page::AdminUsers => "/admin/users",
+            // A pattern: links to it come from `admin_user_path`.
+            Page::AdminUser => "/admin/users/:id",
+            Page::AdminMfa => "/admin/mfa",
+            Page::AdminEvents => "/admin/events",
         }
     }
 
@@ -63,6 +76,9 @@ impl Page {
             Page::Home => "Home",
             Page::Security => "Security",
             Page::AdminUsers => "Users",
+            Page::AdminUser => "User",
+            Page::AdminMfa => "MFA settings",
+            Page::AdminEvents => "Events",
         }
     }
 
@@ -70,7 +86,9 @@ impl Page {
         match self {
             Page::Login | Page::LoginMfa | Page::Enroll => Audience::Anyone,
             Page::Home | Page::Security => Audience::SignedIn,
-            Page::AdminUsers => Audience::Admin,
+            Page::AdminUsers | Page::AdminUser | Page::AdminMfa | Page::AdminEvents => {
+                Audience::Admin
+            }
         }
     }
 
@@ -80,6 +98,9 @@ impl Page {
             Some(p) if !p.is_empty() => p,
             _ => path,
         };
+        if admin_user_id(path).is_some() || path == Page::AdminUser.path() {
+            return Some(Page::AdminUser);
+        }
         Page::ALL.into_iter().find(|p| p.path() == path)
     }
 
@@ -91,6 +112,20 @@ impl Page {
             next => format!("{}?next={}", self.path(), encode_component(next)),
         }
     }
+}
+
+/// The details page of the user with this id.
+pub fn admin_user_path(id: &str) -> String {
+    format!("/admin/users/{}", encode_component(id))
+}
+
+/// The user id of a details page's path (`/admin/users/<id>`), if it is one.
+pub fn admin_user_id(path: &str) -> Option<String> {
+    let id = path.strip_prefix("/admin/users/")?;
+    let id = id.strip_suffix('/').unwrap_or(id);
+    // Our ids are UUIDs: anything else is no user's page.
+    (!id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+        .then(|| id.to_string())
 }
 
 /// The first segment of every administration path: the admin area is one
@@ -269,7 +304,7 @@ impl UsersQuery {
         q
     }
 
-    fn with_query(path: &str, pairs: &[(&'static str, String)]) -> String {
+    pub(crate) fn with_query(path: &str, pairs: &[(&'static str, String)]) -> String {
         if pairs.is_empty() {
             return path.to_string();
         }
@@ -359,4 +394,171 @@ impl UsersQuery {
     pub fn page_number(&self) -> usize {
         self.cursors.len() + 1
     }
+}
+
+/// What `/admin/events` shows: the filters and the page, in the URL query
+/// like [`UsersQuery`]. Days are the browser's dates (`2026-11-30`); the
+/// view turns them into instants in the browser's time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventsQuery {
+    /// The email of the user the events are about.
+    pub user: String,
+    /// An event kind's wire name.
+    pub kind: String,
+    pub outcome: Option<EventOutcome>,
+    /// First day shown, inclusive.
+    pub from: String,
+    /// Last day shown, inclusive.
+    pub to: String,
+    /// The `before` of every page from the second up to this one.
+    pub cursors: Vec<String>,
+}
+
+pub const fn outcome_name(o: EventOutcome) -> &'static str {
+    match o {
+        EventOutcome::Success => "success",
+        EventOutcome::Failure => "failure",
+    }
+}
+
+pub const OUTCOMES: [EventOutcome; 2] = [EventOutcome::Success, EventOutcome::Failure];
+
+/// Whether `s` reads as a date of `<input type="date">` (YYYY-MM-DD).
+fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+impl EventsQuery {
+    /// Reads the query of `/admin/events`; malformed values count as absent.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>, cursors: Vec<String>) -> Self {
+        let named = |key: &str| get(key).unwrap_or_default().trim().to_string();
+        let day = |key: &str| Some(named(key)).filter(|d| is_day(d)).unwrap_or_default();
+        EventsQuery {
+            user: named("user"),
+            kind: named("kind")
+                .chars()
+                .filter(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect(),
+            outcome: by_name(&OUTCOMES, outcome_name, &named("outcome")),
+            from: day("from"),
+            to: day("to"),
+            cursors: cursors.into_iter().filter(|c| !c.is_empty()).collect(),
+        }
+    }
+
+    /// User, kind and outcome: the same in the portal's URL and the API's.
+    fn named_filters(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        for (key, value) in [("user", &self.user), ("kind", &self.kind)] {
+            if !value.is_empty() {
+                q.push((key, value.clone()));
+            }
+        }
+        if let Some(o) = self.outcome {
+            q.push(("outcome", outcome_name(o).to_string()));
+        }
+        q
+    }
+
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        let mut q = self.named_filters();
+        for (key, value) in [("from", &self.from), ("to", &self.to)] {
+            if !value.is_empty() {
+                q.push((key, value.clone()));
+            }
+        }
+        q
+    }
+
+    /// This view's address in the portal.
+    pub fn url(&self) -> String {
+        let mut pairs = self.filters();
+        pairs.extend(self.cursors.iter().map(|c| ("before", c.clone())));
+        UsersQuery::with_query(Page::AdminEvents.path(), &pairs)
+    }
+
+    /// The API call for this page. `instant` turns a day and a time of day
+    /// (`"2026-11-30T00:00"`) into Unix seconds in the browser's zone; the
+    /// last day is included, so the range ends at the next day's start.
+    pub fn api_path(&self, instant: impl Fn(&str) -> Option<i64>) -> String {
+        let mut pairs = self.named_filters();
+        if let Some(t) = Some(&self.from)
+            .filter(|d| !d.is_empty())
+            .and_then(|d| instant(&format!("{d}T00:00")))
+        {
+            pairs.push(("from", t.to_string()));
+        }
+        // the start of the day after, whatever length daylight saving gives the day
+        if let Some(t) = Some(&self.to)
+            .filter(|d| !d.is_empty())
+            .and_then(|d| instant(&format!("{}T00:00", next_day(d))))
+        {
+            pairs.push(("to", t.to_string()));
+        }
+        if let Some(c) = self.cursors.last() {
+            pairs.push(("before", c.clone()));
+        }
+        UsersQuery::with_query("/admin/events", &pairs)
+    }
+
+    /// Whether any filter narrows the log.
+    pub fn is_filtered(&self) -> bool {
+        !self.filters().is_empty()
+    }
+
+    /// The first page of these filters.
+    pub fn first_page(&self) -> Self {
+        EventsQuery {
+            cursors: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The page after this one (older events).
+    pub fn next_page(&self, before: &str) -> Self {
+        let mut q = self.clone();
+        q.cursors.push(before.to_string());
+        q
+    }
+
+    /// The page before this one (newer events).
+    pub fn previous_page(&self) -> Self {
+        let mut q = self.clone();
+        q.cursors.pop();
+        q
+    }
+
+    /// 1 for the first (newest) page.
+    pub fn page_number(&self) -> usize {
+        self.cursors.len() + 1
+    }
+}
+
+/// The calendar day after `day` (YYYY-MM-DD), proleptic Gregorian.
+pub fn next_day(day: &str) -> String {
+    let num = |r: std::ops::Range<usize>| day.get(r).and_then(|s| s.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return day.to_string();
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let (y, m, d) = if d < days_in_month {
+        (y, m, d + 1)
+    } else if m < 12 {
+        (y, m + 1, 1)
+    } else {
+        (y + 1, 1, 1)
+    };
+    format!("{y:04}-{m:02}-{d:02}")
 }

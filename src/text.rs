@@ -232,3 +232,93 @@ pub fn bulk_sentence(
         format!("{head}: {}.", parts.join(", "))
     }
 }
+
+/// Every kind of event the log can show, with its words, in the order the
+/// log's filter offers them. The wire names are the API's
+/// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
+pub const EVENT_KINDS: [(&str, &str); 18] = [
+    ("login_succeeded", "Signed in"),
+    ("login_password_ok", "Password accepted"),
+    ("login_failed", "Sign-in refused"),
+    ("login_locked", "Sign-in refused: enrollment expired"),
+    ("login_suspended", "Sign-in refused: suspended"),
+    ("mfa_failed", "Second factor refused"),
+    ("mfa_verified", "Second factor confirmed again"),
+    ("mfa_enrolled", "Factor set up"),
+    ("mfa_reset_by_user", "Factor reset by the user"),
+    ("admin_require_mfa", "MFA required by an admin"),
+    ("admin_unrequire_mfa", "MFA no longer required by an admin"),
+    ("admin_reset_mfa", "MFA reset by an admin"),
+    ("admin_unlock", "Unlocked by an admin"),
+    ("admin_remove_factor", "Factor removed by an admin"),
+    ("admin_end_sessions", "Sessions ended by an admin"),
+    ("admin_mfa_reminder", "MFA email sent again"),
+    ("admin_setting_changed", "MFA setting changed"),
+    ("reminder_queued", "Reminder email queued"),
+];
+
+/// An event kind in words (a kind this portal does not know yet: its
+/// wire name, made readable).
+pub fn event_kind_label(kind: &str) -> String {
+    match EVENT_KINDS.iter().find(|(k, _)| *k == kind) {
+        Some((_, words)) => words.to_string(),
+        None => {
+            let words = kind.replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+/// "1 event shown" / "No events match …".
+pub fn events_shown(n: usize, more: bool) -> String {
+    match (n, more) {
+        (0, _) => "No events match these filters.".to_string(),
+        (1, false) => "1 event shown.".to_string(),
+        (n, false) => format!("{n} events shown."),
+        (1, true) => "1 event shown; older ones on the next page.".to_string(),
+        (n, true) => format!("{n} events shown; older ones on the next page."),
+    }
+}
+
+/// A browser and its system in words, from a User-Agent header: "Chrome on
+/// Linux". Rough on purpose: it helps a person recognise a session, and
+/// decides nothing.
+pub fn browser_in_words(ua: &str) -> String {
+    // Order matters: Edge and Opera also say "Chrome", Chrome also says
+    // "Safari".
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("HeadlessChrome/", "Chrome (headless)"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => format!("A browser on {s}"),
+        (None, None) if ua.trim().is_empty() => "Unknown browser".to_string(),
+        (None, None) => "Another program".to_string(),
+    }
+}

@@ -479,3 +479,125 @@ mod users_list {
         assert_eq!(users_shown(0, false), "No users match this filter.");
     }
 }
+
+#[test]
+fn admin_user_pages_are_found_by_their_paths() {
+    use portcullis_web::paths::{admin_user_id, admin_user_path};
+    let id = "0193a0c4-5f6e-7a8b-9c0d-1e2f3a4b5c6d";
+    let path = admin_user_path(id);
+    assert_eq!(path, format!("/admin/users/{id}"));
+    assert_eq!(Page::from_path(&path), Some(Page::AdminUser));
+    assert_eq!(admin_user_id(&path).as_deref(), Some(id));
+    assert_eq!(admin_user_id(&format!("{path}/")).as_deref(), Some(id));
+    // not a user's page: the list itself, deeper paths, other characters
+    assert_eq!(Page::from_path("/admin/users"), Some(Page::AdminUsers));
+    assert_eq!(admin_user_id("/admin/users/"), None);
+    assert_eq!(admin_user_id("/admin/users/x/y"), None);
+    assert_eq!(admin_user_id("/admin/users/<script>"), None);
+    assert_eq!(Page::from_path("/admin/users/nope!"), None);
+}
+
+#[test]
+fn the_event_log_view_lives_in_the_url() {
+    use portcullis_api::EventOutcome;
+    use portcullis_web::paths::EventsQuery;
+    let parse = |url: &str| {
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.replace("%40", "@")))
+            .collect();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let before = pairs
+            .iter()
+            .filter(|(k, _)| k == "before")
+            .map(|(_, v)| v.clone())
+            .collect();
+        EventsQuery::from_params(get, before)
+    };
+    let q = EventsQuery {
+        user: "bob@example.com".into(),
+        kind: "admin_reset_mfa".into(),
+        outcome: Some(EventOutcome::Success),
+        from: "2026-11-01".into(),
+        to: "2026-11-30".into(),
+        cursors: vec!["c1".into(), "c2".into()],
+    };
+    let url = q.url();
+    assert!(url.starts_with("/admin/events?user=bob%40example.com&kind=admin_reset_mfa&outcome=success&from=2026-11-01&to=2026-11-30&before=c1&before=c2"), "{url}");
+    assert_eq!(parse(&url), q, "a bookmark gives the same view back");
+    assert_eq!(q.page_number(), 3);
+    assert_eq!(q.previous_page().cursors, vec!["c1".to_string()]);
+    assert_eq!(q.first_page().cursors, Vec::<String>::new());
+    // The API gets instants: the last day is included, so `to` is the
+    // start of the day after it; only the last cursor goes.
+    let instant = |s: &str| match s {
+        "2026-11-01T00:00" => Some(1_000),
+        "2026-12-01T00:00" => Some(9_000),
+        _ => None,
+    };
+    assert_eq!(
+        q.api_path(instant),
+        "/admin/events?user=bob%40example.com&kind=admin_reset_mfa&outcome=success&from=1000&to=9000&before=c2"
+    );
+    // Malformed values in a hand-edited URL count as absent.
+    let odd = parse("/admin/events?outcome=maybe&from=yesterday&to=2026-13&kind=DROP%20TABLE");
+    assert_eq!(odd.outcome, None);
+    assert_eq!(odd.from, "");
+    assert_eq!(odd.to, "");
+    assert!(odd.kind.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    assert_eq!(EventsQuery::default().url(), "/admin/events");
+    assert!(!EventsQuery::default().is_filtered());
+}
+
+#[test]
+fn the_day_after() {
+    use portcullis_web::paths::next_day;
+    assert_eq!(next_day("2026-11-30"), "2026-12-01");
+    assert_eq!(next_day("2026-12-31"), "2027-01-01");
+    assert_eq!(next_day("2028-02-28"), "2028-02-29");
+    assert_eq!(next_day("2100-02-28"), "2100-03-01");
+    assert_eq!(next_day("2000-02-28"), "2000-02-29");
+    assert_eq!(next_day("2026-04-30"), "2026-05-01");
+}
+
+#[test]
+fn events_and_browsers_in_words() {
+    use portcullis_web::text::{browser_in_words, event_kind_label, events_shown};
+    assert_eq!(event_kind_label("admin_reset_mfa"), "MFA reset by an admin");
+    // a kind a newer server records: its name, readable
+    assert_eq!(event_kind_label("push_mfa_sent"), "Push mfa sent");
+    assert_eq!(events_shown(0, false), "No events match these filters.");
+    assert_eq!(events_shown(1, false), "1 event shown.");
+    assert_eq!(
+        events_shown(50, true),
+        "50 events shown; older ones on the next page."
+    );
+    let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    assert_eq!(browser_in_words(chrome), "Chrome on Linux");
+    let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
+    assert_eq!(browser_in_words(edge), "Edge on Windows");
+    let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    assert_eq!(browser_in_words(safari), "Safari on iOS");
+    assert_eq!(browser_in_words("curl/8.5.0"), "curl");
+    assert_eq!(browser_in_words(""), "Unknown browser");
+}
+
+#[test]
+fn the_event_filter_offers_every_kind_the_server_records() {
+    let ours: Vec<&str> = portcullis_web::text::EVENT_KINDS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    assert_eq!(ours, portcullis_api::EVENT_KINDS);
+    for (_, words) in portcullis_web::text::EVENT_KINDS {
+        assert!(!words.is_empty() && !words.contains('_'), "{words}");
+    }
+}

@@ -1,11 +1,18 @@
 //! Administration calls. Only the admin area (a lazily loaded chunk) uses
 //! them, so their code and JSON readers stay out of the login download.
+//!
+//! Every change to someone's MFA (and to the organisation's settings) needs
+//! a recent second factor: otherwise 403 `reauthentication_required`, and
+//! [`super::verify_mfa`] renews it.
 
-use portcullis_api::{BulkOutcome, BulkRequest, UserPage};
+use portcullis_api::{
+    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, MfaSettings,
+    MfaSettingsChange, UserDetail, UserPage,
+};
 
-use super::client::{get, post};
+use super::client::{delete, get, post, send_json};
 use super::ApiError;
-use crate::paths::UsersQuery;
+use crate::paths::{encode_component, UsersQuery};
 
 /// One page of users: the filter, order and cursor of `query`.
 pub async fn users(query: &UsersQuery) -> Result<UserPage, ApiError> {
@@ -17,8 +24,67 @@ pub async fn bulk_preview(req: &BulkRequest) -> Result<BulkOutcome, ApiError> {
     post("/admin/users/bulk/preview", req).await
 }
 
-/// Runs a bulk action. Needs a recent second factor: otherwise 403
-/// `reauthentication_required`, and [`super::verify_mfa`] renews it.
+/// Runs a bulk action.
 pub async fn bulk_apply(req: &BulkRequest) -> Result<BulkOutcome, ApiError> {
     post("/admin/users/bulk", req).await
+}
+
+/// One page of the event log: `api_path` is [`EventsQuery::api_path`]'s.
+pub async fn events(api_path: &str) -> Result<EventPage, ApiError> {
+    get(api_path).await
+}
+
+fn user_path(id: &str, rest: &str) -> String {
+    format!("/admin/users/{}{rest}", encode_component(id))
+}
+
+/// One user with their factors, sessions and recent events.
+pub async fn user(id: &str) -> Result<UserDetail, ApiError> {
+    get(&user_path(id, "")).await
+}
+
+/// Require MFA, with `period_days` to set up (`None`: at the next login).
+pub async fn require_mfa(id: &str, period_days: Option<u32>) -> Result<AdminUser, ApiError> {
+    let body = EnrollmentPeriodRequest { period_days };
+    post(&user_path(id, "/require-mfa"), &body).await
+}
+
+/// Reset MFA: remove every factor, start a new period.
+pub async fn reset_mfa(id: &str, period_days: Option<u32>) -> Result<AdminUser, ApiError> {
+    let body = EnrollmentPeriodRequest { period_days };
+    post(&user_path(id, "/reset-mfa"), &body).await
+}
+
+/// Removes one factor (`AdminFactor::id`).
+pub async fn remove_factor(id: &str, factor: &str) -> Result<UserDetail, ApiError> {
+    delete(&user_path(
+        id,
+        &format!("/factors/{}", encode_component(factor)),
+    ))
+    .await
+}
+
+/// Ends every session of the user.
+pub async fn end_sessions(id: &str) -> Result<UserDetail, ApiError> {
+    post(&user_path(id, "/sessions/end"), &()).await
+}
+
+/// Sends the "MFA required" email again.
+pub async fn remind(id: &str) -> Result<UserDetail, ApiError> {
+    post(&user_path(id, "/remind"), &()).await
+}
+
+/// The organisation's MFA settings.
+pub async fn settings() -> Result<MfaSettings, ApiError> {
+    get("/admin/settings").await
+}
+
+/// Changes some of the settings.
+pub async fn change_settings(change: &MfaSettingsChange) -> Result<MfaSettings, ApiError> {
+    send_json("PATCH", "/admin/settings", change).await
+}
+
+/// No longer require MFA (the user's factors stay).
+pub async fn unrequire_mfa(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/unrequire-mfa"), &()).await
 }

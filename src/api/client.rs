@@ -26,17 +26,30 @@ fn build_error(detail: &str) -> ApiError {
 
 /// Sends a request; `body` makes it a state-changing POST with our CSRF header.
 async fn send(path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let method = if body.is_some() { "POST" } else { "GET" };
+    send_as(method, path, body).await
+}
+
+/// Sends a request with `method`; any method but GET is a change, so it
+/// carries our CSRF header (and a JSON body when there is one).
+async fn send_as(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
     let headers = Headers::new().map_err(|_| build_error("headers"))?;
+    init.set_method(method);
+    if method != "GET" {
+        headers
+            .set(CSRF_HEADER, CSRF_VALUE)
+            .map_err(|_| build_error("headers"))?;
+    }
     if let Some(body) = body {
-        init.set_method("POST");
         headers
             .set("content-type", "application/json")
-            .and_then(|_| headers.set(CSRF_HEADER, CSRF_VALUE))
             .map_err(|_| build_error("headers"))?;
         init.set_body(&JsValue::from_str(&body));
-    } else {
-        init.set_method("GET");
     }
     headers
         .set("accept", "application/json")
@@ -110,6 +123,21 @@ pub(super) async fn post<B: Serialize, T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let json = serde_json::to_string(body).map_err(|e| build_error(&e.to_string()))?;
     decode(send(path, Some(json)).await?)
+}
+
+/// A change with a JSON body and another method than POST (PATCH).
+pub(super) async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let json = serde_json::to_string(body).map_err(|e| build_error(&e.to_string()))?;
+    decode(send_as(method, path, Some(json)).await?)
+}
+
+/// A DELETE, which has no body.
+pub(super) async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(send_as("DELETE", path, None).await?)
 }
 
 // The login path (password, `/me`, logout) reads and writes its JSON

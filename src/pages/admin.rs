@@ -4,10 +4,17 @@
 
 pub mod area;
 mod bulk;
+mod events;
+mod fresh_code;
 mod refused;
+mod settings;
+mod user;
+mod user_actions;
+mod user_sections;
 pub mod users;
 mod users_filters;
 mod users_table;
+mod when;
 
 pub use area::AdminArea;
 pub use refused::Refused;

@@ -3,9 +3,35 @@ use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
 
 use crate::pages::NotFound;
-use crate::paths::{Page, ADMIN_PREFIX};
+use crate::paths::{admin_user_id, Page, ADMIN_PREFIX};
 
+use super::events::EventsPage;
+use super::settings::SettingsPage;
+use super::user::UserPage;
 use super::users::UsersPage;
+
+/// The screen a path of the area names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Users,
+    User(String),
+    Mfa,
+    Events,
+    /// `/admin` itself: the first screen of the area.
+    Home,
+    Unknown,
+}
+
+fn screen_of(path: &str) -> Screen {
+    match Page::from_path(path) {
+        Some(Page::AdminUsers) => Screen::Users,
+        Some(Page::AdminUser) => admin_user_id(path).map_or(Screen::Unknown, Screen::User),
+        Some(Page::AdminMfa) => Screen::Mfa,
+        Some(Page::AdminEvents) => Screen::Events,
+        _ if path.trim_end_matches('/') == ADMIN_PREFIX => Screen::Home,
+        _ => Screen::Unknown,
+    }
+}
 
 /// The administration area: its navigation and the screen the path names.
 /// It picks the screen itself through [`Page`] instead of nested routes, so
@@ -13,14 +39,7 @@ use super::users::UsersPage;
 #[component]
 pub fn AdminArea() -> impl IntoView {
     let location = use_location();
-    let screen = Memo::new(move |_| {
-        let path = location.pathname.get();
-        match Page::from_path(&path) {
-            Some(page @ Page::AdminUsers) => Ok(page),
-            _ if path.trim_end_matches('/') == ADMIN_PREFIX => Err(true),
-            _ => Err(false),
-        }
-    });
+    let screen = Memo::new(move |_| screen_of(&location.pathname.get()));
     // The area's own stylesheet (style/admin.css), loaded with it; the
     // screens wait for it, so that nothing shows unstyled (tooltips, for
     // one, are hidden by it).
@@ -39,13 +58,18 @@ pub fn AdminArea() -> impl IntoView {
         >
             <div class="admin">
                 <nav class="admin-nav" aria-label="Administration">
+                    // `A` marks the current screen's link with aria-current
                     <A href=Page::AdminUsers.path()>"Users"</A>
+                    <A href=Page::AdminEvents.path()>"Events"</A>
+                    <A href=Page::AdminMfa.path()>"MFA settings"</A>
                 </nav>
                 {move || match screen.get() {
-                    Ok(Page::AdminUsers) => view! { <UsersPage/> }.into_any(),
-                    // `/admin` itself: the first screen of the area.
-                    Err(true) => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
-                    _ => view! { <NotFound/> }.into_any(),
+                    Screen::Users => view! { <UsersPage/> }.into_any(),
+                    Screen::User(id) => view! { <UserPage id=id/> }.into_any(),
+                    Screen::Mfa => view! { <SettingsPage/> }.into_any(),
+                    Screen::Events => view! { <EventsPage/> }.into_any(),
+                    Screen::Home => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
+                    Screen::Unknown => view! { <NotFound/> }.into_any(),
                 }}
             </div>
         </Show>

@@ -38,6 +38,14 @@ pub fn BulkPanel() -> impl IntoView {
     let action = RwSignal::new(BulkAction::Require);
     let with_period = RwSignal::new(true);
     let period = RwSignal::new("7".to_string());
+    // The organisation's default period, once known (unless already edited).
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api::admin::settings().await {
+            if period.try_get_untracked().as_deref() == Some("7") {
+                let _ = period.try_set(s.default_period_days.to_string());
+            }
+        }
+    });
     let period_problem = RwSignal::new(None::<String>);
     let step = RwSignal::new(Step::Choose);
     let busy = RwSignal::new(false);

@@ -3,29 +3,14 @@
 //! the pager.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
 use super::users::{show, Picked, UsersView};
+use super::when::{local_date_time, since_text};
+use crate::paths::admin_user_path;
 use crate::text::{days, factor_label, mfa_status_label, role_label, users_count};
-
-/// A date and time in the browser's own locale and time zone (the server
-/// sends Unix seconds; `Intl` knows the visitor's conventions).
-pub fn local_date_time(unix: i64) -> String {
-    use js_sys::{Date, Object, Reflect};
-    use wasm_bindgen::JsValue;
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
-    // "default" names no language, so `Intl` takes the browser's own
-    // locale (as if none were given; js-sys takes a string here). One
-    // browser call instead of building an `Intl.DateTimeFormat`: every
-    // browser function the app calls adds to the first download's glue.
-    date.to_locale_string("default", &options)
-        .as_string()
-        .unwrap_or_else(|| crate::text::date(unix))
-}
 
 /// The status's icon (beside its words, hidden from screen readers) and
 /// the class that colours it.
@@ -71,6 +56,7 @@ fn status_details(u: &AdminUser) -> String {
         TotpState::NotSetUp => {}
     }
     lines.push(format!("Factors set up: {}.", factors_text_of(&u.factors)));
+    lines.push(format!("Last MFA use: {}.", since_text(u.last_mfa_at)));
     lines.join(" ")
 }
 
@@ -290,7 +276,7 @@ fn UserRow(
                     on:change=on_change
                 />
             </td>
-            <td>{user.display_name.clone()}</td>
+            <td><A href=admin_user_path(&user.id)>{user.display_name.clone()}</A></td>
             <td>{user.email}</td>
             <td>{role_label(user.role)}</td>
             <td class="status-cell" class:dismissed=move || dismissed.get()
@@ -319,7 +305,7 @@ fn UserRow(
 }
 
 /// The factors a user has set up, in words.
-fn factors_text_of(f: &[portcullis_api::FactorKind]) -> String {
+pub fn factors_text_of(f: &[portcullis_api::FactorKind]) -> String {
     if f.is_empty() {
         "None".to_string()
     } else {

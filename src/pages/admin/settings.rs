@@ -1,0 +1,386 @@
+//! `/admin/mfa`: the organisation's MFA settings. Each group is saved on
+//! its own, after a confirmation that says what will change; which factor
+//! kinds users may set up is for billing administrators, and the page says
+//! so to the others.
+
+use leptos::prelude::*;
+use portcullis_api::{AllowedFactors, ErrorCode, MfaSettings, MfaSettingsChange, NewUserPeriod};
+
+use super::fresh_code::FreshCode;
+use super::when::local_date_time;
+use crate::api::{self, ApiError};
+use crate::paths::Page;
+use crate::state::PageTitle;
+use crate::text::{check_period_days, days, users_count};
+
+#[derive(Debug, Clone)]
+enum Loaded {
+    Waiting,
+    Done,
+    Failed(ApiError),
+}
+
+/// A change waiting for the admin's yes, with its sentence.
+#[derive(Debug, Clone, PartialEq)]
+struct Pending {
+    change: MfaSettingsChange,
+    sentence: String,
+}
+
+fn allowed_words(a: AllowedFactors) -> String {
+    let kinds: Vec<&str> = [
+        (a.totp, "authenticator apps"),
+        (a.webauthn, "security keys and passkeys"),
+        (a.push, "Protect push"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, w)| w)
+    .collect();
+    if kinds.is_empty() {
+        "nothing".to_string()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let settings = RwSignal::new(None::<MfaSettings>);
+    let loaded = RwSignal::new(Loaded::Waiting);
+    leptos::task::spawn_local(async move {
+        let answer = api::admin::settings().await;
+        let _ = loaded.try_set(match answer {
+            Ok(s) => {
+                let _ = settings.try_set(Some(s));
+                Loaded::Done
+            }
+            Err(e) => Loaded::Failed(e),
+        });
+    });
+    view! {
+        <PageTitle text=Page::AdminMfa.title()/>
+        {move || match loaded.get() {
+            Loaded::Waiting => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+            Loaded::Failed(e) => view! {
+                <section class="card">
+                    <h1>"MFA settings"</h1>
+                    <p class="form-error" role="alert">{e.user_message()}</p>
+                </section>
+            }
+            .into_any(),
+            Loaded::Done => view! { <SettingsForms settings=settings/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
+    let current = move || settings.get();
+    let pending = RwSignal::new(None::<Pending>);
+    let busy = RwSignal::new(false);
+    let need_code = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(String::new());
+    let confirm_heading = NodeRef::<leptos::html::H2>::new();
+
+    // the fields, filled from the settings as they are
+    let default_period = RwSignal::new(String::new());
+    let default_problem = RwSignal::new(None::<String>);
+    let require_new = RwSignal::new(false);
+    let new_with_period = RwSignal::new(true);
+    let new_period = RwSignal::new(String::new());
+    let new_problem = RwSignal::new(None::<String>);
+    let allow_totp = RwSignal::new(true);
+    let allow_webauthn = RwSignal::new(true);
+    let allow_push = RwSignal::new(true);
+    Effect::new(move |_| {
+        if let Some(s) = settings.get() {
+            default_period.set(s.default_period_days.to_string());
+            require_new.set(s.require_new_users);
+            new_with_period.set(s.new_user_period_days.is_some());
+            new_period.set(
+                s.new_user_period_days
+                    .unwrap_or(s.default_period_days)
+                    .to_string(),
+            );
+            allow_totp.set(s.allowed_factors.totp);
+            allow_webauthn.set(s.allowed_factors.webauthn);
+            allow_push.set(s.allowed_factors.push);
+        }
+    });
+    Effect::new(move |_| {
+        if pending.with(Option::is_some) {
+            if let Some(h) = confirm_heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
+
+    let ask = move |change: MfaSettingsChange, sentence: String| {
+        failure.set(None);
+        outcome.set(String::new());
+        pending.set(Some(Pending { change, sentence }));
+    };
+    let on_default = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match check_period_days(&default_period.get_untracked()) {
+            Ok(n) => {
+                default_problem.set(None);
+                ask(
+                    MfaSettingsChange {
+                        default_period_days: Some(n),
+                        ..Default::default()
+                    },
+                    format!(
+                        "Offer {} as the enrollment period when MFA is required?",
+                        days(n)
+                    ),
+                );
+            }
+            Err(m) => default_problem.set(Some(m.to_string())),
+        }
+    };
+    let on_new_users = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let period = if new_with_period.get_untracked() {
+            match check_period_days(&new_period.get_untracked()) {
+                Ok(n) => Some(n),
+                Err(m) => {
+                    new_problem.set(Some(m.to_string()));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        new_problem.set(None);
+        let on = require_new.get_untracked();
+        let sentence = match (on, period) {
+            (false, _) => {
+                "Stop requiring MFA for new users? Users created before keep their requirement."
+                    .to_string()
+            }
+            (true, Some(n)) => format!(
+                "Require MFA for every new user, with {} to set it up?",
+                days(n)
+            ),
+            (true, None) => {
+                "Require MFA for every new user, to be set up at their first login?".to_string()
+            }
+        };
+        ask(
+            MfaSettingsChange {
+                require_new_users: Some(on),
+                new_user_period: on.then_some(NewUserPeriod { days: period }),
+                ..Default::default()
+            },
+            sentence,
+        );
+    };
+    let on_allowed = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let a = AllowedFactors {
+            totp: allow_totp.get_untracked(),
+            webauthn: allow_webauthn.get_untracked(),
+            push: allow_push.get_untracked(),
+        };
+        ask(
+            MfaSettingsChange {
+                allowed_factors: Some(a),
+                ..Default::default()
+            },
+            format!(
+                "Let users set up only: {}? Factors already set up keep working.",
+                allowed_words(a)
+            ),
+        );
+    };
+
+    let run = move || {
+        let Some(p) = pending.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = api::admin::change_settings(&p.change).await;
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(s) => {
+                    let _ = settings.try_set(Some(s));
+                    let _ = pending.try_set(None);
+                    let _ = outcome
+                        .try_set("Saved. The change is recorded in the event log.".to_string());
+                }
+                Err(e) if e.code() == Some(ErrorCode::ReauthenticationRequired) => {
+                    let _ = need_code.try_set(true);
+                }
+                Err(e) => {
+                    let _ = failure.try_set(Some(e.user_message()));
+                }
+            }
+        });
+    };
+    let again = Callback::new(move |()| run());
+    let cancel = move || {
+        pending.set(None);
+        need_code.set(false);
+        failure.set(None);
+        // the fields show the settings as they are again
+        settings.update(|_| {});
+    };
+    let idle = move || pending.with(Option::is_none);
+
+    let confirmation = move || {
+        pending.get().map(|p| view! {
+            <div class="confirm" role="group" aria-labelledby="settings-confirm-title">
+                <h2 id="settings-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm the change"</h2>
+                <p>{p.sentence}</p>
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <FreshCode id="settings-code" open=need_code verb="Verify and save" then=again
+                    cancel=Callback::new(move |()| cancel())
+                />
+                <Show when=move || !need_code.get()>
+                    <div class="actions">
+                        <button type="button" class="button primary"
+                            aria-busy=move || busy.get().to_string() on:click=move |_| run()
+                        >
+                            "Save the change"
+                        </button>
+                        <button type="button" class="button secondary" on:click=move |_| cancel()>"Cancel"</button>
+                    </div>
+                </Show>
+            </div>
+        })
+    };
+
+    let may_change_kinds = move || current().is_some_and(|s| s.may_change_allowed_factors);
+    let counts = move || {
+        current().map(|s| {
+            (
+                users_count(s.users_with_totp as u32),
+                users_count(s.users_with_webauthn as u32),
+                users_count(s.users_with_push as u32),
+            )
+        })
+    };
+    let last_change = move || {
+        current().and_then(|s| {
+            s.updated_at.map(|t| {
+                format!(
+                    "Last changed {}{}.",
+                    local_date_time(t),
+                    s.updated_by_email
+                        .map(|e| format!(" by {e}"))
+                        .unwrap_or_default()
+                )
+            })
+        })
+    };
+
+    view! {
+        <section class="card settings" aria-labelledby="settings-title">
+            <h1 id="settings-title">"MFA settings"</h1>
+            <p class="hint">{last_change}</p>
+            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
+            {confirmation}
+
+            <form novalidate on:submit=on_default aria-labelledby="default-title">
+                <h2 id="default-title">"Default enrollment period"</h2>
+                <p>"Offered when an administrator requires MFA or resets it."</p>
+                <div class="field days">
+                    <label for="default-days">"Days to set up MFA (1–365)"</label>
+                    <input id="default-days" type="text" inputmode="numeric" autocomplete="off"
+                        bind:value=default_period
+                        disabled=move || !idle()
+                        aria-invalid=move || default_problem.get().is_some().to_string()
+                        aria-describedby="default-days-error"
+                    />
+                    <p id="default-days-error" class="field-error">{move || default_problem.get()}</p>
+                </div>
+                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+            </form>
+
+            <form novalidate on:submit=on_new_users aria-labelledby="new-users-title">
+                <h2 id="new-users-title">"New users"</h2>
+                <label class="choice">
+                    <input type="checkbox" prop:checked=move || require_new.get()
+                        disabled=move || !idle()
+                        on:change=move |_| require_new.update(|on| *on = !*on)
+                    />
+                    "Require MFA for every new user"
+                </label>
+                <fieldset disabled=move || !idle() || !require_new.get()>
+                    <legend>"Their enrollment period"</legend>
+                    <label class="choice">
+                        <input type="radio" name="new-period"
+                            prop:checked=move || new_with_period.get()
+                            on:change=move |_| new_with_period.set(true)
+                        />
+                        "A number of days"
+                    </label>
+                    <div class="field days">
+                        <label for="new-days">"Days to set up MFA (1–365)"</label>
+                        <input id="new-days" type="text" inputmode="numeric" autocomplete="off"
+                            bind:value=new_period
+                            disabled=move || !new_with_period.get()
+                            aria-invalid=move || new_problem.get().is_some().to_string()
+                            aria-describedby="new-days-error"
+                        />
+                        <p id="new-days-error" class="field-error">{move || new_problem.get()}</p>
+                    </div>
+                    <label class="choice">
+                        <input type="radio" name="new-period"
+                            prop:checked=move || !new_with_period.get()
+                            on:change=move |_| new_with_period.set(false)
+                        />
+                        "None: at their first login"
+                    </label>
+                </fieldset>
+                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+            </form>
+
+            <form novalidate on:submit=on_allowed aria-labelledby="kinds-title">
+                <h2 id="kinds-title">"Factors users may set up"</h2>
+                <p>"Switching a kind off stops new setups of it; factors already set up keep working."</p>
+                {move || (!may_change_kinds()).then(|| view! {
+                    <p class="hint" id="kinds-why">
+                        "Only a billing administrator can change which factors users may set up."
+                    </p>
+                })}
+                <fieldset disabled=move || !idle() || !may_change_kinds()
+                    aria-describedby=move || (!may_change_kinds()).then_some("kinds-why")
+                >
+                    <legend>"Allowed factors"</legend>
+                    <label class="choice">
+                        <input type="checkbox" prop:checked=move || allow_totp.get()
+                            on:change=move |_| allow_totp.update(|on| *on = !*on)
+                        />
+                        "Authenticator app"
+                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.0))}</span>
+                    </label>
+                    <label class="choice">
+                        <input type="checkbox" prop:checked=move || allow_webauthn.get()
+                            on:change=move |_| allow_webauthn.update(|on| *on = !*on)
+                        />
+                        "Security keys and passkeys"
+                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.1))}</span>
+                    </label>
+                    <label class="choice">
+                        <input type="checkbox" prop:checked=move || allow_push.get()
+                            on:change=move |_| allow_push.update(|on| *on = !*on)
+                        />
+                        "Protect push"
+                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.2))}</span>
+                    </label>
+                </fieldset>
+                <button type="submit" class="button primary inline"
+                    disabled=move || !idle() || !may_change_kinds()
+                >
+                    "Save…"
+                </button>
+            </form>
+        </section>
+    }
+}

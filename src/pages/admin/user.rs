@@ -1,0 +1,369 @@
+//! `/admin/users/:id`: one user — their MFA status and requirement, each
+//! factor, their sessions and recent events — and what an admin can do
+//! about them. Every change is confirmed in words first ([`UserAction`]).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use portcullis_api::{ErrorCode, MfaStatus, UserDetail};
+
+use super::fresh_code::FreshCode;
+use super::user_actions::UserAction;
+use super::user_sections::{FactorsSection, RecentEvents, SessionsSection};
+use super::when::{local_date_time, since_text};
+use crate::api::{self, ApiError};
+use crate::paths::{EventsQuery, Page};
+use crate::state::PageTitle;
+use crate::text::{check_period_days, mfa_status_label, role_label};
+
+/// Where the page is with a change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Idle,
+    /// Waiting for the admin's yes.
+    Confirm(UserAction),
+    /// Running (or waiting for a fresh code, then running again).
+    Running(UserAction),
+}
+
+/// What the page's parts share.
+#[derive(Clone, Copy)]
+pub struct UserView {
+    pub detail: RwSignal<Option<UserDetail>>,
+    pub step: RwSignal<Step>,
+}
+
+#[derive(Debug, Clone)]
+enum Loaded {
+    Waiting,
+    Done,
+    Failed(ApiError),
+}
+
+#[component]
+pub fn UserPage(
+    /// The user's id, from the path.
+    id: String,
+) -> impl IntoView {
+    let detail = RwSignal::new(None::<UserDetail>);
+    let loaded = RwSignal::new(Loaded::Waiting);
+    let step = RwSignal::new(Step::Idle);
+    provide_context(UserView { detail, step });
+    let default_days = RwSignal::new(7u32);
+    {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            let answer = api::admin::user(&id).await;
+            let _ = loaded.try_set(match answer {
+                Ok(d) => {
+                    let _ = detail.try_set(Some(d));
+                    Loaded::Done
+                }
+                Err(e) => Loaded::Failed(e),
+            });
+            // The organisation's default period fills the days field.
+            if let Ok(s) = api::admin::settings().await {
+                let _ = default_days.try_set(s.default_period_days);
+            }
+        });
+    }
+
+    view! {
+        <PageTitle text=Page::AdminUser.title()/>
+        <p class="back"><A href=Page::AdminUsers.path()>"← All users"</A></p>
+        {move || match loaded.get() {
+            Loaded::Waiting => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+            Loaded::Failed(e) => view! {
+                <section class="card">
+                    <h1>"User"</h1>
+                    <p class="form-error" role="alert">{e.user_message()}</p>
+                </section>
+            }
+            .into_any(),
+            Loaded::Done => view! { <UserScreen id=id.clone() default_days=default_days/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let outcome = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let need_code = RwSignal::new(false);
+    let heading = NodeRef::<leptos::html::H1>::new();
+    let confirm_heading = NodeRef::<leptos::html::H2>::new();
+    let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
+    let name = move || {
+        user.with(|u| {
+            u.as_ref()
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default()
+        })
+    };
+
+    // The confirmation takes the focus, so keyboard and screen-reader users
+    // land on what they must decide.
+    Effect::new(move |_| {
+        if matches!(view.step.get(), Step::Confirm(_)) {
+            if let Some(h) = confirm_heading.get() {
+                let _ = h.focus();
+            }
+        }
+    });
+
+    let run = {
+        let id = id.clone();
+        move |action: UserAction| {
+            let id = id.clone();
+            view.step.set(Step::Running(action.clone()));
+            failure.set(None);
+            leptos::task::spawn_local(async move {
+                let answer = action.run(&id).await;
+                match answer {
+                    Ok(d) => {
+                        let who = d.user.display_name.clone();
+                        let _ = view.detail.try_set(Some(d));
+                        let _ = outcome.try_set(action.done(&who));
+                        let _ = view.step.try_set(Step::Idle);
+                        if let Some(h) = heading.get_untracked() {
+                            let _ = h.focus();
+                        }
+                    }
+                    Err(e) if e.code() == Some(ErrorCode::ReauthenticationRequired) => {
+                        let _ = need_code.try_set(true);
+                    }
+                    Err(e) => {
+                        let _ = failure.try_set(Some(e.user_message()));
+                        let _ = view.step.try_set(Step::Confirm(action));
+                    }
+                }
+            });
+        }
+    };
+    let again = {
+        let run = run.clone();
+        Callback::new(move |()| {
+            if let Step::Running(a) = view.step.get_untracked() {
+                run(a);
+            }
+        })
+    };
+    let cancel = move || {
+        view.step.set(Step::Idle);
+        failure.set(None);
+        need_code.set(false);
+    };
+    let confirmation = {
+        let run = run.clone();
+        move || {
+            let (action, running) = match view.step.get() {
+                Step::Idle => return None,
+                Step::Confirm(a) => (a, false),
+                Step::Running(a) => (a, true),
+            };
+            let labels: Vec<String> = view.detail.with(|d| {
+                d.iter()
+                    .flat_map(|d| d.factors.iter().map(|f| f.label.clone()))
+                    .collect()
+            });
+            let question = action.question(&name(), &labels);
+            let verb = action.verb();
+            let run = run.clone();
+            // a second press while it runs does nothing
+            let yes = move |_| {
+                if !running {
+                    run(action.clone());
+                }
+            };
+            Some(view! {
+                <div class="confirm" role="group" aria-labelledby="user-confirm-title">
+                    <h2 id="user-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm"</h2>
+                    <p>{question}</p>
+                    <p class="form-error" role="alert">{move || failure.get()}</p>
+                    <FreshCode id="user-code" open=need_code verb="Verify and continue" then=again
+                        cancel=Callback::new(move |()| cancel())
+                    />
+                    <Show when=move || !need_code.get()>
+                        <div class="actions">
+                            <button type="button" class="button primary danger-ok"
+                                aria-busy=running.to_string() on:click=yes.clone()
+                            >
+                                {verb}
+                            </button>
+                            <button type="button" class="button secondary" on:click=move |_| cancel()>"Cancel"</button>
+                        </div>
+                    </Show>
+                </div>
+            })
+        }
+    };
+
+    let events_link = move || {
+        user.with(|u| {
+            u.as_ref().map(|u| {
+                EventsQuery {
+                    user: u.email.clone(),
+                    ..Default::default()
+                }
+                .url()
+            })
+        })
+    };
+
+    view! {
+        <section class="card user-detail" aria-labelledby="user-title">
+            <h1 id="user-title" tabindex="-1" node_ref=heading>{name}</h1>
+            {move || user.get().map(|u| view! {
+                <p class="subtitle">{u.email.clone()}" · "{role_label(u.role)}</p>
+            })}
+            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
+            {confirmation}
+            <MfaSection default_days=default_days/>
+        </section>
+        <FactorsSection/>
+        <SessionsSection/>
+        <section class="card" aria-labelledby="recent-title">
+            <h2 id="recent-title">"Recent events"</h2>
+            <RecentEvents/>
+            {move || events_link().map(|href| view! {
+                <p><A href=href>"All events of this user"</A></p>
+            })}
+        </section>
+    }
+}
+
+/// Status, requirement and the changes to it.
+#[component]
+fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
+    let with_period = RwSignal::new(true);
+    let period = RwSignal::new(String::new());
+    Effect::new(move |_| period.set(default_days.get().to_string()));
+    let problem = RwSignal::new(None::<String>);
+    let idle = move || matches!(view.step.get(), Step::Idle);
+
+    let chosen_days = move || -> Option<Option<u32>> {
+        if !with_period.get_untracked() {
+            return Some(None);
+        }
+        match check_period_days(&period.get_untracked()) {
+            Ok(n) => {
+                problem.set(None);
+                Some(Some(n))
+            }
+            Err(m) => {
+                problem.set(Some(m.to_string()));
+                None
+            }
+        }
+    };
+    let ask = move |make: fn(Option<u32>) -> UserAction| {
+        if let Some(days) = chosen_days() {
+            view.step.set(Step::Confirm(make(days)));
+        }
+    };
+
+    let status_lines = move || {
+        user.get().map(|u| {
+            let deadline = match (u.mfa, u.deadline) {
+                (MfaStatus::EnrollmentExpired, Some(d)) => {
+                    Some(format!("Deadline passed on {}.", local_date_time(d)))
+                }
+                (_, Some(d)) => Some(format!("Deadline: {}.", local_date_time(d))),
+                (MfaStatus::RequiredNoPeriod, None) => {
+                    Some("No enrollment period: sets up MFA at the next login.".to_string())
+                }
+                _ => None,
+            };
+            let reminder = view.detail.with(|d| {
+                d.as_ref()
+                    .and_then(|d| d.reminder_sent_at)
+                    .map(|t| format!("MFA email last sent {}.", local_date_time(t)))
+            });
+            view! {
+                <p class="status-line"><strong>"MFA status: "</strong>{mfa_status_label(u.mfa)}</p>
+                {deadline.map(|d| view! { <p>{d}</p> })}
+                <p>"Last MFA use: "{since_text(u.last_mfa_at)}"."</p>
+                {reminder.map(|r| view! { <p>{r}</p> })}
+            }
+        })
+    };
+    let required = move || user.with(|u| u.as_ref().is_some_and(|u| u.mfa_required));
+    let is_admin = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.is_admin()));
+    let may_remind = move || {
+        user.with(|u| {
+            u.as_ref()
+                // (past the deadline, Reset MFA gives a new period instead)
+                .is_some_and(|u| {
+                    u.mfa_required && u.factors.is_empty() && u.mfa != MfaStatus::EnrollmentExpired
+                })
+        })
+    };
+
+    view! {
+        <section class="mfa-section" aria-labelledby="mfa-title">
+            <h2 id="mfa-title">"Multi-factor authentication"</h2>
+            {status_lines}
+            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                ask(|days| UserAction::Require { days });
+            }>
+                <fieldset disabled=move || !idle()>
+                    <legend>"Enrollment period for Require MFA and Reset MFA"</legend>
+                    <label class="choice">
+                        <input type="radio" name="user-period"
+                            prop:checked=move || with_period.get()
+                            on:change=move |_| with_period.set(true)
+                        />
+                        "A number of days"
+                    </label>
+                    <div class="field days">
+                        <label for="user-days">"Days to set up MFA (1–365)"</label>
+                        <input id="user-days" type="text" inputmode="numeric" autocomplete="off"
+                            bind:value=period
+                            disabled=move || !with_period.get()
+                            aria-invalid=move || problem.get().is_some().to_string()
+                            aria-describedby="user-days-error"
+                        />
+                        <p id="user-days-error" class="field-error">{move || problem.get()}</p>
+                    </div>
+                    <label class="choice">
+                        <input type="radio" name="user-period"
+                            prop:checked=move || !with_period.get()
+                            on:change=move |_| with_period.set(false)
+                        />
+                        "None: at next login"
+                    </label>
+                </fieldset>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || !idle()>
+                        {move || if required() { "Change the period" } else { "Require MFA…" }}
+                    </button>
+                    <button type="button" class="button secondary" disabled=move || !idle()
+                        on:click=move |_| ask(|days| UserAction::Reset { days })
+                    >
+                        "Reset MFA…"
+                    </button>
+                    {move || (required() && !is_admin()).then(|| view! {
+                        <button type="button" class="button secondary" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::Unrequire))
+                        >
+                            "Stop requiring MFA…"
+                        </button>
+                    })}
+                    {move || may_remind().then(|| view! {
+                        <button type="button" class="button secondary" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::Remind))
+                        >
+                            "Send the MFA email again…"
+                        </button>
+                    })}
+                </div>
+                {move || is_admin().then(|| view! {
+                    <p class="hint">"Administrators always need MFA."</p>
+                })}
+            </form>
+        </section>
+    }
+}

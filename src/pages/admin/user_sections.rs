@@ -1,0 +1,176 @@
+//! The lists of the user details page: factors, sessions, recent events.
+
+use leptos::prelude::*;
+use portcullis_api::AdminSession;
+
+use super::events::EventRow;
+use super::user::{Step, UserView};
+use super::user_actions::UserAction;
+use super::when::{local_date_time, since_text};
+use crate::text::browser_in_words;
+
+#[component]
+pub fn FactorsSection() -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let factors = move || {
+        view.detail
+            .with(|d| d.as_ref().map(|d| d.factors.clone()).unwrap_or_default())
+    };
+    let idle = move || matches!(view.step.get(), Step::Idle);
+    view! {
+        <section class="card" aria-labelledby="factors-title">
+            <h2 id="factors-title">"Factors"</h2>
+            {move || {
+                let list = factors();
+                if list.is_empty() {
+                    return view! { <p>"No factor is set up."</p> }.into_any();
+                }
+                view! {
+                    <div class="table-wrap">
+                        <table class="users">
+                            <caption class="visually-hidden">"Factors set up"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Factor"</th>
+                                    <th scope="col">"Added"</th>
+                                    <th scope="col">"Last used"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.into_iter().map(|f| {
+                                    let action = UserAction::RemoveFactor {
+                                        id: f.id.clone(),
+                                        label: f.label.clone(),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>{f.label.clone()}</td>
+                                            <td>{local_date_time(f.added_at)}</td>
+                                            <td>{since_text(f.last_used_at)}</td>
+                                            <td>
+                                                <button type="button" class="button secondary inline"
+                                                    disabled=move || !idle()
+                                                    on:click=move |_| view.step.set(Step::Confirm(action.clone()))
+                                                >
+                                                    "Remove…"
+                                                    <span class="visually-hidden">{format!(" {}", f.label)}</span>
+                                                </button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+fn session_state(s: &AdminSession) -> String {
+    if !s.signed_in {
+        return "Login in progress".to_string();
+    }
+    if s.methods.iter().any(|m| m != "pwd") {
+        "Signed in with MFA".to_string()
+    } else {
+        "Signed in with a password".to_string()
+    }
+}
+
+#[component]
+pub fn SessionsSection() -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let sessions = move || {
+        view.detail
+            .with(|d| d.as_ref().map(|d| d.sessions.clone()).unwrap_or_default())
+    };
+    let idle = move || matches!(view.step.get(), Step::Idle);
+    view! {
+        <section class="card" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">"Active sessions"</h2>
+            {move || {
+                let list = sessions();
+                if list.is_empty() {
+                    return view! { <p>"No active session."</p> }.into_any();
+                }
+                let count = list.len();
+                view! {
+                    <div class="table-wrap">
+                        <table class="users">
+                            <caption class="visually-hidden">"Active sessions, newest first"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Browser"</th>
+                                    <th scope="col">"IP address"</th>
+                                    <th scope="col">"Started"</th>
+                                    <th scope="col">"Last seen"</th>
+                                    <th scope="col">"State"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.into_iter().map(|s| view! {
+                                    <tr>
+                                        <td>{browser_in_words(&s.user_agent)}</td>
+                                        <td>{s.client_ip.clone()}</td>
+                                        <td>{local_date_time(s.started_at)}</td>
+                                        <td>{local_date_time(s.last_seen_at)}</td>
+                                        <td>{session_state(&s)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="button secondary inline"
+                            disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::EndSessions { count }))
+                        >
+                            "End all sessions…"
+                        </button>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn RecentEvents() -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let events = move || {
+        view.detail
+            .with(|d| d.as_ref().map(|d| d.events.clone()).unwrap_or_default())
+    };
+    move || {
+        let list = events();
+        if list.is_empty() {
+            return view! { <p>"No events yet."</p> }.into_any();
+        }
+        view! {
+            <div class="table-wrap">
+                <table class="users events">
+                    <caption class="visually-hidden">"The user’s latest events, newest first"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Time"</th>
+                            <th scope="col">"Event"</th>
+                            <th scope="col">"User"</th>
+                            <th scope="col">"By"</th>
+                            <th scope="col">"IP address"</th>
+                            <th scope="col">"Details"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|e| view! { <EventRow event=e/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    }
+}

@@ -204,7 +204,7 @@ fn parts(p: &Page) -> Vec<Part<'_>> {
                 let key = a.key.parse::<i64>().unwrap_or(i64::MIN);
                 (key, a.id.as_str())
             });
-            match (after, p.desc) {
+            let mut parts = match (after, p.desc) {
                 (Some((i64::MAX, email)), false) => vec![Part::Undated {
                     email_after: Some(email),
                 }],
@@ -227,7 +227,14 @@ fn parts(p: &Page) -> Vec<Part<'_>> {
                     Part::Undated { email_after: None },
                     Part::Dated { after: None },
                 ],
+            };
+            // An expired period is a deadline at or before now, which no
+            // user of the undated part has (while now is before the end of
+            // time): walking that part would read all of it for nothing.
+            if p.filter.status == Some(StatusFilter::EnrollmentExpired) && p.now < i64::MAX {
+                parts.retain(|part| !matches!(part, Part::Undated { .. }));
             }
+            parts
         }
     }
 }
@@ -354,6 +361,12 @@ fn part_statement(p: &Page, part: &Part<'_>, limit: u32) -> (Sql, String) {
             // One key for all: the equality lets the index seek to the
             // email, and the order is the email's alone.
             sql.and(format!("{key} = {NO_DEADLINE}"));
+            // A period still running needs a deadline after now: here only
+            // the stored end of time can be one, and the deadline's own
+            // index finds those few without reading the part.
+            if p.filter.status == Some(StatusFilter::EnrollmentPeriod) {
+                sql.and(format!("u.mfa_deadline = {NO_DEADLINE}"));
+            }
             if let Some(email) = email_after {
                 let e = sql.text(*email);
                 sql.and(format!("u.email {cmp} {e}"));

@@ -1,5 +1,8 @@
 import { test, expect, Page } from '@playwright/test';
-import { ADMIN, Admin, Api, adminApp, adminWithoutApp, advance, logInAsAdmin, tabTo } from './fixtures';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  ADMIN, Admin, Api, Authenticator, adminApp, adminWithMfa, adminWithoutApp, advance, logInAsAdmin, shownKey, submitLogin, tabTo,
+} from './fixtures';
 
 // The admin API end to end: administrators must use MFA, MFA changes need a
 // recent second factor, and nobody changes their own MFA or a higher role's.
@@ -273,4 +276,40 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/outcome=success$/);
   await expect(log.filter({ hasText: 'Refused' })).toHaveCount(0);
+});
+
+// grace is an admin, not a billing admin: the settings page is hers too,
+// but which factors users may set up is not hers to change, and it says so.
+test('a plain administrator changes a setting, and sees why the factor kinds are not theirs', async ({ page, request }) => {
+  // Her app's key is not known to the tests: the billing admin resets her
+  // MFA, and she sets up a new app at her next login, which then goes on
+  // to the page she opened.
+  const billing = await adminWithMfa(request);
+  await billing.resetMfa('grace@example.com', null);
+  await page.goto('/admin/mfa');
+  await submitLogin(page, 'grace@example.com');
+  await expect(page).toHaveURL(/\/enroll\?next=%2Fadmin%2Fmfa$/);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const app = new Authenticator(request, await shownKey(page));
+  await page.getByLabel('Code from the app').fill(await app.code());
+  await page.getByRole('button', { name: 'Verify and finish' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/admin\/mfa$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
+  await expect(page.getByText('Only a billing administrator can change which factors users may set up.')).toBeVisible();
+  for (const kind of [/Authenticator app/, /Security keys and passkeys/, /Protect push/]) {
+    await expect(page.getByRole('checkbox', { name: kind })).toBeDisabled();
+  }
+  await expect(page.getByRole('form', { name: 'Factors users may set up' }).getByRole('button', { name: 'Save…' })).toBeDisabled();
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => v.id), 'axe on the settings of a plain admin').toEqual([]);
+
+  // The default period is hers to change (back to 7 days).
+  const days = page.getByLabel('Days to set up MFA (1–365)').first();
+  await expect(days).toHaveValue('14');
+  await days.fill('7');
+  await page.getByRole('form', { name: 'Default enrollment period' }).getByRole('button', { name: 'Save…' }).click();
+  await page.getByRole('group', { name: 'Confirm the change' }).getByRole('button', { name: 'Save the change' }).click();
+  await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+  await expect(page.getByText(/Last changed .* by grace@example\.com\./)).toBeVisible();
 });

@@ -11,7 +11,7 @@ use crate::store::{self, user_list};
 /// Rows fetched per query: bounded memory per step, few round trips.
 const CHUNK: u32 = 1000;
 
-const HEADER: [&str; 8] = [
+const HEADER: [&str; 9] = [
     "Name",
     "Email",
     "Role",
@@ -20,6 +20,7 @@ const HEADER: [&str; 8] = [
     "Factors",
     "Enrollment deadline",
     "MFA required",
+    "Last MFA use",
 ];
 
 /// The whole filtered list, in its order, as CSV (RFC 4180, CRLF lines).
@@ -54,6 +55,9 @@ pub async fn csv(state: &AppState, q: &ListQuery) -> Result<String, AdminError> 
                         .map(crate::notify::format_utc)
                         .unwrap_or_default(),
                     if u.mfa_required { "yes" } else { "no" }.into(),
+                    u.last_mfa_at
+                        .map(crate::notify::format_utc)
+                        .unwrap_or_default(),
                 ]
                 .into_iter(),
             );

@@ -282,7 +282,25 @@ async fn the_csv_export_is_the_filtered_list_with_formulas_defused() {
         .expect("ivan exported");
     assert_eq!(ivan[0], format!("'{evil}"));
     assert_eq!(ivan[3], "No MFA");
-    assert!(rows.iter().all(|r| r.len() == 8), "{rows:?}");
+    assert!(rows.iter().all(|r| r.len() == 9), "{rows:?}");
+    assert_eq!(rows[0][8], "Last MFA use");
+    assert_eq!(ivan[8], "", "ivan never used a second factor");
+
+    // The administrator signed in with a code: the export says when, as
+    // the list does.
+    let admins = admin
+        .http
+        .get(admin.url("/api/v1/admin/users.csv?search=admin%40"))
+        .send()
+        .await
+        .unwrap();
+    let rows = parse_csv(&admins.text().await.unwrap());
+    let listed = all_pages(&admin, "&search=admin%40", 50).await;
+    let used = listed[0]
+        .last_mfa_at
+        .expect("the admin's code counts as a use");
+    assert_eq!(rows[1][1], listed[0].email);
+    assert_eq!(rows[1][8], portcullis_server::notify::format_utc(used));
 
     // Not for users.
     let alice = s.api();

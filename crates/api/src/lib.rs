@@ -368,6 +368,8 @@ mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
+#[cfg(feature = "webauthn")]
+pub mod webauthn;
 
 #[cfg(test)]
 mod tests {

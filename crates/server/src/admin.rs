@@ -336,6 +336,7 @@ impl Change<'_> {
     pub async fn reset(&self, tx: &mut store::Tx, row: &ListedUser) -> Result<(), AdminError> {
         let user = &row.user;
         store::totp::delete(tx, &user.id).await?;
+        store::webauthn::delete_all(tx, &user.id).await?;
         store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
         // Sessions proven with the removed factors end too.
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;

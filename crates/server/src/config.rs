@@ -62,6 +62,23 @@ impl Settings {
     }
 }
 
+/// The WebAuthn relying party of a portal served at `public_origin`: its
+/// id (the origin's host name) and its origin. `None` when the host is an
+/// IP address or the origin is not an http(s) URL: browsers offer WebAuthn
+/// only to sites reached by a domain name (`localhost` counts).
+pub fn webauthn_party(public_origin: &str) -> Option<(String, String)> {
+    let origin = origin_of(public_origin)?;
+    let (_, authority) = origin.split_once("://")?;
+    if authority.starts_with('[') {
+        return None; // an IPv6 literal
+    }
+    let host = authority.split(':').next().unwrap_or("");
+    if host.is_empty() || host.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    Some((host.to_string(), origin))
+}
+
 /// The origin of a URL: scheme, host and port, lower case, no path or
 /// trailing slash; `None` unless it is an http(s) URL.
 pub fn origin_of(url: &str) -> Option<String> {
@@ -105,5 +122,19 @@ mod tests {
         assert_eq!(origin_of("ftp://x"), None);
         assert_eq!(origin_of("https://user@x"), None);
         assert_eq!(origin_of("localhost:8080"), None);
+    }
+
+    #[test]
+    fn webauthn_parties() {
+        assert_eq!(
+            webauthn_party("http://localhost:8080/"),
+            Some(("localhost".into(), "http://localhost:8080".into()))
+        );
+        assert_eq!(
+            webauthn_party("https://MFA.example.org"),
+            Some(("mfa.example.org".into(), "https://mfa.example.org".into()))
+        );
+        assert_eq!(webauthn_party("http://127.0.0.1:8080"), None);
+        assert_eq!(webauthn_party("http://[::1]:8080"), None);
     }
 }

@@ -21,6 +21,7 @@ pub(crate) mod mfa;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
+pub(crate) mod webauthn;
 
 use std::path::PathBuf;
 
@@ -85,6 +86,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mfa::enroll))
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::reset))
+        .routes(routes!(webauthn::register_start))
+        .routes(routes!(webauthn::register_finish))
+        .routes(routes!(webauthn::list))
+        .routes(routes!(webauthn::rename, webauthn::remove))
+        .routes(routes!(webauthn::login_start))
+        .routes(routes!(webauthn::login_finish))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::export_users))
         .routes(routes!(admin::list_events))

@@ -10,6 +10,8 @@
 pub mod status;
 pub mod totp;
 pub mod totp_factor;
+pub mod webauthn;
+pub mod webauthn_factor;
 
 use portcullis_api::{FactorKind, LoginResponse, Me, MfaOverview, TotpState};
 
@@ -44,6 +46,19 @@ pub enum MfaError {
     /// The organisation does not let users set up this kind of factor; the
     /// text names it.
     FactorNotAllowed(&'static str),
+    /// A security key's answer was refused; the text says why.
+    KeyRefused(&'static str),
+    /// The ceremony is unknown, used, expired, or another session's.
+    CeremonyExpired,
+    /// The browser's answer is not a credential at all.
+    MalformedCredential,
+    /// This security key is registered already.
+    KeyAlreadyRegistered,
+    /// The user has no such security key.
+    KeyNotFound,
+    /// Removing it would leave a user who must have MFA without a factor;
+    /// the text says so and what to do.
+    LastFactor(String),
     Internal(Internal),
 }
 
@@ -224,9 +239,14 @@ pub async fn prove_at_login(
             )
             .await
         }
-        FactorKind::Push | FactorKind::Webauthn | FactorKind::RecoveryCode => Err(
-            MfaError::NotAllowedNow("This kind of factor is not available yet."),
-        ),
+        // A key answers a challenge the server issued first: two requests,
+        // `webauthn_factor::login_start` and `login_finish`.
+        FactorKind::Webauthn => Err(MfaError::NotAllowedNow(
+            "A security key is proven with its own two steps: /api/v1/login/webauthn/start, then /finish.",
+        )),
+        FactorKind::Push | FactorKind::RecoveryCode => Err(MfaError::NotAllowedNow(
+            "This kind of factor is not available yet.",
+        )),
     }
 }
 

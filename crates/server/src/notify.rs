@@ -18,6 +18,8 @@ pub enum Kind {
     MfaSetupComplete,
     AuthenticatorRemoved,
     MfaReset,
+    SecurityKeyAdded,
+    SecurityKeyRemoved,
 }
 
 impl Kind {
@@ -28,6 +30,8 @@ impl Kind {
             Kind::MfaSetupComplete => "mfa_setup_complete",
             Kind::AuthenticatorRemoved => "authenticator_removed",
             Kind::MfaReset => "mfa_reset",
+            Kind::SecurityKeyAdded => "security_key_added",
+            Kind::SecurityKeyRemoved => "security_key_removed",
         }
     }
 }
@@ -73,6 +77,22 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
             format!(
                 "Hello {name},\n\nAn administrator reset multi-factor authentication for your Portcullis account. \
                  Please set it up again {by}.\n"
+            ),
+        ),
+        Kind::SecurityKeyAdded => (
+            "Security key added".to_string(),
+            format!(
+                "Hello {name},\n\nA security key or passkey was added to your Portcullis account. \
+                 From now on it can confirm your logins.\n\n\
+                 If this was not you, contact your administrator at once.\n"
+            ),
+        ),
+        Kind::SecurityKeyRemoved => (
+            "Security key removed".to_string(),
+            format!(
+                "Hello {name},\n\nA security key or passkey was removed from your Portcullis account \
+                 (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
+                 contact your administrator at once.\n"
             ),
         ),
     }

@@ -25,6 +25,7 @@ pub(crate) mod throttle;
 pub(crate) mod totp;
 pub(crate) mod user_list;
 pub(crate) mod users;
+pub(crate) mod webauthn;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! status, each factor with when it was added and last used, the live
 //! sessions, the latest "set up MFA" email and the latest events.
 
-use portcullis_api::{AdminFactor, AdminSession, UserDetail};
+use portcullis_api::{AdminFactor, AdminSession, FactorKind, UserDetail};
 
 use super::events::admin_event;
 use super::export::factor_words;
@@ -29,12 +29,20 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
     let confirmed = store::factors::confirmed(&state.db, id).await?;
     let facts = FactorFacts::new(confirmed.iter().map(|f| (f.kind, f.last_used_at)));
     let user = admin_user(&row, now, facts);
+    // Security keys are told apart by the names their users gave them.
+    let keys = store::webauthn::for_user(&state.db, id).await?;
     let factors = confirmed
         .into_iter()
         .map(|f| AdminFactor {
+            label: match keys
+                .iter()
+                .find(|k| f.kind == FactorKind::Webauthn && k.id == f.id)
+            {
+                Some(key) => format!("{} “{}”", factor_words(f.kind), key.name),
+                None => factor_words(f.kind).to_string(),
+            },
             id: f.id,
             kind: f.kind,
-            label: factor_words(f.kind).to_string(),
             added_at: f.since,
             last_used_at: f.last_used_at,
         })

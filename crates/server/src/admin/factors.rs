@@ -44,7 +44,14 @@ pub async fn remove_factor(
     let factor = factors.iter().find(|f| f.id == factor_id).ok_or_else(|| {
         AdminError::Missing(format!("{} has no such factor (any more).", user.email))
     })?;
-    let label = factor_words(factor.kind);
+    let label = match factor.kind {
+        // A user may have several keys: the words name the one removed.
+        FactorKind::Webauthn => match store::webauthn::find(&mut *tx, id, factor_id).await? {
+            Some(key) => format!("{} “{}”", factor_words(factor.kind), key.name),
+            None => factor_words(factor.kind).to_string(),
+        },
+        other => factor_words(other).to_string(),
+    };
     let required =
         Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
     if required && factors.len() == 1 {
@@ -67,6 +74,10 @@ pub async fn remove_factor(
             )
             .await?;
             (Method::Totp, Kind::AuthenticatorRemoved)
+        }
+        FactorKind::Webauthn => {
+            store::webauthn::delete(&mut tx, id, factor_id).await?;
+            (Method::Webauthn, Kind::SecurityKeyRemoved)
         }
         other => {
             return Err(Internal::new(format!(

@@ -23,6 +23,8 @@ pub enum Method {
     Password,
     /// A code from an authenticator app.
     Totp,
+    /// A WebAuthn security key or passkey.
+    Webauthn,
 }
 
 impl Method {
@@ -30,6 +32,7 @@ impl Method {
         match self {
             Method::Password => "pwd",
             Method::Totp => "otp",
+            Method::Webauthn => "key",
         }
     }
 
@@ -37,6 +40,7 @@ impl Method {
         match s {
             "pwd" => Some(Method::Password),
             "otp" => Some(Method::Totp),
+            "key" => Some(Method::Webauthn),
             _ => None,
         }
     }

@@ -213,6 +213,27 @@ impl From<MfaError> for HttpError {
             MfaError::FactorNotAllowed(m) => {
                 HttpError::new(StatusCode::FORBIDDEN, ErrorCode::FactorNotAllowed, m)
             }
+            // The portal shows the server's sentence for these codes.
+            MfaError::KeyRefused(m) => {
+                HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::WrongCode, m)
+            }
+            MfaError::CeremonyExpired => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "This security-key request has expired, was used already, or belongs to                  another sign-in. Start again.",
+            ),
+            MfaError::MalformedCredential => HttpError::bad_request(
+                "The browser's answer from the security key could not be read. Try again.",
+            ),
+            MfaError::KeyAlreadyRegistered => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::AlreadySetUp,
+                "This security key is already registered. Use another key, or keep this one.",
+            ),
+            MfaError::KeyNotFound => {
+                HttpError::not_found("You have no security key or passkey with this id.")
+            }
+            MfaError::LastFactor(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             MfaError::Internal(e) => HttpError::internal(&e),
         }
     }

@@ -134,6 +134,25 @@ pub async fn end_proven_with<'c>(
     .await
 }
 
+/// Ends the user's sessions that `method` helped prove, except the one
+/// with the id hash `keep` (the user's own, removing their key).
+pub async fn end_others_proven_with<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    method: &str,
+    keep: &str,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND (' ' || methods || ' ') LIKE $2 AND id_hash <> $3",
+    )
+    .bind(user_id)
+    .bind(format!("% {method} %"))
+    .bind(keep)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
 /// Ends the user's oldest sessions beyond the newest `max`.
 pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
     let res = sqlx::query(

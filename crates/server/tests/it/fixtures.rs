@@ -99,7 +99,18 @@ impl TestServer {
 
     /// A server with these settings; its public origin is set to where it
     /// listens unless the settings name an https one.
-    pub async fn start_with(mut settings: Settings) -> TestServer {
+    pub async fn start_with(settings: Settings) -> TestServer {
+        Self::start_on(settings, "127.0.0.1").await
+    }
+
+    /// A server reached at `localhost` rather than an IP address, as
+    /// WebAuthn needs (its relying party is a domain name). It still
+    /// listens on 127.0.0.1.
+    pub async fn start_at_localhost() -> TestServer {
+        Self::start_on(Settings::default(), "localhost").await
+    }
+
+    async fn start_on(mut settings: Settings, host: &str) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = fresh_database(dir.path()).await;
         let pool = store::connect(&url).await.expect("database");
@@ -108,7 +119,7 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let base = format!("http://{addr}");
+        let base = format!("http://{host}:{}", addr.port());
         if !settings.is_https() {
             settings.public_origin = base.clone();
         }

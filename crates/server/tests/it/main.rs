@@ -3,6 +3,7 @@
 //! Each module covers one area.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
+mod authenticator;
 mod client;
 mod fixtures;
 
@@ -29,3 +30,4 @@ mod smtp;
 mod throttle;
 mod vocabulary;
 mod wake;
+mod webauthn;

@@ -1,0 +1,235 @@
+//! Routes of security keys and passkeys: registering one (signed in, or as
+//! the enrollment step of a login), the user's list, rename and removal,
+//! and the login's second step with a key. Each ceremony is two requests:
+//! `start` answers the options for the browser's WebAuthn call and a
+//! ceremony id, `finish` takes the browser's answer with that id.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use portcullis_api::webauthn::{
+    AuthenticationFinish, AuthenticationOptions, KeyInfo, KeyRename, RegistrationFinish,
+    RegistrationOptions, RegistrationStart,
+};
+use portcullis_api::{ErrorBody, LoginResponse};
+use serde::Deserialize;
+
+use super::auth::with_session;
+use super::error::HttpResult;
+use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
+use crate::app::AppState;
+use crate::mfa::{webauthn_factor, MfaError};
+
+/// The finishing bodies as read: the browser's credential is taken as any
+/// JSON first, so one the library cannot read is a 400 with our words
+/// (the API's document cannot describe its every field).
+#[derive(Deserialize)]
+pub struct RegistrationFinishBody {
+    ceremony: String,
+    #[serde(default)]
+    name: Option<String>,
+    credential: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+pub struct AuthenticationFinishBody {
+    ceremony: String,
+    credential: serde_json::Value,
+}
+
+fn credential<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, MfaError> {
+    serde_json::from_value(value).map_err(|_| MfaError::MalformedCredential)
+}
+
+/// Starts registering a security key or passkey: the options for
+/// `navigator.credentials.create()`, excluding the keys the user has.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webauthn/register/start",
+    tag = "mfa",
+    request_body = RegistrationStart,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = RegistrationOptions),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now; the organisation does not allow keys (`factor_not_allowed`); the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A field of the wrong type", body = ErrorBody),
+    )
+)]
+pub async fn register_start(
+    State(state): State<AppState>,
+    AnySession(authed): AnySession,
+    ApiJson(req): ApiJson<RegistrationStart>,
+) -> HttpResult<Json<RegistrationOptions>> {
+    Ok(Json(
+        webauthn_factor::register_start(&state, &authed, &req).await?,
+    ))
+}
+
+/// Finishes registering a key with the browser's answer; finishes the
+/// login when this was its enrollment step.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webauthn/register/finish",
+    tag = "mfa",
+    request_body = RegistrationFinish,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Key added; signed in", body = LoginResponse),
+        (status = 400, description = "The body is not valid JSON, or the credential cannot be read", body = ErrorBody),
+        (status = 401, description = "The key's answer was refused (the message says why), or no session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now; keys not allowed (`factor_not_allowed`); the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 409, description = "The ceremony expired, was used, or is another session's (`conflict`); or the key is registered already (`already_set_up`)", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A missing field, or a name that is blank or too long", body = ErrorBody),
+    )
+)]
+pub async fn register_finish(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    AnySession(authed): AnySession,
+    ApiJson(req): ApiJson<RegistrationFinishBody>,
+) -> HttpResult<Response> {
+    let answer = credential(req.credential)?;
+    let done = webauthn_factor::register_finish(
+        &state,
+        &authed,
+        &req.ceremony,
+        req.name.as_deref(),
+        &answer,
+        &client,
+    )
+    .await?;
+    Ok(with_session(&state, done.session, Json(done.answer)))
+}
+
+/// The signed-in user's security keys and passkeys, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/webauthn/credentials",
+    tag = "mfa",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The keys", body = Vec<KeyInfo>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<Json<Vec<KeyInfo>>> {
+    Ok(Json(webauthn_factor::list(&state, &authed.user).await?))
+}
+
+/// Renames one of the user's keys.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/webauthn/credentials/{id}",
+    tag = "mfa",
+    params(("id" = String, Path, description = "The key's `id` in the list")),
+    request_body = KeyRename,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The key, renamed", body = KeyInfo),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 404, description = "The user has no key with this id", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A missing field, or a name that is blank or too long", body = ErrorBody),
+    )
+)]
+pub async fn rename(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<KeyRename>,
+) -> HttpResult<Json<KeyInfo>> {
+    Ok(Json(
+        webauthn_factor::rename(&state, &authed.user, &id, &req.name).await?,
+    ))
+}
+
+/// Removes one of the user's keys; the user's other sessions proven with a
+/// key end. The last factor of a user who must have MFA is refused.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/webauthn/credentials/{id}",
+    tag = "mfa",
+    params(("id" = String, Path, description = "The key's `id` in the list")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 404, description = "The user has no key with this id", body = ErrorBody),
+        (status = 409, description = "It is the only factor of a user who must have MFA (the message says what to do)", body = ErrorBody),
+    )
+)]
+pub async fn remove(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+) -> HttpResult<StatusCode> {
+    webauthn_factor::remove(&state, &authed, &id, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Second step of login with a security key or passkey: the options for
+/// `navigator.credentials.get()`, allowing each of the user's keys.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/webauthn/start",
+    tag = "login",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = AuthenticationOptions),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now (already signed in, or no key set up); the portal is not at a domain name; or CSRF", body = ErrorBody),
+    )
+)]
+pub async fn login_start(
+    State(state): State<AppState>,
+    AnySession(authed): AnySession,
+) -> HttpResult<Json<AuthenticationOptions>> {
+    Ok(Json(webauthn_factor::login_start(&state, &authed).await?))
+}
+
+/// Finishes the login's second step with the key's answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/webauthn/finish",
+    tag = "login",
+    request_body = AuthenticationFinish,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Signed in (new session id)", body = LoginResponse),
+        (status = 400, description = "The body is not valid JSON, or the credential cannot be read", body = ErrorBody),
+        (status = 401, description = "The key's answer was refused (the message says why: wrong site, not this account's key, a copied key…), or no session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now; the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 409, description = "The ceremony expired, was used, or is another session's", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A missing field", body = ErrorBody),
+    )
+)]
+pub async fn login_finish(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    AnySession(authed): AnySession,
+    ApiJson(req): ApiJson<AuthenticationFinishBody>,
+) -> HttpResult<Response> {
+    let answer = credential(req.credential)?;
+    let done =
+        webauthn_factor::login_finish(&state, &authed, &req.ceremony, &answer, &client).await?;
+    let body = Json(LoginResponse::Done { user: done.me });
+    Ok(with_session(&state, Some(done.session), body))
+}

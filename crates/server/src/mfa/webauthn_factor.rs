@@ -1,0 +1,541 @@
+//! The security-key and passkey factor's operations: register a key (for a
+//! signed-in user, or as the enrollment step of a login), list, rename and
+//! remove one's keys, and prove one at the login's second step. Each
+//! ceremony spans two requests; its state waits in the challenge store,
+//! bound to the session, good once and for five minutes.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use portcullis_api::webauthn::{
+    AuthenticationOptions, KeyInfo, PublicKeyCredential, RegisterPublicKeyCredential,
+    RegistrationOptions, RegistrationStart,
+};
+use portcullis_api::{FactorKind, LoginResponse};
+use serde::{Deserialize, Serialize};
+use webauthn_rs::prelude::{
+    AttestationMetadata, Credential, CredentialID, PasskeyRegistration, SecurityKey,
+    SecurityKeyAuthentication, SecurityKeyRegistration, Webauthn, WebauthnError,
+};
+use webauthn_rs_proto::extensions::ExtnState;
+
+use super::webauthn::{self as rules, CEREMONY_SECS};
+use super::{Confirmed, MfaError, SignedIn};
+use crate::app::AppState;
+use crate::audit::{self, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::flow::Step;
+use crate::auth::session::Method;
+use crate::auth::Authed;
+use crate::challenge::{self, Kind as ChallengeKind};
+use crate::error::Internal;
+use crate::mfa::status::Requirement;
+use crate::notify::{self, Kind};
+use crate::org_settings;
+use crate::store::{self, users::User, webauthn::Row};
+
+/// A registration in progress, as the challenge store keeps it.
+#[derive(Serialize, Deserialize)]
+enum Registration {
+    SecurityKey(SecurityKeyRegistration),
+    Passkey(PasskeyRegistration),
+}
+
+const NOT_ALLOWED: &str = "Your organisation does not allow security keys or passkeys. \
+     Ask your administrator which kind of second factor to set up.";
+
+/// The words events use for a key.
+fn key_words(name: &str) -> String {
+    format!("security key “{name}”")
+}
+
+fn party(state: &AppState) -> Result<Webauthn, MfaError> {
+    rules::relying_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))
+}
+
+/// The library's record of a stored key.
+fn credential_of(row: &Row) -> Result<Credential, Internal> {
+    serde_json::from_str(&row.credential)
+        .map_err(|e| Internal::new(format!("webauthn credential {} unreadable: {e}", row.id)))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, Internal> {
+    serde_json::to_string(value).map_err(|e| Internal::new(format!("webauthn state: {e}")))
+}
+
+fn info(row: Row) -> KeyInfo {
+    KeyInfo {
+        transports: row
+            .transports
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        id: row.id,
+        name: row.name,
+        added_at: row.created_at,
+        last_used_at: row.last_used_at,
+        backup_eligible: row.backup_eligible,
+        backed_up: row.backed_up,
+        discoverable: row.discoverable.map(|d| d != 0),
+        aaguid: row.aaguid,
+    }
+}
+
+/// Refuses a new key when the organisation's settings do not allow the
+/// kind. Keys registered already keep working: only registering asks.
+async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
+    if org_settings::get(&state.db)
+        .await?
+        .allows(FactorKind::Webauthn)
+    {
+        Ok(())
+    } else {
+        Err(MfaError::FactorNotAllowed(NOT_ALLOWED))
+    }
+}
+
+/// A login in progress may register a key only as its enrollment step.
+async fn refuse_unless_enrolling(state: &AppState, authed: &Authed) -> Result<(), MfaError> {
+    if authed.session.signed_in {
+        return Ok(());
+    }
+    super::expect_step(
+        state,
+        authed,
+        Step::Enroll,
+        "A second factor is already set up for this account: sign in with it first, then \
+         add keys on the Security page.",
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Starts registering a key: the options for `navigator.credentials.create()`,
+/// which exclude the keys the user has already.
+pub async fn register_start(
+    state: &AppState,
+    authed: &Authed,
+    req: &RegistrationStart,
+) -> Result<RegistrationOptions, MfaError> {
+    refuse_unless_enrolling(state, authed).await?;
+    refuse_unless_allowed(state).await?;
+    let webauthn = party(state)?;
+    let user = &authed.user;
+    let mut exclude: Vec<CredentialID> = Vec::new();
+    for row in store::webauthn::for_user(&state.db, &user.id).await? {
+        exclude.push(credential_of(&row)?.cred_id);
+    }
+    let handle = rules::user_handle(&user.id);
+    let started = if req.passkey {
+        webauthn
+            .start_passkey_registration(handle, &user.email, &user.display_name, Some(exclude))
+            .map(|(options, st)| (options, Registration::Passkey(st)))
+    } else {
+        webauthn
+            .start_securitykey_registration(
+                handle,
+                &user.email,
+                &user.display_name,
+                Some(exclude),
+                None,
+                None,
+            )
+            .map(|(options, st)| (options, Registration::SecurityKey(st)))
+    };
+    let (options, registration) =
+        started.map_err(|e| Internal::new(format!("webauthn registration start: {e}")))?;
+    let ceremony = challenge::put(
+        &state.db,
+        authed.session.id_hash(),
+        ChallengeKind::WebauthnRegistration,
+        &to_json(&registration)?,
+        state.now(),
+        CEREMONY_SECS,
+    )
+    .await?;
+    Ok(RegistrationOptions { ceremony, options })
+}
+
+/// What the row records of a verified new credential.
+struct Facts {
+    credential_id: String,
+    counter: i64,
+    backup_eligible: bool,
+    backed_up: bool,
+    aaguid: Option<String>,
+    transports: String,
+    discoverable: Option<bool>,
+}
+
+fn facts_of(cred: &Credential, answer: &RegisterPublicKeyCredential) -> Facts {
+    // The library keeps transports only when an attestation vouches for
+    // them; the browser's report is still the best hint for the list (and
+    // for a later browser prompt), and nothing is decided on it.
+    let transports = cred
+        .transports
+        .as_ref()
+        .or(answer.response.transports.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|t| serde_json::to_value(t).ok())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let aaguid = match &cred.attestation.metadata {
+        AttestationMetadata::Packed { aaguid } | AttestationMetadata::Tpm { aaguid, .. } => {
+            Some(aaguid.to_string())
+        }
+        _ => None,
+    };
+    let discoverable = match &cred.extensions.cred_props {
+        ExtnState::Set(p) | ExtnState::Unsolicited(p) => p.rk,
+        _ => None,
+    };
+    Facts {
+        credential_id: URL_SAFE_NO_PAD.encode(cred.cred_id.as_slice()),
+        counter: i64::from(cred.counter),
+        backup_eligible: cred.backup_eligible,
+        backed_up: cred.backup_state,
+        aaguid,
+        transports,
+        discoverable,
+    }
+}
+
+/// Finishes registering a key with the browser's answer; finishes the
+/// login when this was its enrollment step.
+pub async fn register_finish(
+    state: &AppState,
+    authed: &Authed,
+    ceremony: &str,
+    name: Option<&str>,
+    answer: &RegisterPublicKeyCredential,
+    client: &Client,
+) -> Result<Confirmed, MfaError> {
+    refuse_unless_enrolling(state, authed).await?;
+    refuse_unless_allowed(state).await?;
+    let webauthn = party(state)?;
+    let user = &authed.user;
+    let existing: Vec<String> = store::webauthn::for_user(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    // The name is checked before the ceremony is used up, so a typo costs
+    // no second touch of the key.
+    let name = rules::key_name(name, rules::default_name(&existing)).map_err(MfaError::Invalid)?;
+    let now = state.now();
+    let payload = challenge::take(
+        &state.db,
+        ceremony,
+        authed.session.id_hash(),
+        ChallengeKind::WebauthnRegistration,
+        now,
+    )
+    .await?
+    .ok_or(MfaError::CeremonyExpired)?;
+    let registration: Registration = serde_json::from_str(&payload)
+        .map_err(|e| Internal::new(format!("webauthn registration state: {e}")))?;
+    // A browser refuses a key the options exclude; an answer from one
+    // anyway (or from a key registered meanwhile, or someone else's) is
+    // told apart here, before the library's refusal would hide why.
+    let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
+    if store::webauthn::registered(&state.db, &presented).await? {
+        return Err(MfaError::KeyAlreadyRegistered);
+    }
+    let verified = match &registration {
+        Registration::SecurityKey(st) => webauthn
+            .finish_securitykey_registration(answer, st)
+            .map(Credential::from),
+        Registration::Passkey(st) => webauthn
+            .finish_passkey_registration(answer, st)
+            .map(Credential::from),
+    };
+    let cred = match verified {
+        Ok(cred) => cred,
+        Err(e) => {
+            tracing::info!(error = %e, "webauthn registration refused");
+            return Err(MfaError::KeyRefused(rules::refusal(&e)));
+        }
+    };
+    let facts = facts_of(&cred, answer);
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = state.db.begin().await?;
+    let added = store::webauthn::insert(
+        &mut tx,
+        &store::webauthn::New {
+            id: &id,
+            user_id: &user.id,
+            credential_id: &facts.credential_id,
+            credential: &to_json(&cred)?,
+            name: &name,
+            counter: facts.counter,
+            backup_eligible: facts.backup_eligible,
+            backed_up: facts.backed_up,
+            aaguid: facts.aaguid.as_deref(),
+            transports: &facts.transports,
+            discoverable: facts.discoverable,
+        },
+        now,
+    )
+    .await?;
+    if !added {
+        return Err(MfaError::KeyAlreadyRegistered);
+    }
+    notify::queue(&mut *tx, now, Kind::SecurityKeyAdded, user, None).await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::MfaEnrolled, &user.id, client, &key_words(&name)),
+    )
+    .await?;
+    tx.commit().await?;
+    if authed.session.signed_in {
+        return Ok(Confirmed {
+            session: None,
+            answer: LoginResponse::Done { user: user.me() },
+        });
+    }
+    let signed_in = super::finish_login(
+        state,
+        authed,
+        Some(Method::Webauthn),
+        None,
+        client,
+        &format!("password + {} enrollment", key_words(&name)),
+    )
+    .await?;
+    Ok(Confirmed {
+        session: Some(signed_in.session),
+        answer: LoginResponse::Done { user: signed_in.me },
+    })
+}
+
+/// The signed-in user's keys, oldest first.
+pub async fn list(state: &AppState, user: &User) -> Result<Vec<KeyInfo>, MfaError> {
+    Ok(store::webauthn::for_user(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(info)
+        .collect())
+}
+
+/// Renames one of the user's keys (another user's is `KeyNotFound`).
+pub async fn rename(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    typed: &str,
+) -> Result<KeyInfo, MfaError> {
+    let name = rules::rename(typed).map_err(MfaError::Invalid)?;
+    if !store::webauthn::rename(&state.db, &user.id, id, &name).await? {
+        return Err(MfaError::KeyNotFound);
+    }
+    store::webauthn::find(&state.db, &user.id, id)
+        .await?
+        .map(info)
+        .ok_or(MfaError::KeyNotFound)
+}
+
+/// Removes one of the user's keys, and the user's other sessions that a
+/// key proved (whoever has the lost key may hold one). The last factor of
+/// a user who must have MFA stays: they would be locked out.
+pub async fn remove(
+    state: &AppState,
+    authed: &Authed,
+    id: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
+    let now = state.now();
+    let user_id = &authed.user.id;
+    let mut tx = state.db.begin().await?;
+    // With the user's row held, two removals at once cannot both pass the
+    // last-factor rule below.
+    store::users::lock(&mut *tx, user_id).await?;
+    let user = store::users::find_by_id(&mut *tx, user_id)
+        .await?
+        .ok_or(MfaError::KeyNotFound)?;
+    let key = store::webauthn::find(&mut *tx, user_id, id)
+        .await?
+        .ok_or(MfaError::KeyNotFound)?;
+    let factors = store::factors::confirmed(&mut *tx, user_id).await?;
+    let required =
+        Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
+    if required && factors.len() == 1 {
+        return Err(MfaError::LastFactor(format!(
+            "“{}” is your only second factor, and your organisation requires one: without it \
+             you could not log in. Add another key or an authenticator app first, then remove \
+             this one.",
+            key.name
+        )));
+    }
+    store::webauthn::delete(&mut tx, user_id, id).await?;
+    let ended = store::sessions::end_others_proven_with(
+        &mut *tx,
+        user_id,
+        Method::Webauthn.as_str(),
+        authed.session.id_hash(),
+    )
+    .await?;
+    notify::queue(&mut *tx, now, Kind::SecurityKeyRemoved, &user, None).await?;
+    let words = format!(
+        "{} removed; ended {ended} other session(s) proven with a key",
+        key_words(&key.name)
+    );
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::MfaResetByUser, user_id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts the login's second step with a key: the options for
+/// `navigator.credentials.get()`, allowing each of the user's keys.
+pub async fn login_start(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<AuthenticationOptions, MfaError> {
+    super::expect_step(
+        state,
+        authed,
+        Step::Prove(FactorKind::Webauthn),
+        "No security key is set up for this account.",
+    )
+    .await?;
+    let webauthn = party(state)?;
+    let mut keys: Vec<SecurityKey> = Vec::new();
+    for row in store::webauthn::for_user(&state.db, &authed.user.id).await? {
+        keys.push(SecurityKey::from(credential_of(&row)?));
+    }
+    // One ceremony for every key of the user, passkeys included: the
+    // policy asks for user verification where the key can do it.
+    let (options, st) = webauthn
+        .start_securitykey_authentication(&keys)
+        .map_err(|e| Internal::new(format!("webauthn authentication start: {e}")))?;
+    let ceremony = challenge::put(
+        &state.db,
+        authed.session.id_hash(),
+        ChallengeKind::WebauthnAuthentication,
+        &to_json(&st)?,
+        state.now(),
+        CEREMONY_SECS,
+    )
+    .await?;
+    Ok(AuthenticationOptions { ceremony, options })
+}
+
+/// Records a refused assertion and answers the refusal.
+async fn refused(
+    state: &AppState,
+    user: &User,
+    client: &Client,
+    detail: &str,
+    words: &'static str,
+) -> Result<SignedIn, MfaError> {
+    audit::record(
+        &state.db,
+        state.now(),
+        Event::by_user(EventKind::MfaFailed, &user.id, client, detail),
+    )
+    .await?;
+    Err(MfaError::KeyRefused(words))
+}
+
+/// Finishes the login's second step with the key's answer: verified, the
+/// key's counter and last use recorded, the session replaced by a signed-in
+/// one proven with a key.
+pub async fn login_finish(
+    state: &AppState,
+    authed: &Authed,
+    ceremony: &str,
+    answer: &PublicKeyCredential,
+    client: &Client,
+) -> Result<SignedIn, MfaError> {
+    super::expect_step(
+        state,
+        authed,
+        Step::Prove(FactorKind::Webauthn),
+        "No security key is set up for this account.",
+    )
+    .await?;
+    let webauthn = party(state)?;
+    let user = &authed.user;
+    let now = state.now();
+    let payload = challenge::take(
+        &state.db,
+        ceremony,
+        authed.session.id_hash(),
+        ChallengeKind::WebauthnAuthentication,
+        now,
+    )
+    .await?
+    .ok_or(MfaError::CeremonyExpired)?;
+    let st: SecurityKeyAuthentication = serde_json::from_str(&payload)
+        .map_err(|e| Internal::new(format!("webauthn authentication state: {e}")))?;
+    let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
+    let key = store::webauthn::for_user(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .find(|r| r.credential_id == presented);
+    let Some(key) = key else {
+        return refused(
+            state,
+            user,
+            client,
+            "security key: not one of this account's",
+            rules::refusal(&WebauthnError::CredentialNotFound),
+        )
+        .await;
+    };
+    let words = key_words(&key.name);
+    let copied = format!(
+        "{words}: its signature counter went backwards (stored {}); the key may have been copied",
+        key.counter
+    );
+    let result = match webauthn.finish_securitykey_authentication(answer, &st) {
+        Ok(result) => result,
+        Err(WebauthnError::CredentialPossibleCompromise) => {
+            return refused(state, user, client, &copied, rules::COPIED).await;
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "webauthn assertion refused");
+            let detail = format!("{words}: answer refused");
+            return refused(state, user, client, &detail, rules::refusal(&e)).await;
+        }
+    };
+    // The ceremony's copy of the counter is from when it started; the
+    // stored one may have moved since.
+    let stored = u32::try_from(key.counter).unwrap_or(u32::MAX);
+    if rules::counter_went_back(stored, result.counter()) {
+        return refused(state, user, client, &copied, rules::COPIED).await;
+    }
+    let mut updated = SecurityKey::from(credential_of(&key)?);
+    updated.update_credential(&result);
+    let record = to_json(&Credential::from(updated))?;
+    let claimed = store::webauthn::record_use(
+        &state.db,
+        &key.id,
+        &store::webauthn::Use {
+            credential: &record,
+            counter: i64::from(result.counter()),
+            backup_eligible: result.backup_eligible(),
+            backed_up: result.backup_state(),
+        },
+        now,
+    )
+    .await?;
+    if !claimed {
+        return refused(state, user, client, &copied, rules::COPIED).await;
+    }
+    super::finish_login(
+        state,
+        authed,
+        Some(Method::Webauthn),
+        None,
+        client,
+        &format!("password + {words}"),
+    )
+    .await
+}

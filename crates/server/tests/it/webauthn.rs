@@ -390,3 +390,39 @@ async fn unreadable_answers_and_ip_addresses() {
     let message = refused.err().message;
     assert!(message.contains("domain name"), "{message}");
 }
+
+#[tokio::test]
+async fn a_passkey_must_verify_its_user_and_then_signs_in_like_a_key() {
+    let s = TestServer::start_at_localhost().await;
+    let (api, _) = s.password_login(IVAN).await;
+    let opts: Value = api
+        .post(
+            "/api/v1/webauthn/register/start",
+            &json!({ "passkey": true }),
+        )
+        .await
+        .ok();
+    let selection = &opts["options"]["publicKey"]["authenticatorSelection"];
+    assert_eq!(selection["userVerification"], "required");
+    let mut key = SoftKey::new(&s.base);
+    let cred = key.register(&opts["options"]);
+    finish(&api, &opts["ceremony"], Some("Phone"), cred)
+        .await
+        .ok();
+    assert_eq!(keys(&api).await[0].name, "Phone");
+    login_with(&s, IVAN, &mut key).await.1.ok();
+}
+
+#[tokio::test]
+async fn reset_mfa_removes_every_key() {
+    let s = TestServer::start_at_localhost().await;
+    let (api, _) = with_key(&s, IVAN, "Old key").await;
+    let (admin, _) = s.admin().await;
+    let ivan = s.user_id(&admin, IVAN).await;
+    admin.reset_mfa(&ivan, Some(7)).await.ok();
+    assert_eq!(api.me().await.status, 401, "sessions end with a reset");
+    let (_, answer) = s.password_login(IVAN).await;
+    assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");
+    let detail: UserDetail = admin.get(&format!("/api/v1/admin/users/{ivan}")).await.ok();
+    assert!(detail.factors.is_empty(), "{:?}", detail.factors);
+}

@@ -19,11 +19,13 @@ use super::auth::with_session;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
 use crate::app::AppState;
-use crate::mfa::{webauthn_factor, MfaError};
+use crate::mfa::webauthn_factor;
 
 /// The finishing bodies as read: the browser's credential is taken as any
-/// JSON first, so one the library cannot read is a 400 with our words
-/// (the API's document cannot describe its every field).
+/// JSON here and read by the domain once the ceremony is known, so a
+/// request for no live ceremony is a 409 whatever it carries, and an
+/// unreadable credential a 400 with our words (the API's document cannot
+/// describe its every field).
 #[derive(Deserialize)]
 pub struct RegistrationFinishBody {
     ceremony: String,
@@ -36,10 +38,6 @@ pub struct RegistrationFinishBody {
 pub struct AuthenticationFinishBody {
     ceremony: String,
     credential: serde_json::Value,
-}
-
-fn credential<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, MfaError> {
-    serde_json::from_value(value).map_err(|_| MfaError::MalformedCredential)
 }
 
 /// Starts registering a security key or passkey: the options for
@@ -95,13 +93,12 @@ pub async fn register_finish(
     AnySession(authed): AnySession,
     ApiJson(req): ApiJson<RegistrationFinishBody>,
 ) -> HttpResult<Response> {
-    let answer = credential(req.credential)?;
     let done = webauthn_factor::register_finish(
         &state,
         &authed,
         &req.ceremony,
         req.name.as_deref(),
-        &answer,
+        req.credential,
         &client,
     )
     .await?;
@@ -227,9 +224,9 @@ pub async fn login_finish(
     AnySession(authed): AnySession,
     ApiJson(req): ApiJson<AuthenticationFinishBody>,
 ) -> HttpResult<Response> {
-    let answer = credential(req.credential)?;
     let done =
-        webauthn_factor::login_finish(&state, &authed, &req.ceremony, &answer, &client).await?;
+        webauthn_factor::login_finish(&state, &authed, &req.ceremony, req.credential, &client)
+            .await?;
     let body = Json(LoginResponse::Done { user: done.me });
     Ok(with_session(&state, Some(done.session), body))
 }

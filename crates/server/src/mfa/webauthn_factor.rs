@@ -62,6 +62,13 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, Internal> {
     serde_json::to_string(value).map_err(|e| Internal::new(format!("webauthn state: {e}")))
 }
 
+/// The browser's answer as the library's type. It is read only once its
+/// ceremony was found (and so used up): an answer to no live ceremony is
+/// refused as such, whatever it holds.
+fn read_answer<T: serde::de::DeserializeOwned>(answer: serde_json::Value) -> Result<T, MfaError> {
+    serde_json::from_value(answer).map_err(|_| MfaError::MalformedCredential)
+}
+
 fn info(row: Row) -> KeyInfo {
     KeyInfo {
         transports: row
@@ -208,7 +215,7 @@ pub async fn register_finish(
     authed: &Authed,
     ceremony: &str,
     name: Option<&str>,
-    answer: &RegisterPublicKeyCredential,
+    answer: serde_json::Value,
     client: &Client,
 ) -> Result<Confirmed, MfaError> {
     refuse_unless_enrolling(state, authed).await?;
@@ -235,6 +242,8 @@ pub async fn register_finish(
     .ok_or(MfaError::CeremonyExpired)?;
     let registration: Registration = serde_json::from_str(&payload)
         .map_err(|e| Internal::new(format!("webauthn registration state: {e}")))?;
+    let answer: RegisterPublicKeyCredential = read_answer(answer)?;
+    let answer = &answer;
     // A browser refuses a key the options exclude; an answer from one
     // anyway (or from a key registered meanwhile, or someone else's) is
     // told apart here, before the library's refusal would hide why.
@@ -450,7 +459,7 @@ pub async fn login_finish(
     state: &AppState,
     authed: &Authed,
     ceremony: &str,
-    answer: &PublicKeyCredential,
+    answer: serde_json::Value,
     client: &Client,
 ) -> Result<SignedIn, MfaError> {
     super::expect_step(
@@ -474,6 +483,8 @@ pub async fn login_finish(
     .ok_or(MfaError::CeremonyExpired)?;
     let st: SecurityKeyAuthentication = serde_json::from_str(&payload)
         .map_err(|e| Internal::new(format!("webauthn authentication state: {e}")))?;
+    let answer: PublicKeyCredential = read_answer(answer)?;
+    let answer = &answer;
     let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
     let key = store::webauthn::for_user(&state.db, &user.id)
         .await?

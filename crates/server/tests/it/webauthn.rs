@@ -378,6 +378,9 @@ async fn unreadable_answers_and_ip_addresses() {
     let s = TestServer::start_at_localhost().await;
     let (api, _) = s.password_login(IVAN).await;
     let opts = start(&api).await;
+    // Without a live ceremony that is the answer, whatever the body holds.
+    let unknown = finish(&api, &json!("0"), None, json!({ "id": 7 })).await;
+    assert_eq!(unknown.fail(), (409, ErrorCode::Conflict));
     let garbled = finish(&api, &opts["ceremony"], None, json!({ "id": 7 })).await;
     assert_eq!(garbled.fail(), (400, ErrorCode::BadRequest));
 

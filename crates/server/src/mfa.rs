@@ -50,8 +50,6 @@ pub enum MfaError {
     KeyRefused(&'static str),
     /// The ceremony is unknown, used, expired, or another session's.
     CeremonyExpired,
-    /// The browser's answer is not a credential at all.
-    MalformedCredential,
     /// This security key is registered already.
     KeyAlreadyRegistered,
     /// The user has no such security key.

@@ -222,9 +222,6 @@ impl From<MfaError> for HttpError {
                 ErrorCode::Conflict,
                 "This security-key request has expired, was used already, or belongs to                  another sign-in. Start again.",
             ),
-            MfaError::MalformedCredential => HttpError::bad_request(
-                "The browser's answer from the security key could not be read. Try again.",
-            ),
             MfaError::KeyAlreadyRegistered => HttpError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::AlreadySetUp,

@@ -24,8 +24,9 @@ use crate::mfa::webauthn_factor;
 /// The finishing bodies as read: the browser's credential is taken as any
 /// JSON here and read by the domain once the ceremony is known, so a
 /// request for no live ceremony is a 409 whatever it carries, and an
-/// unreadable credential a 400 with our words (the API's document cannot
-/// describe its every field).
+/// unreadable credential fails its ceremony with a 401 in our words (the
+/// API's document cannot describe its every field, so a request valid by
+/// the document must not be a 400 or 422 for it).
 #[derive(Deserialize)]
 pub struct RegistrationFinishBody {
     ceremony: String,
@@ -78,8 +79,8 @@ pub async fn register_start(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "Key added; signed in", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON, or the credential cannot be read", body = ErrorBody),
-        (status = 401, description = "The key's answer was refused (the message says why), or no session", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "The key's answer was refused or could not be read (the message says why), or no session", body = ErrorBody),
         (status = 403, description = "Not a step of this login now; keys not allowed (`factor_not_allowed`); the portal is not at a domain name; or CSRF", body = ErrorBody),
         (status = 409, description = "The ceremony expired, was used, or is another session's (`conflict`); or the key is registered already (`already_set_up`)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
@@ -209,8 +210,8 @@ pub async fn login_start(
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON, or the credential cannot be read", body = ErrorBody),
-        (status = 401, description = "The key's answer was refused (the message says why: wrong site, not this account's key, a copied key…), or no session", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "The key's answer was refused or could not be read (the message says why: wrong site, not this account's key, a copied key…), or no session", body = ErrorBody),
         (status = 403, description = "Not a step of this login now; the portal is not at a domain name; or CSRF", body = ErrorBody),
         (status = 409, description = "The ceremony expired, was used, or is another session's", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),

@@ -129,6 +129,10 @@ pub fn refusal(e: &WebauthnError) -> &'static str {
     }
 }
 
+/// The refusal of an answer that is not a credential at all.
+pub const UNREADABLE: &str = "The browser's answer from the security key could not be read. \
+     Start again.";
+
 /// The refusal of a key whose signature counter went backwards.
 pub const COPIED: &str = "This security key's answer looks like it came from a copy of the \
      key, so it was refused and your administrator can see it. Use another factor, and \

@@ -64,9 +64,12 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, Internal> {
 
 /// The browser's answer as the library's type. It is read only once its
 /// ceremony was found (and so used up): an answer to no live ceremony is
-/// refused as such, whatever it holds.
+/// refused as such, whatever it holds. One that cannot be read fails the
+/// ceremony like any answer that proves nothing (a 401, as a wrong
+/// signature): the request itself was well-formed JSON of the documented
+/// shape, whose credential object the API's document leaves open.
 fn read_answer<T: serde::de::DeserializeOwned>(answer: serde_json::Value) -> Result<T, MfaError> {
-    serde_json::from_value(answer).map_err(|_| MfaError::MalformedCredential)
+    serde_json::from_value(answer).map_err(|_| MfaError::KeyRefused(rules::UNREADABLE))
 }
 
 fn info(row: Row) -> KeyInfo {

@@ -381,8 +381,18 @@ async fn unreadable_answers_and_ip_addresses() {
     // Without a live ceremony that is the answer, whatever the body holds.
     let unknown = finish(&api, &json!("0"), None, json!({ "id": 7 })).await;
     assert_eq!(unknown.fail(), (409, ErrorCode::Conflict));
-    let garbled = finish(&api, &opts["ceremony"], None, json!({ "id": 7 })).await;
-    assert_eq!(garbled.fail(), (400, ErrorCode::BadRequest));
+    let garbled = finish(&api, &opts["ceremony"], None, json!({ "id": 7 }))
+        .await
+        .err();
+    assert_eq!(garbled.code, ErrorCode::WrongCode);
+    assert!(
+        garbled.message.contains("could not be read"),
+        "{}",
+        garbled.message
+    );
+    // Its ceremony is used up like any other's.
+    let again = finish(&api, &opts["ceremony"], None, json!({ "id": 7 })).await;
+    assert_eq!(again.fail(), (409, ErrorCode::Conflict));
 
     // Browsers offer WebAuthn to domain names only; the server says so.
     let s = TestServer::start().await;

@@ -110,3 +110,44 @@ pub struct KeyRename {
     )]
     pub name: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `PublicKeyCredential.toJSON()` gives in a browser, with the
+    /// fields newer browsers add: it must read as the ceremony types.
+    #[test]
+    fn browser_json_reads_as_the_ceremony_types() {
+        let created = r#"{
+            "id": "AQID", "rawId": "AQID", "type": "public-key",
+            "authenticatorAttachment": "cross-platform",
+            "response": {
+                "clientDataJSON": "e30", "attestationObject": "oA",
+                "transports": ["usb", "nfc"],
+                "publicKeyAlgorithm": -7, "publicKey": "AQID", "authenticatorData": "AQID"
+            },
+            "clientExtensionResults": {"credProps": {"rk": false}}
+        }"#;
+        let reg: Result<RegisterPublicKeyCredential, _> = serde_json::from_str(created);
+        let reg = reg.map_err(|e| e.to_string());
+        assert!(reg.is_ok(), "{reg:?}");
+        let asserted = r#"{
+            "id": "AQID", "rawId": "AQID", "type": "public-key",
+            "authenticatorAttachment": "platform",
+            "response": {
+                "clientDataJSON": "e30", "authenticatorData": "AQID",
+                "signature": "AQID", "userHandle": null
+            },
+            "clientExtensionResults": {}
+        }"#;
+        let got: Result<PublicKeyCredential, _> = serde_json::from_str(asserted);
+        let got = got.map_err(|e| e.to_string());
+        assert!(got.is_ok(), "{got:?}");
+        // Bodies name their fields as the routes document them.
+        let rename = serde_json::to_value(KeyRename { name: "Key".into() }).unwrap_or_default();
+        assert_eq!(rename["name"], "Key");
+        let start: Result<RegistrationStart, _> = serde_json::from_str("{}");
+        assert_eq!(start.ok(), Some(RegistrationStart { passkey: false }));
+    }
+}

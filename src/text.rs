@@ -236,7 +236,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 18] = [
+pub const EVENT_KINDS: [(&str, &str); 19] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -246,6 +246,7 @@ pub const EVENT_KINDS: [(&str, &str); 18] = [
     ("mfa_verified", "Second factor confirmed again"),
     ("mfa_enrolled", "Factor set up"),
     ("mfa_reset_by_user", "Factor reset by the user"),
+    ("mfa_factor_renamed", "Factor renamed by the user"),
     ("admin_require_mfa", "MFA required by an admin"),
     ("admin_unrequire_mfa", "MFA no longer required by an admin"),
     ("admin_reset_mfa", "MFA reset by an admin"),

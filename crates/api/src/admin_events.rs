@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 18] = [
+pub const EVENT_KINDS: [&str; 19] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -54,6 +54,7 @@ pub const EVENT_KINDS: [&str; 18] = [
     "mfa_verified",
     "mfa_enrolled",
     "mfa_reset_by_user",
+    "mfa_factor_renamed",
     "admin_require_mfa",
     "admin_unrequire_mfa",
     "admin_reset_mfa",

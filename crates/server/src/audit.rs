@@ -30,6 +30,8 @@ pub enum EventKind {
     MfaEnrolled,
     /// The user removed their own factor.
     MfaResetByUser,
+    /// A user renamed one of their factors (a security key).
+    MfaFactorRenamed,
     /// An administrator required MFA.
     AdminRequireMfa,
     /// An administrator stopped requiring MFA.
@@ -51,7 +53,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -61,6 +63,7 @@ impl EventKind {
         EventKind::MfaVerified,
         EventKind::MfaEnrolled,
         EventKind::MfaResetByUser,
+        EventKind::MfaFactorRenamed,
         EventKind::AdminRequireMfa,
         EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
@@ -99,6 +102,7 @@ impl EventKind {
             EventKind::MfaVerified => "mfa_verified",
             EventKind::MfaEnrolled => "mfa_enrolled",
             EventKind::MfaResetByUser => "mfa_reset_by_user",
+            EventKind::MfaFactorRenamed => "mfa_factor_renamed",
             EventKind::AdminRequireMfa => "admin_require_mfa",
             EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",

@@ -145,12 +145,13 @@ pub async fn list(
 )]
 pub async fn rename(
     State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
     SignedIn(authed): SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<KeyRename>,
 ) -> HttpResult<Json<KeyInfo>> {
     Ok(Json(
-        webauthn_factor::rename(&state, &authed.user, &id, &req.name).await?,
+        webauthn_factor::rename(&state, &authed.user, &id, &req.name, &client).await?,
     ))
 }
 

@@ -337,15 +337,30 @@ pub async fn rename(
     user: &User,
     id: &str,
     typed: &str,
+    client: &Client,
 ) -> Result<KeyInfo, MfaError> {
     let name = rules::rename(typed).map_err(MfaError::Invalid)?;
-    if !store::webauthn::rename(&state.db, &user.id, id, &name).await? {
+    let mut tx = state.db.begin().await?;
+    let old = store::webauthn::find(&mut *tx, &user.id, id)
+        .await?
+        .ok_or(MfaError::KeyNotFound)?;
+    if !store::webauthn::rename(&mut *tx, &user.id, id, &name).await? {
         return Err(MfaError::KeyNotFound);
     }
-    store::webauthn::find(&state.db, &user.id, id)
+    // The log keeps both names: events before this one use the old.
+    let words = format!("{} renamed “{name}”", key_words(&old.name));
+    audit::record(
+        &mut *tx,
+        state.now(),
+        Event::by_user(EventKind::MfaFactorRenamed, &user.id, client, &words),
+    )
+    .await?;
+    let key = store::webauthn::find(&mut *tx, &user.id, id)
         .await?
         .map(info)
-        .ok_or(MfaError::KeyNotFound)
+        .ok_or(MfaError::KeyNotFound)?;
+    tx.commit().await?;
+    Ok(key)
 }
 
 /// Removes one of the user's keys, and the user's other sessions that a

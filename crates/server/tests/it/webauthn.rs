@@ -366,6 +366,10 @@ async fn keys_are_renamed_and_removed_only_by_their_owner() {
     );
     let renamed = rename(&ivan, &ivans, "  Keyring  ").await.ok();
     assert_eq!(renamed.name, "Keyring");
+    assert_eq!(
+        events(&s, "mfa_factor_renamed").await,
+        vec!["security key “Ivan's key” renamed “Keyring”"]
+    );
     // Ivan has no MFA requirement: his only key may go.
     assert_eq!(remove(&ivan, &ivans).await.status, 204);
     assert!(keys(&ivan).await.is_empty());

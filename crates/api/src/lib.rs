@@ -187,6 +187,10 @@ pub struct MfaOverview {
     /// End of the enrollment period (Unix seconds), if there is one.
     pub deadline: Option<i64>,
     pub totp: TotpState,
+    /// The kinds of factor set up, each once (during login: what
+    /// `/login/mfa` can offer). Absent from older servers: none known.
+    #[serde(default)]
+    pub factors: Vec<FactorKind>,
 }
 
 /// A one-time code typed by the user.
@@ -368,7 +372,8 @@ mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
-#[cfg(feature = "webauthn")]
+/// Always here: the key list and names are plain types the SPA reads; the
+/// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;
 
 #[cfg(test)]

@@ -3,8 +3,12 @@
 //! write the JSON forms of the browser's `PublicKeyCredential` (binary
 //! fields as base64url); each ceremony is named by an opaque `ceremony` id
 //! the server hands out with its options and takes back with the answer.
+//! Those messages need the `webauthn` feature; the SPA leaves it off and
+//! passes the ceremony JSON to the browser as it came (see `src/webauthn.rs`
+//! there), so only the key list and names below are always compiled.
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "webauthn")]
 pub use webauthn_rs_proto::{
     CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
     RequestChallengeResponse,
@@ -25,6 +29,7 @@ pub struct RegistrationStart {
 }
 
 /// The options for `navigator.credentials.create()`.
+#[cfg(feature = "webauthn")]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrationOptions {
@@ -36,6 +41,7 @@ pub struct RegistrationOptions {
 }
 
 /// `POST /api/v1/webauthn/register/finish`.
+#[cfg(feature = "webauthn")]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrationFinish {
@@ -54,6 +60,7 @@ pub struct RegistrationFinish {
 }
 
 /// The options for `navigator.credentials.get()`.
+#[cfg(feature = "webauthn")]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthenticationOptions {
@@ -65,6 +72,7 @@ pub struct AuthenticationOptions {
 }
 
 /// `POST /api/v1/login/webauthn/finish`.
+#[cfg(feature = "webauthn")]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthenticationFinish {
@@ -111,7 +119,7 @@ pub struct KeyRename {
     pub name: String,
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "webauthn"))]
 mod tests {
     use super::*;
 

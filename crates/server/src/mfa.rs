@@ -206,6 +206,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         status: status::status(requirement, state.now()),
         deadline: requirement.deadline,
         totp,
+        factors,
     })
 }
 

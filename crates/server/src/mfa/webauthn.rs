@@ -31,7 +31,14 @@ pub fn relying_party(settings: &Settings) -> Option<Webauthn> {
     let mut builder = WebauthnBuilder::new(&rp_id, &origin)
         .ok()?
         .rp_name(RP_NAME)
-        .timeout(Duration::from_secs(CEREMONY_SECS as u64));
+        .timeout(Duration::from_secs(CEREMONY_SECS as u64))
+        // A security key is a second factor after the password: its touch
+        // is enough (passkeys still require user verification). Without
+        // this the library asks keys for credProtect "user verification
+        // required" on a non-discoverable credential, which Chromium
+        // refuses outright (NotSupportedError), and old U2F keys could
+        // not be used.
+        .danger_set_user_presence_only_security_keys(true);
     let extra: Vec<Url> = settings
         .allowed_origins
         .iter()

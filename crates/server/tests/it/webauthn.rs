@@ -128,15 +128,31 @@ async fn register_log_out_and_log_in_with_the_key() {
     // The options ask for a key at this portal's relying party.
     let opts = start(&api).await;
     assert_eq!(opts["options"]["publicKey"]["rp"]["id"], "localhost");
+    // A security key needs only the user's touch, and no credProtect
+    // policy that browsers refuse for a non-discoverable credential.
+    let pk = &opts["options"]["publicKey"];
+    assert_eq!(
+        pk["authenticatorSelection"]["userVerification"],
+        "discouraged"
+    );
+    assert!(
+        pk["extensions"].get("credentialProtectionPolicy").is_none(),
+        "{pk}"
+    );
+
+    assert_eq!(api.mfa().await.ok().factors, vec![FactorKind::Webauthn]);
 
     api.logout().await;
-    let (_, answer) = s.password_login(IVAN).await;
+    let (half, answer) = s.password_login(IVAN).await;
     assert_eq!(
         answer,
         LoginResponse::Mfa {
             factors: vec![FactorKind::Webauthn]
         }
     );
+    // Half signed in, the overview names the factors too (the SPA's
+    // `/login/mfa` offers them, even after a reload).
+    assert_eq!(half.mfa().await.ok().factors, vec![FactorKind::Webauthn]);
     s.advance(60);
     let (api, done) = login_with(&s, IVAN, &mut key).await;
     let done = done.ok();

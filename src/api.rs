@@ -4,6 +4,7 @@ pub mod admin;
 mod client;
 mod error;
 mod js_json;
+pub mod webauthn;
 
 pub use client::{
     login, login_totp, logout, me, mfa, on_session_ended, skip_enrollment, totp_confirm,

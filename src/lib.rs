@@ -11,3 +11,4 @@ pub mod pages;
 pub mod paths;
 pub mod state;
 pub mod text;
+pub mod webauthn;

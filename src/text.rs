@@ -121,6 +121,9 @@ pub fn next_step(o: &MfaOverview) -> NextStep {
     if let TotpState::Active { since } = o.totp {
         factors.push(format!("Authenticator app, since {}", date(since)));
     }
+    if o.factors.contains(&portcullis_api::FactorKind::Webauthn) {
+        factors.push("Security keys or passkeys".to_string());
+    }
     match o.status {
         MfaStatus::EnrollmentPeriod { days_left } => NextStep::SetUpRequired {
             days_left: Some(days_left),

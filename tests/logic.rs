@@ -262,6 +262,7 @@ fn home_says_what_to_do_next() {
         status,
         deadline: None,
         totp,
+        factors: vec![],
     };
     assert_eq!(
         next_step(&o(
@@ -600,4 +601,105 @@ fn the_event_filter_offers_every_kind_the_server_records() {
     for (_, words) in portcullis_web::text::EVENT_KINDS {
         assert!(!words.is_empty() && !words.contains('_'), "{words}");
     }
+}
+
+#[test]
+fn home_lists_security_keys_among_the_factors() {
+    use portcullis_api::{FactorKind, MfaOverview, MfaStatus, TotpState};
+    use portcullis_web::text::{next_step, NextStep};
+    let o = MfaOverview {
+        status: MfaStatus::Active,
+        deadline: None,
+        totp: TotpState::NotSetUp,
+        factors: vec![FactorKind::Webauthn],
+    };
+    assert_eq!(
+        next_step(&o),
+        NextStep::Protected {
+            factors: vec!["Security keys or passkeys".to_string()]
+        }
+    );
+}
+
+#[test]
+fn browser_errors_of_a_key_ceremony_become_sentences() {
+    use portcullis_web::webauthn::Failure;
+    assert_eq!(Failure::from_name("NotAllowedError"), Failure::Cancelled);
+    assert_eq!(Failure::from_name("AbortError"), Failure::Cancelled);
+    assert_eq!(
+        Failure::from_name("InvalidStateError"),
+        Failure::AlreadyRegistered
+    );
+    assert_eq!(Failure::from_name("SecurityError"), Failure::WrongSite);
+    assert_eq!(Failure::from_name("NotSupportedError"), Failure::KeyCannot);
+    assert_eq!(Failure::from_name("TypeError"), Failure::Other);
+    assert!(Failure::Unsupported
+        .sentence()
+        .starts_with("This browser cannot use security keys here."));
+    assert!(Failure::WrongSite.sentence().contains("IP address"));
+    // Every sentence says how to go on.
+    for f in [
+        Failure::Unsupported,
+        Failure::Cancelled,
+        Failure::AlreadyRegistered,
+        Failure::WrongSite,
+        Failure::KeyCannot,
+        Failure::Unreadable,
+        Failure::Other,
+    ] {
+        let s = f.sentence().to_lowercase();
+        assert!(s.contains("try again") || s.contains("another"), "{s}");
+    }
+}
+
+#[test]
+fn key_ceremony_json_is_checked_before_use() {
+    use portcullis_web::webauthn::{json, Failure};
+    use serde_json::json;
+    // The options: `publicKey` with its challenge; nulls left out (the
+    // browser's parser refuses them), at any depth.
+    let options = json!({"publicKey": {
+        "challenge": "AAEC", "timeout": null,
+        "user": {"id": "AQ", "displayName": null},
+        "excludeCredentials": [{"id": "AQ", "transports": null}]
+    }});
+    assert_eq!(
+        json::public_key(&options),
+        Ok(json!({"challenge": "AAEC", "user": {"id": "AQ"},
+                  "excludeCredentials": [{"id": "AQ"}]}))
+    );
+    for bad in [
+        json!({}),
+        json!({"publicKey": "x"}),
+        json!({"publicKey": {}}),
+        json!({"publicKey": {"challenge": 1}}),
+        json!(null),
+    ] {
+        assert_eq!(json::public_key(&bad), Err(Failure::Unreadable), "{bad}");
+    }
+
+    // The browser's credential: its type, base64url ids, and the
+    // response fields the ceremony needs.
+    let good = json!({"id": "AQ-_", "rawId": "AQ-_", "type": "public-key",
+        "response": {"clientDataJSON": "e30", "attestationObject": "oA"},
+        "clientExtensionResults": {}});
+    assert_eq!(
+        json::credential(good.clone(), &["attestationObject"]),
+        Ok(good.clone())
+    );
+    assert_eq!(
+        json::credential(good.clone(), &["signature"]),
+        Err(Failure::Unreadable)
+    );
+    let mut wrong = good.clone();
+    wrong["type"] = json!("password");
+    assert!(json::credential(wrong, &[]).is_err());
+    let mut padded = good.clone();
+    padded["id"] = json!("AQ==");
+    assert!(json::credential(padded, &[]).is_err());
+    let mut empty = good.clone();
+    empty["response"]["clientDataJSON"] = json!("");
+    assert!(json::credential(empty, &[]).is_err());
+    assert!(json::credential(json!([1, 2]), &[]).is_err());
+    assert!(json::credential(json!({"type": "public-key"}), &[]).is_err());
 }

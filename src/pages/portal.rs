@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod security;
+mod security_keys;
 
 pub use home::HomePage;
 pub use security::SecurityPage;

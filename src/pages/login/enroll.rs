@@ -1,5 +1,5 @@
 //! `/enroll`: set up the authenticator app — why, QR code and key, first
-//! code, done. Used during login (password-only session) and from the
+//! code, done — or, instead, register a security key or passkey. Used during login (password-only session) and from the
 //! portal (after a reset, or by choice).
 
 use leptos::html;
@@ -13,6 +13,7 @@ use crate::components::{on_code_submit, CodeField, QrCode};
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::{days, group_key, status_sentence};
+use crate::webauthn;
 
 /// The steps of the flow; the view is a match on this.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +23,8 @@ enum Step {
     AlreadySetUp,
     Scan(TotpEnrollment),
     Complete,
+    /// A security key was registered instead of the app.
+    KeyComplete,
     /// No session at all (or it expired): start from the login page.
     NeedLogin,
     Failed(ApiError),
@@ -34,7 +37,7 @@ impl Step {
             Step::Intro(_) => "Set up multi-factor authentication",
             Step::AlreadySetUp => "Authenticator app already set up",
             Step::Scan(_) => "Add Portcullis to your authenticator app",
-            Step::Complete => "MFA setup is complete",
+            Step::Complete | Step::KeyComplete => "MFA setup is complete",
             Step::NeedLogin => "Log in first",
             Step::Failed(_) => "Something went wrong",
         }
@@ -104,6 +107,21 @@ pub fn EnrollPage() -> impl IntoView {
         }
     });
 
+    // The key's ceremony; a failure stays on the intro, whose button tries
+    // again, beside the app.
+    let (key_problem, set_key_problem) = signal(None::<String>);
+    let add_key = Action::new_local(move |_: &()| async move {
+        match webauthn::register(None).await {
+            Ok(LoginResponse::Done { user }) => {
+                session.signed_in(user);
+                set_step.set(Step::KeyComplete);
+            }
+            Ok(_) => set_step.set(Step::NeedLogin),
+            Err(p) if p.is_unauthenticated() => set_step.set(Step::NeedLogin),
+            Err(p) => set_key_problem.set(Some(p.sentence())),
+        }
+    });
+
     let finish = move |_| navigate(&next(), Default::default());
 
     view! {
@@ -112,7 +130,11 @@ pub fn EnrollPage() -> impl IntoView {
             <h1 id="enroll-title" tabindex="-1" node_ref=heading>{move || step.get().title()}</h1>
             {move || match step.get() {
                 Step::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Step::Intro(o) => intro(o, start, later).into_any(),
+                Step::Intro(o) => view! {
+                    {intro(o, start, later)}
+                    <KeyChoice add=add_key problem=key_problem set_problem=set_key_problem/>
+                }
+                .into_any(),
                 Step::AlreadySetUp => view! {
                     <p>"Your account already has an authenticator app. To move to another app, reset it on the Security page."</p>
                     <A href=Page::Security.path()>"Go to Security"</A>
@@ -122,6 +144,14 @@ pub fn EnrollPage() -> impl IntoView {
                 Step::Complete => view! {
                     <p class="success" role="status">
                         "From now on you log in with your password and a code from your authenticator app."
+                    </p>
+                    <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
+                }
+                .into_any(),
+                Step::KeyComplete => view! {
+                    <p class="success" role="status">
+                        "From now on you log in with your password and your security key. "
+                        "You can name it, or add another, on the Security page."
                     </p>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
                 }
@@ -176,6 +206,38 @@ fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl I
                     {format!("Remind me later — {} left", days(n))}
                 </button>
             })}
+        </div>
+    }
+}
+
+/// The other choice of the intro: a security key or passkey instead of the app.
+#[component]
+fn KeyChoice(
+    add: Action<(), ()>,
+    problem: ReadSignal<Option<String>>,
+    set_problem: WriteSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <h2 id="enroll-key-title">"Or use a security key or passkey"</h2>
+        <div class="factor" role="group" aria-labelledby="enroll-key-title">
+            <p>
+                "A security key (USB or NFC) or a passkey on this device or your phone works instead of "
+                "the app. Select the button, then touch your key or follow your browser’s prompt."
+            </p>
+            <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
+            <button
+                type="button"
+                class="button secondary"
+                aria-busy=move || add.pending().get().to_string()
+                on:click=move |_| {
+                    if !add.pending().get_untracked() {
+                        set_problem.set(None);
+                        add.dispatch(());
+                    }
+                }
+            >
+                {move || if add.pending().get() { "Waiting for your key…" } else { "Use a security key" }}
+            </button>
         </div>
     }
 }

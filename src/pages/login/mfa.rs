@@ -1,15 +1,25 @@
-//! `/login/mfa`: the second factor.
+//! `/login/mfa`: the second factor. The user's factors come from
+//! `GET /mfa` (so a reload knows them too): a user with security keys
+//! starts with a key, and one with both can switch to the code and back.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use portcullis_api::LoginResponse;
+use portcullis_api::{FactorKind, LoginResponse};
 
 use crate::api::{self, ApiError};
 use crate::components::CodeField;
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::normalize_code;
+use crate::webauthn;
+
+/// The factor shown (one panel at a time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Code,
+    Key,
+}
 
 /// Where the code entry stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +35,109 @@ enum Outcome {
 
 #[component]
 pub fn LoginMfaPage() -> impl IntoView {
+    // `None` until the factors are known; a failed request shows the
+    // code, whose own request then says what is wrong.
+    let (shown, set_shown) = signal(None::<Shown>);
+    let (has_both, set_has_both) = signal(false);
+    leptos::task::spawn_local(async move {
+        let factors = api::mfa().await.map(|o| o.factors).unwrap_or_default();
+        let key = factors.contains(&FactorKind::Webauthn);
+        let _ = set_has_both.try_set(key && factors.contains(&FactorKind::Totp));
+        let _ = set_shown.try_set(Some(if key { Shown::Key } else { Shown::Code }));
+    });
+    let switch = move |to: Shown, text: &'static str| {
+        view! {
+            <Show when=move || has_both.get()>
+                <p>
+                    <button type="button" class="button secondary" on:click=move |_| set_shown.set(Some(to))>
+                        {text}
+                    </button>
+                </p>
+            </Show>
+        }
+    };
+    view! {
+        <PageTitle text=Page::LoginMfa.title()/>
+        <section class="card narrow" aria-labelledby="mfa-title">
+            <h1 id="mfa-title">"Verify it’s you"</h1>
+            {move || match shown.get() {
+                None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                Some(Shown::Code) => view! {
+                    <CodePanel/>
+                    {switch(Shown::Key, "Use a security key instead")}
+                }
+                .into_any(),
+                Some(Shown::Key) => view! {
+                    <KeyPanel/>
+                    {switch(Shown::Code, "Use your authenticator app instead")}
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Signs in with one of the user's security keys. A failure keeps the
+/// button, which tries again; the other factor stays one click away.
+#[component]
+fn KeyPanel() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let (problem, set_problem) = signal(None::<String>);
+    let (expired, set_expired) = signal(false);
+    let sign_in = Action::new_local(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            match webauthn::sign_in().await {
+                Ok(LoginResponse::Done { user }) => {
+                    session.signed_in(user);
+                    let next = safe_next(query.get_untracked().get("next").as_deref());
+                    navigate(&next, Default::default());
+                }
+                Ok(_) => set_expired.set(true),
+                Err(p) if p.is_unauthenticated() => set_expired.set(true),
+                Err(p) => set_problem.set(Some(p.sentence())),
+            }
+        }
+    });
+    let banner = move || {
+        if expired.get() {
+            Some("Your login has expired. Log in again.".to_string())
+        } else {
+            problem.get()
+        }
+    };
+    view! {
+        <div class="factor-panel" role="group" aria-labelledby="factor-key">
+            <h2 id="factor-key">"Security key"</h2>
+            <p>"Select the button, then insert or touch your security key, or follow your browser’s prompt."</p>
+            <p class="form-error" role="alert" aria-live="assertive">{banner}</p>
+            <Show when=move || expired.get()>
+                <p>
+                    <A href=Page::Login.path()>"Log in again"</A>
+                </p>
+            </Show>
+            <button
+                type="button"
+                class="button primary"
+                aria-busy=move || sign_in.pending().get().to_string()
+                on:click=move |_| {
+                    if !sign_in.pending().get_untracked() {
+                        set_problem.set(None);
+                        sign_in.dispatch(());
+                    }
+                }
+            >
+                {move || if sign_in.pending().get() { "Waiting for your key…" } else { "Use a security key" }}
+            </button>
+        </div>
+    }
+}
+
+/// The code from the authenticator app.
+#[component]
+fn CodePanel() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -77,13 +190,8 @@ pub fn LoginMfaPage() -> impl IntoView {
     let expired = move || outcome.get() == Outcome::Expired;
 
     view! {
-        <PageTitle text=Page::LoginMfa.title()/>
-        <section class="card narrow" aria-labelledby="mfa-title">
-            <h1 id="mfa-title">"Verify it’s you"</h1>
-            // One panel per enrolled factor; push, security keys and
-            // recovery codes join the authenticator app here. A group, so
-            // that its name reaches assistive technology (a plain `div` may
-            // not carry one).
+            // A group, so that its name reaches assistive technology (a
+            // plain `div` may not carry one).
             <div class="factor-panel" role="group" aria-labelledby="factor-totp">
                 <h2 id="factor-totp">"Authenticator app"</h2>
                 <p>"Open your authenticator app and enter the 6-digit code shown for Portcullis."</p>
@@ -110,6 +218,5 @@ pub fn LoginMfaPage() -> impl IntoView {
                     </button>
                 </form>
             </div>
-        </section>
     }
 }

@@ -1,10 +1,12 @@
-//! `/security`: the user's factors. First entry: the authenticator app.
+//! `/security`: the user's factors: the authenticator app, then security
+//! keys and passkeys (`security_keys.rs`).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
+use super::security_keys::SecurityKeys;
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField};
 use crate::pages::ErrorPage;
@@ -59,6 +61,7 @@ fn Factors(
                 .into_any(),
             }}
         </div>
+        <SecurityKeys/>
     }
 }
 

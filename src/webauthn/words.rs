@@ -1,0 +1,70 @@
+//! What can go wrong in a key ceremony on the browser's side, and how each
+//! is said to the user. Pure: the browser's error names come in as text.
+
+/// Why the browser produced no usable credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// No WebAuthn, or not the JSON helpers this module relies on.
+    Unsupported,
+    /// `NotAllowedError`/`AbortError`: cancelled, timed out, or no key
+    /// answered (browsers do not say which, on purpose).
+    Cancelled,
+    /// `InvalidStateError` while registering: the key is one the user
+    /// already has (the options exclude them).
+    AlreadyRegistered,
+    /// `SecurityError`: this address may not use WebAuthn (an IP address,
+    /// or a relying party that does not match the page).
+    WrongSite,
+    /// `NotSupportedError`: the key cannot do what the options ask.
+    KeyCannot,
+    /// The options or the browser's answer did not have the expected shape.
+    Unreadable,
+    /// Any other error the browser raised.
+    Other,
+}
+
+impl Failure {
+    /// The failure a `DOMException` (or other error) name stands for.
+    pub fn from_name(name: &str) -> Failure {
+        match name {
+            "NotAllowedError" | "AbortError" => Failure::Cancelled,
+            "InvalidStateError" => Failure::AlreadyRegistered,
+            "SecurityError" => Failure::WrongSite,
+            "NotSupportedError" => Failure::KeyCannot,
+            _ => Failure::Other,
+        }
+    }
+
+    /// What the user reads; each says how to go on (the screens keep the
+    /// button to try again and the other factors beside it).
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Failure::Unsupported => {
+                "This browser cannot use security keys here. Use another factor, or another browser."
+            }
+            Failure::Cancelled => {
+                "No security key answered: the request was cancelled or timed out. \
+                 Try again, and touch your key when it blinks, or use another factor."
+            }
+            Failure::AlreadyRegistered => {
+                "This security key is already registered for your account. \
+                 Try again with another key."
+            }
+            Failure::WrongSite => {
+                "Security keys cannot be used at this address. Open the portal by its \
+                 name (such as localhost), not by an IP address, then try again."
+            }
+            Failure::KeyCannot => {
+                "This security key cannot do what the portal asks. Try again with another \
+                 key, or use another factor."
+            }
+            Failure::Unreadable => {
+                "The browser gave an answer the portal cannot read. Try again, or use \
+                 another factor."
+            }
+            Failure::Other => {
+                "The security key could not be used. Try again, or use another factor."
+            }
+        }
+    }
+}

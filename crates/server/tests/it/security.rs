@@ -341,24 +341,7 @@ async fn a_login_in_progress_reaches_only_the_login_flow() {
     let (_, key) = s.enrolled(ALICE).await;
     let alice_id = user_id(&s, ALICE).await;
 
-    let doc: Value = s
-        .api()
-        .http
-        .get(s.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut operations: Vec<(String, String)> = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                operations.push((method.clone(), path.clone()));
-            }
-        }
-    }
+    let operations = operations_under(&s, "").await;
     // The allowed list names real operations (a rename must update it).
     for (method, path) in LOGIN_FLOW {
         assert!(

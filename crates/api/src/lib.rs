@@ -191,6 +191,9 @@ pub struct MfaOverview {
     /// `/login/mfa` can offer). Absent from older servers: none known.
     #[serde(default)]
     pub factors: Vec<FactorKind>,
+    /// Of `factors`, the kind used last: `/login/mfa` starts with it.
+    #[serde(default)]
+    pub last_used: Option<FactorKind>,
 }
 
 /// A one-time code typed by the user.

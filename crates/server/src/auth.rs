@@ -260,6 +260,7 @@ pub async fn login(
             required: user.mfa_required,
             deadline: user.mfa_deadline,
             factors: &factors,
+            key_was_first: false,
         },
         now,
     );

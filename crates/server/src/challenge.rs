@@ -15,6 +15,8 @@ use crate::store::{self, Exec};
 pub enum Kind {
     WebauthnRegistration,
     WebauthnAuthentication,
+    /// A passkey sign-in, started before there is a session.
+    PasskeySignIn,
     Push,
 }
 
@@ -23,6 +25,7 @@ impl Kind {
         match self {
             Kind::WebauthnRegistration => "webauthn_registration",
             Kind::WebauthnAuthentication => "webauthn_authentication",
+            Kind::PasskeySignIn => "passkey_sign_in",
             Kind::Push => "push",
         }
     }

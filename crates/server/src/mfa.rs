@@ -7,6 +7,7 @@
 //! `confirmed_factors` view, a `Method` in `auth::session`, routes in
 //! `http/mfa.rs`.
 
+pub mod passkey_login;
 pub mod status;
 pub mod totp;
 pub mod totp_factor;
@@ -97,6 +98,7 @@ pub(crate) async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, 
             required: authed.user.mfa_required,
             deadline: authed.user.mfa_deadline,
             factors: &factors,
+            key_was_first: authed.session.proof.key_was_first(),
         },
         state.now(),
     ))
@@ -202,11 +204,21 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
             None => TotpState::Pending,
         },
     };
+    // During a login, what the flow lets this login prove (a passkey that
+    // stood for the password is not offered again).
+    let offered = match next_for(state, authed).await? {
+        Next::SecondFactor(kinds) if !authed.session.signed_in => kinds,
+        _ => factors,
+    };
+    let last_used = store::factors::last_used_kind(&state.db, &user.id)
+        .await?
+        .filter(|k| offered.contains(k));
     Ok(MfaOverview {
         status: status::status(requirement, state.now()),
         deadline: requirement.deadline,
         totp,
-        factors,
+        factors: offered,
+        last_used,
     })
 }
 
@@ -261,18 +273,24 @@ pub async fn verify_again(
         return Err(MfaError::NotAllowedNow("Finish signing in first."));
     }
     totp_factor::verify(state, &authed.user, code, client).await?;
+    proven_again(state, authed, Method::Totp, "authenticator app", client).await
+}
+
+/// Records a second factor proven again in a signed-in session.
+pub(crate) async fn proven_again(
+    state: &AppState,
+    authed: &Authed,
+    method: Method,
+    words: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    session::prove_again(&mut *tx, &authed.session, Method::Totp, now).await?;
+    session::prove_again(&mut *tx, &authed.session, method, now).await?;
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(
-            EventKind::MfaVerified,
-            &authed.user.id,
-            client,
-            "authenticator app",
-        ),
+        Event::by_user(EventKind::MfaVerified, &authed.user.id, client, words),
     )
     .await?;
     tx.commit().await?;

@@ -34,13 +34,23 @@ pub struct Facts<'a> {
     pub required: bool,
     pub deadline: Option<Timestamp>,
     pub factors: &'a [FactorKind],
+    /// A security key stood in for the password (a passkey that did not
+    /// verify its user): the second factor must be of another kind, or
+    /// one touch of one device would pass both steps.
+    pub key_was_first: bool,
 }
 
 /// What follows the password for a user with these facts at `now`.
 pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
     let requirement = Requirement::for_user(f.role, f.required, f.deadline, !f.factors.is_empty());
     match status::status(requirement, now) {
-        MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(f.factors.to_vec()),
+        MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(
+            f.factors
+                .iter()
+                .copied()
+                .filter(|k| !(f.key_was_first && *k == FactorKind::Webauthn))
+                .collect(),
+        ),
         MfaStatus::None => Next::SignedIn,
         MfaStatus::EnrollmentPeriod { days_left } => Next::Enroll {
             mandatory: false,
@@ -97,6 +107,7 @@ mod tests {
                 required,
                 deadline,
                 factors,
+                key_was_first: false,
             },
             T,
         )
@@ -175,5 +186,32 @@ mod tests {
                 assert!(!allows(&next, step), "{next:?} {step:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_key_in_place_of_the_password_is_not_also_the_second_factor() {
+        let after_key = |factors: &[FactorKind], required: bool| {
+            next_step(
+                &Facts {
+                    role: Role::User,
+                    required,
+                    deadline: None,
+                    factors,
+                    key_was_first: true,
+                },
+                T,
+            )
+        };
+        let both = [FactorKind::Totp, FactorKind::Webauthn];
+        assert_eq!(after_key(&both, true), Next::SecondFactor(TOTP.to_vec()));
+        // Only keys: no second factor is left, required or not (never
+        // signed in by the touch alone).
+        let keys = [FactorKind::Webauthn];
+        assert_eq!(after_key(&keys, true), Next::SecondFactor(vec![]));
+        assert_eq!(after_key(&keys, false), Next::SecondFactor(vec![]));
+        assert!(!allows(
+            &after_key(&keys, false),
+            Step::Prove(FactorKind::Webauthn)
+        ));
     }
 }

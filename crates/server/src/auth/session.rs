@@ -54,6 +54,8 @@ impl Method {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proof {
     pub methods: Vec<Method>,
+    /// When the first step was passed: the password, or a passkey that
+    /// signed in without one.
     pub password_at: Timestamp,
     /// When a second factor was last passed in this session.
     pub second_factor_at: Option<Timestamp>,
@@ -83,6 +85,23 @@ impl Proof {
                 self.second_factor_at
             },
         }
+    }
+
+    /// A passkey sign-in: a key, where a login by password has the
+    /// password first. With user verification it proved both steps at
+    /// once (`first_key(at, true)`); without, it stood for the password
+    /// only, and the second factor must be of another kind.
+    pub fn first_key(at: Timestamp, user_verified: bool) -> Self {
+        Proof {
+            methods: vec![Method::Webauthn],
+            password_at: at,
+            second_factor_at: user_verified.then_some(at),
+        }
+    }
+
+    /// The first step was a key instead of the password.
+    pub fn key_was_first(&self) -> bool {
+        self.methods.first() == Some(&Method::Webauthn)
     }
 
     pub fn has_second_factor(&self) -> bool {

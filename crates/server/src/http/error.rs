@@ -220,7 +220,7 @@ impl From<MfaError> for HttpError {
             MfaError::CeremonyExpired => HttpError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,
-                "This security-key request has expired, was used already, or belongs to                  another sign-in. Start again.",
+                "This security-key request has expired, was used already, or belongs to another sign-in. Start again.",
             ),
             MfaError::KeyAlreadyRegistered => HttpError::new(
                 StatusCode::CONFLICT,

@@ -17,9 +17,9 @@ use serde::Deserialize;
 
 use super::auth::with_session;
 use super::error::HttpResult;
-use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
+use super::extract::{AnySession, ApiJson, ClientInfo, SessionCookie, SignedIn};
 use crate::app::AppState;
-use crate::mfa::webauthn_factor;
+use crate::mfa::{passkey_login, webauthn_factor};
 
 /// The finishing bodies as read: the browser's credential is taken as any
 /// JSON here and read by the domain once the ceremony is known, so a
@@ -231,4 +231,113 @@ pub async fn login_finish(
             .await?;
     let body = Json(LoginResponse::Done { user: done.me });
     Ok(with_session(&state, Some(done.session), body))
+}
+
+/// Sign-in with a passkey, without the password: the options for
+/// `navigator.credentials.get()` with no allowed list, so the browser
+/// offers the passkeys for this site it holds (from a button, or with
+/// `mediation: "conditional"` in the email field's autofill).
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/passkey/start",
+    tag = "login",
+    security(("csrf" = [])),
+    responses(
+        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once)", body = AuthenticationOptions),
+        (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins started from this address; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn passkey_start(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+) -> HttpResult<Json<AuthenticationOptions>> {
+    Ok(Json(passkey_login::start(&state, &client).await?))
+}
+
+/// Finishes a passkey sign-in. A passkey that verified its user (PIN,
+/// biometrics) signs in; one that did not stands for the password, and
+/// the answer asks for a second factor of another kind.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/passkey/finish",
+    tag = "login",
+    request_body = AuthenticationFinish,
+    security(("csrf" = [])),
+    responses(
+        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie is set", body = LoginResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "The passkey's answer was refused or could not be read, it is not registered here, or it did not verify the user and no factor of another kind is set up (the message says which)", body = ErrorBody),
+        (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 409, description = "The ceremony expired or was used", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A missing field", body = ErrorBody),
+        (status = 429, description = "Too many sign-ins of this account; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn passkey_finish(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SessionCookie(old): SessionCookie,
+    ApiJson(req): ApiJson<AuthenticationFinishBody>,
+) -> HttpResult<Response> {
+    let done = passkey_login::finish(
+        &state,
+        &req.ceremony,
+        req.credential,
+        &client,
+        old.as_deref(),
+    )
+    .await?;
+    Ok(with_session(&state, Some(done.session), Json(done.answer)))
+}
+
+/// Proves a security key or passkey again in a signed-in session (before
+/// a change that needs a second factor from the last minutes): the
+/// options for `navigator.credentials.get()`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/mfa/verify/webauthn/start",
+    tag = "mfa",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = AuthenticationOptions),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No security key set up (`not_allowed_now`); the portal is not at a domain name; or CSRF", body = ErrorBody),
+    )
+)]
+pub async fn verify_start(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<Json<AuthenticationOptions>> {
+    Ok(Json(webauthn_factor::verify_start(&state, &authed).await?))
+}
+
+/// Finishes proving a key again: the session's second factor is renewed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/mfa/verify/webauthn/finish",
+    tag = "mfa",
+    request_body = AuthenticationFinish,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Proven; changes that need a recent second factor may go ahead"),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "The key's answer was refused or could not be read (the message says why), or not signed in", body = ErrorBody),
+        (status = 403, description = "No security key set up; the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 409, description = "The ceremony expired, was used, or is another session's", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A missing field", body = ErrorBody),
+    )
+)]
+pub async fn verify_finish(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SignedIn(authed): SignedIn,
+    ApiJson(req): ApiJson<AuthenticationFinishBody>,
+) -> HttpResult<StatusCode> {
+    webauthn_factor::verify_finish(&state, &authed, &req.ceremony, req.credential, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use portcullis_api::webauthn::KEY_NAME_MAX_CHARS;
 use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError};
+use webauthn_rs_core::WebauthnCore;
 
 use crate::config::{self, Settings};
 
@@ -21,14 +22,30 @@ const RP_NAME: &str = "Portcullis";
 pub const NO_DOMAIN: &str = "Security keys and passkeys work only when the portal is opened \
      at a domain name (such as localhost), not at an IP address. Ask your administrator.";
 
-/// The relying party of the portal: its id is the public origin's host,
-/// and answers are accepted from that origin (and the extra allowed ones
-/// with the same host, like a development server). `None` when the public
-/// origin has no domain name.
-pub fn relying_party(settings: &Settings) -> Option<Webauthn> {
+/// The portal as a relying party: its id (the public origin's host) and
+/// the origins answers are accepted from (the public one first, then the
+/// extra allowed ones with the same host, like a development server).
+/// `None` when the public origin has no domain name.
+fn party_of(settings: &Settings) -> Option<(String, Vec<Url>)> {
     let (rp_id, origin) = config::webauthn_party(&settings.public_origin)?;
-    let origin = Url::parse(&origin).ok()?;
-    let mut builder = WebauthnBuilder::new(&rp_id, &origin)
+    let mut origins = vec![Url::parse(&origin).ok()?];
+    origins.extend(
+        settings
+            .allowed_origins
+            .iter()
+            .filter_map(|o| config::webauthn_party(o))
+            .filter(|(host, _)| *host == rp_id)
+            .filter_map(|(_, o)| Url::parse(&o).ok()),
+    );
+    Some((rp_id, origins))
+}
+
+/// The relying party for security keys, and for proving any key as a
+/// second factor.
+pub fn relying_party(settings: &Settings) -> Option<Webauthn> {
+    let (rp_id, origins) = party_of(settings)?;
+    let (origin, extra) = origins.split_first()?;
+    let mut builder = WebauthnBuilder::new(&rp_id, origin)
         .ok()?
         .rp_name(RP_NAME)
         .timeout(Duration::from_secs(CEREMONY_SECS as u64))
@@ -39,17 +56,28 @@ pub fn relying_party(settings: &Settings) -> Option<Webauthn> {
         // refuses outright (NotSupportedError), and old U2F keys could
         // not be used.
         .danger_set_user_presence_only_security_keys(true);
-    let extra: Vec<Url> = settings
-        .allowed_origins
-        .iter()
-        .filter_map(|o| config::webauthn_party(o))
-        .filter(|(host, _)| *host == rp_id)
-        .filter_map(|(_, o)| Url::parse(&o).ok())
-        .collect();
-    for o in &extra {
+    for o in extra {
         builder = builder.append_allowed_origin(o);
     }
     builder.build().ok()
+}
+
+/// The same relying party through the library's lower layer, for what
+/// its upper layer does not offer: passkeys whose user verification is
+/// preferred rather than required (registered on an authenticator without
+/// a PIN or biometrics, such a passkey can still stand in for the
+/// password, and a second factor follows), and sign-in by a discoverable
+/// credential whose user verification decides whether MFA was passed.
+pub fn core_party(settings: &Settings) -> Option<WebauthnCore> {
+    let (rp_id, origins) = party_of(settings)?;
+    Some(WebauthnCore::new_unsafe_experts_only(
+        RP_NAME,
+        &rp_id,
+        origins,
+        Duration::from_secs(CEREMONY_SECS as u64),
+        None,
+        None,
+    ))
 }
 
 /// The user handle the authenticator stores with a credential: the user's
@@ -197,7 +225,9 @@ mod tests {
             ..Settings::default()
         };
         assert!(relying_party(&s).is_some());
+        assert!(core_party(&s).is_some());
         s.public_origin = "http://127.0.0.1:8080".into();
         assert!(relying_party(&s).is_none());
+        assert!(core_party(&s).is_none());
     }
 }

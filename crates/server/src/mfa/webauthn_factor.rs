@@ -13,10 +13,12 @@ use portcullis_api::webauthn::{
 use portcullis_api::{FactorKind, LoginResponse};
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
-    AttestationMetadata, Credential, CredentialID, PasskeyRegistration, SecurityKey,
+    AttestationMetadata, AuthenticationResult, Credential, CredentialID, SecurityKey,
     SecurityKeyAuthentication, SecurityKeyRegistration, Webauthn, WebauthnError,
 };
+use webauthn_rs_core::proto::RegistrationState;
 use webauthn_rs_proto::extensions::ExtnState;
+use webauthn_rs_proto::{RequestRegistrationExtensions, UserVerificationPolicy};
 
 use super::webauthn::{self as rules, CEREMONY_SECS};
 use super::{Confirmed, MfaError, SignedIn};
@@ -37,7 +39,10 @@ use crate::store::{self, users::User, webauthn::Row};
 #[derive(Serialize, Deserialize)]
 enum Registration {
     SecurityKey(SecurityKeyRegistration),
-    Passkey(PasskeyRegistration),
+    /// Through the library's lower layer: a discoverable credential whose
+    /// user verification is preferred, not required (see
+    /// `rules::core_party`).
+    Passkey(RegistrationState),
 }
 
 const NOT_ALLOWED: &str = "Your organisation does not allow security keys or passkeys. \
@@ -136,8 +141,22 @@ pub async fn register_start(
     }
     let handle = rules::user_handle(&user.id);
     let started = if req.passkey {
-        webauthn
-            .start_passkey_registration(handle, &user.email, &user.display_name, Some(exclude))
+        let core =
+            rules::core_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))?;
+        core.new_challenge_register_builder(handle.as_bytes(), &user.email, &user.display_name)
+            .map(|builder| {
+                builder
+                    .user_verification_policy(UserVerificationPolicy::Preferred)
+                    .require_resident_key(true)
+                    .exclude_credentials(Some(exclude))
+                    // Asks the browser whether the key made the credential
+                    // discoverable (shown in the key list).
+                    .extensions(Some(RequestRegistrationExtensions {
+                        cred_props: Some(true),
+                        ..Default::default()
+                    }))
+            })
+            .and_then(|builder| core.generate_challenge_register(builder))
             .map(|(options, st)| (options, Registration::Passkey(st)))
     } else {
         webauthn
@@ -258,9 +277,9 @@ pub async fn register_finish(
         Registration::SecurityKey(st) => webauthn
             .finish_securitykey_registration(answer, st)
             .map(Credential::from),
-        Registration::Passkey(st) => webauthn
-            .finish_passkey_registration(answer, st)
-            .map(Credential::from),
+        Registration::Passkey(st) => rules::core_party(&state.settings)
+            .ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))?
+            .register_credential(answer, st, None),
     };
     let cred = match verified {
         Ok(cred) => cred,
@@ -418,26 +437,18 @@ pub async fn remove(
     Ok(())
 }
 
-/// Starts the login's second step with a key: the options for
-/// `navigator.credentials.get()`, allowing each of the user's keys.
-pub async fn login_start(
+/// The options for `navigator.credentials.get()` allowing each of the
+/// user's keys, passkeys included (the policy asks for user verification
+/// where the key can do it), with the ceremony kept for this session.
+async fn assertion_start(
     state: &AppState,
     authed: &Authed,
 ) -> Result<AuthenticationOptions, MfaError> {
-    super::expect_step(
-        state,
-        authed,
-        Step::Prove(FactorKind::Webauthn),
-        "No security key is set up for this account.",
-    )
-    .await?;
     let webauthn = party(state)?;
     let mut keys: Vec<SecurityKey> = Vec::new();
     for row in store::webauthn::for_user(&state.db, &authed.user.id).await? {
         keys.push(SecurityKey::from(credential_of(&row)?));
     }
-    // One ceremony for every key of the user, passkeys included: the
-    // policy asks for user verification where the key can do it.
     let (options, st) = webauthn
         .start_securitykey_authentication(&keys)
         .map_err(|e| Internal::new(format!("webauthn authentication start: {e}")))?;
@@ -454,13 +465,13 @@ pub async fn login_start(
 }
 
 /// Records a refused assertion and answers the refusal.
-async fn refused(
+async fn refused<T>(
     state: &AppState,
     user: &User,
     client: &Client,
     detail: &str,
     words: &'static str,
-) -> Result<SignedIn, MfaError> {
+) -> Result<T, MfaError> {
     audit::record(
         &state.db,
         state.now(),
@@ -470,60 +481,30 @@ async fn refused(
     Err(MfaError::KeyRefused(words))
 }
 
-/// Finishes the login's second step with the key's answer: verified, the
-/// key's counter and last use recorded, the session replaced by a signed-in
-/// one proven with a key.
-pub async fn login_finish(
+/// A key that answered, verified and recorded.
+pub(super) struct KeyUsed {
+    /// How events name it.
+    pub words: String,
+    /// Its user verified themself to it (PIN, biometrics).
+    pub user_verified: bool,
+}
+
+/// Checks a key's assertion with `verify` (the library's check for the
+/// ceremony at hand), then the signature counter, and records the use.
+/// A counter that went back (a copied key) is refused and recorded.
+pub(super) async fn check_assertion(
     state: &AppState,
-    authed: &Authed,
-    ceremony: &str,
-    answer: serde_json::Value,
+    user: &User,
+    key: &Row,
+    verify: impl FnOnce() -> Result<AuthenticationResult, WebauthnError>,
     client: &Client,
-) -> Result<SignedIn, MfaError> {
-    super::expect_step(
-        state,
-        authed,
-        Step::Prove(FactorKind::Webauthn),
-        "No security key is set up for this account.",
-    )
-    .await?;
-    let webauthn = party(state)?;
-    let user = &authed.user;
-    let now = state.now();
-    let payload = challenge::take(
-        &state.db,
-        ceremony,
-        authed.session.id_hash(),
-        ChallengeKind::WebauthnAuthentication,
-        now,
-    )
-    .await?
-    .ok_or(MfaError::CeremonyExpired)?;
-    let st: SecurityKeyAuthentication = serde_json::from_str(&payload)
-        .map_err(|e| Internal::new(format!("webauthn authentication state: {e}")))?;
-    let answer: PublicKeyCredential = read_answer(answer)?;
-    let answer = &answer;
-    let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
-    let key = store::webauthn::for_user(&state.db, &user.id)
-        .await?
-        .into_iter()
-        .find(|r| r.credential_id == presented);
-    let Some(key) = key else {
-        return refused(
-            state,
-            user,
-            client,
-            "security key: not one of this account's",
-            rules::refusal(&WebauthnError::CredentialNotFound),
-        )
-        .await;
-    };
+) -> Result<KeyUsed, MfaError> {
     let words = key_words(&key.name);
     let copied = format!(
         "{words}: its signature counter went backwards (stored {}); the key may have been copied",
         key.counter
     );
-    let result = match webauthn.finish_securitykey_authentication(answer, &st) {
+    let result = match verify() {
         Ok(result) => result,
         Err(WebauthnError::CredentialPossibleCompromise) => {
             return refused(state, user, client, &copied, rules::COPIED).await;
@@ -540,7 +521,7 @@ pub async fn login_finish(
     if rules::counter_went_back(stored, result.counter()) {
         return refused(state, user, client, &copied, rules::COPIED).await;
     }
-    let mut updated = SecurityKey::from(credential_of(&key)?);
+    let mut updated = SecurityKey::from(credential_of(key)?);
     updated.update_credential(&result);
     let record = to_json(&Credential::from(updated))?;
     let claimed = store::webauthn::record_use(
@@ -552,19 +533,137 @@ pub async fn login_finish(
             backup_eligible: result.backup_eligible(),
             backed_up: result.backup_state(),
         },
-        now,
+        state.now(),
     )
     .await?;
     if !claimed {
         return refused(state, user, client, &copied, rules::COPIED).await;
     }
+    Ok(KeyUsed {
+        words,
+        user_verified: result.user_verified(),
+    })
+}
+
+/// Proves one of the user's keys against the ceremony this session
+/// started with [`assertion_start`].
+async fn assertion_finish(
+    state: &AppState,
+    authed: &Authed,
+    ceremony: &str,
+    answer: serde_json::Value,
+    client: &Client,
+) -> Result<KeyUsed, MfaError> {
+    let webauthn = party(state)?;
+    let user = &authed.user;
+    let payload = challenge::take(
+        &state.db,
+        ceremony,
+        authed.session.id_hash(),
+        ChallengeKind::WebauthnAuthentication,
+        state.now(),
+    )
+    .await?
+    .ok_or(MfaError::CeremonyExpired)?;
+    let st: SecurityKeyAuthentication = serde_json::from_str(&payload)
+        .map_err(|e| Internal::new(format!("webauthn authentication state: {e}")))?;
+    let answer: PublicKeyCredential = read_answer(answer)?;
+    let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
+    let key = store::webauthn::for_user(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .find(|r| r.credential_id == presented);
+    let Some(key) = key else {
+        return refused(
+            state,
+            user,
+            client,
+            "security key: not one of this account's",
+            rules::refusal(&WebauthnError::CredentialNotFound),
+        )
+        .await;
+    };
+    check_assertion(
+        state,
+        user,
+        &key,
+        || webauthn.finish_securitykey_authentication(&answer, &st),
+        client,
+    )
+    .await
+}
+
+const NO_KEY: &str = "No security key is set up for this account.";
+
+/// Starts the login's second step with a key.
+pub async fn login_start(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<AuthenticationOptions, MfaError> {
+    super::expect_step(state, authed, Step::Prove(FactorKind::Webauthn), NO_KEY).await?;
+    assertion_start(state, authed).await
+}
+
+/// Finishes the login's second step with the key's answer: verified, the
+/// key's counter and last use recorded, the session replaced by a signed-in
+/// one proven with a key.
+pub async fn login_finish(
+    state: &AppState,
+    authed: &Authed,
+    ceremony: &str,
+    answer: serde_json::Value,
+    client: &Client,
+) -> Result<SignedIn, MfaError> {
+    super::expect_step(state, authed, Step::Prove(FactorKind::Webauthn), NO_KEY).await?;
+    let used = assertion_finish(state, authed, ceremony, answer, client).await?;
     super::finish_login(
         state,
         authed,
         Some(Method::Webauthn),
         None,
         client,
-        &format!("password + {words}"),
+        &format!("password + {}", used.words),
     )
     .await
+}
+
+/// Refuses proving a key again outside a signed-in session, or for a
+/// user without keys.
+async fn refuse_unless_signed_in_with_keys(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<(), MfaError> {
+    if !authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("Finish signing in first."));
+    }
+    if store::webauthn::for_user(&state.db, &authed.user.id)
+        .await?
+        .is_empty()
+    {
+        return Err(MfaError::NotAllowedNow(NO_KEY));
+    }
+    Ok(())
+}
+
+/// Starts proving a key again in a signed-in session (before a change
+/// that needs a recent second factor).
+pub async fn verify_start(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<AuthenticationOptions, MfaError> {
+    refuse_unless_signed_in_with_keys(state, authed).await?;
+    assertion_start(state, authed).await
+}
+
+/// Finishes proving a key again: the session's second factor is renewed.
+pub async fn verify_finish(
+    state: &AppState,
+    authed: &Authed,
+    ceremony: &str,
+    answer: serde_json::Value,
+    client: &Client,
+) -> Result<(), MfaError> {
+    refuse_unless_signed_in_with_keys(state, authed).await?;
+    let used = assertion_finish(state, authed, ceremony, answer, client).await?;
+    super::proven_again(state, authed, Method::Webauthn, &used.words, client).await
 }

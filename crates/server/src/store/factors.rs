@@ -27,6 +27,21 @@ pub async fn confirmed_kinds<'c>(
     Ok(kinds.iter().filter_map(|k| parse_kind(k)).collect())
 }
 
+/// The kind of the user's factor used last, if any was used.
+pub async fn last_used_kind<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+) -> sqlx::Result<Option<FactorKind>> {
+    let kind: Option<String> = sqlx::query_scalar(
+        "SELECT kind FROM confirmed_factors WHERE user_id = $1 AND last_used_at IS NOT NULL
+         ORDER BY last_used_at DESC, kind LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(kind.as_deref().and_then(parse_kind))
+}
+
 /// Brings the user's `has_factor` column in line with the view. Every
 /// statement that adds, confirms or removes a factor calls this in the
 /// same transaction; the admin list filters on the column.

@@ -96,6 +96,27 @@ pub async fn for_user<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<
     .await
 }
 
+/// The owner of an authenticator credential id (base64url) and its row:
+/// a passkey sign-in learns who signs in from the credential.
+pub async fn by_credential_id<'c>(
+    db: impl Exec<'c>,
+    credential_id: &str,
+) -> sqlx::Result<Option<(String, Row)>> {
+    #[derive(sqlx::FromRow)]
+    struct Owned {
+        user_id: String,
+        #[sqlx(flatten)]
+        row: Row,
+    }
+    let found: Option<Owned> = sqlx::query_as(&format!(
+        "SELECT user_id, {SELECTED} FROM webauthn_credentials WHERE credential_id = $1"
+    ))
+    .bind(credential_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.map(|o| (o.user_id, o.row)))
+}
+
 /// One credential of the user (another user's is `None`).
 pub async fn find<'c>(db: impl Exec<'c>, user_id: &str, id: &str) -> sqlx::Result<Option<Row>> {
     sqlx::query_as(&format!(

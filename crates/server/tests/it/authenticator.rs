@@ -28,6 +28,12 @@ pub struct SoftKey {
     pub origin: String,
     /// Signs for this relying-party id instead of the one asked for.
     pub rp_id_override: Option<String>,
+    /// It checks who uses it (PIN, biometrics): the UV flag is set.
+    pub verifies_user: bool,
+    /// The user handle it was registered with (base64url), which it
+    /// answers with when the browser asks for any credential (passkey
+    /// sign-in); a stranger's may be set on purpose.
+    pub user_handle: Option<String>,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -51,6 +57,16 @@ impl SoftKey {
             counter: 1,
             origin: origin.to_string(),
             rp_id_override: None,
+            verifies_user: true,
+            user_handle: None,
+        }
+    }
+
+    /// A key that only sees a touch: no PIN, no biometrics.
+    pub fn touch_only(origin: &str) -> SoftKey {
+        SoftKey {
+            verifies_user: false,
+            ..SoftKey::new(origin)
         }
     }
 
@@ -86,7 +102,10 @@ impl SoftKey {
 
     fn auth_data(&mut self, rp_id: &str, attested: bool) -> Vec<u8> {
         let mut data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        let mut flags = USER_PRESENT | USER_VERIFIED;
+        let mut flags = USER_PRESENT;
+        if self.verifies_user {
+            flags |= USER_VERIFIED;
+        }
         if attested {
             flags |= ATTESTED_DATA;
         }
@@ -110,6 +129,7 @@ impl SoftKey {
         let challenge = pk["challenge"].as_str().expect("challenge");
         let asked = pk["rp"]["id"].as_str().expect("rp id").to_string();
         let rp_id = self.rp_id(&asked).to_string();
+        self.user_handle = pk["user"]["id"].as_str().map(str::to_string);
         let client_data = self.client_data("webauthn.create", challenge);
         let auth_data = self.auth_data(&rp_id, true);
         let attestation = cbor(&Cbor::Map(vec![
@@ -141,6 +161,15 @@ impl SoftKey {
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
         let signature: Signature = self.key.sign(&signed);
+        // Asked for any credential of the site, it names whose it is.
+        let any = pk["allowCredentials"]
+            .as_array()
+            .is_none_or(|allowed| allowed.is_empty());
+        let user_handle = if any {
+            json!(self.user_handle)
+        } else {
+            Value::Null
+        };
         json!({
             "id": self.id(),
             "rawId": self.id(),
@@ -149,7 +178,7 @@ impl SoftKey {
                 "authenticatorData": b64(&auth_data),
                 "clientDataJSON": b64(&client_data),
                 "signature": b64(signature.to_der().as_bytes()),
-                "userHandle": null,
+                "userHandle": user_handle,
             },
             "extensions": {},
         })

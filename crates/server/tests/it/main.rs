@@ -24,6 +24,7 @@ mod logs;
 mod mfa;
 mod multi;
 mod openapi;
+mod passkeys;
 mod security;
 mod sessions;
 mod smtp;

@@ -30,6 +30,9 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/totp/confirm"),
     ("post", "/api/v1/login/webauthn/start"),
     ("post", "/api/v1/login/webauthn/finish"),
+    // Like the password step, a passkey sign-in needs no session.
+    ("post", "/api/v1/login/passkey/start"),
+    ("post", "/api/v1/login/passkey/finish"),
     ("post", "/api/v1/webauthn/register/start"),
     ("post", "/api/v1/webauthn/register/finish"),
 ];

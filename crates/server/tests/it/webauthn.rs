@@ -16,13 +16,13 @@ use crate::fixtures::TestServer;
 const IVAN: &str = "ivan@example.com";
 const JUDY: &str = "judy@example.com";
 
-async fn start(api: &Api) -> Value {
+pub(crate) async fn start(api: &Api) -> Value {
     api.post("/api/v1/webauthn/register/start", &json!({}))
         .await
         .ok()
 }
 
-async fn finish(
+pub(crate) async fn finish(
     api: &Api,
     ceremony: &Value,
     name: Option<&str>,
@@ -36,17 +36,25 @@ async fn finish(
 }
 
 /// Registers `key` in this session under `name`.
-async fn register(api: &Api, key: &mut SoftKey, name: Option<&str>) -> Answer<LoginResponse> {
+pub(crate) async fn register(
+    api: &Api,
+    key: &mut SoftKey,
+    name: Option<&str>,
+) -> Answer<LoginResponse> {
     let opts = start(api).await;
     let cred = key.register(&opts["options"]);
     finish(api, &opts["ceremony"], name, cred).await
 }
 
-async fn login_start(api: &Api) -> Value {
+pub(crate) async fn login_start(api: &Api) -> Value {
     api.post_empty("/api/v1/login/webauthn/start").await.ok()
 }
 
-async fn login_finish(api: &Api, ceremony: &Value, cred: Value) -> Answer<LoginResponse> {
+pub(crate) async fn login_finish(
+    api: &Api,
+    ceremony: &Value,
+    cred: Value,
+) -> Answer<LoginResponse> {
     api.post(
         "/api/v1/login/webauthn/finish",
         &json!({ "ceremony": ceremony, "credential": cred }),
@@ -55,7 +63,7 @@ async fn login_finish(api: &Api, ceremony: &Value, cred: Value) -> Answer<LoginR
 }
 
 /// Password, then the key's answer.
-async fn login_with(
+pub(crate) async fn login_with(
     s: &TestServer,
     email: &str,
     key: &mut SoftKey,
@@ -68,7 +76,7 @@ async fn login_with(
     (api, done)
 }
 
-async fn keys(api: &Api) -> Vec<KeyInfo> {
+pub(crate) async fn keys(api: &Api) -> Vec<KeyInfo> {
     api.get("/api/v1/webauthn/credentials").await.ok()
 }
 
@@ -91,7 +99,7 @@ async fn remove(api: &Api, id: &str) -> Answer<()> {
 }
 
 /// The details of the audit events of one kind, oldest first.
-async fn events(s: &TestServer, kind: &str) -> Vec<String> {
+pub(crate) async fn events(s: &TestServer, kind: &str) -> Vec<String> {
     sqlx::query_scalar::<_, String>(
         "SELECT detail FROM audit_events WHERE kind = $1 ORDER BY at, id",
     )
@@ -102,7 +110,7 @@ async fn events(s: &TestServer, kind: &str) -> Vec<String> {
 }
 
 /// A user without MFA, signed in, with one key registered.
-async fn with_key(s: &TestServer, email: &str, name: &str) -> (Api, SoftKey) {
+pub(crate) async fn with_key(s: &TestServer, email: &str, name: &str) -> (Api, SoftKey) {
     let (api, answer) = s.password_login(email).await;
     assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
     let mut key = SoftKey::new(&s.base);
@@ -425,7 +433,7 @@ async fn unreadable_answers_and_ip_addresses() {
 }
 
 #[tokio::test]
-async fn a_passkey_must_verify_its_user_and_then_signs_in_like_a_key() {
+async fn a_passkey_is_discoverable_and_also_proves_a_login_like_a_key() {
     let s = TestServer::start_at_localhost().await;
     let (api, _) = s.password_login(IVAN).await;
     let opts: Value = api
@@ -435,8 +443,12 @@ async fn a_passkey_must_verify_its_user_and_then_signs_in_like_a_key() {
         )
         .await
         .ok();
+    // Discoverable, so it can sign in without the password; verification
+    // preferred, so a key without a PIN can still hold one (which then
+    // counts for the password only).
     let selection = &opts["options"]["publicKey"]["authenticatorSelection"];
-    assert_eq!(selection["userVerification"], "required");
+    assert_eq!(selection["residentKey"], "required");
+    assert_eq!(selection["userVerification"], "preferred");
     let mut key = SoftKey::new(&s.base);
     let cred = key.register(&opts["options"]);
     finish(&api, &opts["ceremony"], Some("Phone"), cred)

@@ -36,7 +36,7 @@ test('a wrong password shows the error, announced', async ({ page }) => {
 test('empty fields get inline errors without a request', async ({ page }) => {
   await page.goto('/login');
   let requests = 0;
-  page.on('request', (r) => { if (r.url().includes('/api/v1/login')) requests++; });
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/login') requests++; });
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByText('Enter your email address.')).toBeVisible();
   await expect(page.getByText('Enter your password.')).toBeVisible();

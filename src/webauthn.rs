@@ -44,26 +44,151 @@ impl Problem {
 }
 
 /// Registers a key with the user's name for it (`None`: the server names
-/// it); while logging in, the answer finishes the login.
-pub async fn register(name: Option<&str>) -> Result<LoginResponse, Problem> {
-    let start = calls::register_start().await.map_err(Problem::Server)?;
-    let credential = ceremony("create", &start.options, &["attestationObject"])
+/// it): a passkey (`passkey`, which can sign in without the password) or a
+/// security key; while logging in, the answer finishes the login.
+pub async fn register(name: Option<&str>, passkey: bool) -> Result<LoginResponse, Problem> {
+    let start = calls::register_start(passkey)
         .await
-        .map_err(Problem::Browser)?;
-    calls::register_finish(&start.ceremony, name, &credential)
+        .map_err(Problem::Server)?;
+    let credential = ceremony(
+        Ceremony::Create,
+        &start.options,
+        &["attestationObject"],
+        false,
+    )
+    .await
+    .map_err(Problem::Browser)?;
+    let answer = calls::register_finish(&start.ceremony, name, &credential)
         .await
-        .map_err(Problem::Server)
+        .map_err(Problem::Server)?;
+    if passkey {
+        remember_passkey();
+    }
+    Ok(answer)
 }
+
+const SIGNED: &[&str] = &["authenticatorData", "signature"];
 
 /// The login's second step with one of the user's keys.
 pub async fn sign_in() -> Result<LoginResponse, Problem> {
     let start = calls::login_start().await.map_err(Problem::Server)?;
-    let credential = ceremony("get", &start.options, &["authenticatorData", "signature"])
+    let credential = ceremony(Ceremony::Get, &start.options, SIGNED, false)
         .await
         .map_err(Problem::Browser)?;
     calls::login_finish(&start.ceremony, &credential)
         .await
         .map_err(Problem::Server)
+}
+
+/// How a passkey sign-in asks the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mediation {
+    /// The browser's dialog, now (the user chose the button).
+    Dialog,
+    /// Offered among the email field's autofill suggestions; waits until
+    /// the user picks one (or another ceremony replaces it).
+    Autofill,
+}
+
+/// Sign-in with a passkey, without the password. The answer is the
+/// login's next step: signed in, or a second factor when the passkey did
+/// not verify its user.
+pub async fn passkey_sign_in(mediation: Mediation) -> Result<LoginResponse, Problem> {
+    let start = calls::passkey_start().await.map_err(Problem::Server)?;
+    let autofill = mediation == Mediation::Autofill;
+    let credential = ceremony(Ceremony::Get, &start.options, SIGNED, autofill)
+        .await
+        .map_err(Problem::Browser)?;
+    let answer = calls::passkey_finish(&start.ceremony, &credential)
+        .await
+        .map_err(Problem::Server)?;
+    remember_passkey();
+    Ok(answer)
+}
+
+/// Proves one of the signed-in user's keys again (before a change that
+/// needs a recent second factor).
+pub async fn verify_again() -> Result<(), Problem> {
+    let start = calls::verify_start().await.map_err(Problem::Server)?;
+    let credential = ceremony(Ceremony::Get, &start.options, SIGNED, false)
+        .await
+        .map_err(Problem::Browser)?;
+    calls::verify_finish(&start.ceremony, &credential)
+        .await
+        .map_err(Problem::Server)
+}
+
+/// Where this browser notes that it holds a passkey for the portal.
+const PASSKEY_HINT: &str = "portcullis.passkey";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Notes that a passkey was made or used in this browser: the login
+/// screen then offers passkeys in the email field's autofill, whose code
+/// other browsers never download. (A note left by a passkey removed since
+/// costs that download and nothing else.)
+fn remember_passkey() {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PASSKEY_HINT, "1");
+    }
+}
+
+/// Whether to offer passkeys in autofill here: this browser made or used
+/// one, and offers passkeys among its suggestions. Cheap, and called from
+/// the first screen: it touches none of the ceremony code.
+pub async fn offer_autofill() -> bool {
+    let noted = storage()
+        .and_then(|s| s.get_item(PASSKEY_HINT).ok().flatten())
+        .is_some();
+    noted && autofill_available().await
+}
+
+/// Whether this browser offers passkeys in autofill.
+async fn autofill_available() -> bool {
+    let global: JsValue = js_sys::global().into();
+    let Some(class) = get(&global, "PublicKeyCredential") else {
+        return false;
+    };
+    let Some(check) = function(&class, "isConditionalMediationAvailable") else {
+        return false;
+    };
+    let Some(promise) = check
+        .call0(&class)
+        .ok()
+        .and_then(|p| p.dyn_into::<Promise>().ok())
+    else {
+        return false;
+    };
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Ends a ceremony still waiting in the browser (the autofill one, when
+/// the user leaves the login screen or signs in otherwise).
+pub fn stop_waiting() {
+    PENDING.with(|p| {
+        if let Some(controller) = p.borrow_mut().take() {
+            controller.abort();
+        }
+    });
+}
+
+thread_local! {
+    /// The ceremony waiting in the browser, if any: a browser runs one at
+    /// a time and refuses a second, so a new one ends the old first.
+    static PENDING: std::cell::RefCell<Option<web_sys::AbortController>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ceremony {
+    Create,
+    Get,
 }
 
 #[wasm_bindgen]
@@ -104,28 +229,54 @@ fn failure_of(error: &JsValue) -> Failure {
         .map_or(Failure::Other, |n| Failure::from_name(&n))
 }
 
-/// Runs `navigator.credentials[method]` with the server's options and
-/// answers the credential as JSON, checked to carry `needed`.
-async fn ceremony(method: &str, options: &Value, needed: &[&str]) -> Result<Value, Failure> {
+/// Runs `navigator.credentials.create/get` with the server's options
+/// and answers the credential as JSON, checked to carry `needed`.
+/// `conditional`: offered in autofill rather than in a dialog.
+async fn ceremony(
+    kind: Ceremony,
+    options: &Value,
+    needed: &[&str],
+    conditional: bool,
+) -> Result<Value, Failure> {
     let container = credentials().ok_or(Failure::Unsupported)?;
+    let method = match kind {
+        Ceremony::Create => "create",
+        Ceremony::Get => "get",
+    };
     let call = function(&container, method).ok_or(Failure::Unsupported)?;
     let public_key = json::public_key(options)?;
     let text = serde_json::to_string(&public_key).map_err(|_| Failure::Unreadable)?;
     let plain = JSON::parse(&text).map_err(|_| Failure::Unreadable)?;
-    let parsed = if method == "create" {
-        parse_creation_options(&plain)
-    } else {
-        parse_request_options(&plain)
+    let parsed = match kind {
+        Ceremony::Create => parse_creation_options(&plain),
+        Ceremony::Get => parse_request_options(&plain),
     }
     .map_err(|_| Failure::Unreadable)?;
     let request = Object::new();
     Reflect::set(&request, &"publicKey".into(), &parsed).map_err(|_| Failure::Other)?;
+    if conditional {
+        Reflect::set(&request, &"mediation".into(), &"conditional".into())
+            .map_err(|_| Failure::Other)?;
+    }
+    stop_waiting();
+    let controller = web_sys::AbortController::new().map_err(|_| Failure::Other)?;
+    Reflect::set(&request, &"signal".into(), &controller.signal()).map_err(|_| Failure::Other)?;
+    PENDING.with(|p| *p.borrow_mut() = Some(controller));
     let promise: Promise = call
         .call1(&container, &request)
         .map_err(|e| failure_of(&e))?
         .dyn_into()
         .map_err(|_| Failure::Other)?;
-    let credential = JsFuture::from(promise).await.map_err(|e| failure_of(&e))?;
+    let credential = JsFuture::from(promise).await.map_err(|e| failure_of(&e));
+    // Done: this ceremony no longer waits. (If another replaced it, that
+    // one's controller stays.)
+    PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        if pending.as_ref().is_some_and(|c| c.signal().aborted()) {
+            *pending = None;
+        }
+    });
+    let credential = credential?;
     // Nothing of the answer is trusted before it has been checked.
     let to_json = function(&credential, "toJSON").ok_or(Failure::Unsupported)?;
     let plain = to_json

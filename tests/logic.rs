@@ -263,6 +263,7 @@ fn home_says_what_to_do_next() {
         deadline: None,
         totp,
         factors: vec![],
+        last_used: None,
     };
     assert_eq!(
         next_step(&o(
@@ -612,6 +613,7 @@ fn home_lists_security_keys_among_the_factors() {
         deadline: None,
         totp: TotpState::NotSetUp,
         factors: vec![FactorKind::Webauthn],
+        last_used: None,
     };
     assert_eq!(
         next_step(&o),
@@ -625,7 +627,7 @@ fn home_lists_security_keys_among_the_factors() {
 fn browser_errors_of_a_key_ceremony_become_sentences() {
     use portcullis_web::webauthn::Failure;
     assert_eq!(Failure::from_name("NotAllowedError"), Failure::Cancelled);
-    assert_eq!(Failure::from_name("AbortError"), Failure::Cancelled);
+    assert_eq!(Failure::from_name("AbortError"), Failure::Superseded);
     assert_eq!(
         Failure::from_name("InvalidStateError"),
         Failure::AlreadyRegistered

@@ -48,13 +48,10 @@ pub async fn remove_key(id: &str) -> Result<(), ApiError> {
     delete(&key_path(id)).await
 }
 
-/// A security key (user presence is enough): what every screen here adds.
-pub async fn register_start() -> Result<Ceremony, ApiError> {
-    post(
-        "/webauthn/register/start",
-        &RegistrationStart { passkey: false },
-    )
-    .await
+/// A security key (user presence is enough), or a passkey (a
+/// discoverable credential that can sign in without the password).
+pub async fn register_start(passkey: bool) -> Result<Ceremony, ApiError> {
+    post("/webauthn/register/start", &RegistrationStart { passkey }).await
 }
 
 pub async fn register_finish(
@@ -81,4 +78,32 @@ pub async fn login_finish(ceremony: &str, credential: &Value) -> Result<LoginRes
         credential,
     };
     post("/login/webauthn/finish", &body).await
+}
+
+/// Sign-in with a passkey, without the password.
+pub async fn passkey_start() -> Result<Ceremony, ApiError> {
+    post("/login/passkey/start", &()).await
+}
+
+pub async fn passkey_finish(ceremony: &str, credential: &Value) -> Result<LoginResponse, ApiError> {
+    let body = Finish {
+        ceremony,
+        name: None,
+        credential,
+    };
+    post("/login/passkey/finish", &body).await
+}
+
+/// Proving a key again in a signed-in session.
+pub async fn verify_start() -> Result<Ceremony, ApiError> {
+    post("/mfa/verify/webauthn/start", &()).await
+}
+
+pub async fn verify_finish(ceremony: &str, credential: &Value) -> Result<(), ApiError> {
+    let body = Finish {
+        ceremony,
+        name: None,
+        credential,
+    };
+    post("/mfa/verify/webauthn/finish", &body).await
 }

@@ -3,6 +3,7 @@
 
 pub mod enroll;
 pub mod mfa;
+mod passkey;
 pub mod password;
 
 pub use enroll::EnrollPage;

@@ -6,9 +6,13 @@
 pub enum Failure {
     /// No WebAuthn, or not the JSON helpers this module relies on.
     Unsupported,
-    /// `NotAllowedError`/`AbortError`: cancelled, timed out, or no key
-    /// answered (browsers do not say which, on purpose).
+    /// `NotAllowedError`: cancelled, timed out, or no key answered
+    /// (browsers do not say which, on purpose).
     Cancelled,
+    /// `AbortError`: the portal ended the request itself, for another
+    /// (a passkey waiting in autofill, replaced by the user's choice).
+    /// Nothing to tell the user.
+    Superseded,
     /// `InvalidStateError` while registering: the key is one the user
     /// already has (the options exclude them).
     AlreadyRegistered,
@@ -27,7 +31,8 @@ impl Failure {
     /// The failure a `DOMException` (or other error) name stands for.
     pub fn from_name(name: &str) -> Failure {
         match name {
-            "NotAllowedError" | "AbortError" => Failure::Cancelled,
+            "NotAllowedError" => Failure::Cancelled,
+            "AbortError" => Failure::Superseded,
             "InvalidStateError" => Failure::AlreadyRegistered,
             "SecurityError" => Failure::WrongSite,
             "NotSupportedError" => Failure::KeyCannot,
@@ -46,6 +51,7 @@ impl Failure {
                 "No security key answered: the request was cancelled or timed out. \
                  Try again, and touch your key when it blinks, or use another factor."
             }
+            Failure::Superseded => "The request was replaced by another. Try again.",
             Failure::AlreadyRegistered => {
                 "This security key is already registered for your account. \
                  Try again with another key."

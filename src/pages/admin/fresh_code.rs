@@ -1,11 +1,14 @@
 //! The fresh second factor that changes to someone's MFA need when the
-//! admin's last one is older than ten minutes: a code form shown in place,
-//! after which the action the admin started carries on by itself.
+//! admin's last one is older than ten minutes: a code form (and a
+//! security key, for an admin who has one) shown in place, after which the
+//! action the admin started carries on by itself.
 
 use leptos::prelude::*;
+use portcullis_api::FactorKind;
 
 use crate::api;
 use crate::components::{on_code_submit, CodeField};
+use crate::webauthn;
 
 /// Shown while `open`: asks for a current code, proves it, closes, then
 /// calls `then` (which runs the action again); Cancel closes and calls
@@ -27,6 +30,34 @@ pub fn FreshCode(
     let code = RwSignal::new(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let busy = RwSignal::new(false);
+    // Which factors the admin has: the form offers those. Until known (or
+    // if unknown) it offers the code.
+    let factors =
+        LocalResource::new(|| async { api::mfa().await.map(|o| o.factors).unwrap_or_default() });
+    let has = move |kind: FactorKind| factors.get().is_some_and(|f| f.contains(&kind));
+    let code_offered = move || !has(FactorKind::Webauthn) || has(FactorKind::Totp);
+    let proven = move || {
+        let _ = code.try_set(String::new());
+        let _ = open.try_set(false);
+        then.run(());
+    };
+    let use_key = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let _ = set_problem.try_set(None);
+        leptos::task::spawn_local(async move {
+            let answer = webauthn::verify_again().await;
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(()) => proven(),
+                Err(p) => {
+                    let _ = set_problem.try_set(Some(p.sentence()));
+                }
+            }
+        });
+    };
     let on_submit = on_code_submit(
         code,
         set_problem,
@@ -37,11 +68,7 @@ pub fn FreshCode(
                 let answer = api::verify_mfa(&c).await;
                 let _ = busy.try_set(false);
                 match answer {
-                    Ok(()) => {
-                        let _ = code.try_set(String::new());
-                        let _ = open.try_set(false);
-                        then.run(());
-                    }
+                    Ok(()) => proven(),
                     Err(e) => {
                         let _ = set_problem.try_set(Some(e.user_message()));
                     }
@@ -54,17 +81,32 @@ pub fn FreshCode(
             view! {
                 <form class="fresh-code" on:submit=on_submit>
                     <p>"This change needs a fresh confirmation that it’s you."</p>
-                    <CodeField
-                        id=id
-                        label="Code from your authenticator app"
-                        value=code
-                        error=problem
-                        autofocus=true
-                    />
+                    {move || if code_offered() {
+                        view! {
+                            <CodeField
+                                id=id
+                                label="Code from your authenticator app"
+                                value=code
+                                error=problem
+                                autofocus=true
+                            />
+                        }
+                        .into_any()
+                    } else {
+                        view! { <p class="form-error" role="alert">{move || problem.get()}</p> }.into_any()
+                    }}
                     <div class="actions">
-                        <button type="submit" class="button primary" aria-busy=move || busy.get().to_string()>
-                            {verb}
-                        </button>
+                        <Show when=code_offered>
+                            <button type="submit" class="button primary" aria-busy=move || busy.get().to_string()>
+                                {verb}
+                            </button>
+                        </Show>
+                        <Show when=move || has(FactorKind::Webauthn)>
+                            <button type="button" class="button secondary" aria-busy=move || busy.get().to_string()
+                                on:click=use_key>
+                                "Use a security key"
+                            </button>
+                        </Show>
                         <button type="button" class="button secondary" on:click=move |_| {
                             open.set(false);
                             cancel.run(());

@@ -25,6 +25,8 @@ enum Step {
     Complete,
     /// A security key was registered instead of the app.
     KeyComplete,
+    /// A passkey was.
+    PasskeyComplete,
     /// No session at all (or it expired): start from the login page.
     NeedLogin,
     Failed(ApiError),
@@ -37,7 +39,7 @@ impl Step {
             Step::Intro(_) => "Set up multi-factor authentication",
             Step::AlreadySetUp => "Authenticator app already set up",
             Step::Scan(_) => "Add Portcullis to your authenticator app",
-            Step::Complete | Step::KeyComplete => "MFA setup is complete",
+            Step::Complete | Step::KeyComplete | Step::PasskeyComplete => "MFA setup is complete",
             Step::NeedLogin => "Log in first",
             Step::Failed(_) => "Something went wrong",
         }
@@ -110,15 +112,22 @@ pub fn EnrollPage() -> impl IntoView {
     // The key's ceremony; a failure stays on the intro, whose button tries
     // again, beside the app.
     let (key_problem, set_key_problem) = signal(None::<String>);
-    let add_key = Action::new_local(move |_: &()| async move {
-        match webauthn::register(None).await {
-            Ok(LoginResponse::Done { user }) => {
-                session.signed_in(user);
-                set_step.set(Step::KeyComplete);
+    let add_key = Action::new_local(move |passkey: &bool| {
+        let passkey = *passkey;
+        async move {
+            match webauthn::register(None, passkey).await {
+                Ok(LoginResponse::Done { user }) => {
+                    session.signed_in(user);
+                    set_step.set(if passkey {
+                        Step::PasskeyComplete
+                    } else {
+                        Step::KeyComplete
+                    });
+                }
+                Ok(_) => set_step.set(Step::NeedLogin),
+                Err(p) if p.is_unauthenticated() => set_step.set(Step::NeedLogin),
+                Err(p) => set_key_problem.set(Some(p.sentence())),
             }
-            Ok(_) => set_step.set(Step::NeedLogin),
-            Err(p) if p.is_unauthenticated() => set_step.set(Step::NeedLogin),
-            Err(p) => set_key_problem.set(Some(p.sentence())),
         }
     });
 
@@ -152,6 +161,14 @@ pub fn EnrollPage() -> impl IntoView {
                     <p class="success" role="status">
                         "From now on you log in with your password and your security key. "
                         "You can name it, or add another, on the Security page."
+                    </p>
+                    <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
+                }
+                .into_any(),
+                Step::PasskeyComplete => view! {
+                    <p class="success" role="status">
+                        "From now on you can sign in with your passkey alone: choose “Sign in with a passkey” "
+                        "on the login page. With your password, the passkey is your second factor."
                     </p>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
                 }
@@ -213,31 +230,39 @@ fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl I
 /// The other choice of the intro: a security key or passkey instead of the app.
 #[component]
 fn KeyChoice(
-    add: Action<(), ()>,
+    add: Action<bool, ()>,
     problem: ReadSignal<Option<String>>,
     set_problem: WriteSignal<Option<String>>,
 ) -> impl IntoView {
+    let choose = move |passkey: bool| {
+        if !add.pending().get_untracked() {
+            set_problem.set(None);
+            add.dispatch(passkey);
+        }
+    };
+    let waiting = move || add.pending().get();
     view! {
         <h2 id="enroll-key-title">"Or use a security key or passkey"</h2>
         <div class="factor" role="group" aria-labelledby="enroll-key-title">
             <p>
-                "A security key (USB or NFC) or a passkey on this device or your phone works instead of "
-                "the app. Select the button, then touch your key or follow your browser’s prompt."
+                "A security key (USB or NFC) works instead of the app, after your password. "
+                "A passkey, on this device or your phone, can also sign you in without a password, "
+                "with your fingerprint, face or screen lock."
             </p>
             <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
-            <button
-                type="button"
-                class="button secondary"
-                aria-busy=move || add.pending().get().to_string()
-                on:click=move |_| {
-                    if !add.pending().get_untracked() {
-                        set_problem.set(None);
-                        add.dispatch(());
-                    }
-                }
-            >
-                {move || if add.pending().get() { "Waiting for your key…" } else { "Use a security key" }}
-            </button>
+            <div class="actions">
+                <button type="button" class="button secondary" aria-busy=move || waiting().to_string()
+                    on:click=move |_| choose(false)>
+                    "Use a security key"
+                </button>
+                <button type="button" class="button secondary" aria-busy=move || waiting().to_string()
+                    on:click=move |_| choose(true)>
+                    "Create a passkey"
+                </button>
+            </div>
+            <p class="status-line" role="status" aria-live="polite">
+                {move || waiting().then_some("Waiting for your key or passkey…")}
+            </p>
         </div>
     }
 }

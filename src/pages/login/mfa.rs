@@ -1,6 +1,7 @@
 //! `/login/mfa`: the second factor. The user's factors come from
-//! `GET /mfa` (so a reload knows them too): a user with security keys
-//! starts with a key, and one with both can switch to the code and back.
+//! `GET /mfa` (so a reload knows them too): the prompt starts with the
+//! kind used last (else a key), and a user with both can switch to the
+//! code and back.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -40,10 +41,19 @@ pub fn LoginMfaPage() -> impl IntoView {
     let (shown, set_shown) = signal(None::<Shown>);
     let (has_both, set_has_both) = signal(false);
     leptos::task::spawn_local(async move {
-        let factors = api::mfa().await.map(|o| o.factors).unwrap_or_default();
+        let (factors, last_used) = api::mfa()
+            .await
+            .map(|o| (o.factors, o.last_used))
+            .unwrap_or_default();
         let key = factors.contains(&FactorKind::Webauthn);
         let _ = set_has_both.try_set(key && factors.contains(&FactorKind::Totp));
-        let _ = set_shown.try_set(Some(if key { Shown::Key } else { Shown::Code }));
+        let first = match last_used {
+            Some(FactorKind::Totp) => Shown::Code,
+            Some(FactorKind::Webauthn) => Shown::Key,
+            _ if key => Shown::Key,
+            _ => Shown::Code,
+        };
+        let _ = set_shown.try_set(Some(first));
     });
     let switch = move |to: Shown, text: &'static str| {
         view! {

@@ -4,11 +4,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::LoginResponse;
 
+use super::passkey;
 use crate::api::{self, ApiError};
 use crate::boot;
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::{check_login, LoginProblems};
+use crate::webauthn::{self, Failure, Mediation, Problem};
 
 /// Where a submission stands; the view is a match on this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,8 @@ enum Outcome {
     Refused(ApiError),
     /// The password was right, but the account may not log in (locked).
     Blocked(String),
+    /// A passkey sign-in failed; the sentence says why and how to go on.
+    Passkey(String),
 }
 
 #[component]
@@ -42,31 +46,35 @@ pub fn LoginPage() -> impl IntoView {
     // A plain task and a flag rather than an `Action`: this screen is the
     // first download, and nothing else in it needs the Action machinery.
     let (sending, set_sending) = signal(false);
+    // Where a login step's answer leads, by password or by passkey.
+    let follow = move |answer: LoginResponse| match answer {
+        LoginResponse::Done { user } => {
+            session.signed_in(user);
+            set_outcome.set(Outcome::Idle);
+            navigate(&next(), Default::default());
+        }
+        LoginResponse::Locked { message } => {
+            session.signed_out();
+            set_outcome.set(Outcome::Blocked(message))
+        }
+        LoginResponse::Mfa { .. } => {
+            // Only half signed in: whatever the page thought before is gone.
+            session.signed_out();
+            set_outcome.set(Outcome::Idle);
+            navigate(&Page::LoginMfa.with_next(&next()), Default::default());
+        }
+        LoginResponse::Enroll { .. } => {
+            session.signed_out();
+            set_outcome.set(Outcome::Idle);
+            navigate(&Page::Enroll.with_next(&next()), Default::default());
+        }
+    };
+    let follow = StoredValue::new_local(follow);
     let send = move |req: portcullis_api::LoginRequest| {
-        let navigate = navigate.clone();
         set_sending.set(true);
         leptos::task::spawn_local(async move {
             match api::login(&req).await {
-                Ok(LoginResponse::Done { user }) => {
-                    session.signed_in(user);
-                    set_outcome.set(Outcome::Idle);
-                    navigate(&next(), Default::default());
-                }
-                Ok(LoginResponse::Locked { message }) => {
-                    session.signed_out();
-                    set_outcome.set(Outcome::Blocked(message))
-                }
-                Ok(LoginResponse::Mfa { .. }) => {
-                    // Only half signed in: whatever the page thought before is gone.
-                    session.signed_out();
-                    set_outcome.set(Outcome::Idle);
-                    navigate(&Page::LoginMfa.with_next(&next()), Default::default());
-                }
-                Ok(LoginResponse::Enroll { .. }) => {
-                    session.signed_out();
-                    set_outcome.set(Outcome::Idle);
-                    navigate(&Page::Enroll.with_next(&next()), Default::default());
-                }
+                Ok(answer) => follow.with_value(|f| f(answer)),
                 Err(e) => {
                     password.set(String::new());
                     if let Some(secs) = e.retry_after() {
@@ -78,6 +86,39 @@ pub fn LoginPage() -> impl IntoView {
             let _ = set_sending.try_set(false);
         });
     };
+
+    // A passkey: from the button (the browser's dialog), or picked from
+    // the email field's suggestions (autofill, waiting from the start).
+    let (waiting_for_key, set_waiting_for_key) = signal(false);
+    let with_passkey = move |mediation: Mediation| {
+        leptos::task::spawn_local(async move {
+            if mediation == Mediation::Dialog {
+                let _ = set_waiting_for_key.try_set(true);
+                let _ = set_outcome.try_set(Outcome::Idle);
+            }
+            let result = passkey::sign_in(mediation).await;
+            let _ = set_waiting_for_key.try_set(false);
+            match result {
+                Ok(answer) => {
+                    let _ = follow.try_with_value(|f| f(answer));
+                }
+                // Replaced by another request, or the screen has gone.
+                Err(Problem::Browser(Failure::Superseded)) => {}
+                // Dismissing the suggestions is no failure.
+                Err(Problem::Browser(Failure::Cancelled)) if mediation == Mediation::Autofill => {}
+                Err(p) => {
+                    let _ = set_outcome.try_set(Outcome::Passkey(p.sentence()));
+                }
+            }
+        });
+    };
+    leptos::task::spawn_local(async move {
+        if webauthn::offer_autofill().await && follow.try_with_value(|_| ()).is_some() {
+            with_passkey(Mediation::Autofill);
+        }
+    });
+    // Leaving the screen ends a passkey request still waiting in autofill.
+    on_cleanup(webauthn::stop_waiting);
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -101,7 +142,7 @@ pub fn LoginPage() -> impl IntoView {
     let password_error = move || problems().password;
     let banner = move || match outcome.get() {
         Outcome::Refused(e) => Some(e.user_message()),
-        Outcome::Blocked(m) => Some(m),
+        Outcome::Blocked(m) | Outcome::Passkey(m) => Some(m),
         _ => None,
     };
     let busy = move || sending.get();
@@ -119,7 +160,7 @@ pub fn LoginPage() -> impl IntoView {
                         id="login-email"
                         name="email"
                         type="email"
-                        autocomplete="username"
+                        autocomplete="username webauthn"
                         required
                         bind:value=email
                         aria-invalid=move || email_error().is_some().to_string()
@@ -155,6 +196,21 @@ pub fn LoginPage() -> impl IntoView {
                     }}
                 </button>
             </form>
+            <div class="other-way">
+                <p class="or" aria-hidden="true">"or"</p>
+                <button
+                    type="button"
+                    class="button secondary"
+                    aria-busy=move || waiting_for_key.get().to_string()
+                    on:click=move |_| {
+                        if !waiting_for_key.get_untracked() {
+                            with_passkey(Mediation::Dialog);
+                        }
+                    }
+                >
+                    {move || if waiting_for_key.get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
+                </button>
+            </div>
         </section>
     }
 }

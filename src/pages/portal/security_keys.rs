@@ -100,14 +100,21 @@ fn check_name(raw: &str) -> Result<String, String> {
 #[component]
 fn AddKey(keys: Keys) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let passkey = RwSignal::new(false);
     let (name_error, set_name_error) = signal(None::<String>);
     let add = Action::new_local(move |name_text: &String| {
         let name_text = name_text.clone();
+        let as_passkey = passkey.get_untracked();
         async move {
-            match webauthn::register(Some(&name_text)).await {
+            match webauthn::register(Some(&name_text), as_passkey).await {
                 Ok(_) => {
                     name.set(String::new());
-                    keys.done(format!("Security key “{name_text}” added."));
+                    let what = if as_passkey {
+                        "Passkey"
+                    } else {
+                        "Security key"
+                    };
+                    keys.done(format!("{what} “{name_text}” added."));
                     keys.reload();
                 }
                 Err(p) => keys.problem(p.sentence()),
@@ -146,8 +153,27 @@ fn AddKey(keys: Keys) -> impl IntoView {
                 "After you select the button, insert or touch your key, or follow your browser’s prompt."
             </p>
             <p id="key-name-error" class="field-error">{move || name_error.get()}</p>
+            <fieldset class="choice">
+                <legend>"Kind"</legend>
+                <label>
+                    <input type="radio" name="key-kind" value="key"
+                        prop:checked=move || !passkey.get()
+                        on:change=move |_| passkey.set(false)/>
+                    " Security key: your second factor, after your password"
+                </label>
+                <label>
+                    <input type="radio" name="key-kind" value="passkey"
+                        prop:checked=move || passkey.get()
+                        on:change=move |_| passkey.set(true)/>
+                    " Passkey: also signs you in without a password (fingerprint, face or PIN)"
+                </label>
+            </fieldset>
             <button type="submit" class="button primary" aria-busy=move || add.pending().get().to_string()>
-                {move || if add.pending().get() { "Waiting for your key…" } else { "Add a security key" }}
+                {move || match (add.pending().get(), passkey.get()) {
+                    (true, _) => "Waiting for your key…",
+                    (false, false) => "Add a security key",
+                    (false, true) => "Add a passkey",
+                }}
             </button>
         </form>
     }

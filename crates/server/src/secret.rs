@@ -5,7 +5,9 @@
 //!
 //! [`SecretBox`] encrypts TOTP keys before they reach the database
 //! (XChaCha20-Poly1305, a random nonce per value, the owner's id as
-//! associated data so a sealed key cannot be moved to another user). The key
+//! associated data so a sealed key cannot be moved to another user), and
+//! hashes values that are only ever compared, never read back (recovery
+//! codes: HMAC-SHA256 under a key derived from the same one). The key
 //! comes from `PORTCULLIS_ENCRYPTION_KEY` or from a key file outside the
 //! database, created on first start readable by the owner only: a copy of
 //! the database alone does not reveal the keys.
@@ -17,7 +19,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand_core::{OsRng, RngCore};
+use sha2::Sha256;
 
 use crate::error::Internal;
 
@@ -52,10 +56,16 @@ impl<T> std::fmt::Display for Secret<T> {
 const SEALED_PREFIX: &str = "x1:";
 const NONCE_LEN: usize = 24;
 
+/// Labels the HMAC key derived from the box's key, so the two uses of one
+/// key never meet (a new purpose gets a new label).
+const HASH_KEY_LABEL: &[u8] = b"portcullis keyed hash v1";
+
 /// Encrypts and decrypts secrets stored in the database.
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// HMAC-SHA256 keyed with a key derived from the box's key.
+    hasher: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -68,6 +78,7 @@ impl SecretBox {
     pub fn from_key(key: &[u8; 32]) -> Self {
         SecretBox {
             cipher: XChaCha20Poly1305::new(key.into()),
+            hasher: hmac_with(&derive(key, HASH_KEY_LABEL)),
         }
     }
 
@@ -163,6 +174,36 @@ impl SecretBox {
     pub fn is_sealed(stored: &str) -> bool {
         stored.starts_with(SEALED_PREFIX)
     }
+
+    /// A keyed hash (hex) of `value` for the owner `context`: the database
+    /// can look a value up by it, and without the key outside the database
+    /// nobody can test guesses against a copy. Fast on purpose: only for
+    /// random values with enough entropy that guessing is hopeless anyway.
+    pub fn keyed_hash(&self, context: &str, value: &str) -> String {
+        let mut mac = self.hasher.clone();
+        // Lengths first, so ("ab", "c") and ("a", "bc") differ.
+        for part in [context, value] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// HMAC-SHA256 keyed with `key`. HMAC pads a key shorter than its block
+/// with zeros, so padding it here gives the same MAC, through the
+/// constructor that cannot fail.
+fn hmac_with(key: &[u8; 32]) -> Hmac<Sha256> {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    <Hmac<Sha256> as KeyInit>::new(&block.into())
+}
+
+/// A subkey of `key` for one purpose: HMAC-SHA256(key, label).
+fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut mac = hmac_with(key);
+    mac.update(label);
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
@@ -191,6 +232,40 @@ mod tests {
         tampered.pop();
         tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
         assert!(b.open(&tampered, "user-1").is_err(), "tampered");
+    }
+
+    #[test]
+    fn padded_hmac_keys_are_hmac_keys() {
+        let key = [7u8; 32];
+        let Ok(mut plain) = <Hmac<Sha256> as Mac>::new_from_slice(&key) else {
+            panic!("HMAC takes keys of any length")
+        };
+        plain.update(b"x");
+        let mut padded = hmac_with(&key);
+        padded.update(b"x");
+        assert_eq!(
+            plain.finalize().into_bytes(),
+            padded.finalize().into_bytes()
+        );
+    }
+
+    #[test]
+    fn keyed_hashes_depend_on_the_key_the_owner_and_the_value() {
+        let b = SecretBox::from_key(&[1u8; 32]);
+        let h = b.keyed_hash("user-1", "ABCDEFGHJKMN");
+        assert_eq!(h.len(), 64);
+        assert!(!h.to_uppercase().contains("ABCDEFGHJKMN"));
+        assert_eq!(
+            h,
+            SecretBox::from_key(&[1u8; 32]).keyed_hash("user-1", "ABCDEFGHJKMN")
+        );
+        assert_ne!(h, b.keyed_hash("user-2", "ABCDEFGHJKMN"));
+        assert_ne!(h, b.keyed_hash("user-1", "ABCDEFGHJKMP"));
+        assert_ne!(
+            h,
+            SecretBox::from_key(&[2u8; 32]).keyed_hash("user-1", "ABCDEFGHJKMN")
+        );
+        assert_ne!(b.keyed_hash("ab", "c"), b.keyed_hash("a", "bc"));
     }
 
     #[test]

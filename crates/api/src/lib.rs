@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod input;
+pub mod user_agent;
 pub mod wire;
 
 /// Header every state-changing request must carry (CSRF defence: a cross-site

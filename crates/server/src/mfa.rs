@@ -32,6 +32,9 @@ pub enum MfaError {
     /// Malformed input; the text says how.
     Invalid(&'static str),
     WrongCode,
+    /// A wrong authenticator code that matches a time step a few minutes
+    /// away: the text says how far the phone's clock is off and how to fix it.
+    WrongCodeClockSkew(String),
     CodeAlreadyUsed,
     /// Too many wrong codes: wait this many seconds.
     Throttled(u64),

@@ -187,6 +187,10 @@ impl From<MfaError> for HttpError {
                 ErrorCode::WrongCode,
                 "That code is not correct. Enter the current code from your authenticator app.",
             ),
+            // The portal shows the server's sentence for `wrong_code`.
+            MfaError::WrongCodeClockSkew(m) => {
+                HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::WrongCode, m)
+            }
             MfaError::CodeAlreadyUsed => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::CodeAlreadyUsed,

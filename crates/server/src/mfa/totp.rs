@@ -98,6 +98,43 @@ pub fn check(secret_b32: &str, code: &str, now: Timestamp, last_step: i64) -> Ch
     }
 }
 
+/// How far away a wrong code is still recognised as the phone's clock being
+/// off (10 steps: 5 minutes either way). Such codes are never accepted.
+pub const SKEW_HINT_STEPS: i64 = 10;
+
+/// For a code that [`check`] refused as wrong: the offset in steps (2 to
+/// 10, positive when the phone's clock is ahead) of the nearest step whose
+/// code it is, if any. Steps at or before `last_step` are left out: such a
+/// code is more likely an old one typed again than a wrong clock. Only
+/// says how far; it claims no step, so the code stays refused.
+pub fn clock_skew(secret_b32: &str, code: &str, now: Timestamp, last_step: i64) -> Option<i64> {
+    let current = step_of(now);
+    // Nearest first, so the message names the smallest offset that fits.
+    (SKEW_STEPS + 1..=SKEW_HINT_STEPS)
+        .flat_map(|d| [d, -d])
+        .filter(|d| current + d > last_step)
+        .find(|d| {
+            code_at(secret_b32, current + d)
+                .is_some_and(|expected| constant_time_eq(expected.as_bytes(), code.as_bytes()))
+        })
+}
+
+/// What to tell someone whose code matched `steps` steps away: how many
+/// minutes their phone is fast or slow (steps of 30 s, halves rounded up,
+/// so 2 steps are 1 minute and 3 steps 2), and how to fix it.
+pub fn skew_message(steps: i64) -> String {
+    let minutes = (steps.abs() * STEP_SECS + 59) / 60;
+    let (way, unit) = (
+        if steps > 0 { "fast" } else { "slow" },
+        if minutes == 1 { "minute" } else { "minutes" },
+    );
+    format!(
+        "That code is not the current one: the clock of your phone seems to be about \
+         {minutes} {unit} {way}. Turn on automatic date and time in your phone's settings, \
+         then enter the new code from your authenticator app."
+    )
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -150,6 +187,39 @@ mod tests {
                 Check::Wrong
             }
         );
+    }
+
+    #[test]
+    fn clock_skew_from_two_to_ten_steps_either_way() {
+        let now = 1_800_000_015;
+        let cur = step_of(now);
+        let at = |d: i64| code_at(RFC_KEY, cur + d).unwrap_or_default();
+        for d in [2, -2, 5, -7, 10, -10] {
+            assert_eq!(check(RFC_KEY, &at(d), now, -1), Check::Wrong, "{d}");
+            // (unless the code of another near step happens to be the same)
+            if (-1..=1).all(|near| at(near) != at(d)) {
+                assert_eq!(clock_skew(RFC_KEY, &at(d), now, -1), Some(d), "{d}");
+            }
+        }
+        for d in [-1, 0, 1, 11, -11, 30] {
+            if (2..=10).all(|far| at(far) != at(d) && at(-far) != at(d)) {
+                assert_eq!(clock_skew(RFC_KEY, &at(d), now, -1), None, "{d}");
+            }
+        }
+        // A code of a step used already is an old code, not a slow clock.
+        assert_eq!(clock_skew(RFC_KEY, &at(-3), now, cur - 3), None);
+        assert_eq!(clock_skew(RFC_KEY, &at(-3), now, cur - 4), Some(-3));
+    }
+
+    #[test]
+    fn skew_in_minutes_and_words() {
+        let m = skew_message(2);
+        assert!(m.contains("about 1 minute fast"), "{m}");
+        assert!(m.contains("automatic date and time"), "{m}");
+        assert!(skew_message(-3).contains("about 2 minutes slow"));
+        assert!(skew_message(-4).contains("about 2 minutes slow"));
+        assert!(skew_message(10).contains("about 5 minutes fast"));
+        assert!(skew_message(-10).contains("about 5 minutes slow"));
     }
 
     #[test]

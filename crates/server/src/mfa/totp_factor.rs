@@ -91,8 +91,19 @@ async fn check_code(
                 MfaError::CodeAlreadyUsed,
             )
         }
-        // already counted by begin_attempt
-        Check::Wrong => ("authenticator app: wrong code", MfaError::WrongCode),
+        // Already counted by begin_attempt. A code of a step a few minutes
+        // away is refused all the same, but the answer says why.
+        Check::Wrong => match totp::clock_skew(key.expose(), &code, now, row.last_step) {
+            Some(steps) => (
+                if steps > 0 {
+                    "authenticator app: wrong code (phone clock fast)"
+                } else {
+                    "authenticator app: wrong code (phone clock slow)"
+                },
+                MfaError::WrongCodeClockSkew(totp::skew_message(steps)),
+            ),
+            None => ("authenticator app: wrong code", MfaError::WrongCode),
+        },
     };
     audit::record(
         &state.db,

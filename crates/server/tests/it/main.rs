@@ -17,6 +17,7 @@ mod audit;
 mod bad_input;
 mod challenge;
 mod cli;
+mod clock_skew;
 mod csrf;
 mod headers;
 mod login;

@@ -264,6 +264,7 @@ fn home_says_what_to_do_next() {
         totp,
         factors: vec![],
         last_used: None,
+        recovery_codes_left: 0,
     };
     assert_eq!(
         next_step(&o(
@@ -614,6 +615,7 @@ fn home_lists_security_keys_among_the_factors() {
         totp: TotpState::NotSetUp,
         factors: vec![FactorKind::Webauthn],
         last_used: None,
+        recovery_codes_left: 0,
     };
     assert_eq!(
         next_step(&o),

@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 19] = [
+pub const EVENT_KINDS: [&str; 21] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -55,6 +55,8 @@ pub const EVENT_KINDS: [&str; 19] = [
     "mfa_enrolled",
     "mfa_reset_by_user",
     "mfa_factor_renamed",
+    "recovery_codes_generated",
+    "recovery_code_used",
     "admin_require_mfa",
     "admin_unrequire_mfa",
     "admin_reset_mfa",

@@ -52,6 +52,63 @@ pub fn parse_code(input: &str) -> Result<String, CodeProblem> {
     }
 }
 
+/// Recovery codes are this many characters of [`RECOVERY_ALPHABET`] (5 bits
+/// each: 60 bits), shown in groups of four: `ABCD-EFGH-JKMN`.
+pub const RECOVERY_CODE_LEN: usize = 12;
+
+/// Crockford's base32 digits: no I, L, O or U, so a code read off paper is
+/// not mistaken for another; typed look-alikes are read as the digit they
+/// resemble (see [`parse_recovery_code`]).
+pub const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The longest recovery-code input accepted, in characters: the code with
+/// room for the blanks and dashes people type or paste around its groups.
+/// `RecoveryCodeRequest.code` in the API's document states the same limit.
+pub const RECOVERY_CODE_MAX_CHARS: usize = 32;
+
+/// Why typed text is not a recovery code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryCodeProblem {
+    Empty,
+    /// Not 12 letters and digits of the recovery alphabet.
+    Malformed,
+}
+
+/// A recovery code as typed or pasted (`abcd-efgh-jkmn`, `ABCD EFGH JKMN`)
+/// → its 12 characters in [`RECOVERY_ALPHABET`]: any case; blanks,
+/// no-break spaces and dashes anywhere; `O` read as `0`, `I` and `L` as
+/// `1`. At most [`RECOVERY_CODE_MAX_CHARS`] characters in all.
+pub fn parse_recovery_code(input: &str) -> Result<String, RecoveryCodeProblem> {
+    if input.chars().count() > RECOVERY_CODE_MAX_CHARS {
+        return Err(RecoveryCodeProblem::Malformed);
+    }
+    let mut code = String::with_capacity(RECOVERY_CODE_LEN);
+    for c in input.chars() {
+        let c = match c.to_ascii_uppercase() {
+            ' ' | '-' | '\u{a0}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if c.is_ascii() && RECOVERY_ALPHABET.contains(&(c as u8)) => c,
+            _ => return Err(RecoveryCodeProblem::Malformed),
+        };
+        code.push(c);
+    }
+    match code.len() {
+        0 => Err(RecoveryCodeProblem::Empty),
+        RECOVERY_CODE_LEN => Ok(code),
+        _ => Err(RecoveryCodeProblem::Malformed),
+    }
+}
+
+/// A recovery code's 12 characters as shown: `ABCD-EFGH-JKMN`.
+pub fn format_recovery_code(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// (year, month, day) of a Unix time in UTC, without a date library
 /// (the well-known days-to-civil conversion over 400-year eras).
 pub fn utc_date(t: i64) -> (i64, u32, u32) {
@@ -102,6 +159,41 @@ mod tests {
         );
         let nbsp = format!("123456{}", "\u{a0}".repeat(CODE_MAX_CHARS - 6));
         assert_eq!(parse_code(&nbsp), Ok("123456".to_string()));
+    }
+
+    #[test]
+    fn recovery_codes() {
+        let code = Ok("ABCDEFGHJKMN".to_string());
+        assert_eq!(parse_recovery_code("ABCD-EFGH-JKMN"), code);
+        assert_eq!(parse_recovery_code(" abcd efgh\u{a0}jkmn "), code);
+        assert_eq!(parse_recovery_code("abcdefghjkmn"), code);
+        // look-alikes read as the digits they resemble
+        assert_eq!(
+            parse_recovery_code("OIL0-1234-5678"),
+            Ok("011012345678".to_string())
+        );
+        assert_eq!(parse_recovery_code(" - "), Err(RecoveryCodeProblem::Empty));
+        for bad in [
+            "ABCD-EFGH-JKM",
+            "ABCD-EFGH-JKMNP",
+            "ABCD-EFGH-JKMU", // U is not in the alphabet
+            "ABCD_EFGH_JKMN",
+            "ÀBCD-EFGH-JKMN",
+            "ABCD-EFGH-JKM١",
+        ] {
+            assert_eq!(
+                parse_recovery_code(bad),
+                Err(RecoveryCodeProblem::Malformed),
+                "{bad}"
+            );
+        }
+        let padded = format!("ABCDEFGHJKMN{}", " ".repeat(RECOVERY_CODE_MAX_CHARS - 12));
+        assert_eq!(parse_recovery_code(&padded), code);
+        assert_eq!(
+            parse_recovery_code(&format!("{padded}-")),
+            Err(RecoveryCodeProblem::Malformed)
+        );
+        assert_eq!(format_recovery_code("ABCDEFGHJKMN"), "ABCD-EFGH-JKMN");
     }
 
     #[test]

@@ -195,6 +195,11 @@ pub struct MfaOverview {
     /// Of `factors`, the kind used last: `/login/mfa` starts with it.
     #[serde(default)]
     pub last_used: Option<FactorKind>,
+    /// Unused recovery codes (during login: whether `/login/mfa` can offer
+    /// "Use a recovery code"). They are not a factor of their own, so
+    /// `factors` never names them. Absent from older servers: none.
+    #[serde(default)]
+    pub recovery_codes_left: u32,
 }
 
 /// A one-time code typed by the user.
@@ -371,11 +376,13 @@ pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
 pub use admin_list::{StatusFilter, UserSort};
 pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUserPeriod};
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
+pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
+mod recovery_codes;
 /// Always here: the key list and names are plain types the SPA reads; the
 /// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;

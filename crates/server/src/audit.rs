@@ -32,6 +32,10 @@ pub enum EventKind {
     MfaResetByUser,
     /// A user renamed one of their factors (a security key).
     MfaFactorRenamed,
+    /// A user generated a new set of recovery codes (the old ones died).
+    RecoveryCodesGenerated,
+    /// A recovery code stood in for a second factor.
+    RecoveryCodeUsed,
     /// An administrator required MFA.
     AdminRequireMfa,
     /// An administrator stopped requiring MFA.
@@ -53,7 +57,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -64,6 +68,8 @@ impl EventKind {
         EventKind::MfaEnrolled,
         EventKind::MfaResetByUser,
         EventKind::MfaFactorRenamed,
+        EventKind::RecoveryCodesGenerated,
+        EventKind::RecoveryCodeUsed,
         EventKind::AdminRequireMfa,
         EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
@@ -103,6 +109,8 @@ impl EventKind {
             EventKind::MfaEnrolled => "mfa_enrolled",
             EventKind::MfaResetByUser => "mfa_reset_by_user",
             EventKind::MfaFactorRenamed => "mfa_factor_renamed",
+            EventKind::RecoveryCodesGenerated => "recovery_codes_generated",
+            EventKind::RecoveryCodeUsed => "recovery_code_used",
             EventKind::AdminRequireMfa => "admin_require_mfa",
             EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",

@@ -18,6 +18,7 @@ pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod headers;
 pub(crate) mod mfa;
+pub(crate) mod recovery_codes;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
@@ -86,6 +87,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(mfa::enroll))
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::reset))
+        .routes(routes!(recovery_codes::status))
+        .routes(routes!(recovery_codes::generate))
+        .routes(routes!(recovery_codes::login))
         .routes(routes!(webauthn::register_start))
         .routes(routes!(webauthn::register_finish))
         .routes(routes!(webauthn::list))

@@ -8,6 +8,7 @@
 //! `http/mfa.rs`.
 
 pub mod passkey_login;
+pub mod recovery_codes;
 pub mod status;
 pub mod totp;
 pub mod totp_factor;
@@ -22,7 +23,7 @@ use crate::auth::client::Client;
 use crate::auth::flow::{self, Facts, Next, Step};
 use crate::auth::session::{self, Method, SessionId};
 use crate::auth::throttle::Refused;
-use crate::auth::Authed;
+use crate::auth::{AuthError, Authed};
 use crate::error::Internal;
 use crate::store;
 
@@ -36,6 +37,10 @@ pub enum MfaError {
     /// away: the text says how far the phone's clock is off and how to fix it.
     WrongCodeClockSkew(String),
     CodeAlreadyUsed,
+    /// The recovery code is not one of the user's.
+    WrongRecoveryCode,
+    /// The recovery code was right, but has been used.
+    RecoveryCodeAlreadyUsed,
     /// Too many wrong codes: wait this many seconds.
     Throttled(u64),
     /// A hundred wrong codes in a row: an administrator must unlock.
@@ -61,7 +66,15 @@ pub enum MfaError {
     /// Removing it would leave a user who must have MFA without a factor;
     /// the text says so and what to do.
     LastFactor(String),
+    /// The session does not allow this (e.g. no recent second factor).
+    Auth(AuthError),
     Internal(Internal),
+}
+
+impl From<AuthError> for MfaError {
+    fn from(e: AuthError) -> Self {
+        MfaError::Auth(e)
+    }
 }
 
 impl From<Internal> for MfaError {
@@ -222,6 +235,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         totp,
         factors: offered,
         last_used,
+        recovery_codes_left: recovery_codes::left(&state.db, &user.id).await?,
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod mailer;
 
+use crate::auth::client::Client;
 use crate::clock::Timestamp;
 use crate::error::Internal;
 use crate::store::users::User;
@@ -20,6 +21,8 @@ pub enum Kind {
     MfaReset,
     SecurityKeyAdded,
     SecurityKeyRemoved,
+    RecoveryCodesGenerated,
+    RecoveryCodeUsed,
 }
 
 impl Kind {
@@ -32,6 +35,8 @@ impl Kind {
             Kind::MfaReset => "mfa_reset",
             Kind::SecurityKeyAdded => "security_key_added",
             Kind::SecurityKeyRemoved => "security_key_removed",
+            Kind::RecoveryCodesGenerated => "recovery_codes_generated",
+            Kind::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 }
@@ -95,7 +100,36 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
                  contact your administrator at once.\n"
             ),
         ),
+        Kind::RecoveryCodesGenerated => (
+            "New recovery codes".to_string(),
+            format!(
+                "Hello {name},\n\nA new set of recovery codes was generated for your Portcullis account; \
+                 the codes you had before no longer work.\n\n\
+                 If this was not you, someone is signed in to your account: contact your administrator at once.\n"
+            ),
+        ),
+        Kind::RecoveryCodeUsed => (
+            "A recovery code was used".to_string(),
+            format!(
+                "Hello {name},\n\nA recovery code was used instead of your second factor to sign in to \
+                 your Portcullis account. Each code works once.\n\n\
+                 If this was not you, someone has your password and one of your recovery codes: contact \
+                 your administrator at once, and generate new recovery codes on the Security page, which \
+                 makes the old ones useless.\n"
+            ),
+        ),
     }
+}
+
+/// The lines that end a message about something done in a request: when,
+/// from which browser (in words) and from which address.
+fn origin_lines(at: Timestamp, client: &Client) -> String {
+    format!(
+        "\nWhen: {}\nBrowser: {}\nIP address: {}\n",
+        format_utc(at),
+        portcullis_api::user_agent::browser_in_words(&client.user_agent),
+        client.ip
+    )
 }
 
 /// Queues a message to `user` — pass the transaction of the change.
@@ -107,6 +141,34 @@ pub async fn queue<'c>(
     deadline: Option<Timestamp>,
 ) -> Result<(), Internal> {
     let (subject, body) = compose(kind, user, deadline);
+    store::outbox::insert(
+        db,
+        now,
+        &store::outbox::NewMessage {
+            user_id: &user.id,
+            to_addr: &user.email,
+            kind: kind.as_str(),
+            subject: &subject,
+            body: &body,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues a message to `user` about something done in a request by
+/// `client`: the message of `kind`, then `extra` (lines of its own, may be
+/// empty), then when and from where. Pass the transaction of the change.
+pub async fn queue_from<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    kind: Kind,
+    user: &User,
+    client: &Client,
+    extra: &str,
+) -> Result<(), Internal> {
+    let (subject, body) = compose(kind, user, None);
+    let body = format!("{body}{extra}{}", origin_lines(now, client));
     store::outbox::insert(
         db,
         now,
@@ -141,6 +203,20 @@ pub fn format_utc(t: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_from_a_request_say_when_and_from_where() {
+        let client = Client::new(
+            "203.0.113.9".parse().ok(),
+            "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0",
+        );
+        let lines = origin_lines(1_795_305_600, &client);
+        assert!(lines.contains("When: 2026-11-22 00:00 UTC"), "{lines}");
+        assert!(lines.contains("Browser: Firefox on Linux\n"), "{lines}");
+        assert!(lines.contains("IP address: 203.0.113.9"), "{lines}");
+        let unknown = origin_lines(0, &Client::new(None, ""));
+        assert!(unknown.contains("Browser: Unknown browser\n"), "{unknown}");
+    }
 
     #[test]
     fn dates() {

@@ -20,6 +20,7 @@ mod flag;
 pub(crate) mod listen;
 pub(crate) mod org_settings;
 pub(crate) mod outbox;
+pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod totp;

@@ -25,6 +25,8 @@ pub enum Method {
     Totp,
     /// A WebAuthn security key or passkey.
     Webauthn,
+    /// A single-use recovery code (standing in for a lost factor).
+    Recovery,
 }
 
 impl Method {
@@ -33,6 +35,7 @@ impl Method {
             Method::Password => "pwd",
             Method::Totp => "otp",
             Method::Webauthn => "key",
+            Method::Recovery => "rec",
         }
     }
 
@@ -41,6 +44,7 @@ impl Method {
             "pwd" => Some(Method::Password),
             "otp" => Some(Method::Totp),
             "key" => Some(Method::Webauthn),
+            "rec" => Some(Method::Recovery),
             _ => None,
         }
     }
@@ -348,6 +352,9 @@ mod tests {
         assert!(!q.second_factor_fresh(800, 600));
         assert_eq!(Proof::parse_methods(&q.methods_text()), q.methods);
         assert_eq!(q.with(Method::Totp, 300).methods.len(), 2);
+        let r = p.with(Method::Recovery, 400);
+        assert!(r.has_second_factor(), "a recovery code is a second factor");
+        assert_eq!(Proof::parse_methods(&r.methods_text()), r.methods);
     }
 
     #[test]

@@ -191,6 +191,16 @@ impl From<MfaError> for HttpError {
             MfaError::WrongCodeClockSkew(m) => {
                 HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::WrongCode, m)
             }
+            MfaError::WrongRecoveryCode => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::WrongCode,
+                "That recovery code is not correct. Check it against your saved list of codes.",
+            ),
+            MfaError::RecoveryCodeAlreadyUsed => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::CodeAlreadyUsed,
+                "This recovery code has been used already; each code works once. Use another one from your list.",
+            ),
             MfaError::CodeAlreadyUsed => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::CodeAlreadyUsed,
@@ -235,6 +245,7 @@ impl From<MfaError> for HttpError {
                 HttpError::not_found("You have no security key or passkey with this id.")
             }
             MfaError::LastFactor(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
+            MfaError::Auth(e) => e.into(),
             MfaError::Internal(e) => HttpError::internal(&e),
         }
     }

@@ -242,6 +242,7 @@ pub async fn reset(
     let now = state.now();
     let mut tx = state.db.begin().await?;
     store::totp::delete(&mut tx, &user.id).await?;
+    super::recovery_codes::forget_if_no_factor(&mut tx, &user.id).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }

@@ -26,6 +26,7 @@ mod mfa;
 mod multi;
 mod openapi;
 mod passkeys;
+mod recovery_codes;
 mod security;
 mod sessions;
 mod smtp;

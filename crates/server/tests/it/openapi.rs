@@ -28,6 +28,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/totp/enroll"),
     ("post", "/api/v1/totp/confirm"),
     ("post", "/api/v1/totp/reset"),
+    ("get", "/api/v1/recovery-codes"),
+    ("post", "/api/v1/recovery-codes"),
+    ("post", "/api/v1/login/recovery-code"),
     ("post", "/api/v1/webauthn/register/start"),
     ("post", "/api/v1/webauthn/register/finish"),
     ("get", "/api/v1/webauthn/credentials"),
@@ -486,6 +489,11 @@ async fn documented_limits_are_the_servers() {
     let schemas = &doc["components"]["schemas"];
     let code = &schemas["CodeRequest"]["properties"]["code"];
     assert_eq!(code["maxLength"], CODE_MAX_CHARS);
+    let recovery = &schemas["RecoveryCodeRequest"]["properties"]["code"];
+    assert_eq!(
+        recovery["maxLength"],
+        portcullis_api::input::RECOVERY_CODE_MAX_CHARS
+    );
     let login = &schemas["LoginRequest"]["properties"];
     assert_eq!(login["password"]["maxLength"], password::MAX_LEN);
     assert_eq!(login["email"]["maxLength"], 254);

@@ -265,6 +265,7 @@ fn home_says_what_to_do_next() {
         factors: vec![],
         last_used: None,
         recovery_codes_left: 0,
+        trust_days: None,
     };
     assert_eq!(
         next_step(&o(
@@ -616,6 +617,7 @@ fn home_lists_security_keys_among_the_factors() {
         factors: vec![FactorKind::Webauthn],
         last_used: None,
         recovery_codes_left: 0,
+        trust_days: None,
     };
     assert_eq!(
         next_step(&o),

@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 21] = [
+pub const EVENT_KINDS: [&str; 23] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -57,6 +57,8 @@ pub const EVENT_KINDS: [&str; 21] = [
     "mfa_factor_renamed",
     "recovery_codes_generated",
     "recovery_code_used",
+    "browser_trusted",
+    "browser_trust_revoked",
     "admin_require_mfa",
     "admin_unrequire_mfa",
     "admin_reset_mfa",

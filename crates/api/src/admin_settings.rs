@@ -33,6 +33,11 @@ pub struct MfaSettings {
     pub users_with_totp: u64,
     pub users_with_webauthn: u64,
     pub users_with_push: u64,
+    /// How many days "Don't ask again on this browser" trusts a browser
+    /// (1–90); `null`: off, every login asks for the second factor (the
+    /// default). Administrators are always asked.
+    #[serde(default)]
+    pub trusted_browser_days: Option<u32>,
     /// Last change (Unix seconds) and by whom; `null`: never changed (or,
     /// for the email, by a user who no longer exists).
     pub updated_at: Option<i64>,
@@ -40,7 +45,8 @@ pub struct MfaSettings {
 }
 
 /// `PATCH /api/v1/admin/settings`: the settings to change; absent (or
-/// `null`) fields stay as they are. Each setting that changes is recorded
+/// `null`) fields stay as they are, but for `trusted_browser_days`, where
+/// `null` switches trusted browsers off. Each setting that changes is recorded
 /// as its own event; a change that changes nothing records none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -59,6 +65,28 @@ pub struct MfaSettingsChange {
     /// Billing administrators only; at least one kind must stay allowed.
     #[serde(default)]
     pub allowed_factors: Option<AllowedFactors>,
+    /// Trusted browsers: 1–90 days, or `null` to switch them off (which
+    /// forgets every browser trusted so far); absent: unchanged.
+    // Two levels of `Option`: absent (`None`) is no change, `null`
+    // (`Some(None)`) is off, so it is written only when it says something.
+    #[serde(
+        default,
+        deserialize_with = "stated_whole_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<u32>, minimum = 1, maximum = 90)
+    )]
+    pub trusted_browser_days: Option<Option<u32>>,
+}
+
+/// A field that is present: `null` or a whole number. (An absent field
+/// never gets here: `#[serde(default)]` makes it `None`.)
+fn stated_whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<u32>>, D::Error> {
+    crate::whole_number(d).map(Some)
 }
 
 /// The enrollment period of new users, as a change.
@@ -114,6 +142,17 @@ mod tests {
             Some(NewUserPeriod { days: None })
         );
         assert_eq!(read(r#"{"new_user_period":{}}"#), None);
+        // trusted browsers: absent is no change, null is off
+        assert_eq!(read("{}").and_then(|c| c.trusted_browser_days), None);
+        assert_eq!(
+            read(r#"{"trusted_browser_days":null}"#).and_then(|c| c.trusted_browser_days),
+            Some(None)
+        );
+        assert_eq!(
+            read(r#"{"trusted_browser_days":30}"#).and_then(|c| c.trusted_browser_days),
+            Some(Some(30))
+        );
+        assert_eq!(read(r#"{"trusted_browser_days":1.5}"#), None);
         assert_eq!(read(r#"{"colour":"red"}"#), None);
     }
 }

@@ -200,6 +200,12 @@ pub struct MfaOverview {
     /// `factors` never names them. Absent from older servers: none.
     #[serde(default)]
     pub recovery_codes_left: u32,
+    /// The days "Don't ask again on this browser" trusts a browser for
+    /// this user (during a login: what the MFA prompt offers); absent:
+    /// not offered (the organisation has it off, or an administrator,
+    /// who is always asked).
+    #[serde(default)]
+    pub trust_days: Option<u32>,
 }
 
 /// A one-time code typed by the user.
@@ -377,12 +383,14 @@ pub use admin_list::{StatusFilter, UserSort};
 pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUserPeriod};
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
+pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
 mod recovery_codes;
+mod trusted_browsers;
 /// Always here: the key list and names are plain types the SPA reads; the
 /// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;

@@ -60,12 +60,17 @@ pub struct RecoveryCodeRequest {
         )
     )]
     pub code: String,
+    /// "Don't ask again on this browser": honoured when the organisation
+    /// allows it (`MfaOverview.trust_days`); absent: `false`.
+    #[serde(default)]
+    pub trust_browser: bool,
 }
 
 impl std::fmt::Debug for RecoveryCodeRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecoveryCodeRequest")
             .field("code", &REDACTED)
+            .field("trust_browser", &self.trust_browser)
             .finish()
     }
 }
@@ -82,6 +87,7 @@ mod tests {
         };
         let req = RecoveryCodeRequest {
             code: "ABCD-EFGH-JKMN".into(),
+            trust_browser: false,
         };
         let text = format!("{new:?} {req:?}");
         assert!(!text.contains("ABCD"), "{text}");

@@ -81,6 +81,10 @@ pub struct AuthenticationFinish {
     /// The browser's `PublicKeyCredential` from `get()`, as JSON.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub credential: PublicKeyCredential,
+    /// At `/api/v1/login/webauthn/finish` only: "Don't ask again on this
+    /// browser", honoured when the organisation allows it; absent: `false`.
+    #[serde(default)]
+    pub trust_browser: bool,
 }
 
 /// One of the user's security keys or passkeys.

@@ -339,6 +339,8 @@ impl Change<'_> {
         store::webauthn::delete_all(tx, &user.id).await?;
         // Codes stand in for the factors just removed: they go too.
         store::recovery_codes::delete_all(&mut **tx, &user.id).await?;
+        // So do the browsers trusted on the strength of those factors.
+        crate::auth::trusted_browser::forget_all(&mut **tx, &user.id).await?;
         store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
         // Sessions proven with the removed factors end too.
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;

@@ -36,6 +36,10 @@ pub enum EventKind {
     RecoveryCodesGenerated,
     /// A recovery code stood in for a second factor.
     RecoveryCodeUsed,
+    /// A user trusted a browser: it is not asked the second factor for a while.
+    BrowserTrusted,
+    /// A user revoked one or all of their trusted browsers.
+    BrowserTrustRevoked,
     /// An administrator required MFA.
     AdminRequireMfa,
     /// An administrator stopped requiring MFA.
@@ -57,7 +61,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -70,6 +74,8 @@ impl EventKind {
         EventKind::MfaFactorRenamed,
         EventKind::RecoveryCodesGenerated,
         EventKind::RecoveryCodeUsed,
+        EventKind::BrowserTrusted,
+        EventKind::BrowserTrustRevoked,
         EventKind::AdminRequireMfa,
         EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
@@ -111,6 +117,8 @@ impl EventKind {
             EventKind::MfaFactorRenamed => "mfa_factor_renamed",
             EventKind::RecoveryCodesGenerated => "recovery_codes_generated",
             EventKind::RecoveryCodeUsed => "recovery_code_used",
+            EventKind::BrowserTrusted => "browser_trusted",
+            EventKind::BrowserTrustRevoked => "browser_trust_revoked",
             EventKind::AdminRequireMfa => "admin_require_mfa",
             EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",

@@ -7,6 +7,7 @@ pub mod flow;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod trusted_browser;
 
 use portcullis_api::{LoginResponse, Me};
 
@@ -18,8 +19,9 @@ use crate::store::{self, users::User};
 use client::Client;
 use flow::{Facts, Next};
 use password::HashError;
-use session::{NewSession, Proof, Session, SessionId};
+use session::{Method, NewSession, Proof, Session, SessionId};
 use throttle::{RateLimit, Refused};
+use trusted_browser::Recognised;
 
 /// Why signing in or reaching an endpoint failed.
 #[derive(Debug)]
@@ -155,21 +157,26 @@ pub fn require_fresh_mfa(state: &AppState, authed: &Authed) -> Result<(), AuthEr
     }
 }
 
-/// The password step's result: the answer, and the new session's cookie
-/// value when one was started.
+/// The password step's result: the answer, the new session's cookie
+/// value when one was started, and whether the browser's trust cookie is
+/// dead (expired, revoked, switched off) and should be cleared.
 pub struct LoginOutcome {
     pub answer: LoginResponse,
     pub session: Option<SessionId>,
+    pub forget_trust: bool,
 }
 
 /// Password login. Unknown email and wrong password take the same path
-/// (the same counters, one Argon2 run, the same answer).
+/// (the same counters, one Argon2 run, the same answer). When a second
+/// factor would follow, a valid `trust_cookie` of this user (a browser
+/// they trusted) completes the login instead.
 pub async fn login(
     state: &AppState,
     email: &str,
     password: Secret<String>,
     client: &Client,
     old_cookie: Option<&str>,
+    trust_cookie: Option<&str>,
 ) -> Result<LoginOutcome, AuthError> {
     check_email(email).map_err(AuthError::Invalid)?;
     if password.expose().is_empty() {
@@ -264,6 +271,18 @@ pub async fn login(
         },
         now,
     );
+    // Asked only once the password has passed, and only when a second
+    // factor would follow: a trusted browser stands in for nothing else.
+    let trust = match (&next, trust_cookie) {
+        (Next::SecondFactor(_), Some(token)) => {
+            trusted_browser::recognise(state, token, &user, now).await?
+        }
+        _ => Recognised::Ignored,
+    };
+    let trusted = match &trust {
+        Recognised::Trusted(id) => Some(id.as_str()),
+        Recognised::Ignored | Recognised::Forget => None,
+    };
     let me = user.me();
     let (signed_in, kind, detail, answer) = match next {
         Next::Locked => {
@@ -283,12 +302,19 @@ pub async fn login(
                     message: LOCKED_MESSAGE.to_string(),
                 },
                 session: None,
+                forget_trust: false,
             });
         }
         Next::SignedIn => (
             true,
             EventKind::LoginSucceeded,
             "password",
+            LoginResponse::Done { user: me },
+        ),
+        Next::SecondFactor(_) if trusted.is_some() => (
+            true,
+            EventKind::LoginSucceeded,
+            "password + trusted browser",
             LoginResponse::Done { user: me },
         ),
         Next::SecondFactor(factors) => (
@@ -318,13 +344,19 @@ pub async fn login(
         NewSession {
             user_id: &user.id,
             signed_in,
-            proof: Proof::password(now),
+            proof: match trusted {
+                Some(_) => Proof::password(now).with(Method::Trusted, now),
+                None => Proof::password(now),
+            },
             not_after: None,
             client,
         },
         now,
     )
     .await?;
+    if let Some(id) = trusted {
+        trusted_browser::used(&mut *tx, id, now).await?;
+    }
     audit::record(
         &mut *tx,
         now,
@@ -335,6 +367,7 @@ pub async fn login(
     Ok(LoginOutcome {
         answer,
         session: Some(id),
+        forget_trust: trust == Recognised::Forget,
     })
 }
 

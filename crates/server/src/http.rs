@@ -22,6 +22,8 @@ pub(crate) mod recovery_codes;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
+pub(crate) mod trust_cookie;
+pub(crate) mod trusted_browsers;
 pub(crate) mod webauthn;
 
 use std::path::PathBuf;
@@ -101,6 +103,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webauthn::passkey_finish))
         .routes(routes!(webauthn::verify_start))
         .routes(routes!(webauthn::verify_finish))
+        .routes(routes!(trusted_browsers::list))
+        .routes(routes!(trusted_browsers::revoke_all))
+        .routes(routes!(trusted_browsers::revoke))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::export_users))
         .routes(routes!(admin::list_events))

@@ -40,13 +40,14 @@ pub async fn send_reminders(state: &AppState) -> Result<u32, Internal> {
 }
 
 /// Drops what can no longer be used: expired or idle sessions, finished
-/// challenges, quiet counters.
+/// challenges, quiet counters, browsers whose trust ran out.
 pub async fn purge(state: &AppState) -> Result<u64, Internal> {
     let now = state.now();
     let sessions =
         store::sessions::purge(&state.db, now, now - state.settings.session_idle_secs).await?;
     store::challenges::purge(&state.db, now).await?;
     store::throttle::purge(&state.db, now - 2 * DAY).await?;
+    store::trusted_browsers::purge(&state.db, now).await?;
     Ok(sessions)
 }
 

@@ -23,6 +23,7 @@ use crate::auth::client::Client;
 use crate::auth::flow::{self, Facts, Next, Step};
 use crate::auth::session::{self, Method, SessionId};
 use crate::auth::throttle::Refused;
+use crate::auth::trusted_browser;
 use crate::auth::{AuthError, Authed};
 use crate::error::Internal;
 use crate::store;
@@ -236,6 +237,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         factors: offered,
         last_used,
         recovery_codes_left: recovery_codes::left(&state.db, &user.id).await?,
+        trust_days: trusted_browser::offered_days(&state.db, user).await?,
     })
 }
 

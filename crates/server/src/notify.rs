@@ -23,6 +23,7 @@ pub enum Kind {
     SecurityKeyRemoved,
     RecoveryCodesGenerated,
     RecoveryCodeUsed,
+    BrowserTrusted,
 }
 
 impl Kind {
@@ -37,6 +38,7 @@ impl Kind {
             Kind::SecurityKeyRemoved => "security_key_removed",
             Kind::RecoveryCodesGenerated => "recovery_codes_generated",
             Kind::RecoveryCodeUsed => "recovery_code_used",
+            Kind::BrowserTrusted => "browser_trusted",
         }
     }
 }
@@ -116,6 +118,16 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
                  If this was not you, someone has your password and one of your recovery codes: contact \
                  your administrator at once, and generate new recovery codes on the Security page, which \
                  makes the old ones useless.\n"
+            ),
+        ),
+        Kind::BrowserTrusted => (
+            "A browser will not be asked for your second factor".to_string(),
+            format!(
+                "Hello {name},\n\nA browser was trusted at a login to your Portcullis account: until the \
+                 date below, your password alone signs you in there, without your second factor.\n\n\
+                 If this was not you, someone has your password and passed your second factor: revoke \
+                 the browser under \"Trusted browsers\" on the Security page and contact your \
+                 administrator at once.\n"
             ),
         ),
     }

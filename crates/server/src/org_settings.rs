@@ -1,7 +1,8 @@
 //! The organisation's MFA settings: the enrollment period offered when an
 //! administrator requires MFA, whether users created from now on have MFA
 //! required (and with what period), and which kinds of factor users may
-//! set up. Administration changes them (`/admin/mfa`); the rules that
+//! set up, and for how many days a browser may be trusted (none: off).
+//! Administration changes them (`/admin/mfa`); the rules that
 //! depend on them — Require and Reset MFA without a stated period, creating
 //! a user, starting an enrollment — read them here.
 //!
@@ -11,6 +12,7 @@
 
 use portcullis_api::{
     AllowedFactors, FactorKind, MfaSettings, MfaSettingsChange, PeriodChoice, Role,
+    TRUSTED_BROWSER_MAX_DAYS,
 };
 
 use crate::admin::check_period;
@@ -57,6 +59,8 @@ pub struct OrgSettings {
     /// `None`: new users set MFA up at their first login.
     pub new_user_period_days: Option<u32>,
     pub allowed: AllowedFactors,
+    /// `None`: trusted browsers are off.
+    pub trusted_browser_days: Option<u32>,
 }
 
 impl OrgSettings {
@@ -89,6 +93,9 @@ impl OrgSettings {
                 .new_user_period
                 .map_or(self.new_user_period_days, |p| p.days),
             allowed: change.allowed_factors.unwrap_or(self.allowed),
+            trusted_browser_days: change
+                .trusted_browser_days
+                .unwrap_or(self.trusted_browser_days),
         }
     }
 
@@ -100,6 +107,7 @@ impl OrgSettings {
             allow_totp: self.allowed.totp,
             allow_webauthn: self.allowed.webauthn,
             allow_push: self.allowed.push,
+            trusted_browser_days: self.trusted_browser_days.map(i64::from),
         }
     }
 }
@@ -128,6 +136,7 @@ async fn stored<'c>(db: impl Exec<'c>) -> Result<Stored, Internal> {
                 webauthn: row.allow_webauthn,
                 push: row.allow_push,
             },
+            trusted_browser_days: row.trusted_browser_days.map(days).transpose()?,
         },
         updated_at: row.updated_at,
         updated_by_email: row.updated_by_email,
@@ -181,6 +190,7 @@ pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Inter
         users_with_totp: users_with(FactorKind::Totp),
         users_with_webauthn: users_with(FactorKind::Webauthn),
         users_with_push: users_with(FactorKind::Push),
+        trusted_browser_days: s.settings.trusted_browser_days,
         updated_at: s.updated_at,
         updated_by_email: s.updated_by_email,
     })
@@ -202,6 +212,9 @@ pub async fn change(
     for days in periods.into_iter().flatten() {
         check_period(days).map_err(SettingsError::Invalid)?;
     }
+    if let Some(Some(days)) = change.trusted_browser_days {
+        check_trust_days(days).map_err(SettingsError::Invalid)?;
+    }
     auth::require_fresh_mfa(state, admin).map_err(SettingsError::Auth)?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
@@ -222,6 +235,11 @@ pub async fn change(
     let changes = differences(&was, &new);
     if !changes.is_empty() {
         store::org_settings::update(&mut tx, &new.values(), now, &admin.user.id).await?;
+        if was.trusted_browser_days.is_some() && new.trusted_browser_days.is_none() {
+            // Switched off: every browser trusted so far is forgotten, so
+            // switching it on again later trusts none of them by surprise.
+            store::trusted_browsers::delete_all(&mut *tx).await?;
+        }
         for detail in &changes {
             let event = Event {
                 kind: EventKind::AdminSettingChanged,
@@ -235,6 +253,25 @@ pub async fn change(
         tx.commit().await?;
     }
     Ok(view(state, admin).await?)
+}
+
+/// Checks how many days a browser may be trusted.
+fn check_trust_days(days: u32) -> Result<(), String> {
+    if (1..=TRUSTED_BROWSER_MAX_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(format!(
+            "A browser can be trusted for 1 to {TRUSTED_BROWSER_MAX_DAYS} days (got {days})."
+        ))
+    }
+}
+
+fn trust_words(days: Option<u32>) -> String {
+    match days {
+        Some(1) => "1 day".to_string(),
+        Some(d) => format!("{d} days"),
+        None => "off".to_string(),
+    }
 }
 
 fn period_words(days: Option<u32>) -> String {
@@ -269,6 +306,13 @@ fn differences(was: &OrgSettings, new: &OrgSettings) -> Vec<String> {
             period_words(new.new_user_period_days)
         ));
     }
+    if was.trusted_browser_days != new.trusted_browser_days {
+        out.push(format!(
+            "trusted browsers: {} → {}",
+            trust_words(was.trusted_browser_days),
+            trust_words(new.trusted_browser_days)
+        ));
+    }
     let kinds = [
         (FactorKind::Totp, "authenticator app"),
         (FactorKind::Webauthn, "security keys and passkeys"),
@@ -298,6 +342,7 @@ mod tests {
             webauthn: true,
             push: true,
         },
+        trusted_browser_days: None,
     };
 
     #[test]
@@ -325,6 +370,7 @@ mod tests {
                 webauthn: true,
                 push: true,
             }),
+            trusted_browser_days: Some(Some(30)),
         });
         assert_eq!(
             differences(&DEFAULTS, &new),
@@ -332,6 +378,7 @@ mod tests {
                 "default enrollment period: 7 → 14 days",
                 "new users: MFA required at their first login",
                 "new users' enrollment period: 7 days → none (set up at the first login)",
+                "trusted browsers: off → 30 days",
                 "authenticator app: no longer allowed",
             ]
         );
@@ -341,9 +388,20 @@ mod tests {
                 "default enrollment period: 14 → 7 days",
                 "new users: MFA no longer required",
                 "new users' enrollment period: none (set up at the first login) → 7 days",
+                "trusted browsers: 30 days → off",
                 "authenticator app: allowed",
             ]
         );
+    }
+
+    #[test]
+    fn trusted_browsers_last_one_to_ninety_days() {
+        assert!(check_trust_days(1).is_ok());
+        assert!(check_trust_days(90).is_ok());
+        for bad in [0, 91, 365] {
+            let words = check_trust_days(bad).err().unwrap_or_default();
+            assert!(words.contains("1 to 90 days"), "{bad}: {words}");
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod totp;
+pub(crate) mod trusted_browsers;
 pub(crate) mod user_list;
 pub(crate) mod users;
 pub(crate) mod webauthn;

@@ -27,6 +27,9 @@ pub enum Method {
     Webauthn,
     /// A single-use recovery code (standing in for a lost factor).
     Recovery,
+    /// A browser the user trusted earlier spared the second factor. Not a
+    /// second factor itself: what needs a recent one still asks.
+    Trusted,
 }
 
 impl Method {
@@ -36,6 +39,7 @@ impl Method {
             Method::Totp => "otp",
             Method::Webauthn => "key",
             Method::Recovery => "rec",
+            Method::Trusted => "trust",
         }
     }
 
@@ -45,12 +49,13 @@ impl Method {
             "otp" => Some(Method::Totp),
             "key" => Some(Method::Webauthn),
             "rec" => Some(Method::Recovery),
+            "trust" => Some(Method::Trusted),
             _ => None,
         }
     }
 
     pub fn is_second_factor(self) -> bool {
-        !matches!(self, Method::Password)
+        !matches!(self, Method::Password | Method::Trusted)
     }
 }
 
@@ -355,6 +360,12 @@ mod tests {
         let r = p.with(Method::Recovery, 400);
         assert!(r.has_second_factor(), "a recovery code is a second factor");
         assert_eq!(Proof::parse_methods(&r.methods_text()), r.methods);
+        let t = p.with(Method::Trusted, 500);
+        assert!(
+            !t.has_second_factor(),
+            "a trusted browser is no second factor"
+        );
+        assert_eq!(Proof::parse_methods(&t.methods_text()), t.methods);
     }
 
     #[test]

@@ -9,6 +9,8 @@ use portcullis_api::{ErrorBody, LoginRequest, LoginResponse, Me};
 use super::cookie;
 use super::error::HttpResult;
 use super::extract::{ApiJson, ClientInfo, SessionCookie, SignedIn};
+use super::trust_cookie;
+use super::trusted_browsers::TrustCookie;
 use crate::app::AppState;
 use crate::auth;
 use crate::auth::session::SessionId;
@@ -36,7 +38,10 @@ pub(super) fn with_session(
 /// Log in with email and password.
 ///
 /// The answer names the next step of the login. An unknown email and a
-/// wrong password get the same answer.
+/// wrong password get the same answer. When a second factor would follow
+/// and the browser's trust cookie (`portcullis_trust`) is valid for this
+/// user, the login is done without it; a trust cookie found expired or
+/// revoked is cleared.
 #[utoipa::path(
     post,
     path = "/api/v1/login",
@@ -44,7 +49,7 @@ pub(super) fn with_session(
     request_body = LoginRequest,
     security(("csrf" = [])),
     responses(
-        (status = 200, description = "Password accepted; `next` says what follows (a session cookie is set unless `locked`)", body = LoginResponse),
+        (status = 200, description = "Password accepted; `next` says what follows (a session cookie is set unless `locked`), `done` also when a trusted browser spares the second factor", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
@@ -60,11 +65,25 @@ pub async fn login(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
     SessionCookie(old): SessionCookie,
+    TrustCookie(trust): TrustCookie,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> HttpResult<Response> {
     let password = Secret::new(req.password);
-    let out = auth::login(&state, &req.email, password, &client, old.as_deref()).await?;
-    Ok(with_session(&state, out.session, Json(out.answer)))
+    let out = auth::login(
+        &state,
+        &req.email,
+        password,
+        &client,
+        old.as_deref(),
+        trust.as_deref(),
+    )
+    .await?;
+    let mut answer = with_session(&state, out.session, Json(out.answer));
+    if out.forget_trust {
+        let clear = trust_cookie::clear(&state.settings);
+        answer.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(answer)
 }
 
 /// Log out: ends the session (at any stage) on the server and clears the cookie.

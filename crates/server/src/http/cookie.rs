@@ -18,7 +18,11 @@ pub fn name(settings: &Settings) -> &'static str {
 
 /// The session cookie's value from the request, if any.
 pub fn value(headers: &HeaderMap, settings: &Settings) -> Option<String> {
-    let name = name(settings);
+    named(headers, name(settings))
+}
+
+/// The value of the request's cookie called `name`, if any.
+pub(super) fn named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -10,6 +10,7 @@ use axum::Json;
 use portcullis_api::{ErrorBody, ErrorCode};
 
 use crate::admin::AdminError;
+use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
@@ -286,6 +287,17 @@ impl From<SettingsError> for HttpError {
             ),
             SettingsError::Auth(e) => e.into(),
             SettingsError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<TrustError> for HttpError {
+    fn from(e: TrustError) -> Self {
+        match e {
+            TrustError::NotFound => {
+                HttpError::not_found("You have no trusted browser with this id.")
+            }
+            TrustError::Internal(e) => HttpError::internal(&e),
         }
     }
 }

@@ -6,21 +6,26 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use portcullis_api::{
-    CodeRequest, ErrorBody, FactorKind, LoginResponse, MfaOverview, TotpEnrollment,
+    CodeRequest, ErrorBody, FactorKind, LoginCodeRequest, LoginResponse, MfaOverview,
+    TotpEnrollment,
 };
 
 use super::auth::with_session;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
+use super::trusted_browsers::finish_login;
 use crate::app::AppState;
 use crate::mfa::{self, totp_factor};
 
-/// Second step of login: a code from the authenticator app.
+/// Second step of login: a code from the authenticator app. With
+/// `trust_browser`, when the organisation allows it and the user is not an
+/// administrator, the browser is also trusted (the `portcullis_trust`
+/// cookie is set).
 #[utoipa::path(
     post,
     path = "/api/v1/login/totp",
     tag = "login",
-    request_body = CodeRequest,
+    request_body = LoginCodeRequest,
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "Signed in (new session id)", body = LoginResponse),
@@ -39,11 +44,10 @@ pub async fn login_totp(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
     AnySession(authed): AnySession,
-    ApiJson(req): ApiJson<CodeRequest>,
+    ApiJson(req): ApiJson<LoginCodeRequest>,
 ) -> HttpResult<Response> {
     let done = mfa::prove_at_login(&state, &authed, FactorKind::Totp, &req.code, &client).await?;
-    let body = Json(LoginResponse::Done { user: done.me });
-    Ok(with_session(&state, Some(done.session), body))
+    finish_login(&state, &authed, &client, req.trust_browser, done).await
 }
 
 /// "Remind me later": finish login without MFA while the enrollment period lasts.

@@ -8,9 +8,9 @@ use portcullis_api::{
     ErrorBody, LoginResponse, NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus,
 };
 
-use super::auth::with_session;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
+use super::trusted_browsers::finish_login;
 use crate::app::AppState;
 use crate::mfa::recovery_codes;
 
@@ -56,7 +56,8 @@ pub async fn generate(
 }
 
 /// Second step of login: one of the user's recovery codes, instead of a
-/// factor. Each code works once.
+/// factor. Each code works once. With `trust_browser`, the browser may
+/// also be trusted, as at `/api/v1/login/totp`.
 #[utoipa::path(
     post,
     path = "/api/v1/login/recovery-code",
@@ -82,6 +83,5 @@ pub async fn login(
     ApiJson(req): ApiJson<RecoveryCodeRequest>,
 ) -> HttpResult<Response> {
     let done = recovery_codes::prove_at_login(&state, &authed, &req.code, &client).await?;
-    let body = Json(LoginResponse::Done { user: done.me });
-    Ok(with_session(&state, Some(done.session), body))
+    finish_login(&state, &authed, &client, req.trust_browser, done).await
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::auth::with_session;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SessionCookie, SignedIn};
+use super::trusted_browsers::finish_login;
 use crate::app::AppState;
 use crate::mfa::{passkey_login, webauthn_factor};
 
@@ -39,6 +40,9 @@ pub struct RegistrationFinishBody {
 pub struct AuthenticationFinishBody {
     ceremony: String,
     credential: serde_json::Value,
+    /// Read at the login's second step only.
+    #[serde(default)]
+    trust_browser: bool,
 }
 
 /// Starts registering a security key or passkey: the options for
@@ -202,7 +206,9 @@ pub async fn login_start(
     Ok(Json(webauthn_factor::login_start(&state, &authed).await?))
 }
 
-/// Finishes the login's second step with the key's answer.
+/// Finishes the login's second step with the key's answer. With
+/// `trust_browser`, the browser may also be trusted, as at
+/// `/api/v1/login/totp`.
 #[utoipa::path(
     post,
     path = "/api/v1/login/webauthn/finish",
@@ -229,8 +235,7 @@ pub async fn login_finish(
     let done =
         webauthn_factor::login_finish(&state, &authed, &req.ceremony, req.credential, &client)
             .await?;
-    let body = Json(LoginResponse::Done { user: done.me });
-    Ok(with_session(&state, Some(done.session), body))
+    finish_login(&state, &authed, &client, req.trust_browser, done).await
 }
 
 /// Sign-in with a passkey, without the password: the options for

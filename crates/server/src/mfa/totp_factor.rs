@@ -11,7 +11,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::Method;
-use crate::auth::{throttle, Authed};
+use crate::auth::{throttle, trusted_browser, Authed};
 use crate::error::Internal;
 use crate::notify::{self, Kind};
 use crate::org_settings;
@@ -243,6 +243,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     store::totp::delete(&mut tx, &user.id).await?;
     super::recovery_codes::forget_if_no_factor(&mut tx, &user.id).await?;
+    trusted_browser::forget_all(&mut *tx, &user.id).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }

@@ -27,7 +27,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::Method;
-use crate::auth::Authed;
+use crate::auth::{trusted_browser, Authed};
 use crate::challenge::{self, Kind as ChallengeKind};
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
@@ -415,6 +415,7 @@ pub async fn remove(
         )));
     }
     store::webauthn::delete(&mut tx, user_id, id).await?;
+    trusted_browser::forget_all(&mut *tx, user_id).await?;
     let ended = store::sessions::end_others_proven_with(
         &mut *tx,
         user_id,

@@ -19,6 +19,7 @@ pub struct Row {
     pub allow_webauthn: bool,
     #[sqlx(try_from = "super::Flag")]
     pub allow_push: bool,
+    pub trusted_browser_days: Option<i64>,
     pub updated_at: Option<Timestamp>,
     pub updated_by_email: Option<String>,
 }
@@ -32,6 +33,7 @@ pub struct Values {
     pub allow_totp: bool,
     pub allow_webauthn: bool,
     pub allow_push: bool,
+    pub trusted_browser_days: Option<i64>,
 }
 
 pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
@@ -39,7 +41,8 @@ pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
         "SELECT s.default_period_days, CAST(s.require_new_users AS INTEGER) AS require_new_users,
                 s.new_user_period_days, CAST(s.allow_totp AS INTEGER) AS allow_totp,
                 CAST(s.allow_webauthn AS INTEGER) AS allow_webauthn,
-                CAST(s.allow_push AS INTEGER) AS allow_push, s.updated_at,
+                CAST(s.allow_push AS INTEGER) AS allow_push, s.trusted_browser_days,
+                s.updated_at,
                 u.email AS updated_by_email
            FROM org_settings s LEFT JOIN users u ON u.id = s.updated_by
           WHERE s.id = 1",
@@ -65,7 +68,7 @@ pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -
         "UPDATE org_settings
             SET default_period_days = $1, require_new_users = $2, new_user_period_days = $3,
                 allow_totp = $4, allow_webauthn = $5, allow_push = $6,
-                updated_at = $7, updated_by = $8
+                trusted_browser_days = $7, updated_at = $8, updated_by = $9
           WHERE id = 1",
     )
     .bind(v.default_period_days)
@@ -74,6 +77,7 @@ pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -
     .bind(v.allow_totp)
     .bind(v.allow_webauthn)
     .bind(v.allow_push)
+    .bind(v.trusted_browser_days)
     .bind(now)
     .bind(by_user_id)
     .execute(&mut **tx)

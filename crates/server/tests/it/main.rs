@@ -31,6 +31,7 @@ mod security;
 mod sessions;
 mod smtp;
 mod throttle;
+mod trusted_browsers;
 mod vocabulary;
 mod wake;
 mod webauthn;

@@ -42,6 +42,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login/passkey/finish"),
     ("post", "/api/v1/mfa/verify/webauthn/start"),
     ("post", "/api/v1/mfa/verify/webauthn/finish"),
+    ("get", "/api/v1/trusted-browsers"),
+    ("delete", "/api/v1/trusted-browsers"),
+    ("delete", "/api/v1/trusted-browsers/{id}"),
     ("get", "/api/v1/admin/users"),
     ("get", "/api/v1/admin/users.csv"),
     ("get", "/api/v1/admin/events"),
@@ -179,7 +182,7 @@ fn no_undocumented_route_registration() {
 fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static str>)> {
     let name = ty.split('<').next().unwrap_or(ty);
     Some(match name {
-        "State" | "ClientInfo" | "SessionCookie" => (&[], false, None),
+        "State" | "ClientInfo" | "SessionCookie" | "TrustCookie" => (&[], false, None),
         // syntax / too large / not JSON / a field missing or wrong
         "ApiJson" => (&[400, 413, 415, 422], true, None),
         "AnySession" | "SignedIn" => (&[401], false, Some("session")),

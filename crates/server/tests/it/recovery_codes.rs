@@ -26,7 +26,10 @@ async fn codes_status(api: &Api) -> Answer<RecoveryCodesStatus> {
 }
 
 async fn login_code(api: &Api, code: &str) -> Answer<LoginResponse> {
-    let req = RecoveryCodeRequest { code: code.into() };
+    let req = RecoveryCodeRequest {
+        code: code.into(),
+        trust_browser: false,
+    };
     api.post("/api/v1/login/recovery-code", &req).await
 }
 

@@ -239,7 +239,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 23] = [
+pub const EVENT_KINDS: [(&str, &str); 24] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -254,6 +254,7 @@ pub const EVENT_KINDS: [(&str, &str); 23] = [
     ("recovery_code_used", "Recovery code used"),
     ("browser_trusted", "Browser trusted"),
     ("browser_trust_revoked", "Trusted browser revoked"),
+    ("sessions_ended_by_user", "Sessions ended by the user"),
     ("admin_require_mfa", "MFA required by an admin"),
     ("admin_unrequire_mfa", "MFA no longer required by an admin"),
     ("admin_reset_mfa", "MFA reset by an admin"),

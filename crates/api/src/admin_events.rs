@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 23] = [
+pub const EVENT_KINDS: [&str; 24] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -59,6 +59,7 @@ pub const EVENT_KINDS: [&str; 23] = [
     "recovery_code_used",
     "browser_trusted",
     "browser_trust_revoked",
+    "sessions_ended_by_user",
     "admin_require_mfa",
     "admin_unrequire_mfa",
     "admin_reset_mfa",

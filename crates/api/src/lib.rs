@@ -384,6 +384,7 @@ pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUser
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
+pub use sessions::{EndedSessions, SessionInfo};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
@@ -391,6 +392,7 @@ mod admin_settings;
 mod admin_user;
 mod recovery_codes;
 mod trusted_browsers;
+mod sessions;
 /// Always here: the key list and names are plain types the SPA reads; the
 /// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;

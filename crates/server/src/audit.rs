@@ -40,6 +40,8 @@ pub enum EventKind {
     BrowserTrusted,
     /// A user revoked one or all of their trusted browsers.
     BrowserTrustRevoked,
+    /// A user ended some of their own other sessions.
+    SessionsEndedByUser,
     /// An administrator required MFA.
     AdminRequireMfa,
     /// An administrator stopped requiring MFA.
@@ -61,7 +63,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -76,6 +78,7 @@ impl EventKind {
         EventKind::RecoveryCodeUsed,
         EventKind::BrowserTrusted,
         EventKind::BrowserTrustRevoked,
+        EventKind::SessionsEndedByUser,
         EventKind::AdminRequireMfa,
         EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
@@ -119,6 +122,7 @@ impl EventKind {
             EventKind::RecoveryCodeUsed => "recovery_code_used",
             EventKind::BrowserTrusted => "browser_trusted",
             EventKind::BrowserTrustRevoked => "browser_trust_revoked",
+            EventKind::SessionsEndedByUser => "sessions_ended_by_user",
             EventKind::AdminRequireMfa => "admin_require_mfa",
             EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",

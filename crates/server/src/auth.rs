@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod flow;
+pub mod own_sessions;
 pub mod password;
 pub mod session;
 pub mod throttle;
@@ -155,6 +156,19 @@ pub fn require_fresh_mfa(state: &AppState, authed: &Authed) -> Result<(), AuthEr
     } else {
         Err(AuthError::ReauthenticationRequired)
     }
+}
+
+/// [`require_fresh_mfa`] for a change to one's own account, except for a
+/// user with no second factor at all: they have none to prove, so their
+/// signed-in session is all the proof there can be.
+pub async fn require_fresh_mfa_if_any(state: &AppState, authed: &Authed) -> Result<(), AuthError> {
+    if store::factors::confirmed_kinds(&state.db, &authed.user.id)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    require_fresh_mfa(state, authed)
 }
 
 /// The password step's result: the answer, the new session's cookie

@@ -19,6 +19,7 @@ pub(crate) mod extract;
 pub(crate) mod headers;
 pub(crate) mod mfa;
 pub(crate) mod recovery_codes;
+pub(crate) mod sessions;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
@@ -92,6 +93,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(recovery_codes::status))
         .routes(routes!(recovery_codes::generate))
         .routes(routes!(recovery_codes::login))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::end_one))
+        .routes(routes!(sessions::end_others))
         .routes(routes!(webauthn::register_start))
         .routes(routes!(webauthn::register_finish))
         .routes(routes!(webauthn::list))

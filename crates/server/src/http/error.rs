@@ -11,6 +11,7 @@ use portcullis_api::{ErrorBody, ErrorCode};
 
 use crate::admin::AdminError;
 use crate::auth::trusted_browser::TrustError;
+use crate::auth::own_sessions::SessionsError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
@@ -172,7 +173,7 @@ impl From<AuthError> for HttpError {
             AuthError::ReauthenticationRequired => HttpError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::ReauthenticationRequired,
-                "Confirm it's you: enter a code from your authenticator app, then try again.",
+                "Confirm it's you: enter a code from your authenticator app or use your security key, then try again.",
             ),
             AuthError::Internal(e) => HttpError::internal(&e),
         }
@@ -248,6 +249,23 @@ impl From<MfaError> for HttpError {
             MfaError::LastFactor(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             MfaError::Auth(e) => e.into(),
             MfaError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<SessionsError> for HttpError {
+    fn from(e: SessionsError) -> Self {
+        match e {
+            SessionsError::NotFound => HttpError::not_found(
+                "You have no session with this id: it may have ended already. Reload the list.",
+            ),
+            SessionsError::Current => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "This is the session you are using: log out instead.",
+            ),
+            SessionsError::Auth(e) => e.into(),
+            SessionsError::Internal(e) => HttpError::internal(&e),
         }
     }
 }

@@ -153,6 +153,50 @@ pub async fn end_others_proven_with<'c>(
     Ok(res.rows_affected())
 }
 
+/// A session a user ended themselves: whether it was signed in, and the
+/// times that say whether it was still alive.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct EndedByUser {
+    #[sqlx(try_from = "super::Flag")]
+    pub signed_in: bool,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Ends the session with the id hash `id_hash` if it is one of the user's
+/// (so one user can never end another's); `None` when there was none.
+pub async fn end_one_of<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    id_hash: &str,
+) -> sqlx::Result<Option<EndedByUser>> {
+    sqlx::query_as(
+        "DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2
+         RETURNING CAST(signed_in AS INTEGER) AS signed_in, last_seen_at, expires_at",
+    )
+    .bind(user_id)
+    .bind(id_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Ends every session of the user but the one with the id hash `keep`
+/// (logins in progress too); returns what they were.
+pub async fn end_all_but<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    keep: &str,
+) -> sqlx::Result<Vec<EndedByUser>> {
+    sqlx::query_as(
+        "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2
+         RETURNING CAST(signed_in AS INTEGER) AS signed_in, last_seen_at, expires_at",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .fetch_all(db)
+    .await
+}
+
 /// Ends the user's oldest sessions beyond the newest `max`.
 pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
     let res = sqlx::query(

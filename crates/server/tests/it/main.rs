@@ -25,6 +25,7 @@ mod logs;
 mod mfa;
 mod multi;
 mod openapi;
+mod own_sessions;
 mod passkeys;
 mod recovery_codes;
 mod security;

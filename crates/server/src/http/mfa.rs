@@ -121,7 +121,8 @@ pub async fn verify(
 }
 
 /// Starts authenticator-app enrollment: a new key and its `otpauth://` URI.
-/// Calling it again replaces a pending (unconfirmed) key.
+/// Calling it again replaces a pending (unconfirmed) key. Signed in, a
+/// user who has a second factor needs one passed in the last 10 minutes.
 #[utoipa::path(
     post,
     path = "/api/v1/totp/enroll",
@@ -130,7 +131,7 @@ pub async fn verify(
     responses(
         (status = 200, description = "Key and URI for the QR code", body = TotpEnrollment),
         (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "The organisation does not allow authenticator apps (`factor_not_allowed`); or CSRF", body = ErrorBody),
+        (status = 403, description = "The organisation does not allow authenticator apps (`factor_not_allowed`); signed in with a second factor set up, but none passed in the last 10 minutes (`reauthentication_required`: prove one at /api/v1/mfa/verify or /api/v1/mfa/verify/webauthn/start, then try again); a login in progress whose step this is not; or CSRF", body = ErrorBody),
         (status = 409, description = "An authenticator app is already set up", body = ErrorBody),
     )
 )]

@@ -47,6 +47,8 @@ pub struct AuthenticationFinishBody {
 
 /// Starts registering a security key or passkey: the options for
 /// `navigator.credentials.create()`, excluding the keys the user has.
+/// Signed in, a user who has a second factor needs one passed in the last
+/// 10 minutes.
 #[utoipa::path(
     post,
     path = "/api/v1/webauthn/register/start",
@@ -57,7 +59,7 @@ pub struct AuthenticationFinishBody {
         (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = RegistrationOptions),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now; the organisation does not allow keys (`factor_not_allowed`); the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now; signed in with a second factor set up, but none passed in the last 10 minutes (`reauthentication_required`: prove one at /api/v1/mfa/verify or /api/v1/mfa/verify/webauthn/start, then try again); the organisation does not allow keys (`factor_not_allowed`); the portal is not at a domain name; or CSRF", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "A field of the wrong type", body = ErrorBody),
@@ -160,7 +162,8 @@ pub async fn rename(
 }
 
 /// Removes one of the user's keys; the user's other sessions proven with a
-/// key end. The last factor of a user who must have MFA is refused.
+/// key end. The last factor of a user who must have MFA is refused. Needs
+/// a second factor passed in the last 10 minutes.
 #[utoipa::path(
     delete,
     path = "/api/v1/webauthn/credentials/{id}",
@@ -171,7 +174,7 @@ pub async fn rename(
         (status = 204, description = "Removed"),
         (status = 400, description = "The id is not UTF-8", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`: prove one at /api/v1/mfa/verify or /api/v1/mfa/verify/webauthn/start, then try again); or CSRF", body = ErrorBody),
         (status = 404, description = "The user has no key with this id", body = ErrorBody),
         (status = 409, description = "It is the only factor of a user who must have MFA (the message says what to do)", body = ErrorBody),
     )

@@ -10,8 +10,8 @@ use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
-use crate::auth::session::Method;
-use crate::auth::{throttle, trusted_browser, Authed};
+use crate::auth::session::{self, Method};
+use crate::auth::{self, throttle, trusted_browser, Authed};
 use crate::error::Internal;
 use crate::notify::{self, Kind};
 use crate::org_settings;
@@ -155,6 +155,17 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
             MfaError::NotAllowedNow(_) => MfaError::AlreadySetUp,
             other => other,
         })?;
+    } else {
+        // Signed in: adding a factor to an account that has one needs
+        // that one proven lately (whoever found an open session must not
+        // add their own). An app set up already is refused as such first.
+        let kinds = store::factors::confirmed_kinds(&state.db, &authed.user.id).await?;
+        if kinds.contains(&FactorKind::Totp) {
+            return Err(MfaError::AlreadySetUp);
+        }
+        if !kinds.is_empty() {
+            auth::require_fresh_mfa(state, authed)?;
+        }
     }
     refuse_unless_allowed(state).await?;
     let user = &authed.user;
@@ -190,7 +201,12 @@ pub async fn confirm(
             "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
         ));
     }
-    notify::queue(&mut *tx, now, Kind::MfaSetupComplete, user, None).await?;
+    notify::queue_from(&mut *tx, now, Kind::MfaSetupComplete, user, client, "").await?;
+    if authed.session.signed_in {
+        // The first code just proved the new app in this session: changes
+        // that need a recent second factor may follow without another.
+        session::prove_again(&mut *tx, &authed.session, Method::Totp, now).await?;
+    }
     audit::record(
         &mut *tx,
         now,
@@ -248,7 +264,15 @@ pub async fn reset(
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }
     store::sessions::delete_for_user(&mut *tx, &user.id, Some(authed.session.id_hash())).await?;
-    notify::queue(&mut *tx, now, Kind::AuthenticatorRemoved, user, None).await?;
+    notify::queue_from(
+        &mut *tx,
+        now,
+        Kind::AuthenticatorRemoved,
+        user,
+        client,
+        "\nYour other sessions were signed out.\n",
+    )
+    .await?;
     audit::record(
         &mut *tx,
         now,

@@ -26,8 +26,8 @@ use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
-use crate::auth::session::Method;
-use crate::auth::{trusted_browser, Authed};
+use crate::auth::session::{self, Method};
+use crate::auth::{self, trusted_browser, Authed};
 use crate::challenge::{self, Kind as ChallengeKind};
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
@@ -51,6 +51,11 @@ const NOT_ALLOWED: &str = "Your organisation does not allow security keys or pas
 /// The words events use for a key.
 fn key_words(name: &str) -> String {
     format!("security key “{name}”")
+}
+
+/// The line of an email that names a key.
+pub(crate) fn key_line(name: &str) -> String {
+    format!("\nKey: “{name}”\n")
 }
 
 fn party(state: &AppState) -> Result<Webauthn, MfaError> {
@@ -132,6 +137,13 @@ pub async fn register_start(
     req: &RegistrationStart,
 ) -> Result<RegistrationOptions, MfaError> {
     refuse_unless_enrolling(state, authed).await?;
+    if authed.session.signed_in {
+        // Adding a factor to an account that has one needs that one proven
+        // lately: whoever found an open session must not add their own key.
+        // Only the start asks: the ceremony it makes is good once, for
+        // minutes, in this session.
+        auth::require_fresh_mfa_if_any(state, authed).await?;
+    }
     refuse_unless_allowed(state).await?;
     let webauthn = party(state)?;
     let user = &authed.user;
@@ -312,7 +324,20 @@ pub async fn register_finish(
     if !added {
         return Err(MfaError::KeyAlreadyRegistered);
     }
-    notify::queue(&mut *tx, now, Kind::SecurityKeyAdded, user, None).await?;
+    notify::queue_from(
+        &mut *tx,
+        now,
+        Kind::SecurityKeyAdded,
+        user,
+        client,
+        &key_line(&name),
+    )
+    .await?;
+    if authed.session.signed_in {
+        // The key's touch just proved it in this session: changes that
+        // need a recent second factor may follow without another.
+        session::prove_again(&mut *tx, &authed.session, Method::Webauthn, now).await?;
+    }
     audit::record(
         &mut *tx,
         now,
@@ -391,6 +416,7 @@ pub async fn remove(
     id: &str,
     client: &Client,
 ) -> Result<(), MfaError> {
+    auth::require_fresh_mfa_if_any(state, authed).await?;
     let now = state.now();
     let user_id = &authed.user.id;
     let mut tx = state.db.begin().await?;
@@ -423,7 +449,15 @@ pub async fn remove(
         authed.session.id_hash(),
     )
     .await?;
-    notify::queue(&mut *tx, now, Kind::SecurityKeyRemoved, &user, None).await?;
+    notify::queue_from(
+        &mut *tx,
+        now,
+        Kind::SecurityKeyRemoved,
+        &user,
+        client,
+        &key_line(&key.name),
+    )
+    .await?;
     let words = format!(
         "{} removed; ended {ended} other session(s) proven with a key",
         key_words(&key.name)

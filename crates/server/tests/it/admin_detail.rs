@@ -245,12 +245,15 @@ async fn last_mfa_use_moves_with_each_code_in_the_list_and_the_details() {
 #[tokio::test]
 async fn removing_the_app_of_a_user_who_is_not_required() {
     let s = TestServer::start().await;
-    // alice (not required) sets up an app on her Security page, then signs
-    // in again with it: one session proven by the password only, one by
-    // the app too.
+    // alice (not required) signs in twice with her password, sets up an
+    // app on her Security page in one of those sessions (its first code
+    // proves the app there), then signs in again with it: one session
+    // proven by the password only, two by the app too.
     let (by_password, answer) = s.password_login("alice@example.com").await;
     assert!(matches!(answer, LoginResponse::Done { .. }));
-    let key = s.enroll_app(&by_password).await;
+    let (set_up_in, answer) = s.password_login("alice@example.com").await;
+    assert!(matches!(answer, LoginResponse::Done { .. }));
+    let key = s.enroll_app(&set_up_in).await;
     let with_app = s.login_with_code("alice@example.com", &key).await;
     let (admin, _) = s.admin().await;
     let alice = s.user_id(&admin, "alice@example.com").await;
@@ -270,11 +273,10 @@ async fn removing_the_app_of_a_user_who_is_not_required() {
     assert_eq!(none.users.len(), 1);
     let with_totp = admin.admin_users("?factor=totp&search=alice@").await.ok();
     assert!(with_totp.users.is_empty());
-    // The session the app proved ended; the password-only one did not.
-    assert_eq!(
-        with_app.me().await.fail(),
-        (401, ErrorCode::Unauthenticated)
-    );
+    // The sessions the app proved ended; the password-only one did not.
+    for api in [&with_app, &set_up_in] {
+        assert_eq!(api.me().await.fail(), (401, ErrorCode::Unauthenticated));
+    }
     by_password.me().await.ok();
     assert_eq!(d.sessions.len(), 1);
     assert_eq!(d.sessions[0].methods, vec!["pwd"]);
@@ -287,7 +289,7 @@ async fn removing_the_app_of_a_user_who_is_not_required() {
         "{}",
         event.detail
     );
-    assert!(event.detail.contains("1 session"), "{}", event.detail);
+    assert!(event.detail.contains("2 sessions"), "{}", event.detail);
     assert_eq!(
         mails(&s, &alice).await.last().map(String::as_str),
         Some("authenticator_removed")

@@ -349,7 +349,15 @@ impl Change<'_> {
             &[throttle::factor_counter(totp_factor::FACTOR, &user.id)],
         )
         .await?;
-        notify::queue(&mut **tx, self.now, Kind::MfaReset, user, self.deadline).await?;
+        notify::queue_from_admin(
+            &mut **tx,
+            self.now,
+            (Kind::MfaReset, self.deadline),
+            user,
+            self.client,
+            "",
+        )
+        .await?;
         let detail = format!("reset MFA ({})", period_text(self.period_days));
         self.record(tx, EventKind::AdminResetMfa, &user.id, &detail)
             .await

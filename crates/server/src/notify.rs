@@ -43,8 +43,28 @@ impl Kind {
     }
 }
 
+/// Who made the change a message reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// The user, signed in (or someone using their session).
+    User,
+    /// An administrator, on the user's account.
+    Administrator,
+}
+
 /// The subject and body of a message to `user`.
 pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String, String) {
+    compose_by(kind, user, deadline, None)
+}
+
+/// The subject and body of a message to `user` about a change made by
+/// `actor` (`None`: not known, or it does not matter to this message).
+fn compose_by(
+    kind: Kind,
+    user: &User,
+    deadline: Option<Timestamp>,
+    actor: Option<By>,
+) -> (String, String) {
     let name = &user.display_name;
     let by = deadline
         .map(|d| format!("by {}", format_utc(d)))
@@ -68,22 +88,37 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
             "Multi-factor authentication is set up".to_string(),
             format!(
                 "Hello {name},\n\nAn authenticator app was added to your Portcullis account. From now on you log in with your password and a code from the app.\n\n\
-                 If this was not you, contact your administrator at once.\n"
+                 If this was not you, someone has your password: contact your administrator at once.\n"
             ),
         ),
         Kind::AuthenticatorRemoved => (
             "Authenticator app removed".to_string(),
-            format!(
-                "Hello {name},\n\nThe authenticator app was removed from your Portcullis account \
-                 (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
-                 contact your administrator at once.\n"
-            ),
+            match actor {
+                Some(By::User) => format!(
+                    "Hello {name},\n\nThe authenticator app was removed from your Portcullis account, \
+                     from a session signed in as you. You can set up another one on the Security page.\n\n\
+                     If this was not you, someone is signed in to your account and has your authenticator \
+                     app: contact your administrator at once.\n"
+                ),
+                Some(By::Administrator) => format!(
+                    "Hello {name},\n\nAn administrator removed the authenticator app from your Portcullis \
+                     account; the sessions it had confirmed were signed out.\n\n\
+                     If you did not ask for this, contact your administrator at once.\n"
+                ),
+                None => format!(
+                    "Hello {name},\n\nThe authenticator app was removed from your Portcullis account \
+                     (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
+                     contact your administrator at once.\n"
+                ),
+            },
         ),
         Kind::MfaReset => (
             "Your multi-factor authentication was reset".to_string(),
             format!(
-                "Hello {name},\n\nAn administrator reset multi-factor authentication for your Portcullis account. \
-                 Please set it up again {by}.\n"
+                "Hello {name},\n\nAn administrator reset multi-factor authentication for your Portcullis account: \
+                 your second factors and recovery codes were removed, and you were signed out everywhere. \
+                 Please set it up again {by}.\n\n\
+                 If you did not ask for this, contact your administrator at once.\n"
             ),
         ),
         Kind::SecurityKeyAdded => (
@@ -91,16 +126,29 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
             format!(
                 "Hello {name},\n\nA security key or passkey was added to your Portcullis account. \
                  From now on it can confirm your logins.\n\n\
-                 If this was not you, contact your administrator at once.\n"
+                 If this was not you, someone has your password: contact your administrator at once.\n"
             ),
         ),
         Kind::SecurityKeyRemoved => (
             "Security key removed".to_string(),
-            format!(
-                "Hello {name},\n\nA security key or passkey was removed from your Portcullis account \
-                 (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
-                 contact your administrator at once.\n"
-            ),
+            match actor {
+                Some(By::User) => format!(
+                    "Hello {name},\n\nA security key or passkey was removed from your Portcullis account, \
+                     from a session signed in as you; other sessions confirmed with a key were signed out.\n\n\
+                     If this was not you, someone is signed in to your account: contact your administrator \
+                     at once.\n"
+                ),
+                Some(By::Administrator) => format!(
+                    "Hello {name},\n\nAn administrator removed a security key or passkey from your \
+                     Portcullis account; the sessions it had confirmed were signed out.\n\n\
+                     If you did not ask for this, contact your administrator at once.\n"
+                ),
+                None => format!(
+                    "Hello {name},\n\nA security key or passkey was removed from your Portcullis account \
+                     (by you, or by an administrator). If you did not remove it or ask for it to be removed, \
+                     contact your administrator at once.\n"
+                ),
+            },
         ),
         Kind::RecoveryCodesGenerated => (
             "New recovery codes".to_string(),
@@ -134,10 +182,16 @@ pub fn compose(kind: Kind, user: &User, deadline: Option<Timestamp>) -> (String,
 }
 
 /// The lines that end a message about something done in a request: when,
-/// from which browser (in words) and from which address.
-fn origin_lines(at: Timestamp, client: &Client) -> String {
+/// by an administrator if so, from which browser (in words) and from which
+/// address.
+fn origin_lines(at: Timestamp, client: &Client, by: By) -> String {
+    let who = match by {
+        By::User => "",
+        // Their browser and address follow: the user may know them.
+        By::Administrator => "By: an administrator\n",
+    };
     format!(
-        "\nWhen: {}\nBrowser: {}\nIP address: {}\n",
+        "\nWhen: {}\n{who}Browser: {}\nIP address: {}\n",
         format_utc(at),
         portcullis_api::user_agent::browser_in_words(&client.user_agent),
         client.ip
@@ -168,9 +222,10 @@ pub async fn queue<'c>(
     Ok(())
 }
 
-/// Queues a message to `user` about something done in a request by
-/// `client`: the message of `kind`, then `extra` (lines of its own, may be
-/// empty), then when and from where. Pass the transaction of the change.
+/// Queues a message to `user` about something the user did in a request
+/// from `client`: the message of `kind`, then `extra` (lines of its own,
+/// may be empty), then when and from where. Pass the transaction of the
+/// change.
 pub async fn queue_from<'c>(
     db: impl Exec<'c>,
     now: Timestamp,
@@ -179,8 +234,34 @@ pub async fn queue_from<'c>(
     client: &Client,
     extra: &str,
 ) -> Result<(), Internal> {
-    let (subject, body) = compose(kind, user, None);
-    let body = format!("{body}{extra}{}", origin_lines(now, client));
+    queue_by(db, now, (kind, None), user, (By::User, client), extra).await
+}
+
+/// Queues a message to `user` about a change an administrator made to
+/// their account from `client` (the administrator's), as [`queue_from`];
+/// `deadline` as in [`queue`].
+pub async fn queue_from_admin<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    (kind, deadline): (Kind, Option<Timestamp>),
+    user: &User,
+    client: &Client,
+    extra: &str,
+) -> Result<(), Internal> {
+    let origin = (By::Administrator, client);
+    queue_by(db, now, (kind, deadline), user, origin, extra).await
+}
+
+async fn queue_by<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    (kind, deadline): (Kind, Option<Timestamp>),
+    user: &User,
+    (by, client): (By, &Client),
+    extra: &str,
+) -> Result<(), Internal> {
+    let (subject, body) = compose_by(kind, user, deadline, Some(by));
+    let body = format!("{body}{extra}{}", origin_lines(now, client, by));
     store::outbox::insert(
         db,
         now,
@@ -222,12 +303,56 @@ mod tests {
             "203.0.113.9".parse().ok(),
             "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0",
         );
-        let lines = origin_lines(1_795_305_600, &client);
+        let lines = origin_lines(1_795_305_600, &client, By::User);
         assert!(lines.contains("When: 2026-11-22 00:00 UTC"), "{lines}");
         assert!(lines.contains("Browser: Firefox on Linux\n"), "{lines}");
         assert!(lines.contains("IP address: 203.0.113.9"), "{lines}");
-        let unknown = origin_lines(0, &Client::new(None, ""));
+        assert!(!lines.contains("administrator"), "{lines}");
+        let unknown = origin_lines(0, &Client::new(None, ""), By::User);
         assert!(unknown.contains("Browser: Unknown browser\n"), "{unknown}");
+        let admin = origin_lines(0, &client, By::Administrator);
+        assert!(admin.contains("By: an administrator\n"), "{admin}");
+    }
+
+    #[test]
+    fn every_message_about_a_factor_says_what_to_do_if_it_was_not_you() {
+        let user = User {
+            id: "u".into(),
+            email: "ann@example.com".into(),
+            display_name: "Ann".into(),
+            password_hash: String::new(),
+            role: "user".into(),
+            created_at: 0,
+            mfa_required: false,
+            mfa_deadline: None,
+            mfa_required_at: None,
+        };
+        let by_user = [
+            Kind::MfaSetupComplete,
+            Kind::AuthenticatorRemoved,
+            Kind::SecurityKeyAdded,
+            Kind::SecurityKeyRemoved,
+            Kind::RecoveryCodesGenerated,
+            Kind::RecoveryCodeUsed,
+        ];
+        for kind in by_user {
+            let (_, body) = compose_by(kind, &user, None, Some(By::User));
+            assert!(body.contains("If this was not you"), "{kind:?}: {body}");
+            assert!(!body.contains("administrator removed"), "{kind:?}: {body}");
+        }
+        let by_admin = [
+            Kind::AuthenticatorRemoved,
+            Kind::SecurityKeyRemoved,
+            Kind::MfaReset,
+        ];
+        for kind in by_admin {
+            let (_, body) = compose_by(kind, &user, None, Some(By::Administrator));
+            assert!(body.contains("An administrator"), "{kind:?}: {body}");
+            assert!(
+                body.contains("If you did not ask for this"),
+                "{kind:?}: {body}"
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::auth::{throttle, Authed};
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
 use crate::mfa::totp_factor;
+use crate::mfa::webauthn_factor::key_line;
 use crate::notify::{self, Kind};
 use crate::store;
 
@@ -44,13 +45,16 @@ pub async fn remove_factor(
     let factor = factors.iter().find(|f| f.id == factor_id).ok_or_else(|| {
         AdminError::Missing(format!("{} has no such factor (any more).", user.email))
     })?;
-    let label = match factor.kind {
-        // A user may have several keys: the words name the one removed.
-        FactorKind::Webauthn => match store::webauthn::find(&mut *tx, id, factor_id).await? {
-            Some(key) => format!("{} “{}”", factor_words(factor.kind), key.name),
-            None => factor_words(factor.kind).to_string(),
-        },
-        other => factor_words(other).to_string(),
+    // A user may have several keys: the words name the one removed.
+    let key_name = match factor.kind {
+        FactorKind::Webauthn => store::webauthn::find(&mut *tx, id, factor_id)
+            .await?
+            .map(|key| key.name),
+        _ => None,
+    };
+    let label = match &key_name {
+        Some(name) => format!("{} “{name}”", factor_words(factor.kind)),
+        None => factor_words(factor.kind).to_string(),
     };
     let required =
         Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
@@ -93,7 +97,8 @@ pub async fn remove_factor(
     // Whoever holds a session that this factor proved may be whoever took
     // the device: those end. Sessions proven otherwise stay.
     let ended = store::sessions::end_proven_with(&mut *tx, id, method.as_str()).await?;
-    notify::queue(&mut *tx, now, email, &user, None).await?;
+    let key_line = key_name.as_deref().map(key_line).unwrap_or_default();
+    notify::queue_from_admin(&mut *tx, now, (email, None), &user, client, &key_line).await?;
     let words = format!(
         "removed {label}; ended {} proven with it",
         count_words(live(state, &ended, now))

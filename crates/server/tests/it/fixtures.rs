@@ -110,6 +110,11 @@ impl TestServer {
         Self::start_on(Settings::default(), "localhost").await
     }
 
+    /// [`Self::start_at_localhost`] with these settings.
+    pub async fn start_at_localhost_with(settings: Settings) -> TestServer {
+        Self::start_on(settings, "localhost").await
+    }
+
     async fn start_on(mut settings: Settings, host: &str) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = fresh_database(dir.path()).await;

@@ -19,6 +19,7 @@ mod challenge;
 mod cli;
 mod clock_skew;
 mod csrf;
+mod factor_emails;
 mod fresh_proof;
 mod headers;
 mod login;

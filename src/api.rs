@@ -1,5 +1,6 @@
 //! The one typed client of the Portcullis API.
 
+pub mod account;
 pub mod admin;
 mod client;
 mod error;
@@ -7,8 +8,8 @@ mod js_json;
 pub mod webauthn;
 
 pub use client::{
-    login, login_totp, logout, me, mfa, on_session_ended, skip_enrollment, totp_confirm,
-    totp_enroll, totp_reset, verify_mfa,
+    login, logout, me, mfa, on_session_ended, skip_enrollment, totp_confirm, totp_enroll,
+    totp_reset, verify_mfa,
 };
 pub use error::ApiError;
 

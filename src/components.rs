@@ -1,12 +1,14 @@
 //! Pieces shared by several screens.
 
 mod code_field;
+mod fresh_proof;
 mod guards;
 mod layout;
 pub mod qr_code;
 mod user_menu;
 
 pub use code_field::{on_code_submit, CodeField};
+pub use fresh_proof::FreshProof;
 pub use guards::{AdminOnly, SignedInOnly};
 pub use layout::Layout;
 pub use qr_code::QrCode;

@@ -12,3 +12,4 @@ pub mod paths;
 pub mod state;
 pub mod text;
 pub mod webauthn;
+pub mod when;

@@ -69,13 +69,14 @@ pub async fn register(name: Option<&str>, passkey: bool) -> Result<LoginResponse
 
 const SIGNED: &[&str] = &["authenticatorData", "signature"];
 
-/// The login's second step with one of the user's keys.
-pub async fn sign_in() -> Result<LoginResponse, Problem> {
+/// The login's second step with one of the user's keys; `trust`: and
+/// trust this browser from now on.
+pub async fn sign_in(trust: bool) -> Result<LoginResponse, Problem> {
     let start = calls::login_start().await.map_err(Problem::Server)?;
     let credential = ceremony(Ceremony::Get, &start.options, SIGNED, false)
         .await
         .map_err(Problem::Browser)?;
-    calls::login_finish(&start.ceremony, &credential)
+    calls::login_finish(&start.ceremony, &credential, trust)
         .await
         .map_err(Problem::Server)
 }

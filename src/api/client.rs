@@ -175,11 +175,6 @@ fn code(code: &str) -> CodeRequest {
     }
 }
 
-/// Second login step: a code from the authenticator app.
-pub async fn login_totp(c: &str) -> Result<LoginResponse, ApiError> {
-    post("/login/totp", &code(c)).await
-}
-
 /// "Remind me later" during the enrollment period.
 pub async fn skip_enrollment() -> Result<LoginResponse, ApiError> {
     post("/login/skip-enrollment", &()).await

@@ -52,7 +52,7 @@ fn meaning(code: ErrorCode) -> Meaning {
         ),
         ErrorCode::ReauthenticationRequired => Meaning::Own(
             "For this change, first confirm it’s you with a current code from your \
-             authenticator app.",
+             authenticator app, or with your security key.",
         ),
         ErrorCode::Outranked => Meaning::Own(
             "You cannot change this for your own account or for an account with a \

@@ -26,6 +26,9 @@ struct Finish<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     credential: &'a Value,
+    /// At the login's second step: trust this browser from now on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    trust_browser: bool,
 }
 
 /// The signed-in user's keys, oldest first.
@@ -63,6 +66,7 @@ pub async fn register_finish(
         ceremony,
         name,
         credential,
+        trust_browser: false,
     };
     post("/webauthn/register/finish", &body).await
 }
@@ -71,11 +75,16 @@ pub async fn login_start() -> Result<Ceremony, ApiError> {
     post("/login/webauthn/start", &()).await
 }
 
-pub async fn login_finish(ceremony: &str, credential: &Value) -> Result<LoginResponse, ApiError> {
+pub async fn login_finish(
+    ceremony: &str,
+    credential: &Value,
+    trust_browser: bool,
+) -> Result<LoginResponse, ApiError> {
     let body = Finish {
         ceremony,
         name: None,
         credential,
+        trust_browser,
     };
     post("/login/webauthn/finish", &body).await
 }
@@ -90,6 +99,7 @@ pub async fn passkey_finish(ceremony: &str, credential: &Value) -> Result<LoginR
         ceremony,
         name: None,
         credential,
+        trust_browser: false,
     };
     post("/login/passkey/finish", &body).await
 }
@@ -104,6 +114,7 @@ pub async fn verify_finish(ceremony: &str, credential: &Value) -> Result<(), Api
         ceremony,
         name: None,
         credential,
+        trust_browser: false,
     };
     post("/mfa/verify/webauthn/finish", &body).await
 }

@@ -5,7 +5,6 @@
 pub mod area;
 mod bulk;
 mod events;
-mod fresh_code;
 mod refused;
 mod settings;
 mod user;
@@ -14,7 +13,6 @@ mod user_sections;
 pub mod users;
 mod users_filters;
 mod users_table;
-mod when;
 
 pub use area::AdminArea;
 pub use refused::Refused;

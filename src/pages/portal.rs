@@ -1,8 +1,11 @@
 //! The signed-in user's screens (lazy, behind the signed-in guard).
 
 pub mod home;
+pub mod recovery_codes;
 pub mod security;
 mod security_keys;
+mod sessions;
+mod trusted_browsers;
 
 pub use home::HomePage;
 pub use security::SecurityPage;

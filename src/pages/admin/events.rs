@@ -8,11 +8,11 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use portcullis_api::{AdminEvent, EventOutcome, EventPage};
 
-use super::when::{local_date_time, local_instant};
 use crate::api::{self, ApiError};
 use crate::paths::{by_name, outcome_name, EventsQuery, Page, OUTCOMES};
 use crate::state::PageTitle;
 use crate::text::{event_kind_label, events_shown, EVENT_KINDS};
+use crate::when::{local_date_time, local_instant};
 
 #[derive(Debug, Clone)]
 enum Loaded {

@@ -6,12 +6,12 @@
 use leptos::prelude::*;
 use portcullis_api::{AllowedFactors, ErrorCode, MfaSettings, MfaSettingsChange, NewUserPeriod};
 
-use super::fresh_code::FreshCode;
-use super::when::local_date_time;
 use crate::api::{self, ApiError};
+use crate::components::FreshProof;
 use crate::paths::Page;
 use crate::state::PageTitle;
 use crate::text::{check_period_days, days, users_count};
+use crate::when::local_date_time;
 
 #[derive(Debug, Clone)]
 enum Loaded {
@@ -238,7 +238,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                 <h2 id="settings-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm the change"</h2>
                 <p>{p.sentence}</p>
                 <p class="form-error" role="alert">{move || failure.get()}</p>
-                <FreshCode id="settings-code" open=need_code verb="Verify and save" then=again
+                <FreshProof id="settings-code" open=need_code verb="Verify and save" then=again
                     cancel=Callback::new(move |()| cancel())
                 />
                 <Show when=move || !need_code.get()>

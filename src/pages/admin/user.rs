@@ -6,14 +6,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use portcullis_api::{ErrorCode, MfaStatus, UserDetail};
 
-use super::fresh_code::FreshCode;
 use super::user_actions::UserAction;
 use super::user_sections::{FactorsSection, RecentEvents, SessionsSection};
-use super::when::{local_date_time, since_text};
 use crate::api::{self, ApiError};
+use crate::components::FreshProof;
 use crate::paths::{EventsQuery, Page};
 use crate::state::PageTitle;
 use crate::text::{check_period_days, mfa_status_label, role_label};
+use crate::when::{local_date_time, since_text};
 
 /// Where the page is with a change.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,7 +180,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                     <h2 id="user-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm"</h2>
                     <p>{question}</p>
                     <p class="form-error" role="alert">{move || failure.get()}</p>
-                    <FreshCode id="user-code" open=need_code verb="Verify and continue" then=again
+                    <FreshProof id="user-code" open=need_code verb="Verify and continue" then=again
                         cancel=Callback::new(move |()| cancel())
                     />
                     <Show when=move || !need_code.get()>

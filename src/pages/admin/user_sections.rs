@@ -6,8 +6,8 @@ use portcullis_api::AdminSession;
 use super::events::EventRow;
 use super::user::{Step, UserView};
 use super::user_actions::UserAction;
-use super::when::{local_date_time, since_text};
 use crate::text::browser_in_words;
+use crate::when::{local_date_time, since_text};
 
 #[component]
 pub fn FactorsSection() -> impl IntoView {

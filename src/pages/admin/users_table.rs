@@ -8,9 +8,9 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
 use super::users::{show, Picked, UsersView};
-use super::when::{local_date_time, since_text};
 use crate::paths::admin_user_path;
 use crate::text::{days, factor_label, mfa_status_label, role_label, users_count};
+use crate::when::{local_date_time, since_text};
 
 /// The status's icon (beside its words, hidden from screen readers) and
 /// the class that colours it.

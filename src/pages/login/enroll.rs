@@ -10,6 +10,7 @@ use portcullis_api::{ErrorCode, LoginResponse, MfaOverview, MfaStatus, TotpEnrol
 
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField, QrCode};
+use crate::pages::portal::recovery_codes::OfferCodes;
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::{days, group_key, status_sentence};
@@ -154,6 +155,7 @@ pub fn EnrollPage() -> impl IntoView {
                     <p class="success" role="status">
                         "From now on you log in with your password and a code from your authenticator app."
                     </p>
+                    <OfferCodes/>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
                 }
                 .into_any(),
@@ -162,6 +164,7 @@ pub fn EnrollPage() -> impl IntoView {
                         "From now on you log in with your password and your security key. "
                         "You can name it, or add another, on the Security page."
                     </p>
+                    <OfferCodes/>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
                 }
                 .into_any(),
@@ -170,6 +173,7 @@ pub fn EnrollPage() -> impl IntoView {
                         "From now on you can sign in with your passkey alone: choose “Sign in with a passkey” "
                         "on the login page. With your password, the passkey is your second factor."
                     </p>
+                    <OfferCodes/>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
                 }
                 .into_any(),

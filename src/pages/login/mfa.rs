@@ -1,14 +1,16 @@
 //! `/login/mfa`: the second factor. The user's factors come from
 //! `GET /mfa` (so a reload knows them too): the prompt starts with the
-//! kind used last (else a key), and a user with both can switch to the
-//! code and back.
+//! kind used last (else a key), and offers the others, and a recovery code
+//! when the user has some. Where the organisation allows it, "Don't ask
+//! again on this browser" goes with whichever factor is proven.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use portcullis_api::input::parse_recovery_code;
 use portcullis_api::{FactorKind, LoginResponse};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, account, ApiError};
 use crate::components::CodeField;
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
@@ -20,6 +22,17 @@ use crate::webauthn;
 enum Shown {
     Code,
     Key,
+    Recovery,
+}
+
+/// What the prompt can offer, from `GET /mfa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Offer {
+    code: bool,
+    key: bool,
+    recovery: bool,
+    /// Days "Don't ask again on this browser" lasts; `None`: not offered.
+    trust_days: Option<u32>,
 }
 
 /// Where the code entry stands.
@@ -39,25 +52,42 @@ pub fn LoginMfaPage() -> impl IntoView {
     // `None` until the factors are known; a failed request shows the
     // code, whose own request then says what is wrong.
     let (shown, set_shown) = signal(None::<Shown>);
-    let (has_both, set_has_both) = signal(false);
+    let (offer, set_offer) = signal(Offer::default());
+    let trust = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        let (factors, last_used) = api::mfa()
-            .await
-            .map(|o| (o.factors, o.last_used))
+        let overview = api::mfa().await.ok();
+        let factors = overview
+            .as_ref()
+            .map(|o| o.factors.clone())
             .unwrap_or_default();
-        let key = factors.contains(&FactorKind::Webauthn);
-        let _ = set_has_both.try_set(key && factors.contains(&FactorKind::Totp));
-        let first = match last_used {
-            Some(FactorKind::Totp) => Shown::Code,
-            Some(FactorKind::Webauthn) => Shown::Key,
-            _ if key => Shown::Key,
+        let o = Offer {
+            code: factors.contains(&FactorKind::Totp),
+            key: factors.contains(&FactorKind::Webauthn),
+            recovery: overview.as_ref().is_some_and(|o| o.recovery_codes_left > 0),
+            trust_days: overview.as_ref().and_then(|o| o.trust_days),
+        };
+        let _ = set_offer.try_set(o);
+        let first = match overview.and_then(|o| o.last_used) {
+            Some(FactorKind::Totp) if o.code => Shown::Code,
+            Some(FactorKind::Webauthn) if o.key => Shown::Key,
+            _ if o.key => Shown::Key,
             _ => Shown::Code,
         };
         let _ = set_shown.try_set(Some(first));
     });
+    // The other ways in, below the panel shown.
     let switch = move |to: Shown, text: &'static str| {
+        let offered = move || {
+            let o = offer.get();
+            shown.get() != Some(to)
+                && match to {
+                    Shown::Code => o.code,
+                    Shown::Key => o.key,
+                    Shown::Recovery => o.recovery,
+                }
+        };
         view! {
-            <Show when=move || has_both.get()>
+            <Show when=offered>
                 <p>
                     <button type="button" class="button secondary" on:click=move |_| set_shown.set(Some(to))>
                         {text}
@@ -72,17 +102,25 @@ pub fn LoginMfaPage() -> impl IntoView {
             <h1 id="mfa-title">"Verify it’s you"</h1>
             {move || match shown.get() {
                 None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Some(Shown::Code) => view! {
-                    <CodePanel/>
-                    {switch(Shown::Key, "Use a security key instead")}
-                }
-                .into_any(),
-                Some(Shown::Key) => view! {
-                    <KeyPanel/>
-                    {switch(Shown::Code, "Use your authenticator app instead")}
-                }
-                .into_any(),
+                Some(Shown::Code) => view! { <CodePanel trust=trust recovery=false/> }.into_any(),
+                Some(Shown::Key) => view! { <KeyPanel trust=trust/> }.into_any(),
+                Some(Shown::Recovery) => view! { <CodePanel trust=trust recovery=true/> }.into_any(),
             }}
+            {move || offer.get().trust_days.map(|days| view! {
+                <div class="field checkbox">
+                    <input id="trust-browser" type="checkbox"
+                        prop:checked=move || trust.get()
+                        on:change=move |ev| trust.set(event_target_checked(&ev))/>
+                    <label for="trust-browser">
+                        {format!("Don’t ask again on this browser for {}", crate::text::days(days))}
+                    </label>
+                </div>
+            })}
+            <div class="other-factors">
+                {switch(Shown::Key, "Use a security key instead")}
+                {switch(Shown::Code, "Use your authenticator app instead")}
+                {switch(Shown::Recovery, "Use a recovery code")}
+            </div>
         </section>
     }
 }
@@ -90,7 +128,7 @@ pub fn LoginMfaPage() -> impl IntoView {
 /// Signs in with one of the user's security keys. A failure keeps the
 /// button, which tries again; the other factor stays one click away.
 #[component]
-fn KeyPanel() -> impl IntoView {
+fn KeyPanel(trust: RwSignal<bool>) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -99,7 +137,7 @@ fn KeyPanel() -> impl IntoView {
     let sign_in = Action::new_local(move |_: &()| {
         let navigate = navigate.clone();
         async move {
-            match webauthn::sign_in().await {
+            match webauthn::sign_in(trust.get_untracked()).await {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
                     let next = safe_next(query.get_untracked().get("next").as_deref());
@@ -145,9 +183,10 @@ fn KeyPanel() -> impl IntoView {
     }
 }
 
-/// The code from the authenticator app.
+/// The code from the authenticator app, or (`recovery`) one of the
+/// recovery codes.
 #[component]
-fn CodePanel() -> impl IntoView {
+fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -158,7 +197,12 @@ fn CodePanel() -> impl IntoView {
         let code_text = code_text.clone();
         let navigate = navigate.clone();
         async move {
-            match api::login_totp(&code_text).await {
+            let answer = if recovery {
+                account::login_recovery_code(&code_text, trust.get_untracked()).await
+            } else {
+                account::login_totp(&code_text, trust.get_untracked()).await
+            };
+            match answer {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
                     let next = safe_next(query.get_untracked().get("next").as_deref());
@@ -179,7 +223,14 @@ fn CodePanel() -> impl IntoView {
         if verify.pending().get_untracked() {
             return;
         }
-        match normalize_code(&code.get_untracked()) {
+        let typed = code.get_untracked();
+        let checked = if recovery {
+            parse_recovery_code(&typed)
+                .map_err(|_| "Enter a recovery code: 12 letters and digits, like ABCD-EFGH-JKMN.")
+        } else {
+            normalize_code(&typed)
+        };
+        match checked {
             Ok(c) => {
                 set_outcome.set(Outcome::Idle);
                 verify.dispatch(c);
@@ -199,20 +250,39 @@ fn CodePanel() -> impl IntoView {
     };
     let expired = move || outcome.get() == Outcome::Expired;
 
+    let (title, hint) = if recovery {
+        (
+            "Recovery code",
+            "Enter one of the recovery codes you saved. Each works once.",
+        )
+    } else {
+        (
+            "Authenticator app",
+            "Open your authenticator app and enter the 6-digit code shown for Portcullis.",
+        )
+    };
+    let field = if recovery {
+        view! { <RecoveryField value=code error=field_error/> }.into_any()
+    } else {
+        view! {
+            <CodeField
+                id="mfa-code"
+                label="Authentication code"
+                value=code
+                error=field_error
+                autofocus=true
+            />
+        }
+        .into_any()
+    };
     view! {
             // A group, so that its name reaches assistive technology (a
             // plain `div` may not carry one).
             <div class="factor-panel" role="group" aria-labelledby="factor-totp">
-                <h2 id="factor-totp">"Authenticator app"</h2>
-                <p>"Open your authenticator app and enter the 6-digit code shown for Portcullis."</p>
+                <h2 id="factor-totp">{title}</h2>
+                <p>{hint}</p>
                 <form on:submit=on_submit novalidate>
-                    <CodeField
-                        id="mfa-code"
-                        label="Authentication code"
-                        value=code
-                        error=field_error
-                        autofocus=true
-                    />
+                    {field}
                     <p class="form-error" role="alert" aria-live="assertive">{banner}</p>
                     <Show when=expired>
                         <p>
@@ -228,5 +298,35 @@ fn CodePanel() -> impl IntoView {
                     </button>
                 </form>
             </div>
+    }
+}
+
+/// The recovery code's field: letters and digits, any case, dashes or not.
+#[component]
+fn RecoveryField(value: RwSignal<String>, error: Signal<Option<String>>) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    view! {
+        <div class="field">
+            <label for="recovery-code">"Recovery code"</label>
+            <input
+                node_ref=input
+                id="recovery-code"
+                class="code-input"
+                type="text"
+                autocomplete="off"
+                autocapitalize="characters"
+                maxlength="32"
+                spellcheck="false"
+                bind:value=value
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby="recovery-code-error"
+            />
+            <p id="recovery-code-error" class="field-error">{move || error.get()}</p>
+        </div>
     }
 }

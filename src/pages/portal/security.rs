@@ -1,12 +1,17 @@
-//! `/security`: the user's factors: the authenticator app, then security
-//! keys and passkeys (`security_keys.rs`).
+//! `/security`: everything about how the user signs in: the authenticator
+//! app, security keys and passkeys (`security_keys.rs`), recovery codes
+//! (`recovery_codes.rs`), where they are signed in (`sessions.rs`) and
+//! the browsers that skip the second factor (`trusted_browsers.rs`).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
+use super::recovery_codes::RecoveryCodes;
 use super::security_keys::SecurityKeys;
+use super::sessions::{FactorsChanged, Sessions};
+use super::trusted_browsers::TrustedBrowsers;
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField};
 use crate::pages::ErrorPage;
@@ -18,6 +23,7 @@ use crate::text::{date, status_sentence};
 pub fn SecurityPage() -> impl IntoView {
     // A session that ended on the server is handled by the API client.
     let overview = api::load(api::mfa());
+    provide_context(FactorsChanged(RwSignal::new(false)));
     view! {
         <PageTitle text=Page::Security.title()/>
         {move || match overview.get() {
@@ -62,6 +68,9 @@ fn Factors(
             }}
         </div>
         <SecurityKeys/>
+        <RecoveryCodes/>
+        <Sessions/>
+        <TrustedBrowsers/>
     }
 }
 

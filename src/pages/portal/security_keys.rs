@@ -5,9 +5,13 @@
 use leptos::prelude::*;
 use portcullis_api::webauthn::{KeyInfo, KEY_NAME_MAX_CHARS};
 
+use portcullis_api::ErrorCode;
+
+use super::sessions::FactorsChanged;
 use crate::api::{webauthn as calls, ApiError};
+use crate::components::FreshProof;
 use crate::text::date;
-use crate::webauthn;
+use crate::webauthn::{self, Problem};
 
 /// What the section shows under its heading; one place for every outcome,
 /// so each is read out once.
@@ -24,6 +28,12 @@ struct Said {
 struct Keys {
     list: RwSignal<Option<Result<Vec<KeyInfo>, ApiError>>>,
     said: RwSignal<Said>,
+    /// A fresh second factor is asked for before the change in `retry`.
+    need_proof: RwSignal<bool>,
+    retry: RwSignal<Option<Callback<()>>>,
+    /// The page's "factors changed" flag (read when the section is made:
+    /// the actions run outside its reactive owner).
+    changed: Option<FactorsChanged>,
 }
 
 impl Keys {
@@ -40,6 +50,25 @@ impl Keys {
         });
     }
 
+    /// After a key was added or removed: the sessions section offers to
+    /// sign out the others.
+    fn factors_changed(self) {
+        if let Some(FactorsChanged(c)) = self.changed {
+            let _ = c.try_set(true);
+        }
+    }
+
+    /// Whether `e` asks for a fresh second factor; if so, the section asks
+    /// for one, then runs `again`.
+    fn needs_proof(self, e: &ApiError, again: Callback<()>) -> bool {
+        if e.code() != Some(ErrorCode::ReauthenticationRequired) {
+            return false;
+        }
+        self.retry.set(Some(again));
+        self.need_proof.set(true);
+        true
+    }
+
     fn problem(self, text: String) {
         self.said.set(Said {
             done: None,
@@ -53,6 +82,9 @@ pub fn SecurityKeys() -> impl IntoView {
     let keys = Keys {
         list: RwSignal::new(None),
         said: RwSignal::new(Said::default()),
+        need_proof: RwSignal::new(false),
+        retry: RwSignal::new(None),
+        changed: use_context::<FactorsChanged>(),
     };
     keys.reload();
     view! {
@@ -78,6 +110,17 @@ pub fn SecurityKeys() -> impl IntoView {
                 }
                 .into_any(),
             }}
+            <FreshProof
+                id="keys-code"
+                open=keys.need_proof
+                verb="Verify and continue"
+                then=Callback::new(move |()| {
+                    if let Some(again) = keys.retry.get_untracked() {
+                        again.run(());
+                    }
+                })
+                cancel=Callback::new(move |()| keys.retry.set(None))
+            />
             <AddKey keys=keys/>
         </div>
     }
@@ -102,7 +145,9 @@ fn AddKey(keys: Keys) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let passkey = RwSignal::new(false);
     let (name_error, set_name_error) = signal(None::<String>);
-    let add = Action::new_local(move |name_text: &String| {
+    // The action itself, for its own retry after a fresh proof.
+    let this = StoredValue::new_local(None::<Action<String, ()>>);
+    let add: Action<String, ()> = Action::new_local(move |name_text: &String| {
         let name_text = name_text.clone();
         let as_passkey = passkey.get_untracked();
         async move {
@@ -116,11 +161,22 @@ fn AddKey(keys: Keys) -> impl IntoView {
                     };
                     keys.done(format!("{what} “{name_text}” added."));
                     keys.reload();
+                    keys.factors_changed();
                 }
+                Err(Problem::Server(e))
+                    if keys.needs_proof(
+                        &e,
+                        Callback::new(move |()| {
+                            if let Some(a) = this.get_value() {
+                                a.dispatch(name_text.clone());
+                            }
+                        }),
+                    ) => {}
                 Err(p) => keys.problem(p.sentence()),
             }
         }
     });
+    this.set_value(Some(add));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if add.pending().get_untracked() {
@@ -217,18 +273,30 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
             }
         }
     });
-    let remove = Action::new_local(move |_: &()| async move {
+    let this = StoredValue::new_local(None::<Action<(), ()>>);
+    let remove: Action<(), ()> = Action::new_local(move |_: &()| async move {
         match calls::remove_key(&id.get_value()).await {
             Ok(()) => {
                 keys.done(format!("Security key “{}” removed.", name.get_value()));
                 keys.reload();
+                keys.factors_changed();
             }
+            Err(e)
+                if keys.needs_proof(
+                    &e,
+                    Callback::new(move |()| {
+                        if let Some(a) = this.get_value() {
+                            a.dispatch(());
+                        }
+                    }),
+                ) => {}
             Err(e) => {
                 set_mode.set(RowMode::Plain);
                 keys.problem(e.user_message());
             }
         }
     });
+    this.set_value(Some(remove));
     let on_rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if rename.pending().get_untracked() {

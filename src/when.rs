@@ -1,4 +1,4 @@
-//! Times as the admin screens show them: in the browser's own locale and
+//! Times as the screens show them: in the browser's own locale and
 //! time zone (the server sends Unix seconds; `Intl` knows the visitor's
 //! conventions).
 

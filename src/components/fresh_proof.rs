@@ -1,7 +1,8 @@
-//! The fresh second factor that changes to someone's MFA need when the
-//! admin's last one is older than ten minutes: a code form (and a
-//! security key, for an admin who has one) shown in place, after which the
-//! action the admin started carries on by itself.
+//! The fresh second factor that some changes need when the last one is
+//! older than ten minutes (an administrator's changes to someone's MFA; a
+//! user's changes to their own factors and sessions): a code form, and a
+//! security key for those who have one, shown in place, after which the
+//! action carries on by itself.
 
 use leptos::prelude::*;
 use portcullis_api::FactorKind;
@@ -14,7 +15,7 @@ use crate::webauthn;
 /// calls `then` (which runs the action again); Cancel closes and calls
 /// `cancel` (which drops the action).
 #[component]
-pub fn FreshCode(
+pub fn FreshProof(
     /// The code field's element id (unique on the screen).
     id: &'static str,
     /// Whether the form shows; the screen opens it on a

@@ -1,0 +1,83 @@
+//! The signed-in user's own account, beyond the factors: recovery codes,
+//! active sessions, trusted browsers; and the login steps that may also
+//! trust this browser. Only lazily loaded screens call these.
+
+use portcullis_api::{
+    EndedSessions, LoginResponse, NewRecoveryCodes, RecoveryCodesStatus, SessionInfo,
+    TrustedBrowser,
+};
+use serde::Serialize;
+
+use super::client::{delete, get, post};
+use super::ApiError;
+use crate::paths::encode_component;
+
+/// A one-time code of a login's second step, and whether to trust this
+/// browser from now on (offered when the organisation allows it).
+#[derive(Serialize)]
+struct LoginCode<'a> {
+    code: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    trust_browser: bool,
+}
+
+/// Second login step: a code from the authenticator app.
+pub async fn login_totp(code: &str, trust_browser: bool) -> Result<LoginResponse, ApiError> {
+    post(
+        "/login/totp",
+        &LoginCode {
+            code,
+            trust_browser,
+        },
+    )
+    .await
+}
+
+/// Second login step: one of the recovery codes.
+pub async fn login_recovery_code(
+    code: &str,
+    trust_browser: bool,
+) -> Result<LoginResponse, ApiError> {
+    post(
+        "/login/recovery-code",
+        &LoginCode {
+            code,
+            trust_browser,
+        },
+    )
+    .await
+}
+
+pub async fn recovery_codes() -> Result<RecoveryCodesStatus, ApiError> {
+    get("/recovery-codes").await
+}
+
+/// A new set, replacing every older code; shown once.
+pub async fn new_recovery_codes() -> Result<NewRecoveryCodes, ApiError> {
+    post("/recovery-codes", &()).await
+}
+
+/// The user's sessions, newest first.
+pub async fn sessions() -> Result<Vec<SessionInfo>, ApiError> {
+    get("/sessions").await
+}
+
+pub async fn end_session(id: &str) -> Result<(), ApiError> {
+    delete(&format!("/sessions/{}", encode_component(id))).await
+}
+
+pub async fn end_other_sessions() -> Result<EndedSessions, ApiError> {
+    post("/sessions/end-others", &()).await
+}
+
+pub async fn trusted_browsers() -> Result<Vec<TrustedBrowser>, ApiError> {
+    get("/trusted-browsers").await
+}
+
+pub async fn forget_browser(id: &str) -> Result<(), ApiError> {
+    delete(&format!("/trusted-browsers/{}", encode_component(id))).await
+}
+
+pub async fn forget_all_browsers() -> Result<(), ApiError> {
+    delete("/trusted-browsers").await
+}

@@ -316,3 +316,20 @@ export async function tabTo(page: Page, target: Locator, max = 80) {
   }
   await expect(target, `reached by Tab within ${max} presses`).toBeFocused();
 }
+
+/** Sets up an authenticator app for the signed-in user on /enroll. */
+export async function setUpApp(page: Page, request: APIRequestContext): Promise<Authenticator> {
+  await page.goto('/enroll');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const app = new Authenticator(request, await shownKey(page));
+  await page.getByLabel('Code from the app').fill(await app.code());
+  await page.getByRole('button', { name: 'Verify and finish' }).click();
+  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
+  return app;
+}
+
+/** Removes the signed-in user's authenticator app (a current code first). */
+export async function removeApp(page: Page, app: Authenticator) {
+  const r = await page.request.post('/api/v1/totp/reset', { headers: CSRF, data: { code: await app.code() } });
+  expect(r.ok(), await r.text()).toBe(true);
+}

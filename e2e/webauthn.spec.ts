@@ -1,6 +1,6 @@
-import { test, expect, APIRequestContext, Page, CDPSession } from '@playwright/test';
+import { test, expect, Page, CDPSession } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { Authenticator, CSRF, advance, chooseInMenu, logIn, logInAsAdmin, logOut, shownKey, tabTo } from './fixtures';
+import { CSRF, advance, chooseInMenu, logIn, logInAsAdmin, logOut, removeApp, setUpApp, tabTo } from './fixtures';
 
 // Security keys in real Chromium, with the DevTools virtual authenticator.
 // Judy (MFA neither required nor set up) is only logged in, never changed,
@@ -226,23 +226,6 @@ test('enrollment at login with a security key instead of the app', async ({ page
   await page.getByRole('button', { name: 'Use a security key' }).click();
   await expect(page).toHaveURL(/\/$/);
 });
-
-/** Sets up an authenticator app for the signed-in user on /enroll. */
-async function setUpApp(page: Page, request: APIRequestContext): Promise<Authenticator> {
-  await page.goto('/enroll');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  const app = new Authenticator(request, await shownKey(page));
-  await page.getByLabel('Code from the app').fill(await app.code());
-  await page.getByRole('button', { name: 'Verify and finish' }).click();
-  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  return app;
-}
-
-/** Removes the signed-in user's authenticator app (a current code first). */
-async function removeApp(page: Page, app: Authenticator) {
-  const r = await page.request.post('/api/v1/totp/reset', { headers: CSRF, data: { code: await app.code() } });
-  expect(r.ok(), await r.text()).toBe(true);
-}
 
 test('a passkey signs in without the password, chosen by keyboard', async ({ page }) => {
   const key = await plugIn(page);

@@ -1,0 +1,187 @@
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  CSRF,
+  STEP,
+  adminWithMfa,
+  advance,
+  chooseInMenu,
+  logIn,
+  logOut,
+  removeApp,
+  serverNow,
+  setUpApp,
+  tabTo,
+} from './fixtures';
+import { totp } from './totp';
+
+// The Security page: recovery codes, re-authentication, sessions, trusted
+// browsers. Judy (MFA neither required nor set up) sets up an app here and
+// each test leaves her without it again (resetting the only app removes
+// her codes and trusted browsers too), as webauthn.spec.ts expects.
+const USER = 'judy@example.com';
+
+const codesSection = (page: Page) => page.getByRole('group', { name: 'Recovery codes' });
+
+async function shownCodes(page: Page): Promise<string[]> {
+  const codes = await page.locator('ol.codes li').allTextContents();
+  expect(codes).toHaveLength(10);
+  for (const c of codes) expect(c).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  return codes;
+}
+
+async function expectNoViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, what).toEqual([]);
+}
+
+test('recovery codes: offered after setup, each signs in once, the count drops; a slow phone clock is named', async ({ page, request }) => {
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/$/);
+  const app = await setUpApp(page, request);
+  await page.getByRole('button', { name: 'Make recovery codes' }).click();
+  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
+  const codes = await shownCodes(page);
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await chooseInMenu(page, 'Security');
+  await expect(codesSection(page)).toContainText('10 of 10 left');
+
+  // A code typed in lower case without its dashes still works, once.
+  await logOut(page);
+  await logIn(page, USER);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(codes[0].replace(/-/g, '').toLowerCase());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+  await chooseInMenu(page, 'Security');
+  await expect(codesSection(page)).toContainText('9 of 10 left');
+  await logOut(page);
+  await logIn(page, USER);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('alert')).toContainText('used');
+
+  // The phone's clock 2 minutes slow: refused, and the message says so.
+  await page.getByRole('button', { name: 'Use your authenticator app instead' }).click();
+  const now = await serverNow(request);
+  await page.getByLabel('Authentication code').fill(totp(app.secret, now - 4 * STEP));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('alert')).toContainText(/clock/i);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(codes[1]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+
+  await removeApp(page, app);
+});
+
+test('after ten minutes a change asks for a fresh code in place, then carries on; the old codes stop working', async ({ page, request }) => {
+  await logIn(page, USER);
+  const app = await setUpApp(page, request);
+  await page.getByRole('button', { name: 'Make recovery codes' }).click();
+  const old = await shownCodes(page);
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+
+  await advance(request, 11 * 60);
+  await page.goto('/security');
+  // By keyboard: to the button, the confirmation, the code, on.
+  await tabTo(page, codesSection(page).getByRole('button', { name: 'Make new codes…' }));
+  await page.keyboard.press('Enter');
+  await expect(codesSection(page)).toContainText('replace all your current ones');
+  await codesSection(page).getByRole('button', { name: 'Make new codes', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  const field = codesSection(page).getByLabel('Code from your authenticator app');
+  await expect(field).toBeFocused();
+  await field.fill(await app.code());
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
+  const fresh = await shownCodes(page);
+  expect(fresh).not.toContain(old[0]);
+  await expectNoViolations(page, 'new codes on show');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download as text' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('portcullis-recovery-codes.txt');
+  const text = await (await import('node:fs/promises')).readFile((await file.path())!, 'utf8');
+  for (const c of fresh) expect(text).toContain(c);
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+
+  await logOut(page);
+  await logIn(page, USER);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(old[2]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await page.getByLabel('Recovery code').fill(fresh[2]);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+  await removeApp(page, app);
+});
+
+test('another session is ended from the Security page, and is signed out', async ({ page, browser, request }) => {
+  await logIn(page, USER);
+  const app = await setUpApp(page, request);
+  // A second browser, signed in too.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await logIn(otherPage, USER);
+  await otherPage.getByLabel('Authentication code').fill(await app.code());
+  await otherPage.getByRole('button', { name: 'Verify' }).click();
+  await expect(otherPage.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+
+  await page.goto('/security');
+  const sessions = page.getByRole('group', { name: 'Where you’re signed in' });
+  await expect(sessions.getByRole('listitem')).toHaveCount(2);
+  await expect(sessions.getByRole('listitem').filter({ hasText: 'This browser' })).toHaveCount(1);
+  await expect(sessions).toContainText('127.0.0.1');
+  await expectNoViolations(page, 'security page, two sessions');
+  await sessions.getByRole('button', { name: /^End the session in / }).click();
+  await expect(sessions.getByRole('status')).toContainText('ended');
+  await expect(sessions.getByRole('listitem')).toHaveCount(1);
+  await otherPage.goto('/security');
+  await expect(otherPage).toHaveURL(/\/login\?next=%2Fsecurity$/);
+  await other.close();
+  await removeApp(page, app);
+});
+
+test('trust this browser: no code at the next login, until it is forgotten', async ({ page, request }) => {
+  const admin = await adminWithMfa(request);
+  await admin.ok(admin.request.patch('/api/v1/admin/settings', { headers: CSRF, data: { trusted_browser_days: 30 } }));
+  try {
+    await logIn(page, USER);
+    const app = await setUpApp(page, request);
+    await logOut(page);
+    await logIn(page, USER);
+    const trust = page.getByLabel('Don’t ask again on this browser for 30 days');
+    await trust.check();
+    await expectNoViolations(page, 'MFA prompt with the trust choice');
+    await page.getByLabel('Authentication code').fill(await app.code());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+
+    // The password still, the code no more.
+    await logOut(page);
+    await logIn(page, USER);
+    await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+    await chooseInMenu(page, 'Security');
+    const trusted = page.getByRole('group', { name: 'Trusted browsers' });
+    await expect(trusted.getByRole('listitem')).toHaveCount(1);
+    await expect(trusted.getByRole('listitem')).toContainText('This browser');
+    await trusted.getByRole('button', { name: /^Forget / }).click();
+    await expect(trusted.getByRole('status')).toContainText('no longer trusted');
+
+    await logOut(page);
+    await logIn(page, USER);
+    await expect(page).toHaveURL(/\/login\/mfa$/);
+    await page.getByLabel('Authentication code').fill(await app.code());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+    await removeApp(page, app);
+  } finally {
+    await admin.ok(admin.request.patch('/api/v1/admin/settings', { headers: CSRF, data: { trusted_browser_days: null } }));
+  }
+});

@@ -194,6 +194,19 @@ pub fn check_period_days(input: &str) -> Result<u32, &'static str> {
     }
 }
 
+/// How long a trusted browser is trusted, as typed: whole days, 1–90
+/// (the server's rule).
+pub fn check_trust_days(input: &str) -> Result<u32, &'static str> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err("Enter the number of days (1 to 90).");
+    }
+    match t.parse::<u32>() {
+        Ok(n) if (1..=90).contains(&n) => Ok(n),
+        _ => Err("Enter a whole number of days from 1 to 90."),
+    }
+}
+
 /// What a bulk action will do, or did, in one sentence: how many users
 /// change, and how.
 pub fn bulk_sentence(

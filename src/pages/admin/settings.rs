@@ -10,7 +10,7 @@ use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::Page;
 use crate::state::PageTitle;
-use crate::text::{check_period_days, days, users_count};
+use crate::text::{check_period_days, check_trust_days, days, users_count};
 use crate::when::local_date_time;
 
 #[derive(Debug, Clone)]
@@ -94,8 +94,13 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
     let allow_totp = RwSignal::new(true);
     let allow_webauthn = RwSignal::new(true);
     let allow_push = RwSignal::new(true);
+    let trust_on = RwSignal::new(false);
+    let trust_days = RwSignal::new(String::new());
+    let trust_problem = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(s) = settings.get() {
+            trust_on.set(s.trusted_browser_days.is_some());
+            trust_days.set(s.trusted_browser_days.unwrap_or(30).to_string());
             default_period.set(s.default_period_days.to_string());
             require_new.set(s.require_new_users);
             new_with_period.set(s.new_user_period_days.is_some());
@@ -195,6 +200,41 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                 allowed_words(a)
             ),
         );
+    };
+
+    let on_trust = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !trust_on.get_untracked() {
+            trust_problem.set(None);
+            ask(
+                MfaSettingsChange {
+                    trusted_browser_days: Some(None),
+                    ..Default::default()
+                },
+                "Stop trusting browsers? Every login asks for the second factor again, and \
+                 every browser trusted so far is forgotten."
+                    .to_string(),
+            );
+            return;
+        }
+        match check_trust_days(&trust_days.get_untracked()) {
+            Ok(n) => {
+                trust_problem.set(None);
+                ask(
+                    MfaSettingsChange {
+                        trusted_browser_days: Some(Some(n)),
+                        ..Default::default()
+                    },
+                    format!(
+                        "Let users choose “Don’t ask again on this browser” at login, for {}? \
+                         The password is still asked every time; administrators are always \
+                         asked for their second factor.",
+                        days(n)
+                    ),
+                );
+            }
+            Err(m) => trust_problem.set(Some(m.to_string())),
+        }
     };
 
     let run = move || {
@@ -338,6 +378,32 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                         "None: at their first login"
                     </label>
                 </fieldset>
+                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+            </form>
+
+            <form novalidate on:submit=on_trust aria-labelledby="trust-title">
+                <h2 id="trust-title">"Trusted browsers"</h2>
+                <p>
+                    "Users may skip the second factor on a browser they choose to trust, for a "
+                    "number of days. Off by default."
+                </p>
+                <label class="choice">
+                    <input type="checkbox" prop:checked=move || trust_on.get()
+                        disabled=move || !idle()
+                        on:change=move |_| trust_on.update(|on| *on = !*on)
+                    />
+                    "Offer “Don’t ask again on this browser”"
+                </label>
+                <div class="field days">
+                    <label for="trust-days">"Days a browser stays trusted (1–90)"</label>
+                    <input id="trust-days" type="text" inputmode="numeric" autocomplete="off"
+                        bind:value=trust_days
+                        disabled=move || !idle() || !trust_on.get()
+                        aria-invalid=move || trust_problem.get().is_some().to_string()
+                        aria-describedby="trust-days-error"
+                    />
+                    <p id="trust-days-error" class="field-error">{move || trust_problem.get()}</p>
+                </div>
                 <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
             </form>
 

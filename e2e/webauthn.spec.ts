@@ -7,6 +7,12 @@ import { CSRF, advance, chooseInMenu, logIn, logInAsAdmin, logOut, removeApp, se
 // by the specs before this one; each test here leaves her without keys.
 const USER = 'judy@example.com';
 
+// Each test logs Judy in many times; successful logins are limited per
+// account (20 in 5 minutes), so each starts in a new window.
+test.beforeEach(async ({ request }) => {
+  await advance(request, 5 * 60);
+});
+
 interface Virtual {
   cdp: CDPSession;
   id: string;

@@ -383,16 +383,16 @@ pub use admin_list::{StatusFilter, UserSort};
 pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUserPeriod};
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
-pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
 pub use sessions::{EndedSessions, SessionInfo};
+pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
 mod recovery_codes;
-mod trusted_browsers;
 mod sessions;
+mod trusted_browsers;
 /// Always here: the key list and names are plain types the SPA reads; the
 /// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;

@@ -10,8 +10,8 @@ use axum::Json;
 use portcullis_api::{ErrorBody, ErrorCode};
 
 use crate::admin::AdminError;
-use crate::auth::trusted_browser::TrustError;
 use crate::auth::own_sessions::SessionsError;
+use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;

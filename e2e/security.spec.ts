@@ -129,7 +129,7 @@ test('after ten minutes a change asks for a fresh code in place, then carries on
   await removeApp(page, app);
 });
 
-test('another session is ended from the Security page, and is signed out', async ({ page, browser, request }) => {
+test('after a factor is added the page offers to end the other sessions; one is ended, and is signed out', async ({ page, browser, request }) => {
   await logIn(page, USER);
   await expect(page).toHaveURL(/\/$/);
   const app = await setUpApp(page, request);
@@ -148,6 +148,19 @@ test('another session is ended from the Security page, and is signed out', async
   await expect(sessions.getByRole('listitem').filter({ hasText: 'This browser' })).toHaveCount(1);
   await expect(sessions).toContainText('127.0.0.1');
   await expectNoViolations(page, 'security page, several sessions');
+
+  // A factor added: the page offers to sign out the other sessions.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await expect(sessions.getByText('Your sign-in factors changed')).toHaveCount(0);
+  await page.getByLabel('Name of the new key').fill('Desk key');
+  await page.getByRole('button', { name: 'Add a security key' }).click();
+  await expect(page.getByText('Security key “Desk key” added.')).toBeVisible();
+  await expect(sessions.getByText('Your sign-in factors changed')).toBeVisible();
+
   await sessions.getByRole('button', { name: /^End the session in Firefox on macOS/ }).click();
   await expect(sessions.getByRole('status')).toContainText('Firefox on macOS ended');
   await expect(sessions.getByRole('list')).not.toContainText('Firefox on macOS');
@@ -158,6 +171,11 @@ test('another session is ended from the Security page, and is signed out', async
   await sessions.getByRole('button', { name: 'Sign out everywhere else' }).click();
   await expect(sessions.getByRole('status')).toContainText(/Signed out of|no other session/);
   await expect(sessions.getByRole('listitem')).toHaveCount(1);
+  await expect(sessions.getByText('Your sign-in factors changed')).toHaveCount(0);
+  for (const k of (await (await page.request.get('/api/v1/webauthn/credentials')).json()) as { id: string }[]) {
+    const d = await page.request.delete(`/api/v1/webauthn/credentials/${encodeURIComponent(k.id)}`, { headers: CSRF });
+    expect(d.status()).toBe(204);
+  }
   await removeApp(page, app);
 });
 

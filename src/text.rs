@@ -194,6 +194,20 @@ pub fn check_period_days(input: &str) -> Result<u32, &'static str> {
     }
 }
 
+/// The Security page's warning when few recovery codes are left (3 or
+/// fewer); none above that.
+pub fn codes_warning(left: u32) -> Option<String> {
+    let start = match left {
+        0 => "No recovery code is left".to_string(),
+        1 => "Only 1 recovery code is left".to_string(),
+        2 | 3 => format!("Only {left} recovery codes are left"),
+        _ => return None,
+    };
+    Some(format!(
+        "{start}: make new ones, so that losing your phone or key cannot lock you out."
+    ))
+}
+
 /// How long a trusted browser is trusted, as typed: whole days, 1–90
 /// (the server's rule).
 pub fn check_trust_days(input: &str) -> Result<u32, &'static str> {

@@ -709,3 +709,21 @@ fn key_ceremony_json_is_checked_before_use() {
     assert!(json::credential(json!([1, 2]), &[]).is_err());
     assert!(json::credential(json!({"type": "public-key"}), &[]).is_err());
 }
+
+#[test]
+fn few_recovery_codes_left_are_warned_about_from_three() {
+    use portcullis_web::text::codes_warning;
+    assert_eq!(codes_warning(10), None);
+    assert_eq!(codes_warning(4), None);
+    for left in 1..=3 {
+        let words = codes_warning(left).unwrap_or_default();
+        assert!(words.contains(&left.to_string()), "{words}");
+        assert!(words.contains("make new ones"), "{words}");
+    }
+    assert!(codes_warning(1)
+        .unwrap_or_default()
+        .starts_with("Only 1 recovery code is left"));
+    assert!(codes_warning(0)
+        .unwrap_or_default()
+        .starts_with("No recovery code is left"));
+}

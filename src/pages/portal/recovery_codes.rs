@@ -9,8 +9,7 @@ use crate::api::{account, ApiError};
 use crate::components::FreshProof;
 use crate::text::date;
 
-/// At this many codes left or fewer, the section warns.
-const FEW_LEFT: u32 = 3;
+use crate::text::codes_warning;
 
 /// What the section shows besides the status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,19 +136,8 @@ fn CodesStatus(status: RecoveryCodesStatus) -> impl IntoView {
         .generated_at
         .map(|t| format!(" Made on {}.", date(t)))
         .unwrap_or_default();
-    let few = (status.left <= FEW_LEFT).then(|| {
-        let left = match status.left {
-            0 => "No code is left".to_string(),
-            1 => "Only 1 code is left".to_string(),
-            n => format!("Only {n} codes are left"),
-        };
-        view! {
-            <p class="warning" role="status">
-                {left} ": make new ones so that you cannot be locked out."
-            </p>
-        }
-    });
-    let badge = if status.left > FEW_LEFT {
+    let warning = codes_warning(status.left);
+    let badge = if warning.is_none() {
         "badge ok"
     } else {
         "badge"
@@ -161,7 +149,7 @@ fn CodesStatus(status: RecoveryCodesStatus) -> impl IntoView {
             </span>
             {made}
         </p>
-        {few}
+        {warning.map(|words| view! { <p class="warning" role="status">{words}</p> })}
     }
     .into_any()
 }

@@ -266,7 +266,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 24] = [
+pub const EVENT_KINDS: [(&str, &str); 31] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -291,6 +291,13 @@ pub const EVENT_KINDS: [(&str, &str); 24] = [
     ("admin_mfa_reminder", "MFA email sent again"),
     ("admin_setting_changed", "MFA setting changed"),
     ("reminder_queued", "Reminder email queued"),
+    ("push_sent", "Push sent to the Protect device"),
+    ("push_approved", "Push approved"),
+    ("push_denied", "Push denied"),
+    ("push_expired", "Push expired unanswered"),
+    ("push_mfa_attempt_failed", "Push blocked: too many at once"),
+    ("push_device_enrolled", "Protect device enrolled"),
+    ("push_device_removed", "Protect device removed"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

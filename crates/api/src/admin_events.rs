@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 24] = [
+pub const EVENT_KINDS: [&str; 31] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -69,4 +69,11 @@ pub const EVENT_KINDS: [&str; 24] = [
     "admin_mfa_reminder",
     "admin_setting_changed",
     "reminder_queued",
+    "push_sent",
+    "push_approved",
+    "push_denied",
+    "push_expired",
+    "push_mfa_attempt_failed",
+    "push_device_enrolled",
+    "push_device_removed",
 ];

@@ -56,4 +56,7 @@ pub struct UserDetail {
     pub sessions: Vec<AdminSession>,
     /// The user's latest events (about them or by them), newest first.
     pub events: Vec<AdminEvent>,
+    /// The user's Protect push device; absent: none enrolled.
+    #[serde(default)]
+    pub protect_device: Option<crate::protect::ProtectDevice>,
 }

@@ -390,6 +390,8 @@ mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
+/// Protect push: the portal's routes and the device API.
+pub mod protect;
 mod recovery_codes;
 mod sessions;
 mod trusted_browsers;

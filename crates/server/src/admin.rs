@@ -336,6 +336,9 @@ impl Change<'_> {
     pub async fn reset(&self, tx: &mut store::Tx, row: &ListedUser) -> Result<(), AdminError> {
         let user = &row.user;
         store::totp::delete(tx, &user.id).await?;
+        // Before the keys: their removal brings `has_factor` up to date.
+        store::protect::delete_device_of(&mut **tx, &user.id).await?;
+        store::push_requests::cancel_all(&mut **tx, &user.id, self.now).await?;
         store::webauthn::delete_all(tx, &user.id).await?;
         // Codes stand in for the factors just removed: they go too.
         store::recovery_codes::delete_all(&mut **tx, &user.id).await?;

@@ -60,10 +60,25 @@ pub enum EventKind {
     AdminSettingChanged,
     /// A periodic task queued the 24-hour reminder.
     ReminderQueued,
+    /// A push request went to the user's Protect device.
+    PushSent,
+    /// The device approved a push (the number matched).
+    PushApproved,
+    /// The device denied a push, or answered it with the wrong number.
+    PushDenied,
+    /// A push went unanswered until it expired.
+    PushExpired,
+    /// A push was refused: one for the same user and resource is still
+    /// outstanding (the push-bombing defence).
+    PushMfaAttemptFailed,
+    /// A Protect device was enrolled (replacing any earlier one).
+    PushDeviceEnrolled,
+    /// The user removed their Protect device.
+    PushDeviceRemoved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 31] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -88,6 +103,13 @@ impl EventKind {
         EventKind::AdminMfaReminder,
         EventKind::AdminSettingChanged,
         EventKind::ReminderQueued,
+        EventKind::PushSent,
+        EventKind::PushApproved,
+        EventKind::PushDenied,
+        EventKind::PushExpired,
+        EventKind::PushMfaAttemptFailed,
+        EventKind::PushDeviceEnrolled,
+        EventKind::PushDeviceRemoved,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -103,6 +125,9 @@ impl EventKind {
                 | EventKind::LoginLocked
                 | EventKind::LoginSuspended
                 | EventKind::MfaFailed
+                | EventKind::PushDenied
+                | EventKind::PushExpired
+                | EventKind::PushMfaAttemptFailed
         )
     }
 
@@ -132,6 +157,13 @@ impl EventKind {
             EventKind::AdminMfaReminder => "admin_mfa_reminder",
             EventKind::AdminSettingChanged => "admin_setting_changed",
             EventKind::ReminderQueued => "reminder_queued",
+            EventKind::PushSent => "push_sent",
+            EventKind::PushApproved => "push_approved",
+            EventKind::PushDenied => "push_denied",
+            EventKind::PushExpired => "push_expired",
+            EventKind::PushMfaAttemptFailed => "push_mfa_attempt_failed",
+            EventKind::PushDeviceEnrolled => "push_device_enrolled",
+            EventKind::PushDeviceRemoved => "push_device_removed",
         }
     }
 }

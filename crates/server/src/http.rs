@@ -14,10 +14,12 @@ pub(crate) mod admin_user;
 pub(crate) mod auth;
 pub(crate) mod cookie;
 pub(crate) mod csrf;
+pub(crate) mod device;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod headers;
 pub(crate) mod mfa;
+pub(crate) mod protect;
 pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
 pub(crate) mod spa;
@@ -54,7 +56,8 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 )]
 struct ApiDoc;
 
-/// The security schemes: the session cookie and the CSRF header.
+/// The security schemes: the session cookie and the CSRF header (the
+/// portal), and the device's signature (the device API).
 struct Schemes;
 
 impl Modify for Schemes {
@@ -74,11 +77,48 @@ impl Modify for Schemes {
                 "Must be `1` on every state-changing request.",
             ))),
         );
+        components.add_security_scheme(
+            "device",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                device::SIGNATURE_HEADER,
+                "The device API (`/api/device/v1`, no cookie, no CSRF header): each request \
+                 carries `x-protect-device` (the id from enrollment), `x-protect-time` (Unix \
+                 seconds, within 5 minutes of the server's clock), `x-protect-nonce` (16 to 64 of \
+                 `[A-Za-z0-9_-]`, used once) and `x-protect-signature`: the base64url Ed25519 \
+                 signature, by the key registered at enrollment, of the lines METHOD, the request \
+                 target (path and query as sent), the time, the nonce, and the lower-case hex \
+                 SHA-256 of the body, joined by `\\n`.",
+            ))),
+        );
     }
 }
 
 /// The API routes and the OpenAPI document describing exactly them.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (portal, device, doc) = parts();
+    (portal.merge(device), doc)
+}
+
+/// The portal's routes (cookie and CSRF), the device API's (signatures),
+/// and one document describing both.
+fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (portal, mut doc) = portal_routes().split_for_parts();
+    let (device, device_doc) = device_routes().split_for_parts();
+    doc.merge(device_doc);
+    (portal, device, doc)
+}
+
+/// The device API: its own router, outside the cookie and CSRF layers.
+fn device_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(device::enroll))
+        .routes(routes!(device::status))
+        .routes(routes!(device::pending))
+        .routes(routes!(device::approve))
+        .routes(routes!(device::deny))
+}
+
+fn portal_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -125,12 +165,17 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_user::remove_factor))
         .routes(routes!(admin_user::end_sessions))
         .routes(routes!(admin_user::remind))
-        .split_for_parts()
+        .routes(routes!(protect::enroll_link))
+        .routes(routes!(protect::get_device))
+        .routes(routes!(protect::remove_device))
+        .routes(routes!(protect::login_push))
+        .routes(routes!(protect::login_push_wait))
+        .routes(routes!(protect::login_push_cancel))
 }
 
 /// The API with its middleware, plus `/api/openapi.json`.
 fn api(state: AppState) -> Router {
-    let (api, doc) = routes();
+    let (api, device, doc) = parts();
     let doc = std::sync::Arc::new(doc);
     api.route(
         "/api/openapi.json",
@@ -144,6 +189,9 @@ fn api(state: AppState) -> Router {
         state.clone(),
         csrf::guard,
     ))
+    // Merged after the CSRF layer, so it does not apply: a device signs
+    // its requests instead.
+    .merge(device)
     .layer(axum::middleware::from_fn(headers::api))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .with_state(state)

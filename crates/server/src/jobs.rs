@@ -48,6 +48,8 @@ pub async fn purge(state: &AppState) -> Result<u64, Internal> {
     store::challenges::purge(&state.db, now).await?;
     store::throttle::purge(&state.db, now - 2 * DAY).await?;
     store::trusted_browsers::purge(&state.db, now).await?;
+    store::protect::purge(&state.db, now, now - crate::mfa::push::NONCE_KEEP_SECS).await?;
+    store::push_requests::purge(&state.db, now - DAY).await?;
     Ok(sessions)
 }
 

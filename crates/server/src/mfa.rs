@@ -8,6 +8,8 @@
 //! `http/mfa.rs`.
 
 pub mod passkey_login;
+pub mod push;
+pub mod push_factor;
 pub mod recovery_codes;
 pub mod status;
 pub mod totp;
@@ -67,6 +69,18 @@ pub enum MfaError {
     /// Removing it would leave a user who must have MFA without a factor;
     /// the text says so and what to do.
     LastFactor(String),
+    /// A device's request or enrollment was refused (401); the text says
+    /// why (not enrolled any more, a bad signature, a used link…).
+    DeviceRefused(&'static str),
+    /// No such push request for this device or login.
+    PushNotFound,
+    /// The push was answered, cancelled or has expired; the text says which.
+    PushAnswered(&'static str),
+    /// A push for this user and resource is still outstanding: wait this
+    /// many seconds.
+    PushBusy(i64),
+    /// The user has no Protect device.
+    DeviceNotFound,
     /// The session does not allow this (e.g. no recent second factor).
     Auth(AuthError),
     Internal(Internal),
@@ -274,7 +288,11 @@ pub async fn prove_at_login(
         FactorKind::Webauthn => Err(MfaError::NotAllowedNow(
             "A security key is proven with its own two steps: /api/v1/login/webauthn/start, then /finish.",
         )),
-        FactorKind::Push | FactorKind::RecoveryCode => Err(MfaError::NotAllowedNow(
+        // A push is sent, then awaited: `push_factor::login_start`, `login_wait`.
+        FactorKind::Push => Err(MfaError::NotAllowedNow(
+            "Protect push has its own steps: /api/v1/login/push, then /api/v1/login/push/{id}/wait.",
+        )),
+        FactorKind::RecoveryCode => Err(MfaError::NotAllowedNow(
             "This kind of factor is not available yet.",
         )),
     }

@@ -24,6 +24,8 @@ pub enum Kind {
     RecoveryCodesGenerated,
     RecoveryCodeUsed,
     BrowserTrusted,
+    PushDeviceEnrolled,
+    PushDeviceRemoved,
 }
 
 impl Kind {
@@ -39,6 +41,8 @@ impl Kind {
             Kind::RecoveryCodesGenerated => "recovery_codes_generated",
             Kind::RecoveryCodeUsed => "recovery_code_used",
             Kind::BrowserTrusted => "browser_trusted",
+            Kind::PushDeviceEnrolled => "push_device_enrolled",
+            Kind::PushDeviceRemoved => "push_device_removed",
         }
     }
 }
@@ -177,6 +181,32 @@ fn compose_by(
                  the browser under \"Trusted browsers\" on the Security page and contact your \
                  administrator at once.\n"
             ),
+        ),
+        Kind::PushDeviceEnrolled => (
+            "Protect device enrolled".to_string(),
+            format!(
+                "Hello {name},\n\nA phone was enrolled for Protect push on your Portcullis account: from \
+                 now on it approves your logins. It replaces any device enrolled before, which no \
+                 longer works.\n\n\
+                 If this was not you, someone is signed in to your account: contact your administrator \
+                 at once.\n"
+            ),
+        ),
+        Kind::PushDeviceRemoved => (
+            "Protect device removed".to_string(),
+            match actor {
+                Some(By::Administrator) => format!(
+                    "Hello {name},\n\nAn administrator removed the Protect push device from your \
+                     Portcullis account; the sessions it had approved were signed out.\n\n\
+                     If you did not ask for this, contact your administrator at once.\n"
+                ),
+                _ => format!(
+                    "Hello {name},\n\nThe Protect push device was removed from your Portcullis account; \
+                     other sessions it had approved were signed out.\n\n\
+                     If this was not you, someone is signed in to your account: contact your \
+                     administrator at once.\n"
+                ),
+            },
         ),
     }
 }

@@ -20,6 +20,8 @@ mod flag;
 pub(crate) mod listen;
 pub(crate) mod org_settings;
 pub(crate) mod outbox;
+pub(crate) mod protect;
+pub(crate) mod push_requests;
 pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
 pub(crate) mod throttle;

@@ -80,11 +80,13 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
         .iter()
         .map(admin_event)
         .collect();
+    let protect_device = crate::mfa::push_factor::device(state, id).await?;
     Ok(UserDetail {
         user,
         factors,
         reminder_sent_at,
         sessions,
         events,
+        protect_device,
     })
 }

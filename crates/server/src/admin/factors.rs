@@ -83,6 +83,12 @@ pub async fn remove_factor(
             store::webauthn::delete(&mut tx, id, factor_id).await?;
             (Method::Webauthn, Kind::SecurityKeyRemoved)
         }
+        FactorKind::Push => {
+            // The phone's key stops working at once; its pushes end too.
+            store::protect::delete_device_of(&mut *tx, id).await?;
+            store::push_requests::cancel_all(&mut *tx, id, now).await?;
+            (Method::Push, Kind::PushDeviceRemoved)
+        }
         other => {
             return Err(Internal::new(format!(
                 "removing a {} factor is not implemented",

@@ -27,6 +27,8 @@ pub enum Method {
     Webauthn,
     /// A single-use recovery code (standing in for a lost factor).
     Recovery,
+    /// A push approved on the user's Protect device.
+    Push,
     /// A browser the user trusted earlier spared the second factor. Not a
     /// second factor itself: what needs a recent one still asks.
     Trusted,
@@ -39,6 +41,7 @@ impl Method {
             Method::Totp => "otp",
             Method::Webauthn => "key",
             Method::Recovery => "rec",
+            Method::Push => "push",
             Method::Trusted => "trust",
         }
     }
@@ -49,6 +52,7 @@ impl Method {
             "otp" => Some(Method::Totp),
             "key" => Some(Method::Webauthn),
             "rec" => Some(Method::Recovery),
+            "push" => Some(Method::Push),
             "trust" => Some(Method::Trusted),
             _ => None,
         }

@@ -247,6 +247,22 @@ impl From<MfaError> for HttpError {
                 HttpError::not_found("You have no security key or passkey with this id.")
             }
             MfaError::LastFactor(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
+            MfaError::DeviceRefused(m) => {
+                HttpError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, m)
+            }
+            MfaError::PushNotFound => HttpError::not_found("There is no such push request."),
+            MfaError::PushAnswered(m) => {
+                HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m)
+            }
+            MfaError::PushBusy(secs) => {
+                let secs = u64::try_from(secs).unwrap_or(1).max(1);
+                let words = crate::mfa::push::busy_words(i64::try_from(secs).unwrap_or(1));
+                HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, words)
+                    .retry(secs)
+            }
+            MfaError::DeviceNotFound => {
+                HttpError::not_found("No Protect device is enrolled for this account.")
+            }
             MfaError::Auth(e) => e.into(),
             MfaError::Internal(e) => HttpError::internal(&e),
         }

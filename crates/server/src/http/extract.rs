@@ -42,7 +42,7 @@ where
 /// `T` read from a JSON object only. Serde's derived structs also read an
 /// array of the field values (`["a@b.example", "pw"]`), which the API's
 /// document calls invalid: every request body is an object.
-struct Object<T>(T);
+pub(super) struct Object<T>(pub(super) T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -60,7 +60,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> HttpError {
+pub(super) fn json_rejection(rejection: JsonRejection) -> HttpError {
     let status = rejection.status();
     match rejection {
         JsonRejection::JsonDataError(e) => {

@@ -1,0 +1,193 @@
+//! Protect push: the portal's routes (`/api/v1/protect/…`,
+//! `/api/v1/login/push…`) and the device API (`/api/device/v1/…`) that the
+//! `protect` client speaks, whose requests it signs with its Ed25519 key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::LoginResponse;
+
+/// Which user verification a device can perform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserVerification {
+    /// Fingerprint, face.
+    Biometric,
+    /// A PIN or passcode.
+    Pin,
+    None,
+}
+
+impl UserVerification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserVerification::Biometric => "biometric",
+            UserVerification::Pin => "pin",
+            UserVerification::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserVerification> {
+        match s {
+            "biometric" => Some(UserVerification::Biometric),
+            "pin" => Some(UserVerification::Pin),
+            "none" => Some(UserVerification::None),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/protect/enroll`: the one-time link the QR code carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProtectEnrollment {
+    /// `portcullis-protect://enroll?portal=…&token=…`
+    pub uri: String,
+    /// Unix seconds; the link works once, until then.
+    pub expires_at: i64,
+}
+
+/// The user's Protect device (`GET /api/v1/protect/device`, and the admin
+/// user details).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProtectDevice {
+    pub label: String,
+    /// e.g. "iPhone 8"
+    pub device_type: String,
+    /// e.g. "iOS 17.2"
+    pub os: String,
+    pub app_version: String,
+    pub user_verification: UserVerification,
+    /// Unix seconds.
+    pub enrolled_at: i64,
+    /// The device's last signed request (Unix seconds); absent: none yet.
+    pub last_seen_at: Option<i64>,
+}
+
+/// `POST /api/v1/login/push`: the push sent to the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushStarted {
+    pub id: String,
+    /// The number to show; the user types it on the device.
+    pub number: u8,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Where a push request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+    /// The browser cancelled it.
+    Cancelled,
+}
+
+/// `POST /api/v1/login/push/{id}/wait`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushWait {
+    pub status: PushStatus,
+    /// What happened, in words (denied, expired, cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When approved: the login's answer (the new session's cookie comes
+    /// with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<LoginResponse>,
+}
+
+/// `POST /api/device/v1/enroll` (not signed: the token is the proof).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceEnrollRequest {
+    /// From the enrollment link.
+    pub token: String,
+    /// base64url (no padding) of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub label: String,
+    pub device_type: String,
+    pub os: String,
+    pub app_version: String,
+    pub user_verification: UserVerification,
+    /// The device's clock (Unix seconds).
+    pub clock: i64,
+}
+
+/// The answer to a device's enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceEnrolled {
+    /// Sent as `x-protect-device` with every signed request.
+    pub device_id: String,
+    pub user_email: String,
+    /// The portal's public origin.
+    pub portal: String,
+    /// The server's clock minus the device's (seconds).
+    pub clock_offset_secs: i64,
+}
+
+/// `GET /api/device/v1/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceStatus {
+    pub user_email: String,
+    pub label: String,
+    pub device_type: String,
+    pub os: String,
+    pub app_version: String,
+    pub user_verification: UserVerification,
+    pub enrolled_at: i64,
+}
+
+/// One push waiting for the device's answer (`GET /api/device/v1/pending`).
+/// The number is not sent: the user types what the browser shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingPush {
+    pub id: String,
+    /// "User Portal" or "Admin Portal".
+    pub resource: String,
+    /// The address the login came from.
+    pub ip: String,
+    /// The login's browser in words.
+    pub browser: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// `POST /api/device/v1/requests/{id}/approve`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushApproval {
+    /// The number the user typed.
+    pub number: i64,
+    /// The device verified its user (biometric, PIN) before answering.
+    #[serde(default)]
+    pub user_verified: bool,
+}
+
+/// How the device's answer was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcomeKind {
+    Approved,
+    Denied,
+}
+
+/// The answer to approve or deny.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushOutcome {
+    pub outcome: PushOutcomeKind,
+    /// Why an approval was taken as a denial ("wrong number").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}

@@ -1,0 +1,161 @@
+//! The portal's Protect push routes: the enrollment link (QR code), the
+//! user's device and its removal, and the login's push — send it, wait for
+//! the device's answer (a long-poll that an answer on any instance wakes),
+//! or cancel it.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use portcullis_api::protect::{ProtectDevice, ProtectEnrollment, PushStarted, PushWait};
+use portcullis_api::ErrorBody;
+
+use super::auth::with_session;
+use super::device::WaitParams;
+use super::error::HttpResult;
+use super::extract::{AnySession, ClientInfo, SignedIn};
+use crate::app::AppState;
+use crate::mfa::push_factor;
+
+/// A one-time enrollment link for a phone, shown as a QR code: it works
+/// once, for 10 minutes. A user who has a second factor needs one passed
+/// in the last 10 minutes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/protect/enroll",
+    tag = "mfa",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The link and when it expires", body = ProtectEnrollment),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`); the organisation does not allow Protect push (`factor_not_allowed`); or CSRF", body = ErrorBody),
+    )
+)]
+pub async fn enroll_link(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<Json<ProtectEnrollment>> {
+    Ok(Json(push_factor::enrollment_link(&state, &authed).await?))
+}
+
+/// The user's Protect device, or `null`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/protect/device",
+    tag = "mfa",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The device, or null when none is enrolled", body = Option<ProtectDevice>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+pub async fn get_device(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<Json<Option<ProtectDevice>>> {
+    Ok(Json(push_factor::device(&state, &authed.user.id).await?))
+}
+
+/// Removes the user's device; other sessions it approved end. Refused for
+/// the only factor of a user who must have MFA. Needs a second factor
+/// passed in the last 10 minutes.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/protect/device",
+    tag = "mfa",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`); or CSRF", body = ErrorBody),
+        (status = 404, description = "No device is enrolled", body = ErrorBody),
+        (status = 409, description = "It is the only factor of a user who must have MFA (the message says what to do)", body = ErrorBody),
+    )
+)]
+pub async fn remove_device(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<StatusCode> {
+    push_factor::remove(&state, &authed, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The login's second step with Protect push: sends a push to the user's
+/// device, with a number the browser shows and the user types there. One
+/// push per user and portal at a time.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/push",
+    tag = "login",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now (already signed in, or no device enrolled); or CSRF", body = ErrorBody),
+        (status = 429, description = "A push is still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn login_push(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    AnySession(authed): AnySession,
+) -> HttpResult<Json<PushStarted>> {
+    Ok(Json(
+        push_factor::login_start(&state, &authed, &client).await?,
+    ))
+}
+
+/// Waits up to `wait` seconds for the device's answer to this login's
+/// push. Approved, the login is signed in: the answer sets the new
+/// session's cookie and carries the login's answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/push/{id}/wait",
+    tag = "login",
+    params(("id" = String, Path, description = "The push's `id`"), WaitParams),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Where the push stands; `login` when approved (new session id)", body = PushWait),
+        (status = 400, description = "The id is not UTF-8, or `wait` is not a number", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now (already signed in, or the device was removed); or CSRF", body = ErrorBody),
+        (status = 404, description = "No such push of this login", body = ErrorBody),
+        (status = 409, description = "The approval signed in already", body = ErrorBody),
+    )
+)]
+pub async fn login_push_wait(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    AnySession(authed): AnySession,
+    Path(id): Path<String>,
+    Query(q): Query<WaitParams>,
+) -> HttpResult<Response> {
+    let wait = q.wait.unwrap_or(0);
+    let (session, answer) = push_factor::login_wait(&state, &authed, &id, wait, &client).await?;
+    Ok(with_session(&state, session, Json(answer)))
+}
+
+/// Cancels this login's push (the user chose another factor).
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/push/{id}/cancel",
+    tag = "login",
+    params(("id" = String, Path, description = "The push's `id`")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Cancelled (or answered already)"),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 404, description = "No such push of this login", body = ErrorBody),
+    )
+)]
+pub async fn login_push_cancel(
+    State(state): State<AppState>,
+    AnySession(authed): AnySession,
+    Path(id): Path<String>,
+) -> HttpResult<StatusCode> {
+    push_factor::login_cancel(&state, &authed, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,618 @@
+//! Protect push, the operations: the enrollment link and the device's
+//! enrollment (one device per user: a new one replaces the old), checking
+//! a device's signed request, the device's status, pending list and
+//! answers, and the login's push (start, wait, cancel). The request rows
+//! are the truth; wake-ups (`wake.rs`) only tell waiters to read again, so
+//! an answer on one instance reaches a wait on another.
+
+use std::time::Duration;
+
+use portcullis_api::protect::{
+    DeviceEnrollRequest, DeviceEnrolled, DeviceStatus, PendingPush, ProtectDevice,
+    ProtectEnrollment, PushApproval, PushOutcome, PushOutcomeKind, PushStarted, PushStatus,
+    PushWait, UserVerification,
+};
+use portcullis_api::{FactorKind, LoginResponse};
+
+use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
+use super::{MfaError, SignedIn};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::flow::Step;
+use crate::auth::session::{Method, SessionId};
+use crate::auth::{self, trusted_browser, Authed};
+use crate::error::Internal;
+use crate::mfa::status::Requirement;
+use crate::notify::{self, Kind};
+use crate::org_settings;
+use crate::store::{self, protect::Device, push_requests::Row};
+
+const NOT_ALLOWED: &str = "Your organisation does not allow Protect push. Ask your administrator \
+     which kind of second factor to set up.";
+const NO_DEVICE: &str = "No Protect device is enrolled for this account.";
+const EXPIRED: &str = "This request has expired.";
+const ANSWERED: &str = "This request was answered already.";
+
+/// The wake-up topic of one push (its answer, expiry or cancellation).
+fn push_topic(id: &str) -> String {
+    format!("push:{id}")
+}
+
+/// The wake-up topic of a user's device (a new push for it).
+fn device_topic(user_id: &str) -> String {
+    format!("push-user:{user_id}")
+}
+
+/// Wakes the waiters of `topic`. A lost wake-up costs latency only (they
+/// read again at their timeout), so a failure is logged, not answered.
+async fn wake(state: &AppState, topic: &str) {
+    if let Err(e) = state.wake.notify(topic, "").await {
+        tracing::warn!(error = %e, "push wake-up not sent");
+    }
+}
+
+fn verification_of(device: &Device) -> UserVerification {
+    UserVerification::parse(&device.user_verification).unwrap_or(UserVerification::None)
+}
+
+fn info(device: &Device) -> ProtectDevice {
+    ProtectDevice {
+        label: device.label.clone(),
+        device_type: device.device_type.clone(),
+        os: device.os.clone(),
+        app_version: device.app_version.clone(),
+        user_verification: verification_of(device),
+        enrolled_at: device.enrolled_at,
+        last_seen_at: device.last_seen_at,
+    }
+}
+
+/// How events and emails name a device.
+fn device_words(device: &Device) -> String {
+    format!(
+        "Protect device “{}” ({}, {})",
+        device.label, device.device_type, device.os
+    )
+}
+
+async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
+    if org_settings::get(&state.db).await?.allows(FactorKind::Push) {
+        Ok(())
+    } else {
+        Err(MfaError::FactorNotAllowed(NOT_ALLOWED))
+    }
+}
+
+/// A one-time enrollment link for the signed-in user's phone, good for 10
+/// minutes. Adding a factor needs the user's factor proven lately, if they
+/// have one.
+pub async fn enrollment_link(
+    state: &AppState,
+    authed: &Authed,
+) -> Result<ProtectEnrollment, MfaError> {
+    if !authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("Finish signing in first."));
+    }
+    auth::require_fresh_mfa_if_any(state, authed).await?;
+    refuse_unless_allowed(state).await?;
+    let now = state.now();
+    let token = rules::new_token();
+    let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &token);
+    let expires_at = now + rules::ENROLL_SECS;
+    store::protect::insert_enrollment(&state.db, &hash, &authed.user.id, now, expires_at).await?;
+    Ok(ProtectEnrollment {
+        uri: rules::enrollment_uri(&state.settings.public_origin, &token),
+        expires_at,
+    })
+}
+
+/// A device enrolls with the link's token, its public key and details. It
+/// replaces the user's earlier device, whose key stops working at once and
+/// whose approvals' sessions end.
+pub async fn enroll(
+    state: &AppState,
+    req: &DeviceEnrollRequest,
+    client: &Client,
+) -> Result<DeviceEnrolled, MfaError> {
+    if rules::public_key_of(&req.public_key).is_none() {
+        return Err(MfaError::Invalid(
+            "public_key must be the base64url form of a 32-byte Ed25519 public key.",
+        ));
+    }
+    let label = rules::field(&req.label, "label must be 1 to 100 characters on one line.")
+        .map_err(MfaError::Invalid)?;
+    let device_type = rules::field(
+        &req.device_type,
+        "device_type must be 1 to 100 characters on one line.",
+    )
+    .map_err(MfaError::Invalid)?;
+    let os = rules::field(&req.os, "os must be 1 to 100 characters on one line.")
+        .map_err(MfaError::Invalid)?;
+    let app_version = rules::field(
+        &req.app_version,
+        "app_version must be 1 to 100 characters on one line.",
+    )
+    .map_err(MfaError::Invalid)?;
+    if req.token.is_empty() || req.token.len() > 128 {
+        return Err(MfaError::DeviceRefused(LINK_INVALID));
+    }
+    refuse_unless_allowed(state).await?;
+    let now = state.now();
+    let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &req.token);
+    let mut tx = state.db.begin().await?;
+    let user_id = store::protect::claim_enrollment(&mut *tx, &hash, now)
+        .await?
+        .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
+    store::users::lock(&mut *tx, &user_id).await?;
+    let user = store::users::find_by_id(&mut *tx, &user_id)
+        .await?
+        .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
+    let old = store::protect::device_of(&mut *tx, &user_id).await?;
+    store::protect::delete_device_of(&mut *tx, &user_id).await?;
+    let device = Device {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        user_id: user_id.clone(),
+        public_key: req.public_key.trim_end_matches('=').to_string(),
+        label,
+        device_type,
+        os,
+        app_version,
+        user_verification: req.user_verification.as_str().to_string(),
+        clock_offset: now.saturating_sub(req.clock),
+        enrolled_at: now,
+        last_seen_at: Some(now),
+        last_used_at: None,
+    };
+    store::protect::insert_device(&mut *tx, &device).await?;
+    store::factors::refresh(&mut *tx, &user_id).await?;
+    let mut words = format!("{} enrolled", device_words(&device));
+    if let Some(old) = &old {
+        // Whoever kept the old phone must not keep what it approved.
+        let ended =
+            store::sessions::end_proven_with(&mut *tx, &user_id, Method::Push.as_str()).await?;
+        words.push_str(&format!(
+            "; replaced {}; ended {} session(s) it had approved",
+            device_words(old),
+            ended.len()
+        ));
+    }
+    let line = format!(
+        "\nDevice: “{}” ({}, {})\n",
+        device.label, device.device_type, device.os
+    );
+    notify::queue_from(
+        &mut *tx,
+        now,
+        Kind::PushDeviceEnrolled,
+        &user,
+        client,
+        &line,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::PushDeviceEnrolled, &user_id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(DeviceEnrolled {
+        device_id: device.id,
+        user_email: user.email,
+        portal: state.settings.public_origin.clone(),
+        clock_offset_secs: device.clock_offset,
+    })
+}
+
+/// The device whose key signed this request, once the time, the signature
+/// and the nonce (never seen before for this device) check out.
+pub async fn authenticate_device(
+    state: &AppState,
+    signed: &Signed<'_>,
+    method: &str,
+    target: &str,
+    body: &[u8],
+) -> Result<Device, MfaError> {
+    let now = state.now();
+    rules::check_headers(signed, now).map_err(MfaError::DeviceRefused)?;
+    let device = store::protect::device(&state.db, signed.device_id)
+        .await?
+        .ok_or(MfaError::DeviceRefused(NOT_ENROLLED))?;
+    let message = rules::signed_message(method, target, signed.time, signed.nonce, body);
+    if !rules::verify(&device.public_key, &message, signed.signature) {
+        return Err(MfaError::DeviceRefused(
+            "The request's signature does not match this device's key.",
+        ));
+    }
+    // Only a signed request may use up a nonce: nobody else can spend the
+    // device's.
+    if !store::protect::claim_nonce(&state.db, &device.id, signed.nonce, now).await? {
+        return Err(MfaError::DeviceRefused(
+            "This request was sent before (its nonce was used already); send a new one.",
+        ));
+    }
+    store::protect::seen(&state.db, &device.id, now).await?;
+    Ok(device)
+}
+
+/// What the device shows about itself.
+pub async fn device_status(state: &AppState, device: &Device) -> Result<DeviceStatus, MfaError> {
+    let user = store::users::find_by_id(&state.db, &device.user_id)
+        .await?
+        .ok_or(MfaError::DeviceRefused(NOT_ENROLLED))?;
+    Ok(DeviceStatus {
+        user_email: user.email,
+        label: device.label.clone(),
+        device_type: device.device_type.clone(),
+        os: device.os.clone(),
+        app_version: device.app_version.clone(),
+        user_verification: verification_of(device),
+        enrolled_at: device.enrolled_at,
+    })
+}
+
+fn pending_of(row: Row) -> PendingPush {
+    PendingPush {
+        id: row.id,
+        resource: row.resource,
+        ip: row.ip,
+        browser: row.browser,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+    }
+}
+
+/// The pushes waiting for the device's answer; with none, waits up to
+/// `wait` seconds for one.
+pub async fn pending(
+    state: &AppState,
+    device: &Device,
+    wait: u64,
+) -> Result<Vec<PendingPush>, MfaError> {
+    let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS));
+    let rows = state
+        .wake
+        .wait_until(
+            &device_topic(&device.user_id),
+            wait,
+            || store::push_requests::pending_for(&state.db, &device.user_id, state.now()),
+            |rows: &Vec<Row>| !rows.is_empty(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(pending_of).collect())
+}
+
+/// Marks a push past its expiry as expired and records it, once whichever
+/// instance sees it first.
+async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    if store::push_requests::expire(&mut *tx, &row.id, now).await? {
+        let words = format!(
+            "push for {} from {} expired unanswered",
+            row.resource, row.ip
+        );
+        let event = Event {
+            kind: EventKind::PushExpired,
+            actor: Actor::System,
+            subject: Some(&row.user_id),
+            client: None,
+            detail: &words,
+        };
+        audit::record(&mut *tx, now, event).await?;
+        tx.commit().await?;
+        wake(state, &push_topic(&row.id)).await;
+    }
+    Ok(())
+}
+
+/// The device's answer to one of its user's pushes: an approval with the
+/// number the user typed (a wrong number denies it), or a denial. A push
+/// is answered once, while it lives.
+pub async fn answer(
+    state: &AppState,
+    device: &Device,
+    id: &str,
+    approval: Option<&PushApproval>,
+    client: &Client,
+) -> Result<PushOutcome, MfaError> {
+    let now = state.now();
+    let row = store::push_requests::find(&state.db, id)
+        .await?
+        .filter(|r| r.user_id == device.user_id)
+        .ok_or(MfaError::PushNotFound)?;
+    match rules::status_now(&row.status, row.expires_at, now) {
+        PushStatus::Pending => {}
+        PushStatus::Expired => {
+            expire(state, &row).await?;
+            return Err(MfaError::PushAnswered(EXPIRED));
+        }
+        _ => return Err(MfaError::PushAnswered(ANSWERED)),
+    }
+    let (outcome, reason) = match approval {
+        Some(a) if a.number == row.number => (PushOutcomeKind::Approved, None),
+        Some(_) => (PushOutcomeKind::Denied, Some("wrong number")),
+        None => (PushOutcomeKind::Denied, None),
+    };
+    let (status, kind) = match outcome {
+        PushOutcomeKind::Approved => ("approved", EventKind::PushApproved),
+        PushOutcomeKind::Denied => ("denied", EventKind::PushDenied),
+    };
+    let verified = approval.map(|a| a.user_verified);
+    let mut tx = state.db.begin().await?;
+    if !store::push_requests::answer(&mut *tx, id, status, verified, now).await? {
+        drop(tx);
+        // Answered, cancelled or expired since it was read.
+        let again = store::push_requests::find(&state.db, id).await?;
+        let expired = again.is_some_and(|r| {
+            rules::status_now(&r.status, r.expires_at, now) == PushStatus::Expired
+        });
+        return Err(MfaError::PushAnswered(if expired {
+            EXPIRED
+        } else {
+            ANSWERED
+        }));
+    }
+    let mut words = format!(
+        "push for {} from {} ({}) {status} on {}",
+        row.resource,
+        row.ip,
+        row.browser,
+        device_words(device)
+    );
+    if let Some(reason) = reason {
+        words.push_str(&format!(": {reason}"));
+    }
+    if verified == Some(true) {
+        words.push_str(", user verified on the device");
+    }
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(kind, &device.user_id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    wake(state, &push_topic(id)).await;
+    Ok(PushOutcome {
+        outcome,
+        reason: reason.map(str::to_string),
+    })
+}
+
+/// Sends a push for the login's second step. At most one push per user and
+/// resource is outstanding: another while it lives is refused (and
+/// recorded), so nobody can flood the phone until the user taps "approve".
+pub async fn login_start(
+    state: &AppState,
+    authed: &Authed,
+    client: &Client,
+) -> Result<PushStarted, MfaError> {
+    super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
+    let user = &authed.user;
+    let now = state.now();
+    let resource = rules::resource_for(user.role());
+    let mut tx = state.db.begin().await?;
+    // With the user's row held, two starts at once cannot both find none
+    // outstanding.
+    store::users::lock(&mut *tx, &user.id).await?;
+    let device = store::protect::device_of(&mut *tx, &user.id)
+        .await?
+        .ok_or(MfaError::NotAllowedNow(NO_DEVICE))?;
+    if let Some(until) =
+        store::push_requests::outstanding_until(&mut *tx, &user.id, resource, now).await?
+    {
+        drop(tx);
+        audit::record(
+            &state.db,
+            now,
+            Event::by_user(
+                EventKind::PushMfaAttemptFailed,
+                &user.id,
+                client,
+                "too many concurrent push requests",
+            ),
+        )
+        .await?;
+        return Err(MfaError::PushBusy(until - now));
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let number = rules::new_number();
+    let expires_at = now + rules::PUSH_SECS;
+    let browser = portcullis_api::user_agent::browser_in_words(&client.user_agent);
+    store::push_requests::insert(
+        &mut *tx,
+        &store::push_requests::New {
+            id: &id,
+            user_id: &user.id,
+            session_hash: authed.session.id_hash(),
+            resource,
+            ip: &client.ip,
+            browser: &browser,
+            number,
+            created_at: now,
+            expires_at,
+        },
+    )
+    .await?;
+    let words = format!("push for {resource} sent to {}", device_words(&device));
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::PushSent, &user.id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    wake(state, &device_topic(&user.id)).await;
+    Ok(PushStarted {
+        id,
+        number: u8::try_from(number).unwrap_or_default(),
+        expires_at,
+    })
+}
+
+/// A push of this login, or `PushNotFound` (another session's, unknown).
+async fn own_push(state: &AppState, authed: &Authed, id: &str) -> Result<Row, MfaError> {
+    store::push_requests::find(&state.db, id)
+        .await?
+        .filter(|r| r.session_hash == authed.session.id_hash())
+        .ok_or(MfaError::PushNotFound)
+}
+
+/// The browser's wait for the device's answer, up to `wait` seconds (and
+/// no longer than the push lives). An approval signs the login in: the
+/// answer then carries the new session.
+pub async fn login_wait(
+    state: &AppState,
+    authed: &Authed,
+    id: &str,
+    wait: u64,
+    client: &Client,
+) -> Result<(Option<SessionId>, PushWait), MfaError> {
+    if authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("You are already signed in."));
+    }
+    let row = own_push(state, authed, id).await?;
+    let left = u64::try_from(row.expires_at - state.now() + 1).unwrap_or(0);
+    let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS).min(left));
+    let row = state
+        .wake
+        .wait_until(
+            &push_topic(id),
+            wait,
+            || store::push_requests::find(&state.db, id),
+            |r: &Option<Row>| {
+                r.as_ref().is_none_or(|r| {
+                    rules::status_now(&r.status, r.expires_at, state.now()) != PushStatus::Pending
+                })
+            },
+        )
+        .await?
+        .ok_or(MfaError::PushNotFound)?;
+    let status = rules::status_now(&row.status, row.expires_at, state.now());
+    let message = rules::words(status).map(str::to_string);
+    match status {
+        PushStatus::Expired => expire(state, &row).await?,
+        PushStatus::Approved => {
+            let signed_in = finish(state, authed, &row, client).await?;
+            let answer = PushWait {
+                status,
+                message,
+                login: Some(LoginResponse::Done { user: signed_in.me }),
+            };
+            return Ok((Some(signed_in.session), answer));
+        }
+        _ => {}
+    }
+    Ok((
+        None,
+        PushWait {
+            status,
+            message,
+            login: None,
+        },
+    ))
+}
+
+/// Signs in the login an approved push belongs to, once.
+async fn finish(
+    state: &AppState,
+    authed: &Authed,
+    row: &Row,
+    client: &Client,
+) -> Result<SignedIn, MfaError> {
+    super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
+    let now = state.now();
+    if !store::push_requests::use_approval(&state.db, &row.id, now).await? {
+        return Err(MfaError::PushAnswered(
+            "This approval has signed in already; send another push.",
+        ));
+    }
+    store::protect::used(&state.db, &authed.user.id, now).await?;
+    super::finish_login(
+        state,
+        authed,
+        Some(Method::Push),
+        None,
+        client,
+        "password + Protect push",
+    )
+    .await
+}
+
+/// Cancels a push of this login (the user chose another factor).
+pub async fn login_cancel(state: &AppState, authed: &Authed, id: &str) -> Result<(), MfaError> {
+    let row = own_push(state, authed, id).await?;
+    if store::push_requests::cancel(&state.db, &row.id, authed.session.id_hash(), state.now())
+        .await?
+    {
+        wake(state, &push_topic(id)).await;
+    }
+    Ok(())
+}
+
+/// The signed-in user's device, if any.
+pub async fn device(state: &AppState, user_id: &str) -> Result<Option<ProtectDevice>, Internal> {
+    Ok(store::protect::device_of(&state.db, user_id)
+        .await?
+        .as_ref()
+        .map(info))
+}
+
+/// Removes the user's device, and the user's other sessions it approved.
+/// The last factor of a user who must have MFA stays.
+pub async fn remove(state: &AppState, authed: &Authed, client: &Client) -> Result<(), MfaError> {
+    auth::require_fresh_mfa_if_any(state, authed).await?;
+    let now = state.now();
+    let user_id = &authed.user.id;
+    let mut tx = state.db.begin().await?;
+    // With the user's row held, two removals at once cannot both pass the
+    // last-factor rule below.
+    store::users::lock(&mut *tx, user_id).await?;
+    let user = store::users::find_by_id(&mut *tx, user_id)
+        .await?
+        .ok_or(MfaError::DeviceNotFound)?;
+    let device = store::protect::device_of(&mut *tx, user_id)
+        .await?
+        .ok_or(MfaError::DeviceNotFound)?;
+    let factors = store::factors::confirmed(&mut *tx, user_id).await?;
+    let required =
+        Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
+    if required && factors.len() == 1 {
+        return Err(MfaError::LastFactor(format!(
+            "“{}” is your only second factor, and your organisation requires one: without it \
+             you could not log in. Add an authenticator app or a security key first, then \
+             remove this device.",
+            device.label
+        )));
+    }
+    store::protect::delete_device_of(&mut *tx, user_id).await?;
+    store::push_requests::cancel_all(&mut *tx, user_id, now).await?;
+    store::factors::refresh(&mut *tx, user_id).await?;
+    trusted_browser::forget_all(&mut *tx, user_id).await?;
+    let ended = store::sessions::end_others_proven_with(
+        &mut *tx,
+        user_id,
+        Method::Push.as_str(),
+        authed.session.id_hash(),
+    )
+    .await?;
+    let line = format!(
+        "\nDevice: “{}” ({}, {})\n",
+        device.label, device.device_type, device.os
+    );
+    notify::queue_from(&mut *tx, now, Kind::PushDeviceRemoved, &user, client, &line).await?;
+    let words = format!(
+        "{} removed; ended {ended} other session(s) it had approved",
+        device_words(&device)
+    );
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::PushDeviceRemoved, user_id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Push requests: each answered at most once, by single statements that
+//! only one instance can win (`… WHERE status = 'pending' AND expires_at > now`).
+
+use sqlx::FromRow;
+
+use super::Exec;
+use crate::clock::Timestamp;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Row {
+    pub id: String,
+    pub user_id: String,
+    pub session_hash: String,
+    pub resource: String,
+    pub ip: String,
+    pub browser: String,
+    pub number: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub status: String,
+}
+
+const COLUMNS: &str =
+    "id, user_id, session_hash, resource, ip, browser, number, created_at, expires_at, status";
+
+pub struct New<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub session_hash: &'a str,
+    pub resource: &'a str,
+    pub ip: &'a str,
+    pub browser: &'a str,
+    pub number: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+pub async fn insert<'c>(db: impl Exec<'c>, r: &New<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO push_requests
+           (id, user_id, session_hash, resource, ip, browser, number, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(r.id)
+    .bind(r.user_id)
+    .bind(r.session_hash)
+    .bind(r.resource)
+    .bind(r.ip)
+    .bind(r.browser)
+    .bind(r.number)
+    .bind(r.created_at)
+    .bind(r.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<Row>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM push_requests WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The user's pushes still waiting for an answer, oldest first.
+pub async fn pending_for<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    now: Timestamp,
+) -> sqlx::Result<Vec<Row>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM push_requests
+          WHERE user_id = $1 AND status = 'pending' AND expires_at > $2
+          ORDER BY created_at, id"
+    ))
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(db)
+    .await
+}
+
+/// The latest expiry among the user's outstanding pushes for `resource`.
+pub async fn outstanding_until<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    resource: &str,
+    now: Timestamp,
+) -> sqlx::Result<Option<Timestamp>> {
+    sqlx::query_scalar(
+        "SELECT MAX(expires_at) FROM push_requests
+          WHERE user_id = $1 AND resource = $2 AND status = 'pending' AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(resource)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+/// Answers a pending, unexpired push; false if it was answered, cancelled
+/// or expired meanwhile.
+pub async fn answer<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    status: &str,
+    user_verified: Option<bool>,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE push_requests SET status = $2, answered_at = $3, user_verified = $4
+          WHERE id = $1 AND status = 'pending' AND expires_at > $3",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now)
+    .bind(user_verified)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Marks a pending push past its expiry as expired; true for the one
+/// caller that did (it records the event).
+pub async fn expire<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE push_requests SET status = 'expired'
+          WHERE id = $1 AND status = 'pending' AND expires_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Cancels a pending push of this session; false if none was pending.
+pub async fn cancel<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    session_hash: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE push_requests SET status = 'cancelled', answered_at = $3
+          WHERE id = $1 AND session_hash = $2 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(session_hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Takes an approval to sign its login in: true once.
+pub async fn use_approval<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE push_requests SET used_at = $2
+          WHERE id = $1 AND status = 'approved' AND used_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Cancels every pending push of the user (their device went away).
+pub async fn cancel_all<'c>(db: impl Exec<'c>, user_id: &str, now: Timestamp) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "UPDATE push_requests SET status = 'cancelled', answered_at = $2
+          WHERE user_id = $1 AND status = 'pending'",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
+/// Drops requests older than `before` (periodic clean-up).
+pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM push_requests WHERE expires_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected())
+}

@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::LoginResponse;
 
+/// The longest enrollment token taken (a real one has 43 characters). The
+/// schema attributes below repeat these numbers (they take literals only).
+pub const PROTECT_TOKEN_MAX_CHARS: usize = 128;
+/// The longest public key taken (a real one has 43 characters).
+pub const PROTECT_KEY_MAX_CHARS: usize = 64;
+/// The longest label, device type, OS or app version, in characters.
+pub const DEVICE_FIELD_MAX_CHARS: usize = 100;
+
 /// Which user verification a device can perform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -108,12 +116,18 @@ pub struct PushWait {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceEnrollRequest {
     /// From the enrollment link.
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub token: String,
     /// base64url (no padding) of the 32-byte Ed25519 public key.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub public_key: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub label: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub device_type: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub os: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub app_version: String,
     pub user_verification: UserVerification,
     /// The device's clock (Unix seconds).

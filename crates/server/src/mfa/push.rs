@@ -28,8 +28,7 @@ pub const ENROLL_URI_PREFIX: &str = "portcullis-protect://enroll";
 /// The context of the enrollment token's keyed hash.
 pub const TOKEN_CONTEXT: &str = "protect-enrollment";
 
-/// Each device field's longest length, in characters.
-const FIELD_MAX_CHARS: usize = 100;
+use portcullis_api::protect::DEVICE_FIELD_MAX_CHARS as FIELD_MAX_CHARS;
 
 pub const LINK_INVALID: &str = "This enrollment link has expired or was used already. Show a new \
      QR code on the Security page.";

@@ -108,8 +108,7 @@ pub async fn enrollment_link(
 }
 
 /// A device enrolls with the link's token, its public key and details. It
-/// replaces the user's earlier device, whose key stops working at once and
-/// whose approvals' sessions end.
+/// replaces the user's earlier device, whose key stops working at once.
 pub async fn enroll(
     state: &AppState,
     req: &DeviceEnrollRequest,
@@ -134,7 +133,7 @@ pub async fn enroll(
         "app_version must be 1 to 100 characters on one line.",
     )
     .map_err(MfaError::Invalid)?;
-    if req.token.is_empty() || req.token.len() > 128 {
+    if req.token.is_empty() || req.token.len() > portcullis_api::protect::PROTECT_TOKEN_MAX_CHARS {
         return Err(MfaError::DeviceRefused(LINK_INVALID));
     }
     refuse_unless_allowed(state).await?;
@@ -166,16 +165,11 @@ pub async fn enroll(
     };
     store::protect::insert_device(&mut *tx, &device).await?;
     store::factors::refresh(&mut *tx, &user_id).await?;
+    // The old key stopped working with its row. Sessions it approved stay:
+    // the user enrolling a new phone is usually signed in with the old one.
     let mut words = format!("{} enrolled", device_words(&device));
     if let Some(old) = &old {
-        // Whoever kept the old phone must not keep what it approved.
-        let ended =
-            store::sessions::end_proven_with(&mut *tx, &user_id, Method::Push.as_str()).await?;
-        words.push_str(&format!(
-            "; replaced {}; ended {} session(s) it had approved",
-            device_words(old),
-            ended.len()
-        ));
+        words.push_str(&format!("; replaced {}", device_words(old)));
     }
     let line = format!(
         "\nDevice: “{}” ({}, {})\n",

@@ -163,6 +163,38 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// Another instance on this server's database, clock and sealing key
+    /// (its own pool and wake-up listener), as behind a load balancer;
+    /// returns its base URL. It lives as long as the test's runtime.
+    pub async fn second_instance(&self) -> String {
+        let pool = store::connect(&self.db_url).await.expect("database");
+        let wake = Notifier::start(&self.db_url, &pool)
+            .await
+            .expect("notifier");
+        let state = AppState::new(
+            pool,
+            Arc::new(self.clock.clone()),
+            self.state.settings.as_ref().clone(),
+            self.state.secrets.clone(),
+            wake,
+        )
+        .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = http::app(state, None);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .ok();
+        });
+        format!("http://127.0.0.1:{}", addr.port())
+    }
+
     /// A new browser-like client (no cookies yet).
     pub fn api(&self) -> Api {
         Api::new(&self.base)

@@ -5,6 +5,7 @@
 
 mod authenticator;
 mod client;
+mod device;
 mod fixtures;
 
 mod admin;
@@ -19,6 +20,7 @@ mod challenge;
 mod cli;
 mod clock_skew;
 mod csrf;
+mod device_signatures;
 mod factor_emails;
 mod fresh_proof;
 mod headers;
@@ -29,6 +31,7 @@ mod multi;
 mod openapi;
 mod own_sessions;
 mod passkeys;
+mod push;
 mod recovery_codes;
 mod security;
 mod sessions;

@@ -63,7 +63,22 @@ const EXPECTED: &[(&str, &str)] = &[
     ("delete", "/api/v1/admin/users/{id}/factors/{factor}"),
     ("post", "/api/v1/admin/users/{id}/sessions/end"),
     ("post", "/api/v1/admin/users/{id}/remind"),
+    ("post", "/api/v1/protect/enroll"),
+    ("get", "/api/v1/protect/device"),
+    ("delete", "/api/v1/protect/device"),
+    ("post", "/api/v1/login/push"),
+    ("post", "/api/v1/login/push/{id}/wait"),
+    ("post", "/api/v1/login/push/{id}/cancel"),
+    // The device API: signed by the device's key, no cookie, no CSRF header.
+    ("post", "/api/device/v1/enroll"),
+    ("get", "/api/device/v1/status"),
+    ("get", "/api/device/v1/pending"),
+    ("post", "/api/device/v1/requests/{id}/approve"),
+    ("post", "/api/device/v1/requests/{id}/deny"),
 ];
+
+/// The device API's paths: outside the CSRF check (a device signs instead).
+const DEVICE_API: &str = "/api/device/";
 
 /// The routes outside `/api/v1` that are registered with plain axum calls
 /// on purpose: the document itself, the JSON 404 for unknown API paths, and
@@ -148,7 +163,15 @@ async fn the_security_schemes_are_the_session_cookie_and_the_csrf_header() {
     assert_eq!(schemes["csrf"]["type"], "apiKey");
     assert_eq!(schemes["csrf"]["in"], "header");
     assert_eq!(schemes["csrf"]["name"], CSRF_HEADER);
-    assert_eq!(schemes.as_object().unwrap().len(), 2, "{schemes}");
+    // The device API's signature (its description names all four headers).
+    assert_eq!(schemes["device"]["type"], "apiKey");
+    assert_eq!(schemes["device"]["in"], "header");
+    assert_eq!(schemes["device"]["name"], "x-protect-signature");
+    let words = schemes["device"]["description"].as_str().unwrap();
+    for h in ["x-protect-device", "x-protect-time", "x-protect-nonce"] {
+        assert!(words.contains(h), "{h}");
+    }
+    assert_eq!(schemes.as_object().unwrap().len(), 3, "{schemes}");
 }
 
 /// Routes can only be added through `utoipa_axum::routes!` (which documents
@@ -193,6 +216,10 @@ fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static 
         "Admin" => (&[401, 403], false, Some("session")),
         // a path segment that is not UTF-8 / an id that names nothing
         "Path" => (&[400, 404], false, None),
+        // not signed, a bad signature, time, nonce, or no such device
+        "DeviceSigned" => (&[401], false, Some("device")),
+        // the same, then the body as `ApiJson`
+        "DeviceJson" => (&[400, 401, 413, 415, 422], true, Some("device")),
         "Query" => (&[400], false, None),
         _ => return None,
     })
@@ -306,8 +333,9 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
         let mut must = BTreeSet::new();
         let mut body = false;
         let mut security = BTreeSet::new();
-        // Every method but GET changes something: the CSRF check applies.
-        if h.method != "get" {
+        // Every method but GET changes something: the CSRF check applies
+        // (but to the device API, whose requests are signed instead).
+        if h.method != "get" && !h.path.starts_with(DEVICE_API) {
             must.insert(403);
             security.insert("csrf".to_string());
         }
@@ -376,7 +404,12 @@ async fn real_refusals_are_documented() {
         // decide it, the status it got)
         let mut seen: Vec<(&str, Option<u16>, reqwest::StatusCode)> = Vec::new();
 
-        let refused = if method != reqwest::Method::GET {
+        let device_api = path.starts_with(DEVICE_API);
+        let signed = schemes(op).contains("device");
+        let refused = if device_api {
+            // no CSRF check; a signed route wants its signature
+            signed.then_some(401)
+        } else if method != reqwest::Method::GET {
             Some(403) // the CSRF check
         } else {
             takes_session.then_some(401)
@@ -389,10 +422,11 @@ async fn real_refusals_are_documented() {
                 .json(&serde_json::json!("not an object")),
         )
         .await;
-        seen.push(("no session", takes_session.then_some(401), got));
+        seen.push(("no session", (takes_session || signed).then_some(401), got));
         // Signed in as an administrator with a fresh second factor, so
         // every session check passes and the body's checks answer.
-        if op["requestBody"].is_object() {
+        // (A signed route checks the signature before it reads a body.)
+        if op["requestBody"].is_object() && !signed {
             let admin_req = || admin.http.request(method.clone(), &url);
             let json = || admin_req().header("content-type", "application/json");
             let too_large = format!("{{\"x\":\"{}\"}}", "x".repeat(BODY_LIMIT));

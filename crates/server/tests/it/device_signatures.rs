@@ -1,0 +1,195 @@
+//! The device API's signatures: a request signed by the device's key over
+//! its method, target, time, nonce and body is taken; one signed by another
+//! key, or over another body or path, or with a time more than 5 minutes
+//! off, or with a nonce seen before, or from a device that is unknown or
+//! was replaced, is a 401 in words. No cookie and no CSRF header needed.
+
+use portcullis_api::protect::{DeviceStatus, PushOutcome};
+use portcullis_api::{ErrorCode, LoginResponse};
+use serde_json::json;
+
+use crate::client::Answer;
+use crate::device::{new_key, Bend, Device};
+use crate::fixtures::TestServer;
+
+const ALICE: &str = "alice@example.com";
+const STATUS: &str = "/api/device/v1/status";
+
+async fn device(s: &TestServer) -> Device {
+    let (api, answer) = s.password_login(ALICE).await;
+    assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
+    Device::for_user(s, &api).await
+}
+
+#[track_caller]
+fn refused<T: std::fmt::Debug>(answer: Answer<T>, words: &str) {
+    assert_eq!(answer.status, 401);
+    let e = answer.err();
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+    assert!(
+        e.message.contains(words),
+        "{words:?} not in {:?}",
+        e.message
+    );
+}
+
+#[tokio::test]
+async fn a_request_signed_by_the_device_is_taken() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    let status: DeviceStatus = d.status().await.ok();
+    assert_eq!(status.user_email, ALICE);
+    assert_eq!(status.label, "Ada's phone");
+    // The query is part of what is signed, and a POST needs no CSRF header.
+    d.pending(0).await.ok();
+    let answer: Answer<PushOutcome> = d
+        .send(
+            "POST",
+            "/api/device/v1/requests/nothing/approve",
+            Some(&json!({"number": 42, "user_verified": false})),
+            &Bend::default(),
+        )
+        .await;
+    assert_eq!(answer.fail(), (404, ErrorCode::NotFound));
+}
+
+#[tokio::test]
+async fn a_signature_by_another_key_or_over_other_parts_is_refused() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    let wrong_key = Bend {
+        key: Some(new_key()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &wrong_key)
+            .await,
+        "signature",
+    );
+    let unsigned = Bend {
+        unsigned: true,
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &unsigned).await,
+        "not signed",
+    );
+    // The body: signed one, sent another.
+    let body = json!({"number": 42, "user_verified": false});
+    let other_body = Bend {
+        signed_body: Some(br#"{"number":17,"user_verified":false}"#.to_vec()),
+        ..Default::default()
+    };
+    let target = "/api/device/v1/requests/x/approve";
+    refused(
+        d.send::<PushOutcome>("POST", target, Some(&body), &other_body)
+            .await,
+        "signature",
+    );
+    // The path, and the query.
+    let other_path = Bend {
+        signed_target: Some("/api/device/v1/pending".into()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &other_path)
+            .await,
+        "signature",
+    );
+    let other_query = Bend {
+        signed_target: Some("/api/device/v1/pending?wait=0".into()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<serde_json::Value>("GET", "/api/device/v1/pending?wait=1", None, &other_query)
+            .await,
+        "signature",
+    );
+    // The method.
+    let answer = d
+        .send::<serde_json::Value>(
+            "POST",
+            "/api/device/v1/requests/x/deny",
+            None,
+            &Bend {
+                signed_target: Some("/api/device/v1/requests/y/deny".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    refused(answer, "signature");
+}
+
+#[tokio::test]
+async fn a_time_more_than_five_minutes_off_is_refused() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    for off in [-300, 300] {
+        let bend = Bend {
+            time_off: off,
+            ..Default::default()
+        };
+        d.send::<DeviceStatus>("GET", STATUS, None, &bend)
+            .await
+            .ok();
+    }
+    for off in [-301, 301, -3600] {
+        let bend = Bend {
+            time_off: off,
+            ..Default::default()
+        };
+        refused(
+            d.send::<DeviceStatus>("GET", STATUS, None, &bend).await,
+            "clock",
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_nonce_is_taken_once() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    d.status().await.ok();
+    let used = d.last_nonce.lock().unwrap().clone();
+    let replay = Bend {
+        nonce: Some(used.clone()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &replay).await,
+        "nonce",
+    );
+    // Still refused minutes later, while its time could still pass.
+    s.advance(299);
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &replay).await,
+        "nonce",
+    );
+    // A malformed nonce is refused before anything else.
+    let short = Bend {
+        nonce: Some("short".into()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &short).await,
+        "nonce",
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_or_replaced_device_is_told_it_is_not_enrolled() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    let mut unknown = d.at(&s.base);
+    unknown.id = "0123456789abcdef".into();
+    refused(unknown.status().await, "not enrolled any more");
+    // Replaced: a new enrollment of the same user.
+    let api = crate::device::sign_in(&s, ALICE, &d).await;
+    let new = Device::for_user(&s, &api).await;
+    refused(d.status().await, "not enrolled any more");
+    new.status().await.ok();
+    // The old key over the new id is no better.
+    let mut old_key = new.at(&s.base);
+    old_key.key = d.key.clone();
+    refused(old_key.status().await, "signature");
+}

@@ -1,0 +1,214 @@
+//! The one HTTP client of the device API: builds, signs and sends each
+//! request, and turns every failure into an [`Error`] in words.
+
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use portcullis_api::ErrorBody;
+use reqwest::blocking::{Client, Response};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::clock::device_now;
+use crate::signing;
+use crate::state::State;
+use crate::wire::{Approve, EnrollRequest, Enrolled, Outcome, Pending, Status};
+use crate::Error;
+
+/// Longest long-poll the API allows (`wait` is 0..=30).
+pub const MAX_WAIT: u32 = 30;
+
+fn http() -> Result<Client, Error> {
+    Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        // A long-poll holds the request up to MAX_WAIT seconds.
+        .timeout(Duration::from_secs(u64::from(MAX_WAIT) + 20))
+        .user_agent(concat!("protect/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Protocol(format!("cannot set up HTTP: {e}")))
+}
+
+/// `POST /api/device/v1/enroll` (not signed: the token is the proof).
+pub fn enroll(portal: &str, body: &EnrollRequest<'_>) -> Result<Enrolled, Error> {
+    let url = format!("{portal}/api/device/v1/enroll");
+    let resp = http()?.post(&url).json(body).send();
+    read(portal, resp, Kind::Enroll)
+}
+
+/// A signed client of one enrolled device.
+pub struct Device<'a> {
+    state: &'a State,
+    key: SigningKey,
+    http: Client,
+}
+
+impl<'a> Device<'a> {
+    pub fn new(state: &'a State) -> Result<Device<'a>, Error> {
+        Ok(Device {
+            key: state.key()?,
+            state,
+            http: http()?,
+        })
+    }
+
+    pub fn status(&self) -> Result<Status, Error> {
+        self.call(Method::GET, "/api/device/v1/status", None::<&()>)
+    }
+
+    pub fn pending(&self, wait: u32) -> Result<Vec<Pending>, Error> {
+        let target = format!("/api/device/v1/pending?wait={}", wait.min(MAX_WAIT));
+        self.call(Method::GET, &target, None::<&()>)
+    }
+
+    pub fn approve(&self, id: &str, number: u32, user_verified: bool) -> Result<Outcome, Error> {
+        let body = Approve {
+            number,
+            user_verified,
+        };
+        self.call(Method::POST, &request_path(id, "approve"), Some(&body))
+    }
+
+    pub fn deny(&self, id: &str) -> Result<Outcome, Error> {
+        // An empty JSON object rather than no body: the route reads JSON.
+        self.call(
+            Method::POST,
+            &request_path(id, "deny"),
+            Some(&serde_json::json!({})),
+        )
+    }
+
+    fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        target: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, Error> {
+        let portal = &self.state.portal;
+        let url = reqwest::Url::parse(&format!("{portal}{target}"))
+            .map_err(|e| Error::State(format!("The portal address {portal:?} is unusable: {e}")))?;
+        // Sign the target as it will go on the wire (after the URL parser's
+        // normalisation), not as it was written here.
+        let sent_target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let bytes = match body {
+            Some(b) => serde_json::to_vec(b)
+                .map_err(|e| Error::Protocol(format!("cannot write the request: {e}")))?,
+            None => Vec::new(),
+        };
+        let time = device_now() + self.state.clock_offset_secs;
+        let nonce = signing::nonce();
+        let headers = signing::headers(
+            &self.key,
+            &self.state.device_id,
+            method.as_str(),
+            &sent_target,
+            time,
+            &nonce,
+            &bytes,
+        );
+        let mut req = self.http.request(method, url);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        if body.is_some() {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes);
+        }
+        read(portal, req.send(), Kind::Signed)
+    }
+}
+
+/// `/api/device/v1/requests/{id}/{action}`, the id percent-encoded as one
+/// path segment (it is opaque: the server may choose any characters).
+fn request_path(id: &str, action: &str) -> String {
+    let mut url = match reqwest::Url::parse("http://x/api/device/v1/requests") {
+        Ok(u) => u,
+        Err(_) => return format!("/api/device/v1/requests/{id}/{action}"),
+    };
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(id).push(action);
+    }
+    url.path().to_string()
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Enroll,
+    Signed,
+}
+
+fn read<T: DeserializeOwned>(
+    portal: &str,
+    resp: reqwest::Result<Response>,
+    kind: Kind,
+) -> Result<T, Error> {
+    let resp = resp.map_err(|e| unreachable(portal, &e))?;
+    let status = resp.status().as_u16();
+    let text = resp.text().map_err(|e| unreachable(portal, &e))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|e| Error::Protocol(e.to_string()));
+    }
+    let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
+    let message = match (body, status, kind) {
+        (Some(b), _, _) => {
+            let mut m = b.message;
+            if let Some(secs) = b.retry_after {
+                m.push_str(&format!(" Try again in {secs} s."));
+            }
+            m
+        }
+        // Words for the answers the contract names, should a proxy in
+        // between have replaced the portal's body.
+        (None, 401, Kind::Enroll) => "This enrollment link has expired or was used already. \
+             Show a new QR code on the Security page."
+            .to_string(),
+        (None, 401, Kind::Signed) => "This device is not enrolled any more (it was removed or \
+             replaced). Enroll it again from the portal's Security page."
+            .to_string(),
+        (None, 404, Kind::Enroll) => format!(
+            "{portal} does not offer Protect enrollment (no device API there): is this the right portal?"
+        ),
+        (None, s, _) => format!("The portal answered HTTP {s} without an explanation."),
+    };
+    Err(Error::Refused { status, message })
+}
+
+fn unreachable(portal: &str, e: &reqwest::Error) -> Error {
+    let detail = if e.is_timeout() {
+        "no answer in time".to_string()
+    } else if e.is_connect() {
+        // The innermost cause says "Connection refused" or the DNS error.
+        let mut source: &dyn std::error::Error = e;
+        while let Some(s) = source.source() {
+            source = s;
+        }
+        source.to_string()
+    } else {
+        e.to_string()
+    };
+    Error::Unreachable {
+        portal: portal.to_string(),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_one_path_segment() {
+        assert_eq!(
+            request_path("0193-abc_D", "approve"),
+            "/api/device/v1/requests/0193-abc_D/approve"
+        );
+        assert_eq!(
+            request_path("a/b?c", "deny"),
+            "/api/device/v1/requests/a%2Fb%3Fc/deny"
+        );
+    }
+}

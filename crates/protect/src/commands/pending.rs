@@ -1,0 +1,64 @@
+//! `protect pending`, and how one request is shown (also by `watch`).
+
+use std::io::Write;
+
+use super::{say, Done};
+use crate::client::Device;
+use crate::clock::{device_now, utc};
+use crate::state::State;
+use crate::wire::Pending;
+use crate::Error;
+
+pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
+    let list = Device::new(state)?.pending(0)?;
+    if list.is_empty() {
+        say(out, "No push requests are waiting.");
+    }
+    for p in &list {
+        say(out, &describe(p, state.clock_offset_secs));
+    }
+    Ok(Done::Ok)
+}
+
+/// Resource, IP, browser, time and time left, on two lines.
+pub fn describe(p: &Pending, clock_offset_secs: i64) -> String {
+    let left = p.expires_at - (device_now() + clock_offset_secs);
+    let expiry = if left > 0 {
+        format!("expires in {left} s")
+    } else {
+        "expired".to_string()
+    };
+    format!(
+        "{} from {}, {}\n  at {}, {expiry} (id {})",
+        p.resource,
+        p.ip,
+        p.browser,
+        utc(p.created_at),
+        p.id
+    )
+}
+
+/// The request a command acts on: the one given, or the only one pending.
+pub fn choose(device: &Device<'_>, id: Option<&str>) -> Result<String, Error> {
+    if let Some(id) = id {
+        return Ok(id.to_string());
+    }
+    let list = device.pending(0)?;
+    match &list[..] {
+        [] => Err(Error::Refused {
+            status: 0,
+            message: "No push request is waiting. Start the sign-in in the browser first, \
+                      then answer it here."
+                .to_string(),
+        }),
+        [only] => Ok(only.id.clone()),
+        several => {
+            let ids: Vec<&str> = several.iter().map(|p| p.id.as_str()).collect();
+            Err(Error::Usage(format!(
+                "{} push requests are waiting; say which with --id (see `protect pending`): {}",
+                several.len(),
+                ids.join(", ")
+            )))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `protect watch`: the phone's notification loop. Long-polls for pending
+//! requests, shows each one and asks for the number the browser shows.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use super::answer::report;
+use super::pending::describe;
+use super::{say, Done};
+use crate::client::Device;
+use crate::state::State;
+use crate::Error;
+
+/// Seconds each long-poll waits for a request to arrive.
+const POLL: u32 = 25;
+
+pub fn watch(
+    state: &State,
+    user_verified: bool,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<Done, Error> {
+    let device = Device::new(state)?;
+    say(
+        out,
+        &format!(
+            "Waiting for push requests for {} at {} (Ctrl-D at a prompt ends, Ctrl-C any time).",
+            state.user_email, state.portal
+        ),
+    );
+    // A request answered a moment ago may still be listed by a poll that
+    // was already under way; never ask twice.
+    let mut seen = HashSet::new();
+    loop {
+        let list = match device.pending(POLL) {
+            Ok(list) => list,
+            // A phone loses its network now and then: say so and retry.
+            Err(e @ Error::Unreachable { .. }) => {
+                say(out, &format!("{e} Retrying in 5 s."));
+                std::thread::sleep(Duration::from_secs(5));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        for p in list {
+            if !seen.insert(p.id.clone()) {
+                continue;
+            }
+            say(out, "");
+            say(out, &describe(&p, state.clock_offset_secs));
+            let Some(number) = ask_number(input, out)? else {
+                say(out, "Bye.");
+                return Ok(Done::Ok);
+            };
+            let answer = match number {
+                Some(n) => device.approve(&p.id, n, user_verified).map(|o| {
+                    report(&o, out);
+                }),
+                None => device.deny(&p.id).map(|_| say(out, "Denied.")),
+            };
+            match answer {
+                Ok(()) => {}
+                // Expired or answered elsewhere meanwhile: tell, go on.
+                Err(e @ (Error::Refused { .. } | Error::Unreachable { .. })) => {
+                    say(out, &e.to_string())
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// `None` at the end of input; `Some(None)` for an empty line (deny);
+/// `Some(Some(n))` for a number. Asks again on anything else.
+fn ask_number(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Option<Option<u32>>, Error> {
+    loop {
+        write!(out, "Number shown in the browser (empty line denies): ").ok();
+        out.flush().ok();
+        let mut line = String::new();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|e| Error::Io(e.to_string()))?;
+        if read == 0 {
+            say(out, "");
+            return Ok(None);
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(Some(None));
+        }
+        match line.parse::<u32>() {
+            Ok(n) => return Ok(Some(Some(n))),
+            Err(_) => say(
+                out,
+                "Type the 2-digit number the browser shows, or nothing to deny.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_empty_lines_and_the_end_of_input() {
+        let mut out = Vec::new();
+        let mut input = "\n x \n42\n".as_bytes();
+        assert_eq!(ask_number(&mut input, &mut out).unwrap(), Some(None));
+        assert_eq!(ask_number(&mut input, &mut out).unwrap(), Some(Some(42)));
+        assert_eq!(ask_number(&mut input, &mut out).unwrap(), None);
+        assert!(String::from_utf8_lossy(&out).contains("Type the 2-digit number"));
+    }
+}

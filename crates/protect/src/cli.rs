@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use portcullis_api::protect::UserVerification;
 
 /// A command-line stand-in for the Portcullis Protect phone app: enroll
 /// with the portal's QR code, then approve or deny push requests by typing
@@ -87,6 +88,16 @@ impl Uv {
             Uv::Biometric => "biometric",
             Uv::Pin => "pin",
             Uv::None => "none",
+        }
+    }
+}
+
+impl From<Uv> for UserVerification {
+    fn from(uv: Uv) -> UserVerification {
+        match uv {
+            Uv::Biometric => UserVerification::Biometric,
+            Uv::Pin => UserVerification::Pin,
+            Uv::None => UserVerification::None,
         }
     }
 }

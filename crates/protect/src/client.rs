@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
-use portcullis_api::ErrorBody;
 use reqwest::blocking::{Client, Response};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -13,8 +12,11 @@ use serde::Serialize;
 use crate::clock::device_now;
 use crate::signing;
 use crate::state::State;
-use crate::wire::{Approve, EnrollRequest, Enrolled, Outcome, Pending, Status};
 use crate::Error;
+use portcullis_api::protect::{
+    DeviceEnrollRequest, DeviceEnrolled, DeviceStatus, PendingPush, PushApproval, PushOutcome,
+};
+use serde::Deserialize;
 
 /// Longest long-poll the API allows (`wait` is 0..=30).
 pub const MAX_WAIT: u32 = 30;
@@ -30,7 +32,7 @@ fn http() -> Result<Client, Error> {
 }
 
 /// `POST /api/device/v1/enroll` (not signed: the token is the proof).
-pub fn enroll(portal: &str, body: &EnrollRequest<'_>) -> Result<Enrolled, Error> {
+pub fn enroll(portal: &str, body: &DeviceEnrollRequest) -> Result<DeviceEnrolled, Error> {
     let url = format!("{portal}/api/device/v1/enroll");
     let resp = http()?.post(&url).json(body).send();
     read(portal, resp, Kind::Enroll)
@@ -52,30 +54,30 @@ impl<'a> Device<'a> {
         })
     }
 
-    pub fn status(&self) -> Result<Status, Error> {
+    pub fn status(&self) -> Result<DeviceStatus, Error> {
         self.call(Method::GET, "/api/device/v1/status", None::<&()>)
     }
 
-    pub fn pending(&self, wait: u32) -> Result<Vec<Pending>, Error> {
+    pub fn pending(&self, wait: u32) -> Result<Vec<PendingPush>, Error> {
         let target = format!("/api/device/v1/pending?wait={}", wait.min(MAX_WAIT));
         self.call(Method::GET, &target, None::<&()>)
     }
 
-    pub fn approve(&self, id: &str, number: u32, user_verified: bool) -> Result<Outcome, Error> {
-        let body = Approve {
-            number,
+    pub fn approve(
+        &self,
+        id: &str,
+        number: u32,
+        user_verified: bool,
+    ) -> Result<PushOutcome, Error> {
+        let body = PushApproval {
+            number: i64::from(number),
             user_verified,
         };
         self.call(Method::POST, &request_path(id, "approve"), Some(&body))
     }
 
-    pub fn deny(&self, id: &str) -> Result<Outcome, Error> {
-        // An empty JSON object rather than no body: the route reads JSON.
-        self.call(
-            Method::POST,
-            &request_path(id, "deny"),
-            Some(&serde_json::json!({})),
-        )
+    pub fn deny(&self, id: &str) -> Result<PushOutcome, Error> {
+        self.call(Method::POST, &request_path(id, "deny"), None::<&()>)
     }
 
     fn call<T: DeserializeOwned>(
@@ -135,6 +137,15 @@ fn request_path(id: &str, action: &str) -> String {
     url.path().to_string()
 }
 
+/// The portal's error body, read leniently: only its words matter here, and
+/// a newer portal's error code must not make them unreadable.
+#[derive(Deserialize)]
+struct Refusal {
+    message: String,
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     Enroll,
@@ -152,7 +163,7 @@ fn read<T: DeserializeOwned>(
     if (200..300).contains(&status) {
         return serde_json::from_str(&text).map_err(|e| Error::Protocol(e.to_string()));
     }
-    let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
+    let body: Option<Refusal> = serde_json::from_str(&text).ok();
     let message = match (body, status, kind) {
         (Some(b), _, _) => {
             let mut m = b.message;

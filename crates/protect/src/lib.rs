@@ -5,7 +5,8 @@
 //! QR code), signs every later request, and approves or denies push requests
 //! by typing the number the browser shows. The binary (`src/main.rs`) only
 //! parses the command line; everything it does lives here so that it can be
-//! tested without a terminal.
+//! tested without a terminal. The JSON bodies are the shared ones of
+//! `portcullis_api::protect`, which the server uses too.
 
 pub mod cli;
 pub mod client;
@@ -16,6 +17,5 @@ pub mod link;
 pub mod qr;
 pub mod signing;
 pub mod state;
-pub mod wire;
 
 pub use error::Error;

@@ -6,8 +6,8 @@ use super::pending::choose;
 use super::{say, Done};
 use crate::client::Device;
 use crate::state::State;
-use crate::wire::Outcome;
 use crate::Error;
+use portcullis_api::protect::{PushOutcome, PushOutcomeKind};
 
 pub fn approve(
     state: &State,
@@ -31,22 +31,18 @@ pub fn deny(state: &State, id: Option<&str>, out: &mut dyn Write) -> Result<Done
 }
 
 /// "Approved." or "Denied: <reason>." for an approval's outcome.
-pub fn report(outcome: &Outcome, out: &mut dyn Write) -> Done {
-    match (outcome.outcome.as_str(), outcome.reason.as_deref()) {
-        ("approved", _) => {
+pub fn report(outcome: &PushOutcome, out: &mut dyn Write) -> Done {
+    match (outcome.outcome, outcome.reason.as_deref()) {
+        (PushOutcomeKind::Approved, _) => {
             say(out, "Approved.");
             Done::Ok
         }
-        ("denied", Some(reason)) => {
+        (PushOutcomeKind::Denied, Some(reason)) => {
             say(out, &format!("Denied: {}.", reason.trim_end_matches('.')));
             Done::Refused
         }
-        ("denied", None) => {
+        (PushOutcomeKind::Denied, None) => {
             say(out, "Denied.");
-            Done::Refused
-        }
-        (other, _) => {
-            say(out, &format!("The portal answered \"{other}\"."));
             Done::Refused
         }
     }

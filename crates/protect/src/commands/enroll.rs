@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ed25519_dalek::SigningKey;
+use portcullis_api::protect::DeviceEnrollRequest;
 use rand_core::OsRng;
 
 use super::{say, Done};
@@ -11,7 +12,6 @@ use crate::cli::Uv;
 use crate::clock::{device_now, skew_warning};
 use crate::link::EnrollLink;
 use crate::state::{Details, State};
-use crate::wire::EnrollRequest;
 use crate::{client, signing, Error};
 
 pub struct Options {
@@ -32,14 +32,14 @@ pub fn enroll(path: &Path, link: &str, o: Options, out: &mut dyn Write) -> Resul
         o.os.unwrap_or_else(|| format!("{} {}", std::env::consts::OS, std::env::consts::ARCH));
     let app_version = concat!("protect ", env!("CARGO_PKG_VERSION"));
     let clock = device_now();
-    let request = EnrollRequest {
-        token: &link.token,
+    let request = DeviceEnrollRequest {
+        token: link.token.clone(),
         public_key: signing::public_key_text(&key),
-        label: &label,
-        device_type: &device_type,
-        os: &os,
-        app_version,
-        user_verification: o.uv.as_str(),
+        label: label.clone(),
+        device_type: device_type.clone(),
+        os: os.clone(),
+        app_version: app_version.to_string(),
+        user_verification: o.uv.into(),
         clock,
     };
     let enrolled = client::enroll(&link.portal, &request)?;

@@ -6,8 +6,8 @@ use super::{say, Done};
 use crate::client::Device;
 use crate::clock::{device_now, utc};
 use crate::state::State;
-use crate::wire::Pending;
 use crate::Error;
+use portcullis_api::protect::PendingPush;
 
 pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
     let list = Device::new(state)?.pending(0)?;
@@ -21,7 +21,7 @@ pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
 }
 
 /// Resource, IP, browser, time and time left, on two lines.
-pub fn describe(p: &Pending, clock_offset_secs: i64) -> String {
+pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
     let left = p.expires_at - (device_now() + clock_offset_secs);
     let expiry = if left > 0 {
         format!("expires in {left} s")

@@ -21,7 +21,10 @@ pub fn status(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
             s.label, s.device_type, s.os, s.app_version
         ),
     );
-    say(out, &format!("User verification: {}", s.user_verification));
+    say(
+        out,
+        &format!("User verification: {}", s.user_verification.as_str()),
+    );
     say(out, &format!("Enrolled at: {}", utc(s.enrolled_at)));
     Ok(Done::Ok)
 }

@@ -1,0 +1,113 @@
+//! A `portcullis-server --demo` process on a loopback port, killed when
+//! dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "protect-test-password";
+
+/// The server binary: `PORTCULLIS_SERVER_BIN`, or the workspace's own,
+/// built (or found up to date) by cargo next to `protect`. Another package's
+/// binary is not built for this one's tests, hence the explicit build.
+fn server_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        if let Some(bin) = std::env::var_os("PORTCULLIS_SERVER_BIN") {
+            return root.join(bin);
+        }
+        let protect = Path::new(env!("CARGO_BIN_EXE_protect"));
+        let dir = protect.parent().unwrap();
+        let profile = match dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "portcullis-server"])
+            .args(["--bin", "portcullis-server", "--profile", profile])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo to build portcullis-server");
+        assert!(status.success(), "building portcullis-server failed");
+        dir.join("portcullis-server")
+    })
+}
+
+pub struct Server {
+    child: Child,
+    /// The portal's origin, as the enrollment links name it.
+    pub base: String,
+    log: PathBuf,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    /// A demo portal on a fresh database.
+    pub fn start() -> Server {
+        let data = tempfile::tempdir().unwrap();
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let log = data.path().join("server.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let mut cmd = Command::new(server_bin());
+        // None of the caller's settings leak in.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("PORTCULLIS_") {
+                cmd.env_remove(name);
+            }
+        }
+        let child = cmd
+            .args(["--demo", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(data.path().join("data"))
+            .arg("--spa-dir")
+            .arg(data.path().join("no-spa"))
+            .env("PORTCULLIS_DEMO_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("start portcullis-server");
+        let mut server = Server {
+            child,
+            // The server's default public URL for this port.
+            base: format!("http://localhost:{port}"),
+            log,
+            _data: data,
+        };
+        server.wait_until_up(port);
+        server
+    }
+
+    fn wait_until_up(&mut self, port: u16) {
+        let http = reqwest::blocking::Client::new();
+        let url = format!("http://127.0.0.1:{port}/api/openapi.json");
+        for _ in 0..400 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("the server exited ({status}): {}", self.log_text());
+            }
+            if http.get(&url).send().is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not answer: {}", self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

@@ -5,6 +5,7 @@
 
 mod cli;
 mod enroll;
+mod fake_clock;
 mod portal;
 mod push;
 mod removed;

@@ -87,6 +87,13 @@ impl Browser {
         .unwrap()
     }
 
+    /// Moves a `--fake-clock` server's time on.
+    pub fn advance_clock(&self, seconds: i64) {
+        let _: serde_json::Value = self
+            .post("/api/test/clock", serde_json::json!({ "seconds": seconds }))
+            .unwrap();
+    }
+
     pub fn delete(&self, path: &str) -> u16 {
         self.http
             .delete(format!("{}{path}", self.base))

@@ -47,6 +47,11 @@ pub struct Server {
 impl Server {
     /// A demo portal on a fresh database.
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// The same with more flags (`--fake-clock`).
+    pub fn start_with(args: &[&str]) -> Server {
         let data = tempfile::tempdir().unwrap();
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -67,6 +72,7 @@ impl Server {
             .arg(data.path().join("data"))
             .arg("--spa-dir")
             .arg(data.path().join("no-spa"))
+            .args(args)
             .env("PORTCULLIS_DEMO_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())

@@ -4,13 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 pub const PASSWORD: &str = "protect-test-password";
 
-/// The server binary: `PORTCULLIS_SERVER_BIN`, or the workspace's own,
-/// built (or found up to date) by cargo next to `protect`. Another package's
-/// binary is not built for this one's tests, hence the explicit build.
+/// The server binary: `PORTCULLIS_SERVER_BIN`, or the workspace's own next
+/// to `protect`. Another package's binary is not built for this one's
+/// tests: `cargo test --workspace` builds it anyway (the server's tests need
+/// it), and it is used when newer than the server's sources; otherwise
+/// cargo builds it here (alone, cargo may pick other dependency features
+/// than in a workspace build, hence not every time).
 fn server_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -18,8 +21,21 @@ fn server_bin() -> &'static Path {
         if let Some(bin) = std::env::var_os("PORTCULLIS_SERVER_BIN") {
             return root.join(bin);
         }
-        let protect = Path::new(env!("CARGO_BIN_EXE_protect"));
-        let dir = protect.parent().unwrap();
+        let dir = Path::new(env!("CARGO_BIN_EXE_protect")).parent().unwrap();
+        let bin = dir.join("portcullis-server");
+        let sources = [
+            "Cargo.lock",
+            "crates/api/Cargo.toml",
+            "crates/api/src",
+            "crates/server/Cargo.toml",
+            "crates/server/src",
+            "crates/server/migrations",
+        ]
+        .map(|p| newest(&root.join(p)));
+        let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+        if built.is_some_and(|b| sources.iter().all(|s| *s <= b)) {
+            return bin;
+        }
         let profile = match dir.file_name().and_then(|n| n.to_str()) {
             Some("debug") | None => "dev",
             Some(other) => other,
@@ -32,8 +48,20 @@ fn server_bin() -> &'static Path {
             .status()
             .expect("run cargo to build portcullis-server");
         assert!(status.success(), "building portcullis-server failed");
-        dir.join("portcullis-server")
+        bin
     })
+}
+
+/// The latest modification time of a file or of the files under a folder.
+fn newest(path: &Path) -> SystemTime {
+    let meta = std::fs::metadata(path).unwrap();
+    let mut latest = meta.modified().unwrap();
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            latest = latest.max(newest(&entry.unwrap().path()));
+        }
+    }
+    latest
 }
 
 pub struct Server {

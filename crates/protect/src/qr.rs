@@ -66,7 +66,10 @@ fn greyscale(bytes: &[u8]) -> Result<(usize, usize, Vec<u8>), String> {
         return Err("the image is too large".to_string());
     }
     let mut reader = decoder.read_info().map_err(not_png)?;
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| "the image is too large".to_string())?;
+    let mut buf = vec![0; size];
     let frame = reader.next_frame(&mut buf).map_err(not_png)?;
     let (width, height) = (frame.width as usize, frame.height as usize);
     let channels = frame.color_type.samples();

@@ -3,7 +3,7 @@
 //! server built with `--features test-clock` has the flag, so these run
 //! when `PORTCULLIS_SERVER_BIN` names such a build (scripts/test does):
 //! `PORTCULLIS_SERVER_BIN=target/debug/portcullis-server cargo test -p
-//! portcullis-protect --test it -- --ignored`.
+//! portcullis-protect --test it fake_clock -- --ignored`.
 
 use portcullis_api::LoginResponse;
 

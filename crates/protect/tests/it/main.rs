@@ -10,4 +10,5 @@ mod portal;
 mod push;
 mod removed;
 mod server;
+mod two_instances;
 mod watch;

@@ -66,25 +66,68 @@ fn newest(path: &Path) -> SystemTime {
 
 pub struct Server {
     child: Child,
-    /// The portal's origin, as the enrollment links name it.
+    /// Where this instance answers; also what its enrollment links name,
+    /// unless it was started with another `--public-url`.
     pub base: String,
     log: PathBuf,
     _data: tempfile::TempDir,
 }
 
+/// A free loopback port (free a moment ago).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// `PORTCULLIS_TEST_POSTGRES` (set by scripts/pg-cluster): a PostgreSQL
+/// server to run the suite on instead of SQLite.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("PORTCULLIS_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database on the test PostgreSQL server (made with psql, to
+/// keep a database driver out of this crate); its URL.
+pub fn fresh_postgres_database(server: &str) -> String {
+    let name = format!("protect_{}_{}", std::process::id(), free_port());
+    let status = Command::new("psql")
+        .args([server, "-q", "-c", &format!("CREATE DATABASE {name}")])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run psql");
+    assert!(status.success(), "CREATE DATABASE {name} failed");
+    let (base, query) = server.split_once('?').unwrap_or((server, ""));
+    let prefix = &base[..base.rfind('/').unwrap()];
+    match query {
+        "" => format!("{prefix}/{name}"),
+        q => format!("{prefix}/{name}?{q}"),
+    }
+}
+
+/// The same on every instance of one database: the key that seals TOTP
+/// keys at rest (base64 of 32 bytes).
+const SHARED_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 impl Server {
-    /// A demo portal on a fresh database.
+    /// A demo portal on a fresh database (SQLite, or PostgreSQL when the
+    /// suite runs on it).
     pub fn start() -> Server {
         Server::start_with(&[])
     }
 
     /// The same with more flags (`--fake-clock`).
-    pub fn start_with(args: &[&str]) -> Server {
+    pub fn start_with(extra: &[&str]) -> Server {
+        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        if let Some(pg) = postgres_server() {
+            args.extend(["--database".to_string(), fresh_postgres_database(&pg)]);
+        }
+        Server::launch(free_port(), &args)
+    }
+
+    /// `portcullis-server --demo` on `port` with `args`, once it answers.
+    pub fn launch(port: u16, args: &[String]) -> Server {
         let data = tempfile::tempdir().unwrap();
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
         let log = data.path().join("server.log");
         let out = std::fs::File::create(&log).unwrap();
         let mut cmd = Command::new(server_bin());
@@ -102,6 +145,7 @@ impl Server {
             .arg(data.path().join("no-spa"))
             .args(args)
             .env("PORTCULLIS_DEMO_PASSWORD", PASSWORD)
+            .env("PORTCULLIS_ENCRYPTION_KEY", SHARED_KEY)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
@@ -110,7 +154,7 @@ impl Server {
             .expect("start portcullis-server");
         let mut server = Server {
             child,
-            // The server's default public URL for this port.
+            // Its own address (the server's default public URL for it).
             base: format!("http://localhost:{port}"),
             log,
             _data: data,

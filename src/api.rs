@@ -5,6 +5,7 @@ pub mod admin;
 mod client;
 mod error;
 mod js_json;
+pub mod protect;
 pub mod webauthn;
 
 pub use client::{

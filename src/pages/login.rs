@@ -5,6 +5,7 @@ pub mod enroll;
 pub mod mfa;
 mod passkey;
 pub mod password;
+mod push;
 
 pub use enroll::EnrollPage;
 pub use mfa::LoginMfaPage;

@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::input::parse_recovery_code;
 use portcullis_api::{FactorKind, LoginResponse};
 
+use super::push::PushPanel;
 use crate::api::{self, account, ApiError};
 use crate::components::CodeField;
 use crate::paths::{safe_next, Page};
@@ -22,6 +23,7 @@ use crate::webauthn;
 enum Shown {
     Code,
     Key,
+    Push,
     Recovery,
 }
 
@@ -30,6 +32,7 @@ enum Shown {
 struct Offer {
     code: bool,
     key: bool,
+    push: bool,
     recovery: bool,
     /// Days "Don't ask again on this browser" lasts; `None`: not offered.
     trust_days: Option<u32>,
@@ -63,13 +66,17 @@ pub fn LoginMfaPage() -> impl IntoView {
         let o = Offer {
             code: factors.contains(&FactorKind::Totp),
             key: factors.contains(&FactorKind::Webauthn),
+            push: factors.contains(&FactorKind::Push),
             recovery: overview.as_ref().is_some_and(|o| o.recovery_codes_left > 0),
             trust_days: overview.as_ref().and_then(|o| o.trust_days),
         };
         let _ = set_offer.try_set(o);
+        // The kind used last; else push, then a key, then the code.
         let first = match overview.and_then(|o| o.last_used) {
             Some(FactorKind::Totp) if o.code => Shown::Code,
             Some(FactorKind::Webauthn) if o.key => Shown::Key,
+            Some(FactorKind::Push) if o.push => Shown::Push,
+            _ if o.push => Shown::Push,
             _ if o.key => Shown::Key,
             _ => Shown::Code,
         };
@@ -83,6 +90,7 @@ pub fn LoginMfaPage() -> impl IntoView {
                 && match to {
                     Shown::Code => o.code,
                     Shown::Key => o.key,
+                    Shown::Push => o.push,
                     Shown::Recovery => o.recovery,
                 }
         };
@@ -104,9 +112,11 @@ pub fn LoginMfaPage() -> impl IntoView {
                 None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                 Some(Shown::Code) => view! { <CodePanel trust=trust recovery=false/> }.into_any(),
                 Some(Shown::Key) => view! { <KeyPanel trust=trust/> }.into_any(),
+                Some(Shown::Push) => view! { <PushPanel/> }.into_any(),
                 Some(Shown::Recovery) => view! { <CodePanel trust=trust recovery=true/> }.into_any(),
             }}
-            {move || offer.get().trust_days.map(|days| view! {
+            // (A push's approval is its own answer: no trust choice there.)
+            {move || offer.get().trust_days.filter(|_| shown.get() != Some(Shown::Push)).map(|days| view! {
                 <div class="field checkbox">
                     <input id="trust-browser" type="checkbox"
                         prop:checked=move || trust.get()
@@ -117,6 +127,7 @@ pub fn LoginMfaPage() -> impl IntoView {
                 </div>
             })}
             <div class="other-factors">
+                {switch(Shown::Push, "Send a push to my phone instead")}
                 {switch(Shown::Key, "Use a security key instead")}
                 {switch(Shown::Code, "Use your authenticator app instead")}
                 {switch(Shown::Recovery, "Use a recovery code")}

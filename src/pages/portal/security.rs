@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
+use super::protect::ProtectPush;
 use super::recovery_codes::RecoveryCodes;
 use super::security_keys::SecurityKeys;
 use super::sessions::{FactorsChanged, Sessions};
@@ -67,6 +68,7 @@ fn Factors(
                 .into_any(),
             }}
         </div>
+        <ProtectPush/>
         <SecurityKeys/>
         <RecoveryCodes/>
         <Sessions/>

@@ -1,0 +1,130 @@
+import { test, expect, Page } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CSRF, adminWithMfa, advance, chooseInMenu, logIn, logOut } from './fixtures';
+
+// Protect push in real Chromium, approved by the real `protect` binary
+// (the phone's stand-in), which scans the portal's QR code from a
+// screenshot. Judy (no MFA set up, nothing required) enrolls and ends
+// without a device again, as the specs after this one expect.
+const USER = 'judy@example.com';
+const PROTECT = process.env.PROTECT_BIN ?? 'target/debug/protect';
+const state = join(mkdtempSync(join(tmpdir(), 'protect-e2e-')), 'state.json');
+
+interface Run {
+  code: number;
+  out: string;
+}
+
+/** Runs `protect ARGS --state …` from the repository root. */
+async function protect(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(PROTECT, [...args, '--state', state], { cwd: '..' });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? 1, out: (err.stdout ?? '') + (err.stderr ?? '') };
+  }
+}
+
+/** The number the login page shows for the push. */
+async function shownNumber(page: Page): Promise<string> {
+  const number = page.locator('.push-number');
+  await expect(number).toHaveText(/^\d\d$/);
+  return (await number.textContent())!;
+}
+
+function otherNumber(n: string): string {
+  return n === '10' ? '11' : '10';
+}
+
+test.beforeEach(async ({ request }) => {
+  // Many logins: each test in a new window of the per-account limit.
+  await advance(request, 5 * 60);
+});
+
+test('enroll protect from the QR code, then approve a login with the number shown', async ({ page }) => {
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/$/);
+  await chooseInMenu(page, 'Security');
+  const section = page.getByRole('group', { name: 'Protect Push' });
+  await section.getByRole('button', { name: 'Set up Protect push' }).click();
+  const qr = section.locator('.qr');
+  await expect(qr).toBeVisible();
+  const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
+  await qr.screenshot({ path: shot });
+  const enrolled = await protect('enroll', '--qr', shot, '--label', 'Judy’s test phone', '--type', 'Pixel 8', '--os', 'Android 15', '--uv', 'biometric');
+  expect(enrolled.code, enrolled.out).toBe(0);
+  expect(enrolled.out).toContain(USER);
+  await section.getByRole('button', { name: 'Done' }).click();
+  await expect(section).toContainText('Judy’s test phone');
+  await expect(section).toContainText('Pixel 8');
+  await expect(section).toContainText('Android 15');
+  await expect(section).toContainText('Biometrics');
+
+  await logOut(page);
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await expect(page.getByRole('heading', { name: 'Protect push' })).toBeVisible();
+  const number = await shownNumber(page);
+  const pending = await protect('pending');
+  expect(pending.out).toContain('User Portal');
+  const approved = await protect('approve', '--number', number, '--uv');
+  expect(approved.code, approved.out).toBe(0);
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});
+
+test('deny, a wrong number, expiry and a second push within the minute are each said in words', async ({ page, request }) => {
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+
+  // Denied on the phone.
+  await shownNumber(page);
+  expect((await protect('deny')).code).toBe(0);
+  await expect(page.getByRole('alert')).toContainText(/denied/i);
+
+  // A wrong number is a denial too.
+  await page.getByRole('button', { name: 'Send another push' }).click();
+  const number = await shownNumber(page);
+  const wrong = await protect('approve', '--number', otherNumber(number));
+  expect(wrong.out).toMatch(/wrong number/i);
+  await expect(page.getByRole('alert')).toContainText(/denied/i);
+
+  // A push nobody answers expires after 60 s (the clock moved).
+  await page.getByRole('button', { name: 'Send another push' }).click();
+  await shownNumber(page);
+  await advance(request, 61);
+  await expect(page.getByRole('alert')).toContainText('expired', { timeout: 30_000 });
+
+  // Another push right away is fine (the last one expired); a second one
+  // while it is outstanding, from another login, is refused in words.
+  await page.getByRole('button', { name: 'Send another push' }).click();
+  await shownNumber(page);
+  const other = await page.context().browser()!.newContext();
+  const otherPage = await other.newPage();
+  await logIn(otherPage, USER);
+  await expect(otherPage.getByRole('alert')).toContainText(/push|wait/i);
+  await other.close();
+  const number2 = await shownNumber(page);
+  expect((await protect('approve', '--number', number2)).code).toBe(0);
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});
+
+test('an administrator removes the device; protect then says it is not enrolled', async ({ page, request }) => {
+  const admin = await adminWithMfa(request);
+  const judy = await admin.user(USER);
+  const detail = await admin.ok<{ factors: { id: string; kind: string }[] }>(admin.get(`/admin/users/${judy.id}`));
+  const device = detail.factors.find((f) => f.kind === 'push');
+  expect(device, 'Judy has a push device').toBeTruthy();
+  const removed = await admin.request.delete(`/api/v1/admin/users/${judy.id}/factors/${encodeURIComponent(device!.id)}`, { headers: CSRF });
+  expect(removed.ok(), await removed.text()).toBe(true);
+  const status = await protect('status');
+  expect(status.code).not.toBe(0);
+  expect(status.out).toMatch(/not enrolled|removed/i);
+  // Judy is back to password only.
+  await logIn(page, USER);
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});

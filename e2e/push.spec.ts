@@ -19,10 +19,10 @@ interface Run {
   out: string;
 }
 
-/** Runs `protect ARGS --state …` from the repository root. */
+/** Runs `protect ARGS --state …` (Playwright runs from the repository root). */
 async function protect(...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(PROTECT, [...args, '--state', state], { cwd: '..' });
+    const { stdout, stderr } = await promisify(execFile)(PROTECT, [...args, '--state', state]);
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

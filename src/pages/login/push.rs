@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::protect::{PushStatus, PushWait};
-use portcullis_api::LoginResponse;
+use portcullis_api::{ErrorCode, LoginResponse};
 
-use crate::api::protect as calls;
+use crate::api::{protect as calls, ApiError};
 use crate::paths::safe_next;
 use crate::state::use_session;
 
@@ -134,6 +134,16 @@ pub fn PushPanel() -> impl IntoView {
                 }
                 Err(e) if e.is_unauthenticated() => {
                     let _ = state.try_set(Push::LoginExpired);
+                }
+                // A push still waiting on the phone: the server's own words
+                // say so and how long to wait, where the generic
+                // "too many attempts" would mislead.
+                Err(ApiError::Server {
+                    code: ErrorCode::TooManyAttempts,
+                    message,
+                    ..
+                }) => {
+                    let _ = state.try_set(Push::Refused(message));
                 }
                 Err(e) => {
                     let _ = state.try_set(Push::Refused(e.user_message()));

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CSRF, adminWithMfa, advance, chooseInMenu, logIn, logOut } from './fixtures';
+import { advance, chooseInMenu, logIn, logInAsAdmin, logOut } from './fixtures';
 
 // Protect push in real Chromium, approved by the real `protect` binary
 // (the phone's stand-in), which scans the portal's QR code from a
@@ -113,18 +113,25 @@ test('deny, a wrong number, expiry and a second push within the minute are each 
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
 });
 
-test('an administrator removes the device; protect then says it is not enrolled', async ({ page, request }) => {
-  const admin = await adminWithMfa(request);
+test('an administrator sees the device in the user’s details and deletes it; protect then says it is not enrolled', async ({ page, request }) => {
+  const admin = await logInAsAdmin(page, request);
   const judy = await admin.user(USER);
-  const detail = await admin.ok<{ factors: { id: string; kind: string }[] }>(admin.get(`/admin/users/${judy.id}`));
-  const device = detail.factors.find((f) => f.kind === 'push');
-  expect(device, 'Judy has a push device').toBeTruthy();
-  const removed = await admin.request.delete(`/api/v1/admin/users/${judy.id}/factors/${encodeURIComponent(device!.id)}`, { headers: CSRF });
-  expect(removed.ok(), await removed.text()).toBe(true);
+  await page.goto(`/admin/users/${judy.id}`);
+  const pane = page.getByRole('region', { name: 'Protect Mobile Push' });
+  await expect(pane).toContainText('Display Label');
+  await expect(pane).toContainText('Judy’s test phone');
+  await expect(pane).toContainText('Pixel 8');
+  await expect(pane).toContainText('Android 15');
+  await expect(pane).toContainText('Biometrics');
+  await pane.getByRole('button', { name: 'Delete device…' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm' });
+  await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(pane).toContainText('This user has not enrolled a device in Protect Mobile Push.');
   const status = await protect('status');
   expect(status.code).not.toBe(0);
   expect(status.out).toMatch(/not enrolled|removed/i);
   // Judy is back to password only.
+  await logOut(page);
   await logIn(page, USER);
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
 });

@@ -329,3 +329,13 @@ pub fn events_shown(n: usize, more: bool) -> String {
 
 /// A browser and its system in words (shared with the server's emails).
 pub use portcullis_api::user_agent::browser_in_words;
+
+/// How a Protect device checks who holds it, in words.
+pub fn verification_words(v: portcullis_api::protect::UserVerification) -> &'static str {
+    use portcullis_api::protect::UserVerification as V;
+    match v {
+        V::Biometric => "Biometrics (fingerprint or face)",
+        V::Pin => "PIN or passcode",
+        V::None => "None",
+    }
+}

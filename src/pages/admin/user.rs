@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use portcullis_api::{ErrorCode, MfaStatus, UserDetail};
 
 use super::user_actions::UserAction;
-use super::user_sections::{FactorsSection, RecentEvents, SessionsSection};
+use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::{EventsQuery, Page};
@@ -221,6 +221,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
             <MfaSection default_days=default_days/>
         </section>
         <FactorsSection/>
+        <ProtectPane/>
         <SessionsSection/>
         <section class="card" aria-labelledby="recent-title">
             <h2 id="recent-title">"Recent events"</h2>

@@ -1,12 +1,12 @@
 //! The lists of the user details page: factors, sessions, recent events.
 
 use leptos::prelude::*;
-use portcullis_api::AdminSession;
+use portcullis_api::{AdminSession, FactorKind};
 
 use super::events::EventRow;
 use super::user::{Step, UserView};
 use super::user_actions::UserAction;
-use crate::text::browser_in_words;
+use crate::text::{browser_in_words, verification_words};
 use crate::when::{local_date_time, since_text};
 
 #[component]
@@ -65,6 +65,60 @@ pub fn FactorsSection() -> impl IntoView {
                     </div>
                 }
                 .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The user's Protect device, as the phone reported it at enrollment, and
+/// its deletion (the removal of the push factor, confirmed first).
+#[component]
+pub fn ProtectPane() -> impl IntoView {
+    let view = expect_context::<UserView>();
+    let idle = move || matches!(view.step.get(), Step::Idle);
+    let device = move || {
+        view.detail.with(|d| {
+            d.as_ref().map(|d| {
+                let factor = d
+                    .factors
+                    .iter()
+                    .find(|f| f.kind == FactorKind::Push)
+                    .map(|f| (f.id.clone(), f.label.clone()));
+                (d.protect_device.clone(), factor)
+            })
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="protect-pane-title">
+            <h2 id="protect-pane-title">"Protect Mobile Push"</h2>
+            {move || match device() {
+                None => ().into_any(),
+                Some((None, _)) => view! {
+                    <p>"This user has not enrolled a device in Protect Mobile Push."</p>
+                }
+                .into_any(),
+                Some((Some(d), factor)) => view! {
+                    <dl class="facts">
+                        <dt>"Display Label"</dt><dd>{d.label.clone()}</dd>
+                        <dt>"Device Type"</dt><dd>{d.device_type.clone()}</dd>
+                        <dt>"Device OS"</dt><dd>{d.os.clone()}</dd>
+                        <dt>"App Version"</dt><dd>{d.app_version.clone()}</dd>
+                        <dt>"Authentication"</dt><dd>{verification_words(d.user_verification)}</dd>
+                        <dt>"Enrolled"</dt><dd>{local_date_time(d.enrolled_at)}</dd>
+                    </dl>
+                    {factor.map(|(id, label)| {
+                        let action = UserAction::RemoveFactor { id, label };
+                        view! {
+                            <button type="button" class="button secondary inline"
+                                disabled=move || !idle()
+                                on:click=move |_| view.step.set(Step::Confirm(action.clone()))
+                            >
+                                "Delete device…"
+                            </button>
+                        }
+                    })}
+                }
+                .into_any(),
             }}
         </section>
     }

@@ -4,13 +4,13 @@
 //! shown as a QR code, with what to do on a new phone.
 
 use leptos::prelude::*;
-use portcullis_api::protect::{ProtectDevice, ProtectEnrollment, UserVerification};
+use portcullis_api::protect::{ProtectDevice, ProtectEnrollment};
 use portcullis_api::ErrorCode;
 
 use super::sessions::FactorsChanged;
 use crate::api::{protect as calls, ApiError};
 use crate::components::{FreshProof, QrCode};
-use crate::text::date;
+use crate::text::{date, verification_words};
 use crate::when::local_date_time;
 
 /// A change to the device, kept to run again after a fresh proof.
@@ -18,14 +18,6 @@ use crate::when::local_date_time;
 enum Change {
     Enroll,
     Remove,
-}
-
-fn verification_words(v: UserVerification) -> &'static str {
-    match v {
-        UserVerification::Biometric => "Biometrics (fingerprint or face)",
-        UserVerification::Pin => "PIN or passcode",
-        UserVerification::None => "None",
-    }
 }
 
 #[component]

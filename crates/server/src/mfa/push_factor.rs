@@ -114,6 +114,19 @@ pub async fn enroll(
     req: &DeviceEnrollRequest,
     client: &Client,
 ) -> Result<DeviceEnrolled, MfaError> {
+    if req.token.is_empty() || req.token.len() > portcullis_api::protect::PROTECT_TOKEN_MAX_CHARS {
+        return Err(MfaError::DeviceRefused(LINK_INVALID));
+    }
+    refuse_unless_allowed(state).await?;
+    let now = state.now();
+    let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &req.token);
+    let mut tx = state.db.begin().await?;
+    let user_id = store::protect::claim_enrollment(&mut *tx, &hash, now)
+        .await?
+        .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
+    // The fields are checked once the link is known to be good (a stranger
+    // learns nothing from them), inside the transaction: a refusal rolls
+    // the claim back, so a typo costs the user no new link.
     if rules::public_key_of(&req.public_key).is_none() {
         return Err(MfaError::Invalid(
             "public_key must be the base64url form of a 32-byte Ed25519 public key.",
@@ -133,16 +146,6 @@ pub async fn enroll(
         "app_version must be 1 to 100 characters on one line.",
     )
     .map_err(MfaError::Invalid)?;
-    if req.token.is_empty() || req.token.len() > portcullis_api::protect::PROTECT_TOKEN_MAX_CHARS {
-        return Err(MfaError::DeviceRefused(LINK_INVALID));
-    }
-    refuse_unless_allowed(state).await?;
-    let now = state.now();
-    let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &req.token);
-    let mut tx = state.db.begin().await?;
-    let user_id = store::protect::claim_enrollment(&mut *tx, &hash, now)
-        .await?
-        .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
     store::users::lock(&mut *tx, &user_id).await?;
     let user = store::users::find_by_id(&mut *tx, &user_id)
         .await?

@@ -131,7 +131,28 @@ pub struct DeviceEnrollRequest {
     pub app_version: String,
     pub user_verification: UserVerification,
     /// The device's clock (Unix seconds).
+    // Read as JSON Schema reads an integer (1700000000.0 is 1700000000).
+    #[serde(deserialize_with = "whole_seconds")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)
+    )]
     pub clock: i64,
+}
+
+/// Unix seconds as a JSON number: whole, from 0 to 2^53 - 1 (where a
+/// double still counts every second).
+fn whole_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    const MAX: f64 = 9_007_199_254_740_991.0;
+    let n = f64::deserialize(d)?;
+    if n.fract() == 0.0 && (0.0..=MAX).contains(&n) {
+        // whole and in range: the conversion is exact
+        Ok(n as i64)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "expected whole Unix seconds from 0 to {MAX}, got {n}"
+        )))
+    }
 }
 
 /// The answer to a device's enrollment.
@@ -204,4 +225,32 @@ pub struct PushOutcome {
     /// Why an approval was taken as a denial ("wrong number").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enroll_with_clock(clock: &str) -> Result<DeviceEnrollRequest, String> {
+        let body = format!(
+            r#"{{"token":"t","public_key":"k","label":"l","device_type":"d","os":"o",
+                "app_version":"a","user_verification":"none","clock":{clock}}}"#
+        );
+        serde_json::from_str(&body).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_device_clock_is_read_as_json_schema_reads_an_integer() {
+        assert_eq!(
+            enroll_with_clock("1700000000").map(|r| r.clock),
+            Ok(1_700_000_000)
+        );
+        assert_eq!(
+            enroll_with_clock("1700000000.0").map(|r| r.clock),
+            Ok(1_700_000_000)
+        );
+        assert!(enroll_with_clock("1.5").is_err());
+        assert!(enroll_with_clock("-1").is_err());
+        assert!(enroll_with_clock("1e300").is_err());
+    }
 }

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most pushes a user may have waiting at once, when the limit is on.
+pub const PUSH_MAX_CONCURRENT_MAX: u32 = 10;
+
 /// Which kinds of factor users may set up. Factors already set up keep
 /// working when their kind is switched off; only new ones are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +14,37 @@ pub struct AllowedFactors {
     pub totp: bool,
     pub webauthn: bool,
     pub push: bool,
+}
+
+/// Whether a Protect device must verify its user (fingerprint, face, PIN)
+/// before it may approve a push.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BiometricPolicy {
+    /// Any approval counts (the default).
+    #[default]
+    Never,
+    /// A device that can verify its user must have done so; one that
+    /// cannot approves without.
+    IfEnabled,
+    /// Only an approval with user verification counts: a device that
+    /// cannot verify its user cannot approve.
+    Always,
+}
+
+/// How Protect push and the authenticator app relate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProtectMode {
+    /// Push and the app are set up apart; the app may be any app (the
+    /// default).
+    #[default]
+    Separate,
+    /// One QR code sets up the Protect device for push and as the
+    /// authenticator app at once (the device receives the TOTP key).
+    Unified,
 }
 
 /// The settings as they are.
@@ -38,6 +72,19 @@ pub struct MfaSettings {
     /// default). Administrators are always asked.
     #[serde(default)]
     pub trusted_browser_days: Option<u32>,
+    /// Whether pushes are limited: at most `push_max_concurrent` waiting
+    /// for an answer per user and portal (the default: on, 1).
+    pub push_limit_enabled: bool,
+    /// 1–10.
+    pub push_max_concurrent: u32,
+    pub push_biometric: BiometricPolicy,
+    /// Separate or unified (only billing administrators change it).
+    pub protect_mode: ProtectMode,
+    /// When the organisation last merged (Unix seconds); `null`: separate.
+    pub protect_merged_at: Option<i64>,
+    /// How many users have Protect push as their only factor (so an admin
+    /// sees whom switching push off affects).
+    pub users_with_push_only: u64,
     /// Last change (Unix seconds) and by whom; `null`: never changed (or,
     /// for the email, by a user who no longer exists).
     pub updated_at: Option<i64>,
@@ -79,6 +126,17 @@ pub struct MfaSettingsChange {
         schema(value_type = Option<u32>, minimum = 1, maximum = 90)
     )]
     pub trusted_browser_days: Option<Option<u32>>,
+    #[serde(default)]
+    pub push_limit_enabled: Option<bool>,
+    /// 1–10.
+    #[serde(default, deserialize_with = "crate::whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
+    pub push_max_concurrent: Option<u32>,
+    #[serde(default)]
+    pub push_biometric: Option<BiometricPolicy>,
+    /// Billing administrators only: Merge (`unified`) or Separate.
+    #[serde(default)]
+    pub protect_mode: Option<ProtectMode>,
 }
 
 /// A field that is present: `null` or a whole number. (An absent field

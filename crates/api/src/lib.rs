@@ -380,7 +380,10 @@ pub use admin_bulk::{
 };
 pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
 pub use admin_list::{StatusFilter, UserSort};
-pub use admin_settings::{AllowedFactors, MfaSettings, MfaSettingsChange, NewUserPeriod};
+pub use admin_settings::{
+    AllowedFactors, BiometricPolicy, MfaSettings, MfaSettingsChange, NewUserPeriod, ProtectMode,
+    PUSH_MAX_CONCURRENT_MAX,
+};
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};

@@ -11,8 +11,8 @@
 //! copy here would go stale when another instance changes them.
 
 use portcullis_api::{
-    AllowedFactors, FactorKind, MfaSettings, MfaSettingsChange, PeriodChoice, Role,
-    TRUSTED_BROWSER_MAX_DAYS,
+    AllowedFactors, BiometricPolicy, FactorKind, MfaSettings, MfaSettingsChange, PeriodChoice,
+    ProtectMode, Role, PUSH_MAX_CONCURRENT_MAX, TRUSTED_BROWSER_MAX_DAYS,
 };
 
 use crate::admin::check_period;
@@ -30,7 +30,8 @@ use crate::store::{self, factors::kind_name, org_settings::Values, Exec};
 pub enum SettingsError {
     /// Out-of-range input; the text says how.
     Invalid(String),
-    /// Which kinds of factor are allowed is for billing administrators.
+    /// Which kinds of factor are allowed, and unified mode, are for
+    /// billing administrators.
     NotBillingAdmin,
     /// The change would leave no kind of factor allowed.
     NoFactorAllowed,
@@ -61,6 +62,16 @@ pub struct OrgSettings {
     pub allowed: AllowedFactors,
     /// `None`: trusted browsers are off.
     pub trusted_browser_days: Option<u32>,
+    /// `None`: pushes are not limited; else at most this many wait for an
+    /// answer per user and portal.
+    pub push_limit: Option<u32>,
+    /// The limit's number, kept while the limit is off so switching it on
+    /// again brings it back.
+    pub push_max_concurrent: u32,
+    pub push_biometric: BiometricPolicy,
+    pub protect_mode: ProtectMode,
+    /// The last merge; `None` while separate.
+    pub protect_merged_at: Option<Timestamp>,
 }
 
 impl OrgSettings {
@@ -96,6 +107,25 @@ impl OrgSettings {
             trusted_browser_days: change
                 .trusted_browser_days
                 .unwrap_or(self.trusted_browser_days),
+            ..self
+        }
+        .with_push(change)
+    }
+
+    /// The Protect settings of `change` applied.
+    fn with_push(self, change: &MfaSettingsChange) -> OrgSettings {
+        let max = change
+            .push_max_concurrent
+            .unwrap_or(self.push_max_concurrent);
+        let on = change
+            .push_limit_enabled
+            .unwrap_or(self.push_limit.is_some());
+        OrgSettings {
+            push_limit: on.then_some(max),
+            push_max_concurrent: max,
+            push_biometric: change.push_biometric.unwrap_or(self.push_biometric),
+            protect_mode: change.protect_mode.unwrap_or(self.protect_mode),
+            ..self
         }
     }
 
@@ -108,9 +138,65 @@ impl OrgSettings {
             allow_webauthn: self.allowed.webauthn,
             allow_push: self.allowed.push,
             trusted_browser_days: self.trusted_browser_days.map(i64::from),
+            push_limit_enabled: self.push_limit.is_some(),
+            push_max_concurrent: i64::from(self.push_max_concurrent),
+            push_biometric: biometric_name(self.push_biometric),
+            protect_mode: mode_name(self.protect_mode),
+            protect_merged_at: self.protect_merged_at,
         }
     }
 }
+
+/// The stored names of the policy's values.
+fn biometric_name(p: BiometricPolicy) -> &'static str {
+    match p {
+        BiometricPolicy::Never => "never",
+        BiometricPolicy::IfEnabled => "if_enabled",
+        BiometricPolicy::Always => "always",
+    }
+}
+
+fn biometric_of(name: &str) -> Result<BiometricPolicy, Internal> {
+    match name {
+        "never" => Ok(BiometricPolicy::Never),
+        "if_enabled" => Ok(BiometricPolicy::IfEnabled),
+        "always" => Ok(BiometricPolicy::Always),
+        other => Err(Internal::new(format!("stored biometric policy {other:?}"))),
+    }
+}
+
+fn mode_name(m: ProtectMode) -> &'static str {
+    match m {
+        ProtectMode::Separate => "separate",
+        ProtectMode::Unified => "unified",
+    }
+}
+
+fn mode_of(name: &str) -> Result<ProtectMode, Internal> {
+    match name {
+        "separate" => Ok(ProtectMode::Separate),
+        "unified" => Ok(ProtectMode::Unified),
+        other => Err(Internal::new(format!("stored Protect mode {other:?}"))),
+    }
+}
+
+/// The settings of a new organisation (as its migrations make the row).
+pub const DEFAULTS: OrgSettings = OrgSettings {
+    default_period_days: 7,
+    require_new_users: false,
+    new_user_period_days: Some(7),
+    allowed: AllowedFactors {
+        totp: true,
+        webauthn: true,
+        push: true,
+    },
+    trusted_browser_days: None,
+    push_limit: Some(1),
+    push_max_concurrent: 1,
+    push_biometric: BiometricPolicy::Never,
+    protect_mode: ProtectMode::Separate,
+    protect_merged_at: None,
+};
 
 /// The stored row: the values and who changed them last.
 struct Stored {
@@ -120,7 +206,8 @@ struct Stored {
 }
 
 fn days(stored: i64) -> Result<u32, Internal> {
-    // The table's CHECKs keep periods within 1–365.
+    // The table's CHECKs keep periods within 1–365 (and the push limit
+    // within 1–10).
     u32::try_from(stored).map_err(|_| Internal::new(format!("stored period {stored} days")))
 }
 
@@ -137,6 +224,15 @@ async fn stored<'c>(db: impl Exec<'c>) -> Result<Stored, Internal> {
                 push: row.allow_push,
             },
             trusted_browser_days: row.trusted_browser_days.map(days).transpose()?,
+            push_limit: if row.push_limit_enabled {
+                Some(days(row.push_max_concurrent)?)
+            } else {
+                None
+            },
+            push_max_concurrent: days(row.push_max_concurrent)?,
+            push_biometric: biometric_of(&row.push_biometric)?,
+            protect_mode: mode_of(&row.protect_mode)?,
+            protect_merged_at: row.protect_merged_at,
         },
         updated_at: row.updated_at,
         updated_by_email: row.updated_by_email,
@@ -171,10 +267,18 @@ pub fn may_change_allowed_factors(role: Role) -> bool {
     role == Role::BillingAdmin
 }
 
+/// Whether `role` may merge or separate Protect and the authenticator
+/// app: it changes what every user's app is, so billing administrators,
+/// as for the kinds allowed.
+pub fn may_change_protect_mode(role: Role) -> bool {
+    role == Role::BillingAdmin
+}
+
 /// The settings as the admin page shows them to `admin`.
 pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Internal> {
     let s = stored(&state.db).await?;
     let counts = store::org_settings::users_per_kind(&state.db).await?;
+    let push_only = store::org_settings::users_with_push_only(&state.db).await?;
     let users_with = |kind: FactorKind| {
         counts
             .iter()
@@ -191,6 +295,12 @@ pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Inter
         users_with_webauthn: users_with(FactorKind::Webauthn),
         users_with_push: users_with(FactorKind::Push),
         trusted_browser_days: s.settings.trusted_browser_days,
+        push_limit_enabled: s.settings.push_limit.is_some(),
+        push_max_concurrent: s.settings.push_max_concurrent,
+        push_biometric: s.settings.push_biometric,
+        protect_mode: s.settings.protect_mode,
+        protect_merged_at: s.settings.protect_merged_at,
+        users_with_push_only: u64::try_from(push_only).unwrap_or(0),
         updated_at: s.updated_at,
         updated_by_email: s.updated_by_email,
     })
@@ -215,14 +325,26 @@ pub async fn change(
     if let Some(Some(days)) = change.trusted_browser_days {
         check_trust_days(days).map_err(SettingsError::Invalid)?;
     }
+    if let Some(n) = change.push_max_concurrent {
+        check_push_max(n).map_err(SettingsError::Invalid)?;
+    }
     auth::require_fresh_mfa(state, admin).map_err(SettingsError::Auth)?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
     store::org_settings::lock(&mut tx).await?;
     let was = get(&mut *tx).await?;
-    let new = was.with(change);
+    let mut new = was.with(change);
     if new.allowed != was.allowed && !may_change_allowed_factors(admin.user.role()) {
         return Err(SettingsError::NotBillingAdmin);
+    }
+    if new.protect_mode != was.protect_mode {
+        if !may_change_protect_mode(admin.user.role()) {
+            return Err(SettingsError::NotBillingAdmin);
+        }
+        new.protect_merged_at = match new.protect_mode {
+            ProtectMode::Unified => Some(now),
+            ProtectMode::Separate => None,
+        };
     }
     let AllowedFactors {
         totp,
@@ -253,6 +375,25 @@ pub async fn change(
         tx.commit().await?;
     }
     Ok(view(state, admin).await?)
+}
+
+/// Checks the most pushes that may wait at once.
+fn check_push_max(n: u32) -> Result<(), String> {
+    if (1..=PUSH_MAX_CONCURRENT_MAX).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!(
+            "At most 1 to {PUSH_MAX_CONCURRENT_MAX} pushes may wait for an answer at once (got {n})."
+        ))
+    }
+}
+
+fn biometric_words(p: BiometricPolicy) -> &'static str {
+    match p {
+        BiometricPolicy::Never => "never required",
+        BiometricPolicy::IfEnabled => "required if enabled on the device",
+        BiometricPolicy::Always => "always required",
+    }
 }
 
 /// Checks how many days a browser may be trusted.
@@ -313,6 +454,28 @@ fn differences(was: &OrgSettings, new: &OrgSettings) -> Vec<String> {
             trust_words(new.trusted_browser_days)
         ));
     }
+    if was.push_limit != new.push_limit {
+        out.push(match new.push_limit {
+            Some(1) => "push limit: 1 push waiting per user and portal".to_string(),
+            Some(n) => format!("push limit: {n} pushes waiting per user and portal"),
+            None => "push limit: off".to_string(),
+        });
+    }
+    if was.push_biometric != new.push_biometric {
+        out.push(format!(
+            "biometric verification for push: {} → {}",
+            biometric_words(was.push_biometric),
+            biometric_words(new.push_biometric)
+        ));
+    }
+    if was.protect_mode != new.protect_mode {
+        out.push(match new.protect_mode {
+            ProtectMode::Unified => {
+                "Protect and the authenticator app: merged (unified)".to_string()
+            }
+            ProtectMode::Separate => "Protect and the authenticator app: separate".to_string(),
+        });
+    }
     let kinds = [
         (FactorKind::Totp, "authenticator app"),
         (FactorKind::Webauthn, "security keys and passkeys"),
@@ -332,18 +495,6 @@ fn differences(was: &OrgSettings, new: &OrgSettings) -> Vec<String> {
 mod tests {
     use super::*;
     use portcullis_api::NewUserPeriod;
-
-    const DEFAULTS: OrgSettings = OrgSettings {
-        default_period_days: 7,
-        require_new_users: false,
-        new_user_period_days: Some(7),
-        allowed: AllowedFactors {
-            totp: true,
-            webauthn: true,
-            push: true,
-        },
-        trusted_browser_days: None,
-    };
 
     #[test]
     fn an_empty_change_changes_nothing() {
@@ -371,6 +522,7 @@ mod tests {
                 push: true,
             }),
             trusted_browser_days: Some(Some(30)),
+            ..MfaSettingsChange::default()
         });
         assert_eq!(
             differences(&DEFAULTS, &new),
@@ -422,6 +574,40 @@ mod tests {
             ..required
         };
         assert_eq!(at_first_login.new_user_requirement(t), Some(None));
+    }
+
+    #[test]
+    fn the_protect_settings_in_words() {
+        let new = DEFAULTS.with(&MfaSettingsChange {
+            push_max_concurrent: Some(3),
+            push_biometric: Some(BiometricPolicy::Always),
+            protect_mode: Some(ProtectMode::Unified),
+            ..MfaSettingsChange::default()
+        });
+        assert_eq!(new.push_limit, Some(3));
+        assert_eq!(
+            differences(&DEFAULTS, &new),
+            [
+                "push limit: 3 pushes waiting per user and portal",
+                "biometric verification for push: never required → always required",
+                "Protect and the authenticator app: merged (unified)",
+            ]
+        );
+        // off keeps the number, so on again brings it back
+        let off = new.with(&MfaSettingsChange {
+            push_limit_enabled: Some(false),
+            ..MfaSettingsChange::default()
+        });
+        assert_eq!((off.push_limit, off.push_max_concurrent), (None, 3));
+        assert_eq!(differences(&new, &off), ["push limit: off"]);
+        let on = off.with(&MfaSettingsChange {
+            push_limit_enabled: Some(true),
+            ..MfaSettingsChange::default()
+        });
+        assert_eq!(on.push_limit, Some(3));
+        assert!(check_push_max(0).is_err());
+        assert!(check_push_max(10).is_ok());
+        assert!(check_push_max(11).is_err());
     }
 
     #[test]

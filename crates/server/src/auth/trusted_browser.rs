@@ -292,19 +292,11 @@ fn day_words(days: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portcullis_api::AllowedFactors;
 
     fn settings(days: Option<u32>) -> OrgSettings {
         OrgSettings {
-            default_period_days: 7,
-            require_new_users: false,
-            new_user_period_days: Some(7),
-            allowed: AllowedFactors {
-                totp: true,
-                webauthn: true,
-                push: true,
-            },
             trusted_browser_days: days,
+            ..crate::org_settings::DEFAULTS
         }
     }
 

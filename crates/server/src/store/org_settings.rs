@@ -20,12 +20,18 @@ pub struct Row {
     #[sqlx(try_from = "super::Flag")]
     pub allow_push: bool,
     pub trusted_browser_days: Option<i64>,
+    #[sqlx(try_from = "super::Flag")]
+    pub push_limit_enabled: bool,
+    pub push_max_concurrent: i64,
+    pub push_biometric: String,
+    pub protect_mode: String,
+    pub protect_merged_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
     pub updated_by_email: Option<String>,
 }
 
 /// The values a change writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Values {
     pub default_period_days: i64,
     pub require_new_users: bool,
@@ -34,6 +40,11 @@ pub struct Values {
     pub allow_webauthn: bool,
     pub allow_push: bool,
     pub trusted_browser_days: Option<i64>,
+    pub push_limit_enabled: bool,
+    pub push_max_concurrent: i64,
+    pub push_biometric: &'static str,
+    pub protect_mode: &'static str,
+    pub protect_merged_at: Option<Timestamp>,
 }
 
 pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
@@ -42,6 +53,8 @@ pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
                 s.new_user_period_days, CAST(s.allow_totp AS INTEGER) AS allow_totp,
                 CAST(s.allow_webauthn AS INTEGER) AS allow_webauthn,
                 CAST(s.allow_push AS INTEGER) AS allow_push, s.trusted_browser_days,
+                CAST(s.push_limit_enabled AS INTEGER) AS push_limit_enabled,
+                s.push_max_concurrent, s.push_biometric, s.protect_mode, s.protect_merged_at,
                 s.updated_at,
                 u.email AS updated_by_email
            FROM org_settings s LEFT JOIN users u ON u.id = s.updated_by
@@ -68,7 +81,9 @@ pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -
         "UPDATE org_settings
             SET default_period_days = $1, require_new_users = $2, new_user_period_days = $3,
                 allow_totp = $4, allow_webauthn = $5, allow_push = $6,
-                trusted_browser_days = $7, updated_at = $8, updated_by = $9
+                trusted_browser_days = $7, updated_at = $8, updated_by = $9,
+                push_limit_enabled = $10, push_max_concurrent = $11, push_biometric = $12,
+                protect_mode = $13, protect_merged_at = $14
           WHERE id = 1",
     )
     .bind(v.default_period_days)
@@ -80,6 +95,11 @@ pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -
     .bind(v.trusted_browser_days)
     .bind(now)
     .bind(by_user_id)
+    .bind(v.push_limit_enabled)
+    .bind(v.push_max_concurrent)
+    .bind(v.push_biometric)
+    .bind(v.protect_mode)
+    .bind(v.protect_merged_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -93,5 +113,17 @@ pub async fn users_per_kind<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<(String, 
         "SELECT kind, COUNT(DISTINCT user_id) AS users FROM confirmed_factors GROUP BY kind",
     )
     .fetch_all(db)
+    .await
+}
+
+/// How many users have Protect push and no other factor.
+pub async fn users_with_push_only<'c>(db: impl Exec<'c>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (
+             SELECT user_id FROM confirmed_factors GROUP BY user_id
+             HAVING MIN(kind) = 'push' AND MAX(kind) = 'push'
+         ) AS only_push",
+    )
+    .fetch_one(db)
     .await
 }

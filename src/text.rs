@@ -221,6 +221,18 @@ pub fn check_trust_days(input: &str) -> Result<u32, &'static str> {
     }
 }
 
+/// The most pushes that may wait for an answer at once, as typed.
+pub fn check_push_max(input: &str) -> Result<u32, &'static str> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err("Enter how many pushes may wait at once (1 to 10).");
+    }
+    match t.parse::<u32>() {
+        Ok(n) if (1..=portcullis_api::PUSH_MAX_CONCURRENT_MAX).contains(&n) => Ok(n),
+        _ => Err("Enter a whole number of pushes from 1 to 10."),
+    }
+}
+
 /// What a bulk action will do, or did, in one sentence: how many users
 /// change, and how.
 pub fn bulk_sentence(

@@ -453,6 +453,17 @@ mod users_list {
     }
 
     #[test]
+    fn the_push_limit_as_the_server_allows() {
+        use portcullis_web::text::check_push_max;
+        assert_eq!(check_push_max(" 3 "), Ok(3));
+        assert_eq!(check_push_max("1"), Ok(1));
+        assert_eq!(check_push_max("10"), Ok(10));
+        for bad in ["0", "11", "-1", "1.5", "two", ""] {
+            assert!(check_push_max(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn sentences() {
         let o = BulkOutcome {
             changed: 12,

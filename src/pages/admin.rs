@@ -7,6 +7,7 @@ mod bulk;
 mod events;
 mod refused;
 mod settings;
+mod settings_protect;
 mod user;
 mod user_actions;
 mod user_sections;

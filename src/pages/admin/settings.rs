@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use portcullis_api::{AllowedFactors, ErrorCode, MfaSettings, MfaSettingsChange, NewUserPeriod};
 
+use super::settings_protect::ProtectSettings;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::Page;
@@ -190,15 +191,27 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             webauthn: allow_webauthn.get_untracked(),
             push: allow_push.get_untracked(),
         };
+        let was = settings.with_untracked(|s| {
+            s.as_ref()
+                .map(|s| (s.allowed_factors.push, s.users_with_push_only))
+        });
+        let mut sentence = format!(
+            "Let users set up only: {}? Keys and apps already set up keep working.",
+            allowed_words(a)
+        );
+        if let Some((true, only)) = was.filter(|_| !a.push) {
+            sentence.push_str(&format!(
+                " Protect push stops at once: no more pushes are sent, and {} with push as \
+                 their only factor will have to set up another at their next login.",
+                users_count(only as u32)
+            ));
+        }
         ask(
             MfaSettingsChange {
                 allowed_factors: Some(a),
                 ..Default::default()
             },
-            format!(
-                "Let users set up only: {}? Factors already set up keep working.",
-                allowed_words(a)
-            ),
+            sentence,
         );
     };
 
@@ -409,7 +422,10 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
 
             <form novalidate on:submit=on_allowed aria-labelledby="kinds-title">
                 <h2 id="kinds-title">"Factors users may set up"</h2>
-                <p>"Switching a kind off stops new setups of it; factors already set up keep working."</p>
+                <p>
+                    "Switching a kind off stops new setups of it; keys and apps already set up "
+                    "keep working. Switching Protect push off also stops pushes at login."
+                </p>
                 {move || (!may_change_kinds()).then(|| view! {
                     <p class="hint" id="kinds-why">
                         "Only a billing administrator can change which factors users may set up."
@@ -447,6 +463,10 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                     "Save…"
                 </button>
             </form>
+
+            <ProtectSettings settings=settings idle=Signal::derive(idle)
+                ask=Callback::new(move |(change, sentence)| ask(change, sentence))
+            />
         </section>
     }
 }

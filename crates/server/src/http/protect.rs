@@ -19,7 +19,8 @@ use crate::mfa::push_factor;
 
 /// A one-time enrollment link for a phone, shown as a QR code: it works
 /// once, for 10 minutes. A user who has a second factor needs one passed
-/// in the last 10 minutes.
+/// in the last 10 minutes; a login whose next step is setting up a factor
+/// may ask for one too (the login then goes on with a push).
 #[utoipa::path(
     post,
     path = "/api/v1/protect/enroll",
@@ -27,13 +28,13 @@ use crate::mfa::push_factor;
     security(("session" = [], "csrf" = [])),
     responses(
         (status = 200, description = "The link and when it expires", body = ProtectEnrollment),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`); the organisation does not allow Protect push (`factor_not_allowed`); or CSRF", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`); a login that is not at setting up a factor (`not_allowed_now`); the organisation does not allow Protect push (`factor_not_allowed`); or CSRF", body = ErrorBody),
     )
 )]
 pub async fn enroll_link(
     State(state): State<AppState>,
-    SignedIn(authed): SignedIn,
+    AnySession(authed): AnySession,
 ) -> HttpResult<Json<ProtectEnrollment>> {
     Ok(Json(push_factor::enrollment_link(&state, &authed).await?))
 }

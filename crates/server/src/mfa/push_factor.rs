@@ -84,17 +84,27 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
     }
 }
 
-/// A one-time enrollment link for the signed-in user's phone, good for 10
-/// minutes. Adding a factor needs the user's factor proven lately, if they
-/// have one.
+/// A one-time enrollment link for the user's phone, good for 10 minutes:
+/// signed in, or at a login that must set up a factor. Adding a factor
+/// while signed in needs the user's factor proven lately, if they have one.
 pub async fn enrollment_link(
     state: &AppState,
     authed: &Authed,
 ) -> Result<ProtectEnrollment, MfaError> {
-    if !authed.session.signed_in {
-        return Err(MfaError::NotAllowedNow("Finish signing in first."));
+    if authed.session.signed_in {
+        auth::require_fresh_mfa_if_any(state, authed).await?;
+    } else {
+        // A login in progress may set up its first factor when the flow
+        // asks for one (`/enroll`); once the phone is enrolled, the login
+        // goes on with a push to it.
+        super::expect_step(
+            state,
+            authed,
+            Step::Enroll,
+            "Protect push is set up already: approve the push, or use another factor.",
+        )
+        .await?;
     }
-    auth::require_fresh_mfa_if_any(state, authed).await?;
     refuse_unless_allowed(state).await?;
     let now = state.now();
     let token = rules::new_token();

@@ -32,6 +32,7 @@ mod openapi;
 mod own_sessions;
 mod passkeys;
 mod push;
+mod push_at_enrollment;
 mod recovery_codes;
 mod security;
 mod sessions;

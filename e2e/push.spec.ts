@@ -21,8 +21,13 @@ interface Run {
 
 /** Runs `protect ARGS --state …` (Playwright runs from the repository root). */
 async function protect(...args: string[]): Promise<Run> {
+  return protectWith(state, ...args);
+}
+
+/** Runs `protect ARGS` with the state file of another phone. */
+async function protectWith(stateFile: string, ...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(PROTECT, [...args, '--state', state]);
+    const { stdout, stderr } = await promisify(execFile)(PROTECT, [...args, '--state', stateFile]);
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -134,4 +139,32 @@ test('an administrator sees the device in the user’s details and deletes it; p
   await logOut(page);
   await logIn(page, USER);
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});
+
+// Dave must set MFA up (his period ends tomorrow) and has nothing yet: he
+// chooses Protect in /enroll, and the login goes on with a push to the
+// phone he just enrolled.
+const DAVE = 'dave@example.com';
+const davesPhone = join(mkdtempSync(join(tmpdir(), 'protect-dave-')), 'state.json');
+
+test('a login that must set up MFA enrolls Protect from /enroll and is approved on the new phone', async ({ page }) => {
+  await logIn(page, DAVE);
+  await expect(page).toHaveURL(/\/enroll/);
+  const choice = page.getByRole('group', { name: 'Or use Protect push' });
+  await choice.getByRole('button', { name: 'Use Protect push' }).focus();
+  await page.keyboard.press('Enter');
+  const qr = choice.locator('.qr');
+  await expect(qr).toBeVisible();
+  await expect(choice.getByRole('status')).toContainText('Waiting for your phone');
+  const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
+  await qr.screenshot({ path: shot });
+  const enrolled = await protectWith(davesPhone, 'enroll', '--qr', shot, '--label', 'Dave’s phone');
+  expect(enrolled.code, enrolled.out).toBe(0);
+  expect(enrolled.out).toContain(DAVE);
+  // the page notices by itself and sends the first push
+  await expect(page).toHaveURL(/\/login\/mfa/, { timeout: 15_000 });
+  const number = await shownNumber(page);
+  const approved = await protectWith(davesPhone, 'approve', '--number', number);
+  expect(approved.code, approved.out).toBe(0);
+  await expect(page.getByRole('heading', { name: 'Welcome, Dave Dias' })).toBeVisible();
 });

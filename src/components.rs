@@ -4,6 +4,7 @@ mod code_field;
 mod fresh_proof;
 mod guards;
 mod layout;
+mod protect_link;
 pub mod qr_code;
 mod user_menu;
 
@@ -11,5 +12,6 @@ pub use code_field::{on_code_submit, CodeField};
 pub use fresh_proof::FreshProof;
 pub use guards::{AdminOnly, SignedInOnly};
 pub use layout::Layout;
+pub use protect_link::ProtectLink;
 pub use qr_code::QrCode;
 pub use user_menu::{LazyUserMenu, LogoutButton, UserMenu};

@@ -2,6 +2,7 @@
 //! download), second factor and enrollment (lazy).
 
 pub mod enroll;
+mod enroll_protect;
 pub mod mfa;
 mod passkey;
 pub mod password;

@@ -1,5 +1,6 @@
 //! `/enroll`: set up the authenticator app — why, QR code and key, first
-//! code, done — or, instead, register a security key or passkey. Used during login (password-only session) and from the
+//! code, done — or, instead, register a security key or passkey, or set up
+//! Protect push. Used during login (password-only session) and from the
 //! portal (after a reset, or by choice).
 
 use leptos::html;
@@ -8,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::{ErrorCode, LoginResponse, MfaOverview, MfaStatus, TotpEnrollment, TotpState};
 
+use super::enroll_protect::ProtectChoice;
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField, QrCode};
 use crate::pages::portal::recovery_codes::OfferCodes;
@@ -28,6 +30,8 @@ enum Step {
     KeyComplete,
     /// A passkey was.
     PasskeyComplete,
+    /// Protect push was, by a signed-in user (a login goes on to the push).
+    PushComplete,
     /// No session at all (or it expired): start from the login page.
     NeedLogin,
     Failed(ApiError),
@@ -40,7 +44,9 @@ impl Step {
             Step::Intro(_) => "Set up multi-factor authentication",
             Step::AlreadySetUp => "Authenticator app already set up",
             Step::Scan(_) => "Add Portcullis to your authenticator app",
-            Step::Complete | Step::KeyComplete | Step::PasskeyComplete => "MFA setup is complete",
+            Step::Complete | Step::KeyComplete | Step::PasskeyComplete | Step::PushComplete => {
+                "MFA setup is complete"
+            }
             Step::NeedLogin => "Log in first",
             Step::Failed(_) => "Something went wrong",
         }
@@ -132,6 +138,17 @@ pub fn EnrollPage() -> impl IntoView {
         }
     });
 
+    // Protect enrolled: a login proves the new phone with a push (the MFA
+    // prompt starts with it); a signed-in user is done.
+    let nav_push = navigate.clone();
+    let push_enrolled = Callback::new(move |()| {
+        if session.user().is_some() {
+            set_step.set(Step::PushComplete);
+        } else {
+            nav_push(&Page::LoginMfa.with_next(&next()), Default::default());
+        }
+    });
+
     let finish = move |_| navigate(&next(), Default::default());
 
     view! {
@@ -143,6 +160,7 @@ pub fn EnrollPage() -> impl IntoView {
                 Step::Intro(o) => view! {
                     {intro(o, start, later)}
                     <KeyChoice add=add_key problem=key_problem set_problem=set_key_problem/>
+                    <ProtectChoice on_enrolled=push_enrolled/>
                 }
                 .into_any(),
                 Step::AlreadySetUp => view! {
@@ -172,6 +190,14 @@ pub fn EnrollPage() -> impl IntoView {
                     <p class="success" role="status">
                         "From now on you can sign in with your passkey alone: choose “Sign in with a passkey” "
                         "on the login page. With your password, the passkey is your second factor."
+                    </p>
+                    <OfferCodes/>
+                    <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>
+                }
+                .into_any(),
+                Step::PushComplete => view! {
+                    <p class="success" role="status">
+                        "From now on you approve logins on your phone with Protect, after your password."
                     </p>
                     <OfferCodes/>
                     <button type="button" class="button primary" on:click=finish.clone()>"Continue"</button>

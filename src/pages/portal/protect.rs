@@ -9,9 +9,8 @@ use portcullis_api::ErrorCode;
 
 use super::sessions::FactorsChanged;
 use crate::api::{protect as calls, ApiError};
-use crate::components::{FreshProof, QrCode};
+use crate::components::{FreshProof, ProtectLink};
 use crate::text::{date, verification_words};
-use crate::when::local_date_time;
 
 /// A change to the device, kept to run again after a fresh proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,16 +97,7 @@ pub fn ProtectPush() -> impl IntoView {
             {move || match (device.get(), link.get()) {
                 (_, Some(l)) => view! {
                     <div class="enroll-link">
-                        <p>
-                            "On your phone, open Protect and scan this code. The link works once, for 10 minutes."
-                        </p>
-                        <QrCode data=l.uri.clone() alt="QR code that sets up Protect push on your phone. The same link is written out below."/>
-                        <p>"No camera? With the " <code>"protect"</code> " command: "</p>
-                        <p><code class="key">{format!("protect enroll '{}'", l.uri)}</code></p>
-                        <p class="hint">{format!("Good until {}.", local_date_time(l.expires_at))}</p>
-                        <p class="hint">
-                            "A new phone? Set it up the same way: it replaces the old one, which stops getting pushes."
-                        </p>
+                        <ProtectLink link=l/>
                         <button type="button" class="button primary" on:click=finished>"Done"</button>
                     </div>
                 }

@@ -1,0 +1,25 @@
+//! The one-time Protect enrollment link as a QR code, with the same link
+//! for the `protect` command and what to do on a new phone; shown on the
+//! Security page and in `/enroll`.
+
+use leptos::prelude::*;
+use portcullis_api::protect::ProtectEnrollment;
+
+use super::QrCode;
+use crate::when::local_date_time;
+
+#[component]
+pub fn ProtectLink(link: ProtectEnrollment) -> impl IntoView {
+    view! {
+        <p>
+            "On your phone, open Protect and scan this code. The link works once, for 10 minutes."
+        </p>
+        <QrCode data=link.uri.clone() alt="QR code that sets up Protect push on your phone. The same link is written out below."/>
+        <p>"No camera? With the " <code>"protect"</code> " command: "</p>
+        <p><code class="key">{format!("protect enroll '{}'", link.uri)}</code></p>
+        <p class="hint">{format!("Good until {}.", local_date_time(link.expires_at))}</p>
+        <p class="hint">
+            "A new phone? Set it up the same way: it replaces the old one, which stops getting pushes."
+        </p>
+    }
+}

@@ -312,4 +312,25 @@ test('a plain administrator changes a setting, and sees why the factor kinds are
   await page.getByRole('group', { name: 'Confirm the change' }).getByRole('button', { name: 'Save the change' }).click();
   await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
   await expect(page.getByText(/Last changed .* by grace@example\.com\./)).toBeVisible();
+
+  // Protect: the push limit is hers (2 at once, then back to 1); merging
+  // Protect with the authenticator app is not, and it says so.
+  await expect(page.getByText('Only a billing administrator can merge or separate them.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Merge…' })).toBeDisabled();
+  const limit = page.getByRole('form', { name: 'Push limit' });
+  const most = limit.getByLabel('Pushes waiting at once, per user and portal (1–10)');
+  await expect(most).toHaveValue('1');
+  for (const [typed, words] of [['0', null], ['2', 'Allow up to 2 pushes'], ['1', 'Allow one push at a time']] as const) {
+    await most.fill(typed);
+    await limit.getByRole('button', { name: 'Save…' }).click();
+    if (words === null) {
+      await expect(limit.getByText('Enter a whole number of pushes from 1 to 10.')).toBeVisible();
+      continue;
+    }
+    const confirm = page.getByRole('group', { name: 'Confirm the change' });
+    await expect(confirm).toContainText(words);
+    await confirm.getByRole('button', { name: 'Save the change' }).click();
+    await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+    await expect(most).toHaveValue(typed);
+  }
 });

@@ -51,8 +51,8 @@ fn meaning(code: ErrorCode) -> Meaning {
              Log out, then log in again with a code.",
         ),
         ErrorCode::ReauthenticationRequired => Meaning::Own(
-            "For this change, first confirm it’s you with a current code from your \
-             authenticator app, or with your security key.",
+            "For this change, first confirm it’s you: with a current code from your \
+             authenticator app, your security key, or a push to your Protect phone.",
         ),
         ErrorCode::Outranked => Meaning::Own(
             "You cannot change this for your own account or for an account with a \

@@ -18,16 +18,16 @@ use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
 
 const PATH: &str = "/api/v1/admin/settings";
 
-async fn get(api: &Api) -> Answer<MfaSettings> {
+pub async fn get(api: &Api) -> Answer<MfaSettings> {
     api.get(PATH).await
 }
 
-async fn patch(api: &Api, body: &Value) -> Answer<MfaSettings> {
+pub async fn patch(api: &Api, body: &Value) -> Answer<MfaSettings> {
     patch_text(api, &body.to_string()).await
 }
 
 /// A PATCH with the body exactly as written (`7.0` stays `7.0`).
-async fn patch_text(api: &Api, body: &str) -> Answer<MfaSettings> {
+pub async fn patch_text(api: &Api, body: &str) -> Answer<MfaSettings> {
     let resp = api
         .http
         .patch(api.url(PATH))
@@ -41,7 +41,7 @@ async fn patch_text(api: &Api, body: &str) -> Answer<MfaSettings> {
 
 /// The details of the setting changes recorded at `at`, sorted (the events
 /// of one change share their time), with who made them.
-async fn changes_at(admin: &Api, at: i64) -> Vec<String> {
+pub async fn changes_at(admin: &Api, at: i64) -> Vec<String> {
     let page: EventPage = admin
         .get(&format!(
             "/api/v1/admin/events?kind=admin_setting_changed&from={at}&to={}&limit=100",
@@ -85,7 +85,7 @@ fn assert_defaults(s: &MfaSettings) {
 
 /// An administrator (not billing) with an authenticator app, signed in
 /// with a fresh second factor.
-async fn plain_admin(s: &TestServer) -> (Api, String) {
+pub async fn plain_admin(s: &TestServer) -> (Api, String) {
     create_user(&s.state, "ops@example.com", "Ops", PASSWORD, Role::Admin)
         .await
         .unwrap();

@@ -31,6 +31,7 @@ mod multi;
 mod openapi;
 mod own_sessions;
 mod passkeys;
+mod protect_settings;
 mod push;
 mod push_at_enrollment;
 mod recovery_codes;

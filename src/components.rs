@@ -5,6 +5,7 @@ mod fresh_proof;
 mod guards;
 mod layout;
 mod protect_link;
+mod push_proof;
 pub mod qr_code;
 mod user_menu;
 
@@ -13,5 +14,6 @@ pub use fresh_proof::FreshProof;
 pub use guards::{AdminOnly, SignedInOnly};
 pub use layout::Layout;
 pub use protect_link::ProtectLink;
+pub use push_proof::PushProof;
 pub use qr_code::QrCode;
 pub use user_menu::{LazyUserMenu, LogoutButton, UserMenu};

@@ -40,3 +40,17 @@ pub async fn wait_push(id: &str, secs: u32) -> Result<PushWait, ApiError> {
 pub async fn cancel_push(id: &str) -> Result<(), ApiError> {
     post(&format!("/login/push/{}/cancel", encode_component(id)), &()).await
 }
+
+/// Sends a push that renews the signed-in session's second factor.
+pub async fn start_fresh_push() -> Result<PushStarted, ApiError> {
+    post("/mfa/verify/push", &()).await
+}
+
+/// Waits up to `secs` for the phone's answer to that push.
+pub async fn wait_fresh_push(id: &str, secs: u32) -> Result<PushWait, ApiError> {
+    post(
+        &format!("/mfa/verify/push/{}/wait?wait={secs}", encode_component(id)),
+        &(),
+    )
+    .await
+}

@@ -1,14 +1,14 @@
 //! The fresh second factor that some changes need when the last one is
 //! older than ten minutes (an administrator's changes to someone's MFA; a
-//! user's changes to their own factors and sessions): a code form, and a
-//! security key for those who have one, shown in place, after which the
-//! action carries on by itself.
+//! user's changes to their own factors and sessions): a code form, a
+//! security key and a push for those who have one, shown in place, after
+//! which the action carries on by itself.
 
 use leptos::prelude::*;
 use portcullis_api::FactorKind;
 
 use crate::api;
-use crate::components::{on_code_submit, CodeField};
+use crate::components::{on_code_submit, CodeField, PushProof};
 use crate::webauthn;
 
 /// Shown while `open`: asks for a current code, proves it, closes, then
@@ -36,7 +36,9 @@ pub fn FreshProof(
     let factors =
         LocalResource::new(|| async { api::mfa().await.map(|o| o.factors).unwrap_or_default() });
     let has = move |kind: FactorKind| factors.get().is_some_and(|f| f.contains(&kind));
-    let code_offered = move || !has(FactorKind::Webauthn) || has(FactorKind::Totp);
+    // The code is offered unless another kind is all the user has.
+    let code_offered =
+        move || has(FactorKind::Totp) || !(has(FactorKind::Webauthn) || has(FactorKind::Push));
     let proven = move || {
         let _ = code.try_set(String::new());
         let _ = open.try_set(false);
@@ -96,6 +98,9 @@ pub fn FreshProof(
                     } else {
                         view! { <p class="form-error" role="alert">{move || problem.get()}</p> }.into_any()
                     }}
+                    <Show when=move || has(FactorKind::Push)>
+                        <PushProof proven=Callback::new(move |()| proven())/>
+                    </Show>
                     <div class="actions">
                         <Show when=code_offered>
                             <button type="submit" class="button primary" aria-busy=move || busy.get().to_string()>

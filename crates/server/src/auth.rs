@@ -162,7 +162,8 @@ pub fn require_fresh_mfa(state: &AppState, authed: &Authed) -> Result<(), AuthEr
 /// user with no second factor at all: they have none to prove, so their
 /// signed-in session is all the proof there can be.
 pub async fn require_fresh_mfa_if_any(state: &AppState, authed: &Authed) -> Result<(), AuthError> {
-    if store::factors::confirmed_kinds(&state.db, &authed.user.id)
+    // Push while the organisation has it off is no factor to prove.
+    if crate::mfa::push_policy::login_factors(&state.db, &authed.user.id)
         .await?
         .is_empty()
     {
@@ -274,7 +275,7 @@ pub async fn login(
     if let Some(old) = old_cookie {
         session::end(&state.db, old).await?;
     }
-    let factors = store::factors::confirmed_kinds(&state.db, &user.id).await?;
+    let factors = crate::mfa::push_policy::login_factors(&state.db, &user.id).await?;
     let next = flow::next_step(
         &Facts {
             role: user.role(),

@@ -49,7 +49,9 @@ pub async fn purge(state: &AppState) -> Result<u64, Internal> {
     store::throttle::purge(&state.db, now - 2 * DAY).await?;
     store::trusted_browsers::purge(&state.db, now).await?;
     store::protect::purge(&state.db, now, now - crate::mfa::push::NONCE_KEEP_SECS).await?;
-    store::push_requests::purge(&state.db, now - DAY).await?;
+    // A push reported as fraud stays a month: the user's Security page
+    // shows the latest report of the last 30 days.
+    store::push_requests::purge(&state.db, now - DAY, now - 30 * DAY).await?;
     Ok(sessions)
 }
 

@@ -10,6 +10,8 @@
 pub mod passkey_login;
 pub mod push;
 pub mod push_factor;
+pub mod push_policy;
+pub mod push_send;
 pub mod recovery_codes;
 pub mod status;
 pub mod totp;
@@ -76,9 +78,12 @@ pub enum MfaError {
     PushNotFound,
     /// The push was answered, cancelled or has expired; the text says which.
     PushAnswered(&'static str),
-    /// A push for this user and resource is still outstanding: wait this
-    /// many seconds.
-    PushBusy(i64),
+    /// As many pushes for this user and resource as the organisation
+    /// allows (`limit`) are waiting: the first frees in `secs` seconds.
+    PushBusy {
+        secs: i64,
+        limit: u32,
+    },
     /// The user has no Protect device.
     DeviceNotFound,
     /// The session does not allow this (e.g. no recent second factor).
@@ -122,7 +127,7 @@ pub struct SignedIn {
 
 /// What the login flow asks of this user now.
 pub(crate) async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Internal> {
-    let factors = store::factors::confirmed_kinds(&state.db, &authed.user.id).await?;
+    let factors = push_policy::login_factors(&state.db, &authed.user.id).await?;
     Ok(flow::next_step(
         &Facts {
             role: authed.user.role(),

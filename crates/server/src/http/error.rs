@@ -254,9 +254,10 @@ impl From<MfaError> for HttpError {
             MfaError::PushAnswered(m) => {
                 HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m)
             }
-            MfaError::PushBusy(secs) => {
+            MfaError::PushBusy { secs, limit } => {
                 let secs = u64::try_from(secs).unwrap_or(1).max(1);
-                let words = crate::mfa::push::busy_words(i64::try_from(secs).unwrap_or(1));
+                let words =
+                    crate::mfa::push_policy::busy_words(limit, i64::try_from(secs).unwrap_or(1));
                 HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, words)
                     .retry(secs)
             }

@@ -147,7 +147,7 @@ pub async fn finish(
         client,
     )
     .await?;
-    let factors = store::factors::confirmed_kinds(&state.db, &user.id).await?;
+    let factors = super::push_policy::login_factors(&state.db, &user.id).await?;
     let next = flow::next_step(
         &Facts {
             role: user.role(),

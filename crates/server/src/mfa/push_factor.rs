@@ -15,7 +15,7 @@ use portcullis_api::protect::{
 use portcullis_api::{FactorKind, LoginResponse};
 
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
-use super::{MfaError, SignedIn};
+use super::{push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -40,13 +40,13 @@ fn push_topic(id: &str) -> String {
 }
 
 /// The wake-up topic of a user's device (a new push for it).
-fn device_topic(user_id: &str) -> String {
+pub(super) fn device_topic(user_id: &str) -> String {
     format!("push-user:{user_id}")
 }
 
 /// Wakes the waiters of `topic`. A lost wake-up costs latency only (they
 /// read again at their timeout), so a failure is logged, not answered.
-async fn wake(state: &AppState, topic: &str) {
+pub(super) async fn wake(state: &AppState, topic: &str) {
     if let Err(e) = state.wake.notify(topic, "").await {
         tracing::warn!(error = %e, "push wake-up not sent");
     }
@@ -69,7 +69,7 @@ fn info(device: &Device) -> ProtectDevice {
 }
 
 /// How events and emails name a device.
-fn device_words(device: &Device) -> String {
+pub(super) fn device_words(device: &Device) -> String {
     format!(
         "Protect device “{}” ({}, {})",
         device.label, device.device_type, device.os
@@ -348,7 +348,8 @@ pub async fn answer(
     };
     let verified = approval.map(|a| a.user_verified);
     let mut tx = state.db.begin().await?;
-    if !store::push_requests::answer(&mut *tx, id, status, verified, now).await? {
+    let deny_reason = reason.map(|_| "wrong_number");
+    if !store::push_requests::answer(&mut *tx, id, status, verified, deny_reason, now).await? {
         drop(tx);
         // Answered, cancelled or expired since it was read.
         let again = store::push_requests::find(&state.db, id).await?;
@@ -388,75 +389,18 @@ pub async fn answer(
     })
 }
 
-/// Sends a push for the login's second step. At most one push per user and
-/// resource is outstanding: another while it lives is refused (and
-/// recorded), so nobody can flood the phone until the user taps "approve".
+/// Sends a push for the login's second step, by the organisation's rules
+/// (`push_send`).
 pub async fn login_start(
     state: &AppState,
     authed: &Authed,
     client: &Client,
 ) -> Result<PushStarted, MfaError> {
+    // Before the flow, which leaves push out while it is off: the
+    // refusal then says why rather than "no device".
+    let settings = push_send::settings_if_on(state).await?;
     super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
-    let user = &authed.user;
-    let now = state.now();
-    let resource = rules::resource_for(user.role());
-    let mut tx = state.db.begin().await?;
-    // With the user's row held, two starts at once cannot both find none
-    // outstanding.
-    store::users::lock(&mut *tx, &user.id).await?;
-    let device = store::protect::device_of(&mut *tx, &user.id)
-        .await?
-        .ok_or(MfaError::NotAllowedNow(NO_DEVICE))?;
-    if let Some(until) =
-        store::push_requests::outstanding_until(&mut *tx, &user.id, resource, now).await?
-    {
-        drop(tx);
-        audit::record(
-            &state.db,
-            now,
-            Event::by_user(
-                EventKind::PushMfaAttemptFailed,
-                &user.id,
-                client,
-                "too many concurrent push requests",
-            ),
-        )
-        .await?;
-        return Err(MfaError::PushBusy(until - now));
-    }
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let number = rules::new_number();
-    let expires_at = now + rules::PUSH_SECS;
-    let browser = portcullis_api::user_agent::browser_in_words(&client.user_agent);
-    store::push_requests::insert(
-        &mut *tx,
-        &store::push_requests::New {
-            id: &id,
-            user_id: &user.id,
-            session_hash: authed.session.id_hash(),
-            resource,
-            ip: &client.ip,
-            browser: &browser,
-            number,
-            created_at: now,
-            expires_at,
-        },
-    )
-    .await?;
-    let words = format!("push for {resource} sent to {}", device_words(&device));
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_user(EventKind::PushSent, &user.id, client, &words),
-    )
-    .await?;
-    tx.commit().await?;
-    wake(state, &device_topic(&user.id)).await;
-    Ok(PushStarted {
-        id,
-        number: u8::try_from(number).unwrap_or_default(),
-        expires_at,
-    })
+    push_send::send(state, authed, client, &settings).await
 }
 
 /// A push of this login, or `PushNotFound` (another session's, unknown).

@@ -81,15 +81,16 @@ pub async fn pending_for<'c>(
     .await
 }
 
-/// The latest expiry among the user's outstanding pushes for `resource`.
-pub async fn outstanding_until<'c>(
+/// How many of the user's pushes for `resource` are waiting for an answer,
+/// and when the first of them expires.
+pub async fn outstanding<'c>(
     db: impl Exec<'c>,
     user_id: &str,
     resource: &str,
     now: Timestamp,
-) -> sqlx::Result<Option<Timestamp>> {
-    sqlx::query_scalar(
-        "SELECT MAX(expires_at) FROM push_requests
+) -> sqlx::Result<(i64, Option<Timestamp>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(expires_at) FROM push_requests
           WHERE user_id = $1 AND resource = $2 AND status = 'pending' AND expires_at > $3",
     )
     .bind(user_id)
@@ -99,23 +100,26 @@ pub async fn outstanding_until<'c>(
     .await
 }
 
-/// Answers a pending, unexpired push; false if it was answered, cancelled
-/// or expired meanwhile.
+/// Answers a pending, unexpired push (a denial with its reason, if any);
+/// false if it was answered, cancelled or expired meanwhile.
 pub async fn answer<'c>(
     db: impl Exec<'c>,
     id: &str,
     status: &str,
     user_verified: Option<bool>,
+    deny_reason: Option<&str>,
     now: Timestamp,
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
-        "UPDATE push_requests SET status = $2, answered_at = $3, user_verified = $4
+        "UPDATE push_requests SET status = $2, answered_at = $3, user_verified = $4,
+                deny_reason = $5
           WHERE id = $1 AND status = 'pending' AND expires_at > $3",
     )
     .bind(id)
     .bind(status)
     .bind(now)
     .bind(user_verified)
+    .bind(deny_reason)
     .execute(db)
     .await?;
     Ok(res.rows_affected() == 1)
@@ -180,11 +184,21 @@ pub async fn cancel_all<'c>(db: impl Exec<'c>, user_id: &str, now: Timestamp) ->
     Ok(res.rows_affected())
 }
 
-/// Drops requests older than `before` (periodic clean-up).
-pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM push_requests WHERE expires_at < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
+/// Drops requests that expired before `before` (periodic clean-up), but
+/// keeps those reported as fraud until `reports_before`: the user's
+/// Security page shows the latest report for a while.
+pub async fn purge<'c>(
+    db: impl Exec<'c>,
+    before: Timestamp,
+    reports_before: Timestamp,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM push_requests
+          WHERE expires_at < $1 AND (reported_at IS NULL OR reported_at < $2)",
+    )
+    .bind(before)
+    .bind(reports_before)
+    .execute(db)
+    .await?;
     Ok(res.rows_affected())
 }

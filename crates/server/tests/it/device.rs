@@ -136,6 +136,26 @@ impl Device {
         Device::enroll(s, &token_of(&link.uri)).await
     }
 
+    /// [`Device::for_user`] for a device that can verify its user this way.
+    pub async fn for_user_with(s: &TestServer, api: &Api, uv: UserVerification) -> Device {
+        let link = link(api).await;
+        let key = new_key();
+        let mut request = enroll_request(&token_of(&link.uri), &key, s.now());
+        request.user_verification = uv;
+        let enrolled: DeviceEnrolled = Api::new(&s.base)
+            .post("/api/device/v1/enroll", &request)
+            .await
+            .ok();
+        Device {
+            base: s.base.clone(),
+            id: enrolled.device_id,
+            key,
+            clock: s.clock.clone(),
+            http: reqwest::Client::new(),
+            last_nonce: std::sync::Mutex::new(String::new()),
+        }
+    }
+
     /// The same device talking to another instance.
     pub fn at(&self, base: &str) -> Device {
         Device {
@@ -205,6 +225,27 @@ impl Device {
         let body = serde_json::to_value(PushApproval {
             number,
             user_verified: true,
+        })
+        .expect("json");
+        self.send(
+            "POST",
+            &format!("/api/device/v1/requests/{id}/approve"),
+            Some(&body),
+            &Bend::default(),
+        )
+        .await
+    }
+
+    /// An approval saying whether the device verified its user.
+    pub async fn approve_with(
+        &self,
+        id: &str,
+        number: i64,
+        user_verified: bool,
+    ) -> Answer<PushOutcome> {
+        let body = serde_json::to_value(PushApproval {
+            number,
+            user_verified,
         })
         .expect("json");
         self.send(

@@ -20,7 +20,7 @@ const IVAN: &str = "ivan@example.com";
 
 /// `email` (a user with no MFA) signed in with the password, and a device
 /// enrolled for them; then signed out, so the next login asks for a push.
-async fn user_with_device(s: &TestServer, email: &str) -> (String, Device) {
+pub(crate) async fn user_with_device(s: &TestServer, email: &str) -> (String, Device) {
     let (api, answer) = s.password_login(email).await;
     assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
     let id = api.me().await.ok().id;
@@ -31,7 +31,7 @@ async fn user_with_device(s: &TestServer, email: &str) -> (String, Device) {
 
 /// A password login of `email` that stops at the second factor, and a push
 /// sent for it.
-async fn push_login(s: &TestServer, email: &str) -> (Api, PushStarted) {
+pub(crate) async fn push_login(s: &TestServer, email: &str) -> (Api, PushStarted) {
     let (api, answer) = s.password_login(email).await;
     match &answer {
         LoginResponse::Mfa { factors } => assert!(factors.contains(&FactorKind::Push)),
@@ -43,12 +43,12 @@ async fn push_login(s: &TestServer, email: &str) -> (Api, PushStarted) {
     (api, started)
 }
 
-async fn wait(api: &Api, id: &str, secs: u64) -> Answer<PushWait> {
+pub(crate) async fn wait(api: &Api, id: &str, secs: u64) -> Answer<PushWait> {
     api.post_empty(&format!("/api/v1/login/push/{id}/wait?wait={secs}"))
         .await
 }
 
-async fn event_kinds(s: &TestServer, user_id: &str) -> Vec<(String, String)> {
+pub(crate) async fn event_kinds(s: &TestServer, user_id: &str) -> Vec<(String, String)> {
     audit::about(&s.state.db, user_id, 50)
         .await
         .unwrap()
@@ -57,7 +57,7 @@ async fn event_kinds(s: &TestServer, user_id: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn has_event(events: &[(String, String)], kind: &str) -> bool {
+pub(crate) fn has_event(events: &[(String, String)], kind: &str) -> bool {
     events.iter().any(|(k, _)| k == kind)
 }
 

@@ -1,0 +1,103 @@
+//! Sending a push to the user's Protect device, for a login's second step
+//! or to prove the factor again in a signed-in session: the same rules for
+//! both (push switched on, the organisation's limit of pushes waiting).
+
+use portcullis_api::protect::PushStarted;
+use portcullis_api::FactorKind;
+
+use super::push::{self as rules};
+use super::push_factor::{device_topic, device_words, wake};
+use super::push_policy::{self as policy, PUSH_OFF};
+use super::MfaError;
+use crate::app::AppState;
+use crate::audit::{self, Event, EventKind};
+use crate::auth::client::Client;
+use crate::auth::Authed;
+use crate::org_settings::{self, OrgSettings};
+use crate::store;
+
+const NO_DEVICE: &str = "No Protect device is enrolled for this account.";
+
+/// The organisation's settings, if they let a push prove a sign-in.
+pub async fn settings_if_on(state: &AppState) -> Result<OrgSettings, MfaError> {
+    let settings = org_settings::get(&state.db).await?;
+    if settings.allows(FactorKind::Push) {
+        Ok(settings)
+    } else {
+        Err(MfaError::FactorNotAllowed(PUSH_OFF))
+    }
+}
+
+/// Sends a push for this session. With the limit on, at most that many
+/// pushes per user and resource wait for an answer: another is refused
+/// (and recorded), so nobody can flood the phone until the user taps
+/// "approve".
+pub async fn send(
+    state: &AppState,
+    authed: &Authed,
+    client: &Client,
+    settings: &OrgSettings,
+) -> Result<PushStarted, MfaError> {
+    let user = &authed.user;
+    let now = state.now();
+    let resource = rules::resource_for(user.role());
+    let mut tx = state.db.begin().await?;
+    // With the user's row held, two starts at once cannot both find room.
+    store::users::lock(&mut *tx, &user.id).await?;
+    let device = store::protect::device_of(&mut *tx, &user.id)
+        .await?
+        .ok_or(MfaError::NotAllowedNow(NO_DEVICE))?;
+    let (waiting, first_expiry) =
+        store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?;
+    if !policy::room_for_another(settings.push_limit, waiting) {
+        drop(tx);
+        audit::record(
+            &state.db,
+            now,
+            Event::by_user(
+                EventKind::PushMfaAttemptFailed,
+                &user.id,
+                client,
+                "too many concurrent push requests",
+            ),
+        )
+        .await?;
+        return Err(MfaError::PushBusy {
+            secs: first_expiry.map_or(1, |t| t - now),
+            limit: settings.push_limit.unwrap_or(1),
+        });
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let number = rules::new_number();
+    let expires_at = now + rules::PUSH_SECS;
+    let browser = portcullis_api::user_agent::browser_in_words(&client.user_agent);
+    store::push_requests::insert(
+        &mut *tx,
+        &store::push_requests::New {
+            id: &id,
+            user_id: &user.id,
+            session_hash: authed.session.id_hash(),
+            resource,
+            ip: &client.ip,
+            browser: &browser,
+            number,
+            created_at: now,
+            expires_at,
+        },
+    )
+    .await?;
+    let words = format!("push for {resource} sent to {}", device_words(&device));
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::PushSent, &user.id, client, &words),
+    )
+    .await?;
+    tx.commit().await?;
+    wake(state, &device_topic(&user.id)).await;
+    Ok(PushStarted {
+        id,
+        number: u8::try_from(number).unwrap_or_default(),
+        expires_at,
+    })
+}

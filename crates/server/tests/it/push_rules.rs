@@ -1,0 +1,168 @@
+//! Protect push under the organisation's settings: the limit of pushes
+//! waiting at once (on with 1, off, 3), and push switched off (a login
+//! neither offers nor sends one).
+
+use portcullis_api::protect::PushStarted;
+use portcullis_api::{ErrorCode, FactorKind, LoginResponse, MfaSettings};
+use serde_json::{json, Value};
+
+use crate::client::Api;
+use crate::device;
+use crate::fixtures::TestServer;
+use crate::push::{event_kinds, push_login, user_with_device};
+
+const ALICE: &str = "alice@example.com";
+const IVAN: &str = "ivan@example.com";
+
+/// Changes the organisation's settings as the billing administrator.
+pub(crate) async fn set(s: &TestServer, body: Value) -> MfaSettings {
+    let (admin, _) = s.admin().await;
+    let resp = admin
+        .http
+        .patch(admin.url("/api/v1/admin/settings"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    Api::read(resp).await.ok()
+}
+
+async fn another(api: &Api) -> crate::client::Answer<PushStarted> {
+    api.post_empty("/api/v1/login/push").await
+}
+
+fn refusals(events: &[(String, String)]) -> usize {
+    events
+        .iter()
+        .filter(|(k, d)| k == "push_mfa_attempt_failed" && d == "too many concurrent push requests")
+        .count()
+}
+
+#[tokio::test]
+async fn with_the_limit_on_a_second_push_waits_for_the_first() {
+    let s = TestServer::start().await;
+    let (id, _d) = user_with_device(&s, ALICE).await;
+    let (api, _) = push_login(&s, ALICE).await;
+    s.advance(15);
+    let busy = another(&api).await;
+    assert_eq!(busy.status, 429);
+    let e = busy.err();
+    assert_eq!(e.code, ErrorCode::TooManyAttempts);
+    assert_eq!(e.retry_after, Some(45));
+    assert!(
+        e.message.contains("send another in 45 seconds"),
+        "{}",
+        e.message
+    );
+    assert_eq!(refusals(&event_kinds(&s, &id).await), 1);
+}
+
+#[tokio::test]
+async fn with_the_limit_off_pushes_do_not_wait_for_each_other() {
+    let s = TestServer::start().await;
+    let (id, d) = user_with_device(&s, ALICE).await;
+    let settings = set(&s, json!({"push_limit_enabled": false})).await;
+    assert!(!settings.push_limit_enabled);
+    let (api, first) = push_login(&s, ALICE).await;
+    let second = another(&api).await.ok();
+    let third = another(&api).await.ok();
+    let pending: Vec<String> = d.pending(0).await.ok().into_iter().map(|p| p.id).collect();
+    assert_eq!(pending.len(), 3);
+    for p in [&first, &second, &third] {
+        assert!(pending.contains(&p.id), "{pending:?}");
+    }
+    assert_eq!(refusals(&event_kinds(&s, &id).await), 0);
+}
+
+#[tokio::test]
+async fn with_a_limit_of_three_the_fourth_is_refused_until_the_first_frees() {
+    let s = TestServer::start().await;
+    let (id, _d) = user_with_device(&s, ALICE).await;
+    let settings = set(&s, json!({"push_max_concurrent": 3})).await;
+    assert!(settings.push_limit_enabled);
+    assert_eq!(settings.push_max_concurrent, 3);
+    let (api, _first) = push_login(&s, ALICE).await;
+    s.advance(10);
+    another(&api).await.ok();
+    s.advance(10);
+    another(&api).await.ok();
+    let busy = another(&api).await;
+    assert_eq!(busy.status, 429);
+    let e = busy.err();
+    // the first of the three frees 40 s from now
+    assert_eq!(e.retry_after, Some(40));
+    assert!(e.message.starts_with("3 pushes"), "{}", e.message);
+    assert!(e.message.contains("in 40 seconds"), "{}", e.message);
+    assert_eq!(refusals(&event_kinds(&s, &id).await), 1);
+    s.advance(40);
+    another(&api).await.ok();
+}
+
+#[tokio::test]
+async fn with_push_off_a_login_neither_offers_nor_sends_a_push() {
+    let s = TestServer::start().await;
+    // Ivan has an authenticator app beside his device; Alice only the device.
+    let (_, ivan_device) = user_with_device(&s, IVAN).await;
+    let api = device::sign_in(&s, IVAN, &ivan_device).await;
+    s.enroll_app(&api).await;
+    api.logout().await.ok();
+    user_with_device(&s, ALICE).await;
+    let off = set(
+        &s,
+        json!({"allowed_factors": {"totp": true, "webauthn": true, "push": false}}),
+    )
+    .await;
+    assert!(!off.allowed_factors.push);
+
+    // Ivan is asked for his app only, and a push is refused in words.
+    let (api, answer) = s.password_login(IVAN).await;
+    assert_eq!(
+        answer,
+        LoginResponse::Mfa {
+            factors: vec![FactorKind::Totp]
+        }
+    );
+    assert!(!api.mfa().await.ok().factors.contains(&FactorKind::Push));
+    let refused = another(&api).await;
+    assert_eq!(refused.status, 403);
+    let e = refused.err();
+    assert_eq!(e.code, ErrorCode::FactorNotAllowed);
+    assert!(
+        e.message.contains("switched Protect push off"),
+        "{}",
+        e.message
+    );
+    assert!(ivan_device.pending(0).await.ok().is_empty());
+
+    // Alice, whose only factor is push, signs in as a user without factors.
+    let (_, answer) = s.password_login(ALICE).await;
+    assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
+    // Required to have MFA, she is sent to set another factor up.
+    s.require(ALICE, Some(7)).await;
+    let (api, answer) = s.password_login(ALICE).await;
+    assert!(
+        matches!(
+            answer,
+            LoginResponse::Enroll {
+                mandatory: false,
+                ..
+            }
+        ),
+        "{answer:?}"
+    );
+    assert_eq!(another(&api).await.status, 403);
+
+    // Switched on again, push is offered again.
+    set(
+        &s,
+        json!({"allowed_factors": {"totp": true, "webauthn": true, "push": true}}),
+    )
+    .await;
+    let (_, answer) = s.password_login(ALICE).await;
+    assert_eq!(
+        answer,
+        LoginResponse::Mfa {
+            factors: vec![FactorKind::Push]
+        }
+    );
+}

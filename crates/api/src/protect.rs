@@ -195,6 +195,11 @@ pub struct PendingPush {
     pub browser: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The organisation wants this device to verify its user (fingerprint,
+    /// face, PIN) before approving: an approval without it is taken as a
+    /// denial. Absent from older servers: not required.
+    #[serde(default)]
+    pub user_verification_required: bool,
 }
 
 /// `POST /api/device/v1/requests/{id}/approve`.
@@ -222,7 +227,8 @@ pub enum PushOutcomeKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushOutcome {
     pub outcome: PushOutcomeKind,
-    /// Why an approval was taken as a denial ("wrong number").
+    /// Why an approval was taken as a denial, in words: "wrong number", or
+    /// what the organisation's biometric policy wanted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }

@@ -388,7 +388,8 @@ fn check_push_max(n: u32) -> Result<(), String> {
     }
 }
 
-fn biometric_words(p: BiometricPolicy) -> &'static str {
+/// The policy in words (events, settings changes).
+pub fn biometric_words(p: BiometricPolicy) -> &'static str {
     match p {
         BiometricPolicy::Never => "never required",
         BiometricPolicy::IfEnabled => "required if enabled on the device",

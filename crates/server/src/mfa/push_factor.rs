@@ -15,6 +15,7 @@ use portcullis_api::protect::{
 use portcullis_api::{FactorKind, LoginResponse};
 
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
+use super::push_policy::{self, DenyReason};
 use super::{push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
@@ -259,7 +260,7 @@ pub async fn device_status(state: &AppState, device: &Device) -> Result<DeviceSt
     })
 }
 
-fn pending_of(row: Row) -> PendingPush {
+fn pending_of(row: Row, user_verification_required: bool) -> PendingPush {
     PendingPush {
         id: row.id,
         resource: row.resource,
@@ -267,6 +268,7 @@ fn pending_of(row: Row) -> PendingPush {
         browser: row.browser,
         created_at: row.created_at,
         expires_at: row.expires_at,
+        user_verification_required,
     }
 }
 
@@ -277,6 +279,8 @@ pub async fn pending(
     device: &Device,
     wait: u64,
 ) -> Result<Vec<PendingPush>, MfaError> {
+    let policy = org_settings::get(&state.db).await?.push_biometric;
+    let required = push_policy::verification_required(policy, verification_of(device));
     let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS));
     let rows = state
         .wake
@@ -287,7 +291,7 @@ pub async fn pending(
             |rows: &Vec<Row>| !rows.is_empty(),
         )
         .await?;
-    Ok(rows.into_iter().map(pending_of).collect())
+    Ok(rows.into_iter().map(|r| pending_of(r, required)).collect())
 }
 
 /// Marks a push past its expiry as expired and records it, once whichever
@@ -315,8 +319,9 @@ async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
 }
 
 /// The device's answer to one of its user's pushes: an approval with the
-/// number the user typed (a wrong number denies it), or a denial. A push
-/// is answered once, while it lives.
+/// number the user typed (a wrong number denies it, and so does one
+/// without the user verification the organisation's biometric policy
+/// wants), or a denial. A push is answered once, while it lives.
 pub async fn answer(
     state: &AppState,
     device: &Device,
@@ -337,9 +342,17 @@ pub async fn answer(
         }
         _ => return Err(MfaError::PushAnswered(ANSWERED)),
     }
+    let policy = org_settings::get(&state.db).await?.push_biometric;
+    let capability = verification_of(device);
     let (outcome, reason) = match approval {
-        Some(a) if a.number == row.number => (PushOutcomeKind::Approved, None),
-        Some(_) => (PushOutcomeKind::Denied, Some("wrong number")),
+        // The number first: a wrong one says more than a missing fingerprint.
+        Some(a) if a.number != row.number => {
+            (PushOutcomeKind::Denied, Some(DenyReason::WrongNumber))
+        }
+        Some(a) if !push_policy::approval_counts(policy, capability, a.user_verified) => {
+            (PushOutcomeKind::Denied, Some(DenyReason::UserVerification))
+        }
+        Some(_) => (PushOutcomeKind::Approved, None),
         None => (PushOutcomeKind::Denied, None),
     };
     let (status, kind) = match outcome {
@@ -348,7 +361,7 @@ pub async fn answer(
     };
     let verified = approval.map(|a| a.user_verified);
     let mut tx = state.db.begin().await?;
-    let deny_reason = reason.map(|_| "wrong_number");
+    let deny_reason = reason.map(DenyReason::as_str);
     if !store::push_requests::answer(&mut *tx, id, status, verified, deny_reason, now).await? {
         drop(tx);
         // Answered, cancelled or expired since it was read.
@@ -369,8 +382,15 @@ pub async fn answer(
         row.browser,
         device_words(device)
     );
-    if let Some(reason) = reason {
-        words.push_str(&format!(": {reason}"));
+    match reason {
+        Some(DenyReason::UserVerification) => words.push_str(&format!(
+            ": approved without the user verification the biometric policy ({}) wants of a \
+             device with user verification {}",
+            org_settings::biometric_words(policy),
+            capability.as_str()
+        )),
+        Some(r) => words.push_str(&format!(": {}", push_policy::device_words(r, capability))),
+        None => {}
     }
     if verified == Some(true) {
         words.push_str(", user verified on the device");
@@ -385,7 +405,7 @@ pub async fn answer(
     wake(state, &push_topic(id)).await;
     Ok(PushOutcome {
         outcome,
-        reason: reason.map(str::to_string),
+        reason: reason.map(|r| push_policy::device_words(r, capability).to_string()),
     })
 }
 
@@ -442,7 +462,7 @@ pub async fn login_wait(
         .await?
         .ok_or(MfaError::PushNotFound)?;
     let status = rules::status_now(&row.status, row.expires_at, state.now());
-    let message = rules::words(status).map(str::to_string);
+    let message = push_policy::wait_words(&state.db, &row, status).await?;
     match status {
         PushStatus::Expired => expire(state, &row).await?,
         PushStatus::Approved => {

@@ -18,10 +18,13 @@ pub struct Row {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub status: String,
+    /// Why a denied push was denied when the device did not simply deny
+    /// it: `wrong_number`, `user_verification`, `fraud`.
+    pub deny_reason: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, user_id, session_hash, resource, ip, browser, number, created_at, expires_at, status";
+const COLUMNS: &str = "id, user_id, session_hash, resource, ip, browser, number, created_at, \
+     expires_at, status, deny_reason";
 
 pub struct New<'a> {
     pub id: &'a str,

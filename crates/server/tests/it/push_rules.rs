@@ -1,18 +1,21 @@
 //! Protect push under the organisation's settings: the limit of pushes
-//! waiting at once (on with 1, off, 3), and push switched off (a login
-//! neither offers nor sends one).
+//! waiting at once (on with 1, off, 3), push switched off (a login
+//! neither offers nor sends one), and the biometric policy (never, if
+//! enabled, always) for devices that can verify their user and one that
+//! cannot, approving with and without user verification.
 
-use portcullis_api::protect::PushStarted;
+use portcullis_api::protect::{PushOutcomeKind, PushStarted, PushStatus, UserVerification};
 use portcullis_api::{ErrorCode, FactorKind, LoginResponse, MfaSettings};
 use serde_json::{json, Value};
 
 use crate::client::Api;
-use crate::device;
+use crate::device::{self, Device};
 use crate::fixtures::TestServer;
-use crate::push::{event_kinds, push_login, user_with_device};
+use crate::push::{event_kinds, push_login, user_with_device, wait};
 
 const ALICE: &str = "alice@example.com";
 const IVAN: &str = "ivan@example.com";
+const JUDY: &str = "judy@example.com";
 
 /// Changes the organisation's settings as the billing administrator.
 pub(crate) async fn set(s: &TestServer, body: Value) -> MfaSettings {
@@ -164,5 +167,117 @@ async fn with_push_off_a_login_neither_offers_nor_sends_a_push() {
         LoginResponse::Mfa {
             factors: vec![FactorKind::Push]
         }
+    );
+}
+
+/// `email` (no MFA) with a device enrolled that verifies its user by `uv`.
+async fn user_with_device_verifying(s: &TestServer, email: &str, uv: UserVerification) -> Device {
+    let (api, answer) = s.password_login(email).await;
+    assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
+    let d = Device::for_user_with(s, &api, uv).await;
+    api.logout().await.ok();
+    d
+}
+
+#[tokio::test]
+async fn the_biometric_policy_by_device_and_answer() {
+    use UserVerification::{Biometric, None as Cannot, Pin};
+    let s = TestServer::start().await;
+    let users = [(ALICE, Biometric), (JUDY, Pin), (IVAN, Cannot)];
+    let mut devices = Vec::new();
+    for (email, uv) in users {
+        devices.push((email, uv, user_with_device_verifying(&s, email, uv).await));
+    }
+    // (policy, device's verification, approved with verification) →
+    // (device told verification is required, approval counts)
+    let expected = |policy: &str, uv: UserVerification, verified: bool| match (policy, uv) {
+        ("never", _) => (false, true),
+        ("if_enabled", Cannot) => (false, true),
+        ("if_enabled", _) => (true, verified),
+        ("always", Cannot) => (true, false),
+        ("always", _) => (true, verified),
+        _ => unreachable!(),
+    };
+    for policy in ["never", "if_enabled", "always"] {
+        set(&s, json!({ "push_biometric": policy })).await;
+        for (email, uv, d) in &devices {
+            for verified in [true, false] {
+                let case = format!("{policy}, {uv:?} device, verified: {verified}");
+                let (required, counts) = expected(policy, *uv, verified);
+                let (api, started) = push_login(&s, email).await;
+                let pending = d.pending(0).await.ok();
+                assert_eq!(pending[0].user_verification_required, required, "{case}");
+                let number = i64::from(started.number);
+                let outcome = d.approve_with(&started.id, number, verified).await.ok();
+                let w = wait(&api, &started.id, 5).await.ok();
+                if counts {
+                    assert_eq!(outcome.outcome, PushOutcomeKind::Approved, "{case}");
+                    assert_eq!(w.status, PushStatus::Approved, "{case}");
+                    assert!(
+                        matches!(w.login, Some(LoginResponse::Done { .. })),
+                        "{case}"
+                    );
+                    continue;
+                }
+                assert_eq!(outcome.outcome, PushOutcomeKind::Denied, "{case}");
+                let reason = outcome.reason.unwrap_or_default();
+                assert!(
+                    reason.contains("fingerprint, face or PIN"),
+                    "{case}: {reason}"
+                );
+                assert_eq!(w.status, PushStatus::Denied, "{case}");
+                assert!(w.login.is_none(), "{case}");
+                let message = w.message.unwrap_or_default();
+                assert!(
+                    message.starts_with(
+                        "The push was not accepted: your organisation requires you to \
+                         confirm it with your fingerprint, face or PIN on the device"
+                    ),
+                    "{case}: {message}"
+                );
+                let cannot = *uv == Cannot;
+                assert_eq!(reason.contains("enrolled without them"), cannot, "{case}");
+                assert_eq!(message.contains("enrolled without them"), cannot, "{case}");
+                assert_eq!(api.me().await.status, 401, "{case}: not signed in");
+            }
+        }
+    }
+    let id = s.user_id(&s.admin().await.0, IVAN).await;
+    let events = event_kinds(&s, &id).await;
+    assert!(
+        events
+            .iter()
+            .any(|(k, d)| k == "push_denied" && d.contains("user verification")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_browser_is_told_why_a_push_was_denied() {
+    let s = TestServer::start().await;
+    let (_, d) = user_with_device(&s, ALICE).await;
+    let (api, started) = push_login(&s, ALICE).await;
+    let wrong = if started.number == 99 {
+        10
+    } else {
+        started.number + 1
+    };
+    d.approve(&started.id, i64::from(wrong)).await.ok();
+    let message = wait(&api, &started.id, 0)
+        .await
+        .ok()
+        .message
+        .unwrap_or_default();
+    assert!(message.contains("the number typed"), "{message}");
+    let started: PushStarted = api.post_empty("/api/v1/login/push").await.ok();
+    d.deny(&started.id).await.ok();
+    let message = wait(&api, &started.id, 0)
+        .await
+        .ok()
+        .message
+        .unwrap_or_default();
+    assert_eq!(
+        message,
+        "The push was denied on your Protect device. Send another push, or use another factor."
     );
 }

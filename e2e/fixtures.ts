@@ -71,6 +71,10 @@ export class Api {
     return this.request.post(`/api/v1${path}`, { headers: CSRF, data });
   }
 
+  patch(path: string, data: unknown): Promise<APIResponse> {
+    return this.request.patch(`/api/v1${path}`, { headers: CSRF, data });
+  }
+
   /** The body of a 2xx answer; anything else fails the test with the answer in the message. */
   async ok<T>(answer: Promise<APIResponse>): Promise<T> {
     const r = await answer;
@@ -217,6 +221,11 @@ export class Admin extends Api {
   async requireMfa(email: string, periodDays: number | null): Promise<AdminUser> {
     const { id } = await this.user(email);
     return this.ok(this.post(`/admin/users/${id}/require-mfa`, { period_days: periodDays }));
+  }
+
+  /** `PATCH /admin/settings` with `change` (the organisation's MFA settings). */
+  async settings(change: Record<string, unknown>): Promise<void> {
+    await this.ok(this.patch('/admin/settings', change));
   }
 
   async resetMfa(email: string, periodDays: number | null): Promise<AdminUser> {

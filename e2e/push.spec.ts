@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { advance, chooseInMenu, logIn, logInAsAdmin, logOut } from './fixtures';
+import { adminWithMfa, advance, chooseInMenu, logIn, logInAsAdmin, logOut } from './fixtures';
 
 // Protect push in real Chromium, approved by the real `protect` binary
 // (the phone's stand-in), which scans the portal's QR code from a
@@ -119,6 +119,26 @@ test('deny, a wrong number, expiry and a second push within the minute are each 
   const final = await protect('approve', '--number', number2);
   expect(final.code, final.out).toBe(0);
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});
+
+test('with fingerprint, face or PIN always required, an approval without is refused on both sides', async ({ page, request }) => {
+  const admin = await adminWithMfa(request);
+  await admin.settings({ push_biometric: 'always' });
+  try {
+    await logIn(page, USER);
+    await expect(page).toHaveURL(/\/login\/mfa$/);
+    const number = await shownNumber(page);
+    const without = await protect('approve', '--number', number);
+    expect(without.out).toMatch(/requires you to confirm each push with your fingerprint, face or PIN/);
+    await expect(page.getByRole('alert')).toContainText('requires you to confirm it with your fingerprint, face or PIN');
+    await page.getByRole('button', { name: 'Send another push' }).click();
+    const again = await shownNumber(page);
+    const verified = await protect('approve', '--number', again, '--uv');
+    expect(verified.code, verified.out).toBe(0);
+    await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+  } finally {
+    await admin.settings({ push_biometric: 'never' });
+  }
 });
 
 test('an administrator sees the device in the user’s details and deletes it; protect then says it is not enrolled', async ({ page, request }) => {

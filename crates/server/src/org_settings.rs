@@ -30,9 +30,10 @@ use crate::store::{self, factors::kind_name, org_settings::Values, Exec};
 pub enum SettingsError {
     /// Out-of-range input; the text says how.
     Invalid(String),
-    /// Which kinds of factor are allowed, and unified mode, are for
-    /// billing administrators.
+    /// Which kinds of factor are allowed are for billing administrators.
     NotBillingAdmin,
+    /// So is merging or separating Protect and the authenticator app.
+    ProtectModeNotBillingAdmin,
     /// The change would leave no kind of factor allowed.
     NoFactorAllowed,
     /// The session must prove a second factor again first.
@@ -339,7 +340,7 @@ pub async fn change(
     }
     if new.protect_mode != was.protect_mode {
         if !may_change_protect_mode(admin.user.role()) {
-            return Err(SettingsError::NotBillingAdmin);
+            return Err(SettingsError::ProtectModeNotBillingAdmin);
         }
         new.protect_merged_at = match new.protect_mode {
             ProtectMode::Unified => Some(now),

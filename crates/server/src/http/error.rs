@@ -313,6 +313,11 @@ impl From<SettingsError> for HttpError {
                 ErrorCode::Forbidden,
                 "Only a billing administrator can change which factors users may set up.",
             ),
+            SettingsError::ProtectModeNotBillingAdmin => HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "Only a billing administrator can merge or separate Protect and the authenticator app.",
+            ),
             // 409, not 422: the body is valid by the API's document, which
             // cannot say "not every kind false".
             SettingsError::NoFactorAllowed => HttpError::new(

@@ -118,7 +118,7 @@ pub enum NextStep {
 /// The next step for a user with this MFA overview.
 pub fn next_step(o: &MfaOverview) -> NextStep {
     let mut factors = Vec::new();
-    if let TotpState::Active { since } = o.totp {
+    if let TotpState::Active { since, .. } = o.totp {
         factors.push(format!("Authenticator app, since {}", date(since)));
     }
     if o.factors.contains(&portcullis_api::FactorKind::Webauthn) {

@@ -266,6 +266,7 @@ fn home_says_what_to_do_next() {
         last_used: None,
         recovery_codes_left: 0,
         trust_days: None,
+        protect_merged_notice: false,
     };
     assert_eq!(
         next_step(&o(
@@ -290,7 +291,8 @@ fn home_says_what_to_do_next() {
         next_step(&o(
             MfaStatus::Active,
             TotpState::Active {
-                since: 1_795_305_600
+                since: 1_795_305_600,
+                on_device: false,
             }
         )),
         NextStep::Protected {
@@ -629,6 +631,7 @@ fn home_lists_security_keys_among_the_factors() {
         last_used: None,
         recovery_codes_left: 0,
         trust_days: None,
+        protect_merged_notice: false,
     };
     assert_eq!(
         next_step(&o),

@@ -177,6 +177,11 @@ pub enum TotpState {
     /// In use since this time (Unix seconds).
     Active {
         since: i64,
+        /// The key lives on the user's Protect device (given to it at a
+        /// unified enrollment), not in an app of the user's choice.
+        /// Absent from older servers: not on the device.
+        #[serde(default)]
+        on_device: bool,
     },
 }
 
@@ -206,6 +211,12 @@ pub struct MfaOverview {
     /// who is always asked).
     #[serde(default)]
     pub trust_days: Option<u32>,
+    /// Show the banner about the organisation's merge of Protect and the
+    /// authenticator app: it merged since this user last dismissed it
+    /// (`POST /api/v1/protect/merge-notice`), and the user has a factor
+    /// the merge concerns. Only for a signed-in session.
+    #[serde(default)]
+    pub protect_merged_notice: bool,
 }
 
 /// A one-time code typed by the user.
@@ -533,10 +544,29 @@ mod wire_tests {
         for t in [
             TotpState::NotSetUp,
             TotpState::Pending,
-            TotpState::Active { since: 7 },
+            TotpState::Active {
+                since: 7,
+                on_device: false,
+            },
+            TotpState::Active {
+                since: 7,
+                on_device: true,
+            },
         ] {
             round_trip(t);
         }
+    }
+
+    #[test]
+    fn an_app_from_an_older_server_is_not_on_the_device() {
+        let t: TotpState = serde_json::from_str(r#"{"state":"active","since":7}"#).unwrap();
+        assert_eq!(
+            t,
+            TotpState::Active {
+                since: 7,
+                on_device: false
+            }
+        );
     }
 
     #[test]

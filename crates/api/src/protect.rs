@@ -53,6 +53,11 @@ pub struct ProtectEnrollment {
     pub uri: String,
     /// Unix seconds; the link works once, until then.
     pub expires_at: i64,
+    /// Whether the device enrolled with this link also becomes the user's
+    /// authenticator app (the organisation's unified mode, and no other
+    /// app of the user's in the way). Absent from older servers: no.
+    #[serde(default)]
+    pub totp_included: bool,
 }
 
 /// The user's Protect device (`GET /api/v1/protect/device`, and the admin
@@ -166,6 +171,48 @@ pub struct DeviceEnrolled {
     pub portal: String,
     /// The server's clock minus the device's (seconds).
     pub clock_offset_secs: i64,
+    /// In unified mode: the authenticator key the device shows codes of.
+    /// Absent in separate mode, and when the user keeps another app
+    /// (`totp_note` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<DeviceTotp>,
+    /// Why a unified enrollment gave the device no authenticator key, in
+    /// words for the person holding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_note: Option<String>,
+}
+
+/// An authenticator key given to the device at a unified enrollment: what
+/// any TOTP app needs to show the codes the portal accepts.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceTotp {
+    /// The key, base32 without padding.
+    pub secret: String,
+    /// Digits of a code (6).
+    pub digits: u32,
+    /// Seconds each code lasts (30).
+    pub period: u32,
+    /// The HMAC of the codes: "SHA1".
+    pub algorithm: String,
+    /// Whose account, as authenticator apps show it ("Portcullis").
+    pub issuer: String,
+    /// The account: the user's email.
+    pub account: String,
+}
+
+// By hand, so that `{:?}` anywhere (logs, panics) never prints the key.
+impl std::fmt::Debug for DeviceTotp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTotp")
+            .field("secret", &crate::REDACTED)
+            .field("digits", &self.digits)
+            .field("period", &self.period)
+            .field("algorithm", &self.algorithm)
+            .field("issuer", &self.issuer)
+            .field("account", &self.account)
+            .finish()
+    }
 }
 
 /// `GET /api/device/v1/status`.
@@ -243,6 +290,37 @@ mod tests {
                 "app_version":"a","user_verification":"none","clock":{clock}}}"#
         );
         serde_json::from_str(&body).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_enrollment_without_a_key_reads_and_writes_as_before() {
+        let old = r#"{"device_id":"d","user_email":"a@b.c","portal":"p","clock_offset_secs":0}"#;
+        let e: DeviceEnrolled = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((e.totp.as_ref(), e.totp_note.as_ref()), (None, None));
+        assert_eq!(serde_json::to_string(&e).ok().as_deref(), Some(old));
+    }
+
+    #[test]
+    fn the_device_key_stays_out_of_debug_output() {
+        let key = DeviceTotp {
+            secret: "JBSWY3DPEHPK3PXP".into(),
+            digits: 6,
+            period: 30,
+            algorithm: "SHA1".into(),
+            issuer: "Portcullis".into(),
+            account: "a@b.c".into(),
+        };
+        let e = DeviceEnrolled {
+            device_id: "d".into(),
+            user_email: "a@b.c".into(),
+            portal: "p".into(),
+            clock_offset_secs: 0,
+            totp: Some(key),
+            totp_note: None,
+        };
+        let text = format!("{e:?}");
+        assert!(!text.contains("JBSWY3DPEHPK3PXP"), "{text}");
+        assert!(text.contains(crate::REDACTED), "{text}");
     }
 
     #[test]

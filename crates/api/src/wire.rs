@@ -79,6 +79,8 @@ impl TryFrom<MfaStatusWire> for MfaStatus {
 pub(crate) struct TotpStateWire {
     state: String,
     since: Option<i64>,
+    #[serde(default)]
+    on_device: bool,
 }
 
 impl TryFrom<TotpStateWire> for TotpState {
@@ -90,6 +92,7 @@ impl TryFrom<TotpStateWire> for TotpState {
             "pending" => TotpState::Pending,
             "active" => TotpState::Active {
                 since: w.since.ok_or_else(|| missing("since"))?,
+                on_device: w.on_device,
             },
             other => return Err(unknown("state", other)),
         })

@@ -157,7 +157,10 @@ fn admin_user(row: &ListedUser, now: Timestamp, factors: FactorFacts) -> AdminUs
         mfa_required: requirement.required,
         deadline: requirement.deadline,
         totp: match (row.totp_confirmed_at, row.totp_pending) {
-            (Some(since), _) => TotpState::Active { since },
+            (Some(since), _) => TotpState::Active {
+                since,
+                on_device: row.totp_on_device,
+            },
             (None, true) => TotpState::Pending,
             (None, false) => TotpState::NotSetUp,
         },

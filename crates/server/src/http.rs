@@ -20,6 +20,7 @@ pub(crate) mod extract;
 pub(crate) mod headers;
 pub(crate) mod mfa;
 pub(crate) mod protect;
+pub(crate) mod protect_unified;
 pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
 pub(crate) mod spa;
@@ -171,6 +172,7 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(protect::login_push))
         .routes(routes!(protect::login_push_wait))
         .routes(routes!(protect::login_push_cancel))
+        .routes(routes!(protect_unified::dismiss_merge_notice))
 }
 
 /// The API with its middleware, plus `/api/openapi.json`.

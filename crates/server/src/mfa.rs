@@ -8,6 +8,7 @@
 //! `http/mfa.rs`.
 
 pub mod passkey_login;
+pub mod protect_unified;
 pub mod push;
 pub mod push_factor;
 pub mod push_policy;
@@ -236,10 +237,15 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
     let totp = match store::totp::get(&state.db, &user.id).await? {
         None => TotpState::NotSetUp,
         Some(row) => match row.confirmed_at {
-            Some(since) => TotpState::Active { since },
+            Some(since) => TotpState::Active {
+                since,
+                on_device: row.on_device,
+            },
             None => TotpState::Pending,
         },
     };
+    let protect_merged_notice =
+        protect_unified::merge_notice(state, authed, !factors.is_empty()).await?;
     // During a login, what the flow lets this login prove (a passkey that
     // stood for the password is not offered again).
     let offered = match next_for(state, authed).await? {
@@ -257,6 +263,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         last_used,
         recovery_codes_left: recovery_codes::left(&state.db, &user.id).await?,
         trust_days: trusted_browser::offered_days(&state.db, user).await?,
+        protect_merged_notice,
     })
 }
 

@@ -48,7 +48,7 @@ fn status_details(u: &AdminUser) -> String {
         }),
     }
     match u.totp {
-        TotpState::Active { since } => lines.push(format!(
+        TotpState::Active { since, .. } => lines.push(format!(
             "Authenticator app set up on {}.",
             local_date_time(since)
         )),

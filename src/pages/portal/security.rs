@@ -53,7 +53,7 @@ fn Factors(
         // `div` may not carry one: axe's aria-prohibited-attr).
         <div class="factor" role="group" aria-labelledby="totp-title">
             {match overview.totp {
-                TotpState::Active { since } => view! {
+                TotpState::Active { since, .. } => view! {
                     <p>
                         <span class="badge ok">"Active"</span>
                         " Set up on " {date(since)} "."

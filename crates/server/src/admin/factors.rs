@@ -13,8 +13,8 @@ use crate::auth::session::Method;
 use crate::auth::{throttle, Authed};
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
-use crate::mfa::totp_factor;
 use crate::mfa::webauthn_factor::key_line;
+use crate::mfa::{protect_unified, totp_factor};
 use crate::notify::{self, Kind};
 use crate::store;
 
@@ -52,13 +52,25 @@ pub async fn remove_factor(
             .map(|key| key.name),
         _ => None,
     };
-    let label = match &key_name {
-        Some(name) => format!("{} “{name}”", factor_words(factor.kind)),
-        None => factor_words(factor.kind).to_string(),
+    // An authenticator key given to the Protect device lives on it, so it
+    // goes with the device (and counts as going for the rule below).
+    let key_too =
+        factor.kind == FactorKind::Push && protect_unified::key_on_device(&mut *tx, id).await?;
+    let label = match (&key_name, key_too) {
+        (Some(name), _) => format!("{} “{name}”", factor_words(factor.kind)),
+        (None, true) => format!(
+            "{} (with the authenticator key on the device)",
+            factor_words(factor.kind)
+        ),
+        (None, false) => factor_words(factor.kind).to_string(),
     };
     let required =
         Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
-    if required && factors.len() == 1 {
+    let left = match factor.kind {
+        FactorKind::Push => protect_unified::left_without_device(&factors, key_too),
+        _ => factors.len() - 1,
+    };
+    if required && left == 0 {
         return Err(AdminError::Conflict(format!(
             "{label} is the only second factor of {}, and MFA is required of them: without it \
              they could not log in. Use Reset MFA instead, which also gives them time to set up \
@@ -97,13 +109,19 @@ pub async fn remove_factor(
             .into())
         }
     };
+    let key_went = key_too && protect_unified::remove_key_with_device(&mut tx, id).await?;
     store::factors::refresh(&mut *tx, id).await?;
     crate::mfa::recovery_codes::forget_if_no_factor(&mut tx, id).await?;
     crate::auth::trusted_browser::forget_all(&mut *tx, id).await?;
     // Whoever holds a session that this factor proved may be whoever took
     // the device: those end. Sessions proven otherwise stay.
-    let ended = store::sessions::end_proven_with(&mut *tx, id, method.as_str()).await?;
-    let key_line = key_name.as_deref().map(key_line).unwrap_or_default();
+    let mut ended = store::sessions::end_proven_with(&mut *tx, id, method.as_str()).await?;
+    let mut key_line = key_name.as_deref().map(key_line).unwrap_or_default();
+    if key_went {
+        let by_key = store::sessions::end_proven_with(&mut *tx, id, Method::Totp.as_str()).await?;
+        ended.extend(by_key);
+        key_line.push_str("\nThe authenticator key on the device was removed with it.\n");
+    }
     notify::queue_from_admin(&mut *tx, now, (email, None), &user, client, &key_line).await?;
     let words = format!(
         "removed {label}; ended {} proven with it",

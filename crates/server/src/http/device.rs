@@ -117,14 +117,16 @@ pub struct WaitParams {
 
 /// Enrolls a device with the one-time token of the enrollment link (the
 /// QR code): its public key and details. It replaces the user's earlier
-/// device, whose key stops working at once.
+/// device, whose key stops working at once. In unified mode the answer
+/// also carries the authenticator key the device shows codes of (`totp`),
+/// or says why it got none (`totp_note`).
 #[utoipa::path(
     post,
     path = "/api/device/v1/enroll",
     tag = "device",
     request_body = DeviceEnrollRequest,
     responses(
-        (status = 200, description = "Enrolled: the id to sign requests with", body = DeviceEnrolled),
+        (status = 200, description = "Enrolled: the id to sign requests with (and, in unified mode, the authenticator key)", body = DeviceEnrolled),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "The enrollment link is unknown, used or expired", body = ErrorBody),
         (status = 403, description = "The organisation does not allow Protect push (`factor_not_allowed`)", body = ErrorBody),

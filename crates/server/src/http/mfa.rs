@@ -175,6 +175,8 @@ pub async fn confirm(
 
 /// Reset Authenticator App: proves the current app with a code, removes it,
 /// ends the other sessions, and leaves the user ready to enroll another one.
+/// In unified mode the Protect device is removed with it (one QR code sets
+/// both up again).
 #[utoipa::path(
     post,
     path = "/api/v1/totp/reset",
@@ -182,7 +184,7 @@ pub async fn confirm(
     request_body = CodeRequest,
     security(("session" = [], "csrf" = [])),
     responses(
-        (status = 200, description = "Removed; enroll a new app next", body = MfaOverview),
+        (status = 200, description = "Removed (in unified mode with the Protect device); enroll a new app next", body = MfaOverview),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "Wrong or already used code, or not signed in", body = ErrorBody),
         (status = 403, description = "CSRF", body = ErrorBody),

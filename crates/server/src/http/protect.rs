@@ -57,9 +57,10 @@ pub async fn get_device(
     Ok(Json(push_factor::device(&state, &authed.user.id).await?))
 }
 
-/// Removes the user's device; other sessions it approved end. Refused for
-/// the only factor of a user who must have MFA. Needs a second factor
-/// passed in the last 10 minutes.
+/// Removes the user's device; other sessions it approved end. An
+/// authenticator key given to the device (unified mode) goes with it.
+/// Refused when that would leave a user who must have MFA without a
+/// factor. Needs a second factor passed in the last 10 minutes.
 #[utoipa::path(
     delete,
     path = "/api/v1/protect/device",

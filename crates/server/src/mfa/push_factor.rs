@@ -16,7 +16,7 @@ use portcullis_api::{FactorKind, LoginResponse};
 
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
 use super::push_policy::{self, DenyReason};
-use super::{push_send, MfaError, SignedIn};
+use super::{protect_unified, push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -115,6 +115,7 @@ pub async fn enrollment_link(
     Ok(ProtectEnrollment {
         uri: rules::enrollment_uri(&state.settings.public_origin, &token),
         expires_at,
+        totp_included: protect_unified::link_gives_key(state, &authed.user.id).await?,
     })
 }
 
@@ -179,15 +180,18 @@ pub async fn enroll(
     };
     store::protect::insert_device(&mut *tx, &device).await?;
     store::factors::refresh(&mut *tx, &user_id).await?;
+    let key =
+        protect_unified::on_enrollment(state, &mut tx, &user, &device.label, client, now).await?;
     // The old key stopped working with its row. Sessions it approved stay:
     // the user enrolling a new phone is usually signed in with the old one.
     let mut words = format!("{} enrolled", device_words(&device));
     if let Some(old) = &old {
         words.push_str(&format!("; replaced {}", device_words(old)));
     }
+    words.push_str(&key.words);
     let line = format!(
-        "\nDevice: “{}” ({}, {})\n",
-        device.label, device.device_type, device.os
+        "\nDevice: “{}” ({}, {})\n{}",
+        device.label, device.device_type, device.os, key.mail_line
     );
     notify::queue_from(
         &mut *tx,
@@ -210,6 +214,8 @@ pub async fn enroll(
         user_email: user.email,
         portal: state.settings.public_origin.clone(),
         clock_offset_secs: device.clock_offset,
+        totp: key.totp,
+        totp_note: key.note.map(str::to_string),
     })
 }
 
@@ -550,33 +556,50 @@ pub async fn remove(state: &AppState, authed: &Authed, client: &Client) -> Resul
     let factors = store::factors::confirmed(&mut *tx, user_id).await?;
     let required =
         Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
-    if required && factors.len() == 1 {
-        return Err(MfaError::LastFactor(format!(
-            "“{}” is your only second factor, and your organisation requires one: without it \
-             you could not log in. Add an authenticator app or a security key first, then \
-             remove this device.",
-            device.label
+    // An authenticator key given to the device lives on it: it goes too,
+    // so the rule counts what is left without both.
+    let key_too = protect_unified::key_on_device(&mut *tx, user_id).await?;
+    if required && protect_unified::left_without_device(&factors, key_too) == 0 {
+        return Err(MfaError::LastFactor(protect_unified::last_factor_words(
+            &device.label,
+            key_too,
         )));
     }
     store::protect::delete_device_of(&mut *tx, user_id).await?;
     store::push_requests::cancel_all(&mut *tx, user_id, now).await?;
     store::factors::refresh(&mut *tx, user_id).await?;
     trusted_browser::forget_all(&mut *tx, user_id).await?;
-    let ended = store::sessions::end_others_proven_with(
+    let mut ended = store::sessions::end_others_proven_with(
         &mut *tx,
         user_id,
         Method::Push.as_str(),
         authed.session.id_hash(),
     )
     .await?;
+    let mut key_line = "";
+    if protect_unified::remove_key_with_device(&mut tx, user_id).await? {
+        ended += store::sessions::end_others_proven_with(
+            &mut *tx,
+            user_id,
+            Method::Totp.as_str(),
+            authed.session.id_hash(),
+        )
+        .await?;
+        key_line = "The authenticator key on it was removed with it.\n";
+    }
     let line = format!(
-        "\nDevice: “{}” ({}, {})\n",
+        "\nDevice: “{}” ({}, {})\n{key_line}",
         device.label, device.device_type, device.os
     );
     notify::queue_from(&mut *tx, now, Kind::PushDeviceRemoved, &user, client, &line).await?;
     let words = format!(
-        "{} removed; ended {ended} other session(s) it had approved",
-        device_words(&device)
+        "{} removed{}; ended {ended} other session(s) it had approved",
+        device_words(&device),
+        if key_line.is_empty() {
+            ""
+        } else {
+            ", with the authenticator key on it"
+        }
     );
     audit::record(
         &mut *tx,

@@ -243,7 +243,8 @@ pub async fn confirm(
 /// Reset Authenticator App: proves the current app with a code, removes it,
 /// ends the user's other sessions, and leaves the user ready to enroll
 /// another one (now, or at the next login when MFA is required — never
-/// locked out by an old, expired period).
+/// locked out by an old, expired period). In unified mode the Protect
+/// device goes too: one new enrollment sets both up again.
 pub async fn reset(
     state: &AppState,
     authed: &Authed,
@@ -258,6 +259,7 @@ pub async fn reset(
     let now = state.now();
     let mut tx = state.db.begin().await?;
     store::totp::delete(&mut tx, &user.id).await?;
+    super::protect_unified::reset_device_too(&mut tx, user, client, now).await?;
     super::recovery_codes::forget_if_no_factor(&mut tx, &user.id).await?;
     trusted_browser::forget_all(&mut *tx, &user.id).await?;
     if user.mfa_required {

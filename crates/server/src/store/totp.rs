@@ -10,11 +10,15 @@ pub struct Row {
     pub sealed_key: String,
     pub confirmed_at: Option<Timestamp>,
     pub last_step: i64,
+    /// The key was given to the Protect device (unified enrollment).
+    #[sqlx(try_from = "super::Flag")]
+    pub on_device: bool,
 }
 
 pub async fn get<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Option<Row>> {
     sqlx::query_as(
-        "SELECT secret AS sealed_key, confirmed_at, last_step FROM totp_factors WHERE user_id = $1",
+        "SELECT secret AS sealed_key, confirmed_at, last_step, CAST(on_device AS INTEGER) AS on_device
+           FROM totp_factors WHERE user_id = $1",
     )
     .bind(user_id)
     .fetch_optional(db)
@@ -65,6 +69,48 @@ pub async fn confirm(
         super::factors::refresh(&mut *db, user_id).await?;
     }
     Ok(confirmed)
+}
+
+/// Stores a key given to the user's Protect device as their confirmed
+/// factor (it needs no first code: the device holds it, and the device was
+/// just proven by its enrollment link). Replaces a pending setup or an
+/// earlier device's key, never another app that is confirmed: returns
+/// `false` then. Run it in the transaction of the enrollment: it also
+/// updates the registry.
+pub async fn put_on_device(
+    db: &mut Conn,
+    user_id: &str,
+    sealed_key: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step, on_device)
+         VALUES ($1, $2, $3, $3, -1, TRUE)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at,
+           confirmed_at = excluded.confirmed_at, last_step = -1, last_used_at = NULL, on_device = TRUE
+         WHERE totp_factors.confirmed_at IS NULL OR totp_factors.on_device = TRUE",
+    )
+    .bind(user_id)
+    .bind(sealed_key)
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    let stored = res.rows_affected() == 1;
+    if stored {
+        super::factors::refresh(&mut *db, user_id).await?;
+    }
+    Ok(stored)
+}
+
+/// Removes the user's factor if its key is the Protect device's (and
+/// updates the registry); whether there was one.
+pub async fn delete_on_device(db: &mut Conn, user_id: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("DELETE FROM totp_factors WHERE user_id = $1 AND on_device = TRUE")
+        .bind(user_id)
+        .execute(&mut *db)
+        .await?;
+    super::factors::refresh(&mut *db, user_id).await?;
+    Ok(res.rows_affected() > 0)
 }
 
 /// Removes the user's factor, pending or active (and updates the registry).

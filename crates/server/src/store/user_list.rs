@@ -396,7 +396,8 @@ pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sq
 /// The columns that describe a listed user's factors.
 const LISTED: &str = "CAST(u.has_factor AS INTEGER) AS has_factor, \
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
-     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending, \
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device";
 
 /// The users with these ids (those that exist), in no particular order.
 pub async fn by_ids<'c>(db: impl Exec<'c>, ids: &[String]) -> sqlx::Result<Vec<ListedUser>> {

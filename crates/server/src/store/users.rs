@@ -185,11 +185,15 @@ pub struct ListedUser {
     pub totp_confirmed_at: Option<Timestamp>,
     #[sqlx(try_from = "super::Flag")]
     pub totp_pending: bool,
+    /// The app's key is the Protect device's.
+    #[sqlx(try_from = "super::Flag")]
+    pub totp_on_device: bool,
 }
 
 const LISTED: &str = "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id) AS has_factor, \
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
-     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending";
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending, \
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device";
 
 pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<ListedUser>> {
     sqlx::query_as(&format!(
@@ -198,4 +202,30 @@ pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<List
     .bind(id)
     .fetch_optional(db)
     .await
+}
+
+/// When the user last dismissed the banner about a merge of Protect and
+/// the authenticator app (`None`: never; the outer `None`: no such user).
+pub async fn merge_seen_at<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+) -> sqlx::Result<Option<Option<Timestamp>>> {
+    sqlx::query_scalar("SELECT protect_merge_seen_at FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Records that the user saw the banner about the merge at `now`.
+pub async fn set_merge_seen<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET protect_merge_seen_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -41,6 +41,7 @@ mod sessions;
 mod smtp;
 mod throttle;
 mod trusted_browsers;
+mod unified;
 mod vocabulary;
 mod wake;
 mod webauthn;

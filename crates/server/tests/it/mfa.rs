@@ -131,7 +131,13 @@ async fn enrollment_activates_the_factor_only_after_a_valid_first_code() {
     assert_eq!(c.me().await.ok().email, "ivan@example.com");
     let m = c.mfa().await.ok();
     assert_eq!(m.status, MfaStatus::Active);
-    assert_eq!(m.totp, TotpState::Active { since: s.now() });
+    assert_eq!(
+        m.totp,
+        TotpState::Active {
+            since: s.now(),
+            on_device: false
+        }
+    );
 
     // Enrolling again is refused while one is active.
     assert_eq!(c.totp_enroll().await.fail(), (409, ErrorCode::AlreadySetUp));

@@ -69,6 +69,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login/push"),
     ("post", "/api/v1/login/push/{id}/wait"),
     ("post", "/api/v1/login/push/{id}/cancel"),
+    ("post", "/api/v1/protect/merge-notice"),
     // The device API: signed by the device's key, no cookie, no CSRF header.
     ("post", "/api/device/v1/enroll"),
     ("get", "/api/device/v1/status"),

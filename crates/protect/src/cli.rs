@@ -72,6 +72,9 @@ pub enum Command {
     },
     /// Show what the portal knows about this device.
     Status,
+    /// Show the current authenticator code, when the organisation enrolls
+    /// Protect and the authenticator app together (unified mode).
+    Code,
 }
 
 /// User verification a device can perform.

@@ -2,6 +2,7 @@
 //! returns whether the answer was a success (exit 0) or a refusal (exit 1).
 
 mod answer;
+mod code;
 mod enroll;
 mod pending;
 mod status;
@@ -15,6 +16,7 @@ use crate::state::{self, State};
 use crate::Error;
 
 pub use answer::{approve, deny};
+pub use code::code;
 pub use enroll::enroll;
 pub use pending::pending;
 pub use status::status;
@@ -65,6 +67,7 @@ pub fn run(cli: Cli, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Don
         Command::Deny { id } => deny(&State::load(&path)?, id.as_deref(), out),
         Command::Watch { uv } => watch(&State::load(&path)?, uv, input, out),
         Command::Status => status(&State::load(&path)?, out),
+        Command::Code => code(&State::load(&path)?, out),
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Error {
     Protocol(String),
     /// Reading the terminal failed.
     Io(String),
+    /// `protect code` on a device that received no authenticator key.
+    NoAuthenticatorKey,
 }
 
 impl Error {
@@ -51,6 +53,12 @@ impl fmt::Display for Error {
             Error::Refused { message, .. } => f.write_str(message),
             Error::Protocol(m) => write!(f, "The portal's answer could not be read: {m}"),
             Error::Io(m) => write!(f, "Could not read the terminal: {m}"),
+            Error::NoAuthenticatorKey => f.write_str(
+                "This device has no authenticator key: the organisation enrolls Protect separately \
+                 from the authenticator app (or this account keeps another app), so codes come \
+                 from that app. Once the organisation merges them, enroll this device again with a \
+                 new QR code to receive the key.",
+            ),
         }
     }
 }

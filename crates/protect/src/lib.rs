@@ -17,5 +17,6 @@ pub mod link;
 pub mod qr;
 pub mod signing;
 pub mod state;
+pub mod totp;
 
 pub use error::Error;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::SigningKey;
+use portcullis_api::protect::DeviceTotp;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -31,6 +32,10 @@ pub struct State {
     /// Portal time minus device time, as last seen.
     pub clock_offset_secs: i64,
     pub enrolled_at: i64,
+    /// The authenticator key a unified enrollment gave this device (it
+    /// shows its codes: `protect code`). Never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    totp: Option<DeviceTotp>,
 }
 
 /// Everything of a [`State`] but the key, which `new` takes separately.
@@ -61,7 +66,19 @@ impl State {
             user_verification: d.user_verification,
             clock_offset_secs: d.clock_offset_secs,
             enrolled_at: d.enrolled_at,
+            totp: None,
         }
+    }
+
+    /// The same state holding the authenticator key of a unified
+    /// enrollment (`None`: none).
+    pub fn with_totp(self, totp: Option<DeviceTotp>) -> State {
+        State { totp, ..self }
+    }
+
+    /// The authenticator key, if the portal gave this device one.
+    pub fn totp(&self) -> Option<&DeviceTotp> {
+        self.totp.as_ref()
     }
 
     pub fn key(&self) -> Result<SigningKey, Error> {
@@ -232,11 +249,40 @@ mod tests {
         assert_eq!(back.clock_offset_secs, -3);
     }
 
+    fn totp_key() -> DeviceTotp {
+        DeviceTotp {
+            secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into(),
+            digits: 6,
+            period: 30,
+            algorithm: "SHA1".into(),
+            issuer: "Portcullis".into(),
+            account: "ada@example.com".into(),
+        }
+    }
+
     #[test]
     fn debug_never_shows_the_key() {
-        let s = sample();
+        let s = sample().with_totp(Some(totp_key()));
         let text = format!("{s:?}");
         assert!(!text.contains(&s.private_key), "{text}");
+        assert!(!text.contains(&totp_key().secret), "{text}");
+    }
+
+    #[test]
+    fn the_authenticator_key_is_kept_owner_only_and_optional() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("state.json");
+        sample().with_totp(Some(totp_key())).save(&path).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(State::load(&path).unwrap().totp(), Some(&totp_key()));
+        // A state written without one (separate mode, older versions).
+        sample().save(&path).unwrap();
+        assert!(!fs::read_to_string(&path).unwrap().contains("totp"));
+        assert_eq!(State::load(&path).unwrap().totp(), None);
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub fn enroll(path: &Path, link: &str, o: Options, out: &mut dyn Write) -> Resul
             enrolled_at: clock + enrolled.clock_offset_secs,
         },
         &key,
-    );
+    )
+    .with_totp(enrolled.totp);
     state.save(path).map_err(|e| {
         Error::State(format!(
             "The portal enrolled this device, but its key could not be saved, so it cannot \
@@ -70,6 +71,14 @@ pub fn enroll(path: &Path, link: &str, o: Options, out: &mut dyn Write) -> Resul
         out,
         &format!("Enrolled as {} at {}", state.user_email, link.portal),
     );
+    if state.totp().is_some() {
+        say(
+            out,
+            "This device is also your authenticator app: `protect code` shows the current code.",
+        );
+    } else if let Some(note) = &enrolled.totp_note {
+        say(out, note);
+    }
     if let Some(warning) = skew_warning(enrolled.clock_offset_secs) {
         say(out, &warning);
     }

@@ -11,4 +11,5 @@ mod push;
 mod removed;
 mod server;
 mod two_instances;
+mod unified;
 mod watch;

@@ -38,6 +38,8 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/login/push"),
     ("post", "/api/v1/login/push/{id}/wait"),
     ("post", "/api/v1/login/push/{id}/cancel"),
+    // A login that must set up a factor may choose Protect: the link.
+    ("post", "/api/v1/protect/enroll"),
 ];
 
 /// A user's id, read from the database (the admin API would need an

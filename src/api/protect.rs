@@ -54,3 +54,8 @@ pub async fn wait_fresh_push(id: &str, secs: u32) -> Result<PushWait, ApiError> 
     )
     .await
 }
+
+/// Records that the user has seen the notice about the merge.
+pub async fn merge_notice_seen() -> Result<(), ApiError> {
+    post("/protect/merge-notice", &()).await
+}

@@ -17,6 +17,9 @@ pub fn ProtectLink(link: ProtectEnrollment) -> impl IntoView {
         <QrCode data=link.uri.clone() alt="QR code that sets up Protect push on your phone. The same link is written out below."/>
         <p>"No camera? With the " <code>"protect"</code> " command: "</p>
         <p><code class="key">{format!("protect enroll '{}'", link.uri)}</code></p>
+        {link.totp_included.then(|| view! {
+            <p>"The same code also sets Protect up as your authenticator app: it shows your codes too."</p>
+        })}
         <p class="hint">{format!("Good until {}.", local_date_time(link.expires_at))}</p>
         <p class="hint">
             "A new phone? Set it up the same way: it replaces the old one, which stops getting pushes."

@@ -1,6 +1,7 @@
 //! The signed-in user's screens (lazy, behind the signed-in guard).
 
 pub mod home;
+mod merge_notice;
 mod protect;
 pub mod recovery_codes;
 pub mod security;

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
+use super::merge_notice::MergeNotice;
 use super::protect::ProtectPush;
 use super::recovery_codes::RecoveryCodes;
 use super::security_keys::SecurityKeys;
@@ -48,17 +49,19 @@ fn Factors(
 ) -> impl IntoView {
     view! {
         <p class="status-line">{status_sentence(overview.status)}</p>
+        {overview.protect_merged_notice.then(|| view! { <MergeNotice/> })}
         <h2 id="totp-title">"Authenticator App"</h2>
         // A group, so that its name reaches assistive technology (a plain
         // `div` may not carry one: axe's aria-prohibited-attr).
         <div class="factor" role="group" aria-labelledby="totp-title">
             {match overview.totp {
-                TotpState::Active { since, .. } => view! {
+                TotpState::Active { since, on_device } => view! {
                     <p>
                         <span class="badge ok">"Active"</span>
-                        " Set up on " {date(since)} "."
+                        " Set up on " {date(since)}
+                        {if on_device { ", on your Protect phone." } else { "." }}
                     </p>
-                    <ResetAuthenticator/>
+                    <ResetAuthenticator on_device=on_device/>
                 }
                 .into_any(),
                 TotpState::Pending | TotpState::NotSetUp => view! {
@@ -85,9 +88,13 @@ enum ResetStep {
 }
 
 /// "Reset Authenticator App": proves the current app with a code, removes
-/// it, and goes straight to enrolling a new one.
+/// it, and goes straight to enrolling a new one. An app on the Protect
+/// phone (unified) goes with the phone's push: the server resets both.
 #[component]
-fn ResetAuthenticator() -> impl IntoView {
+fn ResetAuthenticator(
+    /// The app is the Protect phone.
+    on_device: bool,
+) -> impl IntoView {
     let navigate = use_navigate();
     let (step, set_step) = signal(ResetStep::Closed);
     let code = RwSignal::new(String::new());
@@ -133,8 +140,14 @@ fn ResetAuthenticator() -> impl IntoView {
             <form class="reset-form" on:submit=on_submit novalidate aria-labelledby="reset-title">
                 <h3 id="reset-title">"Reset Authenticator App"</h3>
                 <p>
-                    "To move to another app, first prove you still have this one. The current app stops "
-                    "working for Portcullis, and you set up the new one right away."
+                    {if on_device {
+                        "To move to another phone, first prove you still have this one with a code from \
+                         Protect. This phone then stops working for Portcullis, for codes and for push, \
+                         and you set up the new one right away, with one QR code."
+                    } else {
+                        "To move to another app, first prove you still have this one. The current app stops \
+                         working for Portcullis, and you set up the new one right away."
+                    }}
                 </p>
                 <CodeField
                     id="reset-code"

@@ -191,3 +191,64 @@ test('a login that must set up MFA enrolls Protect from /enroll and is approved 
   expect(approved.code, approved.out).toBe(0);
   await expect(page.getByRole('heading', { name: 'Welcome, Dave Dias' })).toBeVisible();
 });
+
+// Merged: the billing administrator merges Protect and the app on
+// /admin/mfa; Judy's phone, set up from one QR code, then shows codes too;
+// the notice about the merge shows once; a reset with a code from the
+// phone resets both, and Judy is back to her password alone.
+test('merged: one QR code sets up push and the app, the notice shows once, the reset resets both', async ({ page, request }) => {
+  const admin = await logInAsAdmin(page, request);
+  try {
+    await page.goto('/admin/mfa');
+    await page.getByRole('button', { name: 'Merge…' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm the change' });
+    await expect(confirm).toContainText('Merge Protect and the authenticator app?');
+    await confirm.getByRole('button', { name: 'Save the change' }).click();
+    await expect(page.getByText(/^Merged since /)).toBeVisible();
+    await logOut(page);
+
+    const phone = join(mkdtempSync(join(tmpdir(), 'protect-unified-')), 'state.json');
+    await logIn(page, USER);
+    await chooseInMenu(page, 'Security');
+    const section = page.getByRole('group', { name: 'Protect Push' });
+    await section.getByRole('button', { name: 'Set up Protect push' }).click();
+    await expect(section).toContainText('also sets Protect up as your authenticator app');
+    const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
+    await section.locator('.qr').screenshot({ path: shot });
+    const enrolled = await protectWith(phone, 'enroll', '--qr', shot);
+    expect(enrolled.code, enrolled.out).toBe(0);
+    await section.getByRole('button', { name: 'Done' }).click();
+
+    // The app is the phone, and the notice about the merge shows once.
+    await page.reload();
+    const app = page.getByRole('group', { name: 'Authenticator App' });
+    await expect(app).toContainText('on your Protect phone');
+    const notice = page.getByRole('region', { name: 'Protect is now also your authenticator app' });
+    await expect(notice).toBeVisible();
+    await notice.getByRole('button', { name: 'Got it' }).click();
+    await expect(notice).toHaveCount(0);
+    await page.reload();
+    await expect(app).toContainText('on your Protect phone');
+    await expect(notice).toHaveCount(0);
+
+    // Reset with a code from the phone: push and codes go together.
+    const code = await protectWith(phone, 'code');
+    expect(code.code, code.out).toBe(0);
+    const digits = code.out.match(/\b\d{6}\b/)![0];
+    await app.getByRole('button', { name: 'Reset Authenticator App' }).click();
+    await expect(app).toContainText('for codes and for push');
+    await page.getByLabel('Current code from your app').fill(digits);
+    await page.getByRole('button', { name: 'Reset and set up a new app' }).click();
+    await expect(page).toHaveURL(/\/enroll/);
+    const status = await protectWith(phone, 'status');
+    expect(status.code).not.toBe(0);
+    expect(status.out).toMatch(/not enrolled|removed/i);
+  } finally {
+    await admin.settings({ protect_mode: 'separate' });
+  }
+  // Judy is back to her password alone, as the specs after this expect.
+  await page.goto('/');
+  await logOut(page);
+  await logIn(page, USER);
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+});

@@ -278,7 +278,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 31] = [
+pub const EVENT_KINDS: [(&str, &str); 32] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -310,6 +310,7 @@ pub const EVENT_KINDS: [(&str, &str); 31] = [
     ("push_mfa_attempt_failed", "Push blocked: too many at once"),
     ("push_device_enrolled", "Protect device enrolled"),
     ("push_device_removed", "Protect device removed"),
+    ("push_fraud_reported", "Push reported as fraud"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

@@ -267,6 +267,7 @@ fn home_says_what_to_do_next() {
         recovery_codes_left: 0,
         trust_days: None,
         protect_merged_notice: false,
+        push_muted_until: None,
     };
     assert_eq!(
         next_step(&o(
@@ -632,6 +633,7 @@ fn home_lists_security_keys_among_the_factors() {
         recovery_codes_left: 0,
         trust_days: None,
         protect_merged_notice: false,
+        push_muted_until: None,
     };
     assert_eq!(
         next_step(&o),

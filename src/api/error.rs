@@ -82,6 +82,7 @@ fn meaning(code: ErrorCode) -> Meaning {
         | ErrorCode::NotAllowedNow
         | ErrorCode::MfaEnrollmentExpired
         | ErrorCode::Conflict
+        | ErrorCode::PushMuted
         // A newer server's code: its message is all the portal has.
         | ErrorCode::Unknown => Meaning::ServerMessage,
     }

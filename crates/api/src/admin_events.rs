@@ -44,7 +44,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 31] = [
+pub const EVENT_KINDS: [&str; 32] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -76,4 +76,5 @@ pub const EVENT_KINDS: [&str; 31] = [
     "push_mfa_attempt_failed",
     "push_device_enrolled",
     "push_device_removed",
+    "push_fraud_reported",
 ];

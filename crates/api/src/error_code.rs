@@ -65,6 +65,10 @@ pub enum ErrorCode {
     /// does not fit the present state; the message says why and what to
     /// do instead.
     Conflict,
+    /// 403: pushes to the user's Protect device are paused after one was
+    /// reported as not theirs; the message says until when, and to use
+    /// another factor meanwhile.
+    PushMuted,
     /// A code this client does not know yet.
     #[serde(other)]
     Unknown,
@@ -72,7 +76,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, for exhaustive tests on both ends.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::InvalidCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::Suspended,
@@ -99,6 +103,7 @@ impl ErrorCode {
         ErrorCode::MfaEnrollmentExpired,
         ErrorCode::FactorNotAllowed,
         ErrorCode::Conflict,
+        ErrorCode::PushMuted,
     ];
 }
 

@@ -217,6 +217,11 @@ pub struct MfaOverview {
     /// the merge concerns. Only for a signed-in session.
     #[serde(default)]
     pub protect_merged_notice: bool,
+    /// Pushes to the user's Protect device are paused until then (Unix
+    /// seconds) after one was reported as not theirs: `/login/mfa` starts
+    /// with another factor. Absent: not paused.
+    #[serde(default)]
+    pub push_muted_until: Option<i64>,
 }
 
 /// A one-time code typed by the user.

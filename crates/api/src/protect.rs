@@ -76,6 +76,27 @@ pub struct ProtectDevice {
     pub enrolled_at: i64,
     /// The device's last signed request (Unix seconds); absent: none yet.
     pub last_seen_at: Option<i64>,
+    /// The latest push the user reported on the device as not theirs
+    /// ("This wasn't me") in the last 30 days, so the Security page can
+    /// say so and offer to review the sessions. Absent: none.
+    #[serde(default)]
+    pub last_report: Option<PushReport>,
+}
+
+/// A push reported on the device as not the user's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushReport {
+    /// Unix seconds.
+    pub reported_at: i64,
+    /// "User Portal" or "Admin Portal": what the sign-in tried to reach.
+    pub resource: String,
+    /// The address the sign-in came from.
+    pub ip: String,
+    /// Its browser in words.
+    pub browser: String,
+    /// Until when pushes were paused because of it (Unix seconds).
+    pub muted_until: i64,
 }
 
 /// `POST /api/v1/login/push`: the push sent to the device.

@@ -75,10 +75,13 @@ pub enum EventKind {
     PushDeviceEnrolled,
     /// The user removed their Protect device.
     PushDeviceRemoved,
+    /// The user reported a push on their device as not theirs ("This
+    /// wasn't me"): denied, and their pushes muted for a while.
+    PushFraudReported,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 31] = [
+    pub const ALL: [EventKind; 32] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -110,6 +113,7 @@ impl EventKind {
         EventKind::PushMfaAttemptFailed,
         EventKind::PushDeviceEnrolled,
         EventKind::PushDeviceRemoved,
+        EventKind::PushFraudReported,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -128,6 +132,7 @@ impl EventKind {
                 | EventKind::PushDenied
                 | EventKind::PushExpired
                 | EventKind::PushMfaAttemptFailed
+                | EventKind::PushFraudReported
         )
     }
 
@@ -164,6 +169,7 @@ impl EventKind {
             EventKind::PushMfaAttemptFailed => "push_mfa_attempt_failed",
             EventKind::PushDeviceEnrolled => "push_device_enrolled",
             EventKind::PushDeviceRemoved => "push_device_removed",
+            EventKind::PushFraudReported => "push_fraud_reported",
         }
     }
 }

@@ -117,6 +117,7 @@ fn device_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(device::pending))
         .routes(routes!(device::approve))
         .routes(routes!(device::deny))
+        .routes(routes!(device::report))
 }
 
 fn portal_routes() -> OpenApiRouter<AppState> {

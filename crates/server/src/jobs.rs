@@ -49,9 +49,11 @@ pub async fn purge(state: &AppState) -> Result<u64, Internal> {
     store::throttle::purge(&state.db, now - 2 * DAY).await?;
     store::trusted_browsers::purge(&state.db, now).await?;
     store::protect::purge(&state.db, now, now - crate::mfa::push::NONCE_KEEP_SECS).await?;
-    // A push reported as fraud stays a month: the user's Security page
-    // shows the latest report of the last 30 days.
-    store::push_requests::purge(&state.db, now - DAY, now - 30 * DAY).await?;
+    // A push reported as fraud stays a while: the user's Security page
+    // shows the latest report.
+    let reports_before = now - crate::mfa::push_fraud::REPORT_SHOWN_SECS;
+    store::push_requests::purge(&state.db, now - DAY, reports_before).await?;
+    store::push_mutes::purge(&state.db, now).await?;
     Ok(sessions)
 }
 

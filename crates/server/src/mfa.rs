@@ -11,6 +11,7 @@ pub mod passkey_login;
 pub mod protect_unified;
 pub mod push;
 pub mod push_factor;
+pub mod push_fraud;
 pub mod push_policy;
 pub mod push_send;
 pub mod recovery_codes;
@@ -85,6 +86,9 @@ pub enum MfaError {
         secs: i64,
         limit: u32,
     },
+    /// The user's pushes are muted after a fraud report; the text says
+    /// until when and what to do meanwhile.
+    PushMuted(String),
     /// The user has no Protect device.
     DeviceNotFound,
     /// The session does not allow this (e.g. no recent second factor).
@@ -264,6 +268,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         recovery_codes_left: recovery_codes::left(&state.db, &user.id).await?,
         trust_days: trusted_browser::offered_days(&state.db, user).await?,
         protect_merged_notice,
+        push_muted_until: push_fraud::muted_until(&state.db, &user.id, state.now()).await?,
     })
 }
 

@@ -26,6 +26,10 @@ pub enum Kind {
     BrowserTrusted,
     PushDeviceEnrolled,
     PushDeviceRemoved,
+    /// To the user: they reported a push as not theirs.
+    PushFraudReported,
+    /// To each administrator: a user reported a push as not theirs.
+    PushFraudAlert,
 }
 
 impl Kind {
@@ -43,6 +47,8 @@ impl Kind {
             Kind::BrowserTrusted => "browser_trusted",
             Kind::PushDeviceEnrolled => "push_device_enrolled",
             Kind::PushDeviceRemoved => "push_device_removed",
+            Kind::PushFraudReported => "push_fraud_reported",
+            Kind::PushFraudAlert => "push_fraud_alert",
         }
     }
 }
@@ -208,6 +214,28 @@ fn compose_by(
                 ),
             },
         ),
+        Kind::PushFraudReported => (
+            "You reported a push as not yours".to_string(),
+            format!(
+                "Hello {name},\n\nYou answered a Protect push on your phone with \"This wasn't me\": \
+                 the sign-in it was for was refused, and no push is sent to your phone for the \
+                 next 20 minutes, so whoever tried cannot wear you down with more. Your \
+                 administrators have been told.\n\n\
+                 Someone who knows your password tried to sign in. Contact your administrator to \
+                 have your password changed, and review your sessions on the Security page: end \
+                 any you do not recognise. Until the pause ends, sign in with another factor.\n"
+            ),
+        ),
+        Kind::PushFraudAlert => (
+            "A Protect push was reported as fraud".to_string(),
+            format!(
+                "Hello {name},\n\nA user answered a Protect push on their phone with \"This \
+                 wasn't me\": someone who knows their password tried to sign in. The sign-in was \
+                 refused, and pushes to that user are paused for 20 minutes. Consider having \
+                 their password changed and ending their sessions (Admin Portal, the user's \
+                 page).\n"
+            ),
+        ),
     }
 }
 
@@ -237,6 +265,33 @@ pub async fn queue<'c>(
     deadline: Option<Timestamp>,
 ) -> Result<(), Internal> {
     let (subject, body) = compose(kind, user, deadline);
+    store::outbox::insert(
+        db,
+        now,
+        &store::outbox::NewMessage {
+            user_id: &user.id,
+            to_addr: &user.email,
+            kind: kind.as_str(),
+            subject: &subject,
+            body: &body,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues a message to `user` of `kind`, then `extra` (lines of its own:
+/// what happened, where) — for messages about something that no request
+/// of the user's browser did. Pass the transaction of the change.
+pub async fn queue_with<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    kind: Kind,
+    user: &User,
+    extra: &str,
+) -> Result<(), Internal> {
+    let (subject, body) = compose(kind, user, None);
+    let body = format!("{body}{extra}");
     store::outbox::insert(
         db,
         now,

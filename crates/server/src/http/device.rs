@@ -21,7 +21,7 @@ use super::error::{HttpError, HttpResult};
 use super::extract::{json_rejection, ApiJson, ClientInfo, Object};
 use crate::app::AppState;
 use crate::mfa::push::Signed;
-use crate::mfa::{push_factor, MfaError};
+use crate::mfa::{push_factor, push_fraud, MfaError};
 use crate::store::protect::Device;
 
 pub const DEVICE_HEADER: &str = "x-protect-device";
@@ -237,5 +237,33 @@ pub async fn deny(
 ) -> HttpResult<Json<PushOutcome>> {
     Ok(Json(
         push_factor::answer(&state, &device, &id, None, &client).await?,
+    ))
+}
+
+/// "This wasn't me": reports a pending push as not the user's. It is
+/// denied, the user's pushes are paused for 20 minutes (others pending are
+/// cancelled), and the user and the administrators are emailed.
+#[utoipa::path(
+    post,
+    path = "/api/device/v1/requests/{id}/report",
+    tag = "device",
+    params(("id" = String, Path, description = "The push's `id` in the pending list")),
+    security(("device" = [])),
+    responses(
+        (status = 200, description = "Denied and reported (`reason` says what follows)", body = PushOutcome),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed, a bad signature, a time off by more than 5 minutes, a nonce used before, or a device not enrolled any more (the message says which)", body = ErrorBody),
+        (status = 404, description = "No such push for this device's user", body = ErrorBody),
+        (status = 409, description = "The push was answered already, cancelled, or has expired", body = ErrorBody),
+    )
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    DeviceSigned(device): DeviceSigned,
+) -> HttpResult<Json<PushOutcome>> {
+    Ok(Json(
+        push_fraud::report(&state, &device, &id, &client).await?,
     ))
 }

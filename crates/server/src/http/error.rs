@@ -261,6 +261,7 @@ impl From<MfaError> for HttpError {
                 HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, words)
                     .retry(secs)
             }
+            MfaError::PushMuted(m) => HttpError::new(StatusCode::FORBIDDEN, ErrorCode::PushMuted, m),
             MfaError::DeviceNotFound => {
                 HttpError::not_found("No Protect device is enrolled for this account.")
             }

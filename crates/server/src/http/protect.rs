@@ -84,8 +84,9 @@ pub async fn remove_device(
 }
 
 /// The login's second step with Protect push: sends a push to the user's
-/// device, with a number the browser shows and the user types there. One
-/// push per user and portal at a time.
+/// device, with a number the browser shows and the user types there. At
+/// most as many pushes per user and portal wait at once as the
+/// organisation's push limit says.
 #[utoipa::path(
     post,
     path = "/api/v1/login/push",
@@ -94,8 +95,8 @@ pub async fn remove_device(
     responses(
         (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
         (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, or no device enrolled); or CSRF", body = ErrorBody),
-        (status = 429, description = "A push is still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 403, description = "Not a step of this login now (already signed in, or no device enrolled: `not_allowed_now`); the organisation has Protect push switched off (`factor_not_allowed`); pushes are paused after one was reported as not the user's (`push_muted`: the message says until when); or CSRF", body = ErrorBody),
+        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login_push(

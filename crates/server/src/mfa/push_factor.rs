@@ -16,7 +16,7 @@ use portcullis_api::{FactorKind, LoginResponse};
 
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
 use super::push_policy::{self, DenyReason};
-use super::{protect_unified, push_send, MfaError, SignedIn};
+use super::{protect_unified, push_fraud, push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -36,7 +36,7 @@ const EXPIRED: &str = "This request has expired.";
 const ANSWERED: &str = "This request was answered already.";
 
 /// The wake-up topic of one push (its answer, expiry or cancellation).
-fn push_topic(id: &str) -> String {
+pub(super) fn push_topic(id: &str) -> String {
     format!("push:{id}")
 }
 
@@ -53,7 +53,7 @@ pub(super) async fn wake(state: &AppState, topic: &str) {
     }
 }
 
-fn verification_of(device: &Device) -> UserVerification {
+pub(super) fn verification_of(device: &Device) -> UserVerification {
     UserVerification::parse(&device.user_verification).unwrap_or(UserVerification::None)
 }
 
@@ -66,6 +66,7 @@ fn info(device: &Device) -> ProtectDevice {
         user_verification: verification_of(device),
         enrolled_at: device.enrolled_at,
         last_seen_at: device.last_seen_at,
+        last_report: None,
     }
 }
 
@@ -529,12 +530,15 @@ pub async fn login_cancel(state: &AppState, authed: &Authed, id: &str) -> Result
     Ok(())
 }
 
-/// The signed-in user's device, if any.
+/// The user's device, if any, with the latest push they reported on it.
 pub async fn device(state: &AppState, user_id: &str) -> Result<Option<ProtectDevice>, Internal> {
-    Ok(store::protect::device_of(&state.db, user_id)
-        .await?
-        .as_ref()
-        .map(info))
+    let Some(device) = store::protect::device_of(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(ProtectDevice {
+        last_report: push_fraud::last_report(&state.db, user_id, state.now()).await?,
+        ..info(&device)
+    }))
 }
 
 /// Removes the user's device, and the user's other sessions it approved.

@@ -1,12 +1,14 @@
 //! Sending a push to the user's Protect device, for a login's second step
 //! or to prove the factor again in a signed-in session: the same rules for
-//! both (push switched on, the organisation's limit of pushes waiting).
+//! both (push switched on, not muted after a fraud report, the
+//! organisation's limit of pushes waiting).
 
 use portcullis_api::protect::PushStarted;
 use portcullis_api::FactorKind;
 
 use super::push::{self as rules};
 use super::push_factor::{device_topic, device_words, wake};
+use super::push_fraud;
 use super::push_policy::{self as policy, PUSH_OFF};
 use super::MfaError;
 use crate::app::AppState;
@@ -47,6 +49,11 @@ pub async fn send(
     let device = store::protect::device_of(&mut *tx, &user.id)
         .await?
         .ok_or(MfaError::NotAllowedNow(NO_DEVICE))?;
+    if let Some(until) = push_fraud::muted_until(&mut *tx, &user.id, now).await? {
+        drop(tx);
+        push_fraud::refused_while_muted(state, &user.id, client, until).await?;
+        return Err(MfaError::PushMuted(push_fraud::muted_words(until, now)));
+    }
     let (waiting, first_expiry) =
         store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?;
     if !policy::room_for_another(settings.push_limit, waiting) {

@@ -21,10 +21,12 @@ pub struct Row {
     /// Why a denied push was denied when the device did not simply deny
     /// it: `wrong_number`, `user_verification`, `fraud`.
     pub deny_reason: Option<String>,
+    /// When the device reported it as not the user's ("This wasn't me").
+    pub reported_at: Option<Timestamp>,
 }
 
 const COLUMNS: &str = "id, user_id, session_hash, resource, ip, browser, number, created_at, \
-     expires_at, status, deny_reason";
+     expires_at, status, deny_reason, reported_at";
 
 pub struct New<'a> {
     pub id: &'a str,
@@ -128,6 +130,38 @@ pub async fn answer<'c>(
     Ok(res.rows_affected() == 1)
 }
 
+/// Denies a pending, unexpired push as reported by its user ("This
+/// wasn't me"); false if it was answered, cancelled or expired meanwhile.
+pub async fn report<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE push_requests
+            SET status = 'denied', deny_reason = 'fraud', answered_at = $2, reported_at = $2
+          WHERE id = $1 AND status = 'pending' AND expires_at > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// The user's latest push reported at or after `since`.
+pub async fn latest_report<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    since: Timestamp,
+) -> sqlx::Result<Option<Row>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM push_requests
+          WHERE user_id = $1 AND reported_at IS NOT NULL AND reported_at >= $2
+          ORDER BY reported_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(user_id)
+    .bind(since)
+    .fetch_optional(db)
+    .await
+}
+
 /// Marks a pending push past its expiry as expired; true for the one
 /// caller that did (it records the event).
 pub async fn expire<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<bool> {
@@ -185,6 +219,23 @@ pub async fn cancel_all<'c>(db: impl Exec<'c>, user_id: &str, now: Timestamp) ->
     .execute(db)
     .await?;
     Ok(res.rows_affected())
+}
+
+/// Cancels every pending push of the user; their ids (to wake their waits).
+pub async fn cancel_all_returning<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    now: Timestamp,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "UPDATE push_requests SET status = 'cancelled', answered_at = $2
+          WHERE user_id = $1 AND status = 'pending'
+         RETURNING id",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(db)
+    .await
 }
 
 /// Drops requests that expired before `before` (periodic clean-up), but

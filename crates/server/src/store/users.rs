@@ -174,6 +174,15 @@ pub async fn lock<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
     Ok(res.rows_affected() == 1)
 }
 
+/// Every administrator and billing administrator, by email.
+pub async fn administrators<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<User>> {
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users u WHERE u.role IN ('admin', 'billing_admin') ORDER BY u.email"
+    ))
+    .fetch_all(db)
+    .await
+}
+
 /// A user in the admin list, with the facts its MFA status is made of.
 #[derive(Debug, FromRow)]
 pub struct ListedUser {

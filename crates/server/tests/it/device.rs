@@ -257,6 +257,17 @@ impl Device {
         .await
     }
 
+    /// "This wasn't me".
+    pub async fn report(&self, id: &str) -> Answer<PushOutcome> {
+        self.send(
+            "POST",
+            &format!("/api/device/v1/requests/{id}/report"),
+            None,
+            &Bend::default(),
+        )
+        .await
+    }
+
     pub async fn deny(&self, id: &str) -> Answer<PushOutcome> {
         self.send(
             "POST",

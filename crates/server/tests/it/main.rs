@@ -34,6 +34,7 @@ mod passkeys;
 mod protect_settings;
 mod push;
 mod push_at_enrollment;
+mod push_fraud;
 mod push_rules;
 mod recovery_codes;
 mod security;

@@ -76,6 +76,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/device/v1/pending"),
     ("post", "/api/device/v1/requests/{id}/approve"),
     ("post", "/api/device/v1/requests/{id}/deny"),
+    ("post", "/api/device/v1/requests/{id}/report"),
 ];
 
 /// The device API's paths: outside the CSRF check (a device signs instead).

@@ -64,6 +64,14 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         id: Option<String>,
     },
+    /// Report a push request you did not start ("This wasn't me"): it is
+    /// denied, pushes to you pause for a while, and your administrators
+    /// are told.
+    Report {
+        /// Which request, when several are pending.
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
     /// Wait for push requests and answer each one (Ctrl-D ends).
     Watch {
         /// Say that user verification was performed for every approval.

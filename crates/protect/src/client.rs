@@ -1,6 +1,7 @@
 //! The one HTTP client of the device API: builds, signs and sends each
 //! request, and turns every failure into an [`Error`] in words.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
@@ -20,6 +21,10 @@ use serde::Deserialize;
 
 /// Longest long-poll the API allows (`wait` is 0..=30).
 pub const MAX_WAIT: u32 = 30;
+/// How far a signed request's time may be from the portal's clock.
+const SIGNATURE_WINDOW_SECS: i64 = 300;
+/// The header with the portal's clock on every device API answer.
+const SERVER_TIME_HEADER: &str = "x-protect-server-time";
 
 fn http() -> Result<Client, Error> {
     Client::builder()
@@ -43,6 +48,8 @@ pub struct Device<'a> {
     state: &'a State,
     key: SigningKey,
     http: Client,
+    /// Portal time minus device time, as last learned.
+    offset: Cell<i64>,
 }
 
 impl<'a> Device<'a> {
@@ -51,7 +58,13 @@ impl<'a> Device<'a> {
             key: state.key()?,
             state,
             http: http()?,
+            offset: Cell::new(state.clock_offset_secs),
         })
+    }
+
+    /// The clock offset this client signs with now.
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.offset.get()
     }
 
     pub fn status(&self) -> Result<DeviceStatus, Error> {
@@ -80,6 +93,11 @@ impl<'a> Device<'a> {
         self.call(Method::POST, &request_path(id, "deny"), None::<&()>)
     }
 
+    /// "This wasn't me".
+    pub fn report(&self, id: &str) -> Result<PushOutcome, Error> {
+        self.call(Method::POST, &request_path(id, "report"), None::<&()>)
+    }
+
     fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -100,27 +118,64 @@ impl<'a> Device<'a> {
                 .map_err(|e| Error::Protocol(format!("cannot write the request: {e}")))?,
             None => Vec::new(),
         };
-        let time = device_now() + self.state.clock_offset_secs;
+        let body = body.map(|_| bytes.as_slice());
+        let time = device_now() + self.offset.get();
+        let answer = self.send(&method, &url, &sent_target, time, body);
+        let resp = answer.map_err(|e| unreachable(portal, &e))?;
+        // Refused for its time: the portal's clock moved since the offset
+        // was learned (or this one did). Learn it again from the answer and
+        // sign once more; a second refusal stands.
+        let server_time = resp
+            .headers()
+            .get(SERVER_TIME_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok());
+        let resp = match server_time {
+            Some(server)
+                if resp.status() == 401 && (server - time).abs() > SIGNATURE_WINDOW_SECS =>
+            {
+                let offset = server - device_now();
+                self.offset.set(offset);
+                // Not saving it costs only this refusal again next time.
+                self.state.remember_offset(offset).ok();
+                let time = device_now() + offset;
+                self.send(&method, &url, &sent_target, time, body)
+                    .map_err(|e| unreachable(portal, &e))?
+            }
+            _ => resp,
+        };
+        read(portal, Ok(resp), Kind::Signed)
+    }
+
+    /// Signs and sends one request at `time` (portal time).
+    fn send(
+        &self,
+        method: &Method,
+        url: &reqwest::Url,
+        target: &str,
+        time: i64,
+        body: Option<&[u8]>,
+    ) -> reqwest::Result<Response> {
         let nonce = signing::nonce();
         let headers = signing::headers(
             &self.key,
             &self.state.device_id,
             method.as_str(),
-            &sent_target,
+            target,
             time,
             &nonce,
-            &bytes,
+            body.unwrap_or_default(),
         );
-        let mut req = self.http.request(method, url);
+        let mut req = self.http.request(method.clone(), url.clone());
         for (name, value) in headers {
             req = req.header(name, value);
         }
-        if body.is_some() {
+        if let Some(bytes) = body {
             req = req
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes);
+                .body(bytes.to_vec());
         }
-        read(portal, req.send(), Kind::Signed)
+        req.send()
     }
 }
 

@@ -15,7 +15,7 @@ use crate::cli::{Cli, Command};
 use crate::state::{self, State};
 use crate::Error;
 
-pub use answer::{approve, deny};
+pub use answer::{approve, deny, report};
 pub use code::code;
 pub use enroll::enroll;
 pub use pending::pending;
@@ -65,6 +65,7 @@ pub fn run(cli: Cli, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Don
             approve(&State::load(&path)?, number, uv, id.as_deref(), out)
         }
         Command::Deny { id } => deny(&State::load(&path)?, id.as_deref(), out),
+        Command::Report { id } => report(&State::load(&path)?, id.as_deref(), out),
         Command::Watch { uv } => watch(&State::load(&path)?, uv, input, out),
         Command::Status => status(&State::load(&path)?, out),
         Command::Code => code(&State::load(&path)?, out),

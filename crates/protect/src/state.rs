@@ -36,6 +36,9 @@ pub struct State {
     /// shows its codes: `protect code`). Never printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     totp: Option<DeviceTotp>,
+    /// Where it was loaded from, to write a new clock offset back to.
+    #[serde(skip)]
+    path: Option<PathBuf>,
 }
 
 /// Everything of a [`State`] but the key, which `new` takes separately.
@@ -67,6 +70,7 @@ impl State {
             clock_offset_secs: d.clock_offset_secs,
             enrolled_at: d.enrolled_at,
             totp: None,
+            path: None,
         }
     }
 
@@ -79,6 +83,17 @@ impl State {
     /// The authenticator key, if the portal gave this device one.
     pub fn totp(&self) -> Option<&DeviceTotp> {
         self.totp.as_ref()
+    }
+
+    /// Writes a newly learned clock offset back to the file this state was
+    /// loaded from, so later commands sign with it from the start.
+    pub fn remember_offset(&self, offset_secs: i64) -> Result<(), Error> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let mut updated = self.clone();
+        updated.clock_offset_secs = offset_secs;
+        updated.save(path)
     }
 
     pub fn key(&self) -> Result<SigningKey, Error> {
@@ -108,12 +123,14 @@ impl State {
                 )))
             }
         };
-        serde_json::from_str(&text).map_err(|e| {
+        let mut state: State = serde_json::from_str(&text).map_err(|e| {
             Error::State(format!(
                 "The state file {} is damaged ({e}); enroll this device again.",
                 path.display()
             ))
-        })
+        })?;
+        state.path = Some(path.to_path_buf());
+        Ok(state)
     }
 
     /// Writes the state to a temporary file beside `path` (0600, in a
@@ -258,6 +275,22 @@ mod tests {
             issuer: "Portcullis".into(),
             account: "ada@example.com".into(),
         }
+    }
+
+    #[test]
+    fn a_new_clock_offset_is_written_back_to_where_the_state_came_from() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("state.json");
+        // never loaded: nowhere to write, nothing written
+        sample().remember_offset(600).unwrap();
+        sample().save(&path).unwrap();
+        let loaded = State::load(&path).unwrap();
+        loaded.remember_offset(600).unwrap();
+        assert_eq!(State::load(&path).unwrap().clock_offset_secs, 600);
+        assert_eq!(
+            State::load(&path).unwrap().key().unwrap().to_bytes(),
+            [9u8; 32]
+        );
     }
 
     #[test]

@@ -88,7 +88,9 @@ impl Modify for Schemes {
                  `[A-Za-z0-9_-]`, used once) and `x-protect-signature`: the base64url Ed25519 \
                  signature, by the key registered at enrollment, of the lines METHOD, the request \
                  target (path and query as sent), the time, the nonce, and the lower-case hex \
-                 SHA-256 of the body, joined by `\\n`.",
+                 SHA-256 of the body, joined by `\\n`. Every answer carries \
+                 `x-protect-server-time`, the portal's clock (Unix seconds): a device whose \
+                 request was refused for its time learns from it how far its clock is off.",
             ))),
         );
     }
@@ -194,7 +196,10 @@ fn api(state: AppState) -> Router {
     ))
     // Merged after the CSRF layer, so it does not apply: a device signs
     // its requests instead.
-    .merge(device)
+    .merge(device.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        device::server_time,
+    )))
     .layer(axum::middleware::from_fn(headers::api))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .with_state(state)

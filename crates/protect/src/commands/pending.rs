@@ -20,7 +20,8 @@ pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
     Ok(Done::Ok)
 }
 
-/// Resource, IP, browser, time and time left, on two lines.
+/// Resource, IP, browser, time and time left, on two lines; a third when
+/// the organisation wants the user verified before an approval.
 pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
     let left = p.expires_at - (device_now() + clock_offset_secs);
     let expiry = if left > 0 {
@@ -28,14 +29,21 @@ pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
     } else {
         "expired".to_string()
     };
-    format!(
+    let mut text = format!(
         "{} from {}, {}\n  at {}, {expiry} (id {})",
         p.resource,
         p.ip,
         p.browser,
         utc(p.created_at),
         p.id
-    )
+    );
+    if p.user_verification_required {
+        text.push_str(
+            "\n  Your organisation requires your fingerprint, face or PIN for this: approve \
+             with --uv once you have given it.",
+        );
+    }
+    text
 }
 
 /// The request a command acts on: the one given, or the only one pending.

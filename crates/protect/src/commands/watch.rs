@@ -1,11 +1,12 @@
 //! `protect watch`: the phone's notification loop. Long-polls for pending
-//! requests, shows each one and asks for the number the browser shows.
+//! requests, shows each one and asks for the number the browser shows (or
+//! nothing to deny it, or `r` to report it as not the user's).
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
-use super::answer::report;
+use super::answer::{outcome, reported};
 use super::pending::describe;
 use super::{say, Done};
 use crate::client::Device;
@@ -49,15 +50,16 @@ pub fn watch(
             }
             say(out, "");
             say(out, &describe(&p, state.clock_offset_secs));
-            let Some(number) = ask_number(input, out)? else {
-                say(out, "Bye.");
-                return Ok(Done::Ok);
-            };
-            let answer = match number {
-                Some(n) => device.approve(&p.id, n, user_verified).map(|o| {
-                    report(&o, out);
+            let answer = match ask(input, out)? {
+                Reply::End => {
+                    say(out, "Bye.");
+                    return Ok(Done::Ok);
+                }
+                Reply::Approve(n) => device.approve(&p.id, n, user_verified).map(|o| {
+                    outcome(&o, out);
                 }),
-                None => device.deny(&p.id).map(|_| say(out, "Denied.")),
+                Reply::Deny => device.deny(&p.id).map(|_| say(out, "Denied.")),
+                Reply::Report => device.report(&p.id).map(|o| say(out, &reported(&o))),
             };
             match answer {
                 Ok(()) => {}
@@ -71,11 +73,27 @@ pub fn watch(
     }
 }
 
-/// `None` at the end of input; `Some(None)` for an empty line (deny);
-/// `Some(Some(n))` for a number. Asks again on anything else.
-fn ask_number(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Option<Option<u32>>, Error> {
+/// The person's answer to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reply {
+    /// The number they typed.
+    Approve(u32),
+    /// An empty line.
+    Deny,
+    /// `r`: "This wasn't me".
+    Report,
+    /// The end of input.
+    End,
+}
+
+/// Asks until the line is a number, empty, or `r`.
+fn ask(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Reply, Error> {
     loop {
-        write!(out, "Number shown in the browser (empty line denies): ").ok();
+        write!(
+            out,
+            "Number shown in the browser (empty line denies, r reports it as not yours): "
+        )
+        .ok();
         out.flush().ok();
         let mut line = String::new();
         let read = input
@@ -83,17 +101,21 @@ fn ask_number(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Option<Opt
             .map_err(|e| Error::Io(e.to_string()))?;
         if read == 0 {
             say(out, "");
-            return Ok(None);
+            return Ok(Reply::End);
         }
         let line = line.trim();
         if line.is_empty() {
-            return Ok(Some(None));
+            return Ok(Reply::Deny);
+        }
+        if line.eq_ignore_ascii_case("r") || line.eq_ignore_ascii_case("report") {
+            return Ok(Reply::Report);
         }
         match line.parse::<u32>() {
-            Ok(n) => return Ok(Some(Some(n))),
+            Ok(n) => return Ok(Reply::Approve(n)),
             Err(_) => say(
                 out,
-                "Type the 2-digit number the browser shows, or nothing to deny.",
+                "Type the 2-digit number the browser shows, nothing to deny, or r if you did \
+                 not start this sign-in.",
             ),
         }
     }
@@ -104,12 +126,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_empty_lines_and_the_end_of_input() {
+    fn numbers_empty_lines_reports_and_the_end_of_input() {
         let mut out = Vec::new();
-        let mut input = "\n x \n42\n".as_bytes();
-        assert_eq!(ask_number(&mut input, &mut out).unwrap(), Some(None));
-        assert_eq!(ask_number(&mut input, &mut out).unwrap(), Some(Some(42)));
-        assert_eq!(ask_number(&mut input, &mut out).unwrap(), None);
+        let mut input = "\n x \n42\nR\n".as_bytes();
+        assert_eq!(ask(&mut input, &mut out).unwrap(), Reply::Deny);
+        assert_eq!(ask(&mut input, &mut out).unwrap(), Reply::Approve(42));
+        assert_eq!(ask(&mut input, &mut out).unwrap(), Reply::Report);
+        assert_eq!(ask(&mut input, &mut out).unwrap(), Reply::End);
         assert!(String::from_utf8_lossy(&out).contains("Type the 2-digit number"));
     }
 }

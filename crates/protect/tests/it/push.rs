@@ -1,4 +1,5 @@
-//! A login's push answered by `protect`: approve, wrong number, deny.
+//! A login's push answered by `protect`: approve, wrong number, deny,
+//! and "This wasn't me" (report).
 
 use portcullis_api::protect::PushStatus;
 use portcullis_api::{FactorKind, LoginResponse};
@@ -101,6 +102,36 @@ fn a_wrong_number_is_a_denial_and_deny_denies() {
 
     // Nothing left to answer.
     let run = phone.run(&["approve", "--number", "42"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("No push request is waiting"), "{run:?}");
+}
+
+#[test]
+fn report_denies_the_push_and_pauses_pushes() {
+    let server = Server::start();
+    let phone = enrolled_phone(&server, "ivan@example.com");
+    let browser = at_push_step(&server, "ivan@example.com");
+    let push = browser.start_push();
+    let run = phone.run(&["report"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with("Denied: reported as not yours"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("paused for 20 minutes"), "{run:?}");
+    assert_eq!(browser.wait(&push.id, 5).status, PushStatus::Denied);
+
+    // Paused: the browser cannot send another, and says until when.
+    let again = browser.post::<serde_json::Value>("/api/v1/login/push", serde_json::json!({}));
+    let (status, body) = again.unwrap_err();
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("push_muted") && body.contains("UTC"),
+        "{body}"
+    );
+
+    // Nothing left to report.
+    let run = phone.run(&["report"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("No push request is waiting"), "{run:?}");
 }

@@ -1,4 +1,5 @@
-//! `protect watch`: the request shows up by long-poll, the number is typed.
+//! `protect watch`: the request shows up by long-poll, the number is
+//! typed, or `r` reports it.
 
 use std::io::{BufReader, Read, Write};
 use std::process::Stdio;
@@ -53,6 +54,52 @@ fn watch_shows_the_request_and_approves_with_the_typed_number() {
 
     child.kill().ok();
     child.wait().ok();
+}
+
+#[test]
+fn watch_reports_a_request_when_r_is_typed() {
+    let server = Server::start();
+    let phone = enrolled_phone(&server, "judy@example.com");
+    let mut child = phone
+        .command(&["watch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = read_chunks(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    wait_for(&rx, &mut seen, "Waiting for push requests");
+    let browser = Browser::new(&server);
+    browser.login("judy@example.com");
+    let push = browser.start_push();
+    wait_for(&rx, &mut seen, "r reports it as not yours");
+    writeln!(stdin, "r").unwrap();
+    wait_for(&rx, &mut seen, "Denied: reported as not yours");
+    assert_eq!(browser.wait(&push.id, 5).status, PushStatus::Denied);
+
+    child.kill().ok();
+    child.wait().ok();
+}
+
+/// The output of a child, chunk by chunk (a prompt has no newline).
+fn read_chunks(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    let mut stdout = BufReader::new(stdout);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Collects the output until it contains `words`.

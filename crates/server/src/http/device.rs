@@ -7,7 +7,9 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Json;
 use portcullis_api::protect::{
     DeviceEnrollRequest, DeviceEnrolled, DeviceStatus, PendingPush, PushApproval, PushOutcome,
@@ -28,6 +30,8 @@ pub const DEVICE_HEADER: &str = "x-protect-device";
 pub const TIME_HEADER: &str = "x-protect-time";
 pub const NONCE_HEADER: &str = "x-protect-nonce";
 pub const SIGNATURE_HEADER: &str = "x-protect-signature";
+/// On every answer: the portal's clock (Unix seconds).
+pub const SERVER_TIME_HEADER: &str = "x-protect-server-time";
 
 const UNSIGNED: &str = "This request is not signed: it needs the x-protect-device, \
      x-protect-time, x-protect-nonce and x-protect-signature headers.";
@@ -103,6 +107,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for DeviceJson<T> {
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// Puts the portal's clock on every answer of the device API. A device
+/// signs with its own clock corrected by the offset it learned at
+/// enrollment; when the portal's clock has moved since (or the device's
+/// has), its requests are refused for their time, and this tells it the
+/// offset to sign with instead.
+pub async fn server_time(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&state.now().to_string()) {
+        resp.headers_mut()
+            .insert(HeaderName::from_static(SERVER_TIME_HEADER), v);
+    }
+    resp
 }
 
 /// How long a long-poll may wait.

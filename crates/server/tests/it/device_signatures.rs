@@ -145,6 +145,42 @@ async fn a_time_more_than_five_minutes_off_is_refused() {
     }
 }
 
+/// Every answer of the device API tells the portal's time, so a device
+/// refused for its time can learn its offset again.
+#[tokio::test]
+async fn every_answer_carries_the_portals_time() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    let time = |a: &Answer<DeviceStatus>| {
+        a.headers
+            .get("x-protect-server-time")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let ok = d.status().await;
+    assert_eq!(time(&ok), Some(s.now()));
+    s.advance(600);
+    let late = d
+        .send::<DeviceStatus>(
+            "GET",
+            STATUS,
+            None,
+            &Bend {
+                time_off: -600,
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(time(&late), Some(s.now()));
+    refused(late, "clock");
+    let unsigned = Bend {
+        unsigned: true,
+        ..Default::default()
+    };
+    let refused_answer = d.send::<DeviceStatus>("GET", STATUS, None, &unsigned).await;
+    assert_eq!(time(&refused_answer), Some(s.now()));
+}
+
 #[tokio::test]
 async fn a_nonce_is_taken_once() {
     let s = TestServer::start().await;

@@ -192,6 +192,36 @@ test('a login that must set up MFA enrolls Protect from /enroll and is approved 
   await expect(page.getByRole('heading', { name: 'Welcome, Dave Dias' })).toBeVisible();
 });
 
+// Dave reports a push he did not start: it is denied, pushes pause for 20
+// minutes (he has no other factor, so he waits them out), and once signed
+// in, his Security page shows the report and points at his sessions.
+test('“This wasn’t me”: the push is denied, pushes pause for 20 minutes, the Security page shows the report', async ({ page, request }) => {
+  await logIn(page, DAVE);
+  await expect(page).toHaveURL(/\/login\/mfa/);
+  await shownNumber(page);
+  const reported = await protectWith(davesPhone, 'report');
+  expect(reported.code, reported.out).toBe(0);
+  await expect(page.getByRole('alert')).toContainText('reported on the Protect device as not made by its owner');
+
+  // Another push is refused in words while paused.
+  await page.getByRole('button', { name: 'Send another push' }).click();
+  await expect(page.getByRole('alert')).toContainText(/paused/i);
+
+  // 21 minutes later pushes work again (protect learns the portal's new
+  // time from its answers).
+  await advance(request, 21 * 60);
+  await page.getByRole('button', { name: 'Send another push' }).click();
+  const number = await shownNumber(page);
+  const approved = await protectWith(davesPhone, 'approve', '--number', number);
+  expect(approved.code, approved.out).toBe(0);
+  await expect(page.getByRole('heading', { name: 'Welcome, Dave Dias' })).toBeVisible();
+  await chooseInMenu(page, 'Security');
+  const report = page.getByRole('region', { name: 'A push was reported as not yours' });
+  await expect(report).toContainText('User Portal');
+  await report.getByRole('link', { name: 'where you’re signed in' }).click();
+  await expect(page).toHaveURL(/#sessions-title$/);
+});
+
 // Merged: the billing administrator merges Protect and the app on
 // /admin/mfa; Judy's phone, set up from one QR code, then shows codes too;
 // the notice about the merge shows once; a reset with a code from the

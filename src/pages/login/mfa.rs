@@ -36,6 +36,8 @@ struct Offer {
     recovery: bool,
     /// Days "Don't ask again on this browser" lasts; `None`: not offered.
     trust_days: Option<u32>,
+    /// Pushes are paused until then (one was reported as not the user's).
+    push_muted_until: Option<i64>,
 }
 
 /// Where the code entry stands.
@@ -69,14 +71,18 @@ pub fn LoginMfaPage() -> impl IntoView {
             push: factors.contains(&FactorKind::Push),
             recovery: overview.as_ref().is_some_and(|o| o.recovery_codes_left > 0),
             trust_days: overview.as_ref().and_then(|o| o.trust_days),
+            push_muted_until: overview.as_ref().and_then(|o| o.push_muted_until),
         };
         let _ = set_offer.try_set(o);
-        // The kind used last; else push, then a key, then the code.
+        // The kind used last; else push, then a key, then the code. While
+        // pushes are paused, push only when there is nothing else (its
+        // panel then says why it cannot send).
+        let push_first = o.push && (o.push_muted_until.is_none() || !(o.code || o.key));
         let first = match overview.and_then(|o| o.last_used) {
             Some(FactorKind::Totp) if o.code => Shown::Code,
             Some(FactorKind::Webauthn) if o.key => Shown::Key,
-            Some(FactorKind::Push) if o.push => Shown::Push,
-            _ if o.push => Shown::Push,
+            Some(FactorKind::Push) if push_first => Shown::Push,
+            _ if push_first => Shown::Push,
             _ if o.key => Shown::Key,
             _ => Shown::Code,
         };
@@ -108,6 +114,14 @@ pub fn LoginMfaPage() -> impl IntoView {
         <PageTitle text=Page::LoginMfa.title()/>
         <section class="card narrow" aria-labelledby="mfa-title">
             <h1 id="mfa-title">"Verify it’s you"</h1>
+            {move || offer.get().push_muted_until.filter(|_| shown.get() != Some(Shown::Push)).map(|until| view! {
+                <p class="status-line" role="status">
+                    {format!(
+                        "Pushes to your phone are paused until {}: one was reported on it as not yours. Use another factor.",
+                        crate::when::local_date_time(until)
+                    )}
+                </p>
+            })}
             {move || match shown.get() {
                 None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                 Some(Shown::Code) => view! { <CodePanel trust=trust recovery=false/> }.into_any(),

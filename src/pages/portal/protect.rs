@@ -11,6 +11,7 @@ use super::sessions::FactorsChanged;
 use crate::api::{protect as calls, ApiError};
 use crate::components::{FreshProof, ProtectLink};
 use crate::text::{date, verification_words};
+use crate::when::local_date_time;
 
 /// A change to the device, kept to run again after a fresh proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +121,27 @@ pub fn ProtectPush() -> impl IntoView {
                     let seen = d.last_seen_at.map_or("not yet".to_string(), date);
                     view! {
                         <p><span class="badge ok">"Active"</span> " Set up on " {date(d.enrolled_at)} "."</p>
+                        {d.last_report.clone().map(|r| view! {
+                            <div class="notice" role="region" aria-labelledby="report-title">
+                                <h3 id="report-title">"A push was reported as not yours"</h3>
+                                <p>
+                                    {format!(
+                                        "On {}, a push for the {} from {} ({}) was reported on this phone as not \
+                                         yours. Pushes were paused until {}, and your administrators were told.",
+                                        local_date_time(r.reported_at),
+                                        r.resource,
+                                        r.ip,
+                                        r.browser,
+                                        local_date_time(r.muted_until)
+                                    )}
+                                </p>
+                                <p>
+                                    "Someone may know your password: change it, and check "
+                                    <a href="#sessions-title">"where you’re signed in"</a>
+                                    " below; end any session you do not recognise."
+                                </p>
+                            </div>
+                        })}
                         <dl class="facts">
                             <dt>"Display label"</dt><dd>{d.label.clone()}</dd>
                             <dt>"Device type"</dt><dd>{d.device_type.clone()}</dd>

@@ -176,6 +176,8 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(protect::login_push_wait))
         .routes(routes!(protect::login_push_cancel))
         .routes(routes!(protect_unified::dismiss_merge_notice))
+        .routes(routes!(protect::verify_push))
+        .routes(routes!(protect::verify_push_wait))
 }
 
 /// The API with its middleware, plus `/api/openapi.json`.

@@ -14,6 +14,7 @@ pub mod push_factor;
 pub mod push_fraud;
 pub mod push_policy;
 pub mod push_send;
+pub mod push_verify;
 pub mod recovery_codes;
 pub mod status;
 pub mod totp;

@@ -173,7 +173,7 @@ impl From<AuthError> for HttpError {
             AuthError::ReauthenticationRequired => HttpError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::ReauthenticationRequired,
-                "Confirm it's you: enter a code from your authenticator app or use your security key, then try again.",
+                "Confirm it's you: enter a code from your authenticator app, use your security key, or approve a push on your Protect device, then try again.",
             ),
             AuthError::Internal(e) => HttpError::internal(&e),
         }

@@ -1,7 +1,8 @@
 //! The portal's Protect push routes: the enrollment link (QR code), the
-//! user's device and its removal, and the login's push — send it, wait for
+//! user's device and its removal, the login's push — send it, wait for
 //! the device's answer (a long-poll that an answer on any instance wakes),
-//! or cancel it.
+//! or cancel it — and the push that proves the factor again in a
+//! signed-in session.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,7 +16,7 @@ use super::device::WaitParams;
 use super::error::HttpResult;
 use super::extract::{AnySession, ClientInfo, SignedIn};
 use crate::app::AppState;
-use crate::mfa::push_factor;
+use crate::mfa::{push_factor, push_verify};
 
 /// A one-time enrollment link for a phone, shown as a QR code: it works
 /// once, for 10 minutes. A user who has a second factor needs one passed
@@ -139,7 +140,8 @@ pub async fn login_push_wait(
     Ok(with_session(&state, session, Json(answer)))
 }
 
-/// Cancels this login's push (the user chose another factor).
+/// Cancels this session's push: the login's (the user chose another
+/// factor), or one proving the factor again.
 #[utoipa::path(
     post,
     path = "/api/v1/login/push/{id}/cancel",
@@ -151,7 +153,7 @@ pub async fn login_push_wait(
         (status = 400, description = "The id is not UTF-8", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "CSRF", body = ErrorBody),
-        (status = 404, description = "No such push of this login", body = ErrorBody),
+        (status = 404, description = "No such push of this session", body = ErrorBody),
     )
 )]
 pub async fn login_push_cancel(
@@ -161,4 +163,60 @@ pub async fn login_push_cancel(
 ) -> HttpResult<StatusCode> {
     push_factor::login_cancel(&state, &authed, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Proves Protect push again in a signed-in session (before a change that
+/// needs a second factor from the last minutes): sends a push with a
+/// number to show, under the same rules as the login's. Wait for the
+/// answer at `/api/v1/mfa/verify/push/{id}/wait`; cancel it at
+/// `/api/v1/login/push/{id}/cancel`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/mfa/verify/push",
+    tag = "mfa",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No device enrolled (`not_allowed_now`); the organisation has Protect push switched off (`factor_not_allowed`); pushes are paused after one was reported as not the user's (`push_muted`: the message says until when); or CSRF", body = ErrorBody),
+        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn verify_push(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SignedIn(authed): SignedIn,
+) -> HttpResult<Json<PushStarted>> {
+    Ok(Json(push_verify::start(&state, &authed, &client).await?))
+}
+
+/// Waits up to `wait` seconds for the device's answer to this session's
+/// push. Approved, the session's second factor is renewed: changes that
+/// need a recent one may go ahead.
+#[utoipa::path(
+    post,
+    path = "/api/v1/mfa/verify/push/{id}/wait",
+    tag = "mfa",
+    params(("id" = String, Path, description = "The push's `id`"), WaitParams),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Where the push stands (approved: the session's second factor is renewed; denied, expired, cancelled: `message` says why in words)", body = PushWait),
+        (status = 400, description = "The id is not UTF-8, or `wait` is not a number", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "CSRF", body = ErrorBody),
+        (status = 404, description = "No such push of this session", body = ErrorBody),
+        (status = 409, description = "The approval renewed the session already", body = ErrorBody),
+    )
+)]
+pub async fn verify_push_wait(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    SignedIn(authed): SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<WaitParams>,
+) -> HttpResult<Json<PushWait>> {
+    let wait = q.wait.unwrap_or(0);
+    Ok(Json(
+        push_verify::wait(&state, &authed, &id, wait, &client).await?,
+    ))
 }

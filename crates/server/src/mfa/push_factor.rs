@@ -303,7 +303,7 @@ pub async fn pending(
 
 /// Marks a push past its expiry as expired and records it, once whichever
 /// instance sees it first.
-async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
+pub(super) async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
     if store::push_requests::expire(&mut *tx, &row.id, now).await? {
@@ -430,8 +430,29 @@ pub async fn login_start(
     push_send::send(state, authed, client, &settings).await
 }
 
-/// A push of this login, or `PushNotFound` (another session's, unknown).
-async fn own_push(state: &AppState, authed: &Authed, id: &str) -> Result<Row, MfaError> {
+/// The push as it stands once answered, cancelled or expired, or after
+/// `wait` seconds (no longer than it lives), whichever comes first.
+pub(super) async fn await_answer(state: &AppState, row: &Row, wait: u64) -> Result<Row, MfaError> {
+    let left = u64::try_from(row.expires_at - state.now() + 1).unwrap_or(0);
+    let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS).min(left));
+    state
+        .wake
+        .wait_until(
+            &push_topic(&row.id),
+            wait,
+            || store::push_requests::find(&state.db, &row.id),
+            |r: &Option<Row>| {
+                r.as_ref().is_none_or(|r| {
+                    rules::status_now(&r.status, r.expires_at, state.now()) != PushStatus::Pending
+                })
+            },
+        )
+        .await?
+        .ok_or(MfaError::PushNotFound)
+}
+
+/// A push of this session, or `PushNotFound` (another session's, unknown).
+pub(super) async fn own_push(state: &AppState, authed: &Authed, id: &str) -> Result<Row, MfaError> {
     store::push_requests::find(&state.db, id)
         .await?
         .filter(|r| r.session_hash == authed.session.id_hash())
@@ -452,22 +473,7 @@ pub async fn login_wait(
         return Err(MfaError::NotAllowedNow("You are already signed in."));
     }
     let row = own_push(state, authed, id).await?;
-    let left = u64::try_from(row.expires_at - state.now() + 1).unwrap_or(0);
-    let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS).min(left));
-    let row = state
-        .wake
-        .wait_until(
-            &push_topic(id),
-            wait,
-            || store::push_requests::find(&state.db, id),
-            |r: &Option<Row>| {
-                r.as_ref().is_none_or(|r| {
-                    rules::status_now(&r.status, r.expires_at, state.now()) != PushStatus::Pending
-                })
-            },
-        )
-        .await?
-        .ok_or(MfaError::PushNotFound)?;
+    let row = await_answer(state, &row, wait).await?;
     let status = rules::status_now(&row.status, row.expires_at, state.now());
     let message = push_policy::wait_words(&state.db, &row, status).await?;
     match status {

@@ -36,6 +36,7 @@ mod push;
 mod push_at_enrollment;
 mod push_fraud;
 mod push_rules;
+mod push_verify;
 mod recovery_codes;
 mod security;
 mod sessions;

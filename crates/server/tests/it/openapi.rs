@@ -70,6 +70,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login/push/{id}/wait"),
     ("post", "/api/v1/login/push/{id}/cancel"),
     ("post", "/api/v1/protect/merge-notice"),
+    ("post", "/api/v1/mfa/verify/push"),
+    ("post", "/api/v1/mfa/verify/push/{id}/wait"),
     // The device API: signed by the device's key, no cookie, no CSRF header.
     ("post", "/api/device/v1/enroll"),
     ("get", "/api/device/v1/status"),

@@ -62,7 +62,8 @@ impl<'a> Device<'a> {
         })
     }
 
-    /// The clock offset this client signs with now.
+    /// The clock offset this client signs with now (learned again when the
+    /// portal refused a request for its time).
     pub fn clock_offset_secs(&self) -> i64 {
         self.offset.get()
     }

@@ -10,12 +10,13 @@ use crate::Error;
 use portcullis_api::protect::PendingPush;
 
 pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
-    let list = Device::new(state)?.pending(0)?;
+    let device = Device::new(state)?;
+    let list = device.pending(0)?;
     if list.is_empty() {
         say(out, "No push requests are waiting.");
     }
     for p in &list {
-        say(out, &describe(p, state.clock_offset_secs));
+        say(out, &describe(p, device.clock_offset_secs()));
     }
     Ok(Done::Ok)
 }

@@ -49,7 +49,7 @@ pub fn watch(
                 continue;
             }
             say(out, "");
-            say(out, &describe(&p, state.clock_offset_secs));
+            say(out, &describe(&p, device.clock_offset_secs()));
             let answer = match ask(input, out)? {
                 Reply::End => {
                     say(out, "Bye.");

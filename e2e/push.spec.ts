@@ -195,7 +195,7 @@ test('a login that must set up MFA enrolls Protect from /enroll and is approved 
 // Dave reports a push he did not start: it is denied, pushes pause for 20
 // minutes (he has no other factor, so he waits them out), and once signed
 // in, his Security page shows the report and points at his sessions.
-test('“This wasn’t me”: the push is denied, pushes pause for 20 minutes, the Security page shows the report', async ({ page, request }) => {
+test('“This wasn’t me”: the push is denied, pushes pause for 20 minutes, the Security page shows the report; a push renews the second factor', async ({ page, request }) => {
   await logIn(page, DAVE);
   await expect(page).toHaveURL(/\/login\/mfa/);
   await shownNumber(page);
@@ -222,6 +222,16 @@ test('“This wasn’t me”: the push is denied, pushes pause for 20 minutes, t
   await expect(report).toContainText('User Portal');
   await report.getByRole('link', { name: 'where you’re signed in' }).click();
   await expect(page).toHaveURL(/#sessions-title$/);
+
+  // Eleven minutes on, a change asks for a fresh second factor: with push
+  // his only one, a push gives it, and the change carries on.
+  await advance(request, 11 * 60);
+  await page.getByRole('button', { name: 'Make recovery codes' }).click();
+  await page.getByRole('button', { name: 'Send a push' }).click();
+  const fresh = await shownNumber(page);
+  const proven = await protectWith(davesPhone, 'approve', '--number', fresh);
+  expect(proven.code, proven.out).toBe(0);
+  await expect(page.getByRole('button', { name: 'I have saved them' })).toBeVisible();
 });
 
 // Merged: the billing administrator merges Protect and the app on

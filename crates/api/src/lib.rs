@@ -364,6 +364,9 @@ pub struct AdminUser {
     /// see `AdminFactor::last_used_at`); absent: never.
     #[serde(default)]
     pub last_mfa_at: Option<i64>,
+    /// The label of their Protect push device; absent: none enrolled.
+    #[serde(default)]
+    pub protect_device: Option<String>,
 }
 
 /// A page of users, in the order asked for.

@@ -166,6 +166,7 @@ fn admin_user(row: &ListedUser, now: Timestamp, factors: FactorFacts) -> AdminUs
         },
         factors: factors.kinds,
         last_mfa_at: factors.last_used_at,
+        protect_device: row.protect_label.clone(),
     }
 }
 

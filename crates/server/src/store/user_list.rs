@@ -393,11 +393,15 @@ pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sq
     sql.fetch_count(db, &statement).await
 }
 
-/// The columns that describe a listed user's factors.
+/// The columns that describe a listed user's factors: lookups by
+/// `user_id` beside the order's walk, which they leave alone. The Protect
+/// device's is one value (`protect_devices.user_id` is unique), so a user
+/// is never listed twice.
 const LISTED: &str = "CAST(u.has_factor AS INTEGER) AS has_factor, \
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
      EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending, \
-     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device";
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device, \
+     (SELECT d.label FROM protect_devices d WHERE d.user_id = u.id) AS protect_label";
 
 /// The users with these ids (those that exist), in no particular order.
 pub async fn by_ids<'c>(db: impl Exec<'c>, ids: &[String]) -> sqlx::Result<Vec<ListedUser>> {

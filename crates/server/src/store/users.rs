@@ -197,12 +197,15 @@ pub struct ListedUser {
     /// The app's key is the Protect device's.
     #[sqlx(try_from = "super::Flag")]
     pub totp_on_device: bool,
+    /// The label of their Protect device, if one is enrolled.
+    pub protect_label: Option<String>,
 }
 
 const LISTED: &str = "EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id) AS has_factor, \
      (SELECT t.confirmed_at FROM totp_factors t WHERE t.user_id = u.id) AS totp_confirmed_at, \
      EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NULL) AS totp_pending, \
-     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device";
+     EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.on_device = TRUE) AS totp_on_device, \
+     (SELECT d.label FROM protect_devices d WHERE d.user_id = u.id) AS protect_label";
 
 pub async fn listed<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<ListedUser>> {
     sqlx::query_as(&format!(

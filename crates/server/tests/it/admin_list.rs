@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use portcullis_api::{AdminUser, ErrorCode, FactorKind, MfaStatus, StatusFilter, UserSort};
 
 use crate::client::Api;
+use crate::device::Device;
 use crate::fixtures::TestServer;
 
 fn query_name<T: serde::Serialize>(v: T) -> String {
@@ -175,6 +176,49 @@ async fn search_and_filters_combine() {
     );
     let none = all_pages(&admin, "&search=carol&status=active", 100).await;
     assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn the_protect_column_names_the_device_and_the_push_filter_finds_its_users() {
+    let s = TestServer::start().await;
+    let (alice, _) = s.password_login("alice@example.com").await;
+    Device::for_user(&s, &alice).await;
+    let (admin, _) = s.admin().await;
+
+    let everyone = all_pages(&admin, "", 100).await;
+    let device_of = |email: &str| {
+        everyone
+            .iter()
+            .find(|u| u.email == email)
+            .map(|u| u.protect_device.clone())
+            .expect("listed")
+    };
+    assert_eq!(
+        device_of("alice@example.com").as_deref(),
+        Some("Ada's phone")
+    );
+    assert_eq!(device_of("ivan@example.com"), None);
+    // Another factor is not a Protect device.
+    assert_eq!(device_of("bob@example.com"), None);
+    assert!(everyone
+        .iter()
+        .all(|u| u.protect_device.is_some() == u.factors.contains(&FactorKind::Push)));
+
+    // The factor filter's `push` is "Protect enrolled", in every order.
+    for sort in ["email", "name", "status", "deadline"] {
+        let enrolled = all_pages(&admin, &format!("&factor=push&sort={sort}"), 1).await;
+        assert_eq!(
+            emails(&enrolled),
+            BTreeSet::from(["alice@example.com".to_string()]),
+            "{sort}"
+        );
+        assert_eq!(enrolled[0].protect_device.as_deref(), Some("Ada's phone"));
+    }
+
+    // One user's details say the same.
+    let id = s.user_id(&admin, "alice@example.com").await;
+    let d: portcullis_api::UserDetail = admin.get(&format!("/api/v1/admin/users/{id}")).await.ok();
+    assert_eq!(d.user.protect_device.as_deref(), Some("Ada's phone"));
 }
 
 #[tokio::test]

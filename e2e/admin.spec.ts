@@ -120,6 +120,10 @@ test('users screen: filter, bulk Require MFA for two users, Reset MFA for one', 
   await expect(page.locator('.outcome')).toHaveText('Reset MFA: 1 user changed: 1 lost their authenticator app.');
   await expect(row(page, 'bob@example.com')).toContainText('Required, 5 days left');
   await expect(row(page, 'bob@example.com').locator('td').nth(5)).toHaveText('None');
+  // No Protect device: the column says so in words (the dash is hidden
+  // from screen readers).
+  await expect(page.getByRole('columnheader', { name: 'Protect' })).toBeVisible();
+  await expect(row(page, 'bob@example.com').locator('td').nth(6)).toContainText('Not enrolled');
 
   // Back returns to the previous view, filter and all.
   await page.goBack();

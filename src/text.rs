@@ -156,7 +156,7 @@ pub fn factor_label(f: portcullis_api::FactorKind) -> &'static str {
     match f {
         F::Totp => "Authenticator app",
         F::Webauthn => "Security key",
-        F::Push => "Push notification",
+        F::Push => "Protect push",
         F::RecoveryCode => "Recovery codes",
     }
 }

@@ -1,6 +1,6 @@
 //! The users table: sortable headers, a checkbox per row, the MFA status as
-//! an icon and words with its details on hover and on keyboard focus, and
-//! the pager.
+//! an icon and words with its details on hover and on keyboard focus, the
+//! Protect device, and the pager.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -182,6 +182,7 @@ pub fn UsersTable(
                         <th scope="col">"Role"</th>
                         {header(UserSort::Status, "MFA status")}
                         <th scope="col">"Factors"</th>
+                        <th scope="col">"Protect"</th>
                         {header(UserSort::Deadline, "Enrollment deadline")}
                     </tr>
                 </thead>
@@ -299,8 +300,22 @@ fn UserRow(
                 <span class="tip" role="tooltip" id=tip_id>{details}</span>
             </td>
             <td>{factors_text_of(&user.factors)}</td>
+            <td>{protect_cell(user.protect_device)}</td>
             <td>{deadline}</td>
         </tr>
+    }
+}
+
+/// The Protect device's label, or a dash that a screen reader reads as
+/// "Not enrolled" (a bare dash is read as "dash", or not at all).
+fn protect_cell(label: Option<String>) -> AnyView {
+    match label {
+        Some(label) => label.into_any(),
+        None => view! {
+            <span aria-hidden="true">"—"</span>
+            <span class="visually-hidden">"Not enrolled"</span>
+        }
+        .into_any(),
     }
 }
 

@@ -254,6 +254,14 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await confirmSetting.getByRole('button', { name: 'Save the change' }).click();
   await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
   await expect(page.getByText(/Last changed .* by admin@example\.com\./)).toBeVisible();
+  // Switching Protect push off says first whom it leaves without a factor.
+  await expect(page.getByText('0 users with Protect push as their only factor.')).toBeVisible();
+  await page.getByRole('checkbox', { name: /Protect push/ }).uncheck();
+  await page.getByRole('form', { name: 'Factors users may set up' }).getByRole('button', { name: 'Save…' }).click();
+  await expect(confirmSetting).toContainText('Protect push stops at once');
+  await expect(confirmSetting).toContainText('0 users with push as their only factor');
+  await confirmSetting.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('checkbox', { name: /Protect push/ })).toBeChecked();
 
   // The event log has each of these.
   await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Events' }).click();

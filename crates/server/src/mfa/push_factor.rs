@@ -23,6 +23,7 @@ use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{Method, SessionId};
 use crate::auth::{self, trusted_browser, Authed};
+use crate::clock::Timestamp;
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
 use crate::notify::{self, Kind};
@@ -325,6 +326,43 @@ pub(super) async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> 
     Ok(())
 }
 
+/// One of the device's user's pushes, still waiting for an answer: the
+/// device may answer or report it. One past its expiry is marked so (and
+/// recorded) on the way.
+pub(super) async fn pending_for_device(
+    state: &AppState,
+    device: &Device,
+    id: &str,
+) -> Result<Row, MfaError> {
+    let row = store::push_requests::find(&state.db, id)
+        .await?
+        .filter(|r| r.user_id == device.user_id)
+        .ok_or(MfaError::PushNotFound)?;
+    match rules::status_now(&row.status, row.expires_at, state.now()) {
+        PushStatus::Pending => Ok(row),
+        PushStatus::Expired => {
+            expire(state, &row).await?;
+            Err(MfaError::PushAnswered(EXPIRED))
+        }
+        _ => Err(MfaError::PushAnswered(ANSWERED)),
+    }
+}
+
+/// Why a push read as pending could not be answered after all: it was
+/// answered, cancelled or expired since (another request won the update).
+pub(super) async fn lost_race(state: &AppState, id: &str, now: Timestamp) -> MfaError {
+    let again = store::push_requests::find(&state.db, id).await;
+    match again {
+        Ok(again) => {
+            let expired = again.is_some_and(|r| {
+                rules::status_now(&r.status, r.expires_at, now) == PushStatus::Expired
+            });
+            MfaError::PushAnswered(if expired { EXPIRED } else { ANSWERED })
+        }
+        Err(e) => e.into(),
+    }
+}
+
 /// The device's answer to one of its user's pushes: an approval with the
 /// number the user typed (a wrong number denies it, and so does one
 /// without the user verification the organisation's biometric policy
@@ -337,18 +375,7 @@ pub async fn answer(
     client: &Client,
 ) -> Result<PushOutcome, MfaError> {
     let now = state.now();
-    let row = store::push_requests::find(&state.db, id)
-        .await?
-        .filter(|r| r.user_id == device.user_id)
-        .ok_or(MfaError::PushNotFound)?;
-    match rules::status_now(&row.status, row.expires_at, now) {
-        PushStatus::Pending => {}
-        PushStatus::Expired => {
-            expire(state, &row).await?;
-            return Err(MfaError::PushAnswered(EXPIRED));
-        }
-        _ => return Err(MfaError::PushAnswered(ANSWERED)),
-    }
+    let row = pending_for_device(state, device, id).await?;
     let policy = org_settings::get(&state.db).await?.push_biometric;
     let capability = verification_of(device);
     let (outcome, reason) = match approval {
@@ -371,16 +398,7 @@ pub async fn answer(
     let deny_reason = reason.map(DenyReason::as_str);
     if !store::push_requests::answer(&mut *tx, id, status, verified, deny_reason, now).await? {
         drop(tx);
-        // Answered, cancelled or expired since it was read.
-        let again = store::push_requests::find(&state.db, id).await?;
-        let expired = again.is_some_and(|r| {
-            rules::status_now(&r.status, r.expires_at, now) == PushStatus::Expired
-        });
-        return Err(MfaError::PushAnswered(if expired {
-            EXPIRED
-        } else {
-            ANSWERED
-        }));
+        return Err(lost_race(state, id, now).await);
     }
     let mut words = format!(
         "push for {} from {} ({}) {status} on {}",

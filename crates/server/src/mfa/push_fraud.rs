@@ -5,10 +5,11 @@
 //! are emailed. While muted, no push is sent; the user's Security page
 //! shows the latest report for a month.
 
-use portcullis_api::protect::{PushOutcome, PushOutcomeKind, PushReport, PushStatus};
+use portcullis_api::protect::{PushOutcome, PushOutcomeKind, PushReport};
 
-use super::push::{self as rules};
-use super::push_factor::{device_words, push_topic, verification_of, wake};
+use super::push_factor::{
+    device_words, lost_race, pending_for_device, push_topic, verification_of, wake,
+};
 use super::push_policy::{self, DenyReason};
 use super::MfaError;
 use crate::app::AppState;
@@ -23,9 +24,6 @@ use crate::store::{self, protect::Device, push_requests::Row, Db, Exec};
 pub const MUTE_SECS: i64 = 20 * 60;
 /// How long the Security page shows a report.
 pub const REPORT_SHOWN_SECS: i64 = 30 * 86_400;
-
-const EXPIRED: &str = "This request has expired.";
-const ANSWERED: &str = "This request was answered already.";
 
 /// The refusal of a push while the user's pushes are muted until `until`.
 pub fn muted_words(until: Timestamp, now: Timestamp) -> String {
@@ -56,15 +54,7 @@ pub async fn report(
     client: &Client,
 ) -> Result<PushOutcome, MfaError> {
     let now = state.now();
-    let row = store::push_requests::find(&state.db, id)
-        .await?
-        .filter(|r| r.user_id == device.user_id)
-        .ok_or(MfaError::PushNotFound)?;
-    match rules::status_now(&row.status, row.expires_at, now) {
-        PushStatus::Pending => {}
-        PushStatus::Expired => return Err(MfaError::PushAnswered(EXPIRED)),
-        _ => return Err(MfaError::PushAnswered(ANSWERED)),
-    }
+    let row = pending_for_device(state, device, id).await?;
     let user_id = &device.user_id;
     let until = now + MUTE_SECS;
     let mut tx = state.db.begin().await?;
@@ -72,17 +62,8 @@ pub async fn report(
     // the cancellation of the others.
     store::users::lock(&mut *tx, user_id).await?;
     if !store::push_requests::report(&mut *tx, id, now).await? {
-        // Answered, cancelled or expired since it was read.
         drop(tx);
-        let again = store::push_requests::find(&state.db, id).await?;
-        let expired = again.is_some_and(|r| {
-            rules::status_now(&r.status, r.expires_at, now) == PushStatus::Expired
-        });
-        return Err(MfaError::PushAnswered(if expired {
-            EXPIRED
-        } else {
-            ANSWERED
-        }));
+        return Err(lost_race(state, id, now).await);
     }
     store::push_mutes::mute(&mut *tx, user_id, id, now, until).await?;
     let cancelled = store::push_requests::cancel_all_returning(&mut *tx, user_id, now).await?;

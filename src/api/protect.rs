@@ -2,7 +2,11 @@
 //! code), the device's details and removal, and the login's push (start,
 //! wait for the answer, cancel). Only lazily loaded screens call these.
 
-use portcullis_api::protect::{ProtectDevice, ProtectEnrollment, PushStarted, PushWait};
+use std::future::Future;
+
+use portcullis_api::protect::{
+    ProtectDevice, ProtectEnrollment, PushStarted, PushStatus, PushWait,
+};
 
 use super::client::{delete, get, post};
 use super::ApiError;
@@ -58,4 +62,37 @@ pub async fn wait_fresh_push(id: &str, secs: u32) -> Result<PushWait, ApiError> 
 /// Records that the user has seen the notice about the merge.
 pub async fn merge_notice_seen() -> Result<(), ApiError> {
     post("/protect/merge-notice", &()).await
+}
+
+/// Follows a push until it is no longer pending, one held wait after
+/// another (`wait` is `wait_push` or `wait_fresh_push`): the first other
+/// answer, or `None` once `wanted` says the page stopped following it (a
+/// new push was sent, or the panel went away).
+pub async fn follow<F, Fut>(
+    wait: F,
+    id: &str,
+    wanted: impl Fn() -> bool,
+) -> Option<Result<PushWait, ApiError>>
+where
+    F: Fn(String, u32) -> Fut,
+    Fut: Future<Output = Result<PushWait, ApiError>>,
+{
+    /// How long the server holds one wait.
+    const WAIT_SECS: u32 = 25;
+    loop {
+        if !wanted() {
+            return None;
+        }
+        let answer = wait(id.to_string(), WAIT_SECS).await;
+        if !wanted() {
+            return None;
+        }
+        match answer {
+            Ok(PushWait {
+                status: PushStatus::Pending,
+                ..
+            }) => continue,
+            other => return Some(other),
+        }
+    }
 }

@@ -8,9 +8,6 @@ use portcullis_api::protect::{PushStatus, PushWait};
 
 use crate::api::protect as calls;
 
-/// How long the server holds one wait for the phone's answer.
-const WAIT_SECS: u32 = 25;
-
 /// Where the push stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Proof {
@@ -35,37 +32,30 @@ pub fn PushProof(
 
     let follow = move |id: String, mine: u32| {
         leptos::task::spawn_local(async move {
-            loop {
-                let answer = calls::wait_fresh_push(&id, WAIT_SECS).await;
-                if generation.try_get_untracked() != Some(mine) {
+            let wanted = move || generation.try_get_untracked() == Some(mine);
+            let wait = |id: String, secs| async move { calls::wait_fresh_push(&id, secs).await };
+            let Some(answer) = calls::follow(wait, &id, wanted).await else {
+                return;
+            };
+            let next = match answer {
+                Ok(PushWait {
+                    status: PushStatus::Approved,
+                    ..
+                }) => {
+                    let _ = state.try_set(Proof::Idle);
+                    proven.run(());
                     return;
                 }
-                let next = match answer {
-                    Ok(PushWait {
-                        status: PushStatus::Pending,
-                        ..
-                    }) => continue,
-                    Ok(PushWait {
-                        status: PushStatus::Approved,
-                        ..
-                    }) => {
-                        let _ = state.try_set(Proof::Idle);
-                        proven.run(());
-                        return;
-                    }
-                    Ok(PushWait {
-                        status: PushStatus::Cancelled,
-                        ..
-                    }) => Proof::Idle,
-                    Ok(PushWait { message, .. }) => Proof::Failed(message.unwrap_or_else(|| {
-                        "The push was not approved. Send another, or use another factor."
-                            .to_string()
-                    })),
-                    Err(e) => Proof::Failed(e.user_message()),
-                };
-                let _ = state.try_set(next);
-                return;
-            }
+                Ok(PushWait {
+                    status: PushStatus::Cancelled | PushStatus::Pending,
+                    ..
+                }) => Proof::Idle,
+                Ok(PushWait { message, .. }) => Proof::Failed(message.unwrap_or_else(|| {
+                    "The push was not approved. Send another, or use another factor.".to_string()
+                })),
+                Err(e) => Proof::Failed(e.user_message()),
+            };
+            let _ = state.try_set(next);
         });
     };
     let send = move |_| {

@@ -17,8 +17,6 @@ use crate::state::use_session;
 /// How long a push lasts (the server's rule; the countdown is local, so
 /// that a phone or server clock that is off does not skew it).
 const PUSH_SECS: u32 = 60;
-/// How long one wait for the answer is held by the server.
-const WAIT_SECS: u32 = 25;
 
 /// Where the push stands; the panel is a match on this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,55 +48,50 @@ pub fn PushPanel() -> impl IntoView {
     let follow = move |id: String, mine: u32| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            loop {
-                if generation.try_get_untracked() != Some(mine) {
-                    return;
-                }
-                let answer = calls::wait_push(&id, WAIT_SECS).await;
-                if generation.try_get_untracked() != Some(mine) {
-                    return;
-                }
-                let next = match answer {
-                    Ok(PushWait {
-                        status: PushStatus::Pending,
-                        ..
-                    }) => continue,
-                    Ok(PushWait {
-                        status: PushStatus::Approved,
-                        login: Some(LoginResponse::Done { user }),
-                        ..
-                    }) => {
-                        session.signed_in(user);
-                        let next = safe_next(query.get_untracked().get("next").as_deref());
-                        navigate(&next, Default::default());
-                        return;
-                    }
-                    Ok(PushWait {
-                        status: PushStatus::Approved,
-                        ..
-                    }) => Push::LoginExpired,
-                    Ok(PushWait {
-                        status: PushStatus::Denied,
-                        message,
-                        ..
-                    }) => Push::Denied(
-                        message
-                            .unwrap_or_else(|| "The request was denied on your phone.".to_string()),
-                    ),
-                    Ok(PushWait {
-                        status: PushStatus::Expired,
-                        ..
-                    }) => Push::Expired,
-                    Ok(PushWait {
-                        status: PushStatus::Cancelled,
-                        ..
-                    }) => return,
-                    Err(e) if e.is_unauthenticated() => Push::LoginExpired,
-                    Err(e) => Push::Refused(e.user_message()),
-                };
-                let _ = state.try_set(next);
+            let wanted = move || generation.try_get_untracked() == Some(mine);
+            let wait = |id: String, secs| async move { calls::wait_push(&id, secs).await };
+            let Some(answer) = calls::follow(wait, &id, wanted).await else {
                 return;
-            }
+            };
+            let next = match answer {
+                // `follow` answers only once the push is no longer pending.
+                Ok(PushWait {
+                    status: PushStatus::Pending,
+                    ..
+                }) => return,
+                Ok(PushWait {
+                    status: PushStatus::Approved,
+                    login: Some(LoginResponse::Done { user }),
+                    ..
+                }) => {
+                    session.signed_in(user);
+                    let next = safe_next(query.get_untracked().get("next").as_deref());
+                    navigate(&next, Default::default());
+                    return;
+                }
+                Ok(PushWait {
+                    status: PushStatus::Approved,
+                    ..
+                }) => Push::LoginExpired,
+                Ok(PushWait {
+                    status: PushStatus::Denied,
+                    message,
+                    ..
+                }) => Push::Denied(
+                    message.unwrap_or_else(|| "The request was denied on your phone.".to_string()),
+                ),
+                Ok(PushWait {
+                    status: PushStatus::Expired,
+                    ..
+                }) => Push::Expired,
+                Ok(PushWait {
+                    status: PushStatus::Cancelled,
+                    ..
+                }) => return,
+                Err(e) if e.is_unauthenticated() => Push::LoginExpired,
+                Err(e) => Push::Refused(e.user_message()),
+            };
+            let _ = state.try_set(next);
         });
     };
     let countdown = move |mine: u32| {

@@ -265,19 +265,7 @@ pub async fn queue<'c>(
     deadline: Option<Timestamp>,
 ) -> Result<(), Internal> {
     let (subject, body) = compose(kind, user, deadline);
-    store::outbox::insert(
-        db,
-        now,
-        &store::outbox::NewMessage {
-            user_id: &user.id,
-            to_addr: &user.email,
-            kind: kind.as_str(),
-            subject: &subject,
-            body: &body,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, now, kind, user, &subject, &body).await
 }
 
 /// Queues a message to `user` of `kind`, then `extra` (lines of its own:
@@ -292,19 +280,7 @@ pub async fn queue_with<'c>(
 ) -> Result<(), Internal> {
     let (subject, body) = compose(kind, user, None);
     let body = format!("{body}{extra}");
-    store::outbox::insert(
-        db,
-        now,
-        &store::outbox::NewMessage {
-            user_id: &user.id,
-            to_addr: &user.email,
-            kind: kind.as_str(),
-            subject: &subject,
-            body: &body,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, now, kind, user, &subject, &body).await
 }
 
 /// Queues a message to `user` about something the user did in a request
@@ -347,18 +323,26 @@ async fn queue_by<'c>(
 ) -> Result<(), Internal> {
     let (subject, body) = compose_by(kind, user, deadline, Some(by));
     let body = format!("{body}{extra}{}", origin_lines(now, client, by));
-    store::outbox::insert(
-        db,
-        now,
-        &store::outbox::NewMessage {
-            user_id: &user.id,
-            to_addr: &user.email,
-            kind: kind.as_str(),
-            subject: &subject,
-            body: &body,
-        },
-    )
-    .await?;
+    put(db, now, kind, user, &subject, &body).await
+}
+
+/// Puts one composed message to `user` in the outbox.
+async fn put<'c>(
+    db: impl Exec<'c>,
+    now: Timestamp,
+    kind: Kind,
+    user: &User,
+    subject: &str,
+    body: &str,
+) -> Result<(), Internal> {
+    let message = store::outbox::NewMessage {
+        user_id: &user.id,
+        to_addr: &user.email,
+        kind: kind.as_str(),
+        subject,
+        body,
+    };
+    store::outbox::insert(db, now, &message).await?;
     Ok(())
 }
 

@@ -28,6 +28,7 @@ mod login;
 mod logs;
 mod mfa;
 mod multi;
+mod ops;
 mod openapi;
 mod own_sessions;
 mod passkeys;

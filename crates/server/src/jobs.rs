@@ -89,8 +89,7 @@ where
 async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     let now = state.now();
     let db = &state.db;
-    let sessions =
-        store::sessions::purge(db, now, now - state.settings.session_idle_secs).await?;
+    let sessions = store::sessions::purge(db, now, now - state.settings.session_idle_secs).await?;
     store::challenges::purge(db, now).await?;
     let quiet = now - THROTTLE_QUIET_SECS;
     in_batches(|| store::throttle::purge_quiet(db, quiet, now, PURGE_BATCH)).await?;
@@ -99,8 +98,7 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     let events = in_batches(|| store::audit::purge(db, events_before, PURGE_BATCH)).await?;
     let emails_before = now - state.settings.outbox_retention_days * DAY;
     let max = mailer::MAX_ATTEMPTS;
-    let emails =
-        in_batches(|| store::outbox::purge(db, emails_before, max, PURGE_BATCH)).await?;
+    let emails = in_batches(|| store::outbox::purge(db, emails_before, max, PURGE_BATCH)).await?;
     if events + emails > 0 {
         tracing::info!(
             audit_events = events,
@@ -144,7 +142,10 @@ pub fn spawn_mail_delivery(state: AppState, mailer: Mailer) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
         loop {
             tick.tick().await;
-            match counted(Job::MailDelivery, mailer::deliver_due(&state, &mailer).await) {
+            match counted(
+                Job::MailDelivery,
+                mailer::deliver_due(&state, &mailer).await,
+            ) {
                 Ok(n) if n > 0 => tracing::info!(emails = n, "emails sent"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "email delivery run failed"),

@@ -295,7 +295,8 @@ pub fn render(g: &Gauges) -> String {
         "histogram",
         "Seconds from a push being sent to the device's answer.",
     );
-    r.push_approved.write(&mut out, push, "outcome=\"approved\"");
+    r.push_approved
+        .write(&mut out, push, "outcome=\"approved\"");
     r.push_denied.write(&mut out, push, "outcome=\"denied\"");
 
     header(

@@ -25,7 +25,7 @@ pub async fn readiness(state: &AppState) -> Result<(), String> {
             None => Ok(()),
             Some(first) => Err(format!(
                 "The database lacks {} of this version's migrations (first missing: {first}). \
-                 Start this version once against it to migrate it.",
+                 Restart this instance to migrate it.",
                 missing.len()
             )),
         },
@@ -49,7 +49,10 @@ pub fn metrics_token_ok(state: &AppState, presented: Option<&str>) -> bool {
     };
     let a = Sha256::digest(want.expose().as_bytes());
     let b = Sha256::digest(got.as_bytes());
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// The metrics in Prometheus' text format: this process's counters and

@@ -393,14 +393,20 @@ fn help_never_shows_the_value_of_a_secret_environment_variable() {
 fn create_admin_reads_the_password_from_a_line_of_standard_input() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let mut child = portcullis(&["create-admin", "--email", "pipe@example.org", "--name", "Pipe"])
-        .arg("--data-dir")
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = portcullis(&[
+        "create-admin",
+        "--email",
+        "pipe@example.org",
+        "--name",
+        "Pipe",
+    ])
+    .arg("--data-dir")
+    .arg(&data)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
@@ -484,16 +490,23 @@ async fn metrics_listen_serves_metrics_on_its_own_address_only() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("# TYPE portcullis_logins_total counter"), "{body}");
+    assert!(
+        body.contains("# TYPE portcullis_logins_total counter"),
+        "{body}"
+    );
     // Only /metrics there.
     let other = reqwest::get(format!("http://{metrics}/api/v1/me"))
         .await
         .unwrap();
     assert_eq!(other.status(), 404);
     // Not on the main address, which has no token.
-    let main = reqwest::get(format!("{}/metrics", server.base)).await.unwrap();
+    let main = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap();
     assert_eq!(main.status(), 404);
-    let ready = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
 }
 
@@ -517,6 +530,10 @@ async fn log_format_json_writes_one_json_object_per_line() {
     drop(server);
 
     let bad = portcullis(&["--log-format", "xml", "create-admin"])
+        .args(["--email", "x@example.org", "--name", "X"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdin(Stdio::null())
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));

@@ -68,8 +68,14 @@ async fn get(s: &TestServer, path: &str) -> (u16, serde_json::Value) {
 #[tokio::test]
 async fn healthz_and_readyz_answer_without_a_session_or_csrf_header() {
     let s = TestServer::start().await;
-    assert_eq!(get(&s, "/healthz").await, (200, serde_json::json!({"status": "ok"})));
-    assert_eq!(get(&s, "/readyz").await, (200, serde_json::json!({"status": "ready"})));
+    assert_eq!(
+        get(&s, "/healthz").await,
+        (200, serde_json::json!({"status": "ok"}))
+    );
+    assert_eq!(
+        get(&s, "/readyz").await,
+        (200, serde_json::json!({"status": "ready"}))
+    );
     let resp = reqwest::get(s.url("/readyz")).await.unwrap();
     assert_eq!(resp.headers()["cache-control"], "no-store");
 }
@@ -122,7 +128,12 @@ async fn metrics_are_not_served_without_a_configured_token() {
 async fn metrics_refuse_a_request_without_the_right_token() {
     let s = with_metrics().await;
     let http = reqwest::Client::new();
-    for token in [None, Some("wrong"), Some(""), Some(&TOKEN[..TOKEN.len() - 1])] {
+    for token in [
+        None,
+        Some("wrong"),
+        Some(""),
+        Some(&TOKEN[..TOKEN.len() - 1]),
+    ] {
         let mut req = http.get(s.url("/metrics"));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -415,13 +426,24 @@ async fn audit_events_past_their_retention_are_deleted_in_batches_and_newer_ones
     s.advance(390 * DAY);
     jobs::purge(&s.state).await.unwrap();
     assert_eq!(
-        count(&s, "SELECT COUNT(*) FROM audit_events WHERE id LIKE 'old-%'").await,
+        count(
+            &s,
+            "SELECT COUNT(*) FROM audit_events WHERE id LIKE 'old-%'"
+        )
+        .await,
         old,
         "400 days old: still kept"
     );
     s.advance(1);
     jobs::purge(&s.state).await.unwrap();
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM audit_events WHERE id LIKE 'old-%'").await, 0);
+    assert_eq!(
+        count(
+            &s,
+            "SELECT COUNT(*) FROM audit_events WHERE id LIKE 'old-%'"
+        )
+        .await,
+        0
+    );
     assert_eq!(
         ids(&s, "SELECT id FROM audit_events WHERE id = 'newer'").await,
         ["newer"]
@@ -453,7 +475,10 @@ async fn sent_and_given_up_emails_past_their_retention_go_and_waiting_ones_stay(
         ..Settings::default()
     })
     .await;
-    sqlx::query("DELETE FROM outbox").execute(&s.state.db).await.unwrap();
+    sqlx::query("DELETE FROM outbox")
+        .execute(&s.state.db)
+        .await
+        .unwrap();
     let now = s.now();
     // (id, created, sent, attempts)
     let rows: [(&str, i64, Option<i64>, i64); 6] = [
@@ -480,7 +505,12 @@ async fn sent_and_given_up_emails_past_their_retention_go_and_waiting_ones_stay(
     jobs::purge(&s.state).await.unwrap();
     assert_eq!(
         ids(&s, "SELECT id FROM outbox").await,
-        ["given-up-recently", "retrying-old", "sent-recently", "waiting-old"]
+        [
+            "given-up-recently",
+            "retrying-old",
+            "sent-recently",
+            "waiting-old"
+        ]
     );
 }
 
@@ -496,7 +526,13 @@ async fn quiet_throttle_counters_go_and_those_still_in_use_stay() {
     // (key, failures, last failure, blocked until, failures in a row)
     let rows: [(&str, i64, i64, i64, i64); 4] = [
         ("quiet", 3, now - 3 * DAY, 0, 0),
-        ("quiet-but-blocked-long-ago", 9, now - 3 * DAY, now - 3 * DAY + 900, 0),
+        (
+            "quiet-but-blocked-long-ago",
+            9,
+            now - 3 * DAY,
+            now - 3 * DAY + 900,
+            0,
+        ),
         ("failed-yesterday", 3, now - DAY, 0, 0),
         ("failures-in-a-row", 3, now - 30 * DAY, 0, 3),
     ];
@@ -517,17 +553,30 @@ async fn quiet_throttle_counters_go_and_those_still_in_use_stay() {
     jobs::purge(&s.state).await.unwrap();
     let left = ids(&s, "SELECT key FROM throttle").await;
     assert!(!left.contains(&"quiet".to_string()), "{left:?}");
-    assert!(!left.contains(&"quiet-but-blocked-long-ago".to_string()), "{left:?}");
+    assert!(
+        !left.contains(&"quiet-but-blocked-long-ago".to_string()),
+        "{left:?}"
+    );
     assert!(left.contains(&"failed-yesterday".to_string()), "{left:?}");
     assert!(left.contains(&"failures-in-a-row".to_string()), "{left:?}");
-    assert_eq!(left.len() as i64, live + 2, "today's counters stay: {left:?}");
+    assert_eq!(
+        left.len() as i64,
+        live + 2,
+        "today's counters stay: {left:?}"
+    );
 
     // A login window goes once it is over and quiet.
     let windows = count(&s, "SELECT COUNT(*) FROM rate_windows").await;
     api.login(ALICE, PASSWORD).await.ok();
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM rate_windows").await, windows + 1);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM rate_windows").await,
+        windows + 1
+    );
     jobs::purge(&s.state).await.unwrap();
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM rate_windows").await, windows + 1);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM rate_windows").await,
+        windows + 1
+    );
     s.advance(3 * DAY);
     jobs::purge(&s.state).await.unwrap();
     assert_eq!(count(&s, "SELECT COUNT(*) FROM rate_windows").await, 0);

@@ -3,6 +3,12 @@
 //! records, so the log never claims a change that was rolled back nor misses
 //! one that happened. Details are words for the admin event log and never
 //! hold a secret.
+//!
+//! Every event is also one structured log line (target `audit`) for a SIEM,
+//! and login outcomes feed the `/metrics` counters: this is the one place
+//! every outcome passes. Both happen when the event is written, before its
+//! transaction commits; a change rolled back after that (a database fault)
+//! leaves a log line and a count without a stored event.
 
 use crate::auth::client::Client;
 use crate::clock::Timestamp;
@@ -265,7 +271,41 @@ pub async fn record<'c>(
         },
     )
     .await?;
+    log(&event);
+    count(&event);
     Ok(())
+}
+
+/// The event as one log line (target `audit`): with `--log-format json`,
+/// one JSON object a SIEM can take as it is.
+fn log(event: &Event<'_>) {
+    tracing::info!(
+        target: "audit",
+        kind = event.kind.as_str(),
+        failure = event.kind.is_failure(),
+        actor = event.actor.kind(),
+        actor_id = event.actor.id().unwrap_or(""),
+        user_id = event.subject.unwrap_or(""),
+        ip = event.client.map_or("", |c| c.ip.as_str()),
+        detail = event.detail,
+        "audit event"
+    );
+}
+
+/// Login steps for `/metrics`, by outcome and factor.
+fn count(event: &Event<'_>) {
+    use crate::metrics::{login, Factor, Outcome};
+    let outcome = match event.kind {
+        EventKind::LoginSucceeded => Outcome::Succeeded,
+        EventKind::LoginPasswordOk => Outcome::PasswordOk,
+        // (a factor's suspension is recorded as a refused factor)
+        EventKind::MfaFailed if event.detail.contains("suspended") => Outcome::Suspended,
+        EventKind::LoginFailed | EventKind::MfaFailed => Outcome::Failed,
+        EventKind::LoginLocked => Outcome::Locked,
+        EventKind::LoginSuspended => Outcome::Suspended,
+        _ => return,
+    };
+    login(outcome, Factor::of_detail(event.detail));
 }
 
 /// An event as the log shows it.

@@ -1,19 +1,20 @@
 //! Command line: serve (the default) and create-admin. Every option also
-//! reads a `PORTCULLIS_*` environment variable.
+//! reads a `PORTCULLIS_*` environment variable; `--help` shows the values
+//! of none that may hold a secret (`hide_env_values`).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use portcullis_api::Role;
 
 use crate::app::AppState;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{origin_of, Settings};
-use crate::secret::SecretBox;
+use crate::secret::{Secret, SecretBox};
 use crate::{auth, demo, http, jobs, store};
 
 #[derive(Debug, Parser)]
@@ -41,7 +42,12 @@ pub struct Cli {
     pub data_dir: PathBuf,
     /// Database URL: sqlite://FILE (default: sqlite://<data-dir>/portcullis.db)
     /// or postgres://USER:PASSWORD@HOST/DB, which several instances can share.
-    #[arg(long, env = "PORTCULLIS_DATABASE_URL", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub database: Option<String>,
     /// Directory of the built SPA (Trunk's dist/).
     #[arg(
@@ -84,15 +90,26 @@ pub struct Cli {
         global = true
     )]
     pub logins_per_account: i64,
-    /// Create a demo organisation if the database is empty, and print its logins.
+    /// Create a demo organisation if the database is empty, and print its
+    /// logins. Its passwords are public, so it listens on a loopback
+    /// address only, unless --demo-on-public-address.
     #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
     pub demo: bool,
+    /// Let --demo listen on an address other machines reach (its
+    /// passwords are public: anyone there can sign in).
+    #[arg(long, env = "PORTCULLIS_DEMO_ON_PUBLIC_ADDRESS", global = true)]
+    pub demo_on_public_address: bool,
     /// Password of every demo user.
-    #[arg(long, env = "PORTCULLIS_DEMO_PASSWORD", default_value = demo::DEFAULT_PASSWORD, hide_default_value = false, global = true)]
+    #[arg(long, env = "PORTCULLIS_DEMO_PASSWORD", default_value = demo::DEFAULT_PASSWORD, hide_default_value = false, hide_env_values = true, global = true)]
     pub demo_password: String,
     /// SMTP server for the outbox, e.g. smtp://user:pass@mail.example.org:587?tls=required.
     /// Without it, emails stay in the outbox table.
-    #[arg(long, env = "PORTCULLIS_SMTP_URL", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_SMTP_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub smtp_url: Option<String>,
     /// Sender of the emails.
     #[arg(
@@ -106,8 +123,55 @@ pub struct Cli {
     /// first start, readable by the owner only); default:
     /// <data-dir>/encryption.key. PORTCULLIS_ENCRYPTION_KEY (base64 of 32
     /// bytes) takes precedence. Back it up with the database.
-    #[arg(long, env = "PORTCULLIS_ENCRYPTION_KEY_FILE", global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_ENCRYPTION_KEY_FILE",
+        hide_env_values = true,
+        global = true
+    )]
     pub encryption_key_file: Option<PathBuf>,
+    /// Log lines as text (for people) or json (one JSON object per line,
+    /// for a log collector). Audit events are logged too (target `audit`).
+    #[arg(
+        long,
+        env = "PORTCULLIS_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// Serve Prometheus metrics at /metrics to requests bearing this token
+    /// (`Authorization: Bearer …`). Prefer the environment variable: a
+    /// command line is visible to other users of the machine.
+    #[arg(
+        long,
+        env = "PORTCULLIS_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<String>,
+    /// Also serve /metrics (without a token, unless --metrics-token) on this
+    /// address, e.g. 127.0.0.1:9090, reachable only from where it listens.
+    #[arg(long, env = "PORTCULLIS_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Days audit events are kept.
+    #[arg(
+        long,
+        env = "PORTCULLIS_AUDIT_RETENTION_DAYS",
+        default_value_t = 400,
+        value_parser = clap::value_parser!(i64).range(1..=36_500),
+        global = true
+    )]
+    pub audit_retention_days: i64,
+    /// Days sent (or given-up) emails are kept in the outbox.
+    #[arg(
+        long,
+        env = "PORTCULLIS_OUTBOX_RETENTION_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(i64).range(1..=36_500),
+        global = true
+    )]
+    pub outbox_retention_days: i64,
     /// TESTS ONLY: time stands still except when POST /api/test/clock moves it.
     #[cfg(feature = "test-clock")]
     #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", global = true)]
@@ -116,12 +180,31 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Starts logging to standard output (`RUST_LOG` filters it).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().init(),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default).
     Serve,
     /// Create an administrator (the first admin of a real deployment). The
-    /// password is read from PORTCULLIS_ADMIN_PASSWORD or standard input.
+    /// password is read from PORTCULLIS_ADMIN_PASSWORD, else from the
+    /// terminal (not echoed) or a line of standard input.
     CreateAdmin {
         #[arg(long)]
         email: String,
@@ -155,6 +238,9 @@ impl Cli {
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             logins_per_window: self.logins_per_account,
+            metrics_token: self.metrics_token.clone().map(Secret::new),
+            audit_retention_days: self.audit_retention_days,
+            outbox_retention_days: self.outbox_retention_days,
             ..Settings::default()
         })
     }
@@ -180,7 +266,26 @@ impl Cli {
     }
 }
 
+/// The demo's passwords are public: it must not be reachable from other
+/// machines unless its operator says so.
+fn check_demo_address(cli: &Cli) -> anyhow::Result<()> {
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    if serving && cli.demo && !cli.listen.ip().is_loopback() && !cli.demo_on_public_address {
+        anyhow::bail!(
+            "--demo refuses to listen on {}: the demo's passwords are public, so anyone who \
+             reaches this address could sign in. Listen on a loopback address (127.0.0.1 or \
+             [::1]), or add --demo-on-public-address if you really mean it.",
+            cli.listen
+        );
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    check_demo_address(&cli)?;
+    if cli.metrics_token.as_deref() == Some("") {
+        anyhow::bail!("--metrics-token must not be empty");
+    }
     let settings = cli.settings()?;
     crate::files::private_dir(&cli.data_dir)?;
     let url = cli.database_url();
@@ -235,6 +340,18 @@ async fn serve(
         ),
         None => tracing::info!("no --smtp-url: emails are kept in the outbox table, not sent"),
     }
+    if let Some(addr) = cli.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--metrics-listen)"))?;
+        let metrics = http::metrics_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        });
+        tracing::info!(%addr, "metrics at /metrics on the metrics address");
+    }
     let state_for_banner = state.clone();
     #[allow(unused_mut)]
     let mut router = http::app(state, Some(cli.spa_dir.clone()));
@@ -285,11 +402,13 @@ async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> 
     }
     let pw = match std::env::var("PORTCULLIS_ADMIN_PASSWORD") {
         Ok(p) => p,
+        // From a person at a terminal: not echoed.
+        Err(_) if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(format!("Password for {email}: "))
+                .context("cannot read the password from the terminal")?
+        }
+        // From a pipe or file: its first line.
         Err(_) => {
-            if std::io::stdin().is_terminal() {
-                eprint!("Password for {email}: ");
-                std::io::stderr().flush().ok();
-            }
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
             line.trim_end_matches(['\r', '\n']).to_string()

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use crate::secret::Secret;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The origin users open (scheme://host[:port]). State-changing
@@ -33,6 +35,13 @@ pub struct Settings {
     pub hash_queue: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The bearer token `/metrics` asks for; without one the main address
+    /// does not serve metrics.
+    pub metrics_token: Option<Secret<String>>,
+    /// Audit events older than this many days are deleted.
+    pub audit_retention_days: i64,
+    /// Sent (or given up) emails older than this many days are deleted.
+    pub outbox_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -51,6 +60,9 @@ impl Default for Settings {
             hash_concurrency: cores,
             hash_queue: cores * 16,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
+            audit_retention_days: 400,
+            outbox_retention_days: 30,
         }
     }
 }

@@ -19,6 +19,7 @@ pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod headers;
 pub(crate) mod mfa;
+pub(crate) mod ops;
 pub(crate) mod protect;
 pub(crate) mod protect_unified;
 pub(crate) mod recovery_codes;
@@ -207,10 +208,11 @@ fn api(state: AppState) -> Router {
     .with_state(state)
 }
 
-/// The whole HTTP application: API, SPA files, and the layers around them.
+/// The whole HTTP application: API, the operators' routes (`/healthz`,
+/// `/readyz`, `/metrics`), SPA files, and the layers around them.
 pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
     let hsts = state.settings.is_https();
-    let mut app = api(state);
+    let mut app = api(state.clone()).merge(ops::router(state));
     if let Some(dir) = spa_dir {
         app = app.merge(spa::router(dir));
     }
@@ -219,4 +221,12 @@ pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
         headers::security,
     ))
     .layer(CompressionLayer::new().br(true).gzip(true))
+}
+
+/// `/metrics` alone, for `--metrics-listen`.
+pub fn metrics_app(state: AppState) -> Router {
+    ops::metrics_router(state).layer(axum::middleware::from_fn_with_state(
+        false,
+        headers::security,
+    ))
 }

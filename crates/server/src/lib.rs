@@ -9,8 +9,9 @@
 //! - `store`: all SQL, in functions that take an executor or transaction.
 //!
 //! Plus `app` (the state every layer shares), `config`, `clock`, `secret`,
-//! `files`, `jobs` (periodic tasks), `wake` (cross-instance wake-ups), `demo`
-//! and `cli`.
+//! `files`, `jobs` (periodic tasks), `metrics` (Prometheus counters),
+//! `ops` (health, readiness, the metrics' gauges), `wake` (cross-instance
+//! wake-ups), `demo` and `cli`.
 
 pub mod admin;
 pub mod app;
@@ -25,8 +26,10 @@ pub mod error;
 pub(crate) mod files;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
 pub mod mfa;
 pub mod notify;
+pub mod ops;
 pub mod org_settings;
 pub mod secret;
 pub mod store;

@@ -18,6 +18,7 @@ pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;
 pub(crate) mod listen;
+pub(crate) mod ops;
 pub(crate) mod org_settings;
 pub(crate) mod outbox;
 pub(crate) mod protect;
@@ -137,11 +138,30 @@ pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Db>
         .connect_with(opts)
         .await
         .with_context(|| format!("cannot open database {shown}"))?;
-    sqlx::migrate!("./migrations")
+    MIGRATOR
         .run(&pool)
         .await
         .context("database migration failed")?;
     Ok(pool)
+}
+
+/// The migrations compiled into this binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The versions of this binary's migrations that the database has not
+/// applied (successfully), in order: empty when the schema is current.
+pub async fn missing_migrations<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<i64>> {
+    let applied: Vec<i64> = sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations WHERE CAST(success AS INTEGER) = 1",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect())
 }
 
 /// The file a `sqlite:` URL names (without its query).

@@ -345,6 +345,12 @@ impl From<TrustError> for HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        // Every throttle refusal passes here, whichever area refused.
+        match self.code {
+            ErrorCode::TooManyAttempts => crate::metrics::throttled(crate::metrics::Refusal::Wait),
+            ErrorCode::Suspended => crate::metrics::throttled(crate::metrics::Refusal::Suspended),
+            _ => {}
+        }
         let body = ErrorBody {
             code: self.code,
             message: self.message.into_owned(),

@@ -427,6 +427,7 @@ pub async fn answer(
     )
     .await?;
     tx.commit().await?;
+    crate::metrics::push_answered(status == "approved", now - row.created_at);
     wake(state, &push_topic(id)).await;
     Ok(PushOutcome {
         outcome,

@@ -35,6 +35,20 @@ pub async fn insert<'c>(db: impl Exec<'c>, e: &NewEvent<'_>) -> sqlx::Result<()>
     Ok(())
 }
 
+/// Deletes up to `batch` of the oldest events from before `before`;
+/// returns how many.
+pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp, batch: i64) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM audit_events WHERE id IN (
+           SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
 /// An event as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Row {

@@ -138,3 +138,28 @@ pub async fn record_failure<'c>(
     .await?;
     Ok(())
 }
+
+/// Deletes up to `batch` emails sent before `before`, or given up (after
+/// `max_attempts` tries) and queued before it; returns how many. Emails
+/// still waiting stay, however old (without SMTP they are read here).
+pub async fn purge<'c>(
+    db: impl Exec<'c>,
+    before: Timestamp,
+    max_attempts: i64,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE sent_at < $1
+           UNION ALL
+           SELECT id FROM outbox WHERE sent_at IS NULL AND attempts >= $2 AND created_at < $3
+           LIMIT $4)",
+    )
+    .bind(before)
+    .bind(max_attempts)
+    .bind(before)
+    .bind(batch)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}

@@ -115,20 +115,45 @@ pub async fn hit_window<'c>(
     .await
 }
 
-/// Drops counters and windows nobody has touched since `before`.
-pub async fn purge<'c>(db: impl Exec<'c> + Copy, before: Timestamp) -> sqlx::Result<()> {
-    // Counters with failures in a row stay: a quiet period must not reset
-    // the count towards the cap (only a success or an administrator does).
-    sqlx::query(
-        "DELETE FROM throttle WHERE last_failure_at < $1 AND blocked_until < $2 AND consecutive = 0",
+/// Deletes up to `batch` counters quiet since `quiet_before` (no failure
+/// since, no block in force at `now`) that hold no failures in a row;
+/// returns how many. Counters with failures in a row stay: a quiet period
+/// must not reset the count towards the cap (only a success or an
+/// administrator does).
+pub async fn purge_quiet<'c>(
+    db: impl Exec<'c>,
+    quiet_before: Timestamp,
+    now: Timestamp,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM throttle WHERE key IN (
+           SELECT key FROM throttle
+            WHERE last_failure_at < $1 AND blocked_until < $2 AND consecutive = 0
+            LIMIT $3)",
     )
-    .bind(before)
-    .bind(before)
+    .bind(quiet_before)
+    .bind(now)
+    .bind(batch)
     .execute(db)
     .await?;
-    sqlx::query("DELETE FROM rate_windows WHERE window_start < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
-    Ok(())
+    Ok(res.rows_affected())
+}
+
+/// Deletes up to `batch` success windows that started before `before`
+/// (over, and no longer counted); returns how many.
+pub async fn purge_windows<'c>(
+    db: impl Exec<'c>,
+    before: Timestamp,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM rate_windows WHERE key IN (
+           SELECT key FROM rate_windows WHERE window_start < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
 }

@@ -340,3 +340,202 @@ fn a_bad_database_url_is_reported_without_its_password() {
         assert!(!err.contains("hunter2"), "{url}: {err}");
     }
 }
+
+/// A free loopback port (free when asked: nothing else here binds it).
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[test]
+fn help_never_shows_the_value_of_a_secret_environment_variable() {
+    let secrets = [
+        ("PORTCULLIS_DATABASE_URL", "postgres://app:db-secret-1@db/p"),
+        ("PORTCULLIS_SMTP_URL", "smtp://mail:smtp-secret-2@mx:587"),
+        ("PORTCULLIS_DEMO_PASSWORD", "demo-secret-3"),
+        ("PORTCULLIS_METRICS_TOKEN", "metrics-secret-4"),
+        ("PORTCULLIS_ENCRYPTION_KEY", "key-secret-5"),
+        ("PORTCULLIS_ENCRYPTION_KEY_FILE", "/keys/key-file-secret-6"),
+        ("PORTCULLIS_ADMIN_PASSWORD", "admin-secret-7"),
+    ];
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["create-admin", "--help"],
+    ] {
+        let out = portcullis(args)
+            .envs(secrets.iter().copied())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let help = text(&out.stdout) + &text(&out.stderr);
+        for (name, value) in secrets {
+            assert!(!help.contains(value), "{args:?} shows {name}: {help}");
+        }
+        // The options are there, with the variables' names.
+        for name in [
+            "PORTCULLIS_DATABASE_URL",
+            "PORTCULLIS_SMTP_URL",
+            "PORTCULLIS_METRICS_TOKEN",
+        ] {
+            assert!(help.contains(name), "{args:?}: {name}: {help}");
+        }
+    }
+    // An ordinary setting's value is still shown (the hiding is per option).
+    let out = portcullis(&["--help"])
+        .env("PORTCULLIS_MAIL_FROM", "Ops <ops@example.org>")
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("ops@example.org"));
+}
+
+#[test]
+fn create_admin_reads_the_password_from_a_line_of_standard_input() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let mut child = portcullis(&[
+        "create-admin",
+        "--email",
+        "pipe@example.org",
+        "--name",
+        "Pipe",
+    ])
+    .arg("--data-dir")
+    .arg(&data)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"a piped passphrase\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Created pipe@example.org"));
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!text(stream).contains("passphrase"));
+    }
+}
+
+#[test]
+fn the_demo_refuses_an_address_other_machines_reach() {
+    let root = tempfile::tempdir().unwrap();
+    for listen in ["0.0.0.0:0", "192.0.2.10:8080", "[::]:0"] {
+        let out = portcullis(&["--demo", "--listen", listen])
+            .arg("--data-dir")
+            .arg(root.path().join("data"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{listen}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("--demo refuses to listen on")
+                && err.contains("passwords are public")
+                && err.contains("--demo-on-public-address"),
+            "{listen}: {err}"
+        );
+    }
+    // Refused before anything was created.
+    assert!(!root.path().join("data").exists());
+}
+
+#[tokio::test]
+async fn the_demo_listens_on_a_public_address_when_told_to() {
+    let root = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = portcullis(&["--demo", "--demo-on-public-address"])
+        .arg("--listen")
+        .arg(format!("0.0.0.0:{port}"))
+        .arg("--data-dir")
+        .arg(root.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut up = false;
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().ok();
+    let out = child.wait_with_output().unwrap();
+    assert!(up, "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn metrics_listen_serves_metrics_on_its_own_address_only() {
+    let root = tempfile::tempdir().unwrap();
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let server = Running::start(
+        &root.path().join("data"),
+        &["--metrics-listen", &metrics],
+        &[],
+    )
+    .await;
+    let resp = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.contains("# TYPE portcullis_logins_total counter"),
+        "{body}"
+    );
+    // Only /metrics there.
+    let other = reqwest::get(format!("http://{metrics}/api/v1/me"))
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+    // Not on the main address, which has no token.
+    let main = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap();
+    assert_eq!(main.status(), 404);
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn log_format_json_writes_one_json_object_per_line() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let server = Running::start(&data, &["--log-format", "json"], &[]).await;
+    // At `warn` (as `Running` starts it) the missing SPA is logged.
+    let log = server.log_text();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let spa = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "no built SPA here: only the API is served")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(spa["level"], "WARN");
+    drop(server);
+
+    let bad = portcullis(&["--log-format", "xml", "create-admin"])
+        .args(["--email", "x@example.org", "--name", "X"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("[possible values: text, json]"));
+}

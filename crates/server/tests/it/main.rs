@@ -29,6 +29,7 @@ mod logs;
 mod mfa;
 mod multi;
 mod openapi;
+mod ops;
 mod own_sessions;
 mod passkeys;
 mod protect_settings;

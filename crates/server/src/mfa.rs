@@ -279,7 +279,7 @@ pub(crate) async fn finish_in(
     };
     let id = if still_there {
         session::complete(
-            &mut **tx,
+            tx,
             &state.settings,
             &authed.session,
             proof,

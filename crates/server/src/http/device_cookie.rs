@@ -91,7 +91,13 @@ mod tests {
         };
         let c = set(&tls, "1.x.y");
         let c = c.to_str().unwrap_or("");
-        assert!(c.starts_with("__Host-portcullis_device=1.x.y; Max-Age="), "{c}");
-        assert!(c.ends_with("; Path=/; HttpOnly; SameSite=Strict; Secure"), "{c}");
+        assert!(
+            c.starts_with("__Host-portcullis_device=1.x.y; Max-Age="),
+            "{c}"
+        );
+        assert!(
+            c.ends_with("; Path=/; HttpOnly; SameSite=Strict; Secure"),
+            "{c}"
+        );
     }
 }

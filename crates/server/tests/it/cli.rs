@@ -399,5 +399,8 @@ async fn unlock_lifts_a_suspension_from_the_command_line_and_says_what_it_did() 
         .unwrap();
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("no user with the email nobody@example.org"), "{err}");
+    assert!(
+        err.contains("no user with the email nobody@example.org"),
+        "{err}"
+    );
 }

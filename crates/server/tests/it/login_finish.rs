@@ -118,7 +118,8 @@ async fn a_factor_removed_after_it_was_checked_finishes_no_login() {
     // The administrator removes the app: the login in progress (proven by
     // the password only) stays, but what proved its last step is gone.
     let url = admin.url(&format!("/api/v1/admin/users/{id}/factors/totp"));
-    let removed = Api::read::<serde_json::Value>(admin.http.delete(url).send().await.unwrap()).await;
+    let removed =
+        Api::read::<serde_json::Value>(admin.http.delete(url).send().await.unwrap()).await;
     assert_eq!(removed.status, 200, "{removed:?}");
     let r = mfa::finish_login(
         &s.state,
@@ -130,7 +131,11 @@ async fn a_factor_removed_after_it_was_checked_finishes_no_login() {
     )
     .await;
     assert_ended(r);
-    assert_eq!(sessions_of(&s, IVAN).await, (0, 1), "the login in progress only");
+    assert_eq!(
+        sessions_of(&s, IVAN).await,
+        (0, 1),
+        "the login in progress only"
+    );
 }
 
 #[tokio::test]
@@ -203,4 +208,3 @@ async fn a_login_ended_before_its_code_makes_no_session() {
     assert_eq!(refused.status, 401);
     assert_eq!(sessions_of(&s, IVAN).await, (0, 0));
 }
-

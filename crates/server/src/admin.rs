@@ -339,6 +339,9 @@ impl Change<'_> {
 
     pub async fn reset(&self, tx: &mut store::Tx, row: &ListedUser) -> Result<(), AdminError> {
         let user = &row.user;
+        // The user's row first, as a login's finish holds it: a login whose
+        // factor is being checked either ends here or is refused.
+        store::users::lock(&mut **tx, &user.id).await?;
         store::totp::delete(tx, &user.id).await?;
         // Before the keys: their removal brings `has_factor` up to date.
         store::protect::delete_device_of(&mut **tx, &user.id).await?;
@@ -353,7 +356,10 @@ impl Change<'_> {
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;
         throttle::unlock(
             tx,
-            &[throttle::factor_counter(totp_factor::FACTOR, &user.id)],
+            &[
+                throttle::factor_counter(totp_factor::FACTOR, &user.id),
+                throttle::factor_counter(throttle::RECOVERY, &user.id),
+            ],
         )
         .await?;
         notify::queue_from_admin(
@@ -395,14 +401,7 @@ pub async fn unlock(
     let row = target(state, admin, id).await?;
     let user = &row.user;
     let mut tx = state.db.begin().await?;
-    throttle::unlock(
-        &mut tx,
-        &[
-            throttle::password_account(&user.email),
-            throttle::factor_counter(totp_factor::FACTOR, &user.id),
-        ],
-    )
-    .await?;
+    throttle::unlock(&mut tx, &throttle::account_counters(&user.email, &user.id)).await?;
     let event = Event::by_admin(
         EventKind::AdminUnlock,
         &admin.user.id,

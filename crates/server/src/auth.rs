@@ -3,12 +3,14 @@
 //! only — no axum (that is `http/`), no SQL (that is `store/`).
 
 pub mod client;
+pub mod device_cookie;
 pub mod flow;
 pub mod own_sessions;
 pub mod password;
 pub mod session;
 pub mod throttle;
 pub mod trusted_browser;
+pub mod unlock;
 
 use portcullis_api::{LoginResponse, Me};
 
@@ -18,10 +20,11 @@ use crate::error::Internal;
 use crate::secret::Secret;
 use crate::store::{self, users::User};
 use client::Client;
+use device_cookie::DeviceToken;
 use flow::{Facts, Next};
 use password::HashError;
 use session::{Method, NewSession, Proof, Session, SessionId};
-use throttle::{RateLimit, Refused};
+use throttle::Refused;
 use trusted_browser::Recognised;
 
 /// Why signing in or reaching an endpoint failed.
@@ -173,25 +176,40 @@ pub async fn require_fresh_mfa_if_any(state: &AppState, authed: &Authed) -> Resu
 }
 
 /// The password step's result: the answer, the new session's cookie
-/// value when one was started, and whether the browser's trust cookie is
-/// dead (expired, revoked, switched off) and should be cleared.
+/// value when one was started, whether the browser's trust cookie is
+/// dead (expired, revoked, switched off) and should be cleared, and a new
+/// device cookie for the browser when it has no valid one of this user.
 pub struct LoginOutcome {
     pub answer: LoginResponse,
     pub session: Option<SessionId>,
     pub forget_trust: bool,
+    pub device: Option<DeviceToken>,
+}
+
+/// The cookies a password login comes with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginCookies<'a> {
+    /// The session the browser brought (ended: a new id at login).
+    pub session: Option<&'a str>,
+    /// The trusted-browser cookie.
+    pub trust: Option<&'a str>,
+    /// The device cookie.
+    pub device: Option<&'a str>,
 }
 
 /// Password login. Unknown email and wrong password take the same path
 /// (the same counters, one Argon2 run, the same answer). When a second
-/// factor would follow, a valid `trust_cookie` of this user (a browser
-/// they trusted) completes the login instead.
+/// factor would follow, a valid trust cookie of this user (a browser
+/// they trusted) completes the login instead. A valid device cookie of
+/// this user (a browser that passed the password before) counts the
+/// attempt on its own counter, not the account's: guesses from elsewhere
+/// never lock the owner's browser out.
 pub async fn login(
     state: &AppState,
     email: &str,
     password: Secret<String>,
     client: &Client,
-    old_cookie: Option<&str>,
-    trust_cookie: Option<&str>,
+    cookies: LoginCookies<'_>,
 ) -> Result<LoginOutcome, AuthError> {
     check_email(email).map_err(AuthError::Invalid)?;
     if password.expose().is_empty() {
@@ -202,22 +220,28 @@ pub async fn login(
     }
     let email = normalize_email(email);
     let now = state.now();
-    // Successful logins are limited too: a stolen password cannot mint
-    // sessions (or burn Argon2 time) at will. Keyed by the typed email, so
-    // unknown and known accounts go through the same steps.
+    // Completed logins are limited too: a stolen password and factor
+    // cannot mint sessions (or burn Argon2 time) at will. Keyed by the
+    // typed email, so unknown and known accounts go through the same
+    // steps. Only completed logins fill it, so whoever knows just the
+    // password cannot keep the owner out with it.
     let window = throttle::login_window(&email);
-    let limit = RateLimit {
-        max: state.settings.logins_per_window,
-        window_secs: state.settings.login_window_secs,
-    };
+    let limit = throttle::login_limit(&state.settings);
     if let Some(wait) = throttle::window_full(&state.db, &window, limit, now).await? {
         return Err(AuthError::Throttled(wait));
     }
-    let counters = throttle::password_counters(&email, &client.key);
+    let user = store::users::find_by_email(&state.db, &email).await?;
+    let device = match (&user, cookies.device) {
+        (Some(u), Some(token)) => device_cookie::recognise(state, token, u, now),
+        _ => None,
+    };
+    let counters = match (&user, &device) {
+        (Some(u), Some(device)) => vec![throttle::device_counter(&u.id, device)],
+        _ => throttle::password_counters(&email, &client.key).to_vec(),
+    };
     if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
         if matches!(refused, Refused::Suspended) {
             // Recorded so that administrators see why someone cannot sign in.
-            let user = store::users::find_by_email(&state.db, &email).await?;
             let subject = user.as_ref().map(|u| u.id.as_str());
             audit::record(
                 &state.db,
@@ -234,7 +258,6 @@ pub async fn login(
         }
         return Err(refused.into());
     }
-    let user = store::users::find_by_email(&state.db, &email).await?;
     let phc = user.as_ref().map(|u| u.password_hash.clone());
     let ok = match state.hasher.verify(password, phc).await {
         Ok(ok) => ok,
@@ -267,12 +290,23 @@ pub async fn login(
             return Err(AuthError::InvalidCredentials);
         }
     };
-    let [account_client, client_only, account] = counters;
-    throttle::succeeded(&state.db, &[account_client, account], &[client_only]).await?;
-    throttle::hit(&state.db, &window, limit, now).await?;
+    match <[throttle::Counter; 3]>::try_from(counters) {
+        Ok([account_client, client_only, account]) => {
+            throttle::succeeded(&state.db, &[account_client, account], &[client_only]).await?;
+        }
+        // The device's own counter: forgotten. The account's stays as it
+        // is: a success on the owner's browser says nothing of the
+        // guesses made elsewhere.
+        Err(device_only) => throttle::succeeded(&state.db, &device_only, &[]).await?,
+    }
+    // This browser has passed the password: it gets a device cookie,
+    // unless it holds a valid one of this user already.
+    let new_device = device
+        .is_none()
+        .then(|| device_cookie::issue(state, &user, now));
 
     // Whatever session the browser brought is dropped: a new id at login.
-    if let Some(old) = old_cookie {
+    if let Some(old) = cookies.session {
         session::end(&state.db, old).await?;
     }
     let factors = crate::mfa::push_policy::login_factors(&state.db, &user.id).await?;
@@ -288,7 +322,7 @@ pub async fn login(
     );
     // Asked only once the password has passed, and only when a second
     // factor would follow: a trusted browser stands in for nothing else.
-    let trust = match (&next, trust_cookie) {
+    let trust = match (&next, cookies.trust) {
         (Next::SecondFactor(_), Some(token)) => {
             trusted_browser::recognise(state, token, &user, now).await?
         }
@@ -318,6 +352,7 @@ pub async fn login(
                 },
                 session: None,
                 forget_trust: false,
+                device: new_device,
             });
         }
         Next::SignedIn => (
@@ -372,6 +407,9 @@ pub async fn login(
     if let Some(id) = trusted {
         trusted_browser::used(&mut *tx, id, now).await?;
     }
+    if signed_in {
+        throttle::count_login(&mut *tx, &state.settings, &email, now).await?;
+    }
     audit::record(
         &mut *tx,
         now,
@@ -383,6 +421,7 @@ pub async fn login(
         answer,
         session: Some(id),
         forget_trust: trust == Recognised::Forget,
+        device: new_device,
     })
 }
 

@@ -80,8 +80,9 @@ pub struct Cli {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Successful password logins allowed per account in 5 minutes (more
-    /// are answered 429): a stolen password cannot mint sessions at will.
+    /// Completed logins allowed per account in 5 minutes (more are
+    /// answered 429): stolen credentials cannot mint sessions at will. A
+    /// password alone, with a second factor pending, does not count.
     #[arg(
         long,
         env = "PORTCULLIS_LOGINS_PER_ACCOUNT",
@@ -214,6 +215,13 @@ pub enum Command {
         #[arg(long)]
         billing: bool,
     },
+    /// Lift a suspension: clear the failed attempts in a row of the account
+    /// with this email (its password, authenticator app and recovery codes),
+    /// for when no administrator can sign in to do it.
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 impl Cli {
@@ -317,6 +325,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Role::Admin
             };
             create_admin(&state, email, name, role).await
+        }
+        Some(Command::Unlock { email }) => {
+            let done = auth::unlock::by_email(&state, email).await?;
+            println!("{}", done.words());
+            Ok(())
         }
     }
 }

@@ -15,6 +15,7 @@ pub(crate) mod auth;
 pub(crate) mod cookie;
 pub(crate) mod csrf;
 pub(crate) mod device;
+pub(crate) mod device_cookie;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod headers;

@@ -29,7 +29,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::{self, Facts, Next, Step};
 use crate::auth::session::{self, Method, SessionId};
-use crate::auth::throttle::Refused;
+use crate::auth::throttle::{self, Refused};
 use crate::auth::trusted_browser;
 use crate::auth::{AuthError, Authed};
 use crate::error::Internal;
@@ -92,6 +92,11 @@ pub enum MfaError {
     PushMuted(String),
     /// The user has no Protect device.
     DeviceNotFound,
+    /// A hundred wrong recovery codes in a row: an administrator must unlock.
+    RecoveryCodesSuspended,
+    /// The login in progress was ended, or the factor that proved it
+    /// removed, while its last step was being checked: start again.
+    LoginEnded,
     /// The session does not allow this (e.g. no recent second factor).
     Auth(AuthError),
     Internal(Internal),
@@ -164,8 +169,26 @@ pub(crate) async fn expect_step(
     }
 }
 
-/// Ends a login in progress: a signed-in session with a new id.
-pub(crate) async fn finish_login(
+/// What proved a login's last step, as [`finish_in`] checks it again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Proven<'a> {
+    /// Nothing more (an enrollment postponed).
+    Nothing,
+    /// A second factor of this kind, which the user must still have.
+    Method(Method),
+    /// This security key (its row's id), which the user must still have.
+    Key(&'a str),
+}
+
+/// The answer when a login in progress was ended (or its factor removed)
+/// while its last step was being checked.
+pub const LOGIN_ENDED: &str = "This sign-in was ended (signed out, or its multi-factor \
+     authentication was reset) while it was being checked; start again.";
+
+/// Ends a login in progress: a signed-in session with a new id. `method`
+/// is the factor that proved this last step (`None`: an enrollment
+/// postponed); see [`finish_in`] for what is checked again.
+pub async fn finish_login(
     state: &AppState,
     authed: &Authed,
     method: Option<Method>,
@@ -173,31 +196,112 @@ pub(crate) async fn finish_login(
     client: &Client,
     detail: &str,
 ) -> Result<SignedIn, MfaError> {
-    let now = state.now();
-    let proof = match method {
-        Some(m) => authed.session.proof.with(m, now),
-        None => authed.session.proof.clone(),
-    };
-    let id = session::complete(
-        &state.db,
-        &state.settings,
-        &authed.session,
-        proof,
-        not_after,
-        client,
-        now,
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        now,
-        Event::by_user(EventKind::LoginSucceeded, &authed.user.id, client, detail),
-    )
-    .await?;
+    let proven = method.map_or(Proven::Nothing, Proven::Method);
+    let mut tx = state.db.begin().await?;
+    let session = finish_in(&mut tx, state, authed, proven, not_after, client, detail).await?;
+    tx.commit().await?;
     Ok(SignedIn {
-        session: id,
+        session,
         me: authed.user.me(),
     })
+}
+
+/// [`finish_login`] after a security key: it is that key that must still
+/// be there.
+pub(crate) async fn finish_login_with_key(
+    state: &AppState,
+    authed: &Authed,
+    key_id: &str,
+    client: &Client,
+    detail: &str,
+) -> Result<SignedIn, MfaError> {
+    let mut tx = state.db.begin().await?;
+    let proven = Proven::Key(key_id);
+    let session = finish_in(&mut tx, state, authed, proven, None, client, detail).await?;
+    tx.commit().await?;
+    Ok(SignedIn {
+        session,
+        me: authed.user.me(),
+    })
+}
+
+/// Finishes a login inside the caller's transaction, checking again what
+/// the checks before it found: the login in progress is still there and
+/// so is the factor that proved it. A Reset MFA, "end all sessions", a
+/// logout or the factor's removal that happened while the factor was being
+/// checked wins: the login is refused in words and no session is made.
+/// The user's row is held first, so on PostgreSQL such a change and this
+/// one follow each other instead of interleaving.
+pub(crate) async fn finish_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    authed: &Authed,
+    proven: Proven<'_>,
+    not_after: Option<i64>,
+    client: &Client,
+    detail: &str,
+) -> Result<SessionId, MfaError> {
+    let now = state.now();
+    let user = &authed.user;
+    if !store::users::lock(&mut **tx, &user.id).await? {
+        return Err(MfaError::LoginEnded);
+    }
+    let still_there = match proven {
+        Proven::Nothing => true,
+        Proven::Key(id) => store::webauthn::find(&mut **tx, &user.id, id)
+            .await?
+            .is_some(),
+        Proven::Method(Method::Recovery) => {
+            store::recovery_codes::summary(&mut **tx, &user.id)
+                .await?
+                .total
+                > 0
+        }
+        Proven::Method(m) => {
+            let kind = match m {
+                Method::Totp => Some(FactorKind::Totp),
+                Method::Webauthn => Some(FactorKind::Webauthn),
+                Method::Push => Some(FactorKind::Push),
+                Method::Password | Method::Trusted | Method::Recovery => None,
+            };
+            match kind {
+                Some(k) => store::factors::confirmed_kinds(&mut **tx, &user.id)
+                    .await?
+                    .contains(&k),
+                None => true,
+            }
+        }
+    };
+    let proof = match proven {
+        Proven::Nothing => authed.session.proof.clone(),
+        Proven::Method(m) => authed.session.proof.with(m, now),
+        Proven::Key(_) => authed.session.proof.with(Method::Webauthn, now),
+    };
+    let id = if still_there {
+        session::complete(
+            tx,
+            &state.settings,
+            &authed.session,
+            proof,
+            not_after,
+            client,
+            now,
+        )
+        .await?
+    } else {
+        None
+    };
+    let Some(id) = id else {
+        return Err(MfaError::LoginEnded);
+    };
+    throttle::count_login(&mut **tx, &state.settings, &user.email, now).await?;
+    audit::record(
+        &mut **tx,
+        now,
+        Event::by_user(EventKind::LoginSucceeded, &user.id, client, detail),
+    )
+    .await?;
+    Ok(id)
 }
 
 /// "Remind me later": sign in without MFA while the enrollment period

@@ -30,6 +30,9 @@ pub enum Kind {
     PushFraudReported,
     /// To each administrator: a user reported a push as not theirs.
     PushFraudAlert,
+    /// To each administrator: an account's password or factor nears the
+    /// suspension after failures in a row.
+    LockoutNear,
 }
 
 impl Kind {
@@ -49,6 +52,7 @@ impl Kind {
             Kind::PushDeviceRemoved => "push_device_removed",
             Kind::PushFraudReported => "push_fraud_reported",
             Kind::PushFraudAlert => "push_fraud_alert",
+            Kind::LockoutNear => "lockout_near",
         }
     }
 }
@@ -234,6 +238,17 @@ fn compose_by(
                  refused, and pushes to that user are paused for 20 minutes. Consider having \
                  their password changed and ending their sessions (Admin Portal, the user's \
                  page).\n"
+            ),
+        ),
+        Kind::LockoutNear => (
+            "An account is close to being suspended".to_string(),
+            format!(
+                "Hello {name},\n\nSomeone has failed to sign in to the account below many times in a \
+                 row. At 100 failures in a row it is suspended: then no browser it has not signed in \
+                 from before can sign in until an administrator unlocks it (Admin Portal, the \
+                 user's page, or `portcullis-server unlock --email` on the server). If the owner is \
+                 not the one failing, someone is guessing: consider asking them to change their \
+                 password. You get this message once per run of failures.\n"
             ),
         ),
     }

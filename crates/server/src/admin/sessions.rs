@@ -40,6 +40,9 @@ pub async fn end_sessions(
     let now = state.now();
     target(state, admin, id).await?;
     let mut tx = state.db.begin().await?;
+    // The user's row first, as a login's finish holds it: a login whose
+    // last step is being checked either ends here or is refused.
+    store::users::lock(&mut *tx, id).await?;
     let ended = store::sessions::end_all(&mut *tx, id).await?;
     let words = format!("ended {}", count_words(live(state, &ended, now)));
     let event = Event::by_admin(

@@ -146,6 +146,9 @@ pub async fn end_others(
     let user_id = &authed.user.id;
     let now = state.now();
     let mut tx = state.db.begin().await?;
+    // The user's row first, as a login's finish holds it: a login whose
+    // last step is being checked either ends here or is refused.
+    store::users::lock(&mut *tx, user_id).await?;
     let ended = store::sessions::end_all_but(&mut *tx, user_id, authed.session.id_hash()).await?;
     // Rows past their end wait for the housekeeping, and logins in
     // progress were never in the list: the count is what the user saw.

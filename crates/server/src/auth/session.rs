@@ -212,9 +212,17 @@ pub struct NewSession<'a> {
     pub client: &'a Client,
 }
 
+/// Logins in progress (the password passed, a second factor or enrollment
+/// pending) one user may hold at once; a newer one ends the oldest. They
+/// are counted apart from signed-in sessions, so someone who knows only
+/// the password can never sign the owner out by logging in again and again.
+pub const HALF_SESSIONS_PER_USER: u32 = 3;
+
 /// Starts a session and returns its cookie value: a fresh id every time
 /// (never reuse the one the browser came with: session fixation). The
-/// user's oldest sessions beyond the allowed number end.
+/// user's oldest sessions of the same kind beyond the allowed number end:
+/// a signed-in session may end the oldest signed-in one, a login in
+/// progress only the oldest login in progress.
 pub async fn start(
     conn: &mut Conn,
     settings: &Settings,
@@ -243,7 +251,12 @@ pub async fn start(
         },
     )
     .await?;
-    store::sessions::trim(&mut *conn, new.user_id, settings.max_sessions_per_user).await?;
+    let max = if new.signed_in {
+        settings.max_sessions_per_user
+    } else {
+        HALF_SESSIONS_PER_USER
+    };
+    store::sessions::trim(&mut *conn, new.user_id, new.signed_in, max).await?;
     Ok(Secret::new(id))
 }
 
@@ -287,20 +300,24 @@ pub async fn end(db: &Db, cookie: &str) -> Result<(), Internal> {
 }
 
 /// Replaces a login in progress by a signed-in session with a new id (an
-/// id seen before MFA is worthless after it), in one transaction.
+/// id seen before MFA is worthless after it), inside the caller's
+/// transaction. `None` when the login in progress is not there any more:
+/// something ended it while its last step was being checked (logout, "end
+/// all sessions", Reset MFA), and that wins.
 pub async fn complete(
-    db: &Db,
+    conn: &mut Conn,
     settings: &Settings,
     old: &Session,
     proof: Proof,
     not_after: Option<Timestamp>,
     client: &Client,
     now: Timestamp,
-) -> Result<SessionId, Internal> {
-    let mut tx = db.begin().await?;
-    store::sessions::delete(&mut *tx, old.id_hash()).await?;
+) -> Result<Option<SessionId>, Internal> {
+    if !store::sessions::take_half(&mut *conn, old.id_hash()).await? {
+        return Ok(None);
+    }
     let id = start(
-        &mut tx,
+        conn,
         settings,
         NewSession {
             user_id: &old.user_id,
@@ -312,8 +329,7 @@ pub async fn complete(
         now,
     )
     .await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Records a second factor passed again in a signed-in session.

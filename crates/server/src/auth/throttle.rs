@@ -15,17 +15,32 @@
 //! factor count failures *in a row*, which no quiet period resets: at
 //! [`CONSECUTIVE_CAP`] (100, the most that current federal guidance on
 //! authenticators allows) the password or
-//! factor is suspended until an administrator unlocks it. The delays below
-//! the cap make reaching it take days.
+//! factor is suspended until an administrator unlocks it (or an operator,
+//! `portcullis-server unlock --email`). The delays below the cap make
+//! reaching it take days, and administrators are emailed once when an
+//! account reaches [`NEAR_CAP`].
+//!
+//! The cap must not be a switch anyone can use to lock the owner out: a
+//! browser that passed the password before carries a device cookie
+//! (`auth::device_cookie`), and its password attempts count on a counter
+//! of their own ([`device_counter`], growing delays, no suspension) instead
+//! of the account's and the client's. Recovery codes have a counter apart
+//! from the authenticator app's, so wrong guesses of one never use up the
+//! other's tries.
 
 use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
 use crate::error::Internal;
-use crate::store::{self, Db};
+use crate::notify;
+use crate::store::{self, Db, Exec};
 
 /// Failures in a row after which a password or factor is suspended.
 pub const CONSECUTIVE_CAP: i64 = 100;
+
+/// Failures in a row at which administrators are emailed that an account
+/// nears [`CONSECUTIVE_CAP`] (once: only one attempt counts this one).
+pub const NEAR_CAP: i64 = 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -81,6 +96,19 @@ pub const PASSWORD_ACCOUNT: Policy = Policy {
     suspends: true,
 };
 
+/// Password failures of one account from a browser that passed its
+/// password before (a valid device cookie): like the account-and-client
+/// counter, it delays, never suspends — whoever stole the cookie guesses
+/// no faster than from anywhere else, and the owner's own browser is
+/// never locked out by someone else's guesses.
+pub const PASSWORD_DEVICE: Policy = Policy {
+    free: 5,
+    base_secs: 15,
+    cap_secs: 15 * 60,
+    reset_after_secs: 24 * 3600,
+    suspends: false,
+};
+
 /// Wrong one-time codes for one factor of one account. Three
 /// free tries, then a block that outlasts the current 30-second step and
 /// doubles with each further failure up to 15 minutes: at most a few
@@ -93,11 +121,22 @@ pub const CODE_ACCOUNT: Policy = Policy {
     suspends: true,
 };
 
+/// Whose account a suspending counter guards, so administrators can be
+/// told when it nears the cap.
+#[derive(Debug, Clone)]
+enum Owner {
+    /// The typed email (maybe of nobody).
+    Email(String),
+    UserId(String),
+}
+
 /// A counter: what is counted, under which policy.
 #[derive(Debug, Clone)]
 pub struct Counter {
     key: String,
     policy: Policy,
+    /// The account and what of it is counted, in words ("password").
+    owner: Option<(Owner, &'static str)>,
 }
 
 impl Counter {
@@ -106,7 +145,18 @@ impl Counter {
         Counter {
             key: key_of(parts),
             policy,
+            owner: None,
         }
+    }
+
+    fn owned(mut self, owner: Owner, what: &'static str) -> Self {
+        self.owner = Some((owner, what));
+        self
+    }
+
+    /// What of the account is counted, in words.
+    pub fn what(&self) -> &'static str {
+        self.owner.as_ref().map_or("attempts", |(_, w)| w)
     }
 }
 
@@ -131,23 +181,72 @@ pub fn password_counters(email: &str, client_key: &str) -> [Counter; 3] {
             PASSWORD_ACCOUNT_CLIENT,
         ),
         Counter::new(&["pw-client", client_key], PASSWORD_CLIENT),
-        Counter::new(&["pw-acct", email], PASSWORD_ACCOUNT),
+        password_account(email),
     ]
 }
 
 /// The account-wide password counter (the one that suspends).
 pub fn password_account(email: &str) -> Counter {
     Counter::new(&["pw-acct", email], PASSWORD_ACCOUNT)
+        .owned(Owner::Email(email.to_string()), "password")
+}
+
+/// The password counter of one browser that holds a valid device cookie
+/// of the user (`device` is the cookie's id).
+pub fn device_counter(user_id: &str, device: &str) -> Counter {
+    Counter::new(&["pw-device", user_id, device], PASSWORD_DEVICE)
 }
 
 /// The counter of wrong codes for one factor of one user.
 pub fn factor_counter(factor: &str, user_id: &str) -> Counter {
+    let what = match factor {
+        crate::mfa::totp_factor::FACTOR => "authenticator app",
+        RECOVERY => "recovery codes",
+        _ => "second factor",
+    };
     Counter::new(&["code", factor, user_id], CODE_ACCOUNT)
+        .owned(Owner::UserId(user_id.to_string()), what)
 }
 
-/// The window of successful logins of one account.
-pub fn login_window(user_id: &str) -> String {
-    key_of(&["login-ok", user_id])
+/// The name of recovery codes in throttle keys: their own counter, apart
+/// from the authenticator app's.
+pub const RECOVERY: &str = "recovery";
+
+/// Every counter of an account that can suspend it: what an unlock clears.
+pub fn account_counters(email: &str, user_id: &str) -> [Counter; 3] {
+    [
+        password_account(email),
+        factor_counter(crate::mfa::totp_factor::FACTOR, user_id),
+        factor_counter(RECOVERY, user_id),
+    ]
+}
+
+/// The window of completed logins of one account (keyed by its
+/// normalised email).
+pub fn login_window(email: &str) -> String {
+    key_of(&["login-ok", email])
+}
+
+/// The limit on completed logins per account under `settings`.
+pub fn login_limit(settings: &crate::config::Settings) -> RateLimit {
+    RateLimit {
+        max: settings.logins_per_window,
+        window_secs: settings.login_window_secs,
+    }
+}
+
+/// Counts a completed login of `email` (in the transaction that completes
+/// it). Logins still in progress never count: whoever knows only the
+/// password must not fill the window and keep the owner out.
+pub async fn count_login<'c>(
+    db: impl Exec<'c>,
+    settings: &crate::config::Settings,
+    email: &str,
+    now: Timestamp,
+) -> Result<(), Internal> {
+    let limit = login_limit(settings);
+    store::throttle::hit_window(db, &login_window(email), now, now - limit.window_secs).await?;
+    Ok(())
 }
 
 /// Why an attempt was refused before its secret was checked.
@@ -197,6 +296,8 @@ async fn check(db: &Db, counters: &[Counter], now: Timestamp) -> Result<(), Refu
 /// counter that also refuses it while the counter blocks. So a burst of
 /// parallel requests cannot all pass the check before any failure is
 /// written. A success then gives the attempt back with [`succeeded`].
+/// The attempt that brings an account's counter to [`NEAR_CAP`] failures
+/// in a row emails the administrators, in the same transaction.
 pub async fn begin_attempt(db: &Db, counters: &[Counter], now: Timestamp) -> Result<(), Refused> {
     check(db, counters, now).await?;
     for c in counters {
@@ -212,7 +313,7 @@ pub async fn begin_attempt(db: &Db, counters: &[Counter], now: Timestamp) -> Res
             cap(c),
         )
         .await?;
-        let Some((failures, _)) = counted else {
+        let Some((failures, consecutive)) = counted else {
             drop(tx);
             // A parallel attempt got the block (or the cap) in first.
             check(db, std::slice::from_ref(c), now).await?;
@@ -222,7 +323,41 @@ pub async fn begin_attempt(db: &Db, counters: &[Counter], now: Timestamp) -> Res
         if delay > 0 {
             store::throttle::block_until(&mut *tx, &c.key, now + delay).await?;
         }
+        if c.policy.suspends && consecutive == NEAR_CAP {
+            if let Some((owner, what)) = &c.owner {
+                warn_administrators(&mut tx, owner, what, now)
+                    .await
+                    .map_err(Refused::Internal)?;
+            }
+        }
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Emails every administrator that `owner`'s `what` nears suspension.
+/// An email that belongs to nobody has no one to warn about.
+async fn warn_administrators(
+    tx: &mut store::Tx,
+    owner: &Owner,
+    what: &str,
+    now: Timestamp,
+) -> Result<(), Internal> {
+    let user = match owner {
+        Owner::Email(email) => store::users::find_by_email(&mut **tx, email).await?,
+        Owner::UserId(id) => store::users::find_by_id(&mut **tx, id).await?,
+    };
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let about = format!(
+        "\nUser: {} <{}>\nWhat: {what}\nFailures in a row: {NEAR_CAP} (suspended at {CONSECUTIVE_CAP})\nWhen: {}\n",
+        user.display_name,
+        user.email,
+        notify::format_utc(now),
+    );
+    for admin in store::users::administrators(&mut **tx).await? {
+        notify::queue_with(&mut **tx, now, notify::Kind::LockoutNear, &admin, &about).await?;
     }
     Ok(())
 }
@@ -247,6 +382,13 @@ pub async fn unlock(conn: &mut store::Conn, counters: &[Counter]) -> Result<(), 
         store::throttle::clear(&mut *conn, &c.key).await?;
     }
     Ok(())
+}
+
+/// Failures in a row that `counter` holds now (0 when it has none).
+pub async fn in_a_row<'c>(db: impl Exec<'c>, counter: &Counter) -> Result<i64, Internal> {
+    Ok(store::throttle::state(db, &counter.key)
+        .await?
+        .map_or(0, |(_, consecutive)| consecutive))
 }
 
 /// A limit on successes: at most `max` per window of `window_secs`.

@@ -7,6 +7,7 @@ use axum::Json;
 use portcullis_api::{ErrorBody, LoginRequest, LoginResponse, Me};
 
 use super::cookie;
+use super::device_cookie::{self, DeviceCookie};
 use super::error::HttpResult;
 use super::extract::{ApiJson, ClientInfo, SessionCookie, SignedIn};
 use super::trust_cookie;
@@ -41,7 +42,10 @@ pub(super) fn with_session(
 /// wrong password get the same answer. When a second factor would follow
 /// and the browser's trust cookie (`portcullis_trust`) is valid for this
 /// user, the login is done without it; a trust cookie found expired or
-/// revoked is cleared.
+/// revoked is cleared. A browser that passes the password gets a device
+/// cookie (`portcullis_device`): with it, its later attempts for this
+/// account are counted on their own, so failures from elsewhere never
+/// suspend this browser's logins.
 #[utoipa::path(
     post,
     path = "/api/v1/login",
@@ -49,15 +53,15 @@ pub(super) fn with_session(
     request_body = LoginRequest,
     security(("csrf" = [])),
     responses(
-        (status = 200, description = "Password accepted; `next` says what follows (a session cookie is set unless `locked`), `done` also when a trusted browser spares the second factor", body = LoginResponse),
+        (status = 200, description = "Password accepted; `next` says what follows (a session cookie is set unless `locked`; a device cookie unless the browser holds one of this account), `done` also when a trusted browser spares the second factor", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Missing or malformed field (the email or password breaks its rule)", body = ErrorBody),
-        (status = 423, description = "Suspended after 100 failures in a row", body = ErrorBody),
-        (status = 429, description = "Too many attempts (failed, or successful logins of this account); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 423, description = "Suspended after 100 failures in a row (never for a browser with this account's device cookie)", body = ErrorBody),
+        (status = 429, description = "Too many attempts (failed, or completed logins of this account); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Server busy checking passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -66,23 +70,22 @@ pub async fn login(
     ClientInfo(client): ClientInfo,
     SessionCookie(old): SessionCookie,
     TrustCookie(trust): TrustCookie,
+    DeviceCookie(device): DeviceCookie,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> HttpResult<Response> {
     let password = Secret::new(req.password);
-    let out = auth::login(
-        &state,
-        &req.email,
-        password,
-        &client,
-        old.as_deref(),
-        trust.as_deref(),
-    )
-    .await?;
+    let cookies = auth::LoginCookies {
+        session: old.as_deref(),
+        trust: trust.as_deref(),
+        device: device.as_deref(),
+    };
+    let out = auth::login(&state, &req.email, password, &client, cookies).await?;
     let mut answer = with_session(&state, out.session, Json(out.answer));
     if out.forget_trust {
         let clear = trust_cookie::clear(&state.settings);
         answer.headers_mut().append(header::SET_COOKIE, clear);
     }
+    device_cookie::add(&state.settings, &mut answer, out.device);
     Ok(answer)
 }
 

@@ -210,6 +210,12 @@ impl From<MfaError> for HttpError {
             ),
             MfaError::Throttled(secs) => HttpError::too_many_attempts(secs),
             MfaError::Suspended => HttpError::suspended("Your authenticator app"),
+            MfaError::RecoveryCodesSuspended => HttpError::suspended("Using recovery codes"),
+            MfaError::LoginEnded => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                crate::mfa::LOGIN_ENDED,
+            ),
             MfaError::AlreadySetUp => HttpError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::AlreadySetUp,
@@ -363,5 +369,23 @@ impl IntoResponse for HttpError {
             }
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_ended_while_checked_is_said_in_words() {
+        let e = HttpError::from(MfaError::LoginEnded);
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated)
+        );
+        assert!(e.message.contains("start again"), "{}", e.message);
+        let e = HttpError::from(MfaError::RecoveryCodesSuspended);
+        assert_eq!(e.status, StatusCode::LOCKED);
+        assert!(e.message.contains("recovery codes"), "{}", e.message);
     }
 }

@@ -273,9 +273,9 @@ pub async fn passkey_start(
     request_body = AuthenticationFinish,
     security(("csrf" = [])),
     responses(
-        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie is set", body = LoginResponse),
+        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie and a device cookie are set", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "The passkey's answer was refused or could not be read, it is not registered here, or it did not verify the user and no factor of another kind is set up (the message says which)", body = ErrorBody),
+        (status = 401, description = "The passkey's answer was refused or could not be read, it is not registered here (or was removed while it was checked), or it did not verify the user and no factor of another kind is set up (the message says which)", body = ErrorBody),
         (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
         (status = 409, description = "The ceremony expired or was used", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
@@ -298,7 +298,9 @@ pub async fn passkey_finish(
         old.as_deref(),
     )
     .await?;
-    Ok(with_session(&state, Some(done.session), Json(done.answer)))
+    let mut answer = with_session(&state, Some(done.session), Json(done.answer));
+    super::device_cookie::add(&state.settings, &mut answer, Some(done.device));
+    Ok(answer)
 }
 
 /// Proves a security key or passkey again in a signed-in session (before

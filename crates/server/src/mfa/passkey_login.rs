@@ -19,6 +19,7 @@ use super::MfaError;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
+use crate::auth::device_cookie::{self, DeviceToken};
 use crate::auth::flow::{self, Facts, Next};
 use crate::auth::session::{self, NewSession, Proof, SessionId};
 use crate::auth::throttle::{self, RateLimit};
@@ -46,11 +47,18 @@ const NO_OTHER_FACTOR: &str = "This passkey did not check that it is you (no PIN
      or face), so it cannot sign you in on its own, and your account has no second factor of \
      another kind. Log in with your email and password, then use the key.";
 
-/// The finished step: the answer, and the session it started.
+/// The finished step: the answer, the session it started, and a device
+/// cookie for the browser (it has passed the account's first step).
 pub struct PasskeySignIn {
     pub answer: LoginResponse,
     pub session: SessionId,
+    pub device: DeviceToken,
 }
+
+/// Said when the key was removed (a Reset MFA, say) while its answer was
+/// being checked.
+const KEY_GONE: &str = "This passkey was removed from your account while it was being checked \
+     (your multi-factor authentication may have been reset). Log in with your email and password.";
 
 fn core(state: &AppState) -> Result<webauthn_rs_core::WebauthnCore, MfaError> {
     rules::core_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))
@@ -125,13 +133,10 @@ pub async fn finish(
     let user = store::users::find_by_id(&state.db, &user_id)
         .await?
         .ok_or(MfaError::KeyRefused(NOT_REGISTERED))?;
-    // Successful sign-ins are limited per account, the same window as
+    // Completed sign-ins are limited per account, the same window as
     // password logins: a stolen passkey cannot mint sessions at will.
     let window = throttle::login_window(&user.email);
-    let limit = RateLimit {
-        max: state.settings.logins_per_window,
-        window_secs: state.settings.login_window_secs,
-    };
+    let limit = throttle::login_limit(&state.settings);
     if let Some(wait) = throttle::window_full(&state.db, &window, limit, now).await? {
         return Err(MfaError::Throttled(wait));
     }
@@ -198,11 +203,23 @@ pub async fn finish(
             LoginResponse::Mfa { factors: others },
         )
     };
-    throttle::hit(&state.db, &window, limit, now).await?;
     if let Some(old) = old_cookie {
         session::end(&state.db, old).await?;
     }
     let mut tx = state.db.begin().await?;
+    // Checked again with the user's row held (as Reset MFA holds it): a
+    // key removed while its answer was checked signs no one in.
+    store::users::lock(&mut *tx, &user.id).await?;
+    if store::webauthn::find(&mut *tx, &user.id, &key.id)
+        .await?
+        .is_none()
+    {
+        return Err(MfaError::KeyRefused(KEY_GONE));
+    }
+    if signed_in {
+        // Only completed sign-ins fill the window (see `auth::login`).
+        throttle::count_login(&mut *tx, &state.settings, &user.email, now).await?;
+    }
     let session = session::start(
         &mut tx,
         &state.settings,
@@ -223,5 +240,9 @@ pub async fn finish(
     )
     .await?;
     tx.commit().await?;
-    Ok(PasskeySignIn { answer, session })
+    Ok(PasskeySignIn {
+        answer,
+        session,
+        device: device_cookie::issue(state, &user, now),
+    })
 }

@@ -1,8 +1,9 @@
 //! Recovery codes: ten single-use codes that stand in for a second factor
 //! when the phone or key is lost. Generated here, shown once, stored as
 //! keyed hashes (`SecretBox::keyed_hash`); using one is the second step of
-//! a login, throttled with the authenticator app's counter, recorded and
-//! emailed. They are not a factor: the MFA status and the last-factor rule
+//! a login, throttled by a counter of its own (wrong recovery codes never
+//! use up the authenticator app's tries, nor the other way round),
+//! recorded and emailed. They are not a factor: the MFA status and the last-factor rule
 //! never count them, and they work only while the login asks for a second
 //! factor.
 
@@ -13,7 +14,7 @@ use portcullis_api::input::{
 use portcullis_api::{NewRecoveryCodes, RecoveryCodesStatus};
 use rand_core::{OsRng, RngCore};
 
-use super::{totp_factor, MfaError, SignedIn};
+use super::{MfaError, Proven, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
@@ -136,8 +137,9 @@ const MALFORMED: &str = "Enter a recovery code: 12 letters and digits, like ABCD
 
 /// The second step of a login with a recovery code instead of a factor:
 /// allowed wherever the login asks for a second factor and the user has
-/// codes left. Wrong codes count against the authenticator app's counter,
-/// so switching between the two gains an attacker no tries.
+/// codes left. Wrong codes count on the recovery codes' own counter: a
+/// 60-bit code needs no shared budget with the app's six digits, and
+/// someone guessing one must not suspend the other.
 pub async fn prove_at_login(
     state: &AppState,
     authed: &Authed,
@@ -165,7 +167,7 @@ pub async fn prove_at_login(
         })
     })?;
     let now = state.now();
-    let counters = [throttle::factor_counter(totp_factor::FACTOR, &user.id)];
+    let counters = [throttle::factor_counter(throttle::RECOVERY, &user.id)];
     if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
         if matches!(refused, throttle::Refused::Suspended) {
             audit::record(
@@ -179,11 +181,16 @@ pub async fn prove_at_login(
                 ),
             )
             .await?;
+            return Err(MfaError::RecoveryCodesSuspended);
         }
         return Err(refused.into());
     }
     let hashed = hash(state, &user.id, &code);
     let mut tx = state.db.begin().await?;
+    // The user's row first (as every change that ends sessions takes it),
+    // then the code, then the login's finish: one transaction, so a code
+    // is used up only by a login that is made.
+    store::users::lock(&mut *tx, &user.id).await?;
     if store::recovery_codes::use_code(&mut *tx, &user.id, &hashed, now).await? {
         let left = store::recovery_codes::left(&mut *tx, &user.id).await?;
         let detail = format!("recovery code used; {left} left");
@@ -202,17 +209,31 @@ pub async fn prove_at_login(
             &left_lines(left),
         )
         .await?;
-        tx.commit().await?;
-        throttle::succeeded(&state.db, &counters, &[]).await?;
-        return super::finish_login(
+        let finished = super::finish_in(
+            &mut tx,
             state,
             authed,
-            Some(Method::Recovery),
+            Proven::Method(Method::Recovery),
             None,
             client,
             "password + recovery code",
         )
         .await;
+        let session = match finished {
+            Ok(session) => session,
+            Err(e) => {
+                // The code was right (and stays unused): not a guess.
+                drop(tx);
+                throttle::succeeded(&state.db, &[], &counters).await?;
+                return Err(e);
+            }
+        };
+        tx.commit().await?;
+        throttle::succeeded(&state.db, &counters, &[]).await?;
+        return Ok(SignedIn {
+            session,
+            me: user.me(),
+        });
     }
     drop(tx);
     let (detail, error) = if store::recovery_codes::was_used(&state.db, &user.id, &hashed).await? {

@@ -518,6 +518,8 @@ async fn refused<T>(
 
 /// A key that answered, verified and recorded.
 pub(super) struct KeyUsed {
+    /// Its row's id (a login's finish checks it is still there).
+    pub key_id: String,
     /// How events name it.
     pub words: String,
     /// Its user verified themself to it (PIN, biometrics).
@@ -575,6 +577,7 @@ pub(super) async fn check_assertion(
         return refused(state, user, client, &copied, rules::COPIED).await;
     }
     Ok(KeyUsed {
+        key_id: key.id.clone(),
         words,
         user_verified: result.user_verified(),
     })
@@ -651,11 +654,10 @@ pub async fn login_finish(
 ) -> Result<SignedIn, MfaError> {
     super::expect_step(state, authed, Step::Prove(FactorKind::Webauthn), NO_KEY).await?;
     let used = assertion_finish(state, authed, ceremony, answer, client).await?;
-    super::finish_login(
+    super::finish_login_with_key(
         state,
         authed,
-        Some(Method::Webauthn),
-        None,
+        &used.key_id,
         client,
         &format!("password + {}", used.words),
     )

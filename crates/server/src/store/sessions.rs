@@ -197,18 +197,40 @@ pub async fn end_all_but<'c>(
     .await
 }
 
-/// Ends the user's oldest sessions beyond the newest `max`.
-pub async fn trim<'c>(db: impl Exec<'c>, user_id: &str, max: u32) -> sqlx::Result<u64> {
-    let res = sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND id_hash NOT IN (
-           SELECT id_hash FROM sessions WHERE user_id = $2 ORDER BY created_at DESC, id_hash LIMIT $3)",
-    )
+/// Ends the user's oldest sessions of one kind (signed in, or logins in
+/// progress) beyond the newest `max` of that kind. Each kind is trimmed
+/// on its own, so logins that only passed the password never push out a
+/// signed-in session.
+pub async fn trim<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    signed_in: bool,
+    max: u32,
+) -> sqlx::Result<u64> {
+    // A literal, not a bound boolean: SQLite keeps the column as 0/1.
+    let kind = if signed_in { "TRUE" } else { "FALSE" };
+    let res = sqlx::query(&format!(
+        "DELETE FROM sessions WHERE user_id = $1 AND signed_in = {kind} AND id_hash NOT IN (
+           SELECT id_hash FROM sessions WHERE user_id = $2 AND signed_in = {kind}
+           ORDER BY created_at DESC, id_hash LIMIT $3)"
+    ))
     .bind(user_id)
     .bind(user_id)
     .bind(i64::from(max))
     .execute(db)
     .await?;
     Ok(res.rows_affected())
+}
+
+/// Ends a login in progress (the session with the id hash `id_hash`, not
+/// yet signed in) for it to be replaced; `false` when it was not there any
+/// more (ended meanwhile: logout, "end all sessions", Reset MFA).
+pub async fn take_half<'c>(db: impl Exec<'c>, id_hash: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND signed_in = FALSE")
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected() == 1)
 }
 
 /// Sessions of the user that no second factor proved end at `until` at

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use portcullis_api::{ErrorCode, LoginResponse};
 use portcullis_server::auth::password;
+use portcullis_server::auth::throttle::{self, CONSECUTIVE_CAP};
 use portcullis_server::mfa::totp::{code_at, step_of};
 use sqlx::sqlite::SqliteConnectOptions;
 
@@ -538,4 +539,67 @@ async fn log_format_json_writes_one_json_object_per_line() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("[possible values: text, json]"));
+}
+
+#[tokio::test]
+async fn unlock_lifts_a_suspension_from_the_command_line_and_says_what_it_did() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let made = create_admin(&data, "boss@example.org", "a long passphrase", &[]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    // A hundred wrong passwords in a row, counted as the server counts
+    // them (a minute apart, in the past: each waits out the last delay).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let db = portcullis_server::store::connect(&portcullis_server::store::default_url(&data))
+        .await
+        .unwrap();
+    let counter = throttle::password_account("boss@example.org");
+    for i in 0..CONSECUTIVE_CAP {
+        let at = now - (CONSECUTIVE_CAP - i) * 61;
+        throttle::begin_attempt(&db, std::slice::from_ref(&counter), at)
+            .await
+            .unwrap();
+    }
+    db.close().await;
+
+    let server = Running::start(&data, &[], &[]).await;
+    let boss = server.api();
+    let refused = boss.login("boss@example.org", "a long passphrase").await;
+    assert_eq!(refused.fail(), (423, ErrorCode::Suspended));
+
+    // The only administrator is the one suspended: the operator unlocks.
+    let out = portcullis(&["unlock", "--email", "Boss@Example.org"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("Unlocked boss@example.org"), "{said}");
+    assert!(said.contains("password: 100"), "{said}");
+    assert!(said.contains("suspension"), "{said}");
+
+    let answer = boss
+        .login("boss@example.org", "a long passphrase")
+        .await
+        .ok();
+    assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");
+
+    // An unknown email is said so, and nothing is done.
+    let out = portcullis(&["unlock", "--email", "nobody@example.org"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no user with the email nobody@example.org"),
+        "{err}"
+    );
 }

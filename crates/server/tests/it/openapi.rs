@@ -212,7 +212,9 @@ fn no_undocumented_route_registration() {
 fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static str>)> {
     let name = ty.split('<').next().unwrap_or(ty);
     Some(match name {
-        "State" | "ClientInfo" | "SessionCookie" | "TrustCookie" => (&[], false, None),
+        "State" | "ClientInfo" | "SessionCookie" | "TrustCookie" | "DeviceCookie" => {
+            (&[], false, None)
+        }
         // syntax / too large / not JSON / a field missing or wrong
         "ApiJson" => (&[400, 413, 415, 422], true, None),
         "AnySession" | "SignedIn" => (&[401], false, Some("session")),

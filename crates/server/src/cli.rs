@@ -84,6 +84,16 @@ pub struct Cli {
         global = true
     )]
     pub logins_per_account: i64,
+    /// Browsers' push waits (long-polls) this process holds at once; more
+    /// are refused with 429.
+    #[arg(
+        long,
+        env = "PORTCULLIS_MAX_PUSH_WAITS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_push_waits: u32,
     /// Create a demo organisation if the database is empty, and print its logins.
     #[arg(long, env = "PORTCULLIS_DEMO", global = true)]
     pub demo: bool,
@@ -155,6 +165,7 @@ impl Cli {
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             logins_per_window: self.logins_per_account,
+            max_push_waits: usize::try_from(self.max_push_waits).unwrap_or(1000),
             ..Settings::default()
         })
     }

@@ -33,6 +33,9 @@ pub struct Settings {
     pub hash_queue: usize,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Browsers' push waits (long-polls) this process holds at once;
+    /// beyond that a wait is refused with 429 (each holds a connection).
+    pub max_push_waits: usize,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             hash_concurrency: cores,
             hash_queue: cores * 16,
             trusted_proxies: Vec::new(),
+            max_push_waits: 1000,
         }
     }
 }

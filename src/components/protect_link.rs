@@ -1,6 +1,6 @@
 //! The one-time Protect enrollment link as a QR code, with the same link
-//! for the `protect` command and what to do on a new phone; shown on the
-//! Security page and in `/enroll`.
+//! for the `protect` command and what to do on a new phone (naming the
+//! device it replaces, if any); shown on the Security page and in `/enroll`.
 
 use leptos::prelude::*;
 use portcullis_api::protect::ProtectEnrollment;
@@ -17,6 +17,13 @@ pub fn ProtectLink(link: ProtectEnrollment) -> impl IntoView {
         <QrCode data=link.uri.clone() alt="QR code that sets up Protect push on your phone. The same link is written out below."/>
         <p>"No camera? With the " <code>"protect"</code> " command: "</p>
         <p><code class="key">{format!("protect enroll '{}'", link.uri)}</code></p>
+        {link.replaces.clone().map(|label| view! {
+            <p class="warning" role="status">
+                {format!(
+                    "This replaces your Protect device “{label}”: once the new phone is enrolled, “{label}” stops getting pushes."
+                )}
+            </p>
+        })}
         {link.totp_included.then(|| view! {
             <p>"The same code also sets Protect up as your authenticator app: it shows your codes too."</p>
         })}

@@ -14,6 +14,32 @@ pub const PROTECT_KEY_MAX_CHARS: usize = 64;
 /// The longest label, device type, OS or app version, in characters.
 pub const DEVICE_FIELD_MAX_CHARS: usize = 100;
 
+/// The version line that opens every signed device request's message.
+pub const SIGNATURE_SCHEME: &str = "portcullis-protect-v2";
+
+/// The text a device signs for one request, and the portal checks: the
+/// scheme, the portal's origin, the device's id, the method (upper case),
+/// the request target (path and query as sent), the time (Unix seconds,
+/// portal time), the nonce and the lower-case hex SHA-256 of the body, one
+/// per line without a trailing newline. Naming the portal and the device
+/// means a signature made for one portal or device is worth nothing at
+/// another. Both sides build it here, so they cannot drift apart; the body
+/// comes as its digest so that this crate needs no hashing of its own.
+pub fn signed_message(
+    portal: &str,
+    device_id: &str,
+    method: &str,
+    target: &str,
+    time: &str,
+    nonce: &str,
+    body_sha256_hex: &str,
+) -> String {
+    format!(
+        "{SIGNATURE_SCHEME}\n{portal}\n{device_id}\n{}\n{target}\n{time}\n{nonce}\n{body_sha256_hex}",
+        method.to_ascii_uppercase()
+    )
+}
+
 /// Which user verification a device can perform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,6 +84,11 @@ pub struct ProtectEnrollment {
     /// app of the user's in the way). Absent from older servers: no.
     #[serde(default)]
     pub totp_included: bool,
+    /// The label of the device this link's enrollment replaces (the user's
+    /// current one, whose key then stops working); absent when the user
+    /// has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 /// The user's Protect device (`GET /api/v1/protect/device`, and the admin
@@ -357,5 +388,23 @@ mod tests {
         assert!(enroll_with_clock("1.5").is_err());
         assert!(enroll_with_clock("-1").is_err());
         assert!(enroll_with_clock("1e300").is_err());
+    }
+
+    #[test]
+    fn the_signed_message_names_the_portal_and_the_device() {
+        let m = signed_message(
+            "https://mfa.example.org",
+            "dev1",
+            "post",
+            "/api/device/v1/requests/r/approve?x=1",
+            "1700000000",
+            "nonce-nonce-nonce-1",
+            "abc123",
+        );
+        assert_eq!(
+            m,
+            "portcullis-protect-v2\nhttps://mfa.example.org\ndev1\nPOST\n\
+             /api/device/v1/requests/r/approve?x=1\n1700000000\nnonce-nonce-nonce-1\nabc123"
+        );
     }
 }

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::clock::device_now;
+use crate::clock::{device_now, portal_now};
 use crate::signing;
 use crate::state::State;
 use crate::Error;
@@ -54,6 +54,15 @@ pub struct Device<'a> {
 
 impl<'a> Device<'a> {
     pub fn new(state: &'a State) -> Result<Device<'a>, Error> {
+        // A state file written by hand (or by an older `protect`) may name
+        // a plain http:// portal elsewhere: refused as the link would be.
+        let portal = url::Url::parse(&state.portal).map_err(|e| {
+            Error::State(format!(
+                "The portal address {:?} is unusable: {e}",
+                state.portal
+            ))
+        })?;
+        crate::link::check_transport(&portal).map_err(Error::State)?;
         Ok(Device {
             key: state.key()?,
             state,
@@ -120,7 +129,7 @@ impl<'a> Device<'a> {
             None => Vec::new(),
         };
         let body = body.map(|_| bytes.as_slice());
-        let time = device_now() + self.offset.get();
+        let time = portal_now(self.offset.get());
         let answer = self.send(&method, &url, &sent_target, time, body);
         let resp = answer.map_err(|e| unreachable(portal, &e))?;
         // Refused for its time: the portal's clock moved since the offset
@@ -131,15 +140,15 @@ impl<'a> Device<'a> {
             .get(SERVER_TIME_HEADER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<i64>().ok());
-        let resp = match server_time {
-            Some(server)
-                if resp.status() == 401 && (server - time).abs() > SIGNATURE_WINDOW_SECS =>
-            {
-                let offset = server - device_now();
+        let relearned = server_time.and_then(|server| {
+            offset_to_relearn(resp.status().as_u16(), server, time, device_now())
+        });
+        let resp = match relearned {
+            Some(offset) => {
                 self.offset.set(offset);
                 // Not saving it costs only this refusal again next time.
                 self.state.remember_offset(offset).ok();
-                let time = device_now() + offset;
+                let time = portal_now(offset);
                 self.send(&method, &url, &sent_target, time, body)
                     .map_err(|e| unreachable(portal, &e))?
             }
@@ -160,6 +169,7 @@ impl<'a> Device<'a> {
         let nonce = signing::nonce();
         let headers = signing::headers(
             &self.key,
+            &self.state.portal,
             &self.state.device_id,
             method.as_str(),
             target,
@@ -178,6 +188,15 @@ impl<'a> Device<'a> {
         }
         req.send()
     }
+}
+
+/// The offset to sign with again after a refusal (`status`) whose answer
+/// said the portal's time is `server`, when the request's `time` was out
+/// of the portal's window; `None` otherwise. The portal's header is the
+/// portal's to choose: no value of it overflows here.
+fn offset_to_relearn(status: u16, server: i64, time: i64, device: i64) -> Option<i64> {
+    (status == 401 && server.abs_diff(time) > SIGNATURE_WINDOW_SECS.unsigned_abs())
+        .then(|| server.saturating_sub(device))
 }
 
 /// `/api/device/v1/requests/{id}/{action}`, the id percent-encoded as one
@@ -266,6 +285,61 @@ fn unreachable(portal: &str, e: &reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn state_at(portal: &str) -> State {
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        State::new(
+            crate::state::Details {
+                portal: portal.to_string(),
+                device_id: "d".into(),
+                user_email: "a@b.c".into(),
+                label: "l".into(),
+                device_type: "t".into(),
+                os: "o".into(),
+                app_version: "v".into(),
+                user_verification: "none".into(),
+                clock_offset_secs: 0,
+                enrolled_at: 0,
+            },
+            &key,
+        )
+    }
+
+    #[test]
+    fn a_state_naming_a_plain_http_portal_elsewhere_is_refused() {
+        let remote = state_at("http://mfa.example.org");
+        match Device::new(&remote) {
+            Err(Error::State(m)) => assert!(m.contains("uses http://"), "{m}"),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("an http:// portal elsewhere was taken"),
+        }
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:9",
+            "http://[::1]:9",
+            "https://mfa.example.org",
+        ] {
+            assert!(Device::new(&state_at(local)).is_ok(), "{local}");
+        }
+    }
+
+    #[test]
+    fn a_nonsense_offset_from_the_portal_does_not_overflow() {
+        // The portal's clock header and the enrollment's offset are the
+        // portal's to choose; a hostile one must not panic the client.
+        assert_eq!(portal_now(i64::MAX), i64::MAX);
+        assert!(portal_now(i64::MIN) < 0);
+        let now = 1_800_000_000;
+        assert_eq!(offset_to_relearn(401, i64::MIN, now, now), Some(i64::MIN));
+        assert_eq!(
+            offset_to_relearn(401, i64::MAX, i64::MIN, now),
+            Some(i64::MAX - now)
+        );
+        assert_eq!(offset_to_relearn(401, now + 301, now, now), Some(301));
+        // Within the window, or refused for another reason: nothing to learn.
+        assert_eq!(offset_to_relearn(401, now + 300, now, now), None);
+        assert_eq!(offset_to_relearn(403, i64::MIN, now, now), None);
+    }
 
     #[test]
     fn request_ids_are_one_path_segment() {

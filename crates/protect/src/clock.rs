@@ -14,9 +14,16 @@ pub fn device_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The portal's time: the device's clock corrected by `offset_secs`. The
+/// offset comes from the portal; a nonsense one saturates rather than
+/// overflowing.
+pub fn portal_now(offset_secs: i64) -> i64 {
+    device_now().saturating_add(offset_secs)
+}
+
 /// The enrollment warning for an offset (server minus device) beyond 30 s.
 pub fn skew_warning(offset_secs: i64) -> Option<String> {
-    if offset_secs.abs() <= 30 {
+    if offset_secs.unsigned_abs() <= 30 {
         return None;
     }
     // The portal's clock is ahead: this device is behind, i.e. slow.

@@ -91,7 +91,33 @@ fn origin(portal: &str) -> Result<String, Error> {
     if !plain {
         return Err(bad());
     }
-    Ok(url.origin().ascii_serialization())
+    let origin = url.origin().ascii_serialization();
+    check_transport(&url).map_err(Error::BadLink)?;
+    Ok(origin)
+}
+
+/// Refuses a portal reached over plain http:// unless it is this machine
+/// (localhost, 127.0.0.1, [::1]): the enrollment token and every answer
+/// would cross the network readable and changeable by anyone in between.
+pub fn check_transport(url: &Url) -> Result<(), String> {
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+        Some(url::Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
+        None => false,
+    };
+    if loopback {
+        return Ok(());
+    }
+    Err(format!(
+        "The portal address {} uses http://, which is not encrypted: the enrollment token and \
+         the pushes would travel readable by anyone on the way. Protect accepts http:// only for \
+         localhost, 127.0.0.1 and [::1]; ask for the portal's https:// address.",
+        url.origin().ascii_serialization()
+    ))
 }
 
 fn checked_token(token: String) -> Result<String, Error> {
@@ -153,6 +179,23 @@ mod tests {
                 )),
                 "https://mfa.example.org",
             ),
+            // http:// only for this machine.
+            (
+                link(&format!(
+                    "portal=http%3A%2F%2F127.0.0.1%3A9000&token={TOKEN}"
+                )),
+                "http://127.0.0.1:9000",
+            ),
+            (
+                link(&format!(
+                    "portal=http%3A%2F%2F%5B%3A%3A1%5D%3A9000&token={TOKEN}"
+                )),
+                "http://[::1]:9000",
+            ),
+            (
+                link(&format!("portal=http%3A%2F%2FLocalHost&token={TOKEN}")),
+                "http://localhost",
+            ),
         ];
         for (text, portal) in table {
             let got = EnrollLink::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -199,11 +242,27 @@ mod tests {
                 "not an http(s) origin",
             ),
             (
-                link(&format!("portal=http%3A%2F%2Fa.example&token={}", &TOKEN[..30])),
+                link(&format!("portal=http%3A%2F%2Fmfa.example.org&token={TOKEN}")),
+                "uses http://, which is not encrypted",
+            ),
+            (
+                link(&format!("portal=http%3A%2F%2F192.168.1.10%3A8080&token={TOKEN}")),
+                "only for localhost, 127.0.0.1 and [::1]",
+            ),
+            (
+                link(&format!("portal=http%3A%2F%2F127.0.0.2&token={TOKEN}")),
+                "uses http://",
+            ),
+            (
+                link(&format!("portal=http%3A%2F%2Flocalhost.evil.example&token={TOKEN}")),
+                "uses http://",
+            ),
+            (
+                link(&format!("portal=https%3A%2F%2Fa.example&token={}", &TOKEN[..30])),
                 "incomplete or damaged",
             ),
             (
-                link("portal=http%3A%2F%2Fa.example&token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde"),
+                link("portal=https%3A%2F%2Fa.example&token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde"),
                 "incomplete or damaged",
             ),
             (

@@ -351,6 +351,9 @@ impl Change<'_> {
         store::recovery_codes::delete_all(&mut **tx, &user.id).await?;
         // So do the browsers trusted on the strength of those factors.
         crate::auth::trusted_browser::forget_all(&mut **tx, &user.id).await?;
+        // A Protect link made before the reset must not bring a device back.
+        use crate::mfa::push_links::{revoke_all, Revoked};
+        revoke_all(&mut **tx, &user.id, Revoked::Factors, self.now).await?;
         store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
         // Sessions proven with the removed factors end too.
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;

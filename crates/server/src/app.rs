@@ -20,6 +20,9 @@ pub struct AppState {
     pub hasher: Hasher,
     pub secrets: SecretBox,
     pub wake: Notifier,
+    /// The browsers' push waits this process may hold at once
+    /// (`Settings::max_push_waits`): a process resource, so counted here.
+    pub push_waits: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -31,7 +34,9 @@ impl AppState {
         wake: Notifier,
     ) -> anyhow::Result<Self> {
         let hasher = Hasher::new(settings.hash_concurrency, settings.hash_queue)?;
+        let push_waits = Arc::new(tokio::sync::Semaphore::new(settings.max_push_waits));
         Ok(AppState {
+            push_waits,
             db,
             clock,
             settings: Arc::new(settings),

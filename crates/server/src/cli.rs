@@ -91,6 +91,16 @@ pub struct Cli {
         global = true
     )]
     pub logins_per_account: i64,
+    /// Browsers' push waits (long-polls) this process holds at once; more
+    /// are refused with 429.
+    #[arg(
+        long,
+        env = "PORTCULLIS_MAX_PUSH_WAITS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_push_waits: u32,
     /// Create a demo organisation if the database is empty, and print its
     /// logins. Its passwords are public, so it listens on a loopback
     /// address only, unless --demo-on-public-address.
@@ -249,6 +259,7 @@ impl Cli {
             metrics_token: self.metrics_token.clone().map(Secret::new),
             audit_retention_days: self.audit_retention_days,
             outbox_retention_days: self.outbox_retention_days,
+            max_push_waits: usize::try_from(self.max_push_waits).unwrap_or(1000),
             ..Settings::default()
         })
     }

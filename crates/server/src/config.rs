@@ -42,6 +42,9 @@ pub struct Settings {
     pub audit_retention_days: i64,
     /// Sent (or given up) emails older than this many days are deleted.
     pub outbox_retention_days: i64,
+    /// Browsers' push waits (long-polls) this process holds at once;
+    /// beyond that a wait is refused with 429 (each holds a connection).
+    pub max_push_waits: usize,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             metrics_token: None,
             audit_retention_days: 400,
             outbox_retention_days: 30,
+            max_push_waits: 1000,
         }
     }
 }

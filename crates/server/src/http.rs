@@ -88,9 +88,11 @@ impl Modify for Schemes {
                  carries `x-protect-device` (the id from enrollment), `x-protect-time` (Unix \
                  seconds, within 5 minutes of the server's clock), `x-protect-nonce` (16 to 64 of \
                  `[A-Za-z0-9_-]`, used once) and `x-protect-signature`: the base64url Ed25519 \
-                 signature, by the key registered at enrollment, of the lines METHOD, the request \
-                 target (path and query as sent), the time, the nonce, and the lower-case hex \
-                 SHA-256 of the body, joined by `\\n`. Every answer carries \
+                 signature (checked strictly), by the key registered at enrollment, of the lines \
+                 `portcullis-protect-v2`, the portal's origin (as the enrollment link names it), \
+                 the device's id, METHOD, the request target (path and query as sent), the time, \
+                 the nonce, and the lower-case hex SHA-256 of the body, joined by `\\n`. Every \
+                 answer carries \
                  `x-protect-server-time`, the portal's clock (Unix seconds): a device whose \
                  request was refused for its time learns from it how far its clock is off.",
             ))),

@@ -12,6 +12,8 @@ pub mod protect_unified;
 pub mod push;
 pub mod push_factor;
 pub mod push_fraud;
+pub mod push_limits;
+pub mod push_links;
 pub mod push_policy;
 pub mod push_send;
 pub mod push_verify;
@@ -97,6 +99,12 @@ pub enum MfaError {
     /// The login in progress was ended, or the factor that proved it
     /// removed, while its last step was being checked: start again.
     LoginEnded,
+    /// A per-session (or per-process) limit of Protect push was reached:
+    /// the message says which; try again in `secs` seconds.
+    SessionLimit {
+        message: String,
+        secs: u64,
+    },
     /// The session does not allow this (e.g. no recent second factor).
     Auth(AuthError),
     Internal(Internal),

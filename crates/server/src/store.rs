@@ -22,6 +22,7 @@ pub(crate) mod ops;
 pub(crate) mod org_settings;
 pub(crate) mod outbox;
 pub(crate) mod protect;
+pub(crate) mod push_limits;
 pub(crate) mod push_mutes;
 pub(crate) mod push_requests;
 pub(crate) mod recovery_codes;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::{say, Done};
-use crate::clock::device_now;
+use crate::clock::portal_now;
 use crate::state::State;
 use crate::{totp, Error};
 
@@ -14,7 +14,7 @@ use crate::{totp, Error};
 /// the portal expects.
 pub fn code(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
     let key = state.totp().ok_or(Error::NoAuthenticatorKey)?;
-    let now = device_now() + state.clock_offset_secs;
+    let now = portal_now(state.clock_offset_secs);
     let c = totp::code_at(key, now)?;
     say(out, &c.code);
     say(

@@ -56,7 +56,7 @@ pub fn enroll(path: &Path, link: &str, o: Options, out: &mut dyn Write) -> Resul
             app_version: app_version.to_string(),
             user_verification: o.uv.as_str().to_string(),
             clock_offset_secs: enrolled.clock_offset_secs,
-            enrolled_at: clock + enrolled.clock_offset_secs,
+            enrolled_at: clock.saturating_add(enrolled.clock_offset_secs),
         },
         &key,
     )

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{say, Done};
 use crate::client::Device;
-use crate::clock::{device_now, utc};
+use crate::clock::{portal_now, utc};
 use crate::state::State;
 use crate::Error;
 use portcullis_api::protect::PendingPush;
@@ -24,7 +24,7 @@ pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
 /// Resource, IP, browser, time and time left, on two lines; a third when
 /// the organisation wants the user verified before an approval.
 pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
-    let left = p.expires_at - (device_now() + clock_offset_secs);
+    let left = p.expires_at.saturating_sub(portal_now(clock_offset_secs));
     let expiry = if left > 0 {
         format!("expires in {left} s")
     } else {

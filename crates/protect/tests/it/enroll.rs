@@ -138,11 +138,19 @@ fn refusals_without_a_portal_are_in_words_with_their_exit_codes() {
         .port();
     let link =
         format!("portcullis-protect://enroll?portal=http%3A%2F%2F127.0.0.1%3A{port}&token={token}");
-    let table: [(&[&str], i32, &str); 6] = [
+    // Plain http:// to another machine: refused before anything is sent.
+    let remote =
+        format!("portcullis-protect://enroll?portal=http%3A%2F%2Fmfa.example.org&token={token}");
+    let table: [(&[&str], i32, &str); 7] = [
         (
             &["enroll", &link],
             1,
             "Cannot reach the portal at http://127.0.0.1",
+        ),
+        (
+            &["enroll", &remote],
+            1,
+            "uses http://, which is not encrypted",
         ),
         (
             &["enroll", "https://example.com"],

@@ -41,7 +41,7 @@ pub fn enroll(browser: &Browser, base: &str, label: &str) -> anyhow::Result<Stat
             app_version: request.app_version,
             user_verification: "none".to_string(),
             clock_offset_secs: enrolled.clock_offset_secs,
-            enrolled_at: clock + enrolled.clock_offset_secs,
+            enrolled_at: clock.saturating_add(enrolled.clock_offset_secs),
         },
         &key,
     ))

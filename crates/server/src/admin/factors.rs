@@ -113,6 +113,8 @@ pub async fn remove_factor(
     store::factors::refresh(&mut *tx, id).await?;
     crate::mfa::recovery_codes::forget_if_no_factor(&mut tx, id).await?;
     crate::auth::trusted_browser::forget_all(&mut *tx, id).await?;
+    use crate::mfa::push_links::{revoke_all, Revoked};
+    revoke_all(&mut *tx, id, Revoked::Factors, now).await?;
     // Whoever holds a session that this factor proved may be whoever took
     // the device: those end. Sessions proven otherwise stay.
     let mut ended = store::sessions::end_proven_with(&mut *tx, id, method.as_str()).await?;

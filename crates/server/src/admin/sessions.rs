@@ -44,6 +44,9 @@ pub async fn end_sessions(
     // last step is being checked either ends here or is refused.
     store::users::lock(&mut *tx, id).await?;
     let ended = store::sessions::end_all(&mut *tx, id).await?;
+    // A Protect link made in one of them dies with them.
+    use crate::mfa::push_links::{revoke_all, Revoked};
+    revoke_all(&mut *tx, id, Revoked::Sessions, now).await?;
     let words = format!("ended {}", count_words(live(state, &ended, now)));
     let event = Event::by_admin(
         EventKind::AdminEndSessions,

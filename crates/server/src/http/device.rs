@@ -1,7 +1,8 @@
 //! The device API (`/api/device/v1/…`) that the `protect` client speaks:
 //! no cookie and no CSRF header (a phone is no browser); every request but
-//! the enrollment is signed with the device's Ed25519 key over its method,
-//! target, time, nonce and body (see `mfa::push::signed_message`). The
+//! the enrollment is signed with the device's Ed25519 key over the portal's
+//! origin, its own id, the method, target, time, nonce and body (see
+//! `portcullis_api::protect::signed_message`). The
 //! extractors here check the signature before a handler runs.
 
 use axum::body::Bytes;
@@ -146,11 +147,11 @@ pub struct WaitParams {
     responses(
         (status = 200, description = "Enrolled: the id to sign requests with (and, in unified mode, the authenticator key)", body = DeviceEnrolled),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "The enrollment link is unknown, used or expired", body = ErrorBody),
+        (status = 401, description = "The enrollment link is unknown, used, expired or revoked (the message says why: a newer link, a device enrolled, factors reset, sessions ended)", body = ErrorBody),
         (status = 403, description = "The organisation does not allow Protect push (`factor_not_allowed`)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "A missing or malformed field (the public key, a blank label…)", body = ErrorBody),
+        (status = 422, description = "A missing or malformed field (the public key, a weak key, a blank label…)", body = ErrorBody),
     )
 )]
 pub async fn enroll(

@@ -271,6 +271,10 @@ impl From<MfaError> for HttpError {
             MfaError::DeviceNotFound => {
                 HttpError::not_found("No Protect device is enrolled for this account.")
             }
+            MfaError::SessionLimit { message, secs } => {
+                HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, message)
+                    .retry(secs)
+            }
             MfaError::Auth(e) => e.into(),
             MfaError::Internal(e) => HttpError::internal(&e),
         }

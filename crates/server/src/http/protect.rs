@@ -28,9 +28,10 @@ use crate::mfa::{push_factor, push_verify};
     tag = "mfa",
     security(("session" = [], "csrf" = [])),
     responses(
-        (status = 200, description = "The link and when it expires", body = ProtectEnrollment),
+        (status = 200, description = "The link, when it expires, and the label of the device it replaces (`replaces`); it revokes the user's earlier link", body = ProtectEnrollment),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`); a login that is not at setting up a factor (`not_allowed_now`); the organisation does not allow Protect push (`factor_not_allowed`); or CSRF", body = ErrorBody),
+        (status = 429, description = "This session made as many links as it may in 10 minutes (`too_many_attempts`; the message and Retry-After say when the next may be made)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn enroll_link(
@@ -126,6 +127,7 @@ pub async fn login_push(
         (status = 403, description = "Not a step of this login now (already signed in, or the device was removed); or CSRF", body = ErrorBody),
         (status = 404, description = "No such push of this login", body = ErrorBody),
         (status = 409, description = "The approval signed in already", body = ErrorBody),
+        (status = 429, description = "This session already holds 2 waits, or the server its cap of waits (`too_many_attempts`, in words)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login_push_wait(
@@ -179,7 +181,7 @@ pub async fn login_push_cancel(
         (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No device enrolled (`not_allowed_now`); the organisation has Protect push switched off (`factor_not_allowed`); pushes are paused after one was reported as not the user's (`push_muted`: the message says until when); or CSRF", body = ErrorBody),
-        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "This session's earlier push is still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until it frees); pushes of other sessions do not count", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn verify_push(
@@ -206,6 +208,7 @@ pub async fn verify_push(
         (status = 403, description = "CSRF", body = ErrorBody),
         (status = 404, description = "No such push of this session", body = ErrorBody),
         (status = 409, description = "The approval renewed the session already", body = ErrorBody),
+        (status = 429, description = "This session already holds 2 waits, or the server its cap of waits (`too_many_attempts`, in words)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn verify_push_wait(

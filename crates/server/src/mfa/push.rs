@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, VerifyingKey};
 use portcullis_api::protect::PushStatus;
 use portcullis_api::Role;
 use rand_core::{OsRng, RngCore};
@@ -43,6 +43,13 @@ pub fn resource_for(role: Role) -> &'static str {
     } else {
         "User Portal"
     }
+}
+
+/// The portal's origin as devices know it (the link's `portal`, the
+/// enrollment's answer) and sign it: the public origin, normalised.
+pub fn portal(settings: &crate::config::Settings) -> String {
+    crate::config::origin_of(&settings.public_origin)
+        .unwrap_or_else(|| settings.public_origin.clone())
 }
 
 /// A number to match, 10..=99, uniformly.
@@ -96,14 +103,20 @@ pub struct Signed<'a> {
     pub signature: &'a str,
 }
 
-/// The message a device signs: method, request target, time, nonce and the
-/// body's SHA-256 (hex), one per line.
-pub fn signed_message(method: &str, target: &str, time: &str, nonce: &str, body: &[u8]) -> String {
+/// The message a device signs (`portcullis_api::protect::signed_message`:
+/// the scheme, the portal's origin, the device's id, method, request
+/// target, time, nonce and the body's SHA-256), with the body hashed here.
+pub fn signed_message(
+    portal: &str,
+    device_id: &str,
+    method: &str,
+    target: &str,
+    time: &str,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let digest = hex::encode(Sha256::digest(body));
-    format!(
-        "{}\n{target}\n{time}\n{nonce}\n{digest}",
-        method.to_ascii_uppercase()
-    )
+    portcullis_api::protect::signed_message(portal, device_id, method, target, time, nonce, &digest)
 }
 
 /// Why a signed request's headers are refused before any key is looked at.
@@ -118,10 +131,14 @@ pub fn check_headers(s: &Signed<'_>, now: Timestamp) -> Result<(), &'static str>
     if !ok_nonce {
         return Err("The request's x-protect-nonce must be 16 to 64 letters, digits, - or _.");
     }
-    let Ok(time) = s.time.parse::<i64>() else {
-        return Err("The request's x-protect-time must be Unix seconds.");
+    // Digits only (no sign): a negative or absurdly long time is a
+    // malformed header, not a clock that is off.
+    let time = match s.time.parse::<u64>() {
+        Ok(t) if !s.time.starts_with('+') => t,
+        _ => return Err("The request's x-protect-time must be Unix seconds (digits only)."),
     };
-    if (time - now).abs() > SIGNATURE_WINDOW_SECS {
+    // `abs_diff` cannot overflow, whatever the header says.
+    if time.abs_diff(now.max(0).unsigned_abs()) > SIGNATURE_WINDOW_SECS.unsigned_abs() {
         return Err(
             "The request's time is more than 5 minutes from the server's clock: \
              check the device's clock.",
@@ -130,7 +147,10 @@ pub fn check_headers(s: &Signed<'_>, now: Timestamp) -> Result<(), &'static str>
     Ok(())
 }
 
-/// Whether `signature` (base64url) is `public_key`'s (base64url) over `message`.
+/// Whether `signature` (base64url) is `public_key`'s (base64url) over
+/// `message`, by the strict check: no small-order key or signature
+/// component, no non-canonical encoding, so one signature cannot be
+/// bent into another valid one.
 pub fn verify(public_key: &str, message: &str, signature: &str) -> bool {
     let Some(key) = public_key_of(public_key) else {
         return false;
@@ -141,7 +161,7 @@ pub fn verify(public_key: &str, message: &str, signature: &str) -> bool {
     let Ok(sig) = Signature::from_slice(&bytes) else {
         return false;
     };
-    key.verify(message.as_bytes(), &sig).is_ok()
+    key.verify_strict(message.as_bytes(), &sig).is_ok()
 }
 
 /// An Ed25519 public key from its base64url form, if it is one.
@@ -149,6 +169,21 @@ pub fn public_key_of(b64: &str) -> Option<VerifyingKey> {
     let bytes = URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')).ok()?;
     let bytes: [u8; 32] = bytes.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// Why a public key offered at enrollment is refused: not an Ed25519 key,
+/// or a weak one (of small order: a signature by it proves nothing, as
+/// many messages verify under it).
+pub fn enrollment_key(b64: &str) -> Result<VerifyingKey, &'static str> {
+    let key = public_key_of(b64)
+        .ok_or("public_key must be the base64url form of a 32-byte Ed25519 public key.")?;
+    if key.is_weak() {
+        return Err(
+            "public_key is a weak Ed25519 key (of small order), which proves nothing: \
+             generate a new key pair on the device.",
+        );
+    }
+    Ok(key)
 }
 
 /// A device field as stored: trimmed, present, not too long, one line.
@@ -222,8 +257,10 @@ mod tests {
     }
 
     #[test]
-    fn the_message_is_five_lines() {
+    fn the_message_names_portal_and_device_and_hashes_the_body() {
         let m = signed_message(
+            "http://localhost:8080",
+            "d1",
             "get",
             "/api/device/v1/pending?wait=25",
             "1700000000",
@@ -232,9 +269,46 @@ mod tests {
         );
         assert_eq!(
             m,
-            "GET\n/api/device/v1/pending?wait=25\n1700000000\nn\n\
+            "portcullis-protect-v2\nhttp://localhost:8080\nd1\n\
+             GET\n/api/device/v1/pending?wait=25\n1700000000\nn\n\
              e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn weak_keys_are_refused_at_enrollment() {
+        // The identity point (order 1) and a point of order 8.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let order_eight: [u8; 32] = [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+            0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77,
+            0x92, 0xac, 0x03, 0x7a,
+        ];
+        for weak in [identity, order_eight] {
+            let b64 = URL_SAFE_NO_PAD.encode(weak);
+            assert!(public_key_of(&b64).is_some(), "it decodes");
+            let refused = enrollment_key(&b64).err().unwrap_or_default();
+            assert!(refused.contains("weak"), "{refused}");
+        }
+        let good = SigningKey::generate(&mut OsRng);
+        assert!(enrollment_key(&URL_SAFE_NO_PAD.encode(good.verifying_key().to_bytes())).is_ok());
+        assert!(enrollment_key("short").is_err());
+    }
+
+    #[test]
+    fn a_signature_by_a_weak_key_is_not_taken() {
+        // Under the identity key, the signature (R = identity, s = 0)
+        // satisfies the lax equation for every message; the strict check
+        // refuses it.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let public = URL_SAFE_NO_PAD.encode(identity);
+        let mut sig = [0u8; 64];
+        sig[0] = 1;
+        let sig = URL_SAFE_NO_PAD.encode(sig);
+        assert!(!verify(&public, "anything", &sig));
+        assert!(!verify(&public, "anything else", &sig));
     }
 
     #[test]
@@ -272,8 +346,25 @@ mod tests {
             ..ok.clone()
         };
         assert!(check_headers(&odd, 1000).is_err());
-        let time = Signed { time: "soon", ..ok };
-        assert!(check_headers(&time, 1000).is_err());
+        for bad in ["soon", "-1000", "+1000", "99999999999999999999999", ""] {
+            let time = Signed {
+                time: bad,
+                ..ok.clone()
+            };
+            let refused = check_headers(&time, 1000).err().unwrap_or_default();
+            assert!(refused.contains("Unix seconds"), "{bad}: {refused}");
+        }
+        // The largest values neither overflow nor pass.
+        for huge in ["18446744073709551615", "9223372036854775807"] {
+            let time = Signed {
+                time: huge,
+                ..ok.clone()
+            };
+            let refused = check_headers(&time, 1000).err().unwrap_or_default();
+            assert!(refused.contains("clock"), "{huge}: {refused}");
+        }
+        assert!(check_headers(&ok, i64::MIN).is_err());
+        assert!(check_headers(&ok, i64::MAX).is_err());
     }
 
     #[test]

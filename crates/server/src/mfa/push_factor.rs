@@ -15,8 +15,9 @@ use portcullis_api::protect::{
 use portcullis_api::{FactorKind, LoginResponse};
 
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
+use super::push_links::{self, Revoked};
 use super::push_policy::{self, DenyReason};
-use super::{protect_unified, push_fraud, push_send, MfaError, SignedIn};
+use super::{protect_unified, push_fraud, push_limits, push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -89,7 +90,9 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
 
 /// A one-time enrollment link for the user's phone, good for 10 minutes:
 /// signed in, or at a login that must set up a factor. Adding a factor
-/// while signed in needs the user's factor proven lately, if they have one.
+/// while signed in needs the user's factor proven lately, if they have one;
+/// replacing a device always does. The new link revokes the user's earlier
+/// one (one live link per user), and a session makes only a few.
 pub async fn enrollment_link(
     state: &AppState,
     authed: &Authed,
@@ -109,15 +112,36 @@ pub async fn enrollment_link(
         .await?;
     }
     refuse_unless_allowed(state).await?;
+    let current = store::protect::device_of(&state.db, &authed.user.id).await?;
+    if current.is_some() {
+        // Whoever enrolls with the link takes over the push factor from
+        // the device in hand: the rule for changes to one's MFA, whatever
+        // else the flow would let this session do.
+        auth::require_fresh_mfa(state, authed)?;
+    }
     let now = state.now();
+    let session_hash = authed.session.id_hash();
+    push_limits::check_link_quota(state, session_hash, now).await?;
     let token = rules::new_token();
     let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &token);
     let expires_at = now + rules::ENROLL_SECS;
-    store::protect::insert_enrollment(&state.db, &hash, &authed.user.id, now, expires_at).await?;
+    let mut tx = state.db.begin().await?;
+    push_links::revoke_all(&mut *tx, &authed.user.id, Revoked::Replaced, now).await?;
+    store::protect::insert_enrollment(
+        &mut *tx,
+        &hash,
+        &authed.user.id,
+        session_hash,
+        now,
+        expires_at,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(ProtectEnrollment {
-        uri: rules::enrollment_uri(&state.settings.public_origin, &token),
+        uri: rules::enrollment_uri(&rules::portal(&state.settings), &token),
         expires_at,
         totp_included: protect_unified::link_gives_key(state, &authed.user.id).await?,
+        replaces: current.map(|d| d.label),
     })
 }
 
@@ -135,17 +159,19 @@ pub async fn enroll(
     let now = state.now();
     let hash = state.secrets.keyed_hash(rules::TOKEN_CONTEXT, &req.token);
     let mut tx = state.db.begin().await?;
-    let user_id = store::protect::claim_enrollment(&mut *tx, &hash, now)
-        .await?
-        .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
+    let Some(user_id) = store::protect::claim_enrollment(&mut *tx, &hash, now).await? else {
+        // Dead: say why when it was revoked (only its holder knows the
+        // token, so the reason tells a stranger nothing).
+        drop(tx);
+        let reason = store::protect::revoked_reason(&state.db, &hash).await?;
+        return Err(MfaError::DeviceRefused(push_links::refusal_words(
+            reason.flatten().as_deref(),
+        )));
+    };
     // The fields are checked once the link is known to be good (a stranger
     // learns nothing from them), inside the transaction: a refusal rolls
     // the claim back, so a typo costs the user no new link.
-    if rules::public_key_of(&req.public_key).is_none() {
-        return Err(MfaError::Invalid(
-            "public_key must be the base64url form of a 32-byte Ed25519 public key.",
-        ));
-    }
+    rules::enrollment_key(&req.public_key).map_err(MfaError::Invalid)?;
     let label = rules::field(&req.label, "label must be 1 to 100 characters on one line.")
         .map_err(MfaError::Invalid)?;
     let device_type = rules::field(
@@ -166,6 +192,8 @@ pub async fn enroll(
         .ok_or(MfaError::DeviceRefused(LINK_INVALID))?;
     let old = store::protect::device_of(&mut *tx, &user_id).await?;
     store::protect::delete_device_of(&mut *tx, &user_id).await?;
+    // Any other link of the user dies with this enrollment.
+    push_links::revoke_all(&mut *tx, &user_id, Revoked::Enrolled, now).await?;
     let device = Device {
         id: uuid::Uuid::new_v4().simple().to_string(),
         user_id: user_id.clone(),
@@ -214,7 +242,7 @@ pub async fn enroll(
     Ok(DeviceEnrolled {
         device_id: device.id,
         user_email: user.email,
-        portal: state.settings.public_origin.clone(),
+        portal: rules::portal(&state.settings),
         clock_offset_secs: device.clock_offset,
         totp: key.totp,
         totp_note: key.note.map(str::to_string),
@@ -235,7 +263,15 @@ pub async fn authenticate_device(
     let device = store::protect::device(&state.db, signed.device_id)
         .await?
         .ok_or(MfaError::DeviceRefused(NOT_ENROLLED))?;
-    let message = rules::signed_message(method, target, signed.time, signed.nonce, body);
+    let message = rules::signed_message(
+        &rules::portal(&state.settings),
+        &device.id,
+        method,
+        target,
+        signed.time,
+        signed.nonce,
+        body,
+    );
     if !rules::verify(&device.public_key, &message, signed.signature) {
         return Err(MfaError::DeviceRefused(
             "The request's signature does not match this device's key.",
@@ -446,7 +482,7 @@ pub async fn login_start(
     // refusal then says why rather than "no device".
     let settings = push_send::settings_if_on(state).await?;
     super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
-    push_send::send(state, authed, client, &settings).await
+    push_send::send(state, authed, client, &settings, push_send::Purpose::Login).await
 }
 
 /// The push as it stands once answered, cancelled or expired, or after
@@ -468,6 +504,20 @@ pub(super) async fn await_answer(state: &AppState, row: &Row, wait: u64) -> Resu
         )
         .await?
         .ok_or(MfaError::PushNotFound)
+}
+
+/// [`await_answer`] within the session's and the process's limits of
+/// waits at once (`push_limits`): a wait beyond them is refused with 429.
+pub(super) async fn await_answer_in_slot(
+    state: &AppState,
+    authed: &Authed,
+    row: &Row,
+    wait: u64,
+) -> Result<Row, MfaError> {
+    let slot = push_limits::wait_slot(state, authed.session.id_hash(), wait).await?;
+    let answer = await_answer(state, row, wait).await;
+    slot.release().await?;
+    answer
 }
 
 /// A push of this session, or `PushNotFound` (another session's, unknown).
@@ -492,7 +542,7 @@ pub async fn login_wait(
         return Err(MfaError::NotAllowedNow("You are already signed in."));
     }
     let row = own_push(state, authed, id).await?;
-    let row = await_answer(state, &row, wait).await?;
+    let row = await_answer_in_slot(state, authed, &row, wait).await?;
     let status = rules::status_now(&row.status, row.expires_at, state.now());
     let message = push_policy::wait_words(&state.db, &row, status).await?;
     match status {
@@ -598,6 +648,7 @@ pub async fn remove(state: &AppState, authed: &Authed, client: &Client) -> Resul
     store::push_requests::cancel_all(&mut *tx, user_id, now).await?;
     store::factors::refresh(&mut *tx, user_id).await?;
     trusted_browser::forget_all(&mut *tx, user_id).await?;
+    push_links::revoke_all(&mut *tx, user_id, Revoked::Factors, now).await?;
     let mut ended = store::sessions::end_others_proven_with(
         &mut *tx,
         user_id,

@@ -8,9 +8,9 @@ use portcullis_api::FactorKind;
 
 use super::push::{self as rules};
 use super::push_factor::{device_topic, device_words, wake};
-use super::push_fraud;
 use super::push_policy::{self as policy, PUSH_OFF};
 use super::MfaError;
+use super::{push_fraud, push_limits};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
@@ -30,18 +30,42 @@ pub async fn settings_if_on(state: &AppState) -> Result<OrgSettings, MfaError> {
     }
 }
 
-/// Sends a push for this session. With the limit on, at most that many
-/// pushes per user and resource wait for an answer: another is refused
-/// (and recorded), so nobody can flood the phone until the user taps
-/// "approve".
+/// What a push is for, which decides the slot it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A login's second step: the organisation's limit of pushes per user
+    /// and resource holds.
+    Login,
+    /// A signed-in session proving its factor again: one push of the
+    /// session waits at a time, whatever other sessions (or someone who
+    /// knows the password) have sent, so they cannot keep the owner from it.
+    Proof,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Login => "login",
+            Purpose::Proof => "proof",
+        }
+    }
+}
+
+/// Sends a push for this session. A login's push: with the limit on, at
+/// most that many logins' pushes per user and resource wait for an answer;
+/// another is refused (and recorded), so nobody can flood the phone until
+/// the user taps "approve". A fresh proof's: one per session at a time.
+/// Refusals are recorded only a few times per session and window.
 pub async fn send(
     state: &AppState,
     authed: &Authed,
     client: &Client,
     settings: &OrgSettings,
+    purpose: Purpose,
 ) -> Result<PushStarted, MfaError> {
     let user = &authed.user;
     let now = state.now();
+    let session_hash = authed.session.id_hash();
     let resource = rules::resource_for(user.role());
     let mut tx = state.db.begin().await?;
     // With the user's row held, two starts at once cannot both find room.
@@ -51,27 +75,39 @@ pub async fn send(
         .ok_or(MfaError::NotAllowedNow(NO_DEVICE))?;
     if let Some(until) = push_fraud::muted_until(&mut *tx, &user.id, now).await? {
         drop(tx);
-        push_fraud::refused_while_muted(state, &user.id, client, until).await?;
+        if push_limits::record_refusal(state, session_hash, now).await? {
+            push_fraud::refused_while_muted(state, &user.id, client, until).await?;
+        }
         return Err(MfaError::PushMuted(push_fraud::muted_words(until, now)));
     }
-    let (waiting, first_expiry) =
-        store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?;
-    if !policy::room_for_another(settings.push_limit, waiting) {
+    let (limit, (waiting, first_expiry)) = match purpose {
+        Purpose::Login => (
+            settings.push_limit,
+            store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?,
+        ),
+        Purpose::Proof => (
+            Some(1),
+            store::push_requests::outstanding_of_session(&mut *tx, session_hash, now).await?,
+        ),
+    };
+    if !policy::room_for_another(limit, waiting) {
         drop(tx);
-        audit::record(
-            &state.db,
-            now,
-            Event::by_user(
-                EventKind::PushMfaAttemptFailed,
-                &user.id,
-                client,
-                "too many concurrent push requests",
-            ),
-        )
-        .await?;
+        if push_limits::record_refusal(state, session_hash, now).await? {
+            audit::record(
+                &state.db,
+                now,
+                Event::by_user(
+                    EventKind::PushMfaAttemptFailed,
+                    &user.id,
+                    client,
+                    "too many concurrent push requests",
+                ),
+            )
+            .await?;
+        }
         return Err(MfaError::PushBusy {
             secs: first_expiry.map_or(1, |t| t - now),
-            limit: settings.push_limit.unwrap_or(1),
+            limit: limit.unwrap_or(1),
         });
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -83,13 +119,14 @@ pub async fn send(
         &store::push_requests::New {
             id: &id,
             user_id: &user.id,
-            session_hash: authed.session.id_hash(),
+            session_hash,
             resource,
             ip: &client.ip,
             browser: &browser,
             number,
             created_at: now,
             expires_at,
+            purpose: purpose.as_str(),
         },
     )
     .await?;

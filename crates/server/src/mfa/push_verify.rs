@@ -2,12 +2,14 @@
 //! needs a second factor from the last minutes: a push like the login's
 //! (the same rules: push on, not muted, the limit, the biometric policy),
 //! whose approval renews the session's second factor instead of signing a
-//! login in. A user whose only factor is push needs no other way.
+//! login in. A user whose only factor is push needs no other way. Its slot
+//! is the session's own (one push waiting), so pushes of other sessions,
+//! a stranger's login among them, do not stand in its way.
 
 use portcullis_api::protect::{PushStarted, PushStatus, PushWait};
 
 use super::push::{self as rules};
-use super::push_factor::{await_answer, expire, own_push};
+use super::push_factor::{await_answer_in_slot, expire, own_push};
 use super::{push_policy, push_send, MfaError};
 use crate::app::AppState;
 use crate::auth::client::Client;
@@ -27,7 +29,7 @@ pub async fn start(
         return Err(MfaError::NotAllowedNow(NOT_SIGNED_IN));
     }
     let settings = push_send::settings_if_on(state).await?;
-    push_send::send(state, authed, client, &settings).await
+    push_send::send(state, authed, client, &settings, push_send::Purpose::Proof).await
 }
 
 /// Waits up to `wait` seconds for the device's answer to this session's
@@ -44,7 +46,7 @@ pub async fn wait(
         return Err(MfaError::NotAllowedNow(NOT_SIGNED_IN));
     }
     let row = own_push(state, authed, id).await?;
-    let row = await_answer(state, &row, wait).await?;
+    let row = await_answer_in_slot(state, authed, &row, wait).await?;
     let now = state.now();
     let status = rules::status_now(&row.status, row.expires_at, now);
     let message = push_policy::wait_words(&state.db, &row, status).await?;

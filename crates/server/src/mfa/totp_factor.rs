@@ -262,6 +262,8 @@ pub async fn reset(
     super::protect_unified::reset_device_too(&mut tx, user, client, now).await?;
     super::recovery_codes::forget_if_no_factor(&mut tx, &user.id).await?;
     trusted_browser::forget_all(&mut *tx, &user.id).await?;
+    super::push_links::revoke_all(&mut *tx, &user.id, super::push_links::Revoked::Factors, now)
+        .await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }

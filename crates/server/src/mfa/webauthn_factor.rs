@@ -442,6 +442,8 @@ pub async fn remove(
     }
     store::webauthn::delete(&mut tx, user_id, id).await?;
     trusted_browser::forget_all(&mut *tx, user_id).await?;
+    super::push_links::revoke_all(&mut *tx, user_id, super::push_links::Revoked::Factors, now)
+        .await?;
     let ended = store::sessions::end_others_proven_with(
         &mut *tx,
         user_id,

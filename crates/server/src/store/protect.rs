@@ -93,19 +93,22 @@ pub async fn used<'c>(db: impl Exec<'c>, user_id: &str, now: Timestamp) -> sqlx:
     Ok(())
 }
 
+/// A new enrollment link of the user, made by the session with this id hash.
 pub async fn insert_enrollment<'c>(
     db: impl Exec<'c>,
     token_hash: &str,
     user_id: &str,
+    session_hash: &str,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO protect_enrollments (token_hash, user_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO protect_enrollments (token_hash, user_id, session_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
     .bind(user_id)
+    .bind(session_hash)
     .bind(now)
     .bind(expires_at)
     .execute(db)
@@ -113,9 +116,9 @@ pub async fn insert_enrollment<'c>(
     Ok(())
 }
 
-/// Uses up the enrollment link with this token hash, if it is unused and
-/// unexpired: one statement, so two devices cannot both use it. Returns
-/// its user.
+/// Uses up the enrollment link with this token hash, if it is unused,
+/// unrevoked and unexpired: one statement, so two devices cannot both use
+/// it. Returns its user.
 pub async fn claim_enrollment<'c>(
     db: impl Exec<'c>,
     token_hash: &str,
@@ -123,12 +126,63 @@ pub async fn claim_enrollment<'c>(
 ) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
         "UPDATE protect_enrollments SET used_at = $2
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
          RETURNING user_id",
     )
     .bind(token_hash)
     .bind(now)
     .fetch_optional(db)
+    .await
+}
+
+/// Why a link that could not be claimed is dead: the reason it was
+/// revoked, if it was (`None` inside: used or expired; `None`: unknown).
+pub async fn revoked_reason<'c>(
+    db: impl Exec<'c>,
+    token_hash: &str,
+) -> sqlx::Result<Option<Option<String>>> {
+    sqlx::query_scalar(
+        "SELECT revoked_reason FROM protect_enrollments
+          WHERE token_hash = $1 AND used_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes every live enrollment link of the user, saying why; how many.
+pub async fn revoke_enrollments<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    reason: &str,
+    now: Timestamp,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "UPDATE protect_enrollments SET revoked_at = $3, revoked_reason = $2
+          WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(reason)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
+/// How many links the session made since `since`, and when the first of
+/// them was made.
+pub async fn links_made_by<'c>(
+    db: impl Exec<'c>,
+    session_hash: &str,
+    since: Timestamp,
+) -> sqlx::Result<(i64, Option<Timestamp>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM protect_enrollments
+          WHERE session_hash = $1 AND created_at > $2",
+    )
+    .bind(session_hash)
+    .bind(since)
+    .fetch_one(db)
     .await
 }
 
@@ -151,7 +205,8 @@ pub async fn claim_nonce<'c>(
     Ok(res.rows_affected() == 1)
 }
 
-/// Drops enrollment links past their expiry, and nonces seen before
+/// Drops enrollment links past their expiry (a dead link is then told
+/// "expired or used", its reason forgotten), and nonces seen before
 /// `nonces_before` (the time window refuses their requests by then).
 pub async fn purge(db: &super::Db, now: Timestamp, nonces_before: Timestamp) -> sqlx::Result<u64> {
     let links = sqlx::query("DELETE FROM protect_enrollments WHERE expires_at <= $1")
@@ -162,5 +217,8 @@ pub async fn purge(db: &super::Db, now: Timestamp, nonces_before: Timestamp) -> 
         .bind(nonces_before)
         .execute(db)
         .await?;
-    Ok(links.rows_affected() + nonces.rows_affected())
+    // The per-session counters of push go with them: a refusal window
+    // (10 minutes) is long over a day later, and a wait's row past its end.
+    let counters = super::push_limits::purge(db, now, now - 86_400).await?;
+    Ok(links.rows_affected() + nonces.rows_affected() + counters)
 }

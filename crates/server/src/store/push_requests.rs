@@ -38,13 +38,17 @@ pub struct New<'a> {
     pub number: i64,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// `login` (a login's second step) or `proof` (a signed-in session
+    /// proving its factor again).
+    pub purpose: &'a str,
 }
 
 pub async fn insert<'c>(db: impl Exec<'c>, r: &New<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO push_requests
-           (id, user_id, session_hash, resource, ip, browser, number, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+           (id, user_id, session_hash, resource, ip, browser, number, created_at, expires_at,
+            purpose)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(r.id)
     .bind(r.user_id)
@@ -55,6 +59,7 @@ pub async fn insert<'c>(db: impl Exec<'c>, r: &New<'_>) -> sqlx::Result<()> {
     .bind(r.number)
     .bind(r.created_at)
     .bind(r.expires_at)
+    .bind(r.purpose)
     .execute(db)
     .await?;
     Ok(())
@@ -86,8 +91,9 @@ pub async fn pending_for<'c>(
     .await
 }
 
-/// How many of the user's pushes for `resource` are waiting for an answer,
-/// and when the first of them expires.
+/// How many of the user's logins' pushes for `resource` are waiting for an
+/// answer, and when the first of them expires. Fresh-proof pushes of
+/// signed-in sessions do not count: each has its own slot.
 pub async fn outstanding<'c>(
     db: impl Exec<'c>,
     user_id: &str,
@@ -96,10 +102,28 @@ pub async fn outstanding<'c>(
 ) -> sqlx::Result<(i64, Option<Timestamp>)> {
     sqlx::query_as(
         "SELECT COUNT(*), MIN(expires_at) FROM push_requests
-          WHERE user_id = $1 AND resource = $2 AND status = 'pending' AND expires_at > $3",
+          WHERE user_id = $1 AND resource = $2 AND purpose = 'login'
+            AND status = 'pending' AND expires_at > $3",
     )
     .bind(user_id)
     .bind(resource)
+    .bind(now)
+    .fetch_one(db)
+    .await
+}
+
+/// How many of this session's pushes are waiting for an answer, and when
+/// the first of them expires.
+pub async fn outstanding_of_session<'c>(
+    db: impl Exec<'c>,
+    session_hash: &str,
+    now: Timestamp,
+) -> sqlx::Result<(i64, Option<Timestamp>)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), MIN(expires_at) FROM push_requests
+          WHERE session_hash = $1 AND status = 'pending' AND expires_at > $2",
+    )
+    .bind(session_hash)
     .bind(now)
     .fetch_one(db)
     .await

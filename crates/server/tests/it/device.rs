@@ -1,7 +1,8 @@
 //! A software Protect device for the tests: an Ed25519 key of its own,
 //! enrolled through the one-time link, signing every request as the
-//! contract says (method, target, time, nonce, body hash). Tests can bend
-//! each part of a request to see it refused.
+//! contract says (portal, device id, method, target, time, nonce, body
+//! hash: `portcullis_api::protect::signed_message`). Tests can bend each
+//! part of a request to see it refused.
 #![allow(dead_code)] // shared helpers; not every test uses every one
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -34,10 +35,20 @@ pub struct Bend {
     pub signed_target: Option<String>,
     /// Leave the signature header out.
     pub unsigned: bool,
+    /// Sign for this portal origin instead of the one enrolled with.
+    pub signed_portal: Option<String>,
+    /// Sign for this device id, send the real one.
+    pub signed_device: Option<String>,
+    /// Send (and sign) this x-protect-time header as it is.
+    pub raw_time: Option<String>,
+    /// Send this x-protect-signature instead of a real one.
+    pub raw_signature: Option<String>,
 }
 
 pub struct Device {
     pub base: String,
+    /// The portal's origin as the enrollment named it (what is signed).
+    pub portal: String,
     pub id: String,
     pub key: SigningKey,
     pub clock: ManualClock,
@@ -121,6 +132,7 @@ impl Device {
         let enrolled = answer.ok();
         Device {
             base: s.base.clone(),
+            portal: enrolled.portal,
             id: enrolled.device_id,
             key,
             clock: s.clock.clone(),
@@ -148,6 +160,7 @@ impl Device {
             .ok();
         Device {
             base: s.base.clone(),
+            portal: enrolled.portal,
             id: enrolled.device_id,
             key,
             clock: s.clock.clone(),
@@ -160,6 +173,7 @@ impl Device {
     pub fn at(&self, base: &str) -> Device {
         Device {
             base: base.to_string(),
+            portal: self.portal.clone(),
             id: self.id.clone(),
             key: self.key.clone(),
             clock: self.clock.clone(),
@@ -179,17 +193,28 @@ impl Device {
         let bytes = body
             .map(|b| serde_json::to_vec(b).expect("json"))
             .unwrap_or_default();
-        let time = (self.clock.now() + bend.time_off).to_string();
+        let time = bend
+            .raw_time
+            .clone()
+            .unwrap_or_else(|| (self.clock.now() + bend.time_off).to_string());
         let nonce = bend.nonce.clone().unwrap_or_else(new_nonce);
         *self.last_nonce.lock().expect("lock") = nonce.clone();
         let signed_body = bend.signed_body.as_deref().unwrap_or(&bytes);
         let signed_target = bend.signed_target.as_deref().unwrap_or(target);
-        let message = format!(
-            "{method}\n{signed_target}\n{time}\n{nonce}\n{}",
-            hex::encode(Sha256::digest(signed_body))
+        let message = portcullis_api::protect::signed_message(
+            bend.signed_portal.as_deref().unwrap_or(&self.portal),
+            bend.signed_device.as_deref().unwrap_or(&self.id),
+            method,
+            signed_target,
+            &time,
+            &nonce,
+            &hex::encode(Sha256::digest(signed_body)),
         );
         let key = bend.key.as_ref().unwrap_or(&self.key);
-        let signature = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes());
+        let signature = bend
+            .raw_signature
+            .clone()
+            .unwrap_or_else(|| URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes()).to_bytes()));
         let mut req = self
             .http
             .request(

@@ -1,15 +1,20 @@
 //! The device API's signatures: a request signed by the device's key over
-//! its method, target, time, nonce and body is taken; one signed by another
-//! key, or over another body or path, or with a time more than 5 minutes
-//! off, or with a nonce seen before, or from a device that is unknown or
-//! was replaced, is a 401 in words. No cookie and no CSRF header needed.
+//! the portal's origin, its id, method, target, time, nonce and body is
+//! taken; one signed by another key, or for another portal or device, or
+//! over another body or path, or with a time more than 5 minutes off (or
+//! not a time at all), or with a nonce seen before, or from a device that
+//! is unknown or was replaced, or one only a lax check would take (a weak
+//! key), is a 401 in words; a weak key is refused at enrollment. No cookie
+//! and no CSRF header needed.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use portcullis_api::protect::{DeviceStatus, PushOutcome};
 use portcullis_api::{ErrorCode, LoginResponse};
 use serde_json::json;
 
-use crate::client::Answer;
-use crate::device::{new_key, Bend, Device};
+use crate::client::{Answer, Api};
+use crate::device::{enroll_request, link, new_key, token_of, Bend, Device};
 use crate::fixtures::TestServer;
 
 const ALICE: &str = "alice@example.com";
@@ -228,4 +233,109 @@ async fn an_unknown_or_replaced_device_is_told_it_is_not_enrolled() {
     let mut old_key = new.at(&s.base);
     old_key.key = d.key.clone();
     refused(old_key.status().await, "signature");
+}
+
+#[tokio::test]
+async fn a_signature_for_another_portal_or_device_is_refused() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    assert_eq!(d.portal, s.base, "the enrollment names the portal");
+    let elsewhere = Bend {
+        signed_portal: Some("https://other-portal.example".into()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &elsewhere)
+            .await,
+        "signature",
+    );
+    let other_device = Bend {
+        signed_device: Some("0123456789abcdef0123456789abcdef".into()),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &other_device)
+            .await,
+        "signature",
+    );
+    d.status().await.ok();
+}
+
+#[tokio::test]
+async fn a_time_that_is_no_time_or_absurd_is_a_refusal_in_words() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    let cases = [
+        ("-1", "Unix seconds"),
+        ("-9223372036854775808", "Unix seconds"),
+        ("+1700000000", "Unix seconds"),
+        ("99999999999999999999999999", "Unix seconds"),
+        ("9223372036854775807", "clock"),
+        ("18446744073709551615", "clock"),
+        ("0", "clock"),
+    ];
+    for (time, words) in cases {
+        let bend = Bend {
+            raw_time: Some(time.into()),
+            ..Default::default()
+        };
+        refused(
+            d.send::<DeviceStatus>("GET", STATUS, None, &bend).await,
+            words,
+        );
+    }
+    d.status().await.ok();
+}
+
+/// The identity point: an Ed25519 "public key" of order 1, under which
+/// the signature (identity, 0) passes the lax check for every message.
+fn identity_key() -> String {
+    let mut bytes = [0u8; 32];
+    bytes[0] = 1;
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[tokio::test]
+async fn a_weak_key_is_refused_at_enrollment() {
+    let s = TestServer::start().await;
+    let (api, _) = s.password_login(ALICE).await;
+    let token = token_of(&link(&api).await.uri);
+    let mut request = enroll_request(&token, &new_key(), s.now());
+    request.public_key = identity_key();
+    let refused = Api::new(&s.base)
+        .post::<serde_json::Value>("/api/device/v1/enroll", &request)
+        .await;
+    assert_eq!(refused.status, 422);
+    let e = refused.err();
+    assert!(e.message.contains("weak"), "{}", e.message);
+    // The refusal cost the user no link.
+    let request = enroll_request(&token, &new_key(), s.now());
+    Api::new(&s.base)
+        .post::<serde_json::Value>("/api/device/v1/enroll", &request)
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn a_signature_only_a_lax_check_would_take_is_refused() {
+    let s = TestServer::start().await;
+    let d = device(&s).await;
+    // A weak key slipped into the table (as if enrolled before keys were
+    // checked): any request "signed" (identity, 0) would pass a lax check.
+    sqlx::query("UPDATE protect_devices SET public_key = $1 WHERE id = $2")
+        .bind(identity_key())
+        .bind(&d.id)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    let mut forged = [0u8; 64];
+    forged[0] = 1;
+    let bend = Bend {
+        raw_signature: Some(URL_SAFE_NO_PAD.encode(forged)),
+        ..Default::default()
+    };
+    refused(
+        d.send::<DeviceStatus>("GET", STATUS, None, &bend).await,
+        "signature",
+    );
 }

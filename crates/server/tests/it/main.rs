@@ -39,6 +39,8 @@ mod protect_settings;
 mod push;
 mod push_at_enrollment;
 mod push_fraud;
+mod push_limits;
+mod push_links;
 mod push_rules;
 mod push_verify;
 mod recovery_codes;

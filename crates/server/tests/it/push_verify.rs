@@ -167,3 +167,32 @@ async fn the_logins_rules_hold_for_the_fresh_proof_too() {
     .await;
     assert_eq!(start(&api).await.fail(), (403, ErrorCode::FactorNotAllowed));
 }
+
+#[tokio::test]
+async fn another_sessions_push_does_not_hold_the_owners_fresh_proof() {
+    let s = TestServer::start().await;
+    let (_, d, api) = stale_session(&s).await;
+    // Someone who knows the password sends a push first (the limit of 1
+    // per user is then used up for logins).
+    let (stranger, answer) = s.password_login(ALICE).await;
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    let theirs: PushStarted = stranger.post_empty("/api/v1/login/push").await.ok();
+
+    // The owner's fresh proof has a slot of its own.
+    let mine = start(&api).await.ok();
+    d.approve(&mine.id, i64::from(mine.number)).await.ok();
+    assert_eq!(
+        wait(&api, &mine.id, 5).await.ok().status,
+        PushStatus::Approved
+    );
+    sensitive(&api).await.ok();
+
+    // The organisation's limit still holds for logins.
+    let (again, _) = s.password_login(ALICE).await;
+    let busy = again.post_empty::<PushStarted>("/api/v1/login/push").await;
+    assert_eq!(busy.fail(), (429, ErrorCode::TooManyAttempts));
+    // And a session has one proof push waiting at a time.
+    let first = start(&api).await.ok();
+    assert_eq!(start(&api).await.fail(), (429, ErrorCode::TooManyAttempts));
+    assert_ne!(first.id, theirs.id);
+}

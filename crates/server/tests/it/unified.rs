@@ -57,6 +57,7 @@ async fn enroll(s: &TestServer, api: &Api) -> (Device, ProtectEnrollment, Device
         .ok();
     let d = Device {
         base: s.base.clone(),
+        portal: enrolled.portal.clone(),
         id: enrolled.device_id.clone(),
         key,
         clock: s.clock.clone(),

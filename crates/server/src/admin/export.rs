@@ -187,7 +187,15 @@ mod tests {
         assert_eq!(cell("\u{3000}＠x"), "'\u{3000}＠x");
         assert_eq!(cell("\n=1"), "\"'\n=1\"");
         // Other text, white space first or not, is left as it is.
-        for plain in [" Alice", "Ａlice", "a=b", "1-2", "mail@example.com", "  ", "—dash"] {
+        for plain in [
+            " Alice",
+            "Ａlice",
+            "a=b",
+            "1-2",
+            "mail@example.com",
+            "  ",
+            "—dash",
+        ] {
             assert_eq!(cell(plain), plain);
         }
     }

@@ -39,7 +39,10 @@ pub fn bounded(route: Option<&str>) -> bool {
 /// The middleware: runs the request, unless it takes longer than `limit`
 /// (a long-poll may). Its state is the limit, so tests can use a short one.
 pub async fn guard(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
     if !bounded(route) {
         return next.run(req).await;
     }

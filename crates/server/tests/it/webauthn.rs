@@ -498,7 +498,10 @@ async fn a_passkey_that_verified_its_user_proves_the_second_step_after_the_passw
     // the browser is asked for it: told "discouraged", it would not ask
     // for the PIN (as the software key does not either).
     let opts = login_start(&half).await;
-    assert_eq!(opts["options"]["publicKey"]["userVerification"], "preferred");
+    assert_eq!(
+        opts["options"]["publicKey"]["userVerification"],
+        "preferred"
+    );
     let cred = key.assert(&opts["options"]);
     let done = login_finish(&half, &opts["ceremony"], cred).await.ok();
     assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
@@ -534,13 +537,19 @@ async fn a_session_holds_at_most_five_open_key_ceremonies() {
         );
     }
     s.advance(60);
-    let full: Answer<Value> = api.post("/api/v1/webauthn/register/start", &json!({})).await;
+    let full: Answer<Value> = api
+        .post("/api/v1/webauthn/register/start", &json!({}))
+        .await;
     assert_eq!(full.status, 429);
     let err = full.err();
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
     // The first of them ends in 4 minutes.
     assert_eq!(err.retry_after, Some(4 * 60));
-    assert!(err.message.contains("5 security-key requests open"), "{}", err.message);
+    assert!(
+        err.message.contains("5 security-key requests open"),
+        "{}",
+        err.message
+    );
     assert_eq!(
         api.post_empty::<Value>("/api/v1/mfa/verify/webauthn/start")
             .await

@@ -253,6 +253,27 @@ test('a passkey signs in without the password, chosen by keyboard', async ({ pag
   await removeAllKeys(page);
 });
 
+test('a passkey that verifies its user is the second factor after the password', async ({ page }) => {
+  // A key with a PIN or biometrics: the passkey is made with verification,
+  // so each of its answers must verify again, and the login's second step
+  // asks the browser for it.
+  const key = await plugIn(page);
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/security');
+  await addPasskey(page, 'Laptop');
+  expect(await credentialsIn(key)).toBe(1);
+  await logOut(page);
+
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/login\/mfa$/);
+  await page.getByRole('button', { name: 'Use a security key' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+  await page.goto('/security');
+  await expect(section(page).getByRole('listitem')).toContainText('last used');
+  await removeAllKeys(page);
+});
+
 test('passkey autofill: the email field offers the passkey, which signs in', async ({ page }) => {
   // A passkey on this device (a platform authenticator): the kind browsers
   // offer among the email field's suggestions. In the DevTools virtual

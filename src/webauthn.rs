@@ -11,7 +11,7 @@
 pub mod json;
 mod words;
 
-pub use words::Failure;
+pub use words::{with_way_on, Failure};
 
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use portcullis_api::LoginResponse;
@@ -33,7 +33,7 @@ impl Problem {
     pub fn sentence(&self) -> String {
         match self {
             Problem::Browser(f) => f.sentence().to_string(),
-            Problem::Server(e) => format!("{} Try again, or use another factor.", e.user_message()),
+            Problem::Server(e) => words::with_way_on(&e.user_message()),
         }
     }
 

@@ -675,6 +675,57 @@ fn browser_errors_of_a_key_ceremony_become_sentences() {
 }
 
 #[test]
+fn a_refused_key_says_the_way_on_once() {
+    use portcullis_web::webauthn::{with_way_on, Problem};
+    let refused = |message: &str| {
+        let body = serde_json::json!({"code": "wrong_code", "message": message}).to_string();
+        Problem::Server(ApiError::from_status_and_body(401, &body, None)).sentence()
+    };
+    // The passkey's refusal at /login/mfa: once, not "Try again. Try again, …".
+    assert_eq!(
+        refused("The passkey did not verify you (PIN, fingerprint or face). Try again."),
+        "The passkey did not verify you (PIN, fingerprint or face). Try again, or use \
+         another factor."
+    );
+    // Already saying another factor, or another way on: as it is.
+    let whole =
+        "The security key's answer could not be verified. Try again, or use another factor.";
+    assert_eq!(refused(whole), whole);
+    assert_eq!(
+        refused("The security key answered another request. Start again."),
+        "The security key answered another request. Start again."
+    );
+    // A sentence without a way on gets it.
+    assert_eq!(
+        refused("This security key is not one of yours. Use a key you added to this account."),
+        "This security key is not one of yours. Use a key you added to this account. Try \
+         again, or use another factor."
+    );
+    // The SPA's own words for a throttled start say when; nothing is added.
+    let busy = ApiError::from_status_and_body(
+        429,
+        r#"{"code":"too_many_attempts","message":"x","retry_after":9}"#,
+        None,
+    );
+    assert_eq!(
+        Problem::Server(busy).sentence(),
+        "Too many attempts. Try again in 9 s."
+    );
+    assert_eq!(with_way_on(""), "Try again, or use another factor.");
+    // Whatever the message, the way on is never said twice.
+    for message in [
+        "Try again.",
+        "No. Try again.",
+        "x",
+        "Try again, or use another factor.",
+    ] {
+        let said = with_way_on(message);
+        assert_eq!(said.matches("another factor").count(), 1, "{said}");
+        assert!(said.matches("Try again").count() <= 1, "{said}");
+    }
+}
+
+#[test]
 fn key_ceremony_json_is_checked_before_use() {
     use portcullis_web::webauthn::{json, Failure};
     use serde_json::json;

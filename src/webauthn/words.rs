@@ -1,5 +1,6 @@
 //! What can go wrong in a key ceremony on the browser's side, and how each
-//! is said to the user. Pure: the browser's error names come in as text.
+//! is said to the user; and the server's refusals, with a way on. Pure:
+//! the browser's error names and the server's sentences come in as text.
 
 /// Why the browser produced no usable credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,4 +74,30 @@ impl Failure {
             }
         }
     }
+}
+
+/// What the way on after a refused key says.
+const WAY_ON: &str = "Try again, or use another factor.";
+
+/// The server's refusal of a key, with the way on said once: most of the
+/// server's sentences already say what to do ("… Try again.", "… Start
+/// again.", "… Try again in 42 s."). A closing "Try again." becomes the
+/// whole way on; a sentence that says another way on is left as it is;
+/// any other gets the way on after it.
+pub fn with_way_on(message: &str) -> String {
+    let message = message.trim_end();
+    let lower = message.to_lowercase();
+    if lower.contains("another factor") {
+        return message.to_string();
+    }
+    if let Some(before) = message.strip_suffix("Try again.") {
+        return format!("{before}{WAY_ON}");
+    }
+    if lower.contains("again") {
+        return message.to_string();
+    }
+    if message.is_empty() {
+        return WAY_ON.to_string();
+    }
+    format!("{message} {WAY_ON}")
 }

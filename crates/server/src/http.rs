@@ -28,6 +28,7 @@ pub(crate) mod sessions;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
+pub mod timeout;
 pub(crate) mod trust_cookie;
 pub(crate) mod trusted_browsers;
 pub(crate) mod webauthn;
@@ -112,6 +113,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (portal, mut doc) = portal_routes().split_for_parts();
     let (device, device_doc) = device_routes().split_for_parts();
     doc.merge(device_doc);
+    timeout::document(&mut doc);
     (portal, device, doc)
 }
 
@@ -206,6 +208,11 @@ fn api(state: AppState) -> Router {
         state.clone(),
         device::server_time,
     )))
+    // Inside the headers' layer, so a timeout's answer gets them too.
+    .layer(axum::middleware::from_fn_with_state(
+        timeout::limit(),
+        timeout::guard,
+    ))
     .layer(axum::middleware::from_fn(headers::api))
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
     .with_state(state)

@@ -69,6 +69,9 @@ pub enum MfaError {
     KeyRefused(&'static str),
     /// The ceremony is unknown, used, expired, or another session's.
     CeremonyExpired,
+    /// The session holds as many open key ceremonies as it may; the first
+    /// ends in this many seconds.
+    CeremoniesOpen(i64),
     /// This security key is registered already.
     KeyAlreadyRegistered,
     /// The user has no such security key.

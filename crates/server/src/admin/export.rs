@@ -77,20 +77,36 @@ fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
     out.push_str("\r\n");
 }
 
-/// One cell: a leading character that spreadsheets read as the start of a
-/// formula (`=`, `+`, `-`, `@`, or a tab or carriage return that hides
-/// one) gets an apostrophe in front, so a name like `=HYPERLINK(…)` is
-/// shown, not run; then quoted when it holds a comma, quote or line break.
+/// One cell: a cell that spreadsheets would read as a formula gets an
+/// apostrophe in front (see [`formula_like`]), so a name like
+/// `=HYPERLINK(…)` is shown, not run; then quoted when it holds a comma,
+/// quote or line break.
 fn cell(text: &str) -> String {
-    let defused = match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
+    let defused = if formula_like(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     };
     if defused.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
     }
+}
+
+/// Whether a spreadsheet may take the cell for a formula: it starts with
+/// a tab or carriage return (which hide what follows), or its first
+/// character after any white space is `=`, `+`, `-` or `@`, in their
+/// ASCII, full-width (`＝ ＋ － ＠`) or small (`﹦ ﹢ ﹣ ﹫`) forms, which
+/// some spreadsheets fold into the ASCII ones.
+fn formula_like(text: &str) -> bool {
+    if text.starts_with(['\t', '\r']) {
+        return true;
+    }
+    matches!(
+        text.trim_start().chars().next(),
+        Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠' | '﹦' | '﹢' | '﹣' | '﹫')
+    )
 }
 
 fn role_words(role: Role) -> &'static str {
@@ -139,5 +155,48 @@ mod tests {
         assert_eq!(cell("=A1,B1"), "\"'=A1,B1\"");
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
         assert_eq!(cell(""), "");
+    }
+
+    #[test]
+    fn full_width_forms_and_leading_white_space_are_defused_too() {
+        for formula in [
+            "＝1+2",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "﹦1+2",
+            "﹢1",
+            "﹣1",
+            "﹫SUM(A1)",
+            " =1+2",
+            "  +1",
+            "\u{a0}-1",
+            "\u{3000}@SUM(A1)",
+            " ＝1",
+            "\u{3000}＋1",
+            "\n=1",
+            "\t",
+            "\r",
+        ] {
+            let out = cell(formula);
+            let inner = out.trim_start_matches('"');
+            assert!(inner.starts_with('\''), "{formula:?} gave {out:?}");
+        }
+        assert_eq!(cell(" =1"), "' =1");
+        assert_eq!(cell("＝1"), "'＝1");
+        assert_eq!(cell("\u{3000}＠x"), "'\u{3000}＠x");
+        assert_eq!(cell("\n=1"), "\"'\n=1\"");
+        // Other text, white space first or not, is left as it is.
+        for plain in [
+            " Alice",
+            "Ａlice",
+            "a=b",
+            "1-2",
+            "mail@example.com",
+            "  ",
+            "—dash",
+        ] {
+            assert_eq!(cell(plain), plain);
+        }
     }
 }

@@ -244,6 +244,21 @@ impl From<MfaError> for HttpError {
                 ErrorCode::Conflict,
                 "This security-key request has expired, was used already, or belongs to another sign-in. Start again.",
             ),
+            MfaError::CeremoniesOpen(secs) => {
+                let secs = u64::try_from(secs).unwrap_or(1).max(1);
+                HttpError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::TooManyAttempts,
+                    format!(
+                        "This session has {} security-key requests open already, the most it \
+                         may have. Each ends 5 minutes after it started: try again in {secs} \
+                         second{}.",
+                        crate::challenge::PER_SESSION,
+                        if secs == 1 { "" } else { "s" }
+                    ),
+                )
+                .retry(secs)
+            }
             MfaError::KeyAlreadyRegistered => HttpError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::AlreadySetUp,

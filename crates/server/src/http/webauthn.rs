@@ -63,6 +63,7 @@ pub struct AuthenticationFinishBody {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "A field of the wrong type", body = ErrorBody),
+        (status = 429, description = "This session holds 5 open security-key ceremonies already (`too_many_attempts`); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the first of them ends"))),
     )
 )]
 pub async fn register_start(
@@ -200,6 +201,7 @@ pub async fn remove(
         (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = AuthenticationOptions),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not a step of this login now (already signed in, or no key set up); the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 429, description = "This session holds 5 open security-key ceremonies already (`too_many_attempts`); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the first of them ends"))),
     )
 )]
 pub async fn login_start(
@@ -315,6 +317,7 @@ pub async fn passkey_finish(
         (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = AuthenticationOptions),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No security key set up (`not_allowed_now`); the portal is not at a domain name; or CSRF", body = ErrorBody),
+        (status = 429, description = "This session holds 5 open security-key ceremonies already (`too_many_attempts`); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the first of them ends"))),
     )
 )]
 pub async fn verify_start(

@@ -106,7 +106,8 @@ pub const SKEW_HINT_STEPS: i64 = 10;
 /// 10, positive when the phone's clock is ahead) of the nearest step whose
 /// code it is, if any. Steps at or before `last_step` are left out: such a
 /// code is more likely an old one typed again than a wrong clock. Only
-/// says how far; it claims no step, so the code stays refused.
+/// says how far; the code stays refused, and the caller burns a step
+/// ahead (`mfa::totp_factor`), so it is not good later either.
 pub fn clock_skew(secret_b32: &str, code: &str, now: Timestamp, last_step: i64) -> Option<i64> {
     let current = step_of(now);
     // Nearest first, so the message names the smallest offset that fits.

@@ -12,6 +12,7 @@ use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
 use crate::auth::{self, throttle, trusted_browser, Authed};
+use crate::clock::Timestamp;
 use crate::error::Internal;
 use crate::notify::{self, Kind};
 use crate::org_settings;
@@ -94,12 +95,19 @@ async fn check_code(
         // Already counted by begin_attempt. A code of a step a few minutes
         // away is refused all the same, but the answer says why.
         Check::Wrong => match totp::clock_skew(key.expose(), &code, now, row.last_step) {
+            Some(steps) if steps > 0 => {
+                // A step ahead comes within reach when the clock gets
+                // there: its code, seen typed now (or relayed by a fake
+                // page that got the hint), must not be good then. Steps
+                // behind never come back.
+                burn_step(state, &user.id, totp::step_of(now) + steps, now).await?;
+                (
+                    "authenticator app: wrong code (phone clock fast)",
+                    MfaError::WrongCodeClockSkew(totp::skew_message(steps)),
+                )
+            }
             Some(steps) => (
-                if steps > 0 {
-                    "authenticator app: wrong code (phone clock fast)"
-                } else {
-                    "authenticator app: wrong code (phone clock slow)"
-                },
+                "authenticator app: wrong code (phone clock slow)",
                 MfaError::WrongCodeClockSkew(totp::skew_message(steps)),
             ),
             None => ("authenticator app: wrong code", MfaError::WrongCode),
@@ -112,6 +120,21 @@ async fn check_code(
     )
     .await?;
     Err(error)
+}
+
+/// Burns one step of the user's app (never accepted later), forgetting
+/// those that no check reaches any more.
+async fn burn_step(
+    state: &AppState,
+    user_id: &str,
+    step: i64,
+    now: Timestamp,
+) -> Result<(), MfaError> {
+    let past = totp::step_of(now) - totp::SKEW_STEPS;
+    let mut tx = state.db.begin().await?;
+    store::totp::burn_step(&mut tx, user_id, step, past).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Verifies a code of the user's active authenticator app.
@@ -174,6 +197,8 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
     if !store::totp::begin(&state.db, &user.id, &sealed, state.now()).await? {
         return Err(MfaError::AlreadySetUp);
     }
+    // Steps burned with the key this setup replaces are nothing to it.
+    store::totp::forget_burned(&state.db, &user.id).await?;
     Ok(TotpEnrollment {
         uri: totp::uri(secret.expose(), &user.email),
         secret: secret.expose().clone(),

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use portcullis_api::webauthn::KEY_NAME_MAX_CHARS;
 use sha2::{Digest, Sha256};
-use webauthn_rs::prelude::{Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError};
+use webauthn_rs::prelude::{Credential, Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError};
 use webauthn_rs_core::WebauthnCore;
+use webauthn_rs_proto::UserVerificationPolicy;
 
 use crate::config::{self, Settings};
 
@@ -78,6 +79,35 @@ pub fn core_party(settings: &Settings) -> Option<WebauthnCore> {
         None,
         None,
     ))
+}
+
+/// Whether the library demands user verification (PIN, biometrics) in
+/// every answer of a key registered with this policy, which `verified` its
+/// user then or not: one registered as requiring it, or a passkey
+/// (verification preferred) that verified its user when it was made.
+fn must_verify(registered: UserVerificationPolicy, verified: bool) -> bool {
+    match registered {
+        UserVerificationPolicy::Required => true,
+        UserVerificationPolicy::Preferred => verified,
+        _ => false,
+    }
+}
+
+/// The user verification to ask for when proving one of these keys (the
+/// login's second step, proving a key again): `preferred` when one of them
+/// must verify its user, since the library refuses such a key's answer
+/// without it, and a browser told `discouraged` does not ask for the PIN
+/// or the fingerprint; else `discouraged`, as a touch of a security key is
+/// enough after the password (and a key with a PIN is not asked for it).
+pub fn assertion_policy(creds: &[Credential]) -> UserVerificationPolicy {
+    if creds
+        .iter()
+        .any(|c| must_verify(c.registration_policy, c.user_verified))
+    {
+        UserVerificationPolicy::Preferred
+    } else {
+        UserVerificationPolicy::Discouraged_DO_NOT_USE
+    }
 }
 
 /// The user handle the authenticator stores with a credential: the user's
@@ -216,6 +246,20 @@ mod tests {
         assert_eq!(user_handle(id).to_string(), id);
         assert_eq!(user_handle("demo-7"), user_handle("demo-7"));
         assert_ne!(user_handle("demo-7"), user_handle("demo-8"));
+    }
+
+    #[test]
+    fn verification_is_asked_for_when_a_key_must_verify() {
+        use UserVerificationPolicy::{Discouraged_DO_NOT_USE as Discouraged, Preferred, Required};
+        assert!(must_verify(Required, false));
+        assert!(must_verify(Required, true));
+        assert!(must_verify(Preferred, true));
+        // A passkey made on a key without a PIN: a touch stays enough.
+        assert!(!must_verify(Preferred, false));
+        // A security key: a touch is enough, whatever it did at setup.
+        assert!(!must_verify(Discouraged, true));
+        assert!(!must_verify(Discouraged, false));
+        assert_eq!(assertion_policy(&[]), Discouraged);
     }
 
     #[test]

@@ -14,11 +14,14 @@ use portcullis_api::{FactorKind, LoginResponse};
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     AttestationMetadata, AuthenticationResult, Credential, CredentialID, SecurityKey,
-    SecurityKeyAuthentication, SecurityKeyRegistration, Webauthn, WebauthnError,
+    SecurityKeyRegistration, Webauthn, WebauthnError,
 };
-use webauthn_rs_core::proto::RegistrationState;
+use webauthn_rs_core::proto::{AuthenticationState, RegistrationState};
+use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_proto::extensions::ExtnState;
-use webauthn_rs_proto::{RequestRegistrationExtensions, UserVerificationPolicy};
+use webauthn_rs_proto::{
+    PublicKeyCredentialHints, RequestRegistrationExtensions, UserVerificationPolicy,
+};
 
 use super::webauthn::{self as rules, CEREMONY_SECS};
 use super::{Confirmed, MfaError, SignedIn};
@@ -28,7 +31,7 @@ use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
 use crate::auth::{self, trusted_browser, Authed};
-use crate::challenge::{self, Kind as ChallengeKind};
+use crate::challenge::{self, Kind as ChallengeKind, Put};
 use crate::error::Internal;
 use crate::mfa::status::Requirement;
 use crate::notify::{self, Kind};
@@ -60,6 +63,11 @@ pub(crate) fn key_line(name: &str) -> String {
 
 fn party(state: &AppState) -> Result<Webauthn, MfaError> {
     rules::relying_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))
+}
+
+/// The same relying party through the library's lower layer.
+fn core_party(state: &AppState) -> Result<WebauthnCore, MfaError> {
+    rules::core_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))
 }
 
 /// The library's record of a stored key.
@@ -113,6 +121,30 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
     }
 }
 
+/// Keeps a ceremony's state for this session, good once for
+/// `CEREMONY_SECS`, unless the session holds as many open ceremonies as
+/// it may (`challenge::PER_SESSION`).
+async fn put_ceremony(
+    state: &AppState,
+    authed: &Authed,
+    kind: ChallengeKind,
+    payload: &str,
+) -> Result<String, MfaError> {
+    match challenge::put_limited(
+        &state.db,
+        authed.session.id_hash(),
+        kind,
+        payload,
+        state.now(),
+        CEREMONY_SECS,
+    )
+    .await?
+    {
+        Put::Stored(id) => Ok(id),
+        Put::Full { retry_after } => Err(MfaError::CeremoniesOpen(retry_after)),
+    }
+}
+
 /// A login in progress may register a key only as its enrollment step.
 async fn refuse_unless_enrolling(state: &AppState, authed: &Authed) -> Result<(), MfaError> {
     if authed.session.signed_in {
@@ -153,8 +185,7 @@ pub async fn register_start(
     }
     let handle = rules::user_handle(&user.id);
     let started = if req.passkey {
-        let core =
-            rules::core_party(&state.settings).ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))?;
+        let core = core_party(state)?;
         core.new_challenge_register_builder(handle.as_bytes(), &user.email, &user.display_name)
             .map(|builder| {
                 builder
@@ -184,13 +215,11 @@ pub async fn register_start(
     };
     let (options, registration) =
         started.map_err(|e| Internal::new(format!("webauthn registration start: {e}")))?;
-    let ceremony = challenge::put(
-        &state.db,
-        authed.session.id_hash(),
+    let ceremony = put_ceremony(
+        state,
+        authed,
         ChallengeKind::WebauthnRegistration,
         &to_json(&registration)?,
-        state.now(),
-        CEREMONY_SECS,
     )
     .await?;
     Ok(RegistrationOptions { ceremony, options })
@@ -289,9 +318,7 @@ pub async fn register_finish(
         Registration::SecurityKey(st) => webauthn
             .finish_securitykey_registration(answer, st)
             .map(Credential::from),
-        Registration::Passkey(st) => rules::core_party(&state.settings)
-            .ok_or(MfaError::NotAllowedNow(rules::NO_DOMAIN))?
-            .register_credential(answer, st, None),
+        Registration::Passkey(st) => core_party(state)?.register_credential(answer, st, None),
     };
     let cred = match verified {
         Ok(cred) => cred,
@@ -474,28 +501,46 @@ pub async fn remove(
     Ok(())
 }
 
+/// An assertion in progress, as the challenge store keeps it: the
+/// library's lower-layer state, in the shape of its upper layer's
+/// `SecurityKeyAuthentication` (`{"ast": …}`), which this was stored as
+/// before, so a ceremony started by an older server still finishes.
+#[derive(Serialize, Deserialize)]
+struct Assertion {
+    ast: AuthenticationState,
+}
+
 /// The options for `navigator.credentials.get()` allowing each of the
-/// user's keys, passkeys included (the policy asks for user verification
-/// where the key can do it), with the ceremony kept for this session.
+/// user's keys, passkeys included, with the ceremony kept for this
+/// session. They ask for user verification when one of the keys must
+/// give it (`rules::assertion_policy`): a passkey that verified its user
+/// when it was made is refused without, and a browser asked for none
+/// would not ask the PIN or fingerprint. Made through the lower layer,
+/// whose upper layer would always ask security keys for none.
 async fn assertion_start(
     state: &AppState,
     authed: &Authed,
 ) -> Result<AuthenticationOptions, MfaError> {
-    let webauthn = party(state)?;
-    let mut keys: Vec<SecurityKey> = Vec::new();
+    let core = core_party(state)?;
+    let mut keys: Vec<Credential> = Vec::new();
     for row in store::webauthn::for_user(&state.db, &authed.user.id).await? {
-        keys.push(SecurityKey::from(credential_of(&row)?));
+        keys.push(credential_of(&row)?);
     }
-    let (options, st) = webauthn
-        .start_securitykey_authentication(&keys)
+    let policy = rules::assertion_policy(&keys);
+    // Without verification the keys are security keys: the browser may
+    // offer those first. With it, a passkey on this device may answer.
+    let hints = (policy != UserVerificationPolicy::Preferred)
+        .then(|| vec![PublicKeyCredentialHints::SecurityKey]);
+    let (options, ast) = core
+        .new_challenge_authenticate_builder(keys, Some(policy))
+        .map(|builder| builder.hints(hints))
+        .and_then(|builder| core.generate_challenge_authenticate(builder))
         .map_err(|e| Internal::new(format!("webauthn authentication start: {e}")))?;
-    let ceremony = challenge::put(
-        &state.db,
-        authed.session.id_hash(),
+    let ceremony = put_ceremony(
+        state,
+        authed,
         ChallengeKind::WebauthnAuthentication,
-        &to_json(&st)?,
-        state.now(),
-        CEREMONY_SECS,
+        &to_json(&Assertion { ast })?,
     )
     .await?;
     Ok(AuthenticationOptions { ceremony, options })
@@ -594,7 +639,7 @@ async fn assertion_finish(
     answer: serde_json::Value,
     client: &Client,
 ) -> Result<KeyUsed, MfaError> {
-    let webauthn = party(state)?;
+    let core = core_party(state)?;
     let user = &authed.user;
     let payload = challenge::take(
         &state.db,
@@ -605,7 +650,7 @@ async fn assertion_finish(
     )
     .await?
     .ok_or(MfaError::CeremonyExpired)?;
-    let st: SecurityKeyAuthentication = serde_json::from_str(&payload)
+    let st: Assertion = serde_json::from_str(&payload)
         .map_err(|e| Internal::new(format!("webauthn authentication state: {e}")))?;
     let answer: PublicKeyCredential = read_answer(answer)?;
     let presented = URL_SAFE_NO_PAD.encode(answer.raw_id.as_slice());
@@ -627,7 +672,7 @@ async fn assertion_finish(
         state,
         user,
         &key,
-        || webauthn.finish_securitykey_authentication(&answer, &st),
+        || core.authenticate_credential(&answer, &st.ast),
         client,
     )
     .await

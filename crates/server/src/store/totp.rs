@@ -97,6 +97,7 @@ pub async fn put_on_device(
     .await?;
     let stored = res.rows_affected() == 1;
     if stored {
+        forget_burned(&mut *db, user_id).await?;
         super::factors::refresh(&mut *db, user_id).await?;
     }
     Ok(stored)
@@ -109,6 +110,9 @@ pub async fn delete_on_device(db: &mut Conn, user_id: &str) -> sqlx::Result<bool
         .bind(user_id)
         .execute(&mut *db)
         .await?;
+    if res.rows_affected() > 0 {
+        forget_burned(&mut *db, user_id).await?;
+    }
     super::factors::refresh(&mut *db, user_id).await?;
     Ok(res.rows_affected() > 0)
 }
@@ -119,14 +123,16 @@ pub async fn delete(db: &mut Conn, user_id: &str) -> sqlx::Result<bool> {
         .bind(user_id)
         .execute(&mut *db)
         .await?;
+    forget_burned(&mut *db, user_id).await?;
     super::factors::refresh(&mut *db, user_id).await?;
     Ok(res.rows_affected() > 0)
 }
 
 /// Records `step` as used for the factor with this key, unless a concurrent
-/// request got there first (or a later step was used): the compare-and-set
-/// makes a code good for exactly one request, across server instances.
-/// `now` is kept as the factor's last use (the admin pages show it).
+/// request got there first (or a later step was used) or the step was
+/// burned ([`burn_step`]): the compare-and-set makes a code good for
+/// exactly one request, across server instances. `now` is kept as the
+/// factor's last use (the admin pages show it).
 pub async fn claim_step<'c>(
     db: impl Exec<'c>,
     user_id: &str,
@@ -136,7 +142,8 @@ pub async fn claim_step<'c>(
 ) -> sqlx::Result<bool> {
     let res = sqlx::query(
         "UPDATE totp_factors SET last_step = $1, last_used_at = $2
-         WHERE user_id = $3 AND secret = $4 AND last_step < $5",
+         WHERE user_id = $3 AND secret = $4 AND last_step < $5
+           AND NOT EXISTS (SELECT 1 FROM totp_burned_steps b WHERE b.user_id = $3 AND b.step = $5)",
     )
     .bind(step)
     .bind(now)
@@ -146,6 +153,35 @@ pub async fn claim_step<'c>(
     .execute(db)
     .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// Marks one step of the user's app as never to be accepted (a step
+/// ahead whose code was refused), and forgets the steps before `past`,
+/// which no check reaches any more.
+pub async fn burn_step(db: &mut Conn, user_id: &str, step: i64, past: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM totp_burned_steps WHERE user_id = $1 AND step < $2")
+        .bind(user_id)
+        .bind(past)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO totp_burned_steps (user_id, step) VALUES ($1, $2)
+         ON CONFLICT (user_id, step) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(step)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the user's burned steps: they were steps of a key that is gone.
+pub async fn forget_burned<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM totp_burned_steps WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Every stored key, for re-sealing at start (keys stored before encryption

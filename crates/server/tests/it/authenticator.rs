@@ -3,7 +3,10 @@
 //! none-attestation registration (authenticator data with the attested
 //! credential and its COSE key, in a CBOR attestation object) and
 //! assertions signed over authenticator data ‖ SHA-256(client data). Its
-//! origin, relying-party id and counter can be set wrong on purpose.
+//! origin, relying-party id and counter can be set wrong on purpose. Like
+//! Chromium, it verifies its user (the UV flag) only when the options ask
+//! for verification (`preferred`, `required`, or not said): asked
+//! `discouraged`, the browser does not ask for the PIN.
 #![allow(dead_code)] // shared helpers; not every test uses every one
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,7 +31,8 @@ pub struct SoftKey {
     pub origin: String,
     /// Signs for this relying-party id instead of the one asked for.
     pub rp_id_override: Option<String>,
-    /// It checks who uses it (PIN, biometrics): the UV flag is set.
+    /// It can check who uses it (PIN, biometrics): the UV flag is set
+    /// when the options ask for verification.
     pub verifies_user: bool,
     /// The user handle it was registered with (base64url), which it
     /// answers with when the browser asks for any credential (passkey
@@ -100,10 +104,16 @@ impl SoftKey {
         ]))
     }
 
-    fn auth_data(&mut self, rp_id: &str, attested: bool) -> Vec<u8> {
+    /// Whether it verifies its user for a request asking `asked` (the
+    /// options' `userVerification`; `preferred` when not said).
+    fn verifies(&self, asked: &Value) -> bool {
+        self.verifies_user && asked.as_str() != Some("discouraged")
+    }
+
+    fn auth_data(&mut self, rp_id: &str, attested: bool, verified: bool) -> Vec<u8> {
         let mut data = Sha256::digest(rp_id.as_bytes()).to_vec();
         let mut flags = USER_PRESENT;
-        if self.verifies_user {
+        if verified {
             flags |= USER_VERIFIED;
         }
         if attested {
@@ -131,7 +141,8 @@ impl SoftKey {
         let rp_id = self.rp_id(&asked).to_string();
         self.user_handle = pk["user"]["id"].as_str().map(str::to_string);
         let client_data = self.client_data("webauthn.create", challenge);
-        let auth_data = self.auth_data(&rp_id, true);
+        let verified = self.verifies(&pk["authenticatorSelection"]["userVerification"]);
+        let auth_data = self.auth_data(&rp_id, true, verified);
         let attestation = cbor(&Cbor::Map(vec![
             (Cbor::Text("fmt".into()), Cbor::Text("none".into())),
             (Cbor::Text("attStmt".into()), Cbor::Map(vec![])),
@@ -157,7 +168,8 @@ impl SoftKey {
         let asked = pk["rpId"].as_str().expect("rp id").to_string();
         let rp_id = self.rp_id(&asked).to_string();
         let client_data = self.client_data("webauthn.get", challenge);
-        let auth_data = self.auth_data(&rp_id, false);
+        let verified = self.verifies(&pk["userVerification"]);
+        let auth_data = self.auth_data(&rp_id, false, verified);
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
         let signature: Signature = self.key.sign(&signed);

@@ -1,10 +1,12 @@
 //! Clock-skew help: an authenticator code that fits a time step 2 to 10
 //! steps (1 to 5 minutes) away is refused like any wrong code, and counts
 //! as one, but the answer says how far the phone's clock is off and how to
-//! fix it. Further away, it is just a wrong code.
+//! fix it. Further away, it is just a wrong code. A step ahead that the
+//! hint named is burned: its code is never good later.
 
 use portcullis_api::{ErrorBody, ErrorCode, LoginResponse};
 use portcullis_server::auth::throttle::CODE_ACCOUNT;
+use portcullis_server::mfa::totp::step_of;
 
 use crate::client::{Answer, Api};
 use crate::fixtures::TestServer;
@@ -96,14 +98,63 @@ async fn at_login_a_clock_minutes_off_is_named() {
         (429, ErrorCode::TooManyAttempts)
     );
     s.advance(CODE_ACCOUNT.base_secs);
-    // The steps named were not used up: a code of the step that was ten
-    // ahead is good once the clock gets there (9 steps to go after the
-    // 30-second block).
+    // The step named ten ahead was burned: once the clock gets there (9
+    // steps to go after the 30-second block), its code is refused. The
+    // current code is good once the block that this fourth attempt in a
+    // row brought is over.
     s.advance(9 * 30);
+    assert_eq!(
+        c.login_totp(&s.code(&key, 0)).await.fail(),
+        (401, ErrorCode::CodeAlreadyUsed)
+    );
+    s.advance(CODE_ACCOUNT.delay(4));
     assert!(matches!(
         c.login_totp(&s.code(&key, 0)).await.ok(),
         LoginResponse::Done { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_code_the_hint_named_ahead_is_never_good_later() {
+    let s = TestServer::start().await;
+    let (c, key) = judy_at_prompt(&s).await;
+    // A phone three steps fast: the hint, and that step is burned.
+    let ahead = s.code(&key, 3);
+    let burned_step = step_of(s.now()) + 3;
+    says_skew(&refusal(c.login_totp(&ahead).await), "2 minutes", "fast");
+    // When the clock gets there, the same code (seen typed, or relayed by
+    // a page that got the hint) is refused, within the skew either side.
+    s.advance(2 * 30);
+    assert_eq!(s.code(&key, 1), ahead);
+    assert_eq!(
+        c.login_totp(&ahead).await.fail(),
+        (401, ErrorCode::CodeAlreadyUsed)
+    );
+    s.next_step();
+    assert_eq!(s.code(&key, 0), ahead);
+    assert_eq!(
+        c.login_totp(&ahead).await.fail(),
+        (401, ErrorCode::CodeAlreadyUsed)
+    );
+    assert_eq!(c.me().await.fail(), (401, ErrorCode::Unauthenticated));
+    // A slow phone's code burns nothing: that step is past for good. The
+    // current code still signs in (only one wrong code was counted).
+    says_skew(
+        &refusal(c.login_totp(&s.code(&key, -3)).await),
+        "2 minutes",
+        "slow",
+    );
+    s.next_step();
+    assert!(matches!(
+        c.login_totp(&s.code(&key, 0)).await.ok(),
+        LoginResponse::Done { .. }
+    ));
+    // Only the step ahead was burned.
+    let burned: Vec<i64> = sqlx::query_scalar("SELECT step FROM totp_burned_steps")
+        .fetch_all(&s.state.db)
+        .await
+        .unwrap();
+    assert_eq!(burned, vec![burned_step]);
 }
 
 #[tokio::test]

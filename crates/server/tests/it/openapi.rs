@@ -620,3 +620,26 @@ fn sources(dir: &str) -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// The request timeout (`http::timeout`) leaves out exactly the
+/// long-polls, which wait on purpose: each is a route of the API (a route
+/// renamed would otherwise be cut off at 30 s), and every other operation
+/// documents the timeout's 503.
+#[tokio::test]
+async fn the_timeout_spares_the_long_polls_and_is_documented_everywhere_else() {
+    use portcullis_server::http::timeout::LONG_POLLS;
+    let s = TestServer::start().await;
+    let ops = operations(&served_document(&s).await);
+    let paths: BTreeSet<&str> = ops.keys().map(|(_, p)| p.as_str()).collect();
+    for route in LONG_POLLS {
+        assert!(paths.contains(route), "{route} is not a route");
+    }
+    for ((method, path), op) in &ops {
+        let long_poll = LONG_POLLS.contains(&path.as_str());
+        assert_eq!(
+            statuses(op).contains(&503),
+            !long_poll,
+            "{method} {path}: the timeout's 503"
+        );
+    }
+}

@@ -2,8 +2,9 @@
 //! authenticator of `authenticator.rs`: registering, logging in with a key
 //! as the second factor, ceremonies bound to their session and good once
 //! for five minutes, wrong origins and relying parties, copied keys (a
-//! counter that goes back), excluded keys, the last-factor rule, and keys
-//! that belong to someone else.
+//! counter that goes back), excluded keys, the last-factor rule, keys
+//! that belong to someone else, passkeys that must verify their user, and
+//! the limit of open ceremonies per session.
 
 use portcullis_api::webauthn::KeyInfo;
 use portcullis_api::{ErrorCode, FactorKind, LoginResponse, UserDetail};
@@ -470,4 +471,118 @@ async fn reset_mfa_removes_every_key() {
     assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");
     let detail: UserDetail = admin.get(&format!("/api/v1/admin/users/{ivan}")).await.ok();
     assert!(detail.factors.is_empty(), "{:?}", detail.factors);
+}
+
+#[tokio::test]
+async fn a_passkey_that_verified_its_user_proves_the_second_step_after_the_password() {
+    let s = TestServer::start_at_localhost().await;
+    let (api, _) = s.password_login(IVAN).await;
+    let opts: Value = api
+        .post(
+            "/api/v1/webauthn/register/start",
+            &json!({ "passkey": true }),
+        )
+        .await
+        .ok();
+    // A key with a PIN or biometrics, asked for them ("preferred").
+    let mut key = SoftKey::new(&s.base);
+    let cred = key.register(&opts["options"]);
+    finish(&api, &opts["ceremony"], Some("Phone"), cred)
+        .await
+        .ok();
+    api.logout().await;
+
+    let (half, answer) = s.password_login(IVAN).await;
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    // The library refuses this passkey's answer without verification, so
+    // the browser is asked for it: told "discouraged", it would not ask
+    // for the PIN (as the software key does not either).
+    let opts = login_start(&half).await;
+    assert_eq!(
+        opts["options"]["publicKey"]["userVerification"],
+        "preferred"
+    );
+    let cred = key.assert(&opts["options"]);
+    let done = login_finish(&half, &opts["ceremony"], cred).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+    assert!(events(&s, "login_succeeded")
+        .await
+        .contains(&"password + security key “Phone”".to_string()));
+
+    // Security keys alone still ask for a touch only.
+    let (judy, _) = with_key(&s, JUDY, "Desk key").await;
+    judy.logout().await;
+    let (half, _) = s.password_login(JUDY).await;
+    let opts = login_start(&half).await;
+    assert_eq!(
+        opts["options"]["publicKey"]["userVerification"],
+        "discouraged"
+    );
+}
+
+#[tokio::test]
+async fn a_session_holds_at_most_five_open_key_ceremonies() {
+    let s = TestServer::start_at_localhost().await;
+    let (api, _key) = with_key(&s, IVAN, "Desk key").await;
+    // Registrations and proofs count together.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(start(&api).await);
+    }
+    for _ in 0..2 {
+        open.push(
+            api.post_empty("/api/v1/mfa/verify/webauthn/start")
+                .await
+                .ok(),
+        );
+    }
+    s.advance(60);
+    let full: Answer<Value> = api
+        .post("/api/v1/webauthn/register/start", &json!({}))
+        .await;
+    assert_eq!(full.status, 429);
+    let err = full.err();
+    assert_eq!(err.code, ErrorCode::TooManyAttempts);
+    // The first of them ends in 4 minutes.
+    assert_eq!(err.retry_after, Some(4 * 60));
+    assert!(
+        err.message.contains("5 security-key requests open"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        api.post_empty::<Value>("/api/v1/mfa/verify/webauthn/start")
+            .await
+            .fail(),
+        (429, ErrorCode::TooManyAttempts)
+    );
+
+    // Another session is not concerned.
+    let (other, _) = s.password_login(IVAN).await;
+    assert_eq!(
+        other
+            .post_empty::<Value>("/api/v1/login/webauthn/start")
+            .await
+            .status,
+        200
+    );
+
+    // A ceremony finished is no longer open.
+    let mut stranger = SoftKey::new(&s.base);
+    let cred = stranger.register(&open[0]["options"]);
+    finish(&api, &open[0]["ceremony"], Some("Spare"), cred)
+        .await
+        .ok();
+    start(&api).await;
+    assert_eq!(
+        api.post_empty::<Value>("/api/v1/mfa/verify/webauthn/start")
+            .await
+            .status,
+        429
+    );
+    // Expired ones are not either.
+    s.advance(5 * 60);
+    for _ in 0..5 {
+        start(&api).await;
+    }
 }

@@ -86,7 +86,9 @@ const WAY_ON: &str = "Try again, or use another factor.";
 /// any other gets the way on after it.
 pub fn with_way_on(message: &str) -> String {
     let message = message.trim_end();
-    let lower = message.to_lowercase();
+    // ASCII: the sentences are English, and Unicode case tables would cost
+    // /login kilobytes.
+    let lower = message.to_ascii_lowercase();
     if lower.contains("another factor") {
         return message.to_string();
     }

@@ -347,13 +347,9 @@ impl Change<'_> {
         store::protect::delete_device_of(&mut **tx, &user.id).await?;
         store::push_requests::cancel_all(&mut **tx, &user.id, self.now).await?;
         store::webauthn::delete_all(tx, &user.id).await?;
-        // Codes stand in for the factors just removed: they go too.
-        store::recovery_codes::delete_all(&mut **tx, &user.id).await?;
-        // So do the browsers trusted on the strength of those factors.
-        crate::auth::trusted_browser::forget_all(&mut **tx, &user.id).await?;
-        // A Protect link made before the reset must not bring a device back.
-        use crate::mfa::push_links::{revoke_all, Revoked};
-        revoke_all(&mut **tx, &user.id, Revoked::Factors, self.now).await?;
+        store::factors::refresh(&mut **tx, &user.id).await?;
+        // Recovery codes, trusted browsers and Protect links go with them.
+        crate::mfa::removal::after_factors_removed(tx, &user.id, self.now).await?;
         store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
         // Sessions proven with the removed factors end too.
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;

@@ -18,6 +18,7 @@ pub mod push_policy;
 pub mod push_send;
 pub mod push_verify;
 pub mod recovery_codes;
+pub mod removal;
 pub mod status;
 pub mod totp;
 pub mod totp_factor;

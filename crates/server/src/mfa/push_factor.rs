@@ -17,16 +17,16 @@ use portcullis_api::{FactorKind, LoginResponse};
 use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
 use super::push_links::{self, Revoked};
 use super::push_policy::{self, DenyReason};
+use super::removal::{self, Remover, Which};
 use super::{protect_unified, push_fraud, push_limits, push_send, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{Method, SessionId};
-use crate::auth::{self, trusted_browser, Authed};
+use crate::auth::{self, Authed};
 use crate::clock::Timestamp;
 use crate::error::Internal;
-use crate::mfa::status::Requirement;
 use crate::notify::{self, Kind};
 use crate::org_settings;
 use crate::store::{self, protect::Device, push_requests::Row};
@@ -620,73 +620,13 @@ pub async fn device(state: &AppState, user_id: &str) -> Result<Option<ProtectDev
 /// The last factor of a user who must have MFA stays.
 pub async fn remove(state: &AppState, authed: &Authed, client: &Client) -> Result<(), MfaError> {
     auth::require_fresh_mfa_if_any(state, authed).await?;
-    let now = state.now();
-    let user_id = &authed.user.id;
     let mut tx = state.db.begin().await?;
-    // With the user's row held, two removals at once cannot both pass the
-    // last-factor rule below.
-    store::users::lock(&mut *tx, user_id).await?;
-    let user = store::users::find_by_id(&mut *tx, user_id)
-        .await?
-        .ok_or(MfaError::DeviceNotFound)?;
-    let device = store::protect::device_of(&mut *tx, user_id)
-        .await?
-        .ok_or(MfaError::DeviceNotFound)?;
-    let factors = store::factors::confirmed(&mut *tx, user_id).await?;
-    let required =
-        Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
-    // An authenticator key given to the device lives on it: it goes too,
-    // so the rule counts what is left without both.
-    let key_too = protect_unified::key_on_device(&mut *tx, user_id).await?;
-    if required && protect_unified::left_without_device(&factors, key_too) == 0 {
-        return Err(MfaError::LastFactor(protect_unified::last_factor_words(
-            &device.label,
-            key_too,
-        )));
-    }
-    store::protect::delete_device_of(&mut *tx, user_id).await?;
-    store::push_requests::cancel_all(&mut *tx, user_id, now).await?;
-    store::factors::refresh(&mut *tx, user_id).await?;
-    trusted_browser::forget_all(&mut *tx, user_id).await?;
-    push_links::revoke_all(&mut *tx, user_id, Revoked::Factors, now).await?;
-    let mut ended = store::sessions::end_others_proven_with(
-        &mut *tx,
-        user_id,
-        Method::Push.as_str(),
-        authed.session.id_hash(),
-    )
-    .await?;
-    let mut key_line = "";
-    if protect_unified::remove_key_with_device(&mut tx, user_id).await? {
-        ended += store::sessions::end_others_proven_with(
-            &mut *tx,
-            user_id,
-            Method::Totp.as_str(),
-            authed.session.id_hash(),
-        )
-        .await?;
-        key_line = "The authenticator key on it was removed with it.\n";
-    }
-    let line = format!(
-        "\nDevice: “{}” ({}, {})\n{key_line}",
-        device.label, device.device_type, device.os
-    );
-    notify::queue_from(&mut *tx, now, Kind::PushDeviceRemoved, &user, client, &line).await?;
-    let words = format!(
-        "{} removed{}; ended {ended} other session(s) it had approved",
-        device_words(&device),
-        if key_line.is_empty() {
-            ""
-        } else {
-            ", with the authenticator key on it"
-        }
-    );
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_user(EventKind::PushDeviceRemoved, user_id, client, &words),
-    )
-    .await?;
+    let by = Remover::User {
+        session: authed.session.id_hash(),
+    };
+    removal::remove_factor(state, &mut tx, &authed.user.id, Which::Device, by, client)
+        .await
+        .map_err(|r| removal::user_error(r, MfaError::DeviceNotFound))?;
     tx.commit().await?;
     Ok(())
 }

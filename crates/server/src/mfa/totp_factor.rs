@@ -11,7 +11,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
-use crate::auth::{self, throttle, trusted_browser, Authed};
+use crate::auth::{self, throttle, Authed};
 use crate::clock::Timestamp;
 use crate::error::Internal;
 use crate::notify::{self, Kind};
@@ -285,10 +285,7 @@ pub async fn reset(
     let mut tx = state.db.begin().await?;
     store::totp::delete(&mut tx, &user.id).await?;
     super::protect_unified::reset_device_too(&mut tx, user, client, now).await?;
-    super::recovery_codes::forget_if_no_factor(&mut tx, &user.id).await?;
-    trusted_browser::forget_all(&mut *tx, &user.id).await?;
-    super::push_links::revoke_all(&mut *tx, &user.id, super::push_links::Revoked::Factors, now)
-        .await?;
+    super::removal::after_factors_removed(&mut tx, &user.id, now).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }

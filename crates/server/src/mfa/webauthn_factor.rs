@@ -23,6 +23,7 @@ use webauthn_rs_proto::{
     PublicKeyCredentialHints, RequestRegistrationExtensions, UserVerificationPolicy,
 };
 
+use super::removal::{self, Remover, Which};
 use super::webauthn::{self as rules, CEREMONY_SECS};
 use super::{Confirmed, MfaError, SignedIn};
 use crate::app::AppState;
@@ -30,10 +31,9 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
-use crate::auth::{self, trusted_browser, Authed};
+use crate::auth::{self, Authed};
 use crate::challenge::{self, Kind as ChallengeKind, Put};
 use crate::error::Internal;
-use crate::mfa::status::Requirement;
 use crate::notify::{self, Kind};
 use crate::org_settings;
 use crate::store::{self, users::User, webauthn::Row};
@@ -444,59 +444,13 @@ pub async fn remove(
     client: &Client,
 ) -> Result<(), MfaError> {
     auth::require_fresh_mfa_if_any(state, authed).await?;
-    let now = state.now();
-    let user_id = &authed.user.id;
     let mut tx = state.db.begin().await?;
-    // With the user's row held, two removals at once cannot both pass the
-    // last-factor rule below.
-    store::users::lock(&mut *tx, user_id).await?;
-    let user = store::users::find_by_id(&mut *tx, user_id)
-        .await?
-        .ok_or(MfaError::KeyNotFound)?;
-    let key = store::webauthn::find(&mut *tx, user_id, id)
-        .await?
-        .ok_or(MfaError::KeyNotFound)?;
-    let factors = store::factors::confirmed(&mut *tx, user_id).await?;
-    let required =
-        Requirement::for_user(user.role(), user.mfa_required, user.mfa_deadline, true).required;
-    if required && factors.len() == 1 {
-        return Err(MfaError::LastFactor(format!(
-            "“{}” is your only second factor, and your organisation requires one: without it \
-             you could not log in. Add another key or an authenticator app first, then remove \
-             this one.",
-            key.name
-        )));
-    }
-    store::webauthn::delete(&mut tx, user_id, id).await?;
-    trusted_browser::forget_all(&mut *tx, user_id).await?;
-    super::push_links::revoke_all(&mut *tx, user_id, super::push_links::Revoked::Factors, now)
-        .await?;
-    let ended = store::sessions::end_others_proven_with(
-        &mut *tx,
-        user_id,
-        Method::Webauthn.as_str(),
-        authed.session.id_hash(),
-    )
-    .await?;
-    notify::queue_from(
-        &mut *tx,
-        now,
-        Kind::SecurityKeyRemoved,
-        &user,
-        client,
-        &key_line(&key.name),
-    )
-    .await?;
-    let words = format!(
-        "{} removed; ended {ended} other session(s) proven with a key",
-        key_words(&key.name)
-    );
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_user(EventKind::MfaResetByUser, user_id, client, &words),
-    )
-    .await?;
+    let by = Remover::User {
+        session: authed.session.id_hash(),
+    };
+    removal::remove_factor(state, &mut tx, &authed.user.id, Which::Key(id), by, client)
+        .await
+        .map_err(|r| removal::user_error(r, MfaError::KeyNotFound))?;
     tx.commit().await?;
     Ok(())
 }

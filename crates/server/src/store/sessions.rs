@@ -115,42 +115,28 @@ pub async fn end_all<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec<E
         .await
 }
 
-/// Ends the user's sessions that `method` (a name as `methods` stores it,
-/// e.g. `otp`) helped prove; returns what they were, as [`end_all`].
+/// Ends the user's sessions that `method` helped prove, but the one with
+/// the id hash `keep` (the user's own, removing their factor); returns
+/// the times that say which of them were alive.
 pub async fn end_proven_with<'c>(
     db: impl Exec<'c>,
     user_id: &str,
     method: &str,
+    keep: Option<&str>,
 ) -> sqlx::Result<Vec<Ended>> {
     // `methods` is a space-separated list: padding it with spaces matches
-    // the whole name only (method names hold no LIKE wildcards).
+    // the whole name only (method names hold no LIKE wildcards). No id
+    // hash is empty, so "" keeps none.
     sqlx::query_as(
         "DELETE FROM sessions WHERE user_id = $1 AND (' ' || methods || ' ') LIKE $2
+           AND id_hash <> $3
          RETURNING last_seen_at, expires_at",
     )
     .bind(user_id)
     .bind(format!("% {method} %"))
+    .bind(keep.unwrap_or(""))
     .fetch_all(db)
     .await
-}
-
-/// Ends the user's sessions that `method` helped prove, except the one
-/// with the id hash `keep` (the user's own, removing their key).
-pub async fn end_others_proven_with<'c>(
-    db: impl Exec<'c>,
-    user_id: &str,
-    method: &str,
-    keep: &str,
-) -> sqlx::Result<u64> {
-    let res = sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND (' ' || methods || ' ') LIKE $2 AND id_hash <> $3",
-    )
-    .bind(user_id)
-    .bind(format!("% {method} %"))
-    .bind(keep)
-    .execute(db)
-    .await?;
-    Ok(res.rows_affected())
 }
 
 /// A session a user ended themselves: whether it was signed in, and the

@@ -500,3 +500,32 @@ async fn an_approval_on_one_instance_wakes_the_wait_on_another() {
     );
     assert_eq!(api.me().await.ok().email, ALICE);
 }
+
+#[tokio::test]
+async fn removing_ones_only_device_forgets_the_recovery_codes() {
+    let s = TestServer::start().await;
+    let (alice, d) = user_with_device(&s, ALICE).await;
+    let api = device::sign_in(&s, ALICE, &d).await;
+    let made: portcullis_api::NewRecoveryCodes =
+        api.post_empty("/api/v1/recovery-codes").await.ok();
+    assert_eq!(made.codes.len(), 10);
+    let gone = api
+        .http
+        .delete(api.url("/api/v1/protect/device"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 204);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1")
+        .bind(&alice)
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "codes stood in for the only factor");
+    assert_eq!(api.mfa().await.ok().recovery_codes_left, 0);
+    assert_eq!(
+        api.me().await.ok().email,
+        ALICE,
+        "the removing session stays"
+    );
+}

@@ -362,7 +362,7 @@ async fn a_removed_device_takes_its_key_with_it() {
     ));
     assert!(mail(&s, &alice, "push_device_removed")
         .await
-        .contains("authenticator key on it was removed"));
+        .contains("authenticator key on the device was removed"));
 
     // By an administrator: refused while it is all a required user has,
     // then (with MFA no longer required) the key goes with the device.

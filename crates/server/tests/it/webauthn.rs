@@ -586,3 +586,50 @@ async fn a_session_holds_at_most_five_open_key_ceremonies() {
         start(&api).await;
     }
 }
+
+/// How many recovery codes the user has stored, used or not.
+async fn stored_codes(s: &TestServer, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&s.state.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn removing_ones_last_key_forgets_the_recovery_codes_as_an_administrators_removal_does() {
+    let s = TestServer::start_at_localhost().await;
+    let (_, mut key) = with_key(&s, IVAN, "Only key").await;
+    let (api, done) = login_with(&s, IVAN, &mut key).await;
+    done.ok();
+    let made: portcullis_api::NewRecoveryCodes =
+        api.post_empty("/api/v1/recovery-codes").await.ok();
+    assert_eq!(made.codes.len(), 10);
+    let id = keys(&api).await[0].id.clone();
+
+    // The key was ivan's only factor (not required of him): with it go the
+    // codes that stood in for it, and the email and event name the key.
+    assert_eq!(remove(&api, &id).await.status, 204);
+    assert_eq!(stored_codes(&s, IVAN).await, 0);
+    assert_eq!(
+        api.me().await.ok().email,
+        IVAN,
+        "the removing session stays"
+    );
+    let said = events(&s, "mfa_reset_by_user").await;
+    let last = said.last().expect("an event");
+    assert!(last.contains("“Only key” removed"), "{last}");
+
+    // With two factors, removing one keeps the codes.
+    let (_, mut first) = with_key(&s, JUDY, "First").await;
+    let (judy, done) = login_with(&s, JUDY, &mut first).await;
+    done.ok();
+    let mut second = SoftKey::new(&s.base);
+    register(&judy, &mut second, Some("Second")).await.ok();
+    let _: portcullis_api::NewRecoveryCodes = judy.post_empty("/api/v1/recovery-codes").await.ok();
+    let first_id = keys(&judy).await[0].id.clone();
+    assert_eq!(remove(&judy, &first_id).await.status, 204);
+    assert_eq!(stored_codes(&s, JUDY).await, 10);
+}

@@ -11,9 +11,11 @@ mod settings_protect;
 mod user;
 mod user_actions;
 mod user_sections;
+mod user_view;
 pub mod users;
 mod users_filters;
 mod users_table;
+mod users_view;
 
 pub use area::AdminArea;
 pub use refused::Refused;

@@ -7,8 +7,8 @@ pub use population::seed_population;
 use portcullis_api::{MfaStatus, Role};
 
 use crate::app::AppState;
-use crate::mfa::status::{self as mfa, DAY};
 use crate::mfa::totp;
+use crate::rules::requirement::{self as mfa, DAY};
 use crate::store;
 
 pub const DEFAULT_PASSWORD: &str = "portcullis-demo";

@@ -19,6 +19,7 @@ pub(crate) mod device_cookie;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod headers;
+pub(crate) mod login;
 pub(crate) mod mfa;
 pub(crate) mod ops;
 pub(crate) mod protect;
@@ -130,11 +131,9 @@ fn device_routes() -> OpenApiRouter<AppState> {
 
 fn portal_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(auth::login))
+        .merge(login::routes())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
-        .routes(routes!(mfa::login_totp))
-        .routes(routes!(mfa::skip_enrollment))
         .routes(routes!(mfa::get_mfa))
         .routes(routes!(mfa::verify))
         .routes(routes!(mfa::enroll))
@@ -142,7 +141,6 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mfa::reset))
         .routes(routes!(recovery_codes::status))
         .routes(routes!(recovery_codes::generate))
-        .routes(routes!(recovery_codes::login))
         .routes(routes!(sessions::list))
         .routes(routes!(sessions::end_one))
         .routes(routes!(sessions::end_others))
@@ -151,10 +149,6 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webauthn::list))
         .routes(routes!(webauthn::rename))
         .routes(routes!(webauthn::remove))
-        .routes(routes!(webauthn::login_start))
-        .routes(routes!(webauthn::login_finish))
-        .routes(routes!(webauthn::passkey_start))
-        .routes(routes!(webauthn::passkey_finish))
         .routes(routes!(webauthn::verify_start))
         .routes(routes!(webauthn::verify_finish))
         .routes(routes!(trusted_browsers::list))
@@ -178,9 +172,6 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(protect::enroll_link))
         .routes(routes!(protect::get_device))
         .routes(routes!(protect::remove_device))
-        .routes(routes!(protect::login_push))
-        .routes(routes!(protect::login_push_wait))
-        .routes(routes!(protect::login_push_cancel))
         .routes(routes!(protect_unified::dismiss_merge_notice))
         .routes(routes!(protect::verify_push))
         .routes(routes!(protect::verify_push_wait))

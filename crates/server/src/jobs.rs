@@ -8,9 +8,9 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::error::Internal;
 use crate::metrics::{self, Job};
-use crate::mfa::status::DAY;
 use crate::notify::mailer::{self, Mailer};
 use crate::notify::{self, Kind};
+use crate::rules::requirement::DAY;
 use crate::store;
 
 /// Rows one purge statement deletes at most: each statement stays short,
@@ -107,10 +107,15 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
         );
     }
     store::trusted_browsers::purge(&state.db, now).await?;
-    store::protect::purge(&state.db, now, now - crate::mfa::push::NONCE_KEEP_SECS).await?;
+    store::protect::purge(
+        &state.db,
+        now,
+        now - crate::mfa::push::rules::NONCE_KEEP_SECS,
+    )
+    .await?;
     // A push reported as fraud stays a while: the user's Security page
     // shows the latest report.
-    let reports_before = now - crate::mfa::push_fraud::REPORT_SHOWN_SECS;
+    let reports_before = now - crate::mfa::push::fraud::REPORT_SHOWN_SECS;
     store::push_requests::purge(&state.db, now - DAY, reports_before).await?;
     store::push_mutes::purge(&state.db, now).await?;
     Ok(sessions)

@@ -3,9 +3,12 @@
 //!
 //! Layers, outside in (docs/architecture.md draws them):
 //! - `http`: axum only — routes, extractors, middleware, error mapping.
-//! - domain areas: `auth` (password, sessions, throttling, the login flow),
-//!   `mfa` (factors), `admin`, `org_settings`, `audit`, `notify`, `challenge`
-//!   — rules, no axum, no SQL.
+//! - domain areas, each using only those below it: `admin`; `login` (a
+//!   login from first request to session, for a resource); `mfa` (factors,
+//!   which only prove); `auth` (the caller, sessions, throttles); `rules`
+//!   (the MFA requirement, the settings read model, which factors a login
+//!   may prove); and `audit`, `notify`, `challenge` — rules, no axum, no
+//!   SQL. `scripts/check-imports` keeps them free of import circles.
 //! - `store`: all SQL, in functions that take an executor or transaction.
 //!
 //! Plus `app` (the state every layer shares), `config`, `clock`, `secret`,
@@ -26,11 +29,12 @@ pub mod error;
 pub(crate) mod files;
 pub mod http;
 pub mod jobs;
+pub mod login;
 pub mod metrics;
 pub mod mfa;
 pub mod notify;
 pub mod ops;
-pub mod org_settings;
+pub mod rules;
 pub mod secret;
 pub mod store;
 pub mod wake;

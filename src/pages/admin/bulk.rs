@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use portcullis_api::{BulkAction, BulkOutcome, BulkRequest, BulkTarget, ErrorCode, UserId};
 
-use super::users::UsersView;
+use super::users_view::UsersView;
 use crate::api;
 use crate::components::{on_code_submit, CodeField};
 use crate::text::{bulk_sentence, check_period_days, users_count};

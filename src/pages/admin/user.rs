@@ -8,29 +8,13 @@ use portcullis_api::{ErrorCode, MfaStatus, UserDetail};
 
 use super::user_actions::UserAction;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
+use super::user_view::{Step, UserView};
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::{EventsQuery, Page};
 use crate::state::PageTitle;
 use crate::text::{check_period_days, mfa_status_label, role_label};
 use crate::when::{local_date_time, since_text};
-
-/// Where the page is with a change.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    Idle,
-    /// Waiting for the admin's yes.
-    Confirm(UserAction),
-    /// Running (or waiting for a fresh code, then running again).
-    Running(UserAction),
-}
-
-/// What the page's parts share.
-#[derive(Clone, Copy)]
-pub struct UserView {
-    pub detail: RwSignal<Option<UserDetail>>,
-    pub step: RwSignal<Step>,
-}
 
 #[derive(Debug, Clone)]
 enum Loaded {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use portcullis_api::{AdminSession, FactorKind};
 
 use super::events::EventRow;
-use super::user::{Step, UserView};
 use super::user_actions::UserAction;
+use super::user_view::{Step, UserView};
 use crate::text::{browser_in_words, verification_words};
 use crate::when::{local_date_time, since_text};
 

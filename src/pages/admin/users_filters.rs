@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::UserFilter;
 
-use super::users::{show, UsersView};
+use super::users_view::{show, UsersView};
 use crate::paths::{by_name, factor_name, status_name, FACTOR_KINDS, STATUS_FILTERS};
 use crate::text::{factor_label, status_filter_label};
 

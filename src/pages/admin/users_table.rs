@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
-use super::users::{show, Picked, UsersView};
+use super::users_view::{show, Picked, UsersView};
 use crate::paths::admin_user_path;
 use crate::text::{days, factor_label, mfa_status_label, role_label, users_count};
 use crate::when::{local_date_time, since_text};

@@ -7,12 +7,14 @@
 use portcullis_api::admin_bulk::{ID_MAX_CHARS, SEARCH_MAX_CHARS};
 use portcullis_api::{BulkAction, BulkInput, BulkOutcome, BulkSkip, BulkTarget, UserSort};
 
-use super::{deadline, may_act_on, AdminError, Change, ListQuery};
+use super::common::{deadline, may_act_on, AdminError};
+use super::list::ListQuery;
+use super::requirement::Change;
 use crate::app::AppState;
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
-use crate::mfa::status::Requirement;
-use crate::org_settings;
+use crate::rules::org_settings;
+use crate::rules::requirement::Requirement;
 use crate::store::{user_list, users::ListedUser};
 
 /// Most users one request may name: a few pages of the list (the body

@@ -4,9 +4,9 @@
 
 use portcullis_api::{AdminFactor, AdminSession, FactorKind, UserDetail};
 
+use super::common::{admin_user, AdminError, FactorFacts};
 use super::events::admin_event;
 use super::export::factor_words;
-use super::{admin_user, AdminError, FactorFacts};
 use crate::app::AppState;
 use crate::auth::session;
 use crate::notify::Kind;
@@ -80,7 +80,7 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
         .iter()
         .map(admin_event)
         .collect();
-    let protect_device = crate::mfa::push_factor::device(state, id).await?;
+    let protect_device = crate::mfa::push::factor::device(state, id).await?;
     Ok(UserDetail {
         user,
         factors,

@@ -3,7 +3,7 @@
 
 use portcullis_api::{AdminEvent, EventOutcome, EventPage};
 
-use super::{AdminError, PAGE_DEFAULT, PAGE_MAX};
+use super::common::{AdminError, PAGE_DEFAULT, PAGE_MAX};
 use crate::app::AppState;
 use crate::audit::EventKind;
 use crate::clock::Timestamp;

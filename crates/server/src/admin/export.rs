@@ -4,7 +4,8 @@
 
 use portcullis_api::{FactorKind, MfaStatus, Role};
 
-use super::{admin_user, AdminError, FactorFacts, ListQuery};
+use super::common::{admin_user, AdminError, FactorFacts};
+use super::list::ListQuery;
 use crate::app::AppState;
 use crate::store::{self, user_list};
 

@@ -3,7 +3,8 @@
 
 use portcullis_api::UserDetail;
 
-use super::{detail, target, AdminError};
+use super::common::{target, AdminError};
+use super::detail;
 use crate::app::AppState;
 use crate::auth::client::Client;
 use crate::auth::Authed;

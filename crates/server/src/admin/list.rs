@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use portcullis_api::{AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
 
-use super::{admin_user, AdminError, FactorFacts, PAGE_DEFAULT, PAGE_MAX};
+use super::common::{admin_user, AdminError, FactorFacts, PAGE_DEFAULT, PAGE_MAX};
 use crate::app::AppState;
 use crate::store::{self, user_list};
 

@@ -3,13 +3,14 @@
 
 use portcullis_api::{MfaStatus, UserDetail};
 
-use super::{detail, target, AdminError};
+use super::common::{target, AdminError};
+use super::detail;
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::Authed;
-use crate::mfa::status::{self, Requirement};
 use crate::notify::{self, format_utc, Kind};
+use crate::rules::requirement::{self as status, Requirement};
 
 /// Queues the "MFA required" email with the user's current deadline. Only
 /// while the requirement is open: required, no factor, and the period (if

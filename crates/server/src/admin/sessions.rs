@@ -3,7 +3,8 @@
 
 use portcullis_api::UserDetail;
 
-use super::{detail, target, AdminError};
+use super::common::{target, AdminError};
+use super::detail;
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
@@ -27,7 +28,7 @@ pub async fn end_sessions(
     store::users::lock(&mut *tx, id).await?;
     let ended = store::sessions::end_all(&mut *tx, id).await?;
     // A Protect link made in one of them dies with them.
-    use crate::mfa::push_links::{revoke_all, Revoked};
+    use crate::mfa::push::links::{revoke_all, Revoked};
     revoke_all(&mut *tx, id, Revoked::Sessions, now).await?;
     let words = format!("ended {}", ended_words(alive(state, &ended, now)));
     let event = Event::by_admin(

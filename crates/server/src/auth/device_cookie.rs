@@ -20,7 +20,7 @@ use rand_core::{OsRng, RngCore};
 
 use crate::app::AppState;
 use crate::clock::Timestamp;
-use crate::mfa::status::DAY;
+use crate::rules::requirement::DAY;
 use crate::secret::Secret;
 use crate::store::users::User;
 

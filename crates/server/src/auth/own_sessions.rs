@@ -151,7 +151,7 @@ pub async fn end_others(
     store::users::lock(&mut *tx, user_id).await?;
     let ended = store::sessions::end_all_but(&mut *tx, user_id, authed.session.id_hash()).await?;
     // A Protect link made in one of them dies with them.
-    use crate::mfa::push_links::{revoke_all, Revoked};
+    use crate::mfa::push::links::{revoke_all, Revoked};
     revoke_all(&mut *tx, user_id, Revoked::Sessions, now).await?;
     // Rows past their end wait for the housekeeping, and logins in
     // progress were never in the list: the count is what the user saw.

@@ -200,13 +200,16 @@ pub fn device_counter(user_id: &str, device: &str) -> Counter {
 /// The counter of wrong codes for one factor of one user.
 pub fn factor_counter(factor: &str, user_id: &str) -> Counter {
     let what = match factor {
-        crate::mfa::totp_factor::FACTOR => "authenticator app",
+        TOTP => "authenticator app",
         RECOVERY => "recovery codes",
         _ => "second factor",
     };
     Counter::new(&["code", factor, user_id], CODE_ACCOUNT)
         .owned(Owner::UserId(user_id.to_string()), what)
 }
+
+/// The name of the authenticator app in throttle keys.
+pub const TOTP: &str = "totp";
 
 /// The name of recovery codes in throttle keys: their own counter, apart
 /// from the authenticator app's.
@@ -216,7 +219,7 @@ pub const RECOVERY: &str = "recovery";
 pub fn account_counters(email: &str, user_id: &str) -> [Counter; 3] {
     [
         password_account(email),
-        factor_counter(crate::mfa::totp_factor::FACTOR, user_id),
+        factor_counter(TOTP, user_id),
         factor_counter(RECOVERY, user_id),
     ]
 }

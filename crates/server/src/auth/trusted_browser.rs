@@ -23,9 +23,9 @@ use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::clock::Timestamp;
 use crate::error::Internal;
-use crate::mfa::status::DAY;
 use crate::notify::{self, format_utc, Kind};
-use crate::org_settings::{self, OrgSettings};
+use crate::rules::org_settings::{self, OrgSettings};
+use crate::rules::requirement::DAY;
 use crate::secret::Secret;
 use crate::store::{self, users::User, Exec};
 
@@ -108,22 +108,23 @@ pub async fn offered_days<'c>(db: impl Exec<'c>, user: &User) -> Result<Option<u
 
 /// Trusts the browser of `client` for `user`, who just passed a second
 /// factor, if the organisation allows it for them: the row, its event and
-/// its email in one transaction. `None`: not allowed, nothing done.
-pub async fn remember(
+/// its email, in the transaction of the login that passed it. `None`: not
+/// allowed, nothing done.
+pub async fn remember_in(
+    tx: &mut store::Tx,
     state: &AppState,
     user: &User,
     client: &Client,
 ) -> Result<Option<Issued>, Internal> {
     let now = state.now();
-    let mut tx = state.db.begin().await?;
-    let Some(days) = offered_days(&mut *tx, user).await? else {
+    let Some(days) = offered_days(&mut **tx, user).await? else {
         return Ok(None);
     };
     let token = new_token();
     let browser = browser_in_words(&client.user_agent);
     let expires_at = now + i64::from(days) * DAY;
     store::trusted_browsers::insert(
-        &mut *tx,
+        &mut **tx,
         &store::trusted_browsers::Row {
             id: uuid::Uuid::new_v4().to_string(),
             token_hash: hash(state, &token),
@@ -138,14 +139,13 @@ pub async fn remember(
     .await?;
     let detail = format!("{browser} trusted for {}", day_words(days));
     audit::record(
-        &mut *tx,
+        &mut **tx,
         now,
         Event::by_user(EventKind::BrowserTrusted, &user.id, client, &detail),
     )
     .await?;
     let until = format!("\nTrusted until: {}\n", format_utc(expires_at));
-    notify::queue_from(&mut *tx, now, Kind::BrowserTrusted, user, client, &until).await?;
-    tx.commit().await?;
+    notify::queue_from(&mut **tx, now, Kind::BrowserTrusted, user, client, &until).await?;
     Ok(Some(Issued {
         token: Secret::new(token),
         days,
@@ -296,7 +296,7 @@ mod tests {
     fn settings(days: Option<u32>) -> OrgSettings {
         OrgSettings {
             trusted_browser_days: days,
-            ..crate::org_settings::DEFAULTS
+            ..crate::rules::org_settings::DEFAULTS
         }
     }
 

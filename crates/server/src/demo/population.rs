@@ -6,8 +6,8 @@ use portcullis_api::Role;
 
 use crate::app::AppState;
 use crate::clock::Timestamp;
-use crate::mfa::status::DAY;
 use crate::mfa::totp;
+use crate::rules::requirement::DAY;
 use crate::store;
 
 const FIRST: [&str; 16] = [

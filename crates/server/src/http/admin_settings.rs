@@ -9,8 +9,8 @@ use portcullis_api::{ErrorBody, MfaSettings, MfaSettingsChange};
 
 use super::error::HttpResult;
 use super::extract::{Admin, ApiJson, ClientInfo};
+use crate::admin::settings as org_settings;
 use crate::app::AppState;
-use crate::org_settings;
 
 /// The organisation's MFA settings, with how many users have each kind of
 /// factor set up.

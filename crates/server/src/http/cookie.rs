@@ -4,6 +4,10 @@
 
 use axum::http::{header, HeaderMap, HeaderValue};
 
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::auth::session::SessionId;
 use crate::config::Settings;
 
 pub fn name(settings: &Settings) -> &'static str {
@@ -51,6 +55,18 @@ pub fn set(settings: &Settings, id: &str) -> HeaderValue {
 pub fn clear(settings: &Settings) -> HeaderValue {
     let v = format!("{}=; Max-Age=0{}", name(settings), flags(settings));
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The answer with a `Set-Cookie` for a new session, if one was started.
+pub fn with_session(state: &AppState, id: Option<SessionId>, body: impl IntoResponse) -> Response {
+    match id {
+        Some(id) => (
+            [(header::SET_COOKIE, set(&state.settings, id.expose()))],
+            body,
+        )
+            .into_response(),
+        None => body.into_response(),
+    }
 }
 
 #[cfg(test)]

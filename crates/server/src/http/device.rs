@@ -23,8 +23,10 @@ use utoipa::IntoParams;
 use super::error::{HttpError, HttpResult};
 use super::extract::{json_rejection, ApiJson, ClientInfo, Object};
 use crate::app::AppState;
-use crate::mfa::push::Signed;
-use crate::mfa::{push_factor, push_fraud, MfaError};
+use crate::mfa::push::factor as push_factor;
+use crate::mfa::push::fraud as push_fraud;
+use crate::mfa::push::rules::Signed;
+use crate::mfa::MfaError;
 use crate::store::protect::Device;
 
 pub const DEVICE_HEADER: &str = "x-protect-device";

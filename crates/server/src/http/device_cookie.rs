@@ -14,7 +14,7 @@ use super::cookie;
 use crate::app::AppState;
 use crate::auth::device_cookie::{DeviceToken, DAYS};
 use crate::config::Settings;
-use crate::mfa::status::DAY;
+use crate::rules::requirement::DAY;
 
 pub fn name(settings: &Settings) -> &'static str {
     // As for the session: the prefix binds it to this host over TLS.

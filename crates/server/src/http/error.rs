@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portcullis_api::{ErrorBody, ErrorCode};
 
+use crate::admin::settings::SettingsError;
 use crate::admin::AdminError;
 use crate::auth::own_sessions::SessionsError;
 use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
-use crate::org_settings::SettingsError;
 
 #[derive(Debug)]
 pub struct HttpError {
@@ -214,7 +214,7 @@ impl From<MfaError> for HttpError {
             MfaError::LoginEnded => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthenticated,
-                crate::mfa::LOGIN_ENDED,
+                crate::login::finish::LOGIN_ENDED,
             ),
             MfaError::AlreadySetUp => HttpError::new(
                 StatusCode::CONFLICT,
@@ -278,7 +278,7 @@ impl From<MfaError> for HttpError {
             MfaError::PushBusy { secs, limit } => {
                 let secs = u64::try_from(secs).unwrap_or(1).max(1);
                 let words =
-                    crate::mfa::push_policy::busy_words(limit, i64::try_from(secs).unwrap_or(1));
+                    crate::mfa::push::policy::busy_words(limit, i64::try_from(secs).unwrap_or(1));
                 HttpError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, words)
                     .retry(secs)
             }

@@ -5,72 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use portcullis_api::{
-    CodeRequest, ErrorBody, FactorKind, LoginCodeRequest, LoginResponse, MfaOverview,
-    TotpEnrollment,
-};
+use portcullis_api::{CodeRequest, ErrorBody, LoginResponse, MfaOverview, TotpEnrollment};
 
-use super::auth::with_session;
+use super::cookie::with_session;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
-use super::trusted_browsers::finish_login;
 use crate::app::AppState;
+use crate::login::second_factor;
 use crate::mfa::{self, totp_factor};
-
-/// Second step of login: a code from the authenticator app. With
-/// `trust_browser`, when the organisation allows it and the user is not an
-/// administrator, the browser is also trusted (the `portcullis_trust`
-/// cookie is set).
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/totp",
-    tag = "login",
-    request_body = LoginCodeRequest,
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "Wrong or already used code, or no session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, or no app set up); or CSRF", body = ErrorBody),
-        (status = 409, description = "The authenticator app was removed meanwhile", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field, or not a code", body = ErrorBody),
-        (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn login_totp(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-    ApiJson(req): ApiJson<LoginCodeRequest>,
-) -> HttpResult<Response> {
-    let done = mfa::prove_at_login(&state, &authed, FactorKind::Totp, &req.code, &client).await?;
-    finish_login(&state, &authed, &client, req.trust_browser, done).await
-}
-
-/// "Remind me later": finish login without MFA while the enrollment period lasts.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/skip-enrollment",
-    tag = "login",
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Setup cannot be postponed now; or CSRF", body = ErrorBody),
-    )
-)]
-pub async fn skip_enrollment(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-) -> HttpResult<Response> {
-    let done = mfa::postpone(&state, &authed, &client).await?;
-    let body = Json(LoginResponse::Done { user: done.me });
-    Ok(with_session(&state, Some(done.session), body))
-}
 
 /// The user's MFA status and factors (also during login).
 #[utoipa::path(
@@ -87,7 +29,7 @@ pub async fn get_mfa(
     State(state): State<AppState>,
     AnySession(authed): AnySession,
 ) -> HttpResult<Json<MfaOverview>> {
-    Ok(Json(mfa::overview(&state, &authed).await?))
+    Ok(Json(mfa::overview::overview(&state, &authed).await?))
 }
 
 /// Proves a second factor again, for a change that needs a recent one.
@@ -116,7 +58,7 @@ pub async fn verify(
     SignedIn(authed): SignedIn,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> HttpResult<StatusCode> {
-    mfa::verify_again(&state, &authed, &req.code, &client).await?;
+    totp_factor::verify_again(&state, &authed, &req.code, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -169,7 +111,7 @@ pub async fn confirm(
     AnySession(authed): AnySession,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> HttpResult<Response> {
-    let done = totp_factor::confirm(&state, &authed, &req.code, &client).await?;
+    let done = second_factor::confirm_totp(&state, &authed, &req.code, &client).await?;
     Ok(with_session(&state, done.session, Json(done.answer)))
 }
 

@@ -6,17 +6,16 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::Json;
 use portcullis_api::protect::{ProtectDevice, ProtectEnrollment, PushStarted, PushWait};
 use portcullis_api::ErrorBody;
 
-use super::auth::with_session;
 use super::device::WaitParams;
 use super::error::HttpResult;
 use super::extract::{AnySession, ClientInfo, SignedIn};
 use crate::app::AppState;
-use crate::mfa::{push_factor, push_verify};
+use crate::mfa::push::factor as push_factor;
+use crate::mfa::push::verify as push_verify;
 
 /// A one-time enrollment link for a phone, shown as a QR code: it works
 /// once, for 10 minutes. A user who has a second factor needs one passed
@@ -82,88 +81,6 @@ pub async fn remove_device(
     SignedIn(authed): SignedIn,
 ) -> HttpResult<StatusCode> {
     push_factor::remove(&state, &authed, &client).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// The login's second step with Protect push: sends a push to the user's
-/// device, with a number the browser shows and the user types there. At
-/// most as many pushes per user and portal wait at once as the
-/// organisation's push limit says.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/push",
-    tag = "login",
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
-        (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, or no device enrolled: `not_allowed_now`); the organisation has Protect push switched off (`factor_not_allowed`); pushes are paused after one was reported as not the user's (`push_muted`: the message says until when); or CSRF", body = ErrorBody),
-        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn login_push(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-) -> HttpResult<Json<PushStarted>> {
-    Ok(Json(
-        push_factor::login_start(&state, &authed, &client).await?,
-    ))
-}
-
-/// Waits up to `wait` seconds for the device's answer to this login's
-/// push. Approved, the login is signed in: the answer sets the new
-/// session's cookie and carries the login's answer.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/push/{id}/wait",
-    tag = "login",
-    params(("id" = String, Path, description = "The push's `id`"), WaitParams),
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Where the push stands; `login` when approved (new session id)", body = PushWait),
-        (status = 400, description = "The id is not UTF-8, or `wait` is not a number", body = ErrorBody),
-        (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, or the device was removed); or CSRF", body = ErrorBody),
-        (status = 404, description = "No such push of this login", body = ErrorBody),
-        (status = 409, description = "The approval signed in already", body = ErrorBody),
-        (status = 429, description = "This session already holds 2 waits, or the server its cap of waits (`too_many_attempts`, in words)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn login_push_wait(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-    Path(id): Path<String>,
-    Query(q): Query<WaitParams>,
-) -> HttpResult<Response> {
-    let wait = q.wait.unwrap_or(0);
-    let (session, answer) = push_factor::login_wait(&state, &authed, &id, wait, &client).await?;
-    Ok(with_session(&state, session, Json(answer)))
-}
-
-/// Cancels this session's push: the login's (the user chose another
-/// factor), or one proving the factor again.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/push/{id}/cancel",
-    tag = "login",
-    params(("id" = String, Path, description = "The push's `id`")),
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 204, description = "Cancelled (or answered already)"),
-        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
-        (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "CSRF", body = ErrorBody),
-        (status = 404, description = "No such push of this session", body = ErrorBody),
-    )
-)]
-pub async fn login_push_cancel(
-    State(state): State<AppState>,
-    AnySession(authed): AnySession,
-    Path(id): Path<String>,
-) -> HttpResult<StatusCode> {
-    push_factor::login_cancel(&state, &authed, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

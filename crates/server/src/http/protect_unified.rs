@@ -9,7 +9,7 @@ use portcullis_api::ErrorBody;
 use super::error::HttpResult;
 use super::extract::SignedIn;
 use crate::app::AppState;
-use crate::mfa::protect_unified;
+use crate::mfa::push::unified as protect_unified;
 
 /// Records that the user saw the banner about the merge: it is not shown
 /// again until the next merge.

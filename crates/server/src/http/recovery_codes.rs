@@ -2,15 +2,11 @@
 //! second step of a login.
 
 use axum::extract::State;
-use axum::response::Response;
 use axum::Json;
-use portcullis_api::{
-    ErrorBody, LoginResponse, NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus,
-};
+use portcullis_api::{ErrorBody, NewRecoveryCodes, RecoveryCodesStatus};
 
 use super::error::HttpResult;
-use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
-use super::trusted_browsers::finish_login;
+use super::extract::{ClientInfo, SignedIn};
 use crate::app::AppState;
 use crate::mfa::recovery_codes;
 
@@ -53,35 +49,4 @@ pub async fn generate(
     Ok(Json(
         recovery_codes::generate(&state, &authed, &client).await?,
     ))
-}
-
-/// Second step of login: one of the user's recovery codes, instead of a
-/// factor. Each code works once. With `trust_browser`, the browser may
-/// also be trusted, as at `/api/v1/login/totp`.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/recovery-code",
-    tag = "login",
-    request_body = RecoveryCodeRequest,
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "Wrong or already used code, or no session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, no second factor asked, or no codes left); or CSRF", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field, or not a recovery code", body = ErrorBody),
-        (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
-        (status = 429, description = "Too many wrong codes (recovery and authenticator codes count together); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn login(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-    ApiJson(req): ApiJson<RecoveryCodeRequest>,
-) -> HttpResult<Response> {
-    let done = recovery_codes::prove_at_login(&state, &authed, &req.code, &client).await?;
-    finish_login(&state, &authed, &client, req.trust_browser, done).await
 }

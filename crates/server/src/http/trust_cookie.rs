@@ -5,9 +5,15 @@
 
 use axum::http::{HeaderMap, HeaderValue};
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use super::cookie;
+use crate::app::AppState;
 use crate::config::Settings;
-use crate::mfa::status::DAY;
+use crate::rules::requirement::DAY;
 
 pub fn name(settings: &Settings) -> &'static str {
     // As for the session: the prefix binds it to this host over TLS.
@@ -46,6 +52,17 @@ pub fn set(settings: &Settings, token: &str, days: u32) -> HeaderValue {
 pub fn clear(settings: &Settings) -> HeaderValue {
     let v = format!("{}=; Max-Age=0{}", name(settings), flags(settings));
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The trust cookie's value, if the request has one.
+pub struct TrustCookie(pub Option<String>);
+
+impl FromRequestParts<AppState> for TrustCookie {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(TrustCookie(value(&parts.headers, &state.settings)))
+    }
 }
 
 #[cfg(test)]

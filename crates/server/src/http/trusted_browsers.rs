@@ -2,69 +2,17 @@
 //! all), the trust cookie as an extractor, and the answer of a second
 //! login step that may trust its browser.
 
-use std::convert::Infallible;
-
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portcullis_api::{ErrorBody, LoginResponse, TrustedBrowser};
+use portcullis_api::{ErrorBody, TrustedBrowser};
 
-use super::auth::with_session;
 use super::error::HttpResult;
 use super::extract::{ClientInfo, SignedIn};
-use super::trust_cookie;
+use super::trust_cookie::{self, TrustCookie};
 use crate::app::AppState;
-use crate::auth::client::Client;
 use crate::auth::trusted_browser;
-use crate::auth::Authed;
-use crate::mfa::SignedIn as Done;
-
-/// The trust cookie's value, if the request has one.
-pub struct TrustCookie(pub Option<String>);
-
-impl FromRequestParts<AppState> for TrustCookie {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        Ok(TrustCookie(trust_cookie::value(
-            &parts.headers,
-            &state.settings,
-        )))
-    }
-}
-
-/// The answer of a finished second step: the new session's cookie and,
-/// when asked and allowed, the trust cookie of a browser trusted now.
-pub(super) async fn finish_login(
-    state: &AppState,
-    authed: &Authed,
-    client: &Client,
-    trust_browser: bool,
-    done: Done,
-) -> HttpResult<Response> {
-    let trusted = if trust_browser {
-        // The login has happened: a fault here must not undo it, so the
-        // browser is then just not trusted (and the fault logged).
-        match trusted_browser::remember(state, &authed.user, client).await {
-            Ok(issued) => issued,
-            Err(e) => {
-                tracing::error!(cause = %e, "trusting a browser failed");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let body = Json(LoginResponse::Done { user: done.me });
-    let mut answer = with_session(state, Some(done.session), body);
-    if let Some(issued) = trusted {
-        let cookie = trust_cookie::set(&state.settings, issued.token.expose(), issued.days);
-        answer.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(answer)
-}
 
 /// The signed-in user's trusted browsers, newest first.
 #[utoipa::path(

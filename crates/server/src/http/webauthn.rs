@@ -15,12 +15,12 @@ use portcullis_api::webauthn::{
 use portcullis_api::{ErrorBody, LoginResponse};
 use serde::Deserialize;
 
-use super::auth::with_session;
+use super::cookie::with_session;
 use super::error::HttpResult;
-use super::extract::{AnySession, ApiJson, ClientInfo, SessionCookie, SignedIn};
-use super::trusted_browsers::finish_login;
+use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
 use crate::app::AppState;
-use crate::mfa::{passkey_login, webauthn_factor};
+use crate::login::second_factor;
+use crate::mfa::webauthn_factor;
 
 /// The finishing bodies as read: the browser's credential is taken as any
 /// JSON here and read by the domain once the ceremony is known, so a
@@ -38,11 +38,11 @@ pub struct RegistrationFinishBody {
 
 #[derive(Deserialize)]
 pub struct AuthenticationFinishBody {
-    ceremony: String,
-    credential: serde_json::Value,
+    pub ceremony: String,
+    pub credential: serde_json::Value,
     /// Read at the login's second step only.
     #[serde(default)]
-    trust_browser: bool,
+    pub trust_browser: bool,
 }
 
 /// Starts registering a security key or passkey: the options for
@@ -101,7 +101,7 @@ pub async fn register_finish(
     AnySession(authed): AnySession,
     ApiJson(req): ApiJson<RegistrationFinishBody>,
 ) -> HttpResult<Response> {
-    let done = webauthn_factor::register_finish(
+    let done = second_factor::confirm_key(
         &state,
         &authed,
         &req.ceremony,
@@ -188,121 +188,6 @@ pub async fn remove(
 ) -> HttpResult<StatusCode> {
     webauthn_factor::remove(&state, &authed, &id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Second step of login with a security key or passkey: the options for
-/// `navigator.credentials.get()`, allowing each of the user's keys.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/webauthn/start",
-    tag = "login",
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once, in this session)", body = AuthenticationOptions),
-        (status = 401, description = "No session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now (already signed in, or no key set up); the portal is not at a domain name; or CSRF", body = ErrorBody),
-        (status = 429, description = "This session holds 5 open security-key ceremonies already (`too_many_attempts`); see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the first of them ends"))),
-    )
-)]
-pub async fn login_start(
-    State(state): State<AppState>,
-    AnySession(authed): AnySession,
-) -> HttpResult<Json<AuthenticationOptions>> {
-    Ok(Json(webauthn_factor::login_start(&state, &authed).await?))
-}
-
-/// Finishes the login's second step with the key's answer. With
-/// `trust_browser`, the browser may also be trusted, as at
-/// `/api/v1/login/totp`.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/webauthn/finish",
-    tag = "login",
-    request_body = AuthenticationFinish,
-    security(("session" = [], "csrf" = [])),
-    responses(
-        (status = 200, description = "Signed in (new session id)", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "The key's answer was refused or could not be read (the message says why: wrong site, not this account's key, a copied key…), or no session", body = ErrorBody),
-        (status = 403, description = "Not a step of this login now; the portal is not at a domain name; or CSRF", body = ErrorBody),
-        (status = 409, description = "The ceremony expired, was used, or is another session's", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "A missing field", body = ErrorBody),
-    )
-)]
-pub async fn login_finish(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    AnySession(authed): AnySession,
-    ApiJson(req): ApiJson<AuthenticationFinishBody>,
-) -> HttpResult<Response> {
-    let done =
-        webauthn_factor::login_finish(&state, &authed, &req.ceremony, req.credential, &client)
-            .await?;
-    finish_login(&state, &authed, &client, req.trust_browser, done).await
-}
-
-/// Sign-in with a passkey, without the password: the options for
-/// `navigator.credentials.get()` with no allowed list, so the browser
-/// offers the passkeys for this site it holds (from a button, or with
-/// `mediation: "conditional"` in the email field's autofill).
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/passkey/start",
-    tag = "login",
-    security(("csrf" = [])),
-    responses(
-        (status = 200, description = "Options for the browser and the ceremony id (good for 5 minutes, once)", body = AuthenticationOptions),
-        (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
-        (status = 429, description = "Too many sign-ins started from this address; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn passkey_start(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-) -> HttpResult<Json<AuthenticationOptions>> {
-    Ok(Json(passkey_login::start(&state, &client).await?))
-}
-
-/// Finishes a passkey sign-in. A passkey that verified its user (PIN,
-/// biometrics) signs in; one that did not stands for the password, and
-/// the answer asks for a second factor of another kind.
-#[utoipa::path(
-    post,
-    path = "/api/v1/login/passkey/finish",
-    tag = "login",
-    request_body = AuthenticationFinish,
-    security(("csrf" = [])),
-    responses(
-        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie and a device cookie are set", body = LoginResponse),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 401, description = "The passkey's answer was refused or could not be read, it is not registered here (or was removed while it was checked), or it did not verify the user and no factor of another kind is set up (the message says which)", body = ErrorBody),
-        (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
-        (status = 409, description = "The ceremony expired or was used", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "A missing field", body = ErrorBody),
-        (status = 429, description = "Too many sign-ins of this account; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-    )
-)]
-pub async fn passkey_finish(
-    State(state): State<AppState>,
-    ClientInfo(client): ClientInfo,
-    SessionCookie(old): SessionCookie,
-    ApiJson(req): ApiJson<AuthenticationFinishBody>,
-) -> HttpResult<Response> {
-    let done = passkey_login::finish(
-        &state,
-        &req.ceremony,
-        req.credential,
-        &client,
-        old.as_deref(),
-    )
-    .await?;
-    let mut answer = with_session(&state, Some(done.session), Json(done.answer));
-    super::device_cookie::add(&state.settings, &mut answer, Some(done.device));
-    Ok(answer)
 }
 
 /// Proves a security key or passkey again in a signed-in session (before

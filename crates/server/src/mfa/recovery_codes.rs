@@ -14,17 +14,15 @@ use portcullis_api::input::{
 use portcullis_api::{NewRecoveryCodes, RecoveryCodesStatus};
 use rand_core::{OsRng, RngCore};
 
-use super::{MfaError, Proven, SignedIn};
+use super::error::MfaError;
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
-use crate::auth::flow::Next;
-use crate::auth::session::Method;
 use crate::auth::{self, throttle, Authed};
 use crate::error::Internal;
 use crate::notify::{self, Kind};
 use crate::secret::Secret;
-use crate::store::{self, Conn};
+use crate::store::{self, users::User, Conn};
 
 /// Codes in a set.
 pub const SET_SIZE: usize = 10;
@@ -135,26 +133,23 @@ pub async fn generate(
 
 const MALFORMED: &str = "Enter a recovery code: 12 letters and digits, like ABCD-EFGH-JKMN.";
 
-/// The second step of a login with a recovery code instead of a factor:
-/// allowed wherever the login asks for a second factor and the user has
-/// codes left. Wrong codes count on the recovery codes' own counter: a
-/// 60-bit code needs no shared budget with the app's six digits, and
-/// someone guessing one must not suspend the other.
-pub async fn prove_at_login(
+/// A recovery code offered at a login: well-formed, the user has codes
+/// left, and the attempt is counted. Not yet used.
+pub struct Offered {
+    counters: [throttle::Counter; 1],
+    hashed: String,
+}
+
+/// Checks a recovery code offered as a login's second step and counts the
+/// attempt. Wrong codes count on the recovery codes' own counter: a 60-bit
+/// code needs no shared budget with the app's six digits, and someone
+/// guessing one must not suspend the other.
+pub async fn offer(
     state: &AppState,
-    authed: &Authed,
+    user: &User,
     raw: &str,
     client: &Client,
-) -> Result<SignedIn, MfaError> {
-    if authed.session.signed_in {
-        return Err(MfaError::NotAllowedNow("You are already signed in."));
-    }
-    if !matches!(super::next_for(state, authed).await?, Next::SecondFactor(_)) {
-        return Err(MfaError::NotAllowedNow(
-            "This login does not ask for a second factor, so a recovery code does not apply.",
-        ));
-    }
-    let user = &authed.user;
+) -> Result<Offered, MfaError> {
     if left(&state.db, &user.id).await? == 0 {
         return Err(MfaError::NotAllowedNow(
             "This account has no unused recovery codes. Use your authenticator app or security \
@@ -185,76 +180,86 @@ pub async fn prove_at_login(
         }
         return Err(refused.into());
     }
-    let hashed = hash(state, &user.id, &code);
-    let mut tx = state.db.begin().await?;
-    // The user's row first (as every change that ends sessions takes it),
-    // then the code, then the login's finish: one transaction, so a code
-    // is used up only by a login that is made.
-    store::users::lock(&mut *tx, &user.id).await?;
-    if store::recovery_codes::use_code(&mut *tx, &user.id, &hashed, now).await? {
-        let left = store::recovery_codes::left(&mut *tx, &user.id).await?;
-        let detail = format!("recovery code used; {left} left");
-        audit::record(
-            &mut *tx,
-            now,
-            Event::by_user(EventKind::RecoveryCodeUsed, &user.id, client, &detail),
-        )
-        .await?;
-        notify::queue_from(
-            &mut *tx,
-            now,
-            Kind::RecoveryCodeUsed,
-            user,
-            client,
-            &left_lines(left),
-        )
-        .await?;
-        let finished = super::finish_in(
-            &mut tx,
-            state,
-            authed,
-            Proven::Method(Method::Recovery),
-            None,
-            client,
-            "password + recovery code",
-        )
-        .await;
-        let session = match finished {
-            Ok(session) => session,
-            Err(e) => {
-                // The code was right (and stays unused): not a guess.
-                drop(tx);
-                throttle::succeeded(&state.db, &[], &counters).await?;
-                return Err(e);
-            }
-        };
-        tx.commit().await?;
-        throttle::succeeded(&state.db, &counters, &[]).await?;
-        return Ok(SignedIn {
-            session,
-            me: user.me(),
-        });
+    Ok(Offered {
+        counters,
+        hashed: hash(state, &user.id, &code),
+    })
+}
+
+/// Uses the offered code inside the login's transaction (so a code is used
+/// up only by a login that is made): recorded and emailed. `false` when it
+/// is not one of the user's unused codes. The user's row is taken first,
+/// as every change that ends sessions takes it.
+pub async fn use_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    user: &User,
+    offered: &Offered,
+    client: &Client,
+) -> Result<bool, Internal> {
+    let now = state.now();
+    store::users::lock(&mut **tx, &user.id).await?;
+    if !store::recovery_codes::use_code(&mut **tx, &user.id, &offered.hashed, now).await? {
+        return Ok(false);
     }
-    drop(tx);
-    let (detail, error) = if store::recovery_codes::was_used(&state.db, &user.id, &hashed).await? {
+    let left = store::recovery_codes::left(&mut **tx, &user.id).await?;
+    let detail = format!("recovery code used; {left} left");
+    audit::record(
+        &mut **tx,
+        now,
+        Event::by_user(EventKind::RecoveryCodeUsed, &user.id, client, &detail),
+    )
+    .await?;
+    notify::queue_from(
+        &mut **tx,
+        now,
+        Kind::RecoveryCodeUsed,
+        user,
+        client,
+        &left_lines(left),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// After the login with the code was made: its counter starts again.
+pub async fn settle(state: &AppState, offered: &Offered) -> Result<(), Internal> {
+    throttle::succeeded(&state.db, &offered.counters, &[]).await
+}
+
+/// The code was right but the login was not made (it ended meanwhile): not
+/// a guess, so the attempt is given back and the code stays unused.
+pub async fn give_back(state: &AppState, offered: &Offered) -> Result<(), Internal> {
+    throttle::succeeded(&state.db, &[], &offered.counters).await
+}
+
+/// The refusal of an offered code that [`use_in`] did not take, recorded.
+pub async fn refusal(
+    state: &AppState,
+    user: &User,
+    offered: &Offered,
+    client: &Client,
+) -> Result<MfaError, Internal> {
+    let used = store::recovery_codes::was_used(&state.db, &user.id, &offered.hashed).await?;
+    let (detail, error) = if used {
         // A right code, only used already: not a guess (as with a replayed
         // authenticator code), so the attempt is given back.
-        throttle::succeeded(&state.db, &[], &counters).await?;
+        give_back(state, offered).await?;
         (
             "recovery code: used already",
             MfaError::RecoveryCodeAlreadyUsed,
         )
     } else {
-        // already counted by begin_attempt
+        // already counted by `offer`
         ("recovery code: wrong code", MfaError::WrongRecoveryCode)
     };
     audit::record(
         &state.db,
-        now,
+        state.now(),
         Event::by_user(EventKind::MfaFailed, &user.id, client, detail),
     )
     .await?;
-    Err(error)
+    Ok(error)
 }
 
 /// The lines of the "code used" email about what is left.

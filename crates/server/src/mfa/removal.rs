@@ -14,11 +14,12 @@ use crate::auth::session::{self, Method};
 use crate::auth::{throttle, trusted_browser};
 use crate::clock::Timestamp;
 use crate::error::Internal;
-use crate::mfa::push_links::{self, Revoked};
-use crate::mfa::status::Requirement;
-use crate::mfa::MfaError;
-use crate::mfa::{protect_unified, recovery_codes, totp_factor};
+use crate::mfa::error::MfaError;
+use crate::mfa::push::links::{self as push_links, Revoked};
+use crate::mfa::push::unified as protect_unified;
+use crate::mfa::recovery_codes;
 use crate::notify::{self, Kind};
+use crate::rules::requirement::Requirement;
 use crate::store::{self, sessions::Ended, users::User};
 
 /// Which factor: by its id among the user's factors (an administrator
@@ -245,7 +246,7 @@ async fn describe(
             (
                 format!("Security key or passkey “{}”", key.name),
                 format!("“{}”", key.name),
-                super::webauthn_factor::key_line(&key.name),
+                super::webauthn::key_line(&key.name),
                 false,
             )
         }
@@ -290,7 +291,7 @@ async fn delete(
         FactorKind::Totp => {
             store::totp::delete(tx, user_id).await?;
             // A suspension of the old app must not carry over to a new one.
-            let counter = throttle::factor_counter(totp_factor::FACTOR, user_id);
+            let counter = throttle::factor_counter(throttle::TOTP, user_id);
             throttle::unlock(tx, &[counter]).await?;
             (Method::Totp, Kind::AuthenticatorRemoved)
         }

@@ -2,25 +2,22 @@
 //! rest), confirm with a first code, verify a code (throttled per factor,
 //! each time step good once), and reset.
 
-use portcullis_api::{FactorKind, LoginResponse, MfaOverview, TotpEnrollment};
+use portcullis_api::{FactorKind, MfaOverview, TotpEnrollment};
 
+use super::error::MfaError;
 use super::totp::{self, Check};
-use super::{Confirmed, MfaError};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
-use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
 use crate::auth::{self, throttle, Authed};
 use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::login::flow::Step;
 use crate::notify::{self, Kind};
-use crate::org_settings;
+use crate::rules::org_settings;
 use crate::secret::Secret;
 use crate::store::{self, users::User};
-
-/// The name of this factor in throttle keys.
-pub(crate) const FACTOR: &str = "totp";
 
 fn open_key(state: &AppState, user: &User, sealed: &str) -> Result<Secret<String>, Internal> {
     state.secrets.open(sealed, &user.id)
@@ -50,7 +47,7 @@ async fn check_code(
         });
     };
     let now = state.now();
-    let counters = [throttle::factor_counter(FACTOR, &user.id)];
+    let counters = [throttle::factor_counter(throttle::TOTP, &user.id)];
     if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
         if matches!(refused, throttle::Refused::Suspended) {
             audit::record(
@@ -167,7 +164,7 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
 pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, MfaError> {
     if !authed.session.signed_in {
         // A login in progress may only enroll when the flow asks for it.
-        super::expect_step(
+        crate::login::step::expect_step(
             state,
             authed,
             Step::Enroll,
@@ -207,14 +204,14 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
     })
 }
 
-/// Confirms the pending key with its first code. Finishes the login when
-/// the enrollment was its last step.
+/// Confirms the pending key with its first code. A login whose last step
+/// this was is finished by `login::second_factor::confirm_totp`.
 pub async fn confirm(
     state: &AppState,
     authed: &Authed,
     code: &str,
     client: &Client,
-) -> Result<Confirmed, MfaError> {
+) -> Result<(), MfaError> {
     // A setup begun before the kind was switched off is not finished either.
     refuse_unless_allowed(state).await?;
     let user = &authed.user;
@@ -244,25 +241,22 @@ pub async fn confirm(
     )
     .await?;
     tx.commit().await?;
-    if authed.session.signed_in {
-        return Ok(Confirmed {
-            session: None,
-            answer: LoginResponse::Done { user: user.me() },
-        });
+    Ok(())
+}
+
+/// Proves a second factor again in a signed-in session (before changing
+/// someone's MFA, or one's own factors).
+pub async fn verify_again(
+    state: &AppState,
+    authed: &Authed,
+    code: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
+    if !authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("Finish signing in first."));
     }
-    let signed_in = super::finish_login(
-        state,
-        authed,
-        Some(Method::Totp),
-        None,
-        client,
-        "password + authenticator app enrollment",
-    )
-    .await?;
-    Ok(Confirmed {
-        session: Some(signed_in.session),
-        answer: LoginResponse::Done { user: signed_in.me },
-    })
+    verify(state, &authed.user, code, client).await?;
+    super::again::proven_again(state, authed, Method::Totp, "authenticator app", client).await
 }
 
 /// Reset Authenticator App: proves the current app with a code, removes it,
@@ -284,7 +278,7 @@ pub async fn reset(
     let now = state.now();
     let mut tx = state.db.begin().await?;
     store::totp::delete(&mut tx, &user.id).await?;
-    super::protect_unified::reset_device_too(&mut tx, user, client, now).await?;
+    super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
     super::removal::after_factors_removed(&mut tx, &user.id, now).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
@@ -318,7 +312,7 @@ pub async fn reset(
         session: authed.session.clone(),
         user: fresh,
     };
-    super::overview(state, &authed).await
+    super::overview::overview(state, &authed).await
 }
 
 /// Keys stored before encryption at rest are sealed at start; returns how

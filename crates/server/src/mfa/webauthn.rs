@@ -203,6 +203,11 @@ pub const COPIED: &str = "This security key's answer looks like it came from a c
      key, so it was refused and your administrator can see it. Use another factor, and \
      tell your administrator.";
 
+/// The line of an email that names a key.
+pub fn key_line(name: &str) -> String {
+    format!("\nKey: “{name}”\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

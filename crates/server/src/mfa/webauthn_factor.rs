@@ -10,7 +10,7 @@ use portcullis_api::webauthn::{
     AuthenticationOptions, KeyInfo, PublicKeyCredential, RegisterPublicKeyCredential,
     RegistrationOptions, RegistrationStart,
 };
-use portcullis_api::{FactorKind, LoginResponse};
+use portcullis_api::FactorKind;
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     AttestationMetadata, AuthenticationResult, Credential, CredentialID, SecurityKey,
@@ -23,19 +23,19 @@ use webauthn_rs_proto::{
     PublicKeyCredentialHints, RequestRegistrationExtensions, UserVerificationPolicy,
 };
 
+use super::error::MfaError;
 use super::removal::{self, Remover, Which};
 use super::webauthn::{self as rules, CEREMONY_SECS};
-use super::{Confirmed, MfaError, SignedIn};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
-use crate::auth::flow::Step;
 use crate::auth::session::{self, Method};
 use crate::auth::{self, Authed};
 use crate::challenge::{self, Kind as ChallengeKind, Put};
 use crate::error::Internal;
+use crate::login::flow::Step;
 use crate::notify::{self, Kind};
-use crate::org_settings;
+use crate::rules::org_settings;
 use crate::store::{self, users::User, webauthn::Row};
 
 /// A registration in progress, as the challenge store keeps it.
@@ -54,11 +54,6 @@ const NOT_ALLOWED: &str = "Your organisation does not allow security keys or pas
 /// The words events use for a key.
 fn key_words(name: &str) -> String {
     format!("security key “{name}”")
-}
-
-/// The line of an email that names a key.
-pub(crate) fn key_line(name: &str) -> String {
-    format!("\nKey: “{name}”\n")
 }
 
 fn party(state: &AppState) -> Result<Webauthn, MfaError> {
@@ -150,7 +145,7 @@ async fn refuse_unless_enrolling(state: &AppState, authed: &Authed) -> Result<()
     if authed.session.signed_in {
         return Ok(());
     }
-    super::expect_step(
+    crate::login::step::expect_step(
         state,
         authed,
         Step::Enroll,
@@ -271,8 +266,9 @@ fn facts_of(cred: &Credential, answer: &RegisterPublicKeyCredential) -> Facts {
     }
 }
 
-/// Finishes registering a key with the browser's answer; finishes the
-/// login when this was its enrollment step.
+/// Finishes registering a key with the browser's answer; answers the key
+/// in words. A login whose enrollment step this was is finished by
+/// `login::second_factor::confirm_key`.
 pub async fn register_finish(
     state: &AppState,
     authed: &Authed,
@@ -280,7 +276,7 @@ pub async fn register_finish(
     name: Option<&str>,
     answer: serde_json::Value,
     client: &Client,
-) -> Result<Confirmed, MfaError> {
+) -> Result<String, MfaError> {
     refuse_unless_enrolling(state, authed).await?;
     refuse_unless_allowed(state).await?;
     let webauthn = party(state)?;
@@ -357,7 +353,7 @@ pub async fn register_finish(
         Kind::SecurityKeyAdded,
         user,
         client,
-        &key_line(&name),
+        &rules::key_line(&name),
     )
     .await?;
     if authed.session.signed_in {
@@ -372,25 +368,7 @@ pub async fn register_finish(
     )
     .await?;
     tx.commit().await?;
-    if authed.session.signed_in {
-        return Ok(Confirmed {
-            session: None,
-            answer: LoginResponse::Done { user: user.me() },
-        });
-    }
-    let signed_in = super::finish_login(
-        state,
-        authed,
-        Some(Method::Webauthn),
-        None,
-        client,
-        &format!("password + {} enrollment", key_words(&name)),
-    )
-    .await?;
-    Ok(Confirmed {
-        session: Some(signed_in.session),
-        answer: LoginResponse::Done { user: signed_in.me },
-    })
+    Ok(key_words(&name))
 }
 
 /// The signed-in user's keys, oldest first.
@@ -471,7 +449,7 @@ struct Assertion {
 /// when it was made is refused without, and a browser asked for none
 /// would not ask the PIN or fingerprint. Made through the lower layer,
 /// whose upper layer would always ask security keys for none.
-async fn assertion_start(
+pub async fn assertion_start(
     state: &AppState,
     authed: &Authed,
 ) -> Result<AuthenticationOptions, MfaError> {
@@ -518,7 +496,7 @@ async fn refused<T>(
 }
 
 /// A key that answered, verified and recorded.
-pub(super) struct KeyUsed {
+pub struct KeyUsed {
     /// Its row's id (a login's finish checks it is still there).
     pub key_id: String,
     /// How events name it.
@@ -530,7 +508,7 @@ pub(super) struct KeyUsed {
 /// Checks a key's assertion with `verify` (the library's check for the
 /// ceremony at hand), then the signature counter, and records the use.
 /// A counter that went back (a copied key) is refused and recorded.
-pub(super) async fn check_assertion(
+pub async fn check_assertion(
     state: &AppState,
     user: &User,
     key: &Row,
@@ -586,7 +564,7 @@ pub(super) async fn check_assertion(
 
 /// Proves one of the user's keys against the ceremony this session
 /// started with [`assertion_start`].
-async fn assertion_finish(
+pub async fn assertion_finish(
     state: &AppState,
     authed: &Authed,
     ceremony: &str,
@@ -632,38 +610,8 @@ async fn assertion_finish(
     .await
 }
 
-const NO_KEY: &str = "No security key is set up for this account.";
-
-/// Starts the login's second step with a key.
-pub async fn login_start(
-    state: &AppState,
-    authed: &Authed,
-) -> Result<AuthenticationOptions, MfaError> {
-    super::expect_step(state, authed, Step::Prove(FactorKind::Webauthn), NO_KEY).await?;
-    assertion_start(state, authed).await
-}
-
-/// Finishes the login's second step with the key's answer: verified, the
-/// key's counter and last use recorded, the session replaced by a signed-in
-/// one proven with a key.
-pub async fn login_finish(
-    state: &AppState,
-    authed: &Authed,
-    ceremony: &str,
-    answer: serde_json::Value,
-    client: &Client,
-) -> Result<SignedIn, MfaError> {
-    super::expect_step(state, authed, Step::Prove(FactorKind::Webauthn), NO_KEY).await?;
-    let used = assertion_finish(state, authed, ceremony, answer, client).await?;
-    super::finish_login_with_key(
-        state,
-        authed,
-        &used.key_id,
-        client,
-        &format!("password + {}", used.words),
-    )
-    .await
-}
+/// What a login says when it asks for a key the user does not have.
+pub const NO_KEY: &str = "No security key is set up for this account.";
 
 /// Refuses proving a key again outside a signed-in session, or for a
 /// user without keys.
@@ -703,5 +651,5 @@ pub async fn verify_finish(
 ) -> Result<(), MfaError> {
     refuse_unless_signed_in_with_keys(state, authed).await?;
     let used = assertion_finish(state, authed, ceremony, answer, client).await?;
-    super::proven_again(state, authed, Method::Webauthn, &used.words, client).await
+    super::again::proven_again(state, authed, Method::Webauthn, &used.words, client).await
 }

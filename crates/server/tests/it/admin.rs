@@ -3,8 +3,8 @@
 //! reset does to the user's sessions.
 
 use portcullis_api::{AdminUser, ErrorCode, LoginResponse, MfaStatus, TotpState};
-use portcullis_server::mfa::status::DAY;
 use portcullis_server::mfa::totp::STEP_SECS;
+use portcullis_server::rules::requirement::DAY;
 use portcullis_server::{demo, notify};
 use serde_json::{json, Value};
 

@@ -9,8 +9,8 @@ use portcullis_api::{
     MfaStatus, Role,
 };
 use portcullis_server::auth::create_user;
-use portcullis_server::mfa::status::DAY;
 use portcullis_server::mfa::totp::STEP_SECS;
+use portcullis_server::rules::requirement::DAY;
 use serde_json::{json, Value};
 
 use crate::client::{Answer, Api};

@@ -10,7 +10,9 @@ use portcullis_api::{FactorKind, LoginResponse};
 use portcullis_server::auth::client::Client;
 use portcullis_server::auth::session::Method;
 use portcullis_server::auth::{self, Access, Authed};
-use portcullis_server::mfa::{self, push_factor, recovery_codes, MfaError};
+use portcullis_server::login::finish::{finish, Proven};
+use portcullis_server::login::second_factor;
+use portcullis_server::mfa::MfaError;
 
 use crate::client::Api;
 use crate::device::Device;
@@ -76,7 +78,8 @@ async fn an_admin_ending_all_sessions_wins_over_a_code_being_checked() {
         .await
         .ok();
     let code = s.code(&key, 0);
-    let r = mfa::prove_at_login(&s.state, &authed, FactorKind::Totp, &code, &client()).await;
+    let r = second_factor::prove_code(&s.state, &authed, FactorKind::Totp, &code, false, &client())
+        .await;
     assert_ended(r);
     assert_eq!(sessions_of(&s, IVAN).await, (0, 0));
 }
@@ -92,15 +95,8 @@ async fn a_reset_mfa_that_lands_after_the_code_was_checked_wins() {
     // The code was checked (right), then the reset landed, then the
     // login's finish runs.
     admin.reset_mfa(&id, Some(7)).await.ok();
-    let r = mfa::finish_login(
-        &s.state,
-        &authed,
-        Some(Method::Totp),
-        None,
-        &client(),
-        "test",
-    )
-    .await;
+    let totp = Proven::Method(Method::Totp);
+    let r = finish(&s.state, &authed, totp, None, false, &client(), "test").await;
     assert_ended(r);
     assert_eq!(sessions_of(&s, IVAN).await, (0, 0));
 }
@@ -121,15 +117,8 @@ async fn a_factor_removed_after_it_was_checked_finishes_no_login() {
     let removed =
         Api::read::<serde_json::Value>(admin.http.delete(url).send().await.unwrap()).await;
     assert_eq!(removed.status, 200, "{removed:?}");
-    let r = mfa::finish_login(
-        &s.state,
-        &authed,
-        Some(Method::Totp),
-        None,
-        &client(),
-        "test",
-    )
-    .await;
+    let totp = Proven::Method(Method::Totp);
+    let r = finish(&s.state, &authed, totp, None, false, &client(), "test").await;
     assert_ended(r);
     assert_eq!(
         sessions_of(&s, IVAN).await,
@@ -150,7 +139,7 @@ async fn ending_ones_other_sessions_wins_over_a_recovery_code_and_keeps_it() {
     let (_, authed) = half_login(&s, JUDY).await;
     // The owner, signed in elsewhere, signs out everywhere else.
     end_others(&owner).await.ok();
-    let r = recovery_codes::prove_at_login(&s.state, &authed, &codes[0], &client()).await;
+    let r = second_factor::recovery_code(&s.state, &authed, &codes[0], false, &client()).await;
     assert_ended(r);
     assert_eq!(sessions_of(&s, JUDY).await, (1, 1), "the owner's only");
     // The code was not used up by the refused login.
@@ -186,7 +175,7 @@ async fn ending_all_sessions_wins_over_an_approved_push() {
         .post_empty::<serde_json::Value>(&format!("/api/v1/admin/users/{id}/sessions/end"))
         .await
         .ok();
-    let r = push_factor::login_wait(&s.state, &authed, &started.id, 0, &client()).await;
+    let r = second_factor::push_wait(&s.state, &authed, &started.id, 0, false, &client()).await;
     assert!(r.is_err(), "no session after the sessions ended");
     assert_eq!(sessions_of(&s, IVAN).await, (0, 0));
 }

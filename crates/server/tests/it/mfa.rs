@@ -4,7 +4,7 @@
 //! users in each MFA state log in.
 
 use portcullis_api::{ErrorCode, FactorKind, LoginResponse, MfaStatus, TotpState};
-use portcullis_server::mfa::status::DAY;
+use portcullis_server::rules::requirement::DAY;
 use portcullis_server::{demo, jobs, notify};
 
 use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};

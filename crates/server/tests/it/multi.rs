@@ -13,9 +13,9 @@ use portcullis_api::{ErrorCode, LoginResponse, TotpEnrollment};
 use portcullis_server::app::AppState;
 use portcullis_server::auth::throttle::PASSWORD_ACCOUNT_CLIENT;
 use portcullis_server::jobs;
-use portcullis_server::mfa::status::DAY;
 use portcullis_server::mfa::totp::{code_at, step_of};
 use portcullis_server::notify::mailer::{self, Mailer};
+use portcullis_server::rules::requirement::DAY;
 use portcullis_server::store;
 use portcullis_server::wake::Notifier;
 

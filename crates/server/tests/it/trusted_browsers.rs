@@ -11,7 +11,7 @@ use portcullis_api::{
     CSRF_VALUE,
 };
 use portcullis_server::audit;
-use portcullis_server::mfa::status::DAY;
+use portcullis_server::rules::requirement::DAY;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 

@@ -23,15 +23,16 @@
 use portcullis_api::protect::DeviceTotp;
 use portcullis_api::{FactorKind, ProtectMode};
 
-use super::{totp, MfaError};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::{throttle, Authed};
 use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::mfa::error::MfaError;
+use crate::mfa::totp;
 use crate::notify::{self, Kind};
-use crate::org_settings;
+use crate::rules::org_settings;
 use crate::store::{self, factors::Confirmed, users::User, Conn, Exec};
 
 /// What a device learns when another app of the user's keeps the codes.
@@ -153,14 +154,7 @@ pub(crate) async fn remove_key_with_device(tx: &mut Conn, user_id: &str) -> Resu
     if !store::totp::delete_on_device(tx, user_id).await? {
         return Ok(false);
     }
-    throttle::unlock(
-        tx,
-        &[throttle::factor_counter(
-            super::totp_factor::FACTOR,
-            user_id,
-        )],
-    )
-    .await?;
+    throttle::unlock(tx, &[throttle::factor_counter(throttle::TOTP, user_id)]).await?;
     Ok(true)
 }
 

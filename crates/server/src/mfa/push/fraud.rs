@@ -7,16 +7,14 @@
 
 use portcullis_api::protect::{PushOutcome, PushOutcomeKind, PushReport};
 
-use super::push_factor::{
-    device_words, lost_race, pending_for_device, push_topic, verification_of, wake,
-};
-use super::push_policy::{self, DenyReason};
-use super::MfaError;
+use super::policy::{self as push_policy, DenyReason};
+use super::rows::{device_words, lost_race, pending_for_device, push_topic, verification_of, wake};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::mfa::error::MfaError;
 use crate::notify::{self, Kind};
 use crate::store::{self, protect::Device, push_requests::Row, Db, Exec};
 

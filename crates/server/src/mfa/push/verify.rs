@@ -8,13 +8,15 @@
 
 use portcullis_api::protect::{PushStarted, PushStatus, PushWait};
 
-use super::push::{self as rules};
-use super::push_factor::{await_answer_in_slot, expire, own_push};
-use super::{push_policy, push_send, MfaError};
+use super::policy as push_policy;
+use super::rows::{await_answer_in_slot, expire, own_push};
+use super::rules;
+use super::send as push_send;
 use crate::app::AppState;
 use crate::auth::client::Client;
 use crate::auth::session::Method;
 use crate::auth::Authed;
+use crate::mfa::error::MfaError;
 use crate::store;
 
 const NOT_SIGNED_IN: &str = "Finish signing in first: this push renews a signed-in session.";
@@ -59,7 +61,8 @@ pub async fn wait(
                 ));
             }
             store::protect::used(&state.db, &authed.user.id, now).await?;
-            super::proven_again(state, authed, Method::Push, "Protect push", client).await?;
+            crate::mfa::again::proven_again(state, authed, Method::Push, "Protect push", client)
+                .await?;
         }
         _ => {}
     }

@@ -9,76 +9,34 @@ use std::time::Duration;
 
 use portcullis_api::protect::{
     DeviceEnrollRequest, DeviceEnrolled, DeviceStatus, PendingPush, ProtectDevice,
-    ProtectEnrollment, PushApproval, PushOutcome, PushOutcomeKind, PushStarted, PushStatus,
-    PushWait, UserVerification,
+    ProtectEnrollment, PushApproval, PushOutcome, PushOutcomeKind,
 };
-use portcullis_api::{FactorKind, LoginResponse};
+use portcullis_api::FactorKind;
 
-use super::push::{self as rules, Signed, LINK_INVALID, NOT_ENROLLED};
-use super::push_links::{self, Revoked};
-use super::push_policy::{self, DenyReason};
-use super::removal::{self, Remover, Which};
-use super::{protect_unified, push_fraud, push_limits, push_send, MfaError, SignedIn};
+use super::fraud as push_fraud;
+use super::limits as push_limits;
+use super::links::{self as push_links, Revoked};
+use super::policy::{self as push_policy, DenyReason};
+use super::rows::{
+    device_topic, device_words, info, lost_race, own_push, pending_for_device, push_topic,
+    verification_of, wake,
+};
+use super::rules::{self, Signed, LINK_INVALID, NOT_ENROLLED};
+use super::unified as protect_unified;
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
-use crate::auth::flow::Step;
-use crate::auth::session::{Method, SessionId};
 use crate::auth::{self, Authed};
-use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::login::flow::Step;
+use crate::mfa::error::MfaError;
+use crate::mfa::removal::{self, Remover, Which};
 use crate::notify::{self, Kind};
-use crate::org_settings;
+use crate::rules::org_settings;
 use crate::store::{self, protect::Device, push_requests::Row};
 
 const NOT_ALLOWED: &str = "Your organisation does not allow Protect push. Ask your administrator \
      which kind of second factor to set up.";
-const NO_DEVICE: &str = "No Protect device is enrolled for this account.";
-const EXPIRED: &str = "This request has expired.";
-const ANSWERED: &str = "This request was answered already.";
-
-/// The wake-up topic of one push (its answer, expiry or cancellation).
-pub(super) fn push_topic(id: &str) -> String {
-    format!("push:{id}")
-}
-
-/// The wake-up topic of a user's device (a new push for it).
-pub(super) fn device_topic(user_id: &str) -> String {
-    format!("push-user:{user_id}")
-}
-
-/// Wakes the waiters of `topic`. A lost wake-up costs latency only (they
-/// read again at their timeout), so a failure is logged, not answered.
-pub(super) async fn wake(state: &AppState, topic: &str) {
-    if let Err(e) = state.wake.notify(topic, "").await {
-        tracing::warn!(error = %e, "push wake-up not sent");
-    }
-}
-
-pub(super) fn verification_of(device: &Device) -> UserVerification {
-    UserVerification::parse(&device.user_verification).unwrap_or(UserVerification::None)
-}
-
-fn info(device: &Device) -> ProtectDevice {
-    ProtectDevice {
-        label: device.label.clone(),
-        device_type: device.device_type.clone(),
-        os: device.os.clone(),
-        app_version: device.app_version.clone(),
-        user_verification: verification_of(device),
-        enrolled_at: device.enrolled_at,
-        last_seen_at: device.last_seen_at,
-        last_report: None,
-    }
-}
-
-/// How events and emails name a device.
-pub(super) fn device_words(device: &Device) -> String {
-    format!(
-        "Protect device “{}” ({}, {})",
-        device.label, device.device_type, device.os
-    )
-}
 
 async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
     if org_settings::get(&state.db).await?.allows(FactorKind::Push) {
@@ -103,7 +61,7 @@ pub async fn enrollment_link(
         // A login in progress may set up its first factor when the flow
         // asks for one (`/enroll`); once the phone is enrolled, the login
         // goes on with a push to it.
-        super::expect_step(
+        crate::login::step::expect_step(
             state,
             authed,
             Step::Enroll,
@@ -338,67 +296,6 @@ pub async fn pending(
     Ok(rows.into_iter().map(|r| pending_of(r, required)).collect())
 }
 
-/// Marks a push past its expiry as expired and records it, once whichever
-/// instance sees it first.
-pub(super) async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
-    let now = state.now();
-    let mut tx = state.db.begin().await?;
-    if store::push_requests::expire(&mut *tx, &row.id, now).await? {
-        let words = format!(
-            "push for {} from {} expired unanswered",
-            row.resource, row.ip
-        );
-        let event = Event {
-            kind: EventKind::PushExpired,
-            actor: Actor::System,
-            subject: Some(&row.user_id),
-            client: None,
-            detail: &words,
-        };
-        audit::record(&mut *tx, now, event).await?;
-        tx.commit().await?;
-        wake(state, &push_topic(&row.id)).await;
-    }
-    Ok(())
-}
-
-/// One of the device's user's pushes, still waiting for an answer: the
-/// device may answer or report it. One past its expiry is marked so (and
-/// recorded) on the way.
-pub(super) async fn pending_for_device(
-    state: &AppState,
-    device: &Device,
-    id: &str,
-) -> Result<Row, MfaError> {
-    let row = store::push_requests::find(&state.db, id)
-        .await?
-        .filter(|r| r.user_id == device.user_id)
-        .ok_or(MfaError::PushNotFound)?;
-    match rules::status_now(&row.status, row.expires_at, state.now()) {
-        PushStatus::Pending => Ok(row),
-        PushStatus::Expired => {
-            expire(state, &row).await?;
-            Err(MfaError::PushAnswered(EXPIRED))
-        }
-        _ => Err(MfaError::PushAnswered(ANSWERED)),
-    }
-}
-
-/// Why a push read as pending could not be answered after all: it was
-/// answered, cancelled or expired since (another request won the update).
-pub(super) async fn lost_race(state: &AppState, id: &str, now: Timestamp) -> MfaError {
-    let again = store::push_requests::find(&state.db, id).await;
-    match again {
-        Ok(again) => {
-            let expired = again.is_some_and(|r| {
-                rules::status_now(&r.status, r.expires_at, now) == PushStatus::Expired
-            });
-            MfaError::PushAnswered(if expired { EXPIRED } else { ANSWERED })
-        }
-        Err(e) => e.into(),
-    }
-}
-
 /// The device's answer to one of its user's pushes: an approval with the
 /// number the user typed (a wrong number denies it, and so does one
 /// without the user verification the organisation's biometric policy
@@ -469,129 +366,6 @@ pub async fn answer(
         outcome,
         reason: reason.map(|r| push_policy::device_words(r, capability).to_string()),
     })
-}
-
-/// Sends a push for the login's second step, by the organisation's rules
-/// (`push_send`).
-pub async fn login_start(
-    state: &AppState,
-    authed: &Authed,
-    client: &Client,
-) -> Result<PushStarted, MfaError> {
-    // Before the flow, which leaves push out while it is off: the
-    // refusal then says why rather than "no device".
-    let settings = push_send::settings_if_on(state).await?;
-    super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
-    push_send::send(state, authed, client, &settings, push_send::Purpose::Login).await
-}
-
-/// The push as it stands once answered, cancelled or expired, or after
-/// `wait` seconds (no longer than it lives), whichever comes first.
-pub(super) async fn await_answer(state: &AppState, row: &Row, wait: u64) -> Result<Row, MfaError> {
-    let left = u64::try_from(row.expires_at - state.now() + 1).unwrap_or(0);
-    let wait = Duration::from_secs(wait.min(rules::MAX_WAIT_SECS).min(left));
-    state
-        .wake
-        .wait_until(
-            &push_topic(&row.id),
-            wait,
-            || store::push_requests::find(&state.db, &row.id),
-            |r: &Option<Row>| {
-                r.as_ref().is_none_or(|r| {
-                    rules::status_now(&r.status, r.expires_at, state.now()) != PushStatus::Pending
-                })
-            },
-        )
-        .await?
-        .ok_or(MfaError::PushNotFound)
-}
-
-/// [`await_answer`] within the session's and the process's limits of
-/// waits at once (`push_limits`): a wait beyond them is refused with 429.
-pub(super) async fn await_answer_in_slot(
-    state: &AppState,
-    authed: &Authed,
-    row: &Row,
-    wait: u64,
-) -> Result<Row, MfaError> {
-    let slot = push_limits::wait_slot(state, authed.session.id_hash(), wait).await?;
-    let answer = await_answer(state, row, wait).await;
-    slot.release().await?;
-    answer
-}
-
-/// A push of this session, or `PushNotFound` (another session's, unknown).
-pub(super) async fn own_push(state: &AppState, authed: &Authed, id: &str) -> Result<Row, MfaError> {
-    store::push_requests::find(&state.db, id)
-        .await?
-        .filter(|r| r.session_hash == authed.session.id_hash())
-        .ok_or(MfaError::PushNotFound)
-}
-
-/// The browser's wait for the device's answer, up to `wait` seconds (and
-/// no longer than the push lives). An approval signs the login in: the
-/// answer then carries the new session.
-pub async fn login_wait(
-    state: &AppState,
-    authed: &Authed,
-    id: &str,
-    wait: u64,
-    client: &Client,
-) -> Result<(Option<SessionId>, PushWait), MfaError> {
-    if authed.session.signed_in {
-        return Err(MfaError::NotAllowedNow("You are already signed in."));
-    }
-    let row = own_push(state, authed, id).await?;
-    let row = await_answer_in_slot(state, authed, &row, wait).await?;
-    let status = rules::status_now(&row.status, row.expires_at, state.now());
-    let message = push_policy::wait_words(&state.db, &row, status).await?;
-    match status {
-        PushStatus::Expired => expire(state, &row).await?,
-        PushStatus::Approved => {
-            let signed_in = finish(state, authed, &row, client).await?;
-            let answer = PushWait {
-                status,
-                message,
-                login: Some(LoginResponse::Done { user: signed_in.me }),
-            };
-            return Ok((Some(signed_in.session), answer));
-        }
-        _ => {}
-    }
-    Ok((
-        None,
-        PushWait {
-            status,
-            message,
-            login: None,
-        },
-    ))
-}
-
-/// Signs in the login an approved push belongs to, once.
-async fn finish(
-    state: &AppState,
-    authed: &Authed,
-    row: &Row,
-    client: &Client,
-) -> Result<SignedIn, MfaError> {
-    super::expect_step(state, authed, Step::Prove(FactorKind::Push), NO_DEVICE).await?;
-    let now = state.now();
-    if !store::push_requests::use_approval(&state.db, &row.id, now).await? {
-        return Err(MfaError::PushAnswered(
-            "This approval has signed in already; send another push.",
-        ));
-    }
-    store::protect::used(&state.db, &authed.user.id, now).await?;
-    super::finish_login(
-        state,
-        authed,
-        Some(Method::Push),
-        None,
-        client,
-        "password + Protect push",
-    )
-    .await
 }
 
 /// Cancels a push of this login (the user chose another factor).

@@ -6,16 +6,17 @@
 use portcullis_api::protect::PushStarted;
 use portcullis_api::FactorKind;
 
-use super::push::{self as rules};
-use super::push_factor::{device_topic, device_words, wake};
-use super::push_policy::{self as policy, PUSH_OFF};
-use super::MfaError;
-use super::{push_fraud, push_limits};
+use super::fraud as push_fraud;
+use super::limits as push_limits;
+use super::policy::{self as policy, PUSH_OFF};
+use super::rows::{device_topic, device_words, wake};
+use super::rules;
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::Authed;
-use crate::org_settings::{self, OrgSettings};
+use crate::mfa::error::MfaError;
+use crate::rules::org_settings::{self, OrgSettings};
 use crate::store;
 
 const NO_DEVICE: &str = "No Protect device is enrolled for this account.";

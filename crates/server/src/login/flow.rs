@@ -6,7 +6,12 @@
 use portcullis_api::{FactorKind, MfaStatus, Role};
 
 use crate::clock::Timestamp;
-use crate::mfa::status::{self, Requirement};
+use crate::rules::requirement::{self as status, Requirement};
+
+/// Shown when the enrollment period is over.
+pub const LOCKED_MESSAGE: &str =
+    "Your time to set up multi-factor authentication has run out, so you cannot log in. \
+     Contact your administrator to unlock your account.";
 
 /// The next step of a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +95,7 @@ pub fn allows(next: &Next, step: Step) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mfa::status::DAY;
+    use crate::rules::requirement::DAY;
 
     const T: Timestamp = 1_800_000_000;
     const TOTP: &[FactorKind] = &[FactorKind::Totp];

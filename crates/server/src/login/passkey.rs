@@ -13,18 +13,18 @@ use webauthn_rs::prelude::Credential;
 use webauthn_rs_core::proto::AuthenticationState;
 use webauthn_rs_proto::UserVerificationPolicy;
 
-use super::webauthn::{self as rules, CEREMONY_SECS};
-use super::webauthn_factor::check_assertion;
-use super::MfaError;
+use super::flow::{self, Facts, Next};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::device_cookie::{self, DeviceToken};
-use crate::auth::flow::{self, Facts, Next};
 use crate::auth::session::{self, NewSession, Proof, SessionId};
 use crate::auth::throttle::{self, RateLimit};
 use crate::challenge::{self, Kind as ChallengeKind};
 use crate::error::Internal;
+use crate::mfa::error::MfaError;
+use crate::mfa::webauthn::{self as rules, CEREMONY_SECS};
+use crate::mfa::webauthn_factor::check_assertion;
 use crate::store;
 
 /// What a passkey ceremony is bound to. There is no session yet: the
@@ -152,7 +152,7 @@ pub async fn finish(
         client,
     )
     .await?;
-    let factors = super::push_policy::login_factors(&state.db, &user.id).await?;
+    let factors = crate::rules::factors::login_factors(&state.db, &user.id).await?;
     let next = flow::next_step(
         &Facts {
             role: user.role(),
@@ -217,7 +217,7 @@ pub async fn finish(
         return Err(MfaError::KeyRefused(KEY_GONE));
     }
     if signed_in {
-        // Only completed sign-ins fill the window (see `auth::login`).
+        // Only completed sign-ins fill the window (see `login::password`).
         throttle::count_login(&mut *tx, &state.settings, &user.email, now).await?;
     }
     let session = session::start(

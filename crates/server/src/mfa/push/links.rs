@@ -7,7 +7,7 @@
 use crate::clock::Timestamp;
 use crate::store::{self, Exec};
 
-use super::push::LINK_INVALID;
+use super::rules::LINK_INVALID;
 
 /// Why a link stopped working before its use or expiry
 /// (`protect_enrollments.revoked_reason`).

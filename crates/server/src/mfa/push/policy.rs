@@ -1,41 +1,20 @@
 //! Protect push, the organisation's rules: whether push may prove a login
 //! at all, how many pushes may wait at once, whether an approval needs the
 //! device to have verified its user (the biometric policy), and how each
-//! refusal and denial reads. Pure but for [`login_factors`] and
-//! [`wait_words`], which read the settings, factors and device.
+//! refusal and denial reads. Pure but for [`wait_words`], which reads the
+//! device.
 
 use portcullis_api::protect::{PushStatus, UserVerification};
-use portcullis_api::{BiometricPolicy, FactorKind};
+use portcullis_api::BiometricPolicy;
 
-use super::push as rules;
+use super::rules;
 use crate::error::Internal;
-use crate::org_settings::{self, OrgSettings};
 use crate::store::{self, push_requests::Row, Db};
 
 /// Why a push cannot be sent or approved while the organisation has
 /// Protect push switched off.
 pub const PUSH_OFF: &str = "Your organisation has switched Protect push off, so a push cannot \
      confirm your sign-in. Use another factor, or ask your administrator.";
-
-/// The kinds of factor a login may prove: the user's confirmed factors,
-/// without push while the organisation has it off (a user whose only
-/// factor is push then signs in as a user without factors would).
-pub async fn login_factors(db: &Db, user_id: &str) -> Result<Vec<FactorKind>, Internal> {
-    let factors = store::factors::confirmed_kinds(db, user_id).await?;
-    if !factors.contains(&FactorKind::Push) {
-        return Ok(factors);
-    }
-    let settings = org_settings::get(db).await?;
-    Ok(provable(factors, &settings))
-}
-
-/// `factors` without those the settings do not let a login prove.
-pub fn provable(factors: Vec<FactorKind>, settings: &OrgSettings) -> Vec<FactorKind> {
-    factors
-        .into_iter()
-        .filter(|k| *k != FactorKind::Push || settings.allowed.push)
-        .collect()
-}
 
 /// What the browser's wait says beside `status` of `row`: a denial in the
 /// words of its reason.
@@ -71,7 +50,7 @@ pub fn room_for_another(limit: Option<u32>, waiting: i64) -> bool {
 pub fn busy_words(limit: u32, secs: i64) -> String {
     let s = if secs == 1 { "" } else { "s" };
     if limit <= 1 {
-        return super::push::busy_words(secs);
+        return super::rules::busy_words(secs);
     }
     format!(
         "{limit} pushes sent to your Protect device in the last minute are still waiting for \
@@ -194,23 +173,6 @@ pub fn browser_words(reason: Option<DenyReason>, device: Option<UserVerification
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org_settings::DEFAULTS;
-    use portcullis_api::AllowedFactors;
-
-    #[test]
-    fn push_is_left_out_while_it_is_off() {
-        let all = vec![FactorKind::Totp, FactorKind::Push];
-        assert_eq!(provable(all.clone(), &DEFAULTS), all);
-        let off = OrgSettings {
-            allowed: AllowedFactors {
-                push: false,
-                ..DEFAULTS.allowed
-            },
-            ..DEFAULTS
-        };
-        assert_eq!(provable(all, &off), vec![FactorKind::Totp]);
-        assert!(provable(vec![FactorKind::Push], &off).is_empty());
-    }
 
     #[test]
     fn the_limit_counts_the_pushes_waiting() {

@@ -7,10 +7,10 @@
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::MfaError;
 use crate::app::AppState;
 use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::mfa::error::MfaError;
 use crate::store;
 
 /// Enrollment links one session may make in [`LINK_WINDOW_SECS`].
@@ -129,7 +129,7 @@ pub async fn wait_slot(
             })?;
     let now = state.now();
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let secs = i64::try_from(wait.min(super::push::MAX_WAIT_SECS)).unwrap_or(0);
+    let secs = i64::try_from(wait.min(super::rules::MAX_WAIT_SECS)).unwrap_or(0);
     let ends_at = now + secs + WAIT_SLACK_SECS;
     let slot = WaitSlot {
         state: state.clone(),

@@ -1,0 +1,159 @@
+//! The end of every login: the signed-in session, its audit event and the
+//! login window's count, written in one transaction after checking again
+//! that the login in progress and the factor that proved it still exist.
+
+use portcullis_api::{FactorKind, LoginResponse, Me};
+
+use crate::app::AppState;
+use crate::audit::{self, Event, EventKind};
+use crate::auth::caller::Authed;
+use crate::auth::client::Client;
+use crate::auth::session::{self, Method, SessionId};
+use crate::auth::throttle;
+use crate::auth::trusted_browser::{self, Issued};
+use crate::mfa::error::MfaError;
+use crate::store;
+
+/// A finished login: the new session's cookie value, who signed in, and
+/// the trust token of a browser trusted with it.
+pub struct SignedIn {
+    pub session: SessionId,
+    pub me: Me,
+    pub trusted: Option<Issued>,
+}
+
+/// What confirming a new factor leads to.
+pub struct Confirmed {
+    /// A new session when the confirmation finished a login.
+    pub session: Option<SessionId>,
+    pub answer: LoginResponse,
+}
+
+/// What proved a login's last step, as [`finish_in`] checks it again.
+#[derive(Debug, Clone, Copy)]
+pub enum Proven<'a> {
+    /// Nothing more (an enrollment postponed).
+    Nothing,
+    /// A second factor of this kind, which the user must still have.
+    Method(Method),
+    /// This security key (its row's id), which the user must still have.
+    Key(&'a str),
+}
+
+/// The answer when a login in progress was ended (or its factor removed)
+/// while its last step was being checked.
+pub const LOGIN_ENDED: &str = "This sign-in was ended (signed out, or its multi-factor \
+     authentication was reset) while it was being checked; start again.";
+
+/// Ends a login in progress: a signed-in session with a new id, and the
+/// browser trusted when asked and allowed, in one transaction. See
+/// [`finish_in`] for what is checked again.
+pub async fn finish(
+    state: &AppState,
+    authed: &Authed,
+    proven: Proven<'_>,
+    not_after: Option<i64>,
+    trust: bool,
+    client: &Client,
+    detail: &str,
+) -> Result<SignedIn, MfaError> {
+    let mut tx = state.db.begin().await?;
+    let done = finish_in(
+        &mut tx, state, authed, proven, not_after, trust, client, detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Finishes a login inside the caller's transaction (`trust`: trust the
+/// browser too, when the organisation allows it), checking again what
+/// the checks before it found: the login in progress is still there and
+/// so is the factor that proved it. A Reset MFA, "end all sessions", a
+/// logout or the factor's removal that happened while the factor was being
+/// checked wins: the login is refused in words and no session is made.
+/// The user's row is held first, so on PostgreSQL such a change and this
+/// one follow each other instead of interleaving.
+#[allow(clippy::too_many_arguments)]
+pub async fn finish_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    authed: &Authed,
+    proven: Proven<'_>,
+    not_after: Option<i64>,
+    trust: bool,
+    client: &Client,
+    detail: &str,
+) -> Result<SignedIn, MfaError> {
+    let now = state.now();
+    let user = &authed.user;
+    if !store::users::lock(&mut **tx, &user.id).await? {
+        return Err(MfaError::LoginEnded);
+    }
+    let still_there = match proven {
+        Proven::Nothing => true,
+        Proven::Key(id) => store::webauthn::find(&mut **tx, &user.id, id)
+            .await?
+            .is_some(),
+        Proven::Method(Method::Recovery) => {
+            store::recovery_codes::summary(&mut **tx, &user.id)
+                .await?
+                .total
+                > 0
+        }
+        Proven::Method(m) => {
+            let kind = match m {
+                Method::Totp => Some(FactorKind::Totp),
+                Method::Webauthn => Some(FactorKind::Webauthn),
+                Method::Push => Some(FactorKind::Push),
+                Method::Password | Method::Trusted | Method::Recovery => None,
+            };
+            match kind {
+                Some(k) => store::factors::confirmed_kinds(&mut **tx, &user.id)
+                    .await?
+                    .contains(&k),
+                None => true,
+            }
+        }
+    };
+    let proof = match proven {
+        Proven::Nothing => authed.session.proof.clone(),
+        Proven::Method(m) => authed.session.proof.with(m, now),
+        Proven::Key(_) => authed.session.proof.with(Method::Webauthn, now),
+    };
+    let id = if still_there {
+        session::complete(
+            tx,
+            &state.settings,
+            &authed.session,
+            proof,
+            not_after,
+            client,
+            now,
+        )
+        .await?
+    } else {
+        None
+    };
+    let Some(id) = id else {
+        return Err(MfaError::LoginEnded);
+    };
+    throttle::count_login(&mut **tx, &state.settings, &user.email, now).await?;
+    audit::record(
+        &mut **tx,
+        now,
+        Event::by_user(EventKind::LoginSucceeded, &user.id, client, detail),
+    )
+    .await?;
+    // Trusting the browser is part of the login: both or neither.
+    let trusted = if trust {
+        trusted_browser::remember_in(tx, state, user, client).await?
+    } else {
+        None
+    };
+    Ok(SignedIn {
+        session: id,
+        me: user.me(),
+        trusted,
+    })
+}

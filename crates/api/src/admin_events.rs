@@ -30,6 +30,10 @@ pub struct AdminEvent {
     pub client_ip: String,
     /// In words.
     pub detail: String,
+    /// What the login it is about was for (`User Portal`, `Admin Portal`;
+    /// apps and hosts later), when it is about one.
+    #[serde(default)]
+    pub resource: Option<String>,
 }
 
 /// A page of the log.

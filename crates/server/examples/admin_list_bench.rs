@@ -25,6 +25,7 @@ use portcullis_server::auth::session::{self, Method, NewSession, Proof};
 use portcullis_server::auth::{self, Access};
 use portcullis_server::clock::ManualClock;
 use portcullis_server::config::Settings;
+use portcullis_server::rules::resource::Resource;
 use portcullis_server::secret::SecretBox;
 use portcullis_server::wake::Notifier;
 use portcullis_server::{demo, store};
@@ -303,6 +304,7 @@ async fn main() -> anyhow::Result<()> {
             },
             not_after: None,
             client: &client,
+            resource: Resource::AdminPortal,
         },
         T0,
     )

@@ -13,6 +13,7 @@
 use crate::auth::client::Client;
 use crate::clock::Timestamp;
 use crate::error::Internal;
+use crate::rules::resource::Resource;
 use crate::store::{self, Exec};
 
 /// What happened.
@@ -220,6 +221,8 @@ pub struct Event<'a> {
     pub subject: Option<&'a str>,
     pub client: Option<&'a Client>,
     pub detail: &'a str,
+    /// What the login it is about was for, when it is about one.
+    pub resource: Option<Resource>,
 }
 
 impl<'a> Event<'a> {
@@ -231,6 +234,15 @@ impl<'a> Event<'a> {
             subject: Some(user_id),
             client: Some(client),
             detail,
+            resource: None,
+        }
+    }
+
+    /// The event about a login for `resource`.
+    pub fn for_resource(self, resource: Resource) -> Self {
+        Event {
+            resource: Some(resource),
+            ..self
         }
     }
 
@@ -248,6 +260,7 @@ impl<'a> Event<'a> {
             subject: Some(subject),
             client: Some(client),
             detail,
+            resource: None,
         }
     }
 }
@@ -268,6 +281,7 @@ pub async fn record<'c>(
             subject_id: event.subject,
             client_ip: event.client.map_or("", |c| c.ip.as_str()),
             detail: event.detail,
+            resource: event.resource.map(Resource::name),
         },
     )
     .await?;
@@ -288,6 +302,7 @@ fn log(event: &Event<'_>) {
         user_id = event.subject.unwrap_or(""),
         ip = event.client.map_or("", |c| c.ip.as_str()),
         detail = event.detail,
+        resource = event.resource.map_or("", Resource::name),
         "audit event"
     );
 }

@@ -51,6 +51,7 @@ async fn reminders(state: &AppState) -> Result<u32, Internal> {
                     subject: Some(&user.id),
                     client: None,
                     detail: "24-hour MFA setup reminder",
+                    resource: None,
                 },
             )
             .await?;

@@ -6,3 +6,4 @@
 pub mod factors;
 pub mod org_settings;
 pub mod requirement;
+pub mod resource;

@@ -244,6 +244,12 @@ pub fn EventRow(event: AdminEvent) -> impl IntoView {
         EventOutcome::Failure => ("✖", "bad", "Refused"),
     };
     let actor = actor_text(&event);
+    // A login's event names what it was for (User or Admin Portal, later
+    // an app or a host).
+    let detail = match &event.resource {
+        Some(resource) => format!("{} — {resource}", event.detail),
+        None => event.detail.clone(),
+    };
     view! {
         <tr>
             <td>{local_date_time(event.at)}</td>
@@ -255,7 +261,7 @@ pub fn EventRow(event: AdminEvent) -> impl IntoView {
             <td>{event.subject_email.unwrap_or_else(|| "—".to_string())}</td>
             <td>{actor}</td>
             <td>{event.client_ip}</td>
-            <td>{event.detail}</td>
+            <td>{detail}</td>
         </tr>
     }
 }

@@ -47,6 +47,7 @@ pub(super) fn admin_event(r: &store::audit::Listed) -> AdminEvent {
         actor_email: r.actor_email.clone(),
         client_ip: r.client_ip.clone(),
         detail: r.detail.clone(),
+        resource: r.resource.clone(),
     }
 }
 

@@ -141,6 +141,7 @@ pub async fn change(
                 subject: None,
                 client: Some(client),
                 detail,
+                resource: None,
             };
             audit::record(&mut *tx, now, event).await?;
         }

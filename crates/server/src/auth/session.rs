@@ -3,6 +3,7 @@
 //! proven — which methods, when the password and the last second factor
 //! were passed — with the times that bound it.
 
+use crate::rules::resource::Resource;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand_core::{OsRng, RngCore};
@@ -148,6 +149,8 @@ pub struct Session {
     /// second factor or enrollment pending).
     pub signed_in: bool,
     pub proof: Proof,
+    /// What its login was for.
+    pub resource: Resource,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -158,6 +161,7 @@ impl std::fmt::Debug for Session {
             .field("user_id", &self.user_id)
             .field("signed_in", &self.signed_in)
             .field("proof", &self.proof)
+            .field("resource", &self.resource)
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
@@ -210,6 +214,8 @@ pub struct NewSession<'a> {
     /// alone allowed it).
     pub not_after: Option<Timestamp>,
     pub client: &'a Client,
+    /// What the login is for.
+    pub resource: Resource,
 }
 
 /// Logins in progress (the password passed, a second factor or enrollment
@@ -248,6 +254,7 @@ pub async fn start(
             expires_at,
             client_ip: new.client.ip.clone(),
             user_agent: new.client.user_agent.clone(),
+            resource: new.resource.name().to_string(),
         },
     )
     .await?;
@@ -288,6 +295,8 @@ pub async fn lookup(
             password_at: row.password_at,
             second_factor_at: row.second_factor_at,
         },
+        resource: Resource::parse(&row.resource)
+            .ok_or_else(|| Internal::new(format!("session resource {:?}", row.resource)))?,
         created_at: row.created_at,
         expires_at: row.expires_at,
     }))
@@ -325,6 +334,8 @@ pub async fn complete(
             proof,
             not_after,
             client,
+            // The login in progress decided what it is for.
+            resource: old.resource,
         },
         now,
     )
@@ -395,6 +406,7 @@ mod tests {
             user_id: "u".into(),
             signed_in: true,
             proof: Proof::password(1),
+            resource: Resource::UserPortal,
             created_at: 1,
             expires_at: 2,
         };

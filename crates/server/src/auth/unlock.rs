@@ -73,6 +73,7 @@ pub async fn by_email(state: &AppState, email: &str) -> anyhow::Result<Unlocked>
             subject: Some(&user.id),
             client: None,
             detail: &detail,
+            resource: None,
         },
     )
     .await?;

@@ -142,7 +142,8 @@ pub async fn finish_in(
     audit::record(
         &mut **tx,
         now,
-        Event::by_user(EventKind::LoginSucceeded, &user.id, client, detail),
+        Event::by_user(EventKind::LoginSucceeded, &user.id, client, detail)
+            .for_resource(authed.session.resource),
     )
     .await?;
     // Trusting the browser is part of the login: both or neither.

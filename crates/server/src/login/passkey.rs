@@ -25,6 +25,7 @@ use crate::error::Internal;
 use crate::mfa::error::MfaError;
 use crate::mfa::webauthn::{self as rules, CEREMONY_SECS};
 use crate::mfa::webauthn_factor::check_assertion;
+use crate::rules::resource::Resource;
 use crate::store;
 
 /// What a passkey ceremony is bound to. There is no session yet: the
@@ -133,6 +134,7 @@ pub async fn finish(
     let user = store::users::find_by_id(&state.db, &user_id)
         .await?
         .ok_or(MfaError::KeyRefused(NOT_REGISTERED))?;
+    let resource = Resource::portal_for(user.role());
     // Completed sign-ins are limited per account, the same window as
     // password logins: a stolen passkey cannot mint sessions at will.
     let window = throttle::login_window(&user.email);
@@ -188,6 +190,7 @@ pub async fn finish(
                     "passkey: {} without user verification, and no other factor",
                     used.words
                 ),
+                resource: None,
             },
         )
         .await?;
@@ -229,6 +232,7 @@ pub async fn finish(
             proof: Proof::first_key(now, used.user_verified),
             not_after: None,
             client,
+            resource,
         },
         now,
     )
@@ -236,7 +240,7 @@ pub async fn finish(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(kind, &user.id, client, &detail),
+        Event::by_user(kind, &user.id, client, &detail).for_resource(resource),
     )
     .await?;
     tx.commit().await?;

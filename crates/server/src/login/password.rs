@@ -16,6 +16,7 @@ use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
 use crate::auth::throttle::{self, Refused};
 use crate::auth::trusted_browser::{self, Recognised};
 use crate::error::Internal;
+use crate::rules::resource::Resource;
 use crate::secret::Secret;
 use crate::store;
 
@@ -96,6 +97,7 @@ pub async fn login(
                     subject,
                     client: Some(client),
                     detail: "password suspended after 100 failures in a row",
+                    resource: None,
                 },
             )
             .await?;
@@ -128,6 +130,7 @@ pub async fn login(
                     subject,
                     client: Some(client),
                     detail: "wrong email or password",
+                    resource: None,
                 },
             )
             .await?;
@@ -177,6 +180,8 @@ pub async fn login(
         Recognised::Ignored | Recognised::Forget => None,
     };
     let me = user.me();
+    // What this login is for: the portal's half the user's role reaches.
+    let resource = Resource::portal_for(user.role());
     let (signed_in, kind, detail, answer) = match next {
         Next::Locked => {
             audit::record(
@@ -187,7 +192,8 @@ pub async fn login(
                     &user.id,
                     client,
                     "enrollment period over",
-                ),
+                )
+                .for_resource(resource),
             )
             .await?;
             return Ok(LoginOutcome {
@@ -244,6 +250,7 @@ pub async fn login(
             },
             not_after: None,
             client,
+            resource,
         },
         now,
     )
@@ -257,7 +264,7 @@ pub async fn login(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(kind, &user.id, client, detail),
+        Event::by_user(kind, &user.id, client, detail).for_resource(resource),
     )
     .await?;
     tx.commit().await?;

@@ -12,6 +12,7 @@ pub struct NewEvent<'a> {
     pub subject_id: Option<&'a str>,
     pub client_ip: &'a str,
     pub detail: &'a str,
+    pub resource: Option<&'a str>,
 }
 
 /// Ids are UUIDv7 (time-ordered, and increasing within this process), so
@@ -19,8 +20,9 @@ pub struct NewEvent<'a> {
 /// they happened: an action's event is the newest on the page it answers.
 pub async fn insert<'c>(db: impl Exec<'c>, e: &NewEvent<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_events (id, at, kind, actor_kind, actor_id, subject_id, client_ip, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_events
+           (id, at, kind, actor_kind, actor_id, subject_id, client_ip, detail, resource)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(e.at)
@@ -30,6 +32,7 @@ pub async fn insert<'c>(db: impl Exec<'c>, e: &NewEvent<'_>) -> sqlx::Result<()>
     .bind(e.subject_id)
     .bind(e.client_ip)
     .bind(e.detail)
+    .bind(e.resource)
     .execute(db)
     .await?;
     Ok(())
@@ -104,6 +107,7 @@ pub struct Listed {
     pub actor_email: Option<String>,
     pub client_ip: String,
     pub detail: String,
+    pub resource: Option<String>,
 }
 
 /// A page of events, newest first, older than `before` (time, id).
@@ -144,7 +148,7 @@ pub async fn page<'c>(
     let limit_p = sql.int(i64::from(limit));
     let statement = format!(
         "SELECT e.id, e.at, e.kind, e.actor_kind, e.subject_id, s.email AS subject_email,
-                a.email AS actor_email, e.client_ip, e.detail
+                a.email AS actor_email, e.client_ip, e.detail, e.resource
            FROM audit_events e
            LEFT JOIN users s ON s.id = e.subject_id
            LEFT JOIN users a ON a.id = e.actor_id

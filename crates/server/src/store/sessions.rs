@@ -18,20 +18,22 @@ pub struct Row {
     pub expires_at: Timestamp,
     pub client_ip: String,
     pub user_agent: String,
+    /// What the login was for (`rules::resource`).
+    pub resource: String,
 }
 
 const COLUMNS: &str =
     "id_hash, user_id, signed_in, methods, password_at, second_factor_at, created_at, \
-     last_seen_at, expires_at, client_ip, user_agent";
+     last_seen_at, expires_at, client_ip, user_agent, resource";
 
 /// As read: boolean columns through a cast (see [`super::Flag`]).
 const SELECTED: &str =
     "id_hash, user_id, CAST(signed_in AS INTEGER) AS signed_in, methods, password_at, \
-     second_factor_at, created_at, last_seen_at, expires_at, client_ip, user_agent";
+     second_factor_at, created_at, last_seen_at, expires_at, client_ip, user_agent, resource";
 
 pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
     .bind(&r.id_hash)
     .bind(&r.user_id)
@@ -44,6 +46,7 @@ pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
     .bind(r.expires_at)
     .bind(&r.client_ip)
     .bind(&r.user_agent)
+    .bind(&r.resource)
     .execute(db)
     .await?;
     Ok(())

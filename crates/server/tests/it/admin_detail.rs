@@ -168,6 +168,7 @@ async fn the_details_show_the_latest_twenty_events_about_or_by_the_user() {
             subject: Some(&ivan),
             client: None,
             detail: &detail,
+            resource: None,
         };
         audit::record(&s.state.db, s.now(), event).await.unwrap();
     }
@@ -179,6 +180,7 @@ async fn the_details_show_the_latest_twenty_events_about_or_by_the_user() {
         subject: Some(&alice),
         client: None,
         detail: "by ivan",
+        resource: None,
     };
     audit::record(&s.state.db, s.now(), event).await.unwrap();
     let d = detail(&admin, &ivan).await.ok();

@@ -44,6 +44,7 @@ mod push_links;
 mod push_rules;
 mod push_verify;
 mod recovery_codes;
+mod resources;
 mod security;
 mod sessions;
 mod smtp;

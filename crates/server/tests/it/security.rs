@@ -7,6 +7,7 @@ use portcullis_api::{ErrorCode, LoginResponse, Role};
 use portcullis_server::auth::client::Client;
 use portcullis_server::auth::create_user;
 use portcullis_server::auth::session::{self, NewSession, Proof};
+use portcullis_server::rules::resource::Resource;
 use reqwest::header::COOKIE;
 use serde_json::{json, Value};
 
@@ -130,6 +131,7 @@ async fn admin_without_second_factor(s: &TestServer, email: &str) -> String {
             proof: Proof::password(s.now()),
             not_after: None,
             client: &Client::new(None, "test"),
+            resource: Resource::AdminPortal,
         },
         s.now(),
     )

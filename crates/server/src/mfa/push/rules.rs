@@ -6,7 +6,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 use portcullis_api::protect::PushStatus;
-use portcullis_api::Role;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -35,15 +34,6 @@ pub const LINK_INVALID: &str = "This enrollment link has expired or was used alr
 pub const NOT_ENROLLED: &str =
     "This device is not enrolled any more (it was removed or replaced). \
      Enroll it again from the portal's Security page.";
-
-/// The resource a login reaches, as the device shows it.
-pub fn resource_for(role: Role) -> &'static str {
-    if role.is_admin() {
-        "Admin Portal"
-    } else {
-        "User Portal"
-    }
-}
 
 /// The portal's origin as devices know it (the link's `portal`, the
 /// enrollment's answer) and sign it: the public origin, normalised.

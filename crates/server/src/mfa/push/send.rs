@@ -67,7 +67,7 @@ pub async fn send(
     let user = &authed.user;
     let now = state.now();
     let session_hash = authed.session.id_hash();
-    let resource = rules::resource_for(user.role());
+    let resource = authed.session.resource.name();
     let mut tx = state.db.begin().await?;
     // With the user's row held, two starts at once cannot both find room.
     store::users::lock(&mut *tx, &user.id).await?;
@@ -135,7 +135,8 @@ pub async fn send(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(EventKind::PushSent, &user.id, client, &words),
+        Event::by_user(EventKind::PushSent, &user.id, client, &words)
+            .for_resource(authed.session.resource),
     )
     .await?;
     tx.commit().await?;

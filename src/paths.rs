@@ -211,12 +211,8 @@ pub const USER_SORTS: [UserSort; 4] = [
     UserSort::Status,
     UserSort::Deadline,
 ];
-pub const FACTOR_KINDS: [FactorKind; 4] = [
-    FactorKind::Totp,
-    FactorKind::Webauthn,
-    FactorKind::Push,
-    FactorKind::RecoveryCode,
-];
+/// The factor kinds, as `crates/api` lists them.
+pub const FACTOR_KINDS: [FactorKind; 4] = FactorKind::ALL;
 
 // The wire names (those of the API's serde derives), written out so that
 // building a URL needs no JSON serializer.
@@ -237,15 +233,6 @@ pub const fn sort_name(s: UserSort) -> &'static str {
         UserSort::Name => "name",
         UserSort::Status => "status",
         UserSort::Deadline => "deadline",
-    }
-}
-
-pub const fn factor_name(f: FactorKind) -> &'static str {
-    match f {
-        FactorKind::Totp => "totp",
-        FactorKind::Push => "push",
-        FactorKind::Webauthn => "webauthn",
-        FactorKind::RecoveryCode => "recovery_code",
     }
 }
 
@@ -272,7 +259,7 @@ impl UsersQuery {
             search: named("search").trim().to_string(),
             status: by_name(&STATUS_FILTERS, status_name, &named("status")),
             required: parse_bool(get("required")),
-            factor: by_name(&FACTOR_KINDS, factor_name, &named("factor")),
+            factor: by_name(&FACTOR_KINDS, FactorKind::wire, &named("factor")),
             sort: by_name(&USER_SORTS, sort_name, &named("sort")).unwrap_or_default(),
             desc: parse_bool(get("desc")).unwrap_or(false),
             cursors: cursors.into_iter().filter(|c| !c.is_empty()).collect(),
@@ -293,7 +280,7 @@ impl UsersQuery {
             q.push(("required", r.to_string()));
         }
         if let Some(f) = self.factor {
-            q.push(("factor", factor_name(f).to_string()));
+            q.push(("factor", f.wire().to_string()));
         }
         if self.sort != UserSort::default() {
             q.push(("sort", sort_name(self.sort).to_string()));

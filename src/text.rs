@@ -151,16 +151,6 @@ pub fn status_filter_label(s: portcullis_api::StatusFilter) -> &'static str {
     }
 }
 
-pub fn factor_label(f: portcullis_api::FactorKind) -> &'static str {
-    use portcullis_api::FactorKind as F;
-    match f {
-        F::Totp => "Authenticator app",
-        F::Webauthn => "Security key",
-        F::Push => "Protect push",
-        F::RecoveryCode => "Recovery codes",
-    }
-}
-
 /// "1 user" / "12 users".
 pub fn users_count(n: u32) -> String {
     if n == 1 {

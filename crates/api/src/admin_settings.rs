@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::FactorKind;
+
 /// The most pushes a user may have waiting at once, when the limit is on.
 pub const PUSH_MAX_CONCURRENT_MAX: u32 = 10;
 
@@ -14,6 +16,45 @@ pub struct AllowedFactors {
     pub totp: bool,
     pub webauthn: bool,
     pub push: bool,
+}
+
+impl MfaSettings {
+    /// How many users have a factor of `kind` set up.
+    pub fn users_with(&self, kind: FactorKind) -> u64 {
+        match kind {
+            FactorKind::Totp => self.users_with_totp,
+            FactorKind::Webauthn => self.users_with_webauthn,
+            FactorKind::Push => self.users_with_push,
+            FactorKind::RecoveryCode => 0,
+        }
+    }
+}
+
+impl AllowedFactors {
+    /// Whether `kind` may be set up. Recovery codes are no kind the
+    /// settings offer: they back up the others, always.
+    pub fn allows(&self, kind: FactorKind) -> bool {
+        match kind {
+            FactorKind::Totp => self.totp,
+            FactorKind::Webauthn => self.webauthn,
+            FactorKind::Push => self.push,
+            FactorKind::RecoveryCode => true,
+        }
+    }
+
+    /// The kinds allowed, in [`FactorKind::ALL`]'s order.
+    pub fn kinds(&self) -> Vec<FactorKind> {
+        FactorKind::settable().filter(|k| self.allows(*k)).collect()
+    }
+
+    /// The settings that allow exactly `kinds`.
+    pub fn of_kinds(kinds: &[FactorKind]) -> AllowedFactors {
+        AllowedFactors {
+            totp: kinds.contains(&FactorKind::Totp),
+            webauthn: kinds.contains(&FactorKind::Webauthn),
+            push: kinds.contains(&FactorKind::Push),
+        }
+    }
 }
 
 /// Whether a Protect device must verify its user (fingerprint, face, PIN)

@@ -3,9 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod factor_kind;
 pub mod input;
 pub mod user_agent;
 pub mod wire;
+
+pub use factor_kind::FactorKind;
 
 /// Header every state-changing request must carry (CSRF defence: a cross-site
 /// form or image cannot set custom headers, and a cross-site script would need
@@ -82,17 +85,6 @@ pub enum LoginResponse {
     },
     /// The enrollment period is over: no session was created.
     Locked { message: String },
-}
-
-/// Kinds of second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FactorKind {
-    Totp,
-    Push,
-    Webauthn,
-    RecoveryCode,
 }
 
 /// Roles, from least to most privileged.

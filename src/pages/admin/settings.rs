@@ -4,7 +4,9 @@
 //! so to the others.
 
 use leptos::prelude::*;
-use portcullis_api::{AllowedFactors, ErrorCode, MfaSettings, MfaSettingsChange, NewUserPeriod};
+use portcullis_api::{
+    AllowedFactors, ErrorCode, FactorKind, MfaSettings, MfaSettingsChange, NewUserPeriod,
+};
 
 use super::settings_protect::ProtectSettings;
 use crate::api::{self, ApiError};
@@ -29,15 +31,7 @@ struct Pending {
 }
 
 fn allowed_words(a: AllowedFactors) -> String {
-    let kinds: Vec<&str> = [
-        (a.totp, "authenticator apps"),
-        (a.webauthn, "security keys and passkeys"),
-        (a.push, "Protect push"),
-    ]
-    .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, w)| w)
-    .collect();
+    let kinds: Vec<&str> = a.kinds().into_iter().map(FactorKind::kinds_label).collect();
     if kinds.is_empty() {
         "nothing".to_string()
     } else {
@@ -92,9 +86,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
     let new_with_period = RwSignal::new(true);
     let new_period = RwSignal::new(String::new());
     let new_problem = RwSignal::new(None::<String>);
-    let allow_totp = RwSignal::new(true);
-    let allow_webauthn = RwSignal::new(true);
-    let allow_push = RwSignal::new(true);
+    let allowed = RwSignal::new(FactorKind::settable().collect::<Vec<_>>());
     let trust_on = RwSignal::new(false);
     let trust_days = RwSignal::new(String::new());
     let trust_problem = RwSignal::new(None::<String>);
@@ -110,9 +102,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                     .unwrap_or(s.default_period_days)
                     .to_string(),
             );
-            allow_totp.set(s.allowed_factors.totp);
-            allow_webauthn.set(s.allowed_factors.webauthn);
-            allow_push.set(s.allowed_factors.push);
+            allowed.set(s.allowed_factors.kinds());
         }
     });
     Effect::new(move |_| {
@@ -186,11 +176,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
     };
     let on_allowed = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let a = AllowedFactors {
-            totp: allow_totp.get_untracked(),
-            webauthn: allow_webauthn.get_untracked(),
-            push: allow_push.get_untracked(),
-        };
+        let a = allowed.with_untracked(|kinds| AllowedFactors::of_kinds(kinds));
         let was = settings.with_untracked(|s| {
             s.as_ref()
                 .map(|s| (s.allowed_factors.push, s.users_with_push_only))
@@ -309,13 +295,19 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
     };
 
     let may_change_kinds = move || current().is_some_and(|s| s.may_change_allowed_factors);
-    let counts = move || {
-        current().map(|s| {
-            (
-                users_count(s.users_with_totp as u32),
-                users_count(s.users_with_webauthn as u32),
-                users_count(s.users_with_push as u32),
-            )
+    let set_up = move |kind: FactorKind| {
+        current().map(|s| format!(" ({} set up)", users_count(s.users_with(kind) as u32)))
+    };
+    let toggle = move |kind: FactorKind| {
+        allowed.update(|kinds| {
+            if kinds.contains(&kind) {
+                kinds.retain(|k| *k != kind);
+            } else {
+                // Kept in the product's order, as the sentence lists them.
+                *kinds = FactorKind::settable()
+                    .filter(|k| *k == kind || kinds.contains(k))
+                    .collect();
+            }
         })
     };
     let last_change = move || {
@@ -435,27 +427,18 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                     aria-describedby=move || (!may_change_kinds()).then_some("kinds-why")
                 >
                     <legend>"Allowed factors"</legend>
-                    <label class="choice">
-                        <input type="checkbox" prop:checked=move || allow_totp.get()
-                            on:change=move |_| allow_totp.update(|on| *on = !*on)
-                        />
-                        "Authenticator app"
-                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.0))}</span>
-                    </label>
-                    <label class="choice">
-                        <input type="checkbox" prop:checked=move || allow_webauthn.get()
-                            on:change=move |_| allow_webauthn.update(|on| *on = !*on)
-                        />
-                        "Security keys and passkeys"
-                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.1))}</span>
-                    </label>
-                    <label class="choice">
-                        <input type="checkbox" prop:checked=move || allow_push.get()
-                            on:change=move |_| allow_push.update(|on| *on = !*on)
-                        />
-                        "Protect push"
-                        <span class="hint">{move || counts().map(|c| format!(" ({} set up)", c.2))}</span>
-                    </label>
+                    {FactorKind::settable()
+                        .map(|kind| view! {
+                            <label class="choice">
+                                <input type="checkbox"
+                                    prop:checked=move || allowed.with(|a| a.contains(&kind))
+                                    on:change=move |_| toggle(kind)
+                                />
+                                {kind.kinds_label()}
+                                <span class="hint">{move || set_up(kind)}</span>
+                            </label>
+                        })
+                        .collect_view()}
                 </fieldset>
                 <button type="submit" class="button primary inline"
                     disabled=move || !idle() || !may_change_kinds()

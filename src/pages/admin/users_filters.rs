@@ -3,11 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use portcullis_api::FactorKind;
 use portcullis_api::UserFilter;
 
 use super::users_view::{show, UsersView};
-use crate::paths::{by_name, factor_name, status_name, FACTOR_KINDS, STATUS_FILTERS};
-use crate::text::{factor_label, status_filter_label};
+use crate::paths::{by_name, status_name, FACTOR_KINDS, STATUS_FILTERS};
+use crate::text::status_filter_label;
 
 /// One form for every filter, applied together by its button: a select that
 /// reloaded the list at each arrow key would move a keyboard user's page
@@ -26,7 +27,12 @@ pub fn UsersFilters() -> impl IntoView {
         search.set(q.search.clone());
         status.set(q.status.map(status_name).unwrap_or_default().to_string());
         required.set(q.required.map(|r| r.to_string()).unwrap_or_default());
-        factor.set(q.factor.map(factor_name).unwrap_or_default().to_string());
+        factor.set(
+            q.factor
+                .map(FactorKind::wire)
+                .unwrap_or_default()
+                .to_string(),
+        );
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -39,7 +45,7 @@ pub fn UsersFilters() -> impl IntoView {
                 "false" => Some(false),
                 _ => None,
             },
-            factor: by_name(&FACTOR_KINDS, factor_name, &factor.get_untracked()),
+            factor: by_name(&FACTOR_KINDS, FactorKind::wire, &factor.get_untracked()),
         };
         show(&navigate, &view.query.get_untracked().with_filter(filter));
     };
@@ -74,7 +80,7 @@ pub fn UsersFilters() -> impl IntoView {
                     <option value="">"Any or none"</option>
                     {FACTOR_KINDS
                         .into_iter()
-                        .map(|f| view! { <option value=factor_name(f)>{factor_label(f)}</option> })
+                        .map(|f| view! { <option value=f.wire()>{f.label()}</option> })
                         .collect_view()}
                 </select>
             </div>

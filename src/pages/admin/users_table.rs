@@ -9,7 +9,7 @@ use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
 use super::users_view::{show, Picked, UsersView};
 use crate::paths::admin_user_path;
-use crate::text::{days, factor_label, mfa_status_label, role_label, users_count};
+use crate::text::{days, mfa_status_label, role_label, users_count};
 use crate::when::{local_date_time, since_text};
 
 /// The status's icon (beside its words, hidden from screen readers) and
@@ -324,9 +324,6 @@ pub fn factors_text_of(f: &[portcullis_api::FactorKind]) -> String {
     if f.is_empty() {
         "None".to_string()
     } else {
-        f.iter()
-            .map(|k| factor_label(*k))
-            .collect::<Vec<_>>()
-            .join(", ")
+        f.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
     }
 }

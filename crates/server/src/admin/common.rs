@@ -103,7 +103,7 @@ impl FactorFacts {
             }
             facts.last_used_at = facts.last_used_at.max(used);
         }
-        facts.kinds.sort_by_key(|k| store::factors::kind_name(*k));
+        facts.kinds.sort_by_key(|k| k.wire());
         facts
     }
 

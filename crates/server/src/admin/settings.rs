@@ -16,7 +16,7 @@ use crate::error::Internal;
 use crate::rules::org_settings::{
     biometric_words, get, may_change_allowed_factors, may_change_protect_mode, stored, OrgSettings,
 };
-use crate::store::{self, factors::kind_name};
+use crate::store;
 
 /// Why a change of the settings was refused.
 #[derive(Debug)]
@@ -54,7 +54,7 @@ pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Inter
     let users_with = |kind: FactorKind| {
         counts
             .iter()
-            .find(|(k, _)| k == kind_name(kind))
+            .find(|(k, _)| k == kind.wire())
             .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0))
     };
     Ok(MfaSettings {

@@ -3,9 +3,9 @@
 //! proven — which methods, when the password and the last second factor
 //! were passed — with the times that bound it.
 
-use crate::rules::resource::Resource;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use portcullis_api::FactorKind;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -13,6 +13,7 @@ use super::client::Client;
 use crate::clock::Timestamp;
 use crate::config::Settings;
 use crate::error::Internal;
+use crate::rules::resource::Resource;
 use crate::secret::Secret;
 use crate::store::{self, Conn, Db, Exec};
 
@@ -61,6 +62,21 @@ impl Method {
 
     pub fn is_second_factor(self) -> bool {
         !matches!(self, Method::Password | Method::Trusted)
+    }
+
+    /// How a session records a factor of `kind` proven.
+    pub fn of(kind: FactorKind) -> Method {
+        match kind {
+            FactorKind::Totp => Method::Totp,
+            FactorKind::Webauthn => Method::Webauthn,
+            FactorKind::Push => Method::Push,
+            FactorKind::RecoveryCode => Method::Recovery,
+        }
+    }
+
+    /// The kind of factor this method proves, if it is one.
+    pub fn kind(self) -> Option<FactorKind> {
+        FactorKind::ALL.into_iter().find(|k| Method::of(*k) == self)
     }
 }
 
@@ -397,6 +413,16 @@ mod tests {
             "a trusted browser is no second factor"
         );
         assert_eq!(Proof::parse_methods(&t.methods_text()), t.methods);
+    }
+
+    #[test]
+    fn each_factor_kind_has_its_method_and_back() {
+        for k in FactorKind::ALL {
+            assert_eq!(Method::of(k).kind(), Some(k));
+            assert!(Method::of(k).is_second_factor());
+        }
+        assert_eq!(Method::Password.kind(), None);
+        assert_eq!(Method::Trusted.kind(), None);
     }
 
     #[test]

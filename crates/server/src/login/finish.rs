@@ -2,7 +2,7 @@
 //! login window's count, written in one transaction after checking again
 //! that the login in progress and the factor that proved it still exist.
 
-use portcullis_api::{FactorKind, LoginResponse, Me};
+use portcullis_api::{LoginResponse, Me};
 
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -101,20 +101,12 @@ pub async fn finish_in(
                 .total
                 > 0
         }
-        Proven::Method(m) => {
-            let kind = match m {
-                Method::Totp => Some(FactorKind::Totp),
-                Method::Webauthn => Some(FactorKind::Webauthn),
-                Method::Push => Some(FactorKind::Push),
-                Method::Password | Method::Trusted | Method::Recovery => None,
-            };
-            match kind {
-                Some(k) => store::factors::confirmed_kinds(&mut **tx, &user.id)
-                    .await?
-                    .contains(&k),
-                None => true,
-            }
-        }
+        Proven::Method(m) => match m.kind() {
+            Some(k) => store::factors::confirmed_kinds(&mut **tx, &user.id)
+                .await?
+                .contains(&k),
+            None => true,
+        },
     };
     let proof = match proven {
         Proven::Nothing => authed.session.proof.clone(),

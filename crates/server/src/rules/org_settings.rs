@@ -44,12 +44,7 @@ impl OrgSettings {
     /// Whether users may set up a new factor of `kind`. Recovery codes are
     /// not a kind the settings offer: they back up the others.
     pub fn allows(&self, kind: FactorKind) -> bool {
-        match kind {
-            FactorKind::Totp => self.allowed.totp,
-            FactorKind::Webauthn => self.allowed.webauthn,
-            FactorKind::Push => self.allowed.push,
-            FactorKind::RecoveryCode => true,
-        }
+        self.allowed.allows(kind)
     }
 
     /// The requirement of a user created at `now`: `None` when new users
@@ -102,9 +97,7 @@ impl OrgSettings {
             default_period_days: i64::from(self.default_period_days),
             require_new_users: self.require_new_users,
             new_user_period_days: self.new_user_period_days.map(i64::from),
-            allow_totp: self.allowed.totp,
-            allow_webauthn: self.allowed.webauthn,
-            allow_push: self.allowed.push,
+            allowed_factors: kinds_text(&self.allowed.kinds()),
             trusted_browser_days: self.trusted_browser_days.map(i64::from),
             push_limit_enabled: self.push_limit.is_some(),
             push_max_concurrent: i64::from(self.push_max_concurrent),
@@ -166,6 +159,24 @@ pub const DEFAULTS: OrgSettings = OrgSettings {
     protect_merged_at: None,
 };
 
+/// A set of kinds as stored: wire names, space-separated.
+fn kinds_text(kinds: &[FactorKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.wire()).collect();
+    names.join(" ")
+}
+
+/// The kinds of a stored set; an unknown name is a fault (the server
+/// writes only names it knows).
+fn kinds_of(stored: &str) -> Result<Vec<FactorKind>, Internal> {
+    stored
+        .split_whitespace()
+        .map(|name| {
+            FactorKind::parse(name)
+                .ok_or_else(|| Internal::new(format!("stored factor kind {name:?}")))
+        })
+        .collect()
+}
+
 /// The stored row: the values and who changed them last.
 pub(crate) struct Stored {
     pub settings: OrgSettings,
@@ -186,11 +197,7 @@ pub(crate) async fn stored<'c>(db: impl Exec<'c>) -> Result<Stored, Internal> {
             default_period_days: days(row.default_period_days)?,
             require_new_users: row.require_new_users,
             new_user_period_days: row.new_user_period_days.map(days).transpose()?,
-            allowed: AllowedFactors {
-                totp: row.allow_totp,
-                webauthn: row.allow_webauthn,
-                push: row.allow_push,
-            },
+            allowed: AllowedFactors::of_kinds(&kinds_of(&row.allowed_factors)?),
             trusted_browser_days: row.trusted_browser_days.map(days).transpose()?,
             push_limit: if row.push_limit_enabled {
                 Some(days(row.push_max_concurrent)?)
@@ -248,5 +255,24 @@ pub fn biometric_words(p: BiometricPolicy) -> &'static str {
         BiometricPolicy::Never => "never required",
         BiometricPolicy::IfEnabled => "required if enabled on the device",
         BiometricPolicy::Always => "always required",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allowed_set_is_stored_as_names_and_reads_back() {
+        for kinds in [
+            vec![FactorKind::Totp, FactorKind::Webauthn, FactorKind::Push],
+            vec![FactorKind::Webauthn],
+            vec![FactorKind::Totp, FactorKind::Push],
+        ] {
+            let text = kinds_text(&kinds);
+            assert_eq!(kinds_of(&text).unwrap(), kinds);
+        }
+        assert_eq!(kinds_text(&DEFAULTS.allowed.kinds()), "totp webauthn push");
+        assert!(kinds_of("totp sms").is_err());
     }
 }

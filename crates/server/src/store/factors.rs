@@ -24,7 +24,7 @@ pub async fn confirmed_kinds<'c>(
     .bind(user_id)
     .fetch_all(db)
     .await?;
-    Ok(kinds.iter().filter_map(|k| parse_kind(k)).collect())
+    Ok(kinds.iter().filter_map(|k| FactorKind::parse(k)).collect())
 }
 
 /// The kind of the user's factor used last, if any was used.
@@ -39,7 +39,7 @@ pub async fn last_used_kind<'c>(
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(kind.as_deref().and_then(parse_kind))
+    Ok(kind.as_deref().and_then(FactorKind::parse))
 }
 
 /// Brings the user's `has_factor` column in line with the view. Every
@@ -54,16 +54,6 @@ pub async fn refresh<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<()> {
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// The name of a kind in the `confirmed_factors` view.
-pub fn kind_name(kind: FactorKind) -> &'static str {
-    match kind {
-        FactorKind::Totp => "totp",
-        FactorKind::Push => "push",
-        FactorKind::Webauthn => "webauthn",
-        FactorKind::RecoveryCode => "recovery_code",
-    }
 }
 
 /// One kind of confirmed factor of a user, with the last use of any factor
@@ -95,7 +85,7 @@ pub async fn uses_of<'c>(db: impl Exec<'c>, user_ids: &[String]) -> sqlx::Result
     Ok(rows
         .into_iter()
         .filter_map(|(user_id, k, last_used_at)| {
-            parse_kind(&k).map(|kind| KindUse {
+            FactorKind::parse(&k).map(|kind| KindUse {
                 user_id,
                 kind,
                 last_used_at,
@@ -126,7 +116,7 @@ pub async fn confirmed<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec
     Ok(rows
         .into_iter()
         .filter_map(|(id, k, since, last_used_at)| {
-            parse_kind(&k).map(|kind| Confirmed {
+            FactorKind::parse(&k).map(|kind| Confirmed {
                 id,
                 kind,
                 since,
@@ -134,44 +124,4 @@ pub async fn confirmed<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<Vec
             })
         })
         .collect())
-}
-
-fn parse_kind(kind: &str) -> Option<FactorKind> {
-    match kind {
-        "totp" => Some(FactorKind::Totp),
-        "push" => Some(FactorKind::Push),
-        "webauthn" => Some(FactorKind::Webauthn),
-        "recovery_code" => Some(FactorKind::RecoveryCode),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds_read_back() {
-        for k in [
-            FactorKind::Totp,
-            FactorKind::Push,
-            FactorKind::Webauthn,
-            FactorKind::RecoveryCode,
-        ] {
-            let text = serde_json::to_value(k)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            assert_eq!(parse_kind(&text), Some(k));
-        }
-        assert_eq!(parse_kind("carrier_pigeon"), None);
-        for k in [
-            FactorKind::Totp,
-            FactorKind::Push,
-            FactorKind::Webauthn,
-            FactorKind::RecoveryCode,
-        ] {
-            assert_eq!(parse_kind(kind_name(k)), Some(k));
-        }
-    }
 }

@@ -13,12 +13,8 @@ pub struct Row {
     #[sqlx(try_from = "super::Flag")]
     pub require_new_users: bool,
     pub new_user_period_days: Option<i64>,
-    #[sqlx(try_from = "super::Flag")]
-    pub allow_totp: bool,
-    #[sqlx(try_from = "super::Flag")]
-    pub allow_webauthn: bool,
-    #[sqlx(try_from = "super::Flag")]
-    pub allow_push: bool,
+    /// The kinds users may set up: their wire names, space-separated.
+    pub allowed_factors: String,
     pub trusted_browser_days: Option<i64>,
     #[sqlx(try_from = "super::Flag")]
     pub push_limit_enabled: bool,
@@ -36,9 +32,7 @@ pub struct Values {
     pub default_period_days: i64,
     pub require_new_users: bool,
     pub new_user_period_days: Option<i64>,
-    pub allow_totp: bool,
-    pub allow_webauthn: bool,
-    pub allow_push: bool,
+    pub allowed_factors: String,
     pub trusted_browser_days: Option<i64>,
     pub push_limit_enabled: bool,
     pub push_max_concurrent: i64,
@@ -50,9 +44,7 @@ pub struct Values {
 pub async fn get<'c>(db: impl Exec<'c>) -> sqlx::Result<Row> {
     sqlx::query_as(
         "SELECT s.default_period_days, CAST(s.require_new_users AS INTEGER) AS require_new_users,
-                s.new_user_period_days, CAST(s.allow_totp AS INTEGER) AS allow_totp,
-                CAST(s.allow_webauthn AS INTEGER) AS allow_webauthn,
-                CAST(s.allow_push AS INTEGER) AS allow_push, s.trusted_browser_days,
+                s.new_user_period_days, s.allowed_factors, s.trusted_browser_days,
                 CAST(s.push_limit_enabled AS INTEGER) AS push_limit_enabled,
                 s.push_max_concurrent, s.push_biometric, s.protect_mode, s.protect_merged_at,
                 s.updated_at,
@@ -80,18 +72,15 @@ pub async fn update(tx: &mut Tx, v: &Values, now: Timestamp, by_user_id: &str) -
     sqlx::query(
         "UPDATE org_settings
             SET default_period_days = $1, require_new_users = $2, new_user_period_days = $3,
-                allow_totp = $4, allow_webauthn = $5, allow_push = $6,
-                trusted_browser_days = $7, updated_at = $8, updated_by = $9,
-                push_limit_enabled = $10, push_max_concurrent = $11, push_biometric = $12,
-                protect_mode = $13, protect_merged_at = $14
+                allowed_factors = $4, trusted_browser_days = $5, updated_at = $6,
+                updated_by = $7, push_limit_enabled = $8, push_max_concurrent = $9,
+                push_biometric = $10, protect_mode = $11, protect_merged_at = $12
           WHERE id = 1",
     )
     .bind(v.default_period_days)
     .bind(v.require_new_users)
     .bind(v.new_user_period_days)
-    .bind(v.allow_totp)
-    .bind(v.allow_webauthn)
-    .bind(v.allow_push)
+    .bind(&v.allowed_factors)
     .bind(v.trusted_browser_days)
     .bind(now)
     .bind(by_user_id)

@@ -112,7 +112,7 @@ fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
         None => {}
     }
     if let Some(kind) = filter.factor {
-        let k = sql.text(super::factors::kind_name(kind));
+        let k = sql.text(kind.wire());
         // `has_factor` is kept equal to "has a confirmed factor" by the
         // store, so it is implied; tested first, it spares the subquery on
         // every user without a factor.

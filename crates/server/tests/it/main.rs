@@ -6,6 +6,7 @@
 mod authenticator;
 mod client;
 mod device;
+mod factor_checklist;
 mod fixtures;
 
 mod admin;

@@ -251,7 +251,7 @@ mod tests {
 
     fn factor(kind: FactorKind) -> Confirmed {
         Confirmed {
-            id: store::factors::kind_name(kind).to_string(),
+            id: kind.wire().to_string(),
             kind,
             since: 0,
             last_used_at: None,

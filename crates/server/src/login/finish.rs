@@ -45,46 +45,67 @@ pub enum Proven<'a> {
 pub const LOGIN_ENDED: &str = "This sign-in was ended (signed out, or its multi-factor \
      authentication was reset) while it was being checked; start again.";
 
+/// How a login in progress ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Ending<'a> {
+    /// What proved its last step.
+    pub proven: Proven<'a>,
+    /// The session ends no later than this (the enrollment period that
+    /// alone allowed it).
+    pub not_after: Option<i64>,
+    /// Trust the browser too, when the organisation allows it.
+    pub trust: bool,
+    /// The audit event's words.
+    pub detail: &'a str,
+}
+
+impl<'a> Ending<'a> {
+    /// A second factor (or key) proved the last step.
+    pub fn proven(proven: Proven<'a>, trust: bool, detail: &'a str) -> Self {
+        Ending {
+            proven,
+            not_after: None,
+            trust,
+            detail,
+        }
+    }
+}
+
 /// Ends a login in progress: a signed-in session with a new id, and the
 /// browser trusted when asked and allowed, in one transaction. See
 /// [`finish_in`] for what is checked again.
 pub async fn finish(
     state: &AppState,
     authed: &Authed,
-    proven: Proven<'_>,
-    not_after: Option<i64>,
-    trust: bool,
+    end: Ending<'_>,
     client: &Client,
-    detail: &str,
 ) -> Result<SignedIn, MfaError> {
     let mut tx = state.db.begin().await?;
-    let done = finish_in(
-        &mut tx, state, authed, proven, not_after, trust, client, detail,
-    )
-    .await?;
+    let done = finish_in(&mut tx, state, authed, end, client).await?;
     tx.commit().await?;
     Ok(done)
 }
 
-/// Finishes a login inside the caller's transaction (`trust`: trust the
-/// browser too, when the organisation allows it), checking again what
+/// Finishes a login inside the caller's transaction, checking again what
 /// the checks before it found: the login in progress is still there and
 /// so is the factor that proved it. A Reset MFA, "end all sessions", a
 /// logout or the factor's removal that happened while the factor was being
 /// checked wins: the login is refused in words and no session is made.
 /// The user's row is held first, so on PostgreSQL such a change and this
 /// one follow each other instead of interleaving.
-#[allow(clippy::too_many_arguments)]
 pub async fn finish_in(
     tx: &mut store::Tx,
     state: &AppState,
     authed: &Authed,
-    proven: Proven<'_>,
-    not_after: Option<i64>,
-    trust: bool,
+    end: Ending<'_>,
     client: &Client,
-    detail: &str,
 ) -> Result<SignedIn, MfaError> {
+    let Ending {
+        proven,
+        not_after,
+        trust,
+        detail,
+    } = end;
     let now = state.now();
     let user = &authed.user;
     if !store::users::lock(&mut **tx, &user.id).await? {

@@ -6,7 +6,7 @@ use portcullis_api::protect::{PushStarted, PushStatus, PushWait};
 use portcullis_api::webauthn::AuthenticationOptions;
 use portcullis_api::{FactorKind, LoginResponse};
 
-use super::finish::{finish, finish_in, Confirmed, Proven, SignedIn};
+use super::finish::{finish, finish_in, Confirmed, Ending, Proven, SignedIn};
 use super::flow::{Next, Step};
 use super::step::{expect_step, next_for};
 use crate::app::AppState;
@@ -41,16 +41,13 @@ pub async fn postpone(
         _ => None,
     };
     let detail = "password; MFA setup postponed";
-    finish(
-        state,
-        authed,
-        Proven::Nothing,
-        deadline,
-        false,
-        client,
+    let end = Ending {
+        proven: Proven::Nothing,
+        not_after: deadline,
+        trust: false,
         detail,
-    )
-    .await
+    };
+    finish(state, authed, end, client).await
 }
 
 /// The second step with a code the user types: today the authenticator
@@ -75,7 +72,7 @@ pub async fn prove_code(
             totp_factor::verify(state, &authed.user, code, client).await?;
             let proven = Proven::Method(Method::Totp);
             let detail = "password + authenticator app";
-            finish(state, authed, proven, None, trust, client, detail).await
+            finish(state, authed, Ending::proven(proven, trust, detail), client).await
         }
         FactorKind::Webauthn => Err(MfaError::NotAllowedNow(
             "A security key is proven with its own two steps: /api/v1/login/webauthn/start, then /finish.",
@@ -113,7 +110,13 @@ pub async fn key_finish(
     let used = webauthn_factor::assertion_finish(state, authed, ceremony, answer, client).await?;
     let detail = format!("password + {}", used.words);
     let proven = Proven::Key(&used.key_id);
-    finish(state, authed, proven, None, trust, client, &detail).await
+    finish(
+        state,
+        authed,
+        Ending::proven(proven, trust, &detail),
+        client,
+    )
+    .await
 }
 
 /// Sends a push for the second step, by the organisation's rules.
@@ -163,7 +166,8 @@ pub async fn push_wait(
             store::protect::used(&state.db, &authed.user.id, now).await?;
             let proven = Proven::Method(Method::Push);
             let detail = "password + Protect push";
-            login = Some(finish(state, authed, proven, None, trust, client, detail).await?);
+            login =
+                Some(finish(state, authed, Ending::proven(proven, trust, detail), client).await?);
         }
         _ => {}
     }
@@ -205,7 +209,15 @@ pub async fn recovery_code(
     }
     let proven = Proven::Method(Method::Recovery);
     let detail = "password + recovery code";
-    match finish_in(&mut tx, state, authed, proven, None, trust, client, detail).await {
+    match finish_in(
+        &mut tx,
+        state,
+        authed,
+        Ending::proven(proven, trust, detail),
+        client,
+    )
+    .await
+    {
         Ok(done) => {
             tx.commit().await?;
             recovery_codes::settle(state, &offered).await?;
@@ -237,7 +249,7 @@ async fn enrolled(
         });
     }
     let proven = Proven::Method(method);
-    let done = finish(state, authed, proven, None, false, client, detail).await?;
+    let done = finish(state, authed, Ending::proven(proven, false, detail), client).await?;
     Ok(Confirmed {
         session: Some(done.session),
         answer: LoginResponse::Done { user: done.me },

@@ -10,7 +10,7 @@ use portcullis_api::{FactorKind, LoginResponse};
 use portcullis_server::auth::client::Client;
 use portcullis_server::auth::session::Method;
 use portcullis_server::auth::{self, Access, Authed};
-use portcullis_server::login::finish::{finish, Proven};
+use portcullis_server::login::finish::{finish, Ending, Proven};
 use portcullis_server::login::second_factor;
 use portcullis_server::mfa::MfaError;
 
@@ -96,7 +96,13 @@ async fn a_reset_mfa_that_lands_after_the_code_was_checked_wins() {
     // login's finish runs.
     admin.reset_mfa(&id, Some(7)).await.ok();
     let totp = Proven::Method(Method::Totp);
-    let r = finish(&s.state, &authed, totp, None, false, &client(), "test").await;
+    let r = finish(
+        &s.state,
+        &authed,
+        Ending::proven(totp, false, "test"),
+        &client(),
+    )
+    .await;
     assert_ended(r);
     assert_eq!(sessions_of(&s, IVAN).await, (0, 0));
 }
@@ -118,7 +124,13 @@ async fn a_factor_removed_after_it_was_checked_finishes_no_login() {
         Api::read::<serde_json::Value>(admin.http.delete(url).send().await.unwrap()).await;
     assert_eq!(removed.status, 200, "{removed:?}");
     let totp = Proven::Method(Method::Totp);
-    let r = finish(&s.state, &authed, totp, None, false, &client(), "test").await;
+    let r = finish(
+        &s.state,
+        &authed,
+        Ending::proven(totp, false, "test"),
+        &client(),
+    )
+    .await;
     assert_ended(r);
     assert_eq!(
         sessions_of(&s, IVAN).await,

@@ -6,6 +6,7 @@
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
+use crate::auth::throttle;
 use crate::error::Internal;
 use crate::metrics::{self, Job};
 use crate::notify::mailer::{self, Mailer};
@@ -21,6 +22,10 @@ pub const PURGE_BATCH: i64 = 500;
 /// longer than the longest quiet period that restarts a count (a day) and
 /// the longest block (15 minutes).
 pub const THROTTLE_QUIET_SECS: i64 = 2 * DAY;
+/// Counters with failures in a row, but far from the cap, go after this
+/// long without a failure (a quiet count towards the cap is kept that
+/// long, not for ever).
+pub const THROTTLE_STALE_SECS: i64 = 90 * DAY;
 
 /// Counts a job's run for `/metrics`.
 fn counted<T>(job: Job, result: Result<T, Internal>) -> Result<T, Internal> {
@@ -95,6 +100,9 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     let quiet = now - THROTTLE_QUIET_SECS;
     in_batches(|| store::throttle::purge_quiet(db, quiet, now, PURGE_BATCH)).await?;
     in_batches(|| store::throttle::purge_windows(db, quiet, PURGE_BATCH)).await?;
+    let stale = now - THROTTLE_STALE_SECS;
+    let near = throttle::NEAR_CAP;
+    in_batches(|| store::throttle::purge_stale(db, stale, now, near, PURGE_BATCH)).await?;
     let events_before = now - state.settings.audit_retention_days * DAY;
     let events = in_batches(|| store::audit::purge(db, events_before, PURGE_BATCH)).await?;
     let emails_before = now - state.settings.outbox_retention_days * DAY;

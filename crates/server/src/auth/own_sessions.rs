@@ -15,6 +15,7 @@ use super::{require_fresh_mfa_if_any, AuthError, Authed};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::error::Internal;
+use crate::mfa::push::links::{revoke_all, Revoked};
 use crate::store::{self, sessions::Row};
 
 /// Why a change to one's sessions failed.
@@ -119,6 +120,10 @@ pub async fn end_one(
     {
         return Err(SessionsError::NotFound);
     }
+    // A Protect link the ended session made must not outlive it; links
+    // are not tied to the session that made them, so the user's live one
+    // goes (this session can show a new one).
+    revoke_all(&mut *tx, user_id, Revoked::Sessions, now).await?;
     let words = format!(
         "ended a session of {} from {}",
         browser_in_words(&row.user_agent),
@@ -151,7 +156,6 @@ pub async fn end_others(
     store::users::lock(&mut *tx, user_id).await?;
     let ended = store::sessions::end_all_but(&mut *tx, user_id, authed.session.id_hash()).await?;
     // A Protect link made in one of them dies with them.
-    use crate::mfa::push::links::{revoke_all, Revoked};
     revoke_all(&mut *tx, user_id, Revoked::Sessions, now).await?;
     // Rows past their end wait for the housekeeping, and logins in
     // progress were never in the list: the count is what the user saw.

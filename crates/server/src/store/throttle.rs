@@ -140,6 +140,33 @@ pub async fn purge_quiet<'c>(
     Ok(res.rows_affected())
 }
 
+/// Deletes up to `batch` counters with failures in a row that have been
+/// quiet since `stale_before` and hold fewer than `below` of them; returns
+/// how many. Without it, every address someone once tried a password
+/// for would keep a row for ever; counters near the cap (or at it) stay
+/// until a success or an administrator.
+pub async fn purge_stale<'c>(
+    db: impl Exec<'c>,
+    stale_before: Timestamp,
+    now: Timestamp,
+    below: i64,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM throttle WHERE key IN (
+           SELECT key FROM throttle
+            WHERE last_failure_at < $1 AND blocked_until < $2 AND consecutive < $3
+            LIMIT $4)",
+    )
+    .bind(stale_before)
+    .bind(now)
+    .bind(below)
+    .bind(batch)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected())
+}
+
 /// Deletes up to `batch` success windows that started before `before`
 /// (over, and no longer counted); returns how many.
 pub async fn purge_windows<'c>(

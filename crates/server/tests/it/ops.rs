@@ -338,6 +338,10 @@ async fn every_audit_event_is_one_json_log_line_without_secrets() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let s = TestServer::start().await;
+    // Another test's thread may have met the log's call sites first and
+    // cached "nobody listens" while this subscriber was being set up: ask
+    // every subscriber again, now that this one exists.
+    tracing::callsite::rebuild_interest_cache();
     let api: Api = s.api();
     let wrong = "a wrong password that must not be logged";
     api.login(ALICE, wrong).await.fail();
@@ -511,6 +515,39 @@ async fn sent_and_given_up_emails_past_their_retention_go_and_waiting_ones_stay(
             "sent-recently",
             "waiting-old"
         ]
+    );
+}
+
+#[tokio::test]
+async fn counts_towards_the_cap_go_after_ninety_quiet_days_unless_near_it() {
+    let s = TestServer::start().await;
+    let now = s.now();
+    // (key, last failure, failures in a row)
+    let rows: [(&str, i64, i64); 4] = [
+        ("sprayed-address", now - 91 * DAY, 1),
+        ("quiet-for-a-month", now - 30 * DAY, 3),
+        ("near-the-cap", now - 91 * DAY, 80),
+        ("suspended", now - 200 * DAY, 100),
+    ];
+    for (key, last, consecutive) in rows {
+        sqlx::query(
+            "INSERT INTO throttle (key, failures, last_failure_at, blocked_until, consecutive)
+             VALUES ($1, 1, $2, 0, $3)",
+        )
+        .bind(key)
+        .bind(last)
+        .bind(consecutive)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    }
+    jobs::purge(&s.state).await.unwrap();
+    let left = ids(&s, "SELECT key FROM throttle").await;
+    assert_eq!(
+        left,
+        vec!["near-the-cap", "quiet-for-a-month", "suspended"],
+        "an address tried once, long ago, keeps no row; a count near the \
+         cap stays until a success or an administrator"
     );
 }
 

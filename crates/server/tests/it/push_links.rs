@@ -136,6 +136,22 @@ async fn ending_the_users_sessions_revokes_the_link() {
 }
 
 #[tokio::test]
+async fn ending_one_other_session_revokes_the_link_it_may_have_made() {
+    let s = TestServer::start().await;
+    let owner = alice(&s).await;
+    // Another browser of hers (or someone who found it open) shows a link.
+    let other = alice(&s).await;
+    let link = device::link(&other).await;
+    let theirs = crate::own_sessions::list(&owner)
+        .await
+        .into_iter()
+        .find(|x| !x.current)
+        .unwrap();
+    crate::own_sessions::end(&owner, &theirs.id).await.ok();
+    refused_in_words(offer(&s, &token_of(&link.uri)).await, "sessions were ended");
+}
+
+#[tokio::test]
 async fn replacing_a_device_needs_a_fresh_factor_and_the_link_names_it() {
     let s = TestServer::start().await;
     let api = alice(&s).await;

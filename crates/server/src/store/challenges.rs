@@ -104,10 +104,14 @@ pub async fn take<'c>(
 }
 
 /// Deletes challenges that ended before `before` (used or expired).
-pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM challenges WHERE expires_at < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
+pub async fn purge<'c>(db: impl Exec<'c>, before: Timestamp, batch: i64) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "DELETE FROM challenges WHERE id IN (
+           SELECT id FROM challenges WHERE expires_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(db)
+    .await?;
     Ok(res.rows_affected())
 }

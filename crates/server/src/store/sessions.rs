@@ -273,11 +273,16 @@ pub async fn purge<'c>(
     db: impl Exec<'c>,
     now: Timestamp,
     idle_before: Timestamp,
+    batch: i64,
 ) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-        .bind(now)
-        .bind(idle_before)
-        .execute(db)
-        .await?;
+    let res = sqlx::query(
+        "DELETE FROM sessions WHERE id_hash IN (
+           SELECT id_hash FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 LIMIT $3)",
+    )
+    .bind(now)
+    .bind(idle_before)
+    .bind(batch)
+    .execute(db)
+    .await?;
     Ok(res.rows_affected())
 }

@@ -519,6 +519,50 @@ async fn sent_and_given_up_emails_past_their_retention_go_and_waiting_ones_stay(
 }
 
 #[tokio::test]
+async fn dead_sessions_and_challenges_go_in_batches_until_none_is_left() {
+    let s = TestServer::start().await;
+    let user: String = sqlx::query_scalar("SELECT id FROM users ORDER BY id LIMIT 1")
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    let now = s.now();
+    // More than two batches of each, all past their end.
+    let n = 2 * jobs::PURGE_BATCH + 7;
+    for i in 0..n {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, signed_in, methods, password_at,
+                                   created_at, last_seen_at, expires_at, client_ip, user_agent)
+             VALUES ($1, $2, TRUE, 'pwd', $3, $3, $3, $4, '', '')",
+        )
+        .bind(format!("dead-{i}"))
+        .bind(&user)
+        .bind(now - 3600)
+        .bind(now - 1)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO challenges (id, session_hash, kind, payload, created_at, expires_at)
+             VALUES ($1, 'x', 'webauthn_registration', '{}', $2, $3)",
+        )
+        .bind(format!("dead-{i}"))
+        .bind(now - 600)
+        .bind(now - 1)
+        .execute(&s.state.db)
+        .await
+        .unwrap();
+    }
+    let dropped = jobs::purge(&s.state).await.unwrap();
+    assert_eq!(dropped, n as u64);
+    let left = |table: &str| format!("SELECT COUNT(*) FROM {table} WHERE id_hash LIKE 'dead-%'");
+    assert_eq!(count(&s, &left("sessions")).await, 0);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM challenges WHERE id LIKE 'dead-%'").await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn counts_towards_the_cap_go_after_ninety_quiet_days_unless_near_it() {
     let s = TestServer::start().await;
     let now = s.now();

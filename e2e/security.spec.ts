@@ -2,6 +2,7 @@ import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import {
   CSRF,
+  PASSWORD,
   STEP,
   adminWithMfa,
   advance,
@@ -216,4 +217,47 @@ test('trust this browser: no code at the next login, until it is forgotten', asy
   } finally {
     await admin.ok(admin.request.patch('/api/v1/admin/settings', { headers: CSRF, data: { trusted_browser_days: null } }));
   }
+});
+
+test('changing the password signs the other sessions out; only the new one signs in', async ({ page, browser }) => {
+  await logIn(page, USER);
+  await expect(page).toHaveURL(/\/$/);
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await logIn(otherPage, USER);
+  await expect(otherPage).toHaveURL(/\/$/);
+
+  await page.goto('/security');
+  const section = page.getByRole('group', { name: 'Password' });
+  // Wrong current password, then too short a new one: said in words.
+  await section.getByLabel('Current password').fill('not the password');
+  await section.getByLabel('New password').fill('a new passphrase for judy');
+  await section.getByRole('button', { name: 'Change password' }).click();
+  await expect(section.getByRole('alert')).toHaveText('The current password is wrong.');
+  await section.getByLabel('Current password').fill(PASSWORD);
+  await section.getByLabel('New password').fill('short');
+  await section.getByRole('button', { name: 'Change password' }).click();
+  await expect(section.getByRole('alert')).toHaveText('The new password must have at least 8 characters.');
+  // By keyboard: Enter in the field submits.
+  await section.getByLabel('New password').fill('a new passphrase for judy');
+  await section.getByLabel('New password').press('Enter');
+  // The other browser's session, and those earlier specs left.
+  await expect(section.getByRole('status')).toHaveText(
+    /^Your password was changed, and \d+ other sessions? (was|were) signed out\.$/,
+  );
+  await expectNoViolations(page, 'security page, password changed');
+
+  await otherPage.goto('/security');
+  await expect(otherPage).toHaveURL(/\/login\?next=%2Fsecurity$/);
+  await logIn(otherPage, USER);
+  await expect(otherPage.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText('The email or password is incorrect.');
+  await logIn(otherPage, USER, 'a new passphrase for judy');
+  await expect(otherPage).toHaveURL(/\/$/);
+  await other.close();
+
+  // Back to the demo's password, for the other specs.
+  await section.getByLabel('Current password').fill('a new passphrase for judy');
+  await section.getByLabel('New password').fill(PASSWORD);
+  await section.getByRole('button', { name: 'Change password' }).click();
+  await expect(section.getByRole('status')).toContainText('Your password was changed');
 });

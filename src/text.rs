@@ -268,7 +268,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 32] = [
+pub const EVENT_KINDS: [(&str, &str); 34] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -284,6 +284,8 @@ pub const EVENT_KINDS: [(&str, &str); 32] = [
     ("browser_trusted", "Browser trusted"),
     ("browser_trust_revoked", "Trusted browser revoked"),
     ("sessions_ended_by_user", "Sessions ended by the user"),
+    ("password_changed", "Password changed"),
+    ("password_change_refused", "Password change refused"),
     ("admin_require_mfa", "MFA required by an admin"),
     ("admin_unrequire_mfa", "MFA no longer required by an admin"),
     ("admin_reset_mfa", "MFA reset by an admin"),

@@ -1,10 +1,10 @@
-//! The signed-in user's own account, beyond the factors: recovery codes,
-//! active sessions, trusted browsers; and the login steps that may also
+//! The signed-in user's own account, beyond the factors: the password,
+//! recovery codes, active sessions, trusted browsers; and the login steps that may also
 //! trust this browser. Only lazily loaded screens call these.
 
 use portcullis_api::{
-    EndedSessions, LoginResponse, NewRecoveryCodes, RecoveryCodesStatus, SessionInfo,
-    TrustedBrowser,
+    EndedSessions, LoginResponse, NewRecoveryCodes, PasswordChange, RecoveryCodesStatus,
+    SessionInfo, TrustedBrowser,
 };
 use serde::Serialize;
 
@@ -80,4 +80,16 @@ pub async fn forget_browser(id: &str) -> Result<(), ApiError> {
 
 pub async fn forget_all_browsers() -> Result<(), ApiError> {
     delete("/trusted-browsers").await
+}
+
+/// Changes the password; answers how many other sessions ended.
+pub async fn change_password(current: &str, new: &str) -> Result<EndedSessions, ApiError> {
+    post(
+        "/password",
+        &PasswordChange {
+            current_password: current.to_string(),
+            new_password: new.to_string(),
+        },
+    )
+    .await
 }

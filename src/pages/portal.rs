@@ -2,6 +2,7 @@
 
 pub mod home;
 mod merge_notice;
+mod password;
 mod protect;
 pub mod recovery_codes;
 pub mod security;

@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 32] = [
+pub const EVENT_KINDS: [&str; 34] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -64,6 +64,8 @@ pub const EVENT_KINDS: [&str; 32] = [
     "browser_trusted",
     "browser_trust_revoked",
     "sessions_ended_by_user",
+    "password_changed",
+    "password_change_refused",
     "admin_require_mfa",
     "admin_unrequire_mfa",
     "admin_reset_mfa",

@@ -216,6 +216,25 @@ pub struct MfaOverview {
     pub push_muted_until: Option<i64>,
 }
 
+/// `POST /api/v1/password`: change one's own password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    /// The password the account has now: not empty, at most 1024
+    /// characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "password", min_length = 1, max_length = 1024)
+    )]
+    pub current_password: String,
+    /// The new one: 8 to 1024 characters, not the current one.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "password", min_length = 8, max_length = 1024)
+    )]
+    pub new_password: String,
+}
+
 /// A one-time code typed by the user.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

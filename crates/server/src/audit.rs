@@ -49,6 +49,10 @@ pub enum EventKind {
     BrowserTrustRevoked,
     /// A user ended some of their own other sessions.
     SessionsEndedByUser,
+    /// The user changed their password.
+    PasswordChanged,
+    /// A password change was refused (a wrong current password).
+    PasswordChangeRefused,
     /// An administrator required MFA.
     AdminRequireMfa,
     /// An administrator stopped requiring MFA.
@@ -88,7 +92,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 32] = [
+    pub const ALL: [EventKind; 34] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -104,6 +108,8 @@ impl EventKind {
         EventKind::BrowserTrusted,
         EventKind::BrowserTrustRevoked,
         EventKind::SessionsEndedByUser,
+        EventKind::PasswordChanged,
+        EventKind::PasswordChangeRefused,
         EventKind::AdminRequireMfa,
         EventKind::AdminUnrequireMfa,
         EventKind::AdminResetMfa,
@@ -140,6 +146,7 @@ impl EventKind {
                 | EventKind::PushExpired
                 | EventKind::PushMfaAttemptFailed
                 | EventKind::PushFraudReported
+                | EventKind::PasswordChangeRefused
         )
     }
 
@@ -160,6 +167,8 @@ impl EventKind {
             EventKind::BrowserTrusted => "browser_trusted",
             EventKind::BrowserTrustRevoked => "browser_trust_revoked",
             EventKind::SessionsEndedByUser => "sessions_ended_by_user",
+            EventKind::PasswordChanged => "password_changed",
+            EventKind::PasswordChangeRefused => "password_change_refused",
             EventKind::AdminRequireMfa => "admin_require_mfa",
             EventKind::AdminUnrequireMfa => "admin_unrequire_mfa",
             EventKind::AdminResetMfa => "admin_reset_mfa",

@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod own_sessions;
 pub mod password;
+pub mod password_change;
 pub mod session;
 pub mod throttle;
 pub mod trusted_browser;

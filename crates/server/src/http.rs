@@ -22,6 +22,7 @@ pub(crate) mod headers;
 pub(crate) mod login;
 pub(crate) mod mfa;
 pub(crate) mod ops;
+pub(crate) mod password;
 pub(crate) mod protect;
 pub(crate) mod protect_unified;
 pub(crate) mod recovery_codes;
@@ -144,6 +145,7 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::list))
         .routes(routes!(sessions::end_one))
         .routes(routes!(sessions::end_others))
+        .routes(routes!(password::change_password))
         .routes(routes!(webauthn::register_start))
         .routes(routes!(webauthn::register_finish))
         .routes(routes!(webauthn::list))

@@ -33,6 +33,8 @@ pub enum Kind {
     /// To each administrator: an account's password or factor nears the
     /// suspension after failures in a row.
     LockoutNear,
+    /// To the user: their password was changed.
+    PasswordChanged,
 }
 
 impl Kind {
@@ -53,6 +55,7 @@ impl Kind {
             Kind::PushFraudReported => "push_fraud_reported",
             Kind::PushFraudAlert => "push_fraud_alert",
             Kind::LockoutNear => "lockout_near",
+            Kind::PasswordChanged => "password_changed",
         }
     }
 }
@@ -180,6 +183,15 @@ fn compose_by(
                  If this was not you, someone has your password and one of your recovery codes: contact \
                  your administrator at once, and generate new recovery codes on the Security page, which \
                  makes the old ones useless.\n"
+            ),
+        ),
+        Kind::PasswordChanged => (
+            "Your password was changed".to_string(),
+            format!(
+                "Hello {name},\n\nThe password of your Portcullis account was changed, from a session \
+                 signed in as you; your other sessions were signed out.\n\n\
+                 If this was not you, someone is signed in to your account: contact your \
+                 administrator at once.\n"
             ),
         ),
         Kind::BrowserTrusted => (

@@ -1,6 +1,6 @@
 //! `/security`: everything about how the user signs in: the authenticator
 //! app, security keys and passkeys (`security_keys.rs`), recovery codes
-//! (`recovery_codes.rs`), where they are signed in (`sessions.rs`) and
+//! (`recovery_codes.rs`), the password (`password.rs`), where they are signed in (`sessions.rs`) and
 //! the browsers that skip the second factor (`trusted_browsers.rs`).
 
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::{MfaOverview, TotpState};
 
 use super::merge_notice::MergeNotice;
+use super::password::ChangePassword;
 use super::protect::ProtectPush;
 use super::recovery_codes::RecoveryCodes;
 use super::security_keys::SecurityKeys;
@@ -74,6 +75,7 @@ fn Factors(
         <ProtectPush/>
         <SecurityKeys/>
         <RecoveryCodes/>
+        <ChangePassword/>
         <Sessions/>
         <TrustedBrowsers/>
     }

@@ -69,6 +69,26 @@ impl Hasher {
             .map_err(|_| HashError::Failed)?;
         Ok(known && ok)
     }
+
+    /// The PHC string of a new password, made within the same limits as
+    /// the checks (Argon2 is as costly either way).
+    pub async fn hash(&self, password: Secret<String>) -> Result<String, HashError> {
+        let _admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| HashError::Busy)?;
+        let _slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| HashError::Failed)?;
+        tokio::task::spawn_blocking(move || hash(password.expose()))
+            .await
+            .map_err(|_| HashError::Failed)?
+            .map_err(|_| HashError::Failed)
+    }
 }
 
 pub const MIN_LEN: usize = 8;

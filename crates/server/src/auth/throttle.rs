@@ -121,6 +121,14 @@ pub const CODE_ACCOUNT: Policy = Policy {
     suspends: true,
 };
 
+/// Wrong current passwords at a password change: delays as for codes, but
+/// never a suspension (the session is signed in already; nothing to
+/// unlock).
+pub const PASSWORD_CHANGE: Policy = Policy {
+    suspends: false,
+    ..CODE_ACCOUNT
+};
+
 /// Whose account a suspending counter guards, so administrators can be
 /// told when it nears the cap.
 #[derive(Debug, Clone)]
@@ -206,6 +214,13 @@ pub fn factor_counter(factor: &str, user_id: &str) -> Counter {
     };
     Counter::new(&["code", factor, user_id], CODE_ACCOUNT)
         .owned(Owner::UserId(user_id.to_string()), what)
+}
+
+/// The counter of wrong current passwords typed to change the password,
+/// in a signed-in session: its own, so that a session someone found open
+/// cannot spend the login's attempts, nor the other way round.
+pub fn password_change_counter(user_id: &str) -> Counter {
+    Counter::new(&["pw-change", user_id], PASSWORD_CHANGE)
 }
 
 /// The name of the authenticator app in throttle keys.

@@ -12,6 +12,7 @@ use portcullis_api::{ErrorBody, ErrorCode};
 use crate::admin::settings::SettingsError;
 use crate::admin::AdminError;
 use crate::auth::own_sessions::SessionsError;
+use crate::auth::password_change::ChangeError;
 use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
@@ -292,6 +293,28 @@ impl From<MfaError> for HttpError {
             }
             MfaError::Auth(e) => e.into(),
             MfaError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<ChangeError> for HttpError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::WrongCurrent => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "The current password is wrong.",
+            ),
+            ChangeError::Invalid(m) => HttpError::validation(m),
+            ChangeError::Throttled(secs) => HttpError::too_many_attempts(secs),
+            ChangeError::Busy(secs) => HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "The server is busy. Try again in a moment.",
+            )
+            .retry(secs),
+            ChangeError::Auth(e) => e.into(),
+            ChangeError::Internal(e) => HttpError::internal(&e),
         }
     }
 }

@@ -92,6 +92,16 @@ pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Replaces the user's password hash.
+pub async fn set_password<'c>(db: impl Exec<'c>, user_id: &str, phc: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(phc)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Requires MFA from `now` with this deadline (`None`: no period), forgetting
 /// any reminder sent for an earlier deadline.
 pub async fn set_requirement<'c>(

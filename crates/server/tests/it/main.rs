@@ -36,6 +36,7 @@ mod openapi;
 mod ops;
 mod own_sessions;
 mod passkeys;
+mod password_change;
 mod protect_settings;
 mod push;
 mod push_at_enrollment;

@@ -34,6 +34,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/v1/sessions"),
     ("delete", "/api/v1/sessions/{id}"),
     ("post", "/api/v1/sessions/end-others"),
+    ("post", "/api/v1/password"),
     ("post", "/api/v1/webauthn/register/start"),
     ("post", "/api/v1/webauthn/register/finish"),
     ("get", "/api/v1/webauthn/credentials"),

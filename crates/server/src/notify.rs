@@ -60,6 +60,67 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 16] = [
+        Kind::MfaRequired,
+        Kind::MfaReminder,
+        Kind::MfaSetupComplete,
+        Kind::AuthenticatorRemoved,
+        Kind::MfaReset,
+        Kind::SecurityKeyAdded,
+        Kind::SecurityKeyRemoved,
+        Kind::RecoveryCodesGenerated,
+        Kind::RecoveryCodeUsed,
+        Kind::BrowserTrusted,
+        Kind::PushDeviceEnrolled,
+        Kind::PushDeviceRemoved,
+        Kind::PushFraudReported,
+        Kind::PushFraudAlert,
+        Kind::LockoutNear,
+        Kind::PasswordChanged,
+    ];
+
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The portal page that acts on a message of this kind: where to set
+    /// up MFA (through the login), the Security page for a change to the
+    /// user's own account, the event log for an administrator's alert.
+    pub fn page(self) -> &'static str {
+        match self {
+            Kind::MfaRequired | Kind::MfaReminder | Kind::MfaReset => "/login?next=%2Fenroll",
+            Kind::PushFraudAlert | Kind::LockoutNear => "/admin/events",
+            Kind::MfaSetupComplete
+            | Kind::AuthenticatorRemoved
+            | Kind::SecurityKeyAdded
+            | Kind::SecurityKeyRemoved
+            | Kind::RecoveryCodesGenerated
+            | Kind::RecoveryCodeUsed
+            | Kind::BrowserTrusted
+            | Kind::PushDeviceEnrolled
+            | Kind::PushDeviceRemoved
+            | Kind::PushFraudReported
+            | Kind::PasswordChanged => "/security",
+        }
+    }
+}
+
+/// `body` with a last line linking to the page that acts on it, at the
+/// portal's public origin. Added when the message is sent, so a message
+/// queued before the origin changed links to where the portal is now.
+pub fn with_link(body: &str, kind: &str, public_origin: &str) -> String {
+    match Kind::parse(kind) {
+        Some(k) => {
+            let origin = public_origin.trim_end_matches('/');
+            format!("{body}\nOpen Portcullis: {origin}{}\n", k.page())
+        }
+        None => body.to_string(),
+    }
+}
+
 /// Who made the change a message reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
@@ -392,6 +453,21 @@ pub fn format_utc(t: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_reads_back_and_links_to_a_page_of_the_portal() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+            assert!(k.page().starts_with('/'), "{k:?}");
+        }
+        assert_eq!(Kind::parse("carrier_pigeon"), None);
+        let body = with_link("Hello\n", "mfa_reminder", "https://mfa.example.com/");
+        assert_eq!(
+            body,
+            "Hello\n\nOpen Portcullis: https://mfa.example.com/login?next=%2Fenroll\n"
+        );
+        assert_eq!(with_link("Hello\n", "unknown", "https://x"), "Hello\n");
+    }
 
     #[test]
     fn messages_from_a_request_say_when_and_from_where() {

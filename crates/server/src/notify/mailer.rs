@@ -47,7 +47,8 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<u32, Inter
         if !store::outbox::claim(&state.db, &m.id, now, now + CLAIM_SECS).await? {
             continue;
         }
-        match send(mailer, &m).await {
+        let body = crate::notify::with_link(&m.body, &m.kind, &state.settings.public_origin);
+        match send(mailer, &m, body).await {
             Ok(()) => {
                 store::outbox::mark_sent(&state.db, &m.id, state.now()).await?;
                 sent += 1;
@@ -79,7 +80,7 @@ struct Failure {
     permanent: bool,
 }
 
-async fn send(mailer: &Mailer, m: &Due) -> Result<(), Failure> {
+async fn send(mailer: &Mailer, m: &Due, body: String) -> Result<(), Failure> {
     let to: Mailbox = m.to_addr.parse().map_err(|e| Failure {
         error: format!("bad recipient: {e}"),
         permanent: true,
@@ -88,7 +89,7 @@ async fn send(mailer: &Mailer, m: &Due) -> Result<(), Failure> {
         .from(mailer.from.clone())
         .to(to)
         .subject(&m.subject)
-        .body(m.body.clone())
+        .body(body)
         .map_err(|e| Failure {
             error: format!("cannot build message: {e}"),
             permanent: true,

@@ -70,6 +70,8 @@ pub struct Due {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// The kind's name (`notify::Kind::as_str`).
+    pub kind: String,
 }
 
 /// Unsent messages whose time has come, oldest first.
@@ -80,7 +82,7 @@ pub async fn due<'c>(
     limit: u32,
 ) -> sqlx::Result<Vec<Due>> {
     sqlx::query_as(
-        "SELECT id, to_addr, subject, body, attempts FROM outbox
+        "SELECT id, to_addr, subject, body, attempts, kind FROM outbox
          WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2
          ORDER BY created_at LIMIT $3",
     )

@@ -99,6 +99,13 @@ async fn queued_emails_are_delivered_once() {
     );
     // T0 is 2026-11-22: the 7-day deadline is in the text.
     assert!(msg.contains("by 2026-11-29"), "{msg}");
+    // The email links to where MFA is set up, at the portal's origin.
+    let link = format!(
+        "Open Portcullis: {}/login?next=%2Fenroll",
+        s.state.settings.public_origin.trim_end_matches('/')
+    );
+    // (Quoted-printable writes `=` as `=3D`.)
+    assert!(msg.replace("=3D", "=").contains(&link), "{msg}");
 
     // Sent once: nothing is due any more, now or later.
     assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 0);

@@ -90,8 +90,11 @@ async fn unknown_user_costs_about_as_much_time_as_a_wrong_password() {
     t_known.sort();
     t_unknown.sort();
     let (k, u) = (t_known[2].as_secs_f64(), t_unknown[2].as_secs_f64());
+    // Within 5x either way: skipping Argon2 makes a login 20-50 times
+    // faster, while a busy machine (the other tests) was seen to stretch
+    // one median over 3x.
     assert!(
-        u > k / 3.0 && u < k * 3.0,
+        u > k / 5.0 && u < k * 5.0,
         "known {k:.3}s vs unknown {u:.3}s"
     );
 }

@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::boot;
 use crate::components::{AdminOnly, Layout, SignedInOnly};
 use crate::pages::admin::AdminScreen;
-use crate::pages::login::{EnrollScreen, LoginMfaScreen, LoginPage};
+use crate::pages::login::{EnrollScreen, LoginMfaScreen, LoginPage, WelcomeScreen};
 use crate::pages::portal::{HomeScreen, SecurityScreen};
 use crate::pages::NotFound;
 use crate::paths::Page;
@@ -34,6 +34,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/enroll")
                         view=EnrollScreen
+                    />
+                    // what a one-time link opens (invitation, setup link)
+                    <Route
+                        path=path!("/welcome")
+                        view=WelcomeScreen
                     />
                     <ParentRoute path=path!("") view=SignedInOnly>
                         <Route

@@ -13,6 +13,8 @@ pub enum Page {
     LoginMfa,
     /// Setting up the authenticator app, during login or from the portal.
     Enroll,
+    /// What a one-time link (invitation, setup link) opens.
+    Welcome,
     /// The portal's home: MFA status and what to do next.
     Home,
     /// The user's factors.
@@ -39,10 +41,11 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 10] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
+        Page::Welcome,
         Page::Home,
         Page::Security,
         Page::AdminUsers,
@@ -57,6 +60,7 @@ impl Page {
             Page::Login => "/login",
             Page::LoginMfa => "/login/mfa",
             Page::Enroll => "/enroll",
+            Page::Welcome => "/welcome",
             Page::Home => "/",
             Page::Security => "/security",
             Page::AdminUsers => "/admin/users",
@@ -73,6 +77,7 @@ impl Page {
             Page::Login => "Log in",
             Page::LoginMfa => "Verify it’s you",
             Page::Enroll => "Set up multi-factor authentication",
+            Page::Welcome => "Welcome",
             Page::Home => "Home",
             Page::Security => "Security",
             Page::AdminUsers => "Users",
@@ -84,7 +89,7 @@ impl Page {
 
     pub const fn audience(self) -> Audience {
         match self {
-            Page::Login | Page::LoginMfa | Page::Enroll => Audience::Anyone,
+            Page::Login | Page::LoginMfa | Page::Enroll | Page::Welcome => Audience::Anyone,
             Page::Home | Page::Security => Audience::SignedIn,
             Page::AdminUsers | Page::AdminUser | Page::AdminMfa | Page::AdminEvents => {
                 Audience::Admin

@@ -268,7 +268,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 34] = [
+pub const EVENT_KINDS: [(&str, &str); 37] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -303,6 +303,9 @@ pub const EVENT_KINDS: [(&str, &str); 34] = [
     ("push_device_enrolled", "Protect device enrolled"),
     ("push_device_removed", "Protect device removed"),
     ("push_fraud_reported", "Push reported as fraud"),
+    ("user_invited", "User added and invited"),
+    ("setup_link_issued", "Setup link made"),
+    ("link_used", "Invitation or setup link used"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

@@ -4,7 +4,7 @@
 
 use portcullis_api::{
     EndedSessions, LoginResponse, NewRecoveryCodes, PasswordChange, RecoveryCodesStatus,
-    SessionInfo, TrustedBrowser,
+    SessionInfo, TrustedBrowser, WelcomeInfo, WelcomeRequest, WelcomeToken,
 };
 use serde::Serialize;
 
@@ -43,6 +43,30 @@ pub async fn login_recovery_code(
         &LoginCode {
             code,
             trust_browser,
+        },
+    )
+    .await
+}
+
+/// What a one-time link opens (it stays unused).
+pub async fn welcome_peek(token: &str) -> Result<WelcomeInfo, ApiError> {
+    post(
+        "/welcome/peek",
+        &WelcomeToken {
+            token: token.to_string(),
+        },
+    )
+    .await
+}
+
+/// Uses a one-time link with a password; the login it starts goes on as
+/// the answer says.
+pub async fn welcome(token: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    post(
+        "/welcome",
+        &WelcomeRequest {
+            token: token.to_string(),
+            password: password.to_string(),
         },
     )
     .await

@@ -7,7 +7,7 @@
 
 use portcullis_api::{
     AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, MfaSettings,
-    MfaSettingsChange, UserDetail, UserPage,
+    MfaSettingsChange, NewUser, SetupLink, UserDetail, UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -85,6 +85,21 @@ pub async fn change_settings(change: &MfaSettingsChange) -> Result<MfaSettings, 
 }
 
 /// No longer require MFA (the user's factors stay).
+/// Adds a user, who is invited by email.
+pub async fn add_user(new: &NewUser) -> Result<AdminUser, ApiError> {
+    post("/admin/users", new).await
+}
+
+/// Sends an invited user a new invitation (the old link stops working).
+pub async fn resend_invitation(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/invitation"), &()).await
+}
+
+/// A setup link for a user with no factor, to hand over; shown once.
+pub async fn setup_link(id: &str) -> Result<SetupLink, ApiError> {
+    post(&user_path(id, "/setup-link"), &()).await
+}
+
 pub async fn unrequire_mfa(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/unrequire-mfa"), &()).await
 }

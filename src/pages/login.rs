@@ -7,10 +7,13 @@ pub mod mfa;
 mod passkey;
 pub mod password;
 mod push;
+pub mod welcome;
 
 pub use enroll::EnrollPage;
 pub use mfa::LoginMfaPage;
 pub use password::LoginPage;
+pub use welcome::WelcomePage;
 
 lazy_screen!(LoginMfaScreen, login_mfa_view, mfa::LoginMfaPage);
 lazy_screen!(EnrollScreen, enroll_view, enroll::EnrollPage);
+lazy_screen!(WelcomeScreen, welcome_view, welcome::WelcomePage);

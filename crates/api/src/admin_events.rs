@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 34] = [
+pub const EVENT_KINDS: [&str; 37] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -83,4 +83,7 @@ pub const EVENT_KINDS: [&str; 34] = [
     "push_device_enrolled",
     "push_device_removed",
     "push_fraud_reported",
+    "user_invited",
+    "setup_link_issued",
+    "link_used",
 ];

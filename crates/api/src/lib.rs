@@ -378,6 +378,9 @@ pub struct AdminUser {
     /// The label of their Protect push device; absent: none enrolled.
     #[serde(default)]
     pub protect_device: Option<String>,
+    /// Invited and not signed in yet: no password chosen.
+    #[serde(default)]
+    pub invited: bool,
 }
 
 /// A page of users, in the order asked for.
@@ -415,6 +418,7 @@ pub use admin_settings::{
     PUSH_MAX_CONCURRENT_MAX,
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
+pub use people::{LinkPurpose, NewUser, SetupLink, WelcomeInfo, WelcomeRequest, WelcomeToken};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};
 pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
@@ -424,6 +428,7 @@ mod admin_list;
 mod admin_settings;
 mod admin_user;
 /// Protect push: the portal's routes and the device API.
+pub mod people;
 pub mod protect;
 mod recovery_codes;
 mod sessions;

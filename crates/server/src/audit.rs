@@ -89,10 +89,16 @@ pub enum EventKind {
     /// The user reported a push on their device as not theirs ("This
     /// wasn't me"): denied, and their pushes muted for a while.
     PushFraudReported,
+    /// A user was added and invited by email (or by the command line).
+    UserInvited,
+    /// A setup link was made for an account with no factor.
+    SetupLinkIssued,
+    /// An invitation or setup link was used.
+    LinkUsed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 34] = [
+    pub const ALL: [EventKind; 37] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -127,6 +133,9 @@ impl EventKind {
         EventKind::PushDeviceEnrolled,
         EventKind::PushDeviceRemoved,
         EventKind::PushFraudReported,
+        EventKind::UserInvited,
+        EventKind::SetupLinkIssued,
+        EventKind::LinkUsed,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -186,6 +195,9 @@ impl EventKind {
             EventKind::PushDeviceEnrolled => "push_device_enrolled",
             EventKind::PushDeviceRemoved => "push_device_removed",
             EventKind::PushFraudReported => "push_fraud_reported",
+            EventKind::UserInvited => "user_invited",
+            EventKind::SetupLinkIssued => "setup_link_issued",
+            EventKind::LinkUsed => "link_used",
         }
     }
 }

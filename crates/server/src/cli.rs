@@ -2,7 +2,6 @@
 //! reads a `PORTCULLIS_*` environment variable; `--help` shows the values
 //! of none that may hold a secret (`hide_env_values`).
 
-use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,9 +10,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use portcullis_api::Role;
 
+use crate::admin::AdminError;
 use crate::app::AppState;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{origin_of, Settings};
+use crate::people::add::AddedBy;
 use crate::secret::{Secret, SecretBox};
 use crate::{auth, demo, http, jobs, store};
 
@@ -183,6 +184,15 @@ pub struct Cli {
         global = true
     )]
     pub outbox_retention_days: i64,
+    /// Days an invitation or a setup link works (each works once).
+    #[arg(
+        long,
+        env = "PORTCULLIS_LINK_DAYS",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(i64).range(1..=30),
+        global = true
+    )]
+    pub link_days: i64,
     /// TESTS ONLY: time stands still except when POST /api/test/clock moves it.
     #[cfg(feature = "test-clock")]
     #[arg(long, env = "PORTCULLIS_FAKE_CLOCK", global = true)]
@@ -213,9 +223,9 @@ pub fn init_logging(format: LogFormat) {
 pub enum Command {
     /// Serve the portal (the default).
     Serve,
-    /// Create an administrator (the first admin of a real deployment). The
-    /// password is read from PORTCULLIS_ADMIN_PASSWORD, else from the
-    /// terminal (not echoed) or a line of standard input.
+    /// Create an administrator (the first admin of a real deployment): it
+    /// prints a one-time link (also emailed) with which they choose their
+    /// password and set up multi-factor authentication.
     CreateAdmin {
         #[arg(long)]
         email: String,
@@ -224,6 +234,13 @@ pub enum Command {
         /// Make a billing admin (may merge/separate Protect).
         #[arg(long)]
         billing: bool,
+    },
+    /// Print a one-time setup link (also emailed) for the account with this
+    /// email when it has no second factor: with it and their password they
+    /// set up their first one, for when no administrator can make the link.
+    SetupLink {
+        #[arg(long)]
+        email: String,
     },
     /// Lift a suspension: clear the failed attempts in a row of the account
     /// with this email (its password, authenticator app and recovery codes),
@@ -260,6 +277,7 @@ impl Cli {
             audit_retention_days: self.audit_retention_days,
             outbox_retention_days: self.outbox_retention_days,
             max_push_waits: usize::try_from(self.max_push_waits).unwrap_or(1000),
+            link_days: self.link_days,
             ..Settings::default()
         })
     }
@@ -337,6 +355,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             create_admin(&state, email, name, role).await
         }
+        Some(Command::SetupLink { email }) => {
+            let link = crate::people::add::setup_link_by_email(&state, email).await?;
+            println!(
+                "A setup link for {}, which works once, until {}:\n\n  {}\n",
+                email.trim(),
+                crate::notify::format_utc(link.expires_at),
+                link.url.expose()
+            );
+            Ok(())
+        }
         Some(Command::Unlock { email }) => {
             let done = auth::unlock::by_email(&state, email).await?;
             println!("{}", done.words());
@@ -411,39 +439,25 @@ async fn serve(
 }
 
 async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> anyhow::Result<()> {
-    auth::check_email(email).map_err(anyhow::Error::msg)?;
-    if name.trim().is_empty() {
-        anyhow::bail!("--name must not be empty");
-    }
-    if store::users::find_by_email(&state.db, &auth::normalize_email(email))
-        .await?
-        .is_some()
-    {
-        anyhow::bail!(
-            "a user with the email {} already exists",
-            auth::normalize_email(email)
-        );
-    }
-    let pw = match std::env::var("PORTCULLIS_ADMIN_PASSWORD") {
-        Ok(p) => p,
-        // From a person at a terminal: not echoed.
-        Err(_) if std::io::stdin().is_terminal() => {
-            rpassword::prompt_password(format!("Password for {email}: "))
-                .context("cannot read the password from the terminal")?
-        }
-        // From a pipe or file: its first line.
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_string()
-        }
+    let new = portcullis_api::NewUser {
+        email: email.to_string(),
+        display_name: name.to_string(),
+        role,
     };
-    let user = auth::create_user(state, email, name, &pw, role).await?;
+    let (user, link) = crate::people::add::invite(state, &new, AddedBy::CommandLine)
+        .await
+        .map_err(|e| match e {
+            AdminError::Invalid(m) | AdminError::Conflict(m) => anyhow::anyhow!(m),
+            other => anyhow::anyhow!("cannot create the administrator: {other:?}"),
+        })?;
     println!(
-        "Created {} ({}) as {}. They set up multi-factor authentication at their first login.",
+        "Created {} ({}) as {}. They choose their password and set up multi-factor \
+         authentication with this link, which works once, until {} (it was emailed to them too):\n\n  {}\n",
         user.email,
         user.display_name,
-        role.as_str()
+        role.as_str(),
+        crate::notify::format_utc(link.expires_at),
+        link.url.expose()
     );
     Ok(())
 }

@@ -45,6 +45,8 @@ pub struct Settings {
     /// Browsers' push waits (long-polls) this process holds at once;
     /// beyond that a wait is refused with 429 (each holds a connection).
     pub max_push_waits: usize,
+    /// Days an invitation or a setup link works.
+    pub link_days: i64,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             audit_retention_days: 400,
             outbox_retention_days: 30,
             max_push_waits: 1000,
+            link_days: 7,
         }
     }
 }

@@ -8,6 +8,7 @@ use portcullis_api::{MfaStatus, Role};
 
 use crate::app::AppState;
 use crate::mfa::totp;
+use crate::people::{self, add::AddedBy};
 use crate::rules::requirement::{self as mfa, DAY};
 use crate::store;
 
@@ -156,14 +157,39 @@ async fn add_factor(state: &AppState, user_id: &str, now: i64) -> anyhow::Result
     Ok(())
 }
 
-/// What `--demo` prints at start: the URL and each demo login with its
-/// current MFA status.
+/// A fresh setup link (also emailed, replacing any earlier one) for each
+/// demo administrator with no factor: their password alone cannot set
+/// one up. Made at every start, so a restarted demo always has one.
+pub async fn setup_links(state: &AppState) -> anyhow::Result<Vec<(String, String)>> {
+    let mut links = Vec::new();
+    for (email, _, role, _) in USERS {
+        if !role.is_admin() {
+            continue;
+        }
+        let Some(user) = store::users::find_by_email(&state.db, email).await? else {
+            continue;
+        };
+        if !store::factors::confirmed_kinds(&state.db, &user.id)
+            .await?
+            .is_empty()
+        {
+            continue;
+        }
+        let issued = people::add::issue_setup(state, &user, AddedBy::CommandLine).await?;
+        links.push((email.to_string(), issued.url.expose().clone()));
+    }
+    Ok(links)
+}
+
+/// What `--demo` prints at start: the URL, each demo login with its
+/// current MFA status, and the setup links of administrators with no factor.
 pub async fn banner(
     state: &AppState,
     url: &str,
     password: &str,
     password_is_default: bool,
 ) -> anyhow::Result<String> {
+    let links = setup_links(state).await?;
     let mut s = format!("\nPortcullis is running at {url}\n\nDemo logins");
     if password_is_default {
         s.push_str(&format!(" (password for all: {password})"));
@@ -192,6 +218,12 @@ pub async fn banner(
             None => "deleted".to_string(),
         };
         s.push_str(&format!("  {email:<22} {what:<14} {status}\n"));
+    }
+    for (email, link) in links {
+        s.push_str(&format!(
+            "\n{email} has no second factor yet, and a password alone cannot set one up for an \
+             administrator. Set it up with this one-time link (and the password above):\n  {link}\n"
+        ));
     }
     Ok(s)
 }

@@ -23,6 +23,7 @@ pub(crate) mod login;
 pub(crate) mod mfa;
 pub(crate) mod ops;
 pub(crate) mod password;
+pub(crate) mod people;
 pub(crate) mod protect;
 pub(crate) mod protect_unified;
 pub(crate) mod recovery_codes;
@@ -34,6 +35,7 @@ pub mod timeout;
 pub(crate) mod trust_cookie;
 pub(crate) mod trusted_browsers;
 pub(crate) mod webauthn;
+pub(crate) mod welcome;
 
 use std::path::PathBuf;
 
@@ -171,6 +173,11 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_user::remove_factor))
         .routes(routes!(admin_user::end_sessions))
         .routes(routes!(admin_user::remind))
+        .routes(routes!(people::add_user))
+        .routes(routes!(people::resend_invitation))
+        .routes(routes!(people::setup_link))
+        .routes(routes!(welcome::peek))
+        .routes(routes!(welcome::accept))
         .routes(routes!(protect::enroll_link))
         .routes(routes!(protect::get_device))
         .routes(routes!(protect::remove_device))

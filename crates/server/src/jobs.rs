@@ -98,6 +98,7 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     let idle = now - state.settings.session_idle_secs;
     let sessions = in_batches(|| store::sessions::purge(db, now, idle, PURGE_BATCH)).await?;
     in_batches(|| store::challenges::purge(db, now, PURGE_BATCH)).await?;
+    in_batches(|| store::user_links::purge_expired(db, now, PURGE_BATCH)).await?;
     let quiet = now - THROTTLE_QUIET_SECS;
     in_batches(|| store::throttle::purge_quiet(db, quiet, now, PURGE_BATCH)).await?;
     in_batches(|| store::throttle::purge_windows(db, quiet, PURGE_BATCH)).await?;

@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod mfa;
 pub mod notify;
 pub mod ops;
+pub mod people;
 pub mod rules;
 pub mod secret;
 pub mod store;

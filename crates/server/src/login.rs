@@ -5,6 +5,7 @@
 
 pub mod finish;
 pub mod flow;
+pub mod link;
 pub mod passkey;
 pub mod password;
 pub mod second_factor;

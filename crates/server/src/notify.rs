@@ -35,6 +35,10 @@ pub enum Kind {
     LockoutNear,
     /// To the user: their password was changed.
     PasswordChanged,
+    /// To a new user: the invitation, with its one-time link.
+    Invitation,
+    /// To a user with no factor: a setup link for their first one.
+    SetupLink,
 }
 
 impl Kind {
@@ -56,13 +60,15 @@ impl Kind {
             Kind::PushFraudAlert => "push_fraud_alert",
             Kind::LockoutNear => "lockout_near",
             Kind::PasswordChanged => "password_changed",
+            Kind::Invitation => "invitation",
+            Kind::SetupLink => "setup_link",
         }
     }
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 18] = [
         Kind::MfaRequired,
         Kind::MfaReminder,
         Kind::MfaSetupComplete,
@@ -79,6 +85,8 @@ impl Kind {
         Kind::PushFraudAlert,
         Kind::LockoutNear,
         Kind::PasswordChanged,
+        Kind::Invitation,
+        Kind::SetupLink,
     ];
 
     /// The kind of a stored name.
@@ -89,8 +97,10 @@ impl Kind {
     /// The portal page that acts on a message of this kind: where to set
     /// up MFA (through the login), the Security page for a change to the
     /// user's own account, the event log for an administrator's alert.
-    pub fn page(self) -> &'static str {
-        match self {
+    /// `None`: the message carries its own one-time link.
+    pub fn page(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Invitation | Kind::SetupLink => return None,
             Kind::MfaRequired | Kind::MfaReminder | Kind::MfaReset => "/login?next=%2Fenroll",
             Kind::PushFraudAlert | Kind::LockoutNear => "/admin/events",
             Kind::MfaSetupComplete
@@ -104,7 +114,13 @@ impl Kind {
             | Kind::PushDeviceRemoved
             | Kind::PushFraudReported
             | Kind::PasswordChanged => "/security",
-        }
+        })
+    }
+
+    /// Messages whose body holds a one-time link: their body is forgotten
+    /// once sent (the link's token must not stay in the outbox).
+    pub fn carries_link(self) -> bool {
+        self.page().is_none()
     }
 }
 
@@ -112,10 +128,10 @@ impl Kind {
 /// portal's public origin. Added when the message is sent, so a message
 /// queued before the origin changed links to where the portal is now.
 pub fn with_link(body: &str, kind: &str, public_origin: &str) -> String {
-    match Kind::parse(kind) {
-        Some(k) => {
+    match Kind::parse(kind).and_then(Kind::page) {
+        Some(page) => {
             let origin = public_origin.trim_end_matches('/');
-            format!("{body}\nOpen Portcullis: {origin}{}\n", k.page())
+            format!("{body}\nOpen Portcullis: {origin}{page}\n")
         }
         None => body.to_string(),
     }
@@ -244,6 +260,31 @@ fn compose_by(
                  If this was not you, someone has your password and one of your recovery codes: contact \
                  your administrator at once, and generate new recovery codes on the Security page, which \
                  makes the old ones useless.\n"
+            ),
+        ),
+        Kind::Invitation => (
+            "You are invited to Portcullis".to_string(),
+            format!(
+                "Hello {name},\n\nAn account was made for you on Portcullis, your organisation's \
+                 sign-in portal. Open the link below to choose your password{mfa}. The link works \
+                 once, until {until}.\n\n\
+                 If you did not expect this, ignore this email: nothing happens without the link.\n",
+                mfa = if user.mfa_required || user.role().is_admin() {
+                    " and set up multi-factor authentication"
+                } else {
+                    ""
+                },
+                until = deadline.map(format_utc).unwrap_or_default(),
+            ),
+        ),
+        Kind::SetupLink => (
+            "Set up your second factor".to_string(),
+            format!(
+                "Hello {name},\n\nYour Portcullis account has no second factor, and your \
+                 password alone cannot set one up. Open the link below, confirm your password \
+                 and set up multi-factor authentication. The link works once, until {}.\n\n\
+                 If you did not expect this, contact your administrator.\n",
+                deadline.map(format_utc).unwrap_or_default(),
             ),
         ),
         Kind::PasswordChanged => (
@@ -414,8 +455,9 @@ async fn queue_by<'c>(
     put(db, now, kind, user, &subject, &body).await
 }
 
-/// Puts one composed message to `user` in the outbox.
-async fn put<'c>(
+/// Puts one composed message to `user` in the outbox (also for messages
+/// that add lines of their own to what [`compose`] wrote).
+pub async fn put<'c>(
     db: impl Exec<'c>,
     now: Timestamp,
     kind: Kind,
@@ -458,7 +500,10 @@ mod tests {
     fn every_kind_reads_back_and_links_to_a_page_of_the_portal() {
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
-            assert!(k.page().starts_with('/'), "{k:?}");
+            match k.page() {
+                Some(page) => assert!(page.starts_with('/'), "{k:?}"),
+                None => assert!(k.carries_link(), "{k:?}"),
+            }
         }
         assert_eq!(Kind::parse("carrier_pigeon"), None);
         let body = with_link("Hello\n", "mfa_reminder", "https://mfa.example.com/");

@@ -206,6 +206,15 @@ fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// A new random token: 256 bits from the OS, URL-safe base64 without
+/// padding (43 characters), for links, cookies and device enrollment.
+pub fn new_token() -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod totp;
 pub(crate) mod trusted_browsers;
+pub(crate) mod user_links;
 pub(crate) mod user_list;
 pub(crate) mod users;
 pub(crate) mod webauthn;

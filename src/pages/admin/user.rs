@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use portcullis_api::{ErrorCode, MfaStatus, UserDetail};
+use portcullis_api::{ErrorCode, MfaStatus, SetupLink, UserDetail};
 
 use super::user_actions::UserAction;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
@@ -74,6 +74,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
     let outcome = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let need_code = RwSignal::new(false);
+    let link = RwSignal::new(None::<SetupLink>);
     let heading = NodeRef::<leptos::html::H1>::new();
     let confirm_heading = NodeRef::<leptos::html::H2>::new();
     let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
@@ -104,9 +105,11 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let answer = action.run(&id).await;
                 match answer {
-                    Ok(d) => {
+                    Ok(done) => {
+                        let d = done.detail;
                         let who = d.user.display_name.clone();
                         let _ = view.detail.try_set(Some(d));
+                        let _ = link.try_set(done.link);
                         let _ = outcome.try_set(action.done(&who));
                         let _ = view.step.try_set(Step::Idle);
                         if let Some(h) = heading.get_untracked() {
@@ -202,6 +205,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
             })}
             <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
             {confirmation}
+            {move || link.get().map(|l| view! { <SetupLinkShown link=l name=name()/> })}
             <MfaSection default_days=default_days/>
         </section>
         <FactorsSection/>
@@ -214,6 +218,34 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                 <p><A href=href>"All events of this user"</A></p>
             })}
         </section>
+    }
+}
+
+/// A setup link just made, shown this once to hand over.
+#[component]
+fn SetupLinkShown(link: SetupLink, name: String) -> impl IntoView {
+    view! {
+        <div class="setup-link" role="group" aria-labelledby="setup-link-title">
+            <h2 id="setup-link-title">"Setup link"</h2>
+            <p>
+                "Give this link to "{name.clone()}" in person or by another channel you trust \
+                 (it was emailed to them too). With it and their password they set up their \
+                 first factor. It works once, until "{local_date_time(link.expires_at)}
+                ", and is not shown again."
+            </p>
+            <label for="setup-link-url">"Setup link for "{name}</label>
+            <input id="setup-link-url" type="text" readonly value=link.url
+                on:focus=move |ev| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(input) = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    {
+                        input.select();
+                    }
+                }
+            />
+        </div>
     }
 }
 
@@ -276,6 +308,15 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
     };
     let required = move || user.with(|u| u.as_ref().is_some_and(|u| u.mfa_required));
     let is_admin = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.is_admin()));
+    let invited = move || user.with(|u| u.as_ref().is_some_and(|u| u.invited));
+    // An account with a password and no factor: a setup link is how an
+    // administrator's first factor comes, and a help to anyone else.
+    let may_link = move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| !u.invited && u.factors.is_empty())
+        })
+    };
     let may_remind = move || {
         user.with(|u| {
             u.as_ref()
@@ -335,6 +376,20 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                             on:click=move |_| view.step.set(Step::Confirm(UserAction::Unrequire))
                         >
                             "Stop requiring MFA…"
+                        </button>
+                    })}
+                    {move || invited().then(|| view! {
+                        <button type="button" class="button secondary" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::ResendInvitation))
+                        >
+                            "Send the invitation again…"
+                        </button>
+                    })}
+                    {move || may_link().then(|| view! {
+                        <button type="button" class="button secondary" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::SetupLink))
+                        >
+                            "Make a setup link…"
                         </button>
                     })}
                     {move || may_remind().then(|| view! {

@@ -2,7 +2,7 @@
 //! value: the page asks for confirmation in words, then runs it, asking
 //! for a fresh code first when the server wants one.
 
-use portcullis_api::UserDetail;
+use portcullis_api::{SetupLink, UserDetail};
 
 use crate::api;
 use crate::text::days;
@@ -23,6 +23,17 @@ pub enum UserAction {
     EndSessions { count: usize },
     /// Send the "MFA required" email again.
     Remind,
+    /// Send an invited user a new invitation.
+    ResendInvitation,
+    /// Make a setup link for a user with no factor.
+    SetupLink,
+}
+
+/// What a change left: the user, and a setup link made with it (shown
+/// once, to hand over).
+pub struct Done {
+    pub detail: UserDetail,
+    pub link: Option<SetupLink>,
 }
 
 fn period_words(d: Option<u32>) -> String {
@@ -67,6 +78,14 @@ impl UserAction {
             UserAction::Remind => {
                 format!("Send {name} the “MFA required” email again, with their deadline?")
             }
+            UserAction::ResendInvitation => format!(
+                "Send {name} a new invitation email? The link in the earlier one stops working."
+            ),
+            UserAction::SetupLink => format!(
+                "Make a setup link for {name}? With it and their password they set up their \
+                 first factor; it is emailed to them and shown here once, to hand over in person \
+                 or by another channel. An earlier link stops working."
+            ),
         }
     }
 
@@ -79,6 +98,8 @@ impl UserAction {
             UserAction::RemoveFactor { .. } => "Remove",
             UserAction::EndSessions { .. } => "End sessions",
             UserAction::Remind => "Send the email",
+            UserAction::ResendInvitation => "Send the invitation",
+            UserAction::SetupLink => "Make the link",
         }
     }
 
@@ -91,29 +112,51 @@ impl UserAction {
             UserAction::RemoveFactor { label, .. } => format!("{label} removed."),
             UserAction::EndSessions { .. } => format!("Every session of {name} ended."),
             UserAction::Remind => format!("The email to {name} is queued."),
+            UserAction::ResendInvitation => format!("A new invitation to {name} is queued."),
+            UserAction::SetupLink => format!("A setup link for {name} is ready below."),
         }
     }
 
-    /// Runs it; answers the user as it left them.
-    pub async fn run(&self, id: &str) -> Result<UserDetail, api::ApiError> {
-        match self {
+    /// Runs it; answers the user as it left them. An administrator whose
+    /// MFA was reset gets a setup link at once: their password alone can
+    /// never set up their first factor.
+    pub async fn run(&self, id: &str) -> Result<Done, api::ApiError> {
+        let detail = match self {
             UserAction::Require { days } => {
                 api::admin::require_mfa(id, *days).await?;
-                api::admin::user(id).await
+                api::admin::user(id).await?
             }
             UserAction::Unrequire => {
                 api::admin::unrequire_mfa(id).await?;
-                api::admin::user(id).await
+                api::admin::user(id).await?
             }
             UserAction::Reset { days } => {
                 api::admin::reset_mfa(id, *days).await?;
-                api::admin::user(id).await
+                api::admin::user(id).await?
             }
             UserAction::RemoveFactor { id: factor, .. } => {
-                api::admin::remove_factor(id, factor).await
+                api::admin::remove_factor(id, factor).await?
             }
-            UserAction::EndSessions { .. } => api::admin::end_sessions(id).await,
-            UserAction::Remind => api::admin::remind(id).await,
-        }
+            UserAction::EndSessions { .. } => api::admin::end_sessions(id).await?,
+            UserAction::Remind => api::admin::remind(id).await?,
+            UserAction::ResendInvitation => {
+                api::admin::resend_invitation(id).await?;
+                api::admin::user(id).await?
+            }
+            UserAction::SetupLink => {
+                let link = api::admin::setup_link(id).await?;
+                let detail = api::admin::user(id).await?;
+                return Ok(Done {
+                    detail,
+                    link: Some(link),
+                });
+            }
+        };
+        let link = if matches!(self, UserAction::Reset { .. }) && detail.user.role.is_admin() {
+            Some(api::admin::setup_link(id).await?)
+        } else {
+            None
+        };
+        Ok(Done { detail, link })
     }
 }

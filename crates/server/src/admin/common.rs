@@ -144,6 +144,7 @@ pub fn admin_user(row: &ListedUser, now: Timestamp, factors: FactorFacts) -> Adm
         factors: factors.kinds,
         last_mfa_at: factors.last_used_at,
         protect_device: row.protect_label.clone(),
+        invited: user.password_hash.is_empty(),
     }
 }
 

@@ -79,9 +79,21 @@ pub async fn require_fresh_mfa_if_any(state: &AppState, authed: &Authed) -> Resu
         .await?
         .is_empty()
     {
-        return Ok(());
+        return may_bind_first_factor(authed);
     }
     require_fresh_mfa(state, authed)
+}
+
+/// Whether this session may bind the first factor of its user: never one
+/// proven by the password alone when the user is an administrator (a
+/// user made administrator while signed in, say). Their first factor
+/// comes through a setup link.
+pub fn may_bind_first_factor(authed: &Authed) -> Result<(), AuthError> {
+    let proof = &authed.session.proof;
+    if authed.user.role().is_admin() && !proof.via_link() && !proof.has_second_factor() {
+        return Err(AuthError::MfaRequired);
+    }
+    Ok(())
 }
 
 /// The signed-in user.

@@ -34,6 +34,10 @@ pub enum Method {
     /// A browser the user trusted earlier spared the second factor. Not a
     /// second factor itself: what needs a recent one still asks.
     Trusted,
+    /// A one-time link (an invitation or a setup link, sent by email or
+    /// handed over by an administrator) opened the login. Not a second
+    /// factor: it lets an account bind its first one.
+    Link,
 }
 
 impl Method {
@@ -45,6 +49,7 @@ impl Method {
             Method::Recovery => "rec",
             Method::Push => "push",
             Method::Trusted => "trust",
+            Method::Link => "link",
         }
     }
 
@@ -56,12 +61,13 @@ impl Method {
             "rec" => Some(Method::Recovery),
             "push" => Some(Method::Push),
             "trust" => Some(Method::Trusted),
+            "link" => Some(Method::Link),
             _ => None,
         }
     }
 
     pub fn is_second_factor(self) -> bool {
-        !matches!(self, Method::Password | Method::Trusted)
+        !matches!(self, Method::Password | Method::Trusted | Method::Link)
     }
 
     /// How a session records a factor of `kind` proven.
@@ -127,6 +133,11 @@ impl Proof {
             password_at: at,
             second_factor_at: user_verified.then_some(at),
         }
+    }
+
+    /// A one-time link opened this login.
+    pub fn via_link(&self) -> bool {
+        self.methods.contains(&Method::Link)
     }
 
     /// The first step was a key instead of the password.

@@ -11,11 +11,8 @@
 //! trusted_browser_days`) and never for administrators: their powers need
 //! a second factor at every login.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use portcullis_api::user_agent::browser_in_words;
 use portcullis_api::{Role, TrustedBrowser};
-use rand_core::{OsRng, RngCore};
 
 use super::client::Client;
 use super::Authed;
@@ -78,11 +75,7 @@ fn hash(state: &AppState, token: &str) -> String {
     state.secrets.keyed_hash(CONTEXT, token)
 }
 
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+use crate::secret::new_token;
 
 /// For how many days a browser of a user with `role` may be trusted under
 /// `settings`; `None`: not at all.

@@ -17,6 +17,7 @@ use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
+use crate::people::welcome::{self, WelcomeError};
 
 #[derive(Debug)]
 pub struct HttpError {
@@ -332,6 +333,15 @@ impl From<SessionsError> for HttpError {
             ),
             SessionsError::Auth(e) => e.into(),
             SessionsError::Internal(e) => HttpError::internal(&e),
+        }
+    }
+}
+
+impl From<WelcomeError> for HttpError {
+    fn from(e: WelcomeError) -> Self {
+        match e {
+            WelcomeError::LinkInvalid => HttpError::not_found(welcome::LINK_INVALID),
+            WelcomeError::Auth(e) => e.into(),
         }
     }
 }

@@ -13,6 +13,11 @@ pub const LOCKED_MESSAGE: &str =
     "Your time to set up multi-factor authentication has run out, so you cannot log in. \
      Contact your administrator to unlock your account.";
 
+/// Shown when an administrator without a factor signs in with the password.
+pub const SETUP_LINK_MESSAGE: &str =
+    "Your administrator account has no second factor yet, and a password alone cannot set one up. \
+     Open the setup link you were sent, or ask another administrator for a new one.";
+
 /// The next step of a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -30,6 +35,9 @@ pub enum Next {
     },
     /// The enrollment period is over: no session.
     Locked,
+    /// An administrator with no factor, without a setup link: a password
+    /// alone never binds their first factor. No session.
+    SetupLinkNeeded,
 }
 
 /// The facts the decision is made of.
@@ -43,10 +51,17 @@ pub struct Facts<'a> {
     /// verify its user): the second factor must be of another kind, or
     /// one touch of one device would pass both steps.
     pub key_was_first: bool,
+    /// A one-time link (invitation or setup link) opened this login.
+    pub via_link: bool,
 }
 
 /// What follows the password for a user with these facts at `now`.
 pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
+    if f.role.is_admin() && f.factors.is_empty() && !f.via_link {
+        // Whoever learnt an administrator's password must not become
+        // their second factor too.
+        return Next::SetupLinkNeeded;
+    }
     let requirement = Requirement::for_user(f.role, f.required, f.deadline, !f.factors.is_empty());
     match status::status(requirement, now) {
         MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(
@@ -63,6 +78,12 @@ pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
             deadline: requirement.deadline,
         },
         MfaStatus::RequiredNoPeriod => Next::Enroll {
+            mandatory: true,
+            days_left: None,
+            deadline: None,
+        },
+        // The link is an administrator's say-so: set up a factor now.
+        MfaStatus::EnrollmentExpired if f.via_link => Next::Enroll {
             mandatory: true,
             days_left: None,
             deadline: None,
@@ -106,6 +127,16 @@ mod tests {
         deadline: Option<Timestamp>,
         factors: &[FactorKind],
     ) -> Next {
+        with_link(role, required, deadline, factors, false)
+    }
+
+    fn with_link(
+        role: Role,
+        required: bool,
+        deadline: Option<Timestamp>,
+        factors: &[FactorKind],
+        via_link: bool,
+    ) -> Next {
         next_step(
             &Facts {
                 role,
@@ -113,6 +144,7 @@ mod tests {
                 deadline,
                 factors,
                 key_was_first: false,
+                via_link,
             },
             T,
         )
@@ -155,21 +187,38 @@ mod tests {
     }
 
     #[test]
-    fn administrators_must_enroll_at_once_and_are_never_locked() {
+    fn administrators_enroll_at_once_through_a_link_and_are_never_locked() {
         for role in [Role::Admin, Role::BillingAdmin] {
             let mandatory = Next::Enroll {
                 mandatory: true,
                 days_left: None,
                 deadline: None,
             };
-            assert_eq!(facts(role, false, None, &[]), mandatory);
-            assert_eq!(facts(role, true, Some(T + DAY), &[]), mandatory);
-            assert_eq!(facts(role, true, Some(T - DAY), &[]), mandatory);
+            assert_eq!(with_link(role, false, None, &[], true), mandatory);
+            assert_eq!(with_link(role, true, Some(T + DAY), &[], true), mandatory);
+            assert_eq!(with_link(role, true, Some(T - DAY), &[], true), mandatory);
+            // the password alone never binds an administrator's first factor
+            assert_eq!(facts(role, false, None, &[]), Next::SetupLinkNeeded);
+            assert_eq!(facts(role, true, Some(T - DAY), &[]), Next::SetupLinkNeeded);
             assert_eq!(
                 facts(role, false, None, TOTP),
                 Next::SecondFactor(TOTP.to_vec())
             );
         }
+        // a user's link changes nothing, but for a period that is over:
+        // the link lets them set up a factor now instead of locking them out
+        assert_eq!(
+            with_link(Role::User, false, None, &[], true),
+            Next::SignedIn
+        );
+        assert_eq!(
+            with_link(Role::User, true, Some(T - DAY), &[], true),
+            Next::Enroll {
+                mandatory: true,
+                days_left: None,
+                deadline: None
+            }
+        );
     }
 
     #[test]
@@ -186,7 +235,7 @@ mod tests {
         let now = facts(Role::User, true, None, &[]);
         assert!(!allows(&now, Step::Postpone));
         assert!(allows(&now, Step::Enroll));
-        for next in [Next::SignedIn, Next::Locked] {
+        for next in [Next::SignedIn, Next::Locked, Next::SetupLinkNeeded] {
             for step in [Step::Postpone, Step::Enroll, Step::Prove(FactorKind::Totp)] {
                 assert!(!allows(&next, step), "{next:?} {step:?}");
             }
@@ -203,6 +252,7 @@ mod tests {
                     deadline: None,
                     factors,
                     key_was_first: true,
+                    via_link: false,
                 },
                 T,
             )

@@ -162,6 +162,7 @@ pub async fn finish(
             deadline: user.mfa_deadline,
             factors: &factors,
             key_was_first: !used.user_verified,
+            via_link: false,
         },
         now,
     );

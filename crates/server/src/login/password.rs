@@ -4,7 +4,7 @@
 
 use portcullis_api::LoginResponse;
 
-use super::flow::{self, Facts, Next, LOCKED_MESSAGE};
+use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SETUP_LINK_MESSAGE};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -104,7 +104,12 @@ pub async fn login(
         }
         return Err(refused.into());
     }
-    let phc = user.as_ref().map(|u| u.password_hash.clone());
+    // An invited account has no password yet (an empty hash): like an
+    // unknown one, it is checked against the dummy and refused the same way.
+    let phc = user
+        .as_ref()
+        .filter(|u| !u.password_hash.is_empty())
+        .map(|u| u.password_hash.clone());
     let ok = match state.hasher.verify(password, phc).await {
         Ok(ok) => ok,
         Err(e) => {
@@ -164,6 +169,7 @@ pub async fn login(
             deadline: user.mfa_deadline,
             factors: &factors,
             key_was_first: false,
+            via_link: false,
         },
         now,
     );
@@ -183,22 +189,24 @@ pub async fn login(
     // What this login is for: the portal's half the user's role reaches.
     let resource = Resource::portal_for(user.role());
     let (signed_in, kind, detail, answer) = match next {
-        Next::Locked => {
+        Next::Locked | Next::SetupLinkNeeded => {
+            let (detail, message) = match next {
+                Next::Locked => ("enrollment period over", LOCKED_MESSAGE),
+                _ => (
+                    "administrator without a factor: a setup link is needed",
+                    SETUP_LINK_MESSAGE,
+                ),
+            };
             audit::record(
                 &state.db,
                 now,
-                Event::by_user(
-                    EventKind::LoginLocked,
-                    &user.id,
-                    client,
-                    "enrollment period over",
-                )
-                .for_resource(resource),
+                Event::by_user(EventKind::LoginLocked, &user.id, client, detail)
+                    .for_resource(resource),
             )
             .await?;
             return Ok(LoginOutcome {
                 answer: LoginResponse::Locked {
-                    message: LOCKED_MESSAGE.to_string(),
+                    message: message.to_string(),
                 },
                 session: None,
                 forget_trust: false,

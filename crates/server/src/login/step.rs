@@ -17,6 +17,7 @@ pub async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Interna
             deadline: authed.user.mfa_deadline,
             factors: &factors,
             key_was_first: authed.session.proof.key_was_first(),
+            via_link: authed.session.proof.via_link(),
         },
         state.now(),
     ))

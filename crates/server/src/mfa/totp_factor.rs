@@ -183,7 +183,9 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
         if kinds.contains(&FactorKind::Totp) {
             return Err(MfaError::AlreadySetUp);
         }
-        if !kinds.is_empty() {
+        if kinds.is_empty() {
+            auth::caller::may_bind_first_factor(authed)?;
+        } else {
             auth::require_fresh_mfa(state, authed)?;
         }
     }

@@ -51,6 +51,12 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<u32, Inter
         match send(mailer, &m, body).await {
             Ok(()) => {
                 store::outbox::mark_sent(&state.db, &m.id, state.now()).await?;
+                if crate::notify::Kind::parse(&m.kind)
+                    .is_some_and(crate::notify::Kind::carries_link)
+                {
+                    // Sent: the one-time link's only copy is the recipient's.
+                    store::outbox::forget_body(&state.db, &m.id).await?;
+                }
                 sent += 1;
             }
             Err(Failure { error, permanent }) => {

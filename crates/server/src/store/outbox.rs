@@ -122,6 +122,15 @@ pub async fn mark_sent<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx:
     Ok(())
 }
 
+/// Blanks a sent message's body (it held a one-time link).
+pub async fn forget_body<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET body = '' WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn record_failure<'c>(
     db: impl Exec<'c>,
     id: &str,

@@ -195,7 +195,7 @@ async fn admins_cannot_change_their_own_mfa_nor_a_higher_role() {
         (u.mfa, u.totp),
         (MfaStatus::RequiredNoPeriod, TotpState::NotSetUp)
     );
-    let (grace, _) = s.enroll_at_login(ADMIN).await;
+    let (grace, _) = s.enroll_by_link(ADMIN).await;
     for answer in [
         grace.require_mfa(&billing_id, None).await.fail(),
         grace.reset_mfa(&billing_id, Some(7)).await.fail(),

@@ -404,7 +404,7 @@ async fn an_admin_cannot_act_on_a_billing_admin_nor_on_themselves() {
     }
     // Give grace an app whose key this test knows.
     billing.reset_mfa(&grace_id, Some(7)).await.ok();
-    let (grace, _) = s.enroll_at_login(ADMIN).await;
+    let (grace, _) = s.enroll_by_link(ADMIN).await;
     for answer in [
         remove_factor(&grace, &billing_id, "totp").await.fail(),
         end_sessions(&grace, &billing_id).await.fail(),

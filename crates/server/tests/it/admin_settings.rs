@@ -89,7 +89,7 @@ pub async fn plain_admin(s: &TestServer) -> (Api, String) {
     create_user(&s.state, "ops@example.com", "Ops", PASSWORD, Role::Admin)
         .await
         .unwrap();
-    s.enroll_at_login("ops@example.com").await
+    s.enroll_by_link("ops@example.com").await
 }
 
 #[tokio::test]

@@ -9,7 +9,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use portcullis_api::{ErrorCode, LoginResponse};
-use portcullis_server::auth::password;
 use portcullis_server::auth::throttle::{self, CONSECUTIVE_CAP};
 use portcullis_server::mfa::totp::{code_at, step_of};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -31,15 +30,24 @@ fn portcullis(args: &[&str]) -> Command {
     c
 }
 
-fn create_admin(dir: &Path, email: &str, pw: &str, extra: &[&str]) -> Output {
+fn create_admin(dir: &Path, email: &str, extra: &[&str]) -> Output {
     portcullis(&["create-admin", "--email", email, "--name", "First Admin"])
         .args(extra)
         .arg("--data-dir")
         .arg(dir)
-        .env("PORTCULLIS_ADMIN_PASSWORD", pw)
         .stdin(Stdio::null())
         .output()
         .expect("run portcullis-server")
+}
+
+/// The token of the one-time link a command printed.
+fn printed_token(out: &Output) -> String {
+    let said = text(&out.stdout);
+    let link = said
+        .split_whitespace()
+        .find(|w| w.contains("/welcome#"))
+        .unwrap_or_else(|| panic!("no link in {said}"));
+    link.split_once('#').unwrap().1.to_string()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -140,23 +148,17 @@ impl Drop for Running {
 }
 
 #[tokio::test]
-async fn create_admin_makes_a_working_admin_once() {
+async fn create_admin_makes_an_invited_admin_once_and_prints_their_link() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let out = create_admin(&data, "Boss@Example.org", "a long passphrase", &[]);
+    let out = create_admin(&data, "Boss@Example.org", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Created boss@example.org"));
-    // The password is not echoed anywhere.
-    for stream in [&out.stdout, &out.stderr] {
-        assert!(!text(stream).contains("passphrase"));
-    }
-    let billing = create_admin(
-        &data,
-        "money@example.org",
-        "another passphrase",
-        &["--billing"],
-    );
+    let said = text(&out.stdout);
+    assert!(said.contains("Created boss@example.org"), "{said}");
+    assert_eq!(printed_token(&out).len(), 43, "256 random bits");
+    let billing = create_admin(&data, "money@example.org", &["--billing"]);
     assert!(billing.status.success(), "{}", text(&billing.stderr));
+    assert_ne!(printed_token(&out), printed_token(&billing));
 
     let db = read_only_db(&data).await;
     let rows: Vec<(String, String, String)> =
@@ -164,45 +166,47 @@ async fn create_admin_makes_a_working_admin_once() {
             .fetch_all(&db)
             .await
             .unwrap();
+    // Only a hash of each link is kept, never the link itself.
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM user_links")
+        .fetch_all(&db)
+        .await
+        .unwrap();
     db.close().await;
-    let [(boss, boss_role, boss_hash), (money, money_role, _)] = &rows[..] else {
-        panic!("{rows:?}")
-    };
     assert_eq!(
-        (boss.as_str(), boss_role.as_str()),
-        ("boss@example.org", "admin")
+        rows,
+        vec![
+            ("boss@example.org".into(), "admin".into(), String::new()),
+            (
+                "money@example.org".into(),
+                "billing_admin".into(),
+                String::new()
+            ),
+        ],
+        "invited: no password until they choose one"
     );
-    assert_eq!(
-        (money.as_str(), money_role.as_str()),
-        ("money@example.org", "billing_admin")
-    );
-    assert!(password::verify("a long passphrase", boss_hash));
-    assert!(!password::verify("another passphrase", boss_hash));
+    assert_eq!(hashes.len(), 2);
+    assert!(!hashes.contains(&printed_token(&out)));
 
     // Once: the email is taken now, whatever its case.
-    let again = create_admin(&data, "BOSS@example.org", "another long one", &[]);
+    let again = create_admin(&data, "BOSS@example.org", &[]);
     assert!(!again.status.success());
-    assert!(text(&again.stderr).contains("already exists"));
+    assert!(text(&again.stderr).contains("exists already"));
 }
 
 #[test]
 fn create_admin_refuses_bad_input_with_a_message() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let short = create_admin(&data, "boss@example.org", "short", &[]);
-    assert!(!short.status.success());
-    assert!(text(&short.stderr).contains("at least 8 characters"));
-    let bad = create_admin(&data, "not-an-email", "a long passphrase", &[]);
+    let bad = create_admin(&data, "not-an-email", &[]);
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("email address"));
     let nameless = portcullis(&["create-admin", "--email", "boss@example.org", "--name", " "])
         .arg("--data-dir")
         .arg(&data)
-        .env("PORTCULLIS_ADMIN_PASSWORD", "a long passphrase")
         .output()
         .unwrap();
     assert!(!nameless.status.success());
-    assert!(text(&nameless.stderr).contains("--name"));
+    assert!(text(&nameless.stderr).contains("name"));
 }
 
 #[tokio::test]
@@ -257,15 +261,23 @@ async fn the_data_dir_is_private_and_totp_keys_are_sealed() {
     assert!(matches!(bob.ok(), LoginResponse::Mfa { .. }));
     drop(demo);
 
-    // An administrator made on the command line enrolls an app at the
-    // first login (on the real clock: the code is for the current step,
-    // which the server accepts with one step of skew).
-    let made = create_admin(&data, "boss@example.org", "a long passphrase", &[]);
+    // An administrator made on the command line chooses a password and
+    // enrolls an app through the printed link (on the real clock: the code
+    // is for the current step, which the server accepts with one step of
+    // skew). Until then there is no setup link to make: the invitation is it.
+    let made = create_admin(&data, "boss@example.org", &[]);
     assert!(made.status.success(), "{}", text(&made.stderr));
+    let early = setup_link(&data, "boss@example.org");
+    assert!(!early.status.success());
+    assert!(
+        text(&early.stderr).contains("invitation"),
+        "{}",
+        text(&early.stderr)
+    );
     let server = Running::start(&data, &[], &[]).await;
     let boss = server.api();
     let answer = boss
-        .login("boss@example.org", "a long passphrase")
+        .welcome(&printed_token(&made), "a long passphrase")
         .await
         .ok();
     assert_eq!(
@@ -286,6 +298,14 @@ async fn the_data_dir_is_private_and_totp_keys_are_sealed() {
         LoginResponse::Done { .. }
     ));
     drop(server);
+    // With a factor, there is no setup link to make.
+    let late = setup_link(&data, "boss@example.org");
+    assert!(!late.status.success());
+    assert!(
+        text(&late.stderr).contains("has a second factor"),
+        "{}",
+        text(&late.stderr)
+    );
 
     assert_eq!(mode(&data), 0o700);
     // Every file in it, SQLite's journal files included.
@@ -357,7 +377,6 @@ fn help_never_shows_the_value_of_a_secret_environment_variable() {
         ("PORTCULLIS_METRICS_TOKEN", "metrics-secret-4"),
         ("PORTCULLIS_ENCRYPTION_KEY", "key-secret-5"),
         ("PORTCULLIS_ENCRYPTION_KEY_FILE", "/keys/key-file-secret-6"),
-        ("PORTCULLIS_ADMIN_PASSWORD", "admin-secret-7"),
     ];
     for args in [
         &["--help"][..],
@@ -390,35 +409,26 @@ fn help_never_shows_the_value_of_a_secret_environment_variable() {
     assert!(text(&out.stdout).contains("ops@example.org"));
 }
 
+fn setup_link(data: &Path, email: &str) -> Output {
+    portcullis(&["setup-link", "--email", email])
+        .arg("--data-dir")
+        .arg(data)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 #[test]
-fn create_admin_reads_the_password_from_a_line_of_standard_input() {
+fn setup_link_says_why_it_makes_none() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let mut child = portcullis(&[
-        "create-admin",
-        "--email",
-        "pipe@example.org",
-        "--name",
-        "Pipe",
-    ])
-    .arg("--data-dir")
-    .arg(&data)
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"a piped passphrase\n").unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Created pipe@example.org"));
-    for stream in [&out.stdout, &out.stderr] {
-        assert!(!text(stream).contains("passphrase"));
-    }
+    let out = setup_link(&data, "nobody@example.org");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no user with the email nobody@example.org"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -545,8 +555,17 @@ async fn log_format_json_writes_one_json_object_per_line() {
 async fn unlock_lifts_a_suspension_from_the_command_line_and_says_what_it_did() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let made = create_admin(&data, "boss@example.org", "a long passphrase", &[]);
+    let made = create_admin(&data, "boss@example.org", &[]);
     assert!(made.status.success(), "{}", text(&made.stderr));
+    {
+        let server = Running::start(&data, &[], &[]).await;
+        let chosen = server
+            .api()
+            .welcome(&printed_token(&made), "a long passphrase")
+            .await
+            .ok();
+        assert!(matches!(chosen, LoginResponse::Enroll { .. }), "{chosen:?}");
+    }
     // A hundred wrong passwords in a row, counted as the server counts
     // them (a minute apart, in the past: each waits out the last delay).
     let now = std::time::SystemTime::now()
@@ -583,8 +602,17 @@ async fn unlock_lifts_a_suspension_from_the_command_line_and_says_what_it_did() 
     assert!(said.contains("password: 100"), "{said}");
     assert!(said.contains("suspension"), "{said}");
 
+    // The password is taken again (an administrator with no factor is
+    // sent to their setup link, which `setup-link` makes).
     let answer = boss
         .login("boss@example.org", "a long passphrase")
+        .await
+        .ok();
+    assert!(matches!(answer, LoginResponse::Locked { .. }), "{answer:?}");
+    let link = setup_link(&data, "boss@example.org");
+    assert!(link.status.success(), "{}", text(&link.stderr));
+    let answer = boss
+        .welcome(&printed_token(&link), "a long passphrase")
         .await
         .ok();
     assert!(matches!(answer, LoginResponse::Enroll { .. }), "{answer:?}");

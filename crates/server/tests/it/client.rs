@@ -194,6 +194,45 @@ impl Api {
             .await
     }
 
+    pub async fn add_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: portcullis_api::Role,
+    ) -> Answer<AdminUser> {
+        let req = portcullis_api::NewUser {
+            email: email.into(),
+            display_name: name.into(),
+            role,
+        };
+        self.post("/api/v1/admin/users", &req).await
+    }
+
+    pub async fn resend_invitation(&self, user_id: &str) -> Answer<AdminUser> {
+        self.post_empty(&format!("/api/v1/admin/users/{user_id}/invitation"))
+            .await
+    }
+
+    pub async fn setup_link(&self, user_id: &str) -> Answer<portcullis_api::SetupLink> {
+        self.post_empty(&format!("/api/v1/admin/users/{user_id}/setup-link"))
+            .await
+    }
+
+    pub async fn welcome_peek(&self, token: &str) -> Answer<portcullis_api::WelcomeInfo> {
+        let req = portcullis_api::WelcomeToken {
+            token: token.into(),
+        };
+        self.post("/api/v1/welcome/peek", &req).await
+    }
+
+    pub async fn welcome(&self, token: &str, password: &str) -> Answer<LoginResponse> {
+        let req = portcullis_api::WelcomeRequest {
+            token: token.into(),
+            password: password.into(),
+        };
+        self.post("/api/v1/welcome", &req).await
+    }
+
     pub async fn unrequire_mfa(&self, user_id: &str) -> Answer<AdminUser> {
         self.post_empty(&format!("/api/v1/admin/users/{user_id}/unrequire-mfa"))
             .await

@@ -17,7 +17,7 @@ use portcullis_server::config::Settings;
 use portcullis_server::mfa::totp::{code_at, step_of, STEP_SECS};
 use portcullis_server::secret::SecretBox;
 use portcullis_server::wake::Notifier;
-use portcullis_server::{demo, http, store};
+use portcullis_server::{demo, http, people, store};
 
 use crate::client::Api;
 
@@ -259,13 +259,37 @@ impl TestServer {
         secret
     }
 
+    /// The token of a new setup link for `email` (as the command line
+    /// makes one; it is emailed too).
+    pub async fn setup_token(&self, email: &str) -> String {
+        let issued = people::add::setup_link_by_email(&self.state, email)
+            .await
+            .expect("setup link");
+        token_of(issued.url.expose())
+    }
+
+    /// An account with no factor, through a setup link and its password,
+    /// enrolls an authenticator app (how an administrator gets their first
+    /// factor); returns the signed-in client and the key.
+    pub async fn enroll_by_link(&self, email: &str) -> (Api, String) {
+        let token = self.setup_token(email).await;
+        let api = self.api();
+        let answer = api.welcome(&token, PASSWORD).await.ok();
+        assert!(
+            matches!(answer, LoginResponse::Enroll { .. }),
+            "{email}: {answer:?}"
+        );
+        let secret = self.enroll_app(&api).await;
+        (api, secret)
+    }
+
     /// The demo's billing admin, signed in with a fresh second factor: the
-    /// first call enrolls an authenticator app at the login, later calls
-    /// sign in with a code from it.
+    /// first call enrolls an authenticator app through a setup link, later
+    /// calls sign in with a code from it.
     pub async fn admin(&self) -> (Api, String) {
         let known = self.admin_key.lock().expect("lock").clone();
         let (api, key) = match known {
-            None => self.enroll_at_login(BILLING_ADMIN).await,
+            None => self.enroll_by_link(BILLING_ADMIN).await,
             Some(key) => (self.login_with_code(BILLING_ADMIN, &key).await, key),
         };
         *self.admin_key.lock().expect("lock") = Some(key.clone());
@@ -308,6 +332,14 @@ impl TestServer {
         self.require(email, Some(7)).await;
         self.enroll_at_login(email).await
     }
+}
+
+/// The token of a one-time link (what follows `#`).
+pub fn token_of(url: &str) -> String {
+    url.split_once('#')
+        .expect("a link with a token")
+        .1
+        .to_string()
 }
 
 fn write_spa_fixture(spa: &std::path::Path) {

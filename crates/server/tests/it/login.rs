@@ -182,10 +182,15 @@ async fn demo_users_exist_for_admin_and_alice() {
         matches!(&alice, LoginResponse::Done { user } if user.role == Role::User),
         "{alice:?}"
     );
-    // The billing admin has no second factor yet: administrators must set
-    // one up at once, with no enrollment period.
+    // The billing admin has no second factor yet, and the password alone
+    // cannot set one up for an administrator: a setup link can.
     for _ in 0..2 {
         let admin = s.api().login(BILLING_ADMIN, PASSWORD).await.ok();
+        assert!(matches!(admin, LoginResponse::Locked { .. }), "{admin:?}");
+    }
+    for _ in 0..2 {
+        let token = s.setup_token(BILLING_ADMIN).await;
+        let admin = s.api().welcome(&token, PASSWORD).await.ok();
         assert_eq!(
             admin,
             LoginResponse::Enroll {

@@ -26,6 +26,7 @@ mod factor_emails;
 mod fresh_proof;
 mod half_sessions;
 mod headers;
+mod invitations;
 mod lockout;
 mod login;
 mod login_finish;

@@ -410,8 +410,14 @@ async fn demo_users_in_mfa_states_log_in_accordingly() {
         ("dave@example.com", Some(enroll(false, Some(1)))),
         // required with no period
         ("heidi@example.com", Some(enroll(true, None))),
-        // the billing admin without a factor: admins get no period
-        (BILLING_ADMIN, Some(enroll(true, None))),
+        // the billing admin without a factor: the password alone cannot
+        // set one up for an administrator (a setup link can)
+        (
+            BILLING_ADMIN,
+            Some(LoginResponse::Locked {
+                message: portcullis_server::login::flow::SETUP_LINK_MESSAGE.to_string(),
+            }),
+        ),
         // neither required nor set up
         ("alice@example.com", None),
         ("ivan@example.com", None),

@@ -19,6 +19,11 @@ use crate::fixtures::{TestServer, ADMIN, PASSWORD};
 /// Every operation the API has; adding a route means adding it here too.
 const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login"),
+    ("post", "/api/v1/welcome"),
+    ("post", "/api/v1/welcome/peek"),
+    ("post", "/api/v1/admin/users"),
+    ("post", "/api/v1/admin/users/{id}/invitation"),
+    ("post", "/api/v1/admin/users/{id}/setup-link"),
     ("post", "/api/v1/logout"),
     ("get", "/api/v1/me"),
     ("post", "/api/v1/login/totp"),

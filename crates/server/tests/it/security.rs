@@ -41,6 +41,9 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/login/push/{id}/cancel"),
     // A login that must set up a factor may choose Protect: the link.
     ("post", "/api/v1/protect/enroll"),
+    // Like the password step, a one-time link needs no session.
+    ("post", "/api/v1/welcome/peek"),
+    ("post", "/api/v1/welcome"),
 ];
 
 /// A user's id, read from the database (the admin API would need an
@@ -82,34 +85,72 @@ async fn with_cookie(
 }
 
 #[tokio::test]
-async fn administrators_must_enroll_at_their_first_login() {
+async fn an_administrators_first_factor_never_comes_from_the_password_alone() {
     let s = TestServer::start().await;
     // A new admin, never required to use MFA: the role alone requires it.
     create_user(&s.state, OPS, "Ops", PASSWORD, Role::Admin)
         .await
         .unwrap();
     for email in [BILLING_ADMIN, OPS] {
-        let (api, answer) = s.password_login(email).await;
-        assert!(
-            matches!(
-                answer,
-                LoginResponse::Enroll {
-                    mandatory: true,
-                    days_left: None
-                }
-            ),
-            "{email}: {answer:?}"
+        // The password alone: refused in words, and no session at all.
+        let answer = s.api().login(email, PASSWORD).await;
+        assert!(answer.session_cookie().is_none(), "{email}");
+        assert_eq!(
+            answer.ok(),
+            LoginResponse::Locked {
+                message: portcullis_server::login::flow::SETUP_LINK_MESSAGE.to_string()
+            },
+            "{email}"
         );
-        // no "remind me later" for an administrator
+        // Nor can a signed-in session proven by the password alone (a user
+        // made administrator while signed in, say) bind a factor.
+        let cookie = admin_without_second_factor(&s, email).await;
+        for path in [
+            "/api/v1/totp/enroll",
+            "/api/v1/webauthn/register/start",
+            "/api/v1/protect/enroll",
+        ] {
+            let body = json!({ "passkey": false });
+            let refused = with_cookie(&s, "post", path, &cookie, Some(&body)).await;
+            assert_eq!(refused.status, 403, "{email}: {path}: {:?}", refused.body);
+        }
+
+        // A setup link with a wrong password: refused, and the link lives on.
+        let token = s.setup_token(email).await;
+        let api = s.api();
+        assert_eq!(
+            api.welcome(&token, "not the password").await.fail(),
+            (401, ErrorCode::InvalidCredentials),
+            "{email}"
+        );
+        // The link and the password: the login asks for a factor at once,
+        let answer = api.welcome(&token, PASSWORD).await.ok();
+        assert_eq!(
+            answer,
+            LoginResponse::Enroll {
+                mandatory: true,
+                days_left: None
+            },
+            "{email}"
+        );
+        // with no "remind me later" for an administrator,
         assert_eq!(
             api.skip_enrollment().await.fail(),
             (403, ErrorCode::NotAllowedNow),
             "{email}"
         );
-        // the password alone opens no administration
+        // and no administration before it is set up.
         assert_eq!(
             api.admin_users("").await.fail(),
             (401, ErrorCode::Unauthenticated),
+            "{email}"
+        );
+        s.enroll_app(&api).await;
+        assert!(!api.admin_users("").await.ok().users.is_empty());
+        // The link worked once.
+        assert_eq!(
+            s.api().welcome(&token, PASSWORD).await.fail().0,
+            404,
             "{email}"
         );
     }
@@ -298,7 +339,7 @@ async fn administrators_act_only_on_lower_or_equal_ranks_and_never_on_themselves
     create_user(&s.state, OPS, "Ops", PASSWORD, Role::Admin)
         .await
         .unwrap();
-    let (ops, _) = s.enroll_at_login(OPS).await;
+    let (ops, _) = s.enroll_by_link(OPS).await;
     let billing_id = user_id(&s, BILLING_ADMIN).await;
     let ops_id = user_id(&s, OPS).await;
     let grace_id = user_id(&s, ADMIN).await;
@@ -378,14 +419,19 @@ async fn a_login_in_progress_reaches_only_the_login_flow() {
     }
 
     // Logins stopped at each kind of step: a code (alice), enrollment in a
-    // period (carol), mandatory enrollment (the billing admin).
-    for (email, stage) in [
-        (ALICE, "mfa"),
-        (CAROL, "enroll"),
-        (BILLING_ADMIN, "enroll now"),
-    ] {
+    // period (carol), mandatory enrollment (a new administrator).
+    create_user(&s.state, OPS, "Ops", PASSWORD, Role::Admin)
+        .await
+        .unwrap();
+    for (email, stage) in [(ALICE, "mfa"), (CAROL, "enroll"), (OPS, "enroll now")] {
         let api = s.api();
-        let answer = api.login(email, PASSWORD).await;
+        // An administrator's login that sets up the first factor starts
+        // with a setup link: a password alone never gets there.
+        let answer = if email == OPS {
+            api.welcome(&s.setup_token(email).await, PASSWORD).await
+        } else {
+            api.login(email, PASSWORD).await
+        };
         let cookie = cookie_value(&answer.session_cookie().expect("a session cookie"));
         let answer = answer.ok();
         assert!(

@@ -79,18 +79,24 @@ async fn queued_emails_are_delivered_once() {
         "Portcullis <mfa@example.com>",
     )
     .unwrap();
-    // The fixture's administrator enrolls an app, which sends its own
-    // email: deliver that one first.
+    // The fixture's administrator gets a setup link and enrolls an app,
+    // each with its email: deliver those first.
     s.admin().await;
-    assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 1);
+    assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 2);
     assert!(got.lock().unwrap()[0].contains("To: admin@example.com"));
+    // The setup link's email was sent: its link is no longer kept.
+    let kept: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE kind = 'setup_link'")
+        .fetch_all(&s.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, vec![String::new()]);
 
     s.require("ivan@example.com", Some(7)).await;
     assert_eq!(unsent(&s).await, 1);
     assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 1);
     let messages = got.lock().unwrap().clone();
-    assert_eq!(messages.len(), 2);
-    let msg = unwrapped(&messages[1]);
+    assert_eq!(messages.len(), 3);
+    let msg = unwrapped(&messages[2]);
     assert!(msg.contains("To: ivan@example.com"), "{msg}");
     assert!(msg.contains("From: Portcullis <mfa@example.com>"), "{msg}");
     assert!(
@@ -111,7 +117,7 @@ async fn queued_emails_are_delivered_once() {
     assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 0);
     s.advance(3600);
     assert_eq!(mailer::deliver_due(&s.state, &m).await.unwrap(), 0);
-    assert_eq!(got.lock().unwrap().len(), 2);
+    assert_eq!(got.lock().unwrap().len(), 3);
     assert_eq!(unsent(&s).await, 0);
 }
 

@@ -482,7 +482,7 @@ async fn only_a_billing_administrator_merges_and_separates() {
     create_user(&s.state, "ops@example.com", "Ops", PASSWORD, Role::Admin)
         .await
         .unwrap();
-    let (ops, _) = s.enroll_at_login("ops@example.com").await;
+    let (ops, _) = s.enroll_by_link("ops@example.com").await;
     let refused = patch_settings(&ops, &json!({ "protect_mode": "unified" })).await;
     assert_eq!(refused.status, 403);
     let e = refused.err();

@@ -56,11 +56,7 @@ pub fn new_number() -> i64 {
 }
 
 /// A fresh enrollment token: 256 random bits, base64url (43 characters).
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::secret::new_token;
 
 /// The link the QR code carries.
 pub fn enrollment_uri(portal: &str, token: &str) -> String {

@@ -1,0 +1,88 @@
+//! Bringing people in: an administrator adds a user (who is invited by
+//! email), setup links for an account with no factor, and the welcome
+//! screen a link opens.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// `POST /api/v1/admin/users`: add a user, who gets an invitation email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewUser {
+    /// Unique whatever its case; trimmed and lower-cased when stored.
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// A one-time link an administrator hands over out of band (a setup link
+/// for an account with no factor). Shown once: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupLink {
+    /// The whole link, token included.
+    pub url: String,
+    /// When it stops working (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// A new account: choose a password, then set up MFA where required.
+    Invitation,
+    /// An account with no factor: confirm the password, then set up the
+    /// first factor.
+    Setup,
+}
+
+/// `POST /api/v1/welcome/peek`: the token of a link, read from the page's
+/// address (after `#`, so it never reaches a server log).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WelcomeToken {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub token: String,
+}
+
+/// What a valid link opens, without using it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WelcomeInfo {
+    pub email: String,
+    pub display_name: String,
+    pub purpose: LinkPurpose,
+    /// The shortest password the account may choose now.
+    pub min_password_chars: u32,
+}
+
+/// `POST /api/v1/welcome`: use the link. For an invitation, `password` is
+/// the new password; for a setup link, the account's password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WelcomeRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub token: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "password", min_length = 1, max_length = 1024)
+    )]
+    pub password: String,
+}
+
+impl std::fmt::Debug for WelcomeToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WelcomeToken").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WelcomeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WelcomeRequest").finish_non_exhaustive()
+    }
+}

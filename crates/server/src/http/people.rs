@@ -1,0 +1,101 @@
+//! Bringing people in: "Add user" (an invitation by email), sending the
+//! invitation again, and a setup link for an account with no factor. Each
+//! needs an administrator whose session passed a second factor lately,
+//! acting on no one above their own role.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use portcullis_api::{AdminUser, ErrorBody, NewUser, SetupLink};
+
+use super::error::HttpResult;
+use super::extract::{Admin, ApiJson, ClientInfo};
+use crate::app::AppState;
+use crate::people::add;
+
+/// Add a user. They get an email with a one-time link (valid for the
+/// server's link lifetime, 7 days by default) to choose their password
+/// and, where MFA is required of them, set it up. Until then they are
+/// listed as invited and no password signs them in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    request_body = NewUser,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Added and invited", body = AdminUser),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, no recent second factor, or a role above one's own; or CSRF", body = ErrorBody),
+        (status = 409, description = "A user with this email exists already", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field (the email, or an empty or too long name)", body = ErrorBody),
+    )
+)]
+pub async fn add_user(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    ApiJson(req): ApiJson<NewUser>,
+) -> HttpResult<(StatusCode, Json<AdminUser>)> {
+    let user = add::add_user(&state, &actor, &req, &client).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Send an invited user a new invitation; the earlier link stops working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/invitation",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Invited again", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user accepted their invitation already", body = ErrorBody),
+    )
+)]
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(
+        add::resend_invitation(&state, &actor, &id, &client).await?,
+    ))
+}
+
+/// A setup link for a user with no second factor (a new administrator, or
+/// anyone after Reset MFA), shown once to hand over out of band and also
+/// emailed to them. With it and their password they set up their first
+/// factor: an administrator's password alone never can. The earlier link
+/// stops working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/setup-link",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The link (shown this once)", body = SetupLink),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user has a second factor, or has not accepted their invitation", body = ErrorBody),
+    )
+)]
+pub async fn setup_link(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<SetupLink>> {
+    Ok(Json(add::setup_link(&state, &actor, &id, &client).await?))
+}

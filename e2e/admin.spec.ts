@@ -1,28 +1,44 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  ADMIN, Admin, Api, Authenticator, adminApp, adminWithMfa, adminWithoutApp, advance, logInAsAdmin, shownKey, submitLogin, tabTo,
+  ADMIN, Admin, Api, Authenticator, PASSWORD, adminApp, adminWithMfa, advance, logInAsAdmin, setupLinkFor, shownKey,
+  submitLogin, tabTo, tokenOf,
 } from './fixtures';
 
 // The admin API end to end: administrators must use MFA, MFA changes need a
 // recent second factor, and nobody changes their own MFA or a higher role's.
 // (frank is a demo user no other spec uses.)
 const FRANK = 'frank@example.com';
+const GRACE = 'grace@example.com';
 
 test('administration needs MFA, and MFA changes a recent second factor', async ({ request }) => {
-  await adminWithoutApp(request);
+  // grace, an administrator, loses her factor: the billing admin resets her
+  // MFA, and makes her a setup link to hand over.
+  const billing = await adminWithMfa(request);
+  const reset = await billing.resetMfa(GRACE, null);
+  expect(reset.mfa).toEqual({ status: 'required_no_period' });
+  const link = await setupLinkFor(billing, GRACE);
   const api = new Api(request);
+  await api.ok(api.post('/logout'));
 
-  // The password alone asks for an app, with no enrollment period,
-  const first = await api.login(ADMIN);
+  // Her password alone is refused in words: it never sets up an
+  // administrator's first factor, and no session is made.
+  const alone = await api.login(GRACE);
+  expect(alone).toMatchObject({ next: 'locked', message: expect.stringContaining('setup link') });
+  expect((await api.refused(api.get('/mfa'), 401)).code).toBe('unauthenticated');
+
+  // The link and her password ask for an app, with no enrollment period,
+  const first = await api.welcome(link);
   expect(first).toMatchObject({ next: 'enroll', mandatory: true });
   // and a login in progress is not signed in: no administration. (403
   // mfa_required is for a signed-in administrator's session without a second
-  // factor, which a demo login can no longer get; the server's tests cover it.)
+  // factor, which a login never makes; the server's tests cover it.)
   expect((await api.refused(api.get('/admin/users'), 401)).code).toBe('unauthenticated');
+  // The link worked once.
+  expect((await api.refused(api.post('/welcome', { token: tokenOf(link), password: PASSWORD }), 404)).code).toBe('not_found');
 
   // Setting up the app completes the login; the admin API answers.
-  const admin = new Admin(request, await api.enrollTotp((secret) => adminApp(request, secret)));
+  const admin = new Admin(request, await api.enrollTotp());
   const frank = await admin.user(FRANK);
   expect(frank.mfa).toEqual({ status: 'set_up_not_required' });
 
@@ -36,12 +52,12 @@ test('administration needs MFA, and MFA changes a recent second factor', async (
   // …which POST /mfa/verify gives.
   await admin.reauthenticate();
   expect((await admin.requireMfa(FRANK, 7)).mfa).toEqual({ status: 'active' });
-  const reset = await admin.resetMfa(FRANK, 3);
-  expect(reset.mfa).toEqual({ status: 'enrollment_period', days_left: 3 });
-  expect(reset.totp).toEqual({ state: 'not_set_up' });
+  const resetFrank = await admin.resetMfa(FRANK, 3);
+  expect(resetFrank.mfa).toEqual({ status: 'enrollment_period', days_left: 3 });
+  expect(resetFrank.totp).toEqual({ state: 'not_set_up' });
 
   // The admin API never changes the administrator's own MFA.
-  const me = await admin.user(ADMIN);
+  const me = await admin.user(GRACE);
   expect(me.mfa).toEqual({ status: 'active' });
   for (const action of ['require-mfa', 'reset-mfa']) {
     const own = await admin.refused(admin.post(`/admin/users/${me.id}/${action}`, { period_days: null }), 403);
@@ -294,19 +310,23 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
 // but which factors users may set up is not hers to change, and it says so.
 test('a plain administrator changes a setting, and sees why the factor kinds are not theirs', async ({ page, request }) => {
   // Her app's key is not known to the tests: the billing admin resets her
-  // MFA, and she sets up a new app at her next login, which then goes on
-  // to the page she opened.
+  // MFA and hands her a setup link, with which she sets up a new app.
   const billing = await adminWithMfa(request);
-  await billing.resetMfa('grace@example.com', null);
-  await page.goto('/admin/mfa');
-  await submitLogin(page, 'grace@example.com');
-  await expect(page).toHaveURL(/\/enroll\?next=%2Fadmin%2Fmfa$/);
+  await billing.resetMfa(GRACE, null);
+  const link = await setupLinkFor(billing, GRACE);
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Set up your second factor' })).toBeVisible();
+  // The token leaves the address bar at once.
+  await expect(page).toHaveURL(/\/welcome$/);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/enroll$/);
   await page.getByRole('button', { name: 'Continue' }).click();
   const app = new Authenticator(request, await shownKey(page));
   await page.getByLabel('Code from the app').fill(await app.code());
   await page.getByRole('button', { name: 'Verify and finish' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/admin\/mfa$/);
+  await page.goto('/admin/mfa');
   await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
   await expect(page.getByText('Only a billing administrator can change which factors users may set up.')).toBeVisible();
   for (const kind of [/Authenticator app/, /Security keys and passkeys/, /Protect push/]) {

@@ -2,6 +2,7 @@
 // (with the CSRF header), the server's fake clock, authenticator apps that
 // never reuse a code, and an administrator signed in with MFA.
 import { APIRequestContext, APIResponse, Locator, Page, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { totp } from './totp';
@@ -93,6 +94,11 @@ export class Api {
 
   login(email: string, password = PASSWORD): Promise<LoginResponse> {
     return this.ok(this.post('/login', { email, password }));
+  }
+
+  /** Uses a one-time link (the token after `#`) with a password. */
+  welcome(link: string, password = PASSWORD): Promise<LoginResponse> {
+    return this.ok(this.post('/welcome', { token: tokenOf(link), password }));
   }
 
   /**
@@ -236,33 +242,60 @@ export class Admin extends Api {
 
 /**
  * Logs the demo administrator in through the API. Administrators have no
- * enrollment period: the first login sets up an app (its key is kept for
- * the next tests), later ones prove it with a code. A fresh login is also a
- * fresh second factor, so MFA changes need no `reauthenticate()` right after.
+ * enrollment period, and their password alone never sets up their first
+ * factor: the first time, the setup link the demo emailed sets up an app
+ * (its key is kept for the next tests); later logins prove it with a code.
+ * A fresh login is also a fresh second factor, so MFA changes need no
+ * `reauthenticate()` right after.
  */
 export async function adminWithMfa(request: APIRequestContext): Promise<Admin> {
   const api = new Api(request);
-  const next = await api.login(ADMIN);
-  if (next.next === 'enroll') {
-    expect(next.mandatory, 'administrators cannot put MFA off').toBe(true);
+  const saved = loadAdminApp(request);
+  if (!saved) {
+    const next = await api.welcome(emailedLink(ADMIN, 'setup_link'));
+    expect(next).toMatchObject({ next: 'enroll', mandatory: true });
     return new Admin(request, await api.enrollTotp((secret) => adminApp(request, secret)));
   }
+  const next = await api.login(ADMIN);
   expect(next.next, JSON.stringify(next)).toBe('mfa');
-  const app = loadAdminApp(request);
-  expect(app, 'the admin app set up by an earlier test').toBeDefined();
+  const app = saved;
   const done = await api.ok<LoginResponse>(api.post('/login/totp', { code: await app!.code() }));
   expect(done.next).toBe('done');
   return new Admin(request, app!);
 }
 
 /**
- * Removes the demo administrator's app (the administrator resets it with a
- * current code), so that the next login must set up a new one.
+ * The one-time link in the newest email of `kind` to `to`. The tests' server
+ * has no SMTP, so its emails wait in the outbox table, read here.
  */
-export async function adminWithoutApp(request: APIRequestContext): Promise<void> {
-  const admin = await adminWithMfa(request);
-  await admin.ok(admin.post('/totp/reset', { code: await admin.app.code() }));
-  await admin.ok(admin.post('/logout'));
+export function emailedLink(to: string, kind: 'invitation' | 'setup_link'): string {
+  const dir = process.env.E2E_DATA_DIR;
+  if (!dir) throw new Error('E2E_DATA_DIR is not set (e2e/playwright.config.ts sets it)');
+  const quoted = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const sql =
+    `SELECT body FROM outbox WHERE to_addr = ${quoted(to)} AND kind = ${quoted(kind)} ` +
+    'ORDER BY created_at DESC, id DESC LIMIT 1';
+  const body = execFileSync('sqlite3', ['-readonly', join(dir, 'portcullis.db'), sql], { encoding: 'utf8' });
+  const link = body.split(/\s+/).find((w) => w.includes('/welcome#'));
+  expect(link, `a ${kind} email to ${to}: ${body}`).toBeDefined();
+  return link!;
+}
+
+/** The token of a one-time link (what follows `#`). */
+export function tokenOf(link: string): string {
+  const token = link.split('#')[1];
+  expect(token, link).toBeTruthy();
+  return token;
+}
+
+/**
+ * A setup link for `email` (who has no factor), made by the signed-in
+ * administrator `admin`.
+ */
+export async function setupLinkFor(admin: Admin, email: string): Promise<string> {
+  const { id } = await admin.user(email);
+  const made = await admin.ok<{ url: string; expires_at: number }>(admin.post(`/admin/users/${id}/setup-link`));
+  return made.url;
 }
 
 // Pages.

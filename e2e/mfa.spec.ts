@@ -6,7 +6,6 @@ import {
   Authenticator,
   adminApp,
   adminWithMfa,
-  adminWithoutApp,
   advance,
   chooseInMenu,
   logIn,
@@ -134,35 +133,6 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
   await page.getByLabel('Authentication code').fill(await newApp.code());
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Ivan Ilic' })).toBeVisible();
-});
-
-test('an administrator sets up an app at the first login, then goes where they were going', async ({ page, request }) => {
-  await adminWithoutApp(request);
-  await page.goto('/?tab=profile');
-  await expect(page).toHaveURL(/\/login\?next=%2F%3Ftab%3Dprofile$/);
-  await submitLogin(page, ADMIN);
-  // No period and no "Remind me later" for administrators.
-  await expect(page).toHaveURL(/\/enroll\?next=%2F%3Ftab%3Dprofile$/);
-  await expect(page.getByText('Multi-factor authentication is required for your account. Set it up now.')).toBeVisible();
-  await expect(page.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  // The key read off the page becomes the admin app the other tests use.
-  const app = adminApp(request, await shownKey(page));
-  await page.getByLabel('Code from the app').fill(await app.code());
-  await page.getByRole('button', { name: 'Verify and finish' }).click();
-  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/\?tab=profile$/);
-  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
-  await expect(page.getByText('Billing administrator')).toBeVisible();
-
-  // From now on the administrator's login asks for a code.
-  await logOut(page);
-  await logIn(page, ADMIN);
-  await expect(page).toHaveURL(/\/login\/mfa$/);
-  await page.getByLabel('Authentication code').fill(await app.code());
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page.getByRole('heading', { name: 'Welcome, Ada Admin' })).toBeVisible();
 });
 
 test('an expired enrollment period locks the user out with a clear message', async ({ page }) => {

@@ -2,6 +2,7 @@
 //! loaded part: its screens are chosen inside it ([`area`]), so adding one
 //! adds nothing to the router in the first download.
 
+mod add_user;
 pub mod area;
 mod bulk;
 mod events;

@@ -299,6 +299,10 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                     .map(|t| format!("MFA email last sent {}.", local_date_time(t)))
             });
             view! {
+                {u.invited.then(|| view! {
+                    <p class="status-line"><strong>"Invited: "</strong>
+                        "has not opened their invitation yet (no password chosen)."</p>
+                })}
                 <p class="status-line"><strong>"MFA status: "</strong>{mfa_status_label(u.mfa)}</p>
                 {deadline.map(|d| view! { <p>{d}</p> })}
                 <p>"Last MFA use: "{since_text(u.last_mfa_at)}"."</p>

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use portcullis_api::UserPage;
 
+use super::add_user::AddUser;
 use super::bulk::BulkPanel;
 use super::users_filters::UsersFilters;
 use super::users_table::UsersTable;
@@ -76,6 +77,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageTitle text=Page::AdminUsers.title()/>
         <section class="card" aria-labelledby="users-title">
             <h1 id="users-title">"Users"</h1>
+            <AddUser/>
             <UsersFilters/>
             // Announces the count after every load (filter, order, page,
             // bulk action), politely: it never interrupts.

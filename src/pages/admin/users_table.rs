@@ -295,7 +295,8 @@ fn UserRow(
                     on:blur=move |_| dismissed.set(false)
                 >
                     <span class="status-icon" aria-hidden="true">{icon}</span>
-                    {mfa_status_label(user.mfa)}
+                    // Invited: no password chosen yet, so nothing else applies yet.
+                    {if user.invited { "Invited".to_string() } else { mfa_status_label(user.mfa) }}
                 </button>
                 <span class="tip" role="tooltip" id=tip_id>{details}</span>
             </td>

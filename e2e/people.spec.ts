@@ -1,0 +1,74 @@
+import { test, expect } from '@playwright/test';
+import { Authenticator, emailedLink, logInAsAdmin, shownKey } from './fixtures';
+
+// Bringing people in: an administrator adds someone, who gets an email with
+// a one-time link, chooses a password on the page it opens and sets up MFA
+// before any signed-in session exists (an administrator must, at once).
+
+test('an added administrator opens the invitation, chooses a password and sets up an app before signing in', async ({
+  page,
+  request,
+  browser,
+}) => {
+  await logInAsAdmin(page, request);
+  await page.goto('/admin/users');
+  const add = page.getByRole('button', { name: 'Add user' });
+  await add.click();
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('Name', { exact: true }).fill('Olga Ops');
+  await form.getByLabel('Email', { exact: true }).fill('Olga@Example.com');
+  await form.getByLabel('Role').selectOption({ label: 'Administrator' });
+  await form.getByRole('button', { name: 'Add and send the invitation' }).click();
+  await expect(page.getByText('Olga Ops was added. The invitation to olga@example.com is on its way')).toBeVisible();
+
+  // The same address again, whatever its case, is refused in words.
+  await add.click();
+  await form.getByLabel('Name', { exact: true }).fill('Olga Again');
+  await form.getByLabel('Email', { exact: true }).fill('OLGA@example.com');
+  await form.getByRole('button', { name: 'Add and send the invitation' }).click();
+  await expect(form.getByRole('alert')).toHaveText('A user with the email olga@example.com exists already.');
+
+  // The list shows her as invited.
+  await page.getByLabel('Name or email starts with').fill('olga');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.locator('table.users tbody tr').filter({ hasText: 'olga@example.com' })).toContainText('Invited');
+
+  // Her email's link, in her own browser.
+  const link = emailedLink('olga@example.com', 'invitation');
+  const context = await browser.newContext();
+  const olga = await context.newPage();
+  await olga.goto(link);
+  await expect(olga.getByRole('heading', { name: 'Welcome, Olga Ops' })).toBeVisible();
+  // The token leaves the address bar (and the history) at once.
+  await expect(olga).toHaveURL(/\/welcome$/);
+  const password = olga.getByLabel('New password', { exact: true });
+  const again = olga.getByLabel('New password again');
+  const submit = olga.getByRole('button', { name: 'Set password and continue' });
+  await password.fill('short');
+  await again.fill('short');
+  await submit.click();
+  await expect(olga.getByRole('alert')).toHaveText('The password must have at least 8 characters.');
+  await password.fill('olga chooses a long one');
+  await again.fill('olga chooses another');
+  await submit.click();
+  await expect(olga.getByRole('alert')).toHaveText('The two passwords are not the same.');
+  await again.fill('olga chooses a long one');
+  await submit.click();
+
+  // An administrator sets up MFA now: no "Remind me later".
+  await expect(olga).toHaveURL(/\/enroll$/);
+  await expect(olga.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
+  await olga.getByRole('button', { name: 'Continue' }).click();
+  const app = new Authenticator(request, await shownKey(olga));
+  await olga.getByLabel('Code from the app').fill(await app.code());
+  await olga.getByRole('button', { name: 'Verify and finish' }).click();
+  await expect(olga.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
+  await olga.getByRole('button', { name: 'Continue' }).click();
+  await expect(olga.getByRole('heading', { name: 'Welcome, Olga Ops' })).toBeVisible();
+
+  // The link worked once.
+  await olga.goto(link);
+  await expect(olga.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
+  await expect(olga.getByRole('alert')).toContainText('Ask your administrator for a new one');
+  await context.close();
+});

@@ -44,15 +44,22 @@ test('an added administrator opens the invitation, chooses a password and sets u
   const password = olga.getByLabel('New password', { exact: true });
   const again = olga.getByLabel('New password again');
   const submit = olga.getByRole('button', { name: 'Set password and continue' });
+  // No factor yet: 15 characters at least, and not a common password.
+  await expect(olga.getByText('at least 15 characters')).toBeVisible();
   await password.fill('short');
   await again.fill('short');
   await submit.click();
-  await expect(olga.getByRole('alert')).toHaveText('The password must have at least 8 characters.');
-  await password.fill('olga chooses a long one');
-  await again.fill('olga chooses another');
+  await expect(olga.getByRole('alert')).toHaveText('The password must have at least 15 characters.');
+  await password.fill('1q2w3e4r5t6y7u8i9o0p');
+  await expect(olga.locator('.password-meter')).toContainText('among the most common ones');
+  await again.fill('1q2w3e4r5t6y7u8i9o0p');
+  await submit.click();
+  await expect(olga.getByRole('alert')).toContainText('among the most common ones');
+  await password.fill('a quiet harbour at dawn');
+  await again.fill('a quiet harbour at dusk');
   await submit.click();
   await expect(olga.getByRole('alert')).toHaveText('The two passwords are not the same.');
-  await again.fill('olga chooses a long one');
+  await again.fill('a quiet harbour at dawn');
   await submit.click();
 
   // An administrator sets up MFA now: no "Remind me later".

@@ -231,15 +231,22 @@ test('changing the password signs the other sessions out; only the new one signs
   const section = page.getByRole('group', { name: 'Password' });
   // Wrong current password, then too short a new one: said in words.
   await section.getByLabel('Current password').fill('not the password');
-  await section.getByLabel('New password').fill('a new passphrase for judy');
+  await section.getByLabel('New password').fill('a new passphrase for me');
   await section.getByRole('button', { name: 'Change password' }).click();
   await expect(section.getByRole('alert')).toHaveText('The current password is wrong.');
   await section.getByLabel('Current password').fill(PASSWORD);
   await section.getByLabel('New password').fill('short');
+  // The meter has the server's verdict before anything is sent.
+  await expect(section.locator('.password-meter')).toContainText('Not accepted yet');
+  await expect(section.locator('.password-meter')).toContainText('Use at least 15 characters (5 now)');
   await section.getByRole('button', { name: 'Change password' }).click();
-  await expect(section.getByRole('alert')).toHaveText('The new password must have at least 8 characters.');
+  await expect(section.getByRole('alert')).toContainText('Use at least 15 characters (5 now)');
+  // A common password is refused, in words, however long.
+  await section.getByLabel('New password').fill('1q2w3e4r5t6y7u8i9o0p');
+  await section.getByRole('button', { name: 'Change password' }).click();
+  await expect(section.getByRole('alert')).toContainText('among the most common ones');
   // By keyboard: Enter in the field submits.
-  await section.getByLabel('New password').fill('a new passphrase for judy');
+  await section.getByLabel('New password').fill('a new passphrase for me');
   await section.getByLabel('New password').press('Enter');
   // The other browser's session, and those earlier specs left.
   await expect(section.getByRole('status')).toHaveText(
@@ -251,12 +258,12 @@ test('changing the password signs the other sessions out; only the new one signs
   await expect(otherPage).toHaveURL(/\/login\?next=%2Fsecurity$/);
   await logIn(otherPage, USER);
   await expect(otherPage.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText('The email or password is incorrect.');
-  await logIn(otherPage, USER, 'a new passphrase for judy');
+  await logIn(otherPage, USER, 'a new passphrase for me');
   await expect(otherPage).toHaveURL(/\/$/);
   await other.close();
 
   // Back to the demo's password, for the other specs.
-  await section.getByLabel('Current password').fill('a new passphrase for judy');
+  await section.getByLabel('Current password').fill('a new passphrase for me');
   await section.getByLabel('New password').fill(PASSWORD);
   await section.getByRole('button', { name: 'Change password' }).click();
   await expect(section.getByRole('status')).toContainText('Your password was changed');

@@ -3,8 +3,8 @@
 //! trust this browser. Only lazily loaded screens call these.
 
 use portcullis_api::{
-    EndedSessions, LoginResponse, NewRecoveryCodes, PasswordChange, RecoveryCodesStatus,
-    SessionInfo, TrustedBrowser, WelcomeInfo, WelcomeRequest, WelcomeToken,
+    EndedSessions, LoginResponse, NewRecoveryCodes, PasswordChange, PasswordCheck, PasswordVerdict,
+    RecoveryCodesStatus, SessionInfo, TrustedBrowser, WelcomeInfo, WelcomeRequest, WelcomeToken,
 };
 use serde::Serialize;
 
@@ -66,6 +66,29 @@ pub async fn welcome(token: &str, password: &str) -> Result<LoginResponse, ApiEr
         "/welcome",
         &WelcomeRequest {
             token: token.to_string(),
+            password: password.to_string(),
+        },
+    )
+    .await
+}
+
+/// What a new invitation password would be refused for.
+pub async fn welcome_check(token: &str, password: &str) -> Result<PasswordVerdict, ApiError> {
+    post(
+        "/welcome/check",
+        &WelcomeRequest {
+            token: token.to_string(),
+            password: password.to_string(),
+        },
+    )
+    .await
+}
+
+/// What a new password of the signed-in user would be refused for.
+pub async fn check_password(password: &str) -> Result<PasswordVerdict, ApiError> {
+    post(
+        "/password/check",
+        &PasswordCheck {
             password: password.to_string(),
         },
     )

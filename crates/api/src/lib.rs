@@ -418,7 +418,10 @@ pub use admin_settings::{
     PUSH_MAX_CONCURRENT_MAX,
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
-pub use people::{LinkPurpose, NewUser, SetupLink, WelcomeInfo, WelcomeRequest, WelcomeToken};
+pub use people::{
+    LinkPurpose, NewUser, PasswordCheck, PasswordVerdict, SetupLink, WelcomeInfo, WelcomeRequest,
+    WelcomeToken,
+};
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};
 pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};

@@ -86,3 +86,29 @@ impl std::fmt::Debug for WelcomeRequest {
         f.debug_struct("WelcomeRequest").finish_non_exhaustive()
     }
 }
+
+/// `POST /api/v1/password/check`: what a new password of the signed-in
+/// user would be refused for, before they submit it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordCheck {
+    #[cfg_attr(feature = "openapi", schema(format = "password", max_length = 1024))]
+    pub password: String,
+}
+
+impl std::fmt::Debug for PasswordCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordCheck").finish_non_exhaustive()
+    }
+}
+
+/// The server's verdict on a new password: the rules that apply to the
+/// account, and every one it breaks, in words (none: it would be taken).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordVerdict {
+    /// The shortest password the account may choose now (15 without a
+    /// second factor, 8 with one).
+    pub min_chars: u32,
+    pub problems: Vec<String>,
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod own_sessions;
 pub mod password;
 pub mod password_change;
+pub mod password_policy;
 pub mod session;
 pub mod throttle;
 pub mod trusted_browser;

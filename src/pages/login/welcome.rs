@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::{LinkPurpose, LoginResponse, WelcomeInfo};
 
 use crate::api::account;
+use crate::components::{PasswordMeter, Rules};
 use crate::paths::Page;
 use crate::state::{use_session, PageTitle};
 
@@ -132,7 +133,7 @@ pub fn WelcomePage() -> impl IntoView {
             (
                 format!("Welcome, {}", info.display_name),
                 format!(
-                    "Choose the password of your account, {}. At least {} characters; a \
+                    "Choose the password of your account, {}: at least {} characters; a \
                      few unrelated words make a long one that is easy to remember.",
                     info.email, info.min_password_chars
                 ),
@@ -162,7 +163,12 @@ pub fn WelcomePage() -> impl IntoView {
                     <input id="welcome-password" name="password" type="password"
                         autocomplete=if invited { "new-password" } else { "current-password" }
                         required bind:value=password
+                        aria-describedby=invited.then_some("welcome-meter")
                     />
+                    {invited.then(|| view! {
+                        <PasswordMeter id="welcome-meter" password=password
+                            rules=Rules::Link(token.get_value())/>
+                    })}
                 </div>
                 {invited.then(|| view! {
                     <div class="field">

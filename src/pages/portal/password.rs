@@ -6,10 +6,7 @@ use leptos::prelude::*;
 use portcullis_api::ErrorCode;
 
 use crate::api::account;
-use crate::components::FreshProof;
-
-/// The fewest characters the server takes for a new password.
-const MIN_CHARS: usize = 8;
+use crate::components::{FreshProof, PasswordMeter, Rules};
 
 #[component]
 pub fn ChangePassword() -> impl IntoView {
@@ -57,10 +54,8 @@ pub fn ChangePassword() -> impl IntoView {
             problem.set(Some("Enter your current password.".to_string()));
             return;
         }
-        if new.with_untracked(|n| n.chars().count() < MIN_CHARS) {
-            problem.set(Some(format!(
-                "The new password must have at least {MIN_CHARS} characters."
-            )));
+        if new.with_untracked(String::is_empty) {
+            problem.set(Some("Enter the new password.".to_string()));
             return;
         }
         run();
@@ -81,11 +76,14 @@ pub fn ChangePassword() -> impl IntoView {
                     <label for="password-new">"New password"</label>
                     <input id="password-new" name="new-password" type="password"
                         autocomplete="new-password" bind:value=new
-                        aria-describedby="password-new-hint"
+                        aria-describedby="password-new-hint password-new-meter"
                     />
                     <p id="password-new-hint" class="hint">
-                        "At least 8 characters. Your other sessions will be signed out."
+                        "15 characters or more (8 once you have a second factor); a few \
+                         unrelated words make a long one that is easy to remember. Your other \
+                         sessions will be signed out."
                     </p>
+                    <PasswordMeter id="password-new-meter" password=new rules=Rules::SignedIn/>
                 </div>
                 <button type="submit" class="button secondary" aria-busy=move || busy.get().to_string()>
                     "Change password"

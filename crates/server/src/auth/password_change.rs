@@ -4,12 +4,13 @@
 //! one transaction, the new hash, every other session ended, an event and
 //! an email.
 
-use portcullis_api::EndedSessions;
+use portcullis_api::{EndedSessions, PasswordVerdict};
 
 use super::caller::{require_fresh_mfa_if_any, Authed};
 use super::client::Client;
 use super::error::AuthError;
-use super::password::{self, HashError};
+use super::password::HashError;
+use super::password_policy;
 use super::session::is_alive;
 use super::throttle::{self, Refused};
 use crate::app::AppState;
@@ -63,6 +64,35 @@ impl From<HashError> for ChangeError {
     }
 }
 
+/// The policy's view of a new password for the signed-in user (the meter
+/// on the Security page): the same rules [`change`] applies.
+pub async fn verdict(
+    state: &AppState,
+    authed: &Authed,
+    password: &str,
+) -> Result<PasswordVerdict, Internal> {
+    let account = account_of(state, authed).await?;
+    Ok(PasswordVerdict {
+        min_chars: account.min_chars() as u32,
+        problems: password_policy::problems(password, &account),
+    })
+}
+
+async fn account_of<'a>(
+    state: &AppState,
+    authed: &'a Authed,
+) -> Result<password_policy::Account<'a>, Internal> {
+    let user = &authed.user;
+    let has_factor = !crate::rules::factors::login_factors(&state.db, &user.id)
+        .await?
+        .is_empty();
+    Ok(password_policy::Account {
+        email: &user.email,
+        name: &user.display_name,
+        has_factor,
+    })
+}
+
 /// Changes the signed-in user's password; answers how many of their other
 /// signed-in sessions ended.
 pub async fn change(
@@ -76,7 +106,8 @@ pub async fn change(
     if current.expose().is_empty() {
         return Err(ChangeError::Invalid("Enter your current password.".into()));
     }
-    password::check_new(new.expose()).map_err(ChangeError::Invalid)?;
+    let account = account_of(state, authed).await?;
+    password_policy::check(new.expose(), &account).map_err(ChangeError::Invalid)?;
     if new.expose() == current.expose() {
         return Err(ChangeError::Invalid(
             "The new password is the one you have now: choose another.".into(),

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use portcullis_api::{EndedSessions, ErrorBody, PasswordChange};
+use portcullis_api::{EndedSessions, ErrorBody, PasswordChange, PasswordCheck, PasswordVerdict};
 
 use super::error::HttpResult;
 use super::extract::{ApiJson, ClientInfo, SignedIn};
@@ -41,5 +41,35 @@ pub async fn change_password(
     let new = Secret::new(req.new_password);
     Ok(Json(
         password_change::change(&state, &authed, current, new, &client).await?,
+    ))
+}
+
+/// What a new password of the signed-in user would be refused for, in
+/// words, by the rules the change applies (15 characters without a second
+/// factor, 8 with one; not a common or breached password; not the
+/// account's email or name). Nothing changes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/password/check",
+    tag = "auth",
+    request_body = PasswordCheck,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The verdict", body = PasswordVerdict),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing field", body = ErrorBody),
+    )
+)]
+pub async fn check_password(
+    State(state): State<AppState>,
+    SignedIn(authed): SignedIn,
+    ApiJson(req): ApiJson<PasswordCheck>,
+) -> HttpResult<Json<PasswordVerdict>> {
+    Ok(Json(
+        password_change::verdict(&state, &authed, &req.password).await?,
     ))
 }

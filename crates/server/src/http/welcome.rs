@@ -5,7 +5,9 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use portcullis_api::{ErrorBody, LoginResponse, WelcomeInfo, WelcomeRequest, WelcomeToken};
+use portcullis_api::{
+    ErrorBody, LoginResponse, PasswordVerdict, WelcomeInfo, WelcomeRequest, WelcomeToken,
+};
 
 use super::cookie::with_session;
 use super::error::HttpResult;
@@ -37,6 +39,33 @@ pub async fn peek(
     ApiJson(req): ApiJson<WelcomeToken>,
 ) -> HttpResult<Json<WelcomeInfo>> {
     Ok(Json(welcome::peek(&state, &req.token).await?))
+}
+
+/// What an invitation's new password would be refused for, in words (the
+/// rules `POST /api/v1/welcome` applies), without using the link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/welcome/check",
+    tag = "auth",
+    request_body = WelcomeRequest,
+    security(("csrf" = [])),
+    responses(
+        (status = 200, description = "The verdict", body = PasswordVerdict),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
+        (status = 404, description = "The link was used, replaced or has expired", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing field", body = ErrorBody),
+    )
+)]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<WelcomeRequest>,
+) -> HttpResult<Json<PasswordVerdict>> {
+    Ok(Json(
+        welcome::verdict(&state, &req.token, &req.password).await?,
+    ))
 }
 
 /// Use a link: an invitation with the password the user chooses, a setup

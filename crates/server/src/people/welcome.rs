@@ -3,7 +3,7 @@
 //! a setup link — which starts the login (`login::link`): MFA setup
 //! follows where the flow asks for it, before any signed-in session.
 
-use portcullis_api::{LinkPurpose, LoginResponse, WelcomeInfo};
+use portcullis_api::{LinkPurpose, LoginResponse, PasswordVerdict, WelcomeInfo};
 
 use super::links;
 use crate::app::AppState;
@@ -11,6 +11,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::error::AuthError;
 use crate::auth::password::{self, HashError};
+use crate::auth::password_policy;
 use crate::auth::session::SessionId;
 use crate::auth::throttle;
 use crate::error::Internal;
@@ -63,6 +64,30 @@ async fn open(state: &AppState, token: &str) -> Result<(LinkPurpose, User), Welc
     Ok((purpose, user))
 }
 
+/// An invited account chooses its password before it has any factor.
+fn new_account(user: &User) -> password_policy::Account<'_> {
+    password_policy::Account {
+        email: &user.email,
+        name: &user.display_name,
+        has_factor: false,
+    }
+}
+
+/// What a link's new password would be refused for, in words (empty:
+/// nothing), without using the link: the meter on the welcome page.
+pub async fn verdict(
+    state: &AppState,
+    token: &str,
+    password: &str,
+) -> Result<PasswordVerdict, WelcomeError> {
+    let (_, user) = open(state, token).await?;
+    let account = new_account(&user);
+    Ok(PasswordVerdict {
+        min_chars: account.min_chars() as u32,
+        problems: password_policy::problems(password, &account),
+    })
+}
+
 /// What the link opens, without using it up.
 pub async fn peek(state: &AppState, token: &str) -> Result<WelcomeInfo, WelcomeError> {
     let (purpose, user) = open(state, token).await?;
@@ -70,7 +95,7 @@ pub async fn peek(state: &AppState, token: &str) -> Result<WelcomeInfo, WelcomeE
         email: user.email.clone(),
         display_name: user.display_name.clone(),
         purpose,
-        min_password_chars: password::MIN_LEN as u32,
+        min_password_chars: new_account(&user).min_chars() as u32,
     })
 }
 
@@ -92,7 +117,8 @@ pub async fn accept(
     let now = state.now();
     let new_hash = match purpose {
         LinkPurpose::Invitation => {
-            password::check_new(password.expose()).map_err(AuthError::Invalid)?;
+            password_policy::check(password.expose(), &new_account(&user))
+                .map_err(AuthError::Invalid)?;
             let hash = state.hasher.hash(password).await.map_err(hash_error)?;
             Some(hash)
         }

@@ -81,15 +81,30 @@ async fn an_added_user_is_invited_chooses_a_password_and_sets_up_mfa_before_sign
         (info.email.as_str(), info.purpose),
         ("zoe@example.com", LinkPurpose::Invitation)
     );
-    // A password that breaks the rules is refused in words, and the link
-    // stays good.
-    let short = api.welcome(&token, "short").await.err();
-    assert_eq!(short.code, ErrorCode::ValidationFailed);
-    assert!(
-        short.message.contains("at least 8 characters"),
-        "{}",
-        short.message
-    );
+    // A password that breaks the rules is refused in words (the meter's
+    // check says the same first), and the link stays good. With no factor
+    // yet, 15 characters at least.
+    assert_eq!(info.min_password_chars, 15);
+    for (bad, says) in [
+        ("short", "at least 15 characters"),
+        ("1q2w3e4r5t6y7u8i9o0p", "most common"),
+        ("zoe is my secret word", "email address"),
+    ] {
+        let v: portcullis_api::PasswordVerdict = api
+            .post(
+                "/api/v1/welcome/check",
+                &portcullis_api::WelcomeRequest {
+                    token: token.clone(),
+                    password: bad.into(),
+                },
+            )
+            .await
+            .ok();
+        assert!(v.problems.iter().any(|p| p.contains(says)), "{bad}: {v:?}");
+        let refused = api.welcome(&token, bad).await.err();
+        assert_eq!(refused.code, ErrorCode::ValidationFailed);
+        assert!(refused.message.contains(says), "{}", refused.message);
+    }
     // The right one: the login goes on to MFA setup, not signed in yet.
     let answer = api.welcome(&token, "a brand new passphrase").await;
     assert!(answer.session_cookie().is_some());

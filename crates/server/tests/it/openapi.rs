@@ -21,6 +21,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/login"),
     ("post", "/api/v1/welcome"),
     ("post", "/api/v1/welcome/peek"),
+    ("post", "/api/v1/welcome/check"),
+    ("post", "/api/v1/password/check"),
     ("post", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users/{id}/invitation"),
     ("post", "/api/v1/admin/users/{id}/setup-link"),

@@ -72,7 +72,7 @@ async fn the_current_password_and_the_rules_are_checked_in_words() {
     api.me().await.ok();
     let short = change(&api, PASSWORD, "short").await;
     assert_eq!(short.status, 422);
-    assert!(short.err().message.contains("at least 8 characters"));
+    assert!(short.err().message.contains("at least 15 characters"));
     let same = change(&api, PASSWORD, PASSWORD).await.err();
     assert!(same.message.contains("the one you have now"), "{same:?}");
     let empty = change(&api, "", NEW).await.err();
@@ -128,4 +128,58 @@ async fn a_login_in_progress_cannot_change_the_password() {
         change(&half, PASSWORD, NEW).await.fail(),
         (401, ErrorCode::Unauthenticated)
     );
+}
+
+async fn verdict(api: &Api, password: &str) -> portcullis_api::PasswordVerdict {
+    api.post(
+        "/api/v1/password/check",
+        &portcullis_api::PasswordCheck {
+            password: password.to_string(),
+        },
+    )
+    .await
+    .ok()
+}
+
+#[tokio::test]
+async fn the_new_password_follows_the_policy_and_the_check_agrees_with_the_change() {
+    let s = TestServer::start().await;
+    // alice has no second factor: 15 characters at least.
+    let (alice, _) = s.password_login(ALICE).await;
+    let v = verdict(&alice, "fourteen chars").await;
+    assert_eq!(v.min_chars, 15);
+    assert!(
+        v.problems[0].contains("at least 15 characters (14 now)"),
+        "{v:?}"
+    );
+    for (new, says) in [
+        ("fourteen chars", "at least 15 characters"),
+        ("1q2w3e4r5t6y7u8i9o0p", "most common"),
+        ("my name is alice, hello", "email address"),
+        ("anders on the long road", "your name"),
+    ] {
+        // The check and the change say the same.
+        let v = verdict(&alice, new).await;
+        assert!(v.problems.iter().any(|p| p.contains(says)), "{new}: {v:?}");
+        let e = change(&alice, PASSWORD, new).await.err();
+        assert_eq!(e.code, ErrorCode::ValidationFailed, "{new}");
+        assert!(e.message.contains(says), "{new}: {}", e.message);
+    }
+    assert!(verdict(&alice, NEW).await.problems.is_empty());
+    // With a second factor, 8 characters do.
+    let (ivan, _) = s.enrolled(IVAN).await;
+    let v = verdict(&ivan, "vexed ot").await;
+    assert_eq!((v.min_chars, v.problems.len()), (8, 0), "{v:?}");
+    change(&ivan, PASSWORD, "vexed ot").await.ok();
+    // Not signed in: no verdict.
+    let anonymous = s.api();
+    let refused = anonymous
+        .post::<portcullis_api::PasswordVerdict>(
+            "/api/v1/password/check",
+            &portcullis_api::PasswordCheck {
+                password: NEW.into(),
+            },
+        )
+        .await;
+    assert_eq!(refused.fail(), (401, ErrorCode::Unauthenticated));
 }

@@ -43,6 +43,7 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/protect/enroll"),
     // Like the password step, a one-time link needs no session.
     ("post", "/api/v1/welcome/peek"),
+    ("post", "/api/v1/welcome/check"),
     ("post", "/api/v1/welcome"),
 ];
 

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { Authenticator, emailedLink, logInAsAdmin, shownKey } from './fixtures';
+import { Authenticator, emailedLink, logIn, logInAsAdmin, shownKey } from './fixtures';
+
+const MALLORY = 'mallory@example.com';
 
 // Bringing people in: an administrator adds someone, who gets an email with
 // a one-time link, chooses a password on the page it opens and sets up MFA
@@ -77,5 +79,39 @@ test('an added administrator opens the invitation, chooses a password and sets u
   await olga.goto(link);
   await expect(olga.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
   await expect(olga.getByRole('alert')).toContainText('Ask your administrator for a new one');
+  await context.close();
+});
+
+test('an administrator suspends a user, whose login then says so in words, and reactivates them', async ({
+  page,
+  request,
+  browser,
+}) => {
+  const admin = await logInAsAdmin(page, request);
+  const { id } = await admin.user(MALLORY);
+  const context = await browser.newContext();
+  const mallory = await context.newPage();
+  await logIn(mallory, MALLORY);
+  await expect(mallory).toHaveURL(/\/$/);
+
+  await page.goto(`/admin/users/${id}`);
+  await page.getByRole('button', { name: 'Suspend…' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm' });
+  await expect(confirm).toContainText('Every session of theirs ends now');
+  await confirm.getByRole('button', { name: 'Suspend', exact: true }).click();
+  await expect(page.locator('.outcome')).toHaveText('Mallory Moss is suspended and signed out everywhere.');
+  await expect(page.getByText('cannot sign in until reactivated')).toBeVisible();
+
+  // Her open session has ended; her password now gets the reason, in words.
+  await mallory.goto('/security');
+  await expect(mallory).toHaveURL(/\/login\?next=%2Fsecurity$/);
+  await logIn(mallory, MALLORY);
+  await expect(mallory.getByRole('alert')).toContainText('This account is suspended');
+
+  await page.getByRole('button', { name: 'Reactivate…' }).click();
+  await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();
+  await expect(page.locator('.outcome')).toHaveText('Mallory Moss is active again.');
+  await logIn(mallory, MALLORY);
+  await expect(mallory).toHaveURL(/\/$/);
   await context.close();
 });

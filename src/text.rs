@@ -268,7 +268,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 37] = [
+pub const EVENT_KINDS: [(&str, &str); 39] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -306,6 +306,8 @@ pub const EVENT_KINDS: [(&str, &str); 37] = [
     ("user_invited", "User added and invited"),
     ("setup_link_issued", "Setup link made"),
     ("link_used", "Invitation or setup link used"),
+    ("admin_suspend", "Suspended by an admin"),
+    ("admin_reactivate", "Reactivated by an admin"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

@@ -95,6 +95,15 @@ pub async fn resend_invitation(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/invitation"), &()).await
 }
 
+/// Suspends the account: its sessions end, no login until reactivated.
+pub async fn suspend(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/suspend"), &()).await
+}
+
+pub async fn reactivate(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/reactivate"), &()).await
+}
+
 /// A setup link for a user with no factor, to hand over; shown once.
 pub async fn setup_link(id: &str) -> Result<SetupLink, ApiError> {
     post(&user_path(id, "/setup-link"), &()).await

@@ -381,6 +381,9 @@ pub struct AdminUser {
     /// Invited and not signed in yet: no password chosen.
     #[serde(default)]
     pub invited: bool,
+    /// Suspended by an administrator: no login until reactivated.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 /// A page of users, in the order asked for.

@@ -95,10 +95,14 @@ pub enum EventKind {
     SetupLinkIssued,
     /// An invitation or setup link was used.
     LinkUsed,
+    /// An administrator suspended an account.
+    AdminSuspend,
+    /// An administrator reactivated a suspended account.
+    AdminReactivate,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 37] = [
+    pub const ALL: [EventKind; 39] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -136,6 +140,8 @@ impl EventKind {
         EventKind::UserInvited,
         EventKind::SetupLinkIssued,
         EventKind::LinkUsed,
+        EventKind::AdminSuspend,
+        EventKind::AdminReactivate,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -198,6 +204,8 @@ impl EventKind {
             EventKind::UserInvited => "user_invited",
             EventKind::SetupLinkIssued => "setup_link_issued",
             EventKind::LinkUsed => "link_used",
+            EventKind::AdminSuspend => "admin_suspend",
+            EventKind::AdminReactivate => "admin_reactivate",
         }
     }
 }

@@ -174,6 +174,8 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_user::remove_factor))
         .routes(routes!(admin_user::end_sessions))
         .routes(routes!(admin_user::remind))
+        .routes(routes!(admin_user::suspend))
+        .routes(routes!(admin_user::reactivate))
         .routes(routes!(people::add_user))
         .routes(routes!(people::resend_invitation))
         .routes(routes!(people::setup_link))

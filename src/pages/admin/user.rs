@@ -299,6 +299,10 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                     .map(|t| format!("MFA email last sent {}.", local_date_time(t)))
             });
             view! {
+                {u.suspended.then(|| view! {
+                    <p class="status-line"><strong>"Suspended: "</strong>
+                        "cannot sign in until reactivated."</p>
+                })}
                 {u.invited.then(|| view! {
                     <p class="status-line"><strong>"Invited: "</strong>
                         "has not opened their invitation yet (no password chosen)."</p>
@@ -395,6 +399,17 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                         >
                             "Make a setup link…"
                         </button>
+                    })}
+                    {move || user.with(|u| u.as_ref().map(|u| u.suspended)).map(|suspended| {
+                        let action = if suspended { UserAction::Reactivate } else { UserAction::Suspend };
+                        let words = if suspended { "Reactivate…" } else { "Suspend…" };
+                        view! {
+                            <button type="button" class="button secondary" disabled=move || !idle()
+                                on:click=move |_| view.step.set(Step::Confirm(action.clone()))
+                            >
+                                {words}
+                            </button>
+                        }
                     })}
                     {move || may_remind().then(|| view! {
                         <button type="button" class="button secondary" disabled=move || !idle()

@@ -27,6 +27,10 @@ pub enum UserAction {
     ResendInvitation,
     /// Make a setup link for a user with no factor.
     SetupLink,
+    /// Suspend the account: sessions end, no login until reactivated.
+    Suspend,
+    /// Give a suspended account back.
+    Reactivate,
 }
 
 /// What a change left: the user, and a setup link made with it (shown
@@ -81,6 +85,11 @@ impl UserAction {
             UserAction::ResendInvitation => format!(
                 "Send {name} a new invitation email? The link in the earlier one stops working."
             ),
+            UserAction::Suspend => format!(
+                "Suspend {name}? Every session of theirs ends now, and they cannot sign in \
+                 until an administrator reactivates them. Nothing of theirs is deleted."
+            ),
+            UserAction::Reactivate => format!("Reactivate {name}? They can sign in again as before."),
             UserAction::SetupLink => format!(
                 "Make a setup link for {name}? With it and their password they set up their \
                  first factor; it is emailed to them and shown here once, to hand over in person \
@@ -100,6 +109,8 @@ impl UserAction {
             UserAction::Remind => "Send the email",
             UserAction::ResendInvitation => "Send the invitation",
             UserAction::SetupLink => "Make the link",
+            UserAction::Suspend => "Suspend",
+            UserAction::Reactivate => "Reactivate",
         }
     }
 
@@ -114,6 +125,8 @@ impl UserAction {
             UserAction::Remind => format!("The email to {name} is queued."),
             UserAction::ResendInvitation => format!("A new invitation to {name} is queued."),
             UserAction::SetupLink => format!("A setup link for {name} is ready below."),
+            UserAction::Suspend => format!("{name} is suspended and signed out everywhere."),
+            UserAction::Reactivate => format!("{name} is active again."),
         }
     }
 
@@ -141,6 +154,14 @@ impl UserAction {
             UserAction::Remind => api::admin::remind(id).await?,
             UserAction::ResendInvitation => {
                 api::admin::resend_invitation(id).await?;
+                api::admin::user(id).await?
+            }
+            UserAction::Suspend => {
+                api::admin::suspend(id).await?;
+                api::admin::user(id).await?
+            }
+            UserAction::Reactivate => {
+                api::admin::reactivate(id).await?;
                 api::admin::user(id).await?
             }
             UserAction::SetupLink => {

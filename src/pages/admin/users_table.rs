@@ -296,7 +296,13 @@ fn UserRow(
                 >
                     <span class="status-icon" aria-hidden="true">{icon}</span>
                     // Invited: no password chosen yet, so nothing else applies yet.
-                    {if user.invited { "Invited".to_string() } else { mfa_status_label(user.mfa) }}
+                    {if user.suspended {
+                        "Suspended".to_string()
+                    } else if user.invited {
+                        "Invited".to_string()
+                    } else {
+                        mfa_status_label(user.mfa)
+                    }}
                 </button>
                 <span class="tip" role="tooltip" id=tip_id>{details}</span>
             </td>

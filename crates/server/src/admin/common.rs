@@ -145,6 +145,7 @@ pub fn admin_user(row: &ListedUser, now: Timestamp, factors: FactorFacts) -> Adm
         last_mfa_at: factors.last_used_at,
         protect_device: row.protect_label.clone(),
         invited: user.password_hash.is_empty(),
+        suspended: user.suspended_at.is_some(),
     }
 }
 

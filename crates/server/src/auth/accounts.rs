@@ -79,5 +79,6 @@ fn new_user(
         mfa_required: false,
         mfa_deadline: None,
         mfa_required_at: None,
+        suspended_at: None,
     }
 }

@@ -69,6 +69,7 @@ pub async fn seed_population(state: &AppState, count: u32, now: Timestamp) -> an
                 mfa_required: false,
                 mfa_deadline: None,
                 mfa_required_at: None,
+                suspended_at: None,
             };
             store::users::insert(&mut *tx, &user).await?;
             let roll = seq.next(100);

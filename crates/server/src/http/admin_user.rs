@@ -7,7 +7,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use portcullis_api::{ErrorBody, UserDetail};
+use portcullis_api::{AdminUser, ErrorBody, UserDetail};
 
 use super::error::HttpResult;
 use super::extract::{Admin, ClientInfo};
@@ -119,4 +119,57 @@ pub async fn remind(
     Path(id): Path<String>,
 ) -> HttpResult<Json<UserDetail>> {
     Ok(Json(admin::remind(&state, &actor, &id, &client).await?))
+}
+
+/// Suspend an account: every session ends at once, its one-time link and
+/// Protect link stop working, its trusted browsers are forgotten, and its
+/// login says (after the right password) that it is suspended. Its data
+/// stays until it is reactivated or deleted.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/suspend",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user, suspended", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "Suspended already", body = ErrorBody),
+    )
+)]
+pub async fn suspend(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(admin::suspend(&state, &actor, &id, &client).await?))
+}
+
+/// Reactivate a suspended account: it signs in again as before.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reactivate",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user, active again", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no second factor in this session or none recently, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "Not suspended", body = ErrorBody),
+    )
+)]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(admin::reactivate(&state, &actor, &id, &client).await?))
 }

@@ -18,6 +18,10 @@ pub const SETUP_LINK_MESSAGE: &str =
     "Your administrator account has no second factor yet, and a password alone cannot set one up. \
      Open the setup link you were sent, or ask another administrator for a new one.";
 
+/// Shown when a suspended account passes the password (or a key).
+pub const SUSPENDED_MESSAGE: &str = "This account is suspended, so it cannot sign in. \
+     Contact your administrator if you think this is a mistake.";
+
 /// The next step of a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -38,6 +42,8 @@ pub enum Next {
     /// An administrator with no factor, without a setup link: a password
     /// alone never binds their first factor. No session.
     SetupLinkNeeded,
+    /// An administrator suspended the account. No session.
+    Suspended,
 }
 
 /// The facts the decision is made of.
@@ -53,10 +59,15 @@ pub struct Facts<'a> {
     pub key_was_first: bool,
     /// A one-time link (invitation or setup link) opened this login.
     pub via_link: bool,
+    /// An administrator suspended the account.
+    pub suspended: bool,
 }
 
 /// What follows the password for a user with these facts at `now`.
 pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
+    if f.suspended {
+        return Next::Suspended;
+    }
     if f.role.is_admin() && f.factors.is_empty() && !f.via_link {
         // Whoever learnt an administrator's password must not become
         // their second factor too.
@@ -145,6 +156,7 @@ mod tests {
                 factors,
                 key_was_first: false,
                 via_link,
+                suspended: false,
             },
             T,
         )
@@ -222,6 +234,29 @@ mod tests {
     }
 
     #[test]
+    fn a_suspended_account_goes_no_further_whatever_else_holds() {
+        for (role, factors, via_link) in [
+            (Role::User, &[][..], false),
+            (Role::User, TOTP, false),
+            (Role::Admin, &[][..], true),
+        ] {
+            let next = next_step(
+                &Facts {
+                    role,
+                    required: true,
+                    deadline: None,
+                    factors,
+                    key_was_first: false,
+                    via_link,
+                    suspended: true,
+                },
+                T,
+            );
+            assert_eq!(next, Next::Suspended);
+        }
+    }
+
+    #[test]
     fn steps_allowed_by_each_next() {
         let prove = Next::SecondFactor(TOTP.to_vec());
         assert!(allows(&prove, Step::Prove(FactorKind::Totp)));
@@ -235,7 +270,12 @@ mod tests {
         let now = facts(Role::User, true, None, &[]);
         assert!(!allows(&now, Step::Postpone));
         assert!(allows(&now, Step::Enroll));
-        for next in [Next::SignedIn, Next::Locked, Next::SetupLinkNeeded] {
+        for next in [
+            Next::SignedIn,
+            Next::Locked,
+            Next::SetupLinkNeeded,
+            Next::Suspended,
+        ] {
             for step in [Step::Postpone, Step::Enroll, Step::Prove(FactorKind::Totp)] {
                 assert!(!allows(&next, step), "{next:?} {step:?}");
             }
@@ -253,6 +293,7 @@ mod tests {
                     factors,
                     key_was_first: true,
                     via_link: false,
+                    suspended: false,
                 },
                 T,
             )

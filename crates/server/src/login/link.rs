@@ -6,7 +6,7 @@
 
 use portcullis_api::LoginResponse;
 
-use super::flow::{self, Facts, Next, LOCKED_MESSAGE};
+use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SUSPENDED_MESSAGE};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
@@ -35,6 +35,7 @@ pub async fn begin_in(
             factors: &factors,
             key_was_first: false,
             via_link: true,
+            suspended: user.suspended_at.is_some(),
         },
         now,
     );
@@ -67,6 +68,14 @@ pub async fn begin_in(
         ),
         // Not with a link (the flow lets a link enroll), but should the
         // rules change, no session rather than the wrong one.
+        Next::Suspended => {
+            return Ok((
+                None,
+                LoginResponse::Locked {
+                    message: SUSPENDED_MESSAGE.to_string(),
+                },
+            ))
+        }
         Next::Locked | Next::SetupLinkNeeded => {
             return Ok((
                 None,

@@ -163,9 +163,13 @@ pub async fn finish(
             factors: &factors,
             key_was_first: !used.user_verified,
             via_link: false,
+            suspended: user.suspended_at.is_some(),
         },
         now,
     );
+    if next == Next::Suspended {
+        return Err(MfaError::NotAllowedNow(flow::SUSPENDED_MESSAGE));
+    }
     // A key is a factor: the flow asks to prove one. Anything else means
     // the key went away meanwhile.
     let Next::SecondFactor(others) = next else {

@@ -4,7 +4,7 @@
 
 use portcullis_api::LoginResponse;
 
-use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SETUP_LINK_MESSAGE};
+use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SETUP_LINK_MESSAGE, SUSPENDED_MESSAGE};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
@@ -170,6 +170,7 @@ pub async fn login(
             factors: &factors,
             key_was_first: false,
             via_link: false,
+            suspended: user.suspended_at.is_some(),
         },
         now,
     );
@@ -189,9 +190,10 @@ pub async fn login(
     // What this login is for: the portal's half the user's role reaches.
     let resource = Resource::portal_for(user.role());
     let (signed_in, kind, detail, answer) = match next {
-        Next::Locked | Next::SetupLinkNeeded => {
+        Next::Locked | Next::SetupLinkNeeded | Next::Suspended => {
             let (detail, message) = match next {
                 Next::Locked => ("enrollment period over", LOCKED_MESSAGE),
+                Next::Suspended => ("account suspended", SUSPENDED_MESSAGE),
                 _ => (
                     "administrator without a factor: a setup link is needed",
                     SETUP_LINK_MESSAGE,

@@ -75,6 +75,7 @@ pub async fn invite(
         mfa_required: false,
         mfa_deadline: None,
         mfa_required_at: None,
+        suspended_at: None,
     };
     let taken = || AdminError::Conflict(format!("A user with the email {email} exists already."));
     let mut tx = state.db.begin().await?;
@@ -146,6 +147,7 @@ pub async fn resend_invitation(
 ) -> Result<AdminUser, AdminError> {
     let row = common::target(state, admin, id).await?;
     let user = row.user;
+    refuse_if_suspended(&user)?;
     if !user.password_hash.is_empty() {
         return Err(AdminError::Conflict(format!(
             "{} has accepted the invitation already: there is none to send again.",
@@ -180,6 +182,7 @@ pub async fn setup_link(
 ) -> Result<SetupLink, AdminError> {
     let row = common::target(state, admin, id).await?;
     let user = row.user;
+    refuse_if_suspended(&user)?;
     if user.password_hash.is_empty() {
         return Err(AdminError::Conflict(format!(
             "{} has not accepted the invitation yet: send the invitation again instead.",
@@ -286,6 +289,17 @@ async fn record(
         },
     };
     audit::record(&mut **tx, state.now(), event).await
+}
+
+/// A suspended account gets no link: it could not be used anyway.
+fn refuse_if_suspended(user: &User) -> Result<(), AdminError> {
+    match user.suspended_at {
+        Some(_) => Err(AdminError::Conflict(format!(
+            "{} is suspended: reactivate them first.",
+            user.display_name
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn role_words(role: Role) -> &'static str {

@@ -19,6 +19,8 @@ pub struct User {
     pub mfa_required: bool,
     pub mfa_deadline: Option<Timestamp>,
     pub mfa_required_at: Option<Timestamp>,
+    /// Suspended by an administrator at this time (`None`: active).
+    pub suspended_at: Option<Timestamp>,
 }
 
 impl std::fmt::Debug for User {
@@ -53,7 +55,8 @@ impl User {
 /// Boolean columns are read through a cast: see [`super::Flag`].
 pub(crate) const COLUMNS: &str =
     "u.id, u.email, u.display_name, u.password_hash, u.role, u.created_at, \
-     CAST(u.mfa_required AS INTEGER) AS mfa_required, u.mfa_deadline, u.mfa_required_at";
+     CAST(u.mfa_required AS INTEGER) AS mfa_required, u.mfa_deadline, u.mfa_required_at, \
+     u.suspended_at";
 
 /// `email` must already be normalised (lower case, trimmed).
 pub async fn find_by_email<'c>(db: impl Exec<'c>, email: &str) -> sqlx::Result<Option<User>> {
@@ -89,6 +92,20 @@ pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
     .bind(user.created_at)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Suspends the user from `at` (`None`: reactivates them).
+pub async fn set_suspended<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    at: Option<Timestamp>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET suspended_at = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(at)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -51,6 +51,7 @@ mod resources;
 mod security;
 mod sessions;
 mod smtp;
+mod suspend;
 mod throttle;
 mod trusted_browsers;
 mod unified;

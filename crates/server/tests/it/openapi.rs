@@ -26,6 +26,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users/{id}/invitation"),
     ("post", "/api/v1/admin/users/{id}/setup-link"),
+    ("post", "/api/v1/admin/users/{id}/suspend"),
+    ("post", "/api/v1/admin/users/{id}/reactivate"),
     ("post", "/api/v1/logout"),
     ("get", "/api/v1/me"),
     ("post", "/api/v1/login/totp"),

@@ -543,6 +543,7 @@ mod tests {
             mfa_required: false,
             mfa_deadline: None,
             mfa_required_at: None,
+            suspended_at: None,
         };
         let by_user = [
             Kind::MfaSetupComplete,

@@ -268,7 +268,7 @@ export async function adminWithMfa(request: APIRequestContext): Promise<Admin> {
  * The one-time link in the newest email of `kind` to `to`. The tests' server
  * has no SMTP, so its emails wait in the outbox table, read here.
  */
-export function emailedLink(to: string, kind: 'invitation' | 'setup_link'): string {
+export function emailedLink(to: string, kind: 'invitation' | 'setup_link' | 'password_reset'): string {
   const dir = process.env.E2E_DATA_DIR;
   if (!dir) throw new Error('E2E_DATA_DIR is not set (e2e/playwright.config.ts sets it)');
   const quoted = (v: string) => `'${v.replace(/'/g, "''")}'`;

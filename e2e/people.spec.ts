@@ -79,6 +79,26 @@ test('an added administrator opens the invitation, chooses a password and sets u
   await olga.goto(link);
   await expect(olga.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
   await expect(olga.getByRole('alert')).toContainText('Ask your administrator for a new one');
+
+  // She forgets her password: the email's link alone is not enough, her
+  // app's code is needed too.
+  await olga.goto('/login');
+  await olga.getByRole('link', { name: 'Forgot password?' }).click();
+  await expect(olga).toHaveURL(/\/forgot$/);
+  await olga.getByLabel('Email').fill('olga@example.com');
+  await olga.getByRole('button', { name: 'Send the link' }).click();
+  await expect(olga.getByRole('status')).toContainText('If olga@example.com is the address of an account');
+  await olga.goto(emailedLink('olga@example.com', 'password_reset'));
+  await expect(olga.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await olga.getByLabel('New password', { exact: true }).fill('a calm river at noon');
+  await olga.getByLabel('New password again').fill('a calm river at noon');
+  await olga.getByRole('button', { name: 'Change the password' }).click();
+  await expect(olga.getByRole('alert')).toHaveText('Enter a code from your authenticator app, or a recovery code.');
+  await olga.getByLabel('Code from your authenticator app, or a recovery code').fill(await app.code());
+  await olga.getByRole('button', { name: 'Change the password' }).click();
+  await expect(olga.getByRole('heading', { name: 'Your password was changed' })).toBeVisible();
+  await logIn(olga, 'olga@example.com', 'a calm river at noon');
+  await expect(olga).toHaveURL(/\/login\/mfa$/);
   await context.close();
 });
 

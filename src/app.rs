@@ -8,7 +8,7 @@ use leptos_router::path;
 use crate::boot;
 use crate::components::{AdminOnly, Layout, SignedInOnly};
 use crate::pages::admin::AdminScreen;
-use crate::pages::login::{EnrollScreen, LoginMfaScreen, LoginPage, WelcomeScreen};
+use crate::pages::login::{EnrollScreen, ForgotScreen, LoginMfaScreen, LoginPage, WelcomeScreen};
 use crate::pages::portal::{HomeScreen, SecurityScreen};
 use crate::pages::NotFound;
 use crate::paths::Page;
@@ -39,6 +39,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/welcome")
                         view=WelcomeScreen
+                    />
+                    <Route
+                        path=path!("/forgot")
+                        view=ForgotScreen
                     />
                     <ParentRoute path=path!("") view=SignedInOnly>
                         <Route

@@ -13,8 +13,10 @@ pub enum Page {
     LoginMfa,
     /// Setting up the authenticator app, during login or from the portal.
     Enroll,
-    /// What a one-time link (invitation, setup link) opens.
+    /// What a one-time link (invitation, setup link, reset) opens.
     Welcome,
+    /// Asking for a password reset link.
+    Forgot,
     /// The portal's home: MFA status and what to do next.
     Home,
     /// The user's factors.
@@ -41,11 +43,12 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 10] = [
+    pub const ALL: [Page; 11] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
         Page::Welcome,
+        Page::Forgot,
         Page::Home,
         Page::Security,
         Page::AdminUsers,
@@ -61,6 +64,7 @@ impl Page {
             Page::LoginMfa => "/login/mfa",
             Page::Enroll => "/enroll",
             Page::Welcome => "/welcome",
+            Page::Forgot => "/forgot",
             Page::Home => "/",
             Page::Security => "/security",
             Page::AdminUsers => "/admin/users",
@@ -78,6 +82,7 @@ impl Page {
             Page::LoginMfa => "Verify it’s you",
             Page::Enroll => "Set up multi-factor authentication",
             Page::Welcome => "Welcome",
+            Page::Forgot => "Forgot your password?",
             Page::Home => "Home",
             Page::Security => "Security",
             Page::AdminUsers => "Users",
@@ -89,7 +94,9 @@ impl Page {
 
     pub const fn audience(self) -> Audience {
         match self {
-            Page::Login | Page::LoginMfa | Page::Enroll | Page::Welcome => Audience::Anyone,
+            Page::Login | Page::LoginMfa | Page::Enroll | Page::Welcome | Page::Forgot => {
+                Audience::Anyone
+            }
             Page::Home | Page::Security => Audience::SignedIn,
             Page::AdminUsers | Page::AdminUser | Page::AdminMfa | Page::AdminEvents => {
                 Audience::Admin

@@ -3,8 +3,9 @@
 //! trust this browser. Only lazily loaded screens call these.
 
 use portcullis_api::{
-    EndedSessions, LoginResponse, NewRecoveryCodes, PasswordChange, PasswordCheck, PasswordVerdict,
-    RecoveryCodesStatus, SessionInfo, TrustedBrowser, WelcomeInfo, WelcomeRequest, WelcomeToken,
+    EndedSessions, ForgotPassword, LoginResponse, NewRecoveryCodes, PasswordChange, PasswordCheck,
+    PasswordReset, PasswordVerdict, RecoveryCodesStatus, SessionInfo, TrustedBrowser, WelcomeInfo,
+    WelcomeRequest, WelcomeToken,
 };
 use serde::Serialize;
 
@@ -67,6 +68,36 @@ pub async fn welcome(token: &str, password: &str) -> Result<LoginResponse, ApiEr
         &WelcomeRequest {
             token: token.to_string(),
             password: password.to_string(),
+        },
+    )
+    .await
+}
+
+/// Asks for a reset link to `email` (the answer never says whether it is
+/// an account's).
+pub async fn forgot_password(email: &str) -> Result<(), ApiError> {
+    post(
+        "/password/forgot",
+        &ForgotPassword {
+            email: email.to_string(),
+        },
+    )
+    .await
+}
+
+/// Uses a reset link: the new password, and a code of the second factor
+/// when the account has one.
+pub async fn reset_password(
+    token: &str,
+    password: &str,
+    code: Option<String>,
+) -> Result<(), ApiError> {
+    post(
+        "/password/reset",
+        &PasswordReset {
+            token: token.to_string(),
+            password: password.to_string(),
+            code,
         },
     )
     .await

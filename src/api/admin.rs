@@ -100,6 +100,11 @@ pub async fn suspend(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/suspend"), &()).await
 }
 
+/// Emails the user a link to choose a new password (never shown here).
+pub async fn send_password_reset(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/password-reset"), &()).await
+}
+
 pub async fn reactivate(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/reactivate"), &()).await
 }

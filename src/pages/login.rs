@@ -3,6 +3,7 @@
 
 pub mod enroll;
 mod enroll_protect;
+mod forgot;
 pub mod mfa;
 mod passkey;
 pub mod password;
@@ -17,3 +18,4 @@ pub use welcome::WelcomePage;
 lazy_screen!(LoginMfaScreen, login_mfa_view, mfa::LoginMfaPage);
 lazy_screen!(EnrollScreen, enroll_view, enroll::EnrollPage);
 lazy_screen!(WelcomeScreen, welcome_view, welcome::WelcomePage);
+lazy_screen!(ForgotScreen, forgot_view, forgot::ForgotPage);

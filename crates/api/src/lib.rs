@@ -422,8 +422,8 @@ pub use admin_settings::{
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use people::{
-    LinkPurpose, NewUser, PasswordCheck, PasswordVerdict, SetupLink, WelcomeInfo, WelcomeRequest,
-    WelcomeToken,
+    ForgotPassword, LinkPurpose, NewUser, PasswordCheck, PasswordReset, PasswordVerdict, SetupLink,
+    WelcomeInfo, WelcomeRequest, WelcomeToken,
 };
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};

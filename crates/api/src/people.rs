@@ -39,6 +39,9 @@ pub enum LinkPurpose {
     /// An account with no factor: confirm the password, then set up the
     /// first factor.
     Setup,
+    /// A forgotten password: a new one, after the account's second factor
+    /// when it has one.
+    Reset,
 }
 
 /// `POST /api/v1/welcome/peek`: the token of a link, read from the page's
@@ -59,6 +62,11 @@ pub struct WelcomeInfo {
     pub purpose: LinkPurpose,
     /// The shortest password the account may choose now.
     pub min_password_chars: u32,
+    /// A reset asks for a code of the account's second factor (a code
+    /// from the authenticator app, or a recovery code) with the new
+    /// password.
+    #[serde(default)]
+    pub needs_code: bool,
 }
 
 /// `POST /api/v1/welcome`: use the link. For an invitation, `password` is
@@ -111,4 +119,37 @@ pub struct PasswordVerdict {
     /// second factor, 8 with one).
     pub min_chars: u32,
     pub problems: Vec<String>,
+}
+
+/// `POST /api/v1/password/forgot`: send a reset link to this address, if
+/// it is an account's (the answer is the same either way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForgotPassword {
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: String,
+}
+
+/// `POST /api/v1/password/reset`: a reset link's new password, with a
+/// code of the account's second factor when it has one.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordReset {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub token: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "password", min_length = 1, max_length = 1024)
+    )]
+    pub password: String,
+    /// A code from the authenticator app, or a recovery code.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub code: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordReset").finish_non_exhaustive()
+    }
 }

@@ -6,7 +6,7 @@
 CREATE TABLE user_links (
     token_hash TEXT PRIMARY KEY,
     user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    purpose    TEXT NOT NULL CHECK (purpose IN ('invitation', 'setup')),
+    purpose    TEXT NOT NULL CHECK (purpose IN ('invitation', 'setup', 'reset')),
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     -- The administrator who made it; NULL: the command line or the demo.

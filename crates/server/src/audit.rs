@@ -99,10 +99,14 @@ pub enum EventKind {
     AdminSuspend,
     /// An administrator reactivated a suspended account.
     AdminReactivate,
+    /// A password reset link was emailed (asked for, or sent by an administrator).
+    PasswordResetSent,
+    /// A password was reset with an emailed link.
+    PasswordReset,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 39] = [
+    pub const ALL: [EventKind; 41] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -142,6 +146,8 @@ impl EventKind {
         EventKind::LinkUsed,
         EventKind::AdminSuspend,
         EventKind::AdminReactivate,
+        EventKind::PasswordResetSent,
+        EventKind::PasswordReset,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -206,6 +212,8 @@ impl EventKind {
             EventKind::LinkUsed => "link_used",
             EventKind::AdminSuspend => "admin_suspend",
             EventKind::AdminReactivate => "admin_reactivate",
+            EventKind::PasswordResetSent => "password_reset_sent",
+            EventKind::PasswordReset => "password_reset",
         }
     }
 }

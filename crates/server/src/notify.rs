@@ -39,6 +39,11 @@ pub enum Kind {
     Invitation,
     /// To a user with no factor: a setup link for their first one.
     SetupLink,
+    /// To a user who asked (or whose administrator asked): a link to
+    /// choose a new password.
+    PasswordReset,
+    /// To the user: their password was reset through such a link.
+    PasswordWasReset,
 }
 
 impl Kind {
@@ -62,13 +67,15 @@ impl Kind {
             Kind::PasswordChanged => "password_changed",
             Kind::Invitation => "invitation",
             Kind::SetupLink => "setup_link",
+            Kind::PasswordReset => "password_reset",
+            Kind::PasswordWasReset => "password_was_reset",
         }
     }
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::MfaRequired,
         Kind::MfaReminder,
         Kind::MfaSetupComplete,
@@ -87,6 +94,8 @@ impl Kind {
         Kind::PasswordChanged,
         Kind::Invitation,
         Kind::SetupLink,
+        Kind::PasswordReset,
+        Kind::PasswordWasReset,
     ];
 
     /// The kind of a stored name.
@@ -100,7 +109,7 @@ impl Kind {
     /// `None`: the message carries its own one-time link.
     pub fn page(self) -> Option<&'static str> {
         Some(match self {
-            Kind::Invitation | Kind::SetupLink => return None,
+            Kind::Invitation | Kind::SetupLink | Kind::PasswordReset => return None,
             Kind::MfaRequired | Kind::MfaReminder | Kind::MfaReset => "/login?next=%2Fenroll",
             Kind::PushFraudAlert | Kind::LockoutNear => "/admin/events",
             Kind::MfaSetupComplete
@@ -113,7 +122,8 @@ impl Kind {
             | Kind::PushDeviceEnrolled
             | Kind::PushDeviceRemoved
             | Kind::PushFraudReported
-            | Kind::PasswordChanged => "/security",
+            | Kind::PasswordChanged
+            | Kind::PasswordWasReset => "/security",
         })
     }
 
@@ -285,6 +295,25 @@ fn compose_by(
                  and set up multi-factor authentication. The link works once, until {}.\n\n\
                  If you did not expect this, contact your administrator.\n",
                 deadline.map(format_utc).unwrap_or_default(),
+            ),
+        ),
+        Kind::PasswordReset => (
+            "Choose a new password".to_string(),
+            format!(
+                "Hello {name},\n\nA new password was asked for your Portcullis account. Open the \
+                 link below to choose one; if your account has a second factor, you will need it \
+                 too. The link works once, until {}.\n\n\
+                 If you did not ask for this, ignore this email: your password stays as it is.\n",
+                deadline.map(format_utc).unwrap_or_default(),
+            ),
+        ),
+        Kind::PasswordWasReset => (
+            "Your password was reset".to_string(),
+            format!(
+                "Hello {name},\n\nThe password of your Portcullis account was reset with a link \
+                 sent to this address; every session was signed out.\n\n\
+                 If this was not you, someone can read your email: contact your administrator \
+                 at once.\n"
             ),
         ),
         Kind::PasswordChanged => (

@@ -5,4 +5,5 @@
 
 pub mod add;
 pub mod links;
+pub mod reset;
 pub mod welcome;

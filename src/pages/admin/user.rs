@@ -325,6 +325,8 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                 .is_some_and(|u| !u.invited && u.factors.is_empty())
         })
     };
+    let may_reset_password =
+        move || user.with(|u| u.as_ref().is_some_and(|u| !u.invited && !u.suspended));
     let may_remind = move || {
         user.with(|u| {
             u.as_ref()
@@ -410,6 +412,13 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                                 {words}
                             </button>
                         }
+                    })}
+                    {move || may_reset_password().then(|| view! {
+                        <button type="button" class="button secondary" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::SendPasswordReset))
+                        >
+                            "Send a password reset link…"
+                        </button>
                     })}
                     {move || may_remind().then(|| view! {
                         <button type="button" class="button secondary" disabled=move || !idle()

@@ -31,6 +31,8 @@ pub enum UserAction {
     Suspend,
     /// Give a suspended account back.
     Reactivate,
+    /// Email them a link to choose a new password.
+    SendPasswordReset,
 }
 
 /// What a change left: the user, and a setup link made with it (shown
@@ -90,6 +92,10 @@ impl UserAction {
                  until an administrator reactivates them. Nothing of theirs is deleted."
             ),
             UserAction::Reactivate => format!("Reactivate {name}? They can sign in again as before."),
+            UserAction::SendPasswordReset => format!(
+                "Email {name} a link to choose a new password? It works once, for an hour; \
+                 they need their second factor too if they have one. You never see the link."
+            ),
             UserAction::SetupLink => format!(
                 "Make a setup link for {name}? With it and their password they set up their \
                  first factor; it is emailed to them and shown here once, to hand over in person \
@@ -111,6 +117,7 @@ impl UserAction {
             UserAction::SetupLink => "Make the link",
             UserAction::Suspend => "Suspend",
             UserAction::Reactivate => "Reactivate",
+            UserAction::SendPasswordReset => "Send the link",
         }
     }
 
@@ -127,6 +134,9 @@ impl UserAction {
             UserAction::SetupLink => format!("A setup link for {name} is ready below."),
             UserAction::Suspend => format!("{name} is suspended and signed out everywhere."),
             UserAction::Reactivate => format!("{name} is active again."),
+            UserAction::SendPasswordReset => {
+                format!("The password reset email to {name} is queued.")
+            }
         }
     }
 
@@ -162,6 +172,10 @@ impl UserAction {
             }
             UserAction::Reactivate => {
                 api::admin::reactivate(id).await?;
+                api::admin::user(id).await?
+            }
+            UserAction::SendPasswordReset => {
+                api::admin::send_password_reset(id).await?;
                 api::admin::user(id).await?
             }
             UserAction::SetupLink => {

@@ -181,6 +181,7 @@ pub fn LoginPage() -> impl IntoView {
                         aria-describedby="login-password-error"
                     />
                     <p id="login-password-error" class="field-error">{password_error}</p>
+                    <p class="forgot"><a href=Page::Forgot.path()>"Forgot password?"</a></p>
                 </div>
                 // Announced as soon as it changes; empty when all is well.
                 <p class="form-error" role="alert" aria-live="assertive">{banner}</p>

@@ -20,6 +20,8 @@ enum Step {
     Ready(WelcomeInfo),
     /// The link does not (or the address holds none); the sentence says why.
     Dead(String),
+    /// A reset link set the new password: log in with it.
+    ResetDone,
 }
 
 /// The token after `#`, taken out of the address bar (and so out of the
@@ -68,6 +70,7 @@ pub fn WelcomePage() -> impl IntoView {
 
     let password = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let follow = move |answer: LoginResponse| match answer {
@@ -96,13 +99,15 @@ pub fn WelcomePage() -> impl IntoView {
         }
         let pw = password.get_untracked();
         let min = info.min_password_chars as usize;
-        let invited = info.purpose == LinkPurpose::Invitation;
+        let new_one = info.purpose != LinkPurpose::Setup;
         let refusal = if pw.is_empty() {
             Some("Enter a password.".to_string())
-        } else if invited && pw.chars().count() < min {
+        } else if new_one && pw.chars().count() < min {
             Some(format!("The password must have at least {min} characters."))
-        } else if invited && pw != again.get_untracked() {
+        } else if new_one && pw != again.get_untracked() {
             Some("The two passwords are not the same.".to_string())
+        } else if info.needs_code && code.with_untracked(|c| c.trim().is_empty()) {
+            Some("Enter a code from your authenticator app, or a recovery code.".to_string())
         } else {
             None
         };
@@ -112,6 +117,22 @@ pub fn WelcomePage() -> impl IntoView {
         }
         problem.set(None);
         busy.set(true);
+        if info.purpose == LinkPurpose::Reset {
+            let c = Some(code.get_untracked()).filter(|c| !c.trim().is_empty());
+            leptos::task::spawn_local(async move {
+                match account::reset_password(&token.get_value(), &pw, c).await {
+                    Ok(()) => {
+                        let _ = set_step.try_set(Step::ResetDone);
+                    }
+                    Err(e) => {
+                        let _ = code.try_set(String::new());
+                        let _ = problem.try_set(Some(e.user_message()));
+                    }
+                }
+                let _ = busy.try_set(false);
+            });
+            return;
+        }
         leptos::task::spawn_local(async move {
             match account::welcome(&token.get_value(), &pw).await {
                 Ok(answer) => {
@@ -128,8 +149,20 @@ pub fn WelcomePage() -> impl IntoView {
     };
 
     let form = move |info: WelcomeInfo| {
-        let invited = info.purpose == LinkPurpose::Invitation;
-        let (title, lead) = if invited {
+        let reset = info.purpose == LinkPurpose::Reset;
+        // A new password is chosen: an invitation's, or a reset's.
+        let invited = info.purpose != LinkPurpose::Setup;
+        let needs_code = info.needs_code;
+        let (title, lead) = if reset {
+            (
+                "Choose a new password".to_string(),
+                format!(
+                    "For {}: at least {} characters. Every session of the account will be \
+                     signed out.",
+                    info.email, info.min_password_chars
+                ),
+            )
+        } else if invited {
             (
                 format!("Welcome, {}", info.display_name),
                 format!(
@@ -178,9 +211,26 @@ pub fn WelcomePage() -> impl IntoView {
                         />
                     </div>
                 })}
+                {needs_code.then(|| view! {
+                    <div class="field">
+                        <label for="welcome-code">"Code from your authenticator app, or a recovery code"</label>
+                        <input id="welcome-code" name="code" type="text" autocomplete="one-time-code"
+                            spellcheck="false" bind:value=code aria-describedby="welcome-code-hint"
+                        />
+                        <p id="welcome-code-hint" class="hint">
+                            "Your account has a second factor: the email alone cannot reset it."
+                        </p>
+                    </div>
+                })}
                 <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
                 <button type="submit" class="button primary" aria-busy=move || busy.get().to_string()>
-                    {if invited { "Set password and continue" } else { "Continue" }}
+                    {if reset {
+                        "Change the password"
+                    } else if invited {
+                        "Set password and continue"
+                    } else {
+                        "Continue"
+                    }}
                 </button>
             </form>
         }
@@ -193,6 +243,12 @@ pub fn WelcomePage() -> impl IntoView {
             {move || match step.get() {
                 Step::Loading => view! { <p>"Checking your link…"</p> }.into_any(),
                 Step::Ready(info) => form(info),
+                Step::ResetDone => view! {
+                    <h1>"Your password was changed"</h1>
+                    <p role="status">"Every session of your account was signed out. Log in with the new password."</p>
+                    <a class="button primary" href=Page::Login.path()>"Go to the login"</a>
+                }
+                .into_any(),
                 Step::Dead(why) => view! {
                     <h1>"This link does not work"</h1>
                     <p role="alert">{why}</p>

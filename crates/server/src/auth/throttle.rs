@@ -245,6 +245,25 @@ pub fn login_window(email: &str) -> String {
     key_of(&["login-ok", email])
 }
 
+/// Reset emails asked for one address, and by one client: a few an hour,
+/// so nobody floods a mailbox, whether or not the address is an account's.
+pub const RESET_PER_ADDRESS: RateLimit = RateLimit {
+    max: 3,
+    window_secs: 3600,
+};
+pub const RESET_PER_CLIENT: RateLimit = RateLimit {
+    max: 10,
+    window_secs: 3600,
+};
+
+/// The windows of reset emails: by the typed (normalised) address, by client.
+pub fn reset_windows(email: &str, client_key: &str) -> [(String, RateLimit); 2] {
+    [
+        (key_of(&["reset-addr", email]), RESET_PER_ADDRESS),
+        (key_of(&["reset-client", client_key]), RESET_PER_CLIENT),
+    ]
+}
+
 /// The limit on completed logins per account under `settings`.
 pub fn login_limit(settings: &crate::config::Settings) -> RateLimit {
     RateLimit {
@@ -459,4 +478,22 @@ mod tests {
         assert_ne!(a.key, b.key);
         assert_eq!(a.key.len(), 64);
     }
+}
+
+/// Counts one reset email asked for in each of `windows`, unless one is
+/// full: then the seconds to wait, and nothing is counted.
+pub async fn take_reset_slot(
+    db: &Db,
+    windows: &[(String, RateLimit)],
+    now: Timestamp,
+) -> Result<Option<u64>, Internal> {
+    for (key, limit) in windows {
+        if let Some(wait) = window_full(db, key, *limit, now).await? {
+            return Ok(Some(wait));
+        }
+    }
+    for (key, limit) in windows {
+        store::throttle::hit_window(db, key, now, now - limit.window_secs).await?;
+    }
+    Ok(None)
 }

@@ -17,6 +17,7 @@ use crate::auth::trusted_browser::TrustError;
 use crate::auth::AuthError;
 use crate::error::Internal;
 use crate::mfa::MfaError;
+use crate::people::reset::ResetError;
 use crate::people::welcome::{self, WelcomeError};
 
 #[derive(Debug)]
@@ -342,6 +343,15 @@ impl From<WelcomeError> for HttpError {
         match e {
             WelcomeError::LinkInvalid => HttpError::not_found(welcome::LINK_INVALID),
             WelcomeError::Auth(e) => e.into(),
+        }
+    }
+}
+
+impl From<ResetError> for HttpError {
+    fn from(e: ResetError) -> Self {
+        match e {
+            ResetError::Welcome(e) => e.into(),
+            ResetError::Code(e) => e.into(),
         }
     }
 }

@@ -99,3 +99,32 @@ pub async fn setup_link(
 ) -> HttpResult<Json<SetupLink>> {
     Ok(Json(add::setup_link(&state, &actor, &id, &client).await?))
 }
+
+/// Email a user a link to choose a new password (valid an hour, once; they
+/// need their second factor too when they have one). Nobody but them sees
+/// the link; no administrator sets anyone's password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/password-reset",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The link is on its way", body = AdminUser),
+        (status = 400, description = "The id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user is invited (no password yet) or suspended", body = ErrorBody),
+    )
+)]
+pub async fn send_password_reset(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(
+        crate::people::reset::send_by_admin(&state, &actor, &id, &client).await?,
+    ))
+}

@@ -52,7 +52,10 @@ impl From<AuthError> for WelcomeError {
 }
 
 /// The account and purpose of a valid link, which stays unused.
-async fn open(state: &AppState, token: &str) -> Result<(LinkPurpose, User), WelcomeError> {
+pub(super) async fn open(
+    state: &AppState,
+    token: &str,
+) -> Result<(LinkPurpose, User), WelcomeError> {
     let link = links::find(state, token).await?;
     let Some(link) = link else {
         return Err(WelcomeError::LinkInvalid);
@@ -80,8 +83,11 @@ pub async fn verdict(
     token: &str,
     password: &str,
 ) -> Result<PasswordVerdict, WelcomeError> {
-    let (_, user) = open(state, token).await?;
-    let account = new_account(&user);
+    let (purpose, user) = open(state, token).await?;
+    let account = match purpose {
+        LinkPurpose::Reset => reset_account(&user, has_factor(state, &user).await?),
+        _ => new_account(&user),
+    };
     Ok(PasswordVerdict {
         min_chars: account.min_chars() as u32,
         problems: password_policy::problems(password, &account),
@@ -91,12 +97,33 @@ pub async fn verdict(
 /// What the link opens, without using it up.
 pub async fn peek(state: &AppState, token: &str) -> Result<WelcomeInfo, WelcomeError> {
     let (purpose, user) = open(state, token).await?;
+    let has_factor = has_factor(state, &user).await?;
+    let min = match purpose {
+        LinkPurpose::Reset => reset_account(&user, has_factor).min_chars(),
+        _ => new_account(&user).min_chars(),
+    };
     Ok(WelcomeInfo {
         email: user.email.clone(),
         display_name: user.display_name.clone(),
         purpose,
-        min_password_chars: new_account(&user).min_chars() as u32,
+        min_password_chars: min as u32,
+        needs_code: purpose == LinkPurpose::Reset && has_factor,
     })
+}
+
+async fn has_factor(state: &AppState, user: &User) -> Result<bool, Internal> {
+    Ok(!crate::rules::factors::login_factors(&state.db, &user.id)
+        .await?
+        .is_empty())
+}
+
+/// The account a reset chooses a password for, with its factors as they are.
+pub(super) fn reset_account(user: &User, has_factor: bool) -> password_policy::Account<'_> {
+    password_policy::Account {
+        email: &user.email,
+        name: &user.display_name,
+        has_factor,
+    }
 }
 
 /// Uses the link: for an invitation, `password` becomes the account's;
@@ -126,6 +153,8 @@ pub async fn accept(
             check_own_password(state, &user, password, client).await?;
             None
         }
+        // A reset link is for the reset page, which asks for more.
+        LinkPurpose::Reset => return Err(WelcomeError::LinkInvalid),
     };
     let mut tx = state.db.begin().await?;
     let Some(link) = links::take(&mut tx, state, token).await? else {
@@ -139,7 +168,7 @@ pub async fn accept(
     }
     let detail = match purpose {
         LinkPurpose::Invitation => "invitation accepted: password chosen",
-        LinkPurpose::Setup => "setup link used with the account's password",
+        _ => "setup link used with the account's password",
     };
     audit::record(
         &mut *tx,
@@ -198,7 +227,7 @@ async fn check_own_password(
     }
 }
 
-fn hash_error(e: HashError) -> AuthError {
+pub(super) fn hash_error(e: HashError) -> AuthError {
     match e {
         HashError::Busy => AuthError::Busy(2),
         HashError::Failed => Internal::new("password hashing failed").into(),

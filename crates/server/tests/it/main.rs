@@ -38,6 +38,7 @@ mod ops;
 mod own_sessions;
 mod passkeys;
 mod password_change;
+mod password_reset;
 mod protect_settings;
 mod push;
 mod push_at_enrollment;

@@ -44,6 +44,9 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     // Like the password step, a one-time link needs no session.
     ("post", "/api/v1/welcome/peek"),
     ("post", "/api/v1/welcome/check"),
+    // Asking for and using a reset link needs no session either.
+    ("post", "/api/v1/password/forgot"),
+    ("post", "/api/v1/password/reset"),
     ("post", "/api/v1/welcome"),
 ];
 

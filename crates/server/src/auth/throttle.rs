@@ -455,6 +455,24 @@ pub async fn hit(db: &Db, key: &str, limit: RateLimit, now: Timestamp) -> Result
     Ok(())
 }
 
+/// Counts one reset email asked for in each of `windows`, unless one is
+/// full: then the seconds to wait, and nothing is counted.
+pub async fn take_reset_slot(
+    db: &Db,
+    windows: &[(String, RateLimit)],
+    now: Timestamp,
+) -> Result<Option<u64>, Internal> {
+    for (key, limit) in windows {
+        if let Some(wait) = window_full(db, key, *limit, now).await? {
+            return Ok(Some(wait));
+        }
+    }
+    for (key, limit) in windows {
+        store::throttle::hit_window(db, key, now, now - limit.window_secs).await?;
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,22 +496,4 @@ mod tests {
         assert_ne!(a.key, b.key);
         assert_eq!(a.key.len(), 64);
     }
-}
-
-/// Counts one reset email asked for in each of `windows`, unless one is
-/// full: then the seconds to wait, and nothing is counted.
-pub async fn take_reset_slot(
-    db: &Db,
-    windows: &[(String, RateLimit)],
-    now: Timestamp,
-) -> Result<Option<u64>, Internal> {
-    for (key, limit) in windows {
-        if let Some(wait) = window_full(db, key, *limit, now).await? {
-            return Ok(Some(wait));
-        }
-    }
-    for (key, limit) in windows {
-        store::throttle::hit_window(db, key, now, now - limit.window_secs).await?;
-    }
-    Ok(None)
 }

@@ -178,6 +178,15 @@ impl Server {
         panic!("the server did not answer: {}", self.log_text());
     }
 
+    /// The setup link the demo printed for its billing administrator.
+    pub fn demo_setup_link(&self) -> String {
+        let log = self.log_text();
+        log.split_whitespace()
+            .find(|w| w.contains("/welcome#"))
+            .unwrap_or_else(|| panic!("no setup link in: {log}"))
+            .to_string()
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

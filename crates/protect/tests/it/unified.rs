@@ -74,14 +74,26 @@ fn code_now(secret: &str) -> String {
     code_at(&key, device_now()).unwrap().code
 }
 
-/// The demo's billing administrator sets up an app at the first login
-/// (administrators must) and merges Protect and the authenticator app.
+/// The demo's billing administrator sets up an app through the setup link
+/// the demo printed (an administrator's password alone never can) and
+/// merges Protect and the authenticator app.
 fn merge(server: &Server) {
     let admin = Session::new(server);
     assert!(matches!(
         admin.login("admin@example.com"),
-        LoginResponse::Enroll { .. }
+        LoginResponse::Locked { .. }
     ));
+    let link = server.demo_setup_link();
+    let token = link.split_once('#').unwrap().1;
+    let started: LoginResponse = admin.call(
+        Method::POST,
+        "/api/v1/welcome",
+        json!({ "token": token, "password": PASSWORD }),
+    );
+    assert!(
+        matches!(started, LoginResponse::Enroll { .. }),
+        "{started:?}"
+    );
     let setup: TotpEnrollment = admin.call(Method::POST, "/api/v1/totp/enroll", json!({}));
     let done: LoginResponse = admin.call(
         Method::POST,

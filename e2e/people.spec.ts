@@ -135,3 +135,24 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await expect(mallory).toHaveURL(/\/$/);
   await context.close();
 });
+
+test('an administrator renames a user, then deletes them after typing their email', async ({ page, request }) => {
+  const admin = await logInAsAdmin(page, request);
+  const { id } = await admin.user('olga@example.com');
+  await page.goto(`/admin/users/${id}`);
+  const account = page.getByRole('region', { name: 'Account' });
+  await account.getByRole('button', { name: 'Edit name, email or role…' }).click();
+  await account.getByLabel('Name').fill('Olga Ops-Smith');
+  await account.getByRole('button', { name: 'Save' }).click();
+  await expect(account.getByRole('status')).toHaveText('Saved. The change is in the event log.');
+  await expect(page.getByRole('heading', { level: 1, name: 'Olga Ops-Smith' })).toBeVisible();
+
+  await account.getByRole('button', { name: 'Delete user…' }).click();
+  await account.getByLabel('Their email address').fill('someone@example.com');
+  await account.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(account.getByRole('alert')).toContainText('type their email address, olga@example.com, to confirm');
+  await account.getByLabel('Their email address').fill('olga@example.com');
+  await account.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  expect((await admin.refused(admin.get(`/admin/users/${id}`), 404)).code).toBe('not_found');
+});

@@ -268,7 +268,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 41] = [
+pub const EVENT_KINDS: [(&str, &str); 43] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -310,6 +310,11 @@ pub const EVENT_KINDS: [(&str, &str); 41] = [
     ("admin_reactivate", "Reactivated by an admin"),
     ("password_reset_sent", "Password reset link sent"),
     ("password_reset", "Password reset"),
+    (
+        "admin_user_changed",
+        "Name, email or role changed by an admin",
+    ),
+    ("admin_delete_user", "User deleted by an admin"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

@@ -7,7 +7,7 @@
 
 use portcullis_api::{
     AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, MfaSettings,
-    MfaSettingsChange, NewUser, SetupLink, UserDetail, UserPage,
+    MfaSettingsChange, NewUser, SetupLink, UserChange, UserDeletion, UserDetail, UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -98,6 +98,19 @@ pub async fn resend_invitation(id: &str) -> Result<AdminUser, ApiError> {
 /// Suspends the account: its sessions end, no login until reactivated.
 pub async fn suspend(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/suspend"), &()).await
+}
+
+/// Changes the user's name, email or role.
+pub async fn edit_user(id: &str, change: &UserChange) -> Result<AdminUser, ApiError> {
+    send_json("PATCH", &user_path(id, ""), change).await
+}
+
+/// Deletes the user; `confirm_email` is their email, typed again.
+pub async fn delete_user(id: &str, confirm_email: &str) -> Result<(), ApiError> {
+    let body = UserDeletion {
+        confirm_email: confirm_email.to_string(),
+    };
+    send_json("DELETE", &user_path(id, ""), &body).await
 }
 
 /// Emails the user a link to choose a new password (never shown here).

@@ -10,6 +10,7 @@ mod refused;
 mod settings;
 mod settings_protect;
 mod user;
+mod user_account;
 mod user_actions;
 mod user_sections;
 mod user_view;

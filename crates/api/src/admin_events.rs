@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 41] = [
+pub const EVENT_KINDS: [&str; 43] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -90,4 +90,6 @@ pub const EVENT_KINDS: [&str; 41] = [
     "admin_reactivate",
     "password_reset_sent",
     "password_reset",
+    "admin_user_changed",
+    "admin_delete_user",
 ];

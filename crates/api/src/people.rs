@@ -153,3 +153,25 @@ impl std::fmt::Debug for PasswordReset {
         f.debug_struct("PasswordReset").finish_non_exhaustive()
     }
 }
+
+/// `PATCH /api/v1/admin/users/{id}`: what changes (absent: stays).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserChange {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// `DELETE /api/v1/admin/users/{id}`: the user's email, typed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserDeletion {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub confirm_email: String,
+}

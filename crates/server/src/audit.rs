@@ -103,10 +103,14 @@ pub enum EventKind {
     PasswordResetSent,
     /// A password was reset with an emailed link.
     PasswordReset,
+    /// An administrator changed a user's name, email or role.
+    AdminUserChanged,
+    /// An administrator deleted a user.
+    AdminDeleteUser,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 41] = [
+    pub const ALL: [EventKind; 43] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -148,6 +152,8 @@ impl EventKind {
         EventKind::AdminReactivate,
         EventKind::PasswordResetSent,
         EventKind::PasswordReset,
+        EventKind::AdminUserChanged,
+        EventKind::AdminDeleteUser,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -214,6 +220,8 @@ impl EventKind {
             EventKind::AdminReactivate => "admin_reactivate",
             EventKind::PasswordResetSent => "password_reset_sent",
             EventKind::PasswordReset => "password_reset",
+            EventKind::AdminUserChanged => "admin_user_changed",
+            EventKind::AdminDeleteUser => "admin_delete_user",
         }
     }
 }

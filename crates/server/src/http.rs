@@ -182,6 +182,8 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::resend_invitation))
         .routes(routes!(people::setup_link))
         .routes(routes!(people::send_password_reset))
+        .routes(routes!(people::edit_user))
+        .routes(routes!(people::delete_user))
         .routes(routes!(welcome::peek))
         .routes(routes!(welcome::check))
         .routes(routes!(welcome::accept))

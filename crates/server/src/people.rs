@@ -4,6 +4,7 @@
 //! the welcome a link opens, which hands over to the login.
 
 pub mod add;
+pub mod edit;
 pub mod links;
 pub mod reset;
 pub mod welcome;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use portcullis_api::{ErrorCode, MfaStatus, SetupLink, UserDetail};
 
+use super::user_account::AccountSection;
 use super::user_actions::UserAction;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use super::user_view::{Step, UserView};
@@ -211,6 +212,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
         <FactorsSection/>
         <ProtectPane/>
         <SessionsSection/>
+        <AccountSection id=id.clone()/>
         <section class="card" aria-labelledby="recent-title">
             <h2 id="recent-title">"Recent events"</h2>
             <RecentEvents/>

@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portcullis_api::{AdminUser, ErrorBody, NewUser, SetupLink};
+use portcullis_api::{AdminUser, ErrorBody, NewUser, SetupLink, UserChange, UserDeletion};
 
 use super::error::HttpResult;
 use super::extract::{Admin, ApiJson, ClientInfo};
@@ -127,4 +127,71 @@ pub async fn send_password_reset(
     Ok(Json(
         crate::people::reset::send_by_admin(&state, &actor, &id, &client).await?,
     ))
+}
+
+/// Change a user's name, email or role (absent fields stay). The email
+/// stays unique whatever its case; nobody gets a role above the acting
+/// administrator's; a role change ends the user's sessions; a new email
+/// revokes a link sent to the old one.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/users/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    request_body = UserChange,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The user as changed", body = AdminUser),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account, a role above one's own; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "Another user has this email", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A malformed field (the email, an empty or too long name)", body = ErrorBody),
+    )
+)]
+pub async fn edit_user(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UserChange>,
+) -> HttpResult<Json<AdminUser>> {
+    Ok(Json(
+        crate::people::edit::edit(&state, &actor, &id, &req, &client).await?,
+    ))
+}
+
+/// Delete a user, with their factors, sessions, links, trusted browsers,
+/// pushes and unsent emails. Their email must be typed again. The audit
+/// log keeps their id, shown as "name (deleted)".
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    request_body = UserDeletion,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "The typed email is not the user's", body = ErrorBody),
+    )
+)]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UserDeletion>,
+) -> HttpResult<StatusCode> {
+    crate::people::edit::delete(&state, &actor, &id, &req.confirm_email, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

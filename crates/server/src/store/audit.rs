@@ -147,11 +147,14 @@ pub async fn page<'c>(
     }
     let limit_p = sql.int(i64::from(limit));
     let statement = format!(
-        "SELECT e.id, e.at, e.kind, e.actor_kind, e.subject_id, s.email AS subject_email,
-                a.email AS actor_email, e.client_ip, e.detail, e.resource
+        "SELECT e.id, e.at, e.kind, e.actor_kind, e.subject_id,
+                COALESCE(s.email, ds.label) AS subject_email,
+                COALESCE(a.email, da.label) AS actor_email, e.client_ip, e.detail, e.resource
            FROM audit_events e
            LEFT JOIN users s ON s.id = e.subject_id
+           LEFT JOIN deleted_users ds ON ds.id = e.subject_id
            LEFT JOIN users a ON a.id = e.actor_id
+           LEFT JOIN deleted_users da ON da.id = e.actor_id
            {}
           ORDER BY e.at DESC, e.id DESC LIMIT {limit_p}",
         sql.where_clause()

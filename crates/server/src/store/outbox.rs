@@ -122,6 +122,15 @@ pub async fn mark_sent<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx:
     Ok(())
 }
 
+/// Deletes the messages to the user not sent yet (the user is deleted).
+pub async fn delete_unsent_for<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM outbox WHERE user_id = $1 AND sent_at IS NULL")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected())
+}
+
 /// Blanks a sent message's body (it held a one-time link).
 pub async fn forget_body<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE outbox SET body = '' WHERE id = $1")

@@ -95,6 +95,50 @@ pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Sets the user's name, email (normalised) and role.
+pub async fn set_profile<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    display_name: &str,
+    email: &str,
+    role: Role,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET display_name = $2, email = $3, role = $4 WHERE id = $1")
+        .bind(user_id)
+        .bind(display_name)
+        .bind(email)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the user's row; what hangs off it goes with it (`ON DELETE
+/// CASCADE`). Returns whether there was one.
+pub async fn delete<'c>(db: impl Exec<'c>, user_id: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Keeps a deleted user's id readable in the audit log.
+pub async fn insert_tombstone<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    label: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO deleted_users (id, label, deleted_at) VALUES ($1, $2, $3)")
+        .bind(user_id)
+        .bind(label)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Suspends the user from `at` (`None`: reactivates them).
 pub async fn set_suspended<'c>(
     db: impl Exec<'c>,

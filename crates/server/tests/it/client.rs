@@ -233,6 +233,36 @@ impl Api {
         self.post("/api/v1/welcome", &req).await
     }
 
+    pub async fn edit_user(
+        &self,
+        user_id: &str,
+        change: &portcullis_api::UserChange,
+    ) -> Answer<AdminUser> {
+        Self::read(
+            self.http
+                .patch(self.url(&format!("/api/v1/admin/users/{user_id}")))
+                .json(change)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn delete_user(&self, user_id: &str, confirm_email: &str) -> Answer<()> {
+        Self::read(
+            self.http
+                .delete(self.url(&format!("/api/v1/admin/users/{user_id}")))
+                .json(&portcullis_api::UserDeletion {
+                    confirm_email: confirm_email.into(),
+                })
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
     pub async fn unrequire_mfa(&self, user_id: &str) -> Answer<AdminUser> {
         self.post_empty(&format!("/api/v1/admin/users/{user_id}/unrequire-mfa"))
             .await

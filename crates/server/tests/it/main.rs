@@ -39,6 +39,7 @@ mod own_sessions;
 mod passkeys;
 mod password_change;
 mod password_reset;
+mod people_admin;
 mod protect_settings;
 mod push;
 mod push_at_enrollment;

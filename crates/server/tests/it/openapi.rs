@@ -26,6 +26,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/password/forgot"),
     ("post", "/api/v1/password/reset"),
     ("post", "/api/v1/admin/users/{id}/password-reset"),
+    ("patch", "/api/v1/admin/users/{id}"),
+    ("delete", "/api/v1/admin/users/{id}"),
     ("post", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users/{id}/invitation"),
     ("post", "/api/v1/admin/users/{id}/setup-link"),

@@ -13,7 +13,15 @@ pub struct NewUser {
     /// Unique whatever its case; trimmed and lower-cased when stored.
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    /// Not blank; no control characters (tabs, line breaks).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub display_name: String,
     pub role: Role,
 }
@@ -158,8 +166,16 @@ impl std::fmt::Debug for PasswordReset {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserChange {
+    /// Not blank; no control characters (tabs, line breaks).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub display_name: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]

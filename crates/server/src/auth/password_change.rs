@@ -26,6 +26,8 @@ use crate::store;
 pub enum ChangeError {
     /// The current password is wrong.
     WrongCurrent,
+    /// The new password breaks the password policy; the words say how.
+    Weak(String),
     /// The new password breaks a rule; the text says which.
     Invalid(String),
     /// Too many wrong current passwords: wait this many seconds.
@@ -70,7 +72,12 @@ pub async fn verdict(
     state: &AppState,
     authed: &Authed,
     password: &str,
-) -> Result<PasswordVerdict, Internal> {
+) -> Result<PasswordVerdict, ChangeError> {
+    if password.chars().count() > super::password::MAX_LEN {
+        return Err(ChangeError::Invalid(
+            "The password is too long (at most 1024 characters).".into(),
+        ));
+    }
     let account = account_of(state, authed).await?;
     Ok(PasswordVerdict {
         min_chars: account.min_chars() as u32,
@@ -107,7 +114,12 @@ pub async fn change(
         return Err(ChangeError::Invalid("Enter your current password.".into()));
     }
     let account = account_of(state, authed).await?;
-    password_policy::check(new.expose(), &account).map_err(ChangeError::Invalid)?;
+    if new.expose().chars().count() > super::password::MAX_LEN {
+        return Err(ChangeError::Invalid(
+            "The new password is too long (at most 1024 characters).".into(),
+        ));
+    }
+    password_policy::check(new.expose(), &account).map_err(ChangeError::Weak)?;
     if new.expose() == current.expose() {
         return Err(ChangeError::Invalid(
             "The new password is the one you have now: choose another.".into(),

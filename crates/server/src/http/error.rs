@@ -308,6 +308,8 @@ impl From<ChangeError> for HttpError {
                 "The current password is wrong.",
             ),
             ChangeError::Invalid(m) => HttpError::validation(m),
+            // Valid by the API's document, refused by the policy: 409.
+            ChangeError::Weak(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             ChangeError::Throttled(secs) => HttpError::too_many_attempts(secs),
             ChangeError::Busy(secs) => HttpError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -342,6 +344,8 @@ impl From<WelcomeError> for HttpError {
     fn from(e: WelcomeError) -> Self {
         match e {
             WelcomeError::LinkInvalid => HttpError::not_found(welcome::LINK_INVALID),
+            // Valid by the API's document, refused by the policy: 409.
+            WelcomeError::Weak(m) => HttpError::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             WelcomeError::Auth(e) => e.into(),
         }
     }

@@ -30,7 +30,8 @@ use crate::secret::Secret;
         (status = 403, description = "No second factor in the last 10 minutes (`reauthentication_required`: prove one at /api/v1/mfa/verify or /api/v1/mfa/verify/webauthn/start, then try again); or CSRF", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "A missing field, or the new password breaks a rule (the message says which)", body = ErrorBody),
+        (status = 409, description = "The new password breaks the password policy (the message says how)", body = ErrorBody),
+        (status = 422, description = "A missing field, or a new password longer than 1024 characters", body = ErrorBody),
         (status = 429, description = "Too many wrong current passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Server busy with passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -65,7 +66,7 @@ pub async fn change_password(
         (status = 403, description = "CSRF header missing or another origin", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field", body = ErrorBody),
+        (status = 422, description = "Missing field, or longer than 1024 characters", body = ErrorBody),
     )
 )]
 pub async fn check_password(
@@ -123,7 +124,8 @@ pub async fn forgot_password(
         (status = 404, description = "The link was used, replaced or has expired", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field, no code where one is needed, or a password that breaks the rules (the message says which)", body = ErrorBody),
+        (status = 409, description = "The new password breaks the password policy (the message says how)", body = ErrorBody),
+        (status = 422, description = "Missing field, no code where one is needed, or a password longer than 1024 characters", body = ErrorBody),
         (status = 423, description = "The factor is suspended after 100 wrong codes in a row", body = ErrorBody),
         (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Server busy with passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),

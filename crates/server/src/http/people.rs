@@ -182,7 +182,8 @@ pub async fn edit_user(
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "The typed email is not the user's", body = ErrorBody),
+        (status = 409, description = "The typed email is not the user's", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field", body = ErrorBody),
     )
 )]
 pub async fn delete_user(

@@ -56,7 +56,7 @@ pub async fn peek(
         (status = 404, description = "The link was used, replaced or has expired", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field", body = ErrorBody),
+        (status = 422, description = "Missing field, or a password longer than 1024 characters", body = ErrorBody),
     )
 )]
 pub async fn check(
@@ -86,7 +86,8 @@ pub async fn check(
         (status = 404, description = "The link was used, replaced or has expired", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
-        (status = 422, description = "Missing field, or a new password that breaks the rules (the message says which)", body = ErrorBody),
+        (status = 409, description = "An invitation's new password breaks the password policy (the message says how)", body = ErrorBody),
+        (status = 422, description = "Missing field, or a password longer than 1024 characters", body = ErrorBody),
         (status = 423, description = "Password suspended after 100 failures in a row", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Server busy checking passwords; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),

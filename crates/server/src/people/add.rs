@@ -78,15 +78,13 @@ pub async fn invite(
         suspended_at: None,
     };
     let taken = || AdminError::Conflict(format!("A user with the email {email} exists already."));
+    // The insert is the transaction's first statement: on SQLite a
+    // transaction that reads first and writes later cannot wait for
+    // another writer (it fails "locked"), and the unique index is the
+    // check anyway (emails are stored lower-cased).
     let mut tx = state.db.begin().await?;
-    if store::users::find_by_email(&mut *tx, &email)
-        .await?
-        .is_some()
-    {
-        return Err(taken());
-    }
     if let Err(e) = store::users::insert(&mut *tx, &user).await {
-        // Another request added the same email meanwhile.
+        // The email is taken.
         return Err(match e {
             sqlx::Error::Database(d) if d.is_unique_violation() => taken(),
             e => e.into(),

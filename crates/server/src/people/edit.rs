@@ -127,7 +127,8 @@ pub async fn delete(
     let row = common::target(state, admin, id).await?;
     let user = row.user;
     if normalize_email(confirm_email) != user.email {
-        return Err(AdminError::Invalid(format!(
+        // Valid by the API's document, refused for not naming the user: 409.
+        return Err(AdminError::Conflict(format!(
             "To delete {}, type their email address, {}, to confirm.",
             user.display_name, user.email
         )));

@@ -8,7 +8,7 @@
 use portcullis_api::{AdminUser, LinkPurpose};
 
 use super::links;
-use super::welcome::{hash_error, open, reset_account, WelcomeError};
+use super::welcome::{hash_error, open, reset_account, too_long, WelcomeError};
 use crate::admin::common::{self, AdminError};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -160,7 +160,8 @@ pub async fn reset(
     }
     let factors = crate::rules::factors::login_factors(&state.db, &user.id).await?;
     let account = reset_account(&user, !factors.is_empty());
-    password_policy::check(password.expose(), &account).map_err(AuthError::Invalid)?;
+    too_long(password.expose())?;
+    password_policy::check(password.expose(), &account).map_err(WelcomeError::Weak)?;
     let proof = if factors.is_empty() {
         None
     } else {

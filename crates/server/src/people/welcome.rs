@@ -29,6 +29,8 @@ pub const LINK_INVALID: &str =
 pub enum WelcomeError {
     /// See [`LINK_INVALID`].
     LinkInvalid,
+    /// The new password breaks the password policy; the words say how.
+    Weak(String),
     /// The password (wrong, weak, throttled…).
     Auth(AuthError),
 }
@@ -83,6 +85,7 @@ pub async fn verdict(
     token: &str,
     password: &str,
 ) -> Result<PasswordVerdict, WelcomeError> {
+    too_long(password)?;
     let (purpose, user) = open(state, token).await?;
     let account = match purpose {
         LinkPurpose::Reset => reset_account(&user, has_factor(state, &user).await?),
@@ -117,6 +120,17 @@ async fn has_factor(state: &AppState, user: &User) -> Result<bool, Internal> {
         .is_empty())
 }
 
+/// Longer than the API takes (the document's limit: 422, not the policy).
+pub(super) fn too_long(password: &str) -> Result<(), WelcomeError> {
+    if password.chars().count() > password::MAX_LEN {
+        return Err(AuthError::Invalid(
+            "The password is too long (at most 1024 characters).".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// The account a reset chooses a password for, with its factors as they are.
 pub(super) fn reset_account(user: &User, has_factor: bool) -> password_policy::Account<'_> {
     password_policy::Account {
@@ -144,8 +158,9 @@ pub async fn accept(
     let now = state.now();
     let new_hash = match purpose {
         LinkPurpose::Invitation => {
+            too_long(password.expose())?;
             password_policy::check(password.expose(), &new_account(&user))
-                .map_err(AuthError::Invalid)?;
+                .map_err(WelcomeError::Weak)?;
             let hash = state.hasher.hash(password).await.map_err(hash_error)?;
             Some(hash)
         }

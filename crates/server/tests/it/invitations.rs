@@ -102,7 +102,7 @@ async fn an_added_user_is_invited_chooses_a_password_and_sets_up_mfa_before_sign
             .ok();
         assert!(v.problems.iter().any(|p| p.contains(says)), "{bad}: {v:?}");
         let refused = api.welcome(&token, bad).await.err();
-        assert_eq!(refused.code, ErrorCode::ValidationFailed);
+        assert_eq!(refused.code, ErrorCode::Conflict);
         assert!(refused.message.contains(says), "{}", refused.message);
     }
     // The right one: the login goes on to MFA setup, not signed in yet.
@@ -319,4 +319,18 @@ async fn an_invitation_made_on_one_instance_is_used_once_on_another() {
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [200, 404]);
+}
+
+#[tokio::test]
+async fn odd_but_valid_names_and_addresses_are_taken() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let added = admin
+        .add_user(
+            "z|t%y_6d@rryl.0.io",
+            "\u{e51f}z\u{d7}N\u{71830}\u{131}\u{f7}h\u{a1528}[",
+            Role::User,
+        )
+        .await;
+    assert_eq!(added.status, 201, "{:?}", added.body);
 }

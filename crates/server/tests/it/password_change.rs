@@ -71,7 +71,7 @@ async fn the_current_password_and_the_rules_are_checked_in_words() {
     // A wrong current password is not a lost session: still signed in.
     api.me().await.ok();
     let short = change(&api, PASSWORD, "short").await;
-    assert_eq!(short.status, 422);
+    assert_eq!(short.status, 409);
     assert!(short.err().message.contains("at least 15 characters"));
     let same = change(&api, PASSWORD, PASSWORD).await.err();
     assert!(same.message.contains("the one you have now"), "{same:?}");
@@ -162,7 +162,7 @@ async fn the_new_password_follows_the_policy_and_the_check_agrees_with_the_chang
         let v = verdict(&alice, new).await;
         assert!(v.problems.iter().any(|p| p.contains(says)), "{new}: {v:?}");
         let e = change(&alice, PASSWORD, new).await.err();
-        assert_eq!(e.code, ErrorCode::ValidationFailed, "{new}");
+        assert_eq!(e.code, ErrorCode::Conflict, "{new}");
         assert!(e.message.contains(says), "{new}: {}", e.message);
     }
     assert!(verdict(&alice, NEW).await.problems.is_empty());

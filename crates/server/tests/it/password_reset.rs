@@ -113,7 +113,7 @@ async fn without_a_second_factor_the_link_sets_a_new_password_and_signs_out_ever
     // Not a welcome link.
     assert_eq!(api.welcome(&token, NEW).await.fail().0, 404);
     let weak = reset(&api, &token, "password1234567", None).await.err();
-    assert_eq!(weak.code, ErrorCode::ValidationFailed);
+    assert_eq!(weak.code, ErrorCode::Conflict);
     reset(&api, &token, NEW, None).await.ok();
     // Every session ended; only the new password signs in.
     assert_eq!(old.me().await.fail(), (401, ErrorCode::Unauthenticated));

@@ -137,7 +137,7 @@ async fn a_deleted_user_leaves_only_their_events_under_a_tombstone() {
     assert_eq!(rows(&s, "totp_factors", &id).await, 1);
 
     let wrong = admin.delete_user(&id, "alice@example.com").await.err();
-    assert_eq!(wrong.code, ErrorCode::ValidationFailed);
+    assert_eq!(wrong.code, ErrorCode::Conflict);
     assert!(wrong
         .message
         .contains("type their email address, ivan@example.com"));

@@ -156,3 +156,31 @@ test('an administrator renames a user, then deletes them after typing their emai
   await expect(page).toHaveURL(/\/admin\/users$/);
   expect((await admin.refused(admin.get(`/admin/users/${id}`), 404)).code).toBe('not_found');
 });
+
+test('an administrator makes a group, puts a user in it and lists its members', async ({ page, request }) => {
+  const admin = await logInAsAdmin(page, request);
+  await page.goto('/admin/groups');
+  await page.getByLabel('Name of the new group').fill('Support');
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.locator('.outcome')).toHaveText('Group Support created.');
+  // A second one of the same name, whatever its case, is refused in words.
+  await page.getByLabel('Name of the new group').fill('SUPPORT');
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByRole('alert')).toHaveText('A group named SUPPORT exists already.');
+
+  const { id } = await admin.user('judy@example.com');
+  await page.goto(`/admin/users/${id}`);
+  const groups = page.getByRole('region', { name: 'Groups' });
+  await expect(groups).toContainText('In no group.');
+  await groups.getByLabel('Add to group').selectOption({ label: 'Support' });
+  await groups.getByRole('button', { name: 'Add' }).click();
+  await expect(groups.getByRole('status')).toHaveText('Added to the group.');
+  await expect(groups.getByRole('button', { name: 'Take out of Support' })).toBeVisible();
+
+  await page.goto('/admin/groups');
+  await page.getByRole('link', { name: '1 member' }).click();
+  await expect(page).toHaveURL(/\/admin\/users\?group=/);
+  await expect(page.locator('table.users tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.users tbody tr')).toContainText('judy@example.com');
+  await expect(page.getByLabel('Group')).toHaveValue(/.+/);
+});

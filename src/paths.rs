@@ -29,6 +29,8 @@ pub enum Page {
     AdminMfa,
     /// Administration: the event log.
     AdminEvents,
+    /// Administration: groups of users.
+    AdminGroups,
 }
 
 /// Who may open a screen; the route tree puts each behind its guard.
@@ -43,7 +45,7 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
@@ -55,6 +57,7 @@ impl Page {
         Page::AdminUser,
         Page::AdminMfa,
         Page::AdminEvents,
+        Page::AdminGroups,
     ];
 
     /// The path, as the browser shows it.
@@ -72,6 +75,7 @@ impl Page {
             Page::AdminUser => "/admin/users/:id",
             Page::AdminMfa => "/admin/mfa",
             Page::AdminEvents => "/admin/events",
+            Page::AdminGroups => "/admin/groups",
         }
     }
 
@@ -89,6 +93,7 @@ impl Page {
             Page::AdminUser => "User",
             Page::AdminMfa => "MFA settings",
             Page::AdminEvents => "Events",
+            Page::AdminGroups => "Groups",
         }
     }
 
@@ -98,9 +103,11 @@ impl Page {
                 Audience::Anyone
             }
             Page::Home | Page::Security => Audience::SignedIn,
-            Page::AdminUsers | Page::AdminUser | Page::AdminMfa | Page::AdminEvents => {
-                Audience::Admin
-            }
+            Page::AdminUsers
+            | Page::AdminUser
+            | Page::AdminMfa
+            | Page::AdminEvents
+            | Page::AdminGroups => Audience::Admin,
         }
     }
 
@@ -202,6 +209,8 @@ pub struct UsersQuery {
     pub status: Option<StatusFilter>,
     pub required: Option<bool>,
     pub factor: Option<FactorKind>,
+    /// Members of the group with this id.
+    pub group: Option<String>,
     pub sort: UserSort,
     pub desc: bool,
     /// The `after` of every page from the second up to this one.
@@ -272,6 +281,7 @@ impl UsersQuery {
             status: by_name(&STATUS_FILTERS, status_name, &named("status")),
             required: parse_bool(get("required")),
             factor: by_name(&FACTOR_KINDS, FactorKind::wire, &named("factor")),
+            group: get("group").filter(|g| !g.is_empty()),
             sort: by_name(&USER_SORTS, sort_name, &named("sort")).unwrap_or_default(),
             desc: parse_bool(get("desc")).unwrap_or(false),
             cursors: cursors.into_iter().filter(|c| !c.is_empty()).collect(),
@@ -293,6 +303,9 @@ impl UsersQuery {
         }
         if let Some(f) = self.factor {
             q.push(("factor", f.wire().to_string()));
+        }
+        if let Some(g) = &self.group {
+            q.push(("group", g.clone()));
         }
         if self.sort != UserSort::default() {
             q.push(("sort", sort_name(self.sort).to_string()));
@@ -343,6 +356,7 @@ impl UsersQuery {
             status: self.status,
             required: self.required,
             factor: self.factor,
+            group: self.group.clone(),
         }
     }
 
@@ -358,6 +372,7 @@ impl UsersQuery {
             status: filter.status,
             required: filter.required,
             factor: filter.factor,
+            group: filter.group,
             sort: self.sort,
             desc: self.desc,
             cursors: Vec::new(),

@@ -268,7 +268,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 43] = [
+pub const EVENT_KINDS: [(&str, &str); 44] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -315,6 +315,7 @@ pub const EVENT_KINDS: [(&str, &str); 43] = [
         "Name, email or role changed by an admin",
     ),
     ("admin_delete_user", "User deleted by an admin"),
+    ("admin_group_changed", "Group changed by an admin"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

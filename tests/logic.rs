@@ -371,6 +371,7 @@ mod users_list {
                         status: Some(status),
                         required: Some(sort == UserSort::Name),
                         factor: Some(factor),
+                        group: Some("9f1c a&b".into()),
                         sort,
                         desc: true,
                         cursors: vec!["YWJj_LQ".into(), "ZGVm".into()],

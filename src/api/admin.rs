@@ -6,8 +6,9 @@
 //! [`super::verify_mfa`] renews it.
 
 use portcullis_api::{
-    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, MfaSettings,
-    MfaSettingsChange, NewUser, SetupLink, UserChange, UserDeletion, UserDetail, UserPage,
+    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group, GroupName,
+    MfaSettings, MfaSettingsChange, NewUser, SetupLink, UserChange, UserDeletion, UserDetail,
+    UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -98,6 +99,51 @@ pub async fn resend_invitation(id: &str) -> Result<AdminUser, ApiError> {
 /// Suspends the account: its sessions end, no login until reactivated.
 pub async fn suspend(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/suspend"), &()).await
+}
+
+/// Every group, by name.
+pub async fn groups() -> Result<Vec<Group>, ApiError> {
+    get("/admin/groups").await
+}
+
+pub async fn create_group(name: &str) -> Result<Group, ApiError> {
+    post(
+        "/admin/groups",
+        &GroupName {
+            name: name.to_string(),
+        },
+    )
+    .await
+}
+
+pub async fn rename_group(id: &str, name: &str) -> Result<Group, ApiError> {
+    let body = GroupName {
+        name: name.to_string(),
+    };
+    send_json(
+        "PATCH",
+        &format!("/admin/groups/{}", encode_component(id)),
+        &body,
+    )
+    .await
+}
+
+pub async fn delete_group(id: &str) -> Result<(), ApiError> {
+    delete(&format!("/admin/groups/{}", encode_component(id))).await
+}
+
+/// Puts the user in the group (`add`) or takes them out; their groups after.
+pub async fn membership(group: &str, user: &str, add: bool) -> Result<Vec<Group>, ApiError> {
+    let path = format!(
+        "/admin/groups/{}/members/{}",
+        encode_component(group),
+        encode_component(user)
+    );
+    if add {
+        send_json("PUT", &path, &()).await
+    } else {
+        delete(&path).await
+    }
 }
 
 /// Changes the user's name, email or role.

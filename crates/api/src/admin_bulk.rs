@@ -56,6 +56,10 @@ pub struct UserFilter {
     pub required: Option<bool>,
     #[serde(default)]
     pub factor: Option<FactorKind>,
+    /// Members of the group with this id.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub group: Option<String>,
 }
 
 /// Whom a bulk action is for: exactly one of `ids` and `filter`.

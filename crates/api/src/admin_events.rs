@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 43] = [
+pub const EVENT_KINDS: [&str; 44] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -92,4 +92,5 @@ pub const EVENT_KINDS: [&str; 43] = [
     "password_reset",
     "admin_user_changed",
     "admin_delete_user",
+    "admin_group_changed",
 ];

@@ -59,4 +59,7 @@ pub struct UserDetail {
     /// The user's Protect push device; absent: none enrolled.
     #[serde(default)]
     pub protect_device: Option<crate::protect::ProtectDevice>,
+    /// The groups the user is in, by name.
+    #[serde(default)]
+    pub groups: Vec<crate::Group>,
 }

@@ -422,8 +422,9 @@ pub use admin_settings::{
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use people::{
-    ForgotPassword, LinkPurpose, NewUser, PasswordCheck, PasswordReset, PasswordVerdict, SetupLink,
-    UserChange, UserDeletion, WelcomeInfo, WelcomeRequest, WelcomeToken,
+    ForgotPassword, Group, GroupName, LinkPurpose, NewUser, PasswordCheck, PasswordReset,
+    PasswordVerdict, SetupLink, UserChange, UserDeletion, WelcomeInfo, WelcomeRequest,
+    WelcomeToken,
 };
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};

@@ -191,3 +191,29 @@ pub struct UserDeletion {
     #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub confirm_email: String,
 }
+
+/// A group of users an administrator defined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    /// How many users are in it.
+    pub members: u64,
+}
+
+/// `POST /api/v1/admin/groups`, `PATCH /api/v1/admin/groups/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupName {
+    /// Unique whatever its case; not blank; no control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
+    pub name: String,
+}

@@ -107,10 +107,12 @@ pub enum EventKind {
     AdminUserChanged,
     /// An administrator deleted a user.
     AdminDeleteUser,
+    /// An administrator created, renamed or deleted a group, or changed who is in it.
+    AdminGroupChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 43] = [
+    pub const ALL: [EventKind; 44] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -154,6 +156,7 @@ impl EventKind {
         EventKind::PasswordReset,
         EventKind::AdminUserChanged,
         EventKind::AdminDeleteUser,
+        EventKind::AdminGroupChanged,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -222,6 +225,7 @@ impl EventKind {
             EventKind::PasswordReset => "password_reset",
             EventKind::AdminUserChanged => "admin_user_changed",
             EventKind::AdminDeleteUser => "admin_delete_user",
+            EventKind::AdminGroupChanged => "admin_group_changed",
         }
     }
 }

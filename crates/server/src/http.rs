@@ -18,6 +18,7 @@ pub(crate) mod device;
 pub(crate) mod device_cookie;
 pub(crate) mod error;
 pub(crate) mod extract;
+pub(crate) mod groups;
 pub(crate) mod headers;
 pub(crate) mod login;
 pub(crate) mod mfa;
@@ -184,6 +185,12 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::send_password_reset))
         .routes(routes!(people::edit_user))
         .routes(routes!(people::delete_user))
+        .routes(routes!(groups::list_groups))
+        .routes(routes!(groups::create_group))
+        .routes(routes!(groups::rename_group))
+        .routes(routes!(groups::delete_group))
+        .routes(routes!(groups::add_member))
+        .routes(routes!(groups::remove_member))
         .routes(routes!(welcome::peek))
         .routes(routes!(welcome::check))
         .routes(routes!(welcome::accept))

@@ -5,6 +5,7 @@
 
 pub mod add;
 pub mod edit;
+pub mod groups;
 pub mod links;
 pub mod reset;
 pub mod welcome;

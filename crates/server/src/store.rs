@@ -17,6 +17,7 @@ mod build;
 pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;
+pub(crate) mod groups;
 pub(crate) mod listen;
 pub(crate) mod ops;
 pub(crate) mod org_settings;

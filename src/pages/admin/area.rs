@@ -6,6 +6,7 @@ use crate::pages::NotFound;
 use crate::paths::{admin_user_id, Page, ADMIN_PREFIX};
 
 use super::events::EventsPage;
+use super::groups::GroupsPage;
 use super::settings::SettingsPage;
 use super::user::UserPage;
 use super::users::UsersPage;
@@ -17,6 +18,7 @@ enum Screen {
     User(String),
     Mfa,
     Events,
+    Groups,
     /// `/admin` itself: the first screen of the area.
     Home,
     Unknown,
@@ -28,6 +30,7 @@ fn screen_of(path: &str) -> Screen {
         Some(Page::AdminUser) => admin_user_id(path).map_or(Screen::Unknown, Screen::User),
         Some(Page::AdminMfa) => Screen::Mfa,
         Some(Page::AdminEvents) => Screen::Events,
+        Some(Page::AdminGroups) => Screen::Groups,
         _ if path.trim_end_matches('/') == ADMIN_PREFIX => Screen::Home,
         _ => Screen::Unknown,
     }
@@ -60,6 +63,7 @@ pub fn AdminArea() -> impl IntoView {
                 <nav class="admin-nav" aria-label="Administration">
                     // `A` marks the current screen's link with aria-current
                     <A href=Page::AdminUsers.path()>"Users"</A>
+                    <A href=Page::AdminGroups.path()>"Groups"</A>
                     <A href=Page::AdminEvents.path()>"Events"</A>
                     <A href=Page::AdminMfa.path()>"MFA settings"</A>
                 </nav>
@@ -68,6 +72,7 @@ pub fn AdminArea() -> impl IntoView {
                     Screen::User(id) => view! { <UserPage id=id/> }.into_any(),
                     Screen::Mfa => view! { <SettingsPage/> }.into_any(),
                     Screen::Events => view! { <EventsPage/> }.into_any(),
+                    Screen::Groups => view! { <GroupsPage/> }.into_any(),
                     Screen::Home => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
                     Screen::Unknown => view! { <NotFound/> }.into_any(),
                 }}

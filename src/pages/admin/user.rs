@@ -8,6 +8,7 @@ use portcullis_api::{ErrorCode, MfaStatus, SetupLink, UserDetail};
 
 use super::user_account::AccountSection;
 use super::user_actions::UserAction;
+use super::user_groups::GroupsSection;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use super::user_view::{Step, UserView};
 use crate::api::{self, ApiError};
@@ -212,6 +213,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
         <FactorsSection/>
         <ProtectPane/>
         <SessionsSection/>
+        <GroupsSection id=id.clone()/>
         <AccountSection id=id.clone()/>
         <section class="card" aria-labelledby="recent-title">
             <h2 id="recent-title">"Recent events"</h2>

@@ -21,6 +21,9 @@ pub fn UsersFilters() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let required = RwSignal::new(String::new());
     let factor = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
+    // The groups to filter by (none yet: the field is left out).
+    let groups = crate::api::load(crate::api::admin::groups());
     // The fields show the view the URL names, also after Back.
     Effect::new(move |_| {
         let q = view.query.get();
@@ -33,6 +36,7 @@ pub fn UsersFilters() -> impl IntoView {
                 .unwrap_or_default()
                 .to_string(),
         );
+        group.set(q.group.clone().unwrap_or_default());
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -46,6 +50,7 @@ pub fn UsersFilters() -> impl IntoView {
                 _ => None,
             },
             factor: by_name(&FACTOR_KINDS, FactorKind::wire, &factor.get_untracked()),
+            group: Some(group.get_untracked()).filter(|g| !g.is_empty()),
         };
         show(&navigate, &view.query.get_untracked().with_filter(filter));
     };
@@ -84,6 +89,21 @@ pub fn UsersFilters() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
+            {move || {
+                let list = groups.get().and_then(Result::ok).unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="field">
+                        <label for="users-group">"Group"</label>
+                        <select id="users-group" bind:value=group>
+                            <option value="">"Any group or none"</option>
+                            {list
+                                .into_iter()
+                                .map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                })
+            }}
             <div class="filter-actions">
                 <button type="submit" class="button primary">"Apply filters"</button>
                 {move || {

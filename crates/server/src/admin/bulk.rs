@@ -65,6 +65,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan,
                 status: f.status,
                 required: f.required,
                 factor: f.factor,
+                group: f.group.clone(),
                 sort: UserSort::Email,
                 ..ListQuery::default()
             };

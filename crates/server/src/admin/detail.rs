@@ -81,6 +81,15 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
         .map(admin_event)
         .collect();
     let protect_device = crate::mfa::push::factor::device(state, id).await?;
+    let groups = store::groups::of_user(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|g| portcullis_api::Group {
+            id: g.id,
+            name: g.name,
+            members: u64::try_from(g.members).unwrap_or(0),
+        })
+        .collect();
     Ok(UserDetail {
         user,
         factors,
@@ -88,5 +97,6 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
         sessions,
         events,
         protect_device,
+        groups,
     })
 }

@@ -17,6 +17,8 @@ pub struct ListQuery {
     pub status: Option<StatusFilter>,
     pub required: Option<bool>,
     pub factor: Option<FactorKind>,
+    /// Only members of the group with this id.
+    pub group: Option<String>,
     pub sort: UserSort,
     pub desc: bool,
     /// The `next_after` of the previous page.
@@ -53,6 +55,7 @@ impl ListQuery {
             status: self.status,
             required: self.required,
             factor: self.factor,
+            group: self.group.clone(),
         }
     }
 }

@@ -34,6 +34,9 @@ pub struct ListParams {
     /// Only users with a confirmed factor of this kind.
     #[param(inline)]
     pub factor: Option<FactorKind>,
+    /// Only members of the group with this id.
+    #[param(max_length = 100)]
+    pub group: Option<String>,
     /// The order (default `email`).
     #[param(inline)]
     pub sort: Option<UserSort>,
@@ -55,6 +58,7 @@ impl From<ListParams> for admin::ListQuery {
             status: p.status,
             required: p.required,
             factor: p.factor,
+            group: p.group,
             sort: p.sort.unwrap_or_default(),
             desc: p.desc.unwrap_or(false),
             after: p.after,
@@ -77,6 +81,9 @@ pub struct ExportParams {
     /// Only users with a confirmed factor of this kind.
     #[param(inline)]
     pub factor: Option<FactorKind>,
+    /// Only members of the group with this id.
+    #[param(max_length = 100)]
+    pub group: Option<String>,
     /// The order (default `email`).
     #[param(inline)]
     pub sort: Option<UserSort>,
@@ -109,6 +116,7 @@ pub async fn export_users(
         status: p.status,
         required: p.required,
         factor: p.factor,
+        group: p.group,
         sort: p.sort.unwrap_or_default(),
         desc: p.desc.unwrap_or(false),
         after: None,

@@ -21,6 +21,8 @@ pub struct Filter {
     pub required: Option<bool>,
     /// Has a confirmed factor of this kind.
     pub factor: Option<FactorKind>,
+    /// Is in the group with this id.
+    pub group: Option<String>,
 }
 
 /// Where a page starts: after the row with this sort key and id.
@@ -119,6 +121,13 @@ fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
         sql.and(format!(
             "u.has_factor = TRUE AND \
              EXISTS (SELECT 1 FROM confirmed_factors f WHERE f.user_id = u.id AND f.kind = {k})"
+        ));
+    }
+    if let Some(group) = &filter.group {
+        let g = sql.text(group.clone());
+        // By the membership's primary key (group, user).
+        sql.and(format!(
+            "EXISTS (SELECT 1 FROM user_group_members m WHERE m.group_id = {g} AND m.user_id = u.id)"
         ));
     }
 }

@@ -24,6 +24,7 @@ mod csrf;
 mod device_signatures;
 mod factor_emails;
 mod fresh_proof;
+mod groups;
 mod half_sessions;
 mod headers;
 mod invitations;

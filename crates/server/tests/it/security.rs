@@ -233,7 +233,10 @@ async fn every_admin_route_refuses_users_and_administrators_without_a_second_fac
     assert!(matches!(login.ok(), LoginResponse::Done { .. }));
     let half_admin = admin_without_second_factor(&s, ADMIN).await;
     for (method, path) in &operations {
-        let path = path.replace("{id}", &alice_id).replace("{factor}", "totp");
+        let path = path
+            .replace("{id}", &alice_id)
+            .replace("{factor}", "totp")
+            .replace("{user_id}", &alice_id);
         assert!(!path.contains('{'), "a new path parameter: {path}");
         // Any body: the session is checked before the body is read.
         let body = json!({});
@@ -446,7 +449,10 @@ async fn a_login_in_progress_reaches_only_the_login_flow() {
             "{email}: {answer:?}"
         );
         for (method, path) in &refused {
-            let path = path.replace("{id}", &alice_id).replace("{factor}", "totp");
+            let path = path
+                .replace("{id}", &alice_id)
+                .replace("{factor}", "totp")
+                .replace("{user_id}", &alice_id);
             assert!(!path.contains('{'), "a new path parameter: {path}");
             // A new step, so the code is valid and unused: only the session
             // check can refuse it.

@@ -131,6 +131,10 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await page.getByRole('button', { name: 'Reactivate…' }).click();
   await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();
   await expect(page.locator('.outcome')).toHaveText('Mallory Moss is active again.');
+  // Unlocking (after 100 failures in a row) has its button too.
+  await page.getByRole('button', { name: 'Unlock password and factors…' }).click();
+  await confirm.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.locator('.outcome')).toHaveText("Mallory Moss's password and factors are unlocked.");
   await logIn(mallory, MALLORY);
   await expect(mallory).toHaveURL(/\/$/);
   await context.close();

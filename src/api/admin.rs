@@ -176,3 +176,9 @@ pub async fn setup_link(id: &str) -> Result<SetupLink, ApiError> {
 pub async fn unrequire_mfa(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/unrequire-mfa"), &()).await
 }
+
+/// Clears the failures in a row that suspended the user's password or a
+/// factor.
+pub async fn unlock(id: &str) -> Result<AdminUser, ApiError> {
+    post(&user_path(id, "/unlock"), &()).await
+}

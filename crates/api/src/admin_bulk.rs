@@ -56,9 +56,8 @@ pub struct UserFilter {
     pub required: Option<bool>,
     #[serde(default)]
     pub factor: Option<FactorKind>,
-    /// Members of the group with this id.
+    /// Members of the group with this id (an unknown id matches nobody).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub group: Option<String>,
 }
 

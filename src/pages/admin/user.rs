@@ -417,6 +417,11 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                             </button>
                         }
                     })}
+                    <button type="button" class="button secondary" disabled=move || !idle()
+                        on:click=move |_| view.step.set(Step::Confirm(UserAction::Unlock))
+                    >
+                        "Unlock password and factors…"
+                    </button>
                     {move || may_reset_password().then(|| view! {
                         <button type="button" class="button secondary" disabled=move || !idle()
                             on:click=move |_| view.step.set(Step::Confirm(UserAction::SendPasswordReset))

@@ -33,6 +33,9 @@ pub enum UserAction {
     Reactivate,
     /// Email them a link to choose a new password.
     SendPasswordReset,
+    /// Clear the failures in a row that suspended their password or a
+    /// factor (after 100 of them).
+    Unlock,
 }
 
 /// What a change left: the user, and a setup link made with it (shown
@@ -92,6 +95,10 @@ impl UserAction {
                  until an administrator reactivates them. Nothing of theirs is deleted."
             ),
             UserAction::Reactivate => format!("Reactivate {name}? They can sign in again as before."),
+            UserAction::Unlock => format!(
+                "Unlock {name}'s password and factors? After 100 failures in a row one stays \
+                 refused until an administrator unlocks it; this clears those counts."
+            ),
             UserAction::SendPasswordReset => format!(
                 "Email {name} a link to choose a new password? It works once, for an hour; \
                  they need their second factor too if they have one. You never see the link."
@@ -118,6 +125,7 @@ impl UserAction {
             UserAction::Suspend => "Suspend",
             UserAction::Reactivate => "Reactivate",
             UserAction::SendPasswordReset => "Send the link",
+            UserAction::Unlock => "Unlock",
         }
     }
 
@@ -137,6 +145,7 @@ impl UserAction {
             UserAction::SendPasswordReset => {
                 format!("The password reset email to {name} is queued.")
             }
+            UserAction::Unlock => format!("{name}'s password and factors are unlocked."),
         }
     }
 
@@ -176,6 +185,10 @@ impl UserAction {
             }
             UserAction::SendPasswordReset => {
                 api::admin::send_password_reset(id).await?;
+                api::admin::user(id).await?
+            }
+            UserAction::Unlock => {
+                api::admin::unlock(id).await?;
                 api::admin::user(id).await?
             }
             UserAction::SetupLink => {

@@ -34,8 +34,7 @@ pub struct ListParams {
     /// Only users with a confirmed factor of this kind.
     #[param(inline)]
     pub factor: Option<FactorKind>,
-    /// Only members of the group with this id.
-    #[param(max_length = 100)]
+    /// Only members of the group with this id (an unknown id matches nobody).
     pub group: Option<String>,
     /// The order (default `email`).
     #[param(inline)]
@@ -81,8 +80,7 @@ pub struct ExportParams {
     /// Only users with a confirmed factor of this kind.
     #[param(inline)]
     pub factor: Option<FactorKind>,
-    /// Only members of the group with this id.
-    #[param(max_length = 100)]
+    /// Only members of the group with this id (an unknown id matches nobody).
     pub group: Option<String>,
     /// The order (default `email`).
     #[param(inline)]

@@ -58,6 +58,7 @@ pub struct UserFilter {
     pub factor: Option<FactorKind>,
     /// Members of the group with this id (an unknown id matches nobody).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub group: Option<String>,
 }
 

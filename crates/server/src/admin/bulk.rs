@@ -60,6 +60,11 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan,
                     "Search for at most {SEARCH_MAX_CHARS} characters."
                 )));
             }
+            if f.group.as_deref().unwrap_or_default().chars().count() > ID_MAX_CHARS {
+                return Err(AdminError::Invalid(format!(
+                    "A group id has at most {ID_MAX_CHARS} characters."
+                )));
+            }
             let q = ListQuery {
                 search: f.search.clone(),
                 status: f.status,

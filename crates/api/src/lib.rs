@@ -115,6 +115,15 @@ impl Role {
         }
     }
 
+    /// The role's rank: no one acts on (or grants) a role above their own.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::User => 0,
+            Role::Admin => 1,
+            Role::BillingAdmin => 2,
+        }
+    }
+
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Admin | Role::BillingAdmin)
     }

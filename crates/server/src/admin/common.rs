@@ -58,12 +58,7 @@ pub fn may_act_on(
             "You cannot change your own MFA through administration. Use your Security page.",
         );
     }
-    let rank = |r: Role| match r {
-        Role::User => 0,
-        Role::Admin => 1,
-        Role::BillingAdmin => 2,
-    };
-    if rank(target_role) > rank(actor_role) {
+    if target_role.rank() > actor_role.rank() {
         return Err("Only a billing administrator can change the MFA of a billing administrator.");
     }
     if !actor_role.is_admin() {

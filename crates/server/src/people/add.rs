@@ -45,14 +45,6 @@ pub fn check_name(name: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-fn rank(r: Role) -> u8 {
-    match r {
-        Role::User => 0,
-        Role::Admin => 1,
-        Role::BillingAdmin => 2,
-    }
-}
-
 /// Adds the user and invites them. The email must be free (whatever its
 /// case); the answer says so in words when it is not.
 pub async fn invite(
@@ -126,7 +118,7 @@ pub async fn add_user(
     client: &Client,
 ) -> Result<AdminUser, AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
-    if rank(new.role) > rank(admin.user.role()) {
+    if new.role.rank() > admin.user.role().rank() {
         return Err(AdminError::Outranked(
             "Only a billing administrator can add a billing administrator.",
         ));

@@ -17,14 +17,6 @@ use crate::auth::Authed;
 use crate::mfa::push::links::{revoke_all, Revoked};
 use crate::store;
 
-fn rank(r: Role) -> u8 {
-    match r {
-        Role::User => 0,
-        Role::Admin => 1,
-        Role::BillingAdmin => 2,
-    }
-}
-
 fn role_word(r: Role) -> &'static str {
     match r {
         Role::User => "user",
@@ -54,7 +46,7 @@ pub async fn edit(
         None => user.email.clone(),
     };
     let role = change.role.unwrap_or(user.role());
-    if rank(role) > rank(admin.user.role()) {
+    if role.rank() > admin.user.role().rank() {
         return Err(AdminError::Outranked(
             "Only a billing administrator can make someone a billing administrator.",
         ));

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { Authenticator, emailedLink, logIn, logInAsAdmin, shownKey } from './fixtures';
+import { Api, Authenticator, emailedLink, logIn, logInAsAdmin, shownKey } from './fixtures';
 
 const MALLORY = 'mallory@example.com';
 
@@ -187,4 +187,108 @@ test('an administrator makes a group, puts a user in it and lists its members', 
   await expect(page.locator('table.users tbody tr')).toHaveCount(1);
   await expect(page.locator('table.users tbody tr')).toContainText('judy@example.com');
   await expect(page.getByLabel('Group')).toHaveValue(/.+/);
+});
+
+test('an administrator imports a CSV file: each bad row named in words, nothing written until the valid rows are chosen', async ({
+  page,
+  request,
+}) => {
+  await logInAsAdmin(page, request);
+  await page.goto('/admin/users');
+  await page.getByRole('button', { name: 'Import users' }).click();
+  const file = page.getByLabel('CSV file', { exact: true });
+  const choose = (name: string, text: string) =>
+    file.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+
+  // Files refused as a whole, in words.
+  await choose('wrong.csv', 'name,email,phone\nA,a@example.com,1\n');
+  await expect(page.locator('.import-users').getByRole('alert').first()).toContainText('a column "phone"');
+  const many = ['name,email', ...Array.from({ length: 10001 }, (_, i) => `P ${i},p${i}@example.com`)].join('\n');
+  await choose('many.csv', many);
+  await expect(page.locator('.import-users').getByRole('alert').first()).toContainText(
+    'The file has 10001 rows; import at most 10000 at a time',
+  );
+
+  // A spreadsheet's export with a byte-order mark and one of each bad row.
+  const csv =
+    '\uFEFFname,email,role,groups\r\n' +
+    'Nora North,Nora@Example.com,user,Imported\r\n' +
+    '=1+2,formula@example.com,,\r\n' +
+    'Judy Again,JUDY@example.com,,\r\n' +
+    'Not an address,nora.example.com,,\r\n' +
+    'Rolf,rolf@example.com,boss,\r\n' +
+    'Nora Twice,nora@example.com,,\r\n';
+  await choose('people.csv', csv);
+  await expect(page.getByText('The file has 6 rows: 1 ready to import, 5 with problems. New groups it makes: Imported.')).toBeVisible();
+  const problems = page.getByRole('table', { name: 'Rows that cannot be imported' }).locator('tbody tr');
+  await expect(problems).toHaveCount(5);
+  await expect(problems.nth(0)).toContainText('which a spreadsheet would run as a formula');
+  await expect(problems.nth(1)).toContainText('A user with the email judy@example.com exists already.');
+  await expect(problems.nth(2)).toContainText('nora.example.com');
+  await expect(problems.nth(3)).toContainText('The role "boss"');
+  await expect(problems.nth(4)).toContainText('The email nora@example.com is on line 2 already.');
+  // Nothing is written by the preview.
+  await page.getByLabel('Account state').selectOption({ label: 'Invited (no password yet)' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  const listed = page.locator('table.users:not(.import-problems) tbody tr');
+  await expect(listed.filter({ hasText: 'nora@example.com' })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Import only the valid row' }).click();
+  await expect(page.getByText('Imported 1 user. Each was emailed an invitation')).toBeVisible();
+  const row = listed.filter({ hasText: 'nora@example.com' });
+  await expect(row).toContainText('Invited');
+  expect(emailedLink('nora@example.com', 'invitation')).toContain('/welcome#');
+});
+
+test('a temporary access code from the helpdesk lets a user who lost their phone set up a new app', async ({
+  page,
+  request,
+  browser,
+}) => {
+  // Mallory has an app, on the phone she then loses.
+  const context = await browser.newContext();
+  const mallory = await context.newPage();
+  const own = new Api(context.request);
+  await own.login(MALLORY);
+  const lost = await own.enrollTotp();
+  await own.post('/logout');
+
+  const admin = await logInAsAdmin(page, request);
+  const { id } = await admin.user(MALLORY);
+  await page.goto(`/admin/users/${id}`);
+  await page.getByLabel('The code works').selectOption({ label: 'once within 1 hour' });
+  await page.getByRole('button', { name: 'Make a temporary access code…' }).click();
+  await expect(page.getByText('Make a temporary access code for Mallory Moss, working once within 1 hour?')).toBeVisible();
+  await page.getByRole('button', { name: 'Make the code' }).click();
+  const shown = page.getByRole('group', { name: 'Temporary access code' });
+  await expect(shown).toContainText('is not shown again');
+  const code = (await shown.locator('code').textContent())!;
+  expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  await expect(page.getByText(/A temporary access code works until/)).toBeVisible();
+
+  // At her login she uses it instead of the lost app, then sets up a new one.
+  await logIn(mallory, MALLORY);
+  await expect(mallory).toHaveURL(/\/login\/mfa$/);
+  await mallory.getByRole('button', { name: 'Use a code from your helpdesk' }).click();
+  await mallory.getByRole('textbox', { name: 'Code from your helpdesk' }).fill('AAAA-BBBB-CCCC');
+  await mallory.getByRole('button', { name: 'Verify' }).click();
+  await expect(mallory.getByRole('alert')).toContainText('That code does not work');
+  await mallory.getByRole('textbox', { name: 'Code from your helpdesk' }).fill(code.toLowerCase());
+  await mallory.getByRole('button', { name: 'Verify' }).click();
+  await expect(mallory).toHaveURL(/\/enroll/);
+  await expect(mallory.getByText('Your helpdesk’s code let you in to set up a new way to sign in.')).toBeVisible();
+  await expect(mallory.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
+  await mallory.getByRole('button', { name: 'Continue' }).click();
+  const app = new Authenticator(request, await shownKey(mallory));
+  await mallory.getByLabel('Code from the app').fill(await app.code());
+  await mallory.getByRole('button', { name: 'Verify and finish' }).click();
+  await expect(mallory.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
+  await mallory.getByRole('button', { name: 'Continue' }).click();
+  await expect(mallory.getByRole('heading', { name: 'Welcome, Mallory Moss' })).toBeVisible();
+
+  // The lost phone's codes no longer work.
+  const thief = new Api((await browser.newContext()).request);
+  await thief.login(MALLORY);
+  await thief.refused(thief.post('/login/totp', { code: await lost.code() }), 401);
+  await context.close();
 });

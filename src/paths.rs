@@ -2,7 +2,7 @@
 //! from strings of their own, so a moved screen is one edit here (and the
 //! route tree in `app.rs`, whose `path!` literals a test compares with these).
 
-use portcullis_api::{EventOutcome, FactorKind, StatusFilter, UserFilter, UserSort};
+use portcullis_api::{AccountFilter, EventOutcome, FactorKind, StatusFilter, UserFilter, UserSort};
 
 /// The screens a URL can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +211,8 @@ pub struct UsersQuery {
     pub factor: Option<FactorKind>,
     /// Members of the group with this id.
     pub group: Option<String>,
+    /// Only invited or only suspended accounts.
+    pub account: Option<AccountFilter>,
     pub sort: UserSort,
     pub desc: bool,
     /// The `after` of every page from the second up to this one.
@@ -282,6 +284,7 @@ impl UsersQuery {
             required: parse_bool(get("required")),
             factor: by_name(&FACTOR_KINDS, FactorKind::wire, &named("factor")),
             group: get("group").filter(|g| !g.is_empty()),
+            account: by_name(&AccountFilter::ALL, AccountFilter::wire, &named("account")),
             sort: by_name(&USER_SORTS, sort_name, &named("sort")).unwrap_or_default(),
             desc: parse_bool(get("desc")).unwrap_or(false),
             cursors: cursors.into_iter().filter(|c| !c.is_empty()).collect(),
@@ -306,6 +309,9 @@ impl UsersQuery {
         }
         if let Some(g) = &self.group {
             q.push(("group", g.clone()));
+        }
+        if let Some(a) = self.account {
+            q.push(("account", a.wire().to_string()));
         }
         if self.sort != UserSort::default() {
             q.push(("sort", sort_name(self.sort).to_string()));
@@ -357,6 +363,7 @@ impl UsersQuery {
             required: self.required,
             factor: self.factor,
             group: self.group.clone(),
+            account: self.account,
         }
     }
 
@@ -373,6 +380,7 @@ impl UsersQuery {
             required: filter.required,
             factor: filter.factor,
             group: filter.group,
+            account: filter.account,
             sort: self.sort,
             desc: self.desc,
             cursors: Vec::new(),

@@ -151,6 +151,14 @@ pub fn status_filter_label(s: portcullis_api::StatusFilter) -> &'static str {
     }
 }
 
+pub fn account_filter_label(a: portcullis_api::AccountFilter) -> &'static str {
+    use portcullis_api::AccountFilter as A;
+    match a {
+        A::Invited => "Invited (no password yet)",
+        A::Suspended => "Suspended",
+    }
+}
+
 /// "1 user" / "12 users".
 pub fn users_count(n: u32) -> String {
     if n == 1 {
@@ -268,7 +276,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 44] = [
+pub const EVENT_KINDS: [(&str, &str); 46] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -316,6 +324,8 @@ pub const EVENT_KINDS: [(&str, &str); 44] = [
     ),
     ("admin_delete_user", "User deleted by an admin"),
     ("admin_group_changed", "Group changed by an admin"),
+    ("temporary_access_issued", "Temporary access code made"),
+    ("temporary_access_used", "Temporary access code used"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

@@ -35,6 +35,16 @@ pub async fn login_totp(code: &str, trust_browser: bool) -> Result<LoginResponse
 }
 
 /// Second login step: one of the recovery codes.
+/// The second step with a helpdesk's temporary access code: the answer is
+/// `enroll` (a new factor is set up next).
+pub async fn login_temporary_access(code: &str) -> Result<LoginResponse, ApiError> {
+    post(
+        "/login/temporary-access",
+        &portcullis_api::TemporaryAccessCode { code: code.into() },
+    )
+    .await
+}
+
 pub async fn login_recovery_code(
     code: &str,
     trust_browser: bool,

@@ -7,8 +7,8 @@
 
 use portcullis_api::{
     AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group, GroupName,
-    MfaSettings, MfaSettingsChange, NewUser, SetupLink, UserChange, UserDeletion, UserDetail,
-    UserPage,
+    ImportReport, MfaSettings, MfaSettingsChange, NewUser, SetupLink, TemporaryAccess,
+    TemporaryAccessRequest, UserChange, UserDeletion, UserDetail, UserImport, UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -28,6 +28,26 @@ pub async fn bulk_preview(req: &BulkRequest) -> Result<BulkOutcome, ApiError> {
 /// Runs a bulk action.
 pub async fn bulk_apply(req: &BulkRequest) -> Result<BulkOutcome, ApiError> {
     post("/admin/users/bulk", req).await
+}
+
+/// A helpdesk temporary access code for a user who lost their factor.
+pub async fn temporary_access(
+    id: &str,
+    hours: u32,
+    one_time: bool,
+) -> Result<TemporaryAccess, ApiError> {
+    let body = TemporaryAccessRequest { hours, one_time };
+    post(&user_path(id, "/temporary-access"), &body).await
+}
+
+/// What importing a CSV file would do, row by row (writes nothing).
+pub async fn import_preview(file: &UserImport) -> Result<ImportReport, ApiError> {
+    post("/admin/users/import/preview", file).await
+}
+
+/// Imports a CSV file: every valid row, or nothing.
+pub async fn import_users(file: &UserImport) -> Result<ImportReport, ApiError> {
+    post("/admin/users/import", file).await
 }
 
 /// One page of the event log: `api_path` is [`EventsQuery::api_path`]'s.

@@ -7,6 +7,7 @@ pub mod area;
 mod bulk;
 mod events;
 mod groups;
+mod import_users;
 mod refused;
 mod settings;
 mod settings_protect;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{FactorKind, PeriodChoice, StatusFilter};
+use crate::{AccountFilter, FactorKind, PeriodChoice, StatusFilter};
 
 /// What a bulk action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +60,9 @@ pub struct UserFilter {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub group: Option<String>,
+    /// Only invited or only suspended accounts.
+    #[serde(default)]
+    pub account: Option<AccountFilter>,
 }
 
 /// Whom a bulk action is for: exactly one of `ids` and `filter`.

@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 44] = [
+pub const EVENT_KINDS: [&str; 46] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -93,4 +93,6 @@ pub const EVENT_KINDS: [&str; 44] = [
     "admin_user_changed",
     "admin_delete_user",
     "admin_group_changed",
+    "temporary_access_issued",
+    "temporary_access_used",
 ];

@@ -41,6 +41,30 @@ impl StatusFilter {
     }
 }
 
+/// Where an account stands, apart from MFA: invited (no password yet) or
+/// suspended. Accounts in neither state match no value of this filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountFilter {
+    /// Added or invited, and has not set a password yet.
+    Invited,
+    /// Suspended by an administrator or by directory sync.
+    Suspended,
+}
+
+impl AccountFilter {
+    pub const ALL: [AccountFilter; 2] = [AccountFilter::Invited, AccountFilter::Suspended];
+
+    /// The wire name (that of the serde derive), for URLs.
+    pub const fn wire(self) -> &'static str {
+        match self {
+            AccountFilter::Invited => "invited",
+            AccountFilter::Suspended => "suspended",
+        }
+    }
+}
+
 /// The order of the users list. Every order ends with a unique key, so
 /// pages never repeat or skip a user.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

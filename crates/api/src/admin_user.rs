@@ -62,4 +62,8 @@ pub struct UserDetail {
     /// The groups the user is in, by name.
     #[serde(default)]
     pub groups: Vec<crate::Group>,
+    /// Until when the user's helpdesk temporary access code works (Unix
+    /// seconds); absent: they have none.
+    #[serde(default)]
+    pub temporary_access_until: Option<i64>,
 }

@@ -223,6 +223,11 @@ pub struct MfaOverview {
     /// with another factor. Absent: not paused.
     #[serde(default)]
     pub push_muted_until: Option<i64>,
+    /// This login was let in by a helpdesk's temporary access code: it may
+    /// only set up a new factor (a new authenticator app replaces the lost
+    /// one).
+    #[serde(default)]
+    pub temporary_access: bool,
 }
 
 /// `POST /api/v1/password`: change one's own password.
@@ -424,7 +429,7 @@ pub use admin_bulk::{
     BulkAction, BulkInput, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
 };
 pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
-pub use admin_list::{StatusFilter, UserSort};
+pub use admin_list::{AccountFilter, StatusFilter, UserSort};
 pub use admin_settings::{
     AllowedFactors, BiometricPolicy, MfaSettings, MfaSettingsChange, NewUserPeriod, ProtectMode,
     PUSH_MAX_CONCURRENT_MAX,
@@ -437,7 +442,11 @@ pub use people::{
 };
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use sessions::{EndedSessions, SessionInfo};
+pub use temporary_access::{
+    TemporaryAccess, TemporaryAccessCode, TemporaryAccessRequest, TEMPORARY_ACCESS_MAX_HOURS,
+};
 pub use trusted_browsers::{LoginCodeRequest, TrustedBrowser, TRUSTED_BROWSER_MAX_DAYS};
+pub use user_import::{ImportProblem, ImportReport, UserImport, IMPORT_MAX_ROWS};
 pub mod admin_bulk;
 mod admin_events;
 mod admin_list;
@@ -448,7 +457,9 @@ pub mod people;
 pub mod protect;
 mod recovery_codes;
 mod sessions;
+pub mod temporary_access;
 mod trusted_browsers;
+pub mod user_import;
 /// Always here: the key list and names are plain types the SPA reads; the
 /// ceremony messages inside are behind the `webauthn` feature.
 pub mod webauthn;

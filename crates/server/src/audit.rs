@@ -109,10 +109,14 @@ pub enum EventKind {
     AdminDeleteUser,
     /// An administrator created, renamed or deleted a group, or changed who is in it.
     AdminGroupChanged,
+    /// An administrator made a temporary access code for a user.
+    TemporaryAccessIssued,
+    /// A temporary access code stood in for a lost factor at a login.
+    TemporaryAccessUsed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 44] = [
+    pub const ALL: [EventKind; 46] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -157,6 +161,8 @@ impl EventKind {
         EventKind::AdminUserChanged,
         EventKind::AdminDeleteUser,
         EventKind::AdminGroupChanged,
+        EventKind::TemporaryAccessIssued,
+        EventKind::TemporaryAccessUsed,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -226,6 +232,8 @@ impl EventKind {
             EventKind::AdminUserChanged => "admin_user_changed",
             EventKind::AdminDeleteUser => "admin_delete_user",
             EventKind::AdminGroupChanged => "admin_group_changed",
+            EventKind::TemporaryAccessIssued => "temporary_access_issued",
+            EventKind::TemporaryAccessUsed => "temporary_access_used",
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod test_clock;
 pub mod timeout;
 pub(crate) mod trust_cookie;
 pub(crate) mod trusted_browsers;
+pub(crate) mod user_import;
 pub(crate) mod webauthn;
 pub(crate) mod welcome;
 
@@ -51,8 +52,11 @@ use utoipa_axum::routes;
 
 use crate::app::AppState;
 
-/// Bodies are small JSON documents; anything larger is refused with 413.
+/// Bodies are small JSON documents; anything larger is refused with 413
+/// (but for the user import's file).
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// The user import's own limit (a CSV file of up to 10,000 rows).
+pub use user_import::IMPORT_BODY_LIMIT;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -136,6 +140,7 @@ fn device_routes() -> OpenApiRouter<AppState> {
 fn portal_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(login::routes())
+        .merge(user_import::routes())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(mfa::get_mfa))
@@ -182,6 +187,7 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::add_user))
         .routes(routes!(people::resend_invitation))
         .routes(routes!(people::setup_link))
+        .routes(routes!(people::temporary_access))
         .routes(routes!(people::send_password_reset))
         .routes(routes!(people::edit_user))
         .routes(routes!(people::delete_user))

@@ -9,6 +9,7 @@ pub mod overview;
 pub mod push;
 pub mod recovery_codes;
 pub mod removal;
+pub mod temporary_access;
 pub mod totp;
 pub mod totp_factor;
 pub mod webauthn;

@@ -44,6 +44,9 @@ pub enum Kind {
     PasswordReset,
     /// To the user: their password was reset through such a link.
     PasswordWasReset,
+    /// To the user: an administrator made a temporary access code for
+    /// them (the code itself is never emailed).
+    TemporaryAccess,
 }
 
 impl Kind {
@@ -69,13 +72,14 @@ impl Kind {
             Kind::SetupLink => "setup_link",
             Kind::PasswordReset => "password_reset",
             Kind::PasswordWasReset => "password_was_reset",
+            Kind::TemporaryAccess => "temporary_access",
         }
     }
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::MfaRequired,
         Kind::MfaReminder,
         Kind::MfaSetupComplete,
@@ -96,6 +100,7 @@ impl Kind {
         Kind::SetupLink,
         Kind::PasswordReset,
         Kind::PasswordWasReset,
+        Kind::TemporaryAccess,
     ];
 
     /// The kind of a stored name.
@@ -111,6 +116,8 @@ impl Kind {
         Some(match self {
             Kind::Invitation | Kind::SetupLink | Kind::PasswordReset => return None,
             Kind::MfaRequired | Kind::MfaReminder | Kind::MfaReset => "/login?next=%2Fenroll",
+            // Where the code is used: the login, then a new factor.
+            Kind::TemporaryAccess => "/login?next=%2Fsecurity",
             Kind::PushFraudAlert | Kind::LockoutNear => "/admin/events",
             Kind::MfaSetupComplete
             | Kind::AuthenticatorRemoved
@@ -304,6 +311,18 @@ fn compose_by(
                  link below to choose one; if your account has a second factor, you will need it \
                  too. The link works once, until {}.\n\n\
                  If you did not ask for this, ignore this email: your password stays as it is.\n",
+                deadline.map(format_utc).unwrap_or_default(),
+            ),
+        ),
+        Kind::TemporaryAccess => (
+            "A temporary access code was made for you".to_string(),
+            format!(
+                "Hello {name},\n\nAn administrator made a temporary access code for your \
+                 Portcullis account, for when you cannot use your second factor (a lost phone, \
+                 say). They give you the code themselves; it works until {}. Log in with your \
+                 password, choose \"Use a code from your helpdesk\" and then set up a new \
+                 second factor.\n\n\
+                 If you did not ask your helpdesk for this, contact your administrator at once.\n",
                 deadline.map(format_utc).unwrap_or_default(),
             ),
         ),

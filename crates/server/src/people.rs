@@ -4,8 +4,10 @@
 //! the welcome a link opens, which hands over to the login.
 
 pub mod add;
+mod csv_rows;
 pub mod edit;
 pub mod groups;
+pub mod import;
 pub mod links;
 pub mod reset;
 pub mod welcome;

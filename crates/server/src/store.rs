@@ -28,6 +28,7 @@ pub(crate) mod push_mutes;
 pub(crate) mod push_requests;
 pub(crate) mod recovery_codes;
 pub(crate) mod sessions;
+pub(crate) mod temporary_access;
 pub(crate) mod throttle;
 pub(crate) mod totp;
 pub(crate) mod trusted_browsers;

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use portcullis_api::{ErrorCode, MfaStatus, SetupLink, UserDetail};
+use portcullis_api::{ErrorCode, MfaStatus, SetupLink, TemporaryAccess, UserDetail};
 
 use super::user_account::AccountSection;
-use super::user_actions::UserAction;
+use super::user_actions::{validity_words, UserAction};
 use super::user_groups::GroupsSection;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use super::user_view::{Step, UserView};
@@ -77,6 +77,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let need_code = RwSignal::new(false);
     let link = RwSignal::new(None::<SetupLink>);
+    let code = RwSignal::new(None::<TemporaryAccess>);
     let heading = NodeRef::<leptos::html::H1>::new();
     let confirm_heading = NodeRef::<leptos::html::H2>::new();
     let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
@@ -112,6 +113,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                         let who = d.user.display_name.clone();
                         let _ = view.detail.try_set(Some(d));
                         let _ = link.try_set(done.link);
+                        let _ = code.try_set(done.code);
                         let _ = outcome.try_set(action.done(&who));
                         let _ = view.step.try_set(Step::Idle);
                         if let Some(h) = heading.get_untracked() {
@@ -208,6 +210,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
             <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
             {confirmation}
             {move || link.get().map(|l| view! { <SetupLinkShown link=l name=name()/> })}
+            {move || code.get().map(|c| view! { <CodeShown code=c name=name()/> })}
             <MfaSection default_days=default_days/>
         </section>
         <FactorsSection/>
@@ -253,6 +256,31 @@ fn SetupLinkShown(link: SetupLink, name: String) -> impl IntoView {
     }
 }
 
+/// A temporary access code just made, shown this once to hand over.
+#[component]
+fn CodeShown(code: TemporaryAccess, name: String) -> impl IntoView {
+    let works = if code.one_time {
+        "once, until "
+    } else {
+        "as often as needed until "
+    };
+    view! {
+        <div class="setup-link" role="group" aria-labelledby="tap-title">
+            <h2 id="tap-title">"Temporary access code"</h2>
+            <p>
+                "Give this code to "{name.clone()}" after checking it is them (a call back to a \
+                 number you know, say). At the login they choose “Use a code from your helpdesk”, \
+                 then set up a new factor. It works "
+                {works}{local_date_time(code.expires_at)}
+                ", and is not shown again."
+            </p>
+            <p class="shown-code" aria-label=format!("Temporary access code for {name}")>
+                <code>{code.code.clone()}</code>
+            </p>
+        </div>
+    }
+}
+
 /// Status, requirement and the changes to it.
 #[component]
 fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
@@ -285,8 +313,9 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
         }
     };
 
-    let status_lines = move || {
-        user.get().map(|u| {
+    let status_lines =
+        move || {
+            user.get().map(|u| {
             let deadline = match (u.mfa, u.deadline) {
                 (MfaStatus::EnrollmentExpired, Some(d)) => {
                     Some(format!("Deadline passed on {}.", local_date_time(d)))
@@ -297,6 +326,7 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                 }
                 _ => None,
             };
+            let tap_until = view.detail.with(|d| d.as_ref().and_then(|d| d.temporary_access_until));
             let reminder = view.detail.with(|d| {
                 d.as_ref()
                     .and_then(|d| d.reminder_sent_at)
@@ -312,12 +342,15 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                         "has not opened their invitation yet (no password chosen)."</p>
                 })}
                 <p class="status-line"><strong>"MFA status: "</strong>{mfa_status_label(u.mfa)}</p>
+                {tap_until.map(|t| view! {
+                    <p>{format!("A temporary access code works until {}.", local_date_time(t))}</p>
+                })}
                 {deadline.map(|d| view! { <p>{d}</p> })}
                 <p>"Last MFA use: "{since_text(u.last_mfa_at)}"."</p>
                 {reminder.map(|r| view! { <p>{r}</p> })}
             }
         })
-    };
+        };
     let required = move || user.with(|u| u.as_ref().is_some_and(|u| u.mfa_required));
     let is_admin = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.is_admin()));
     let invited = move || user.with(|u| u.as_ref().is_some_and(|u| u.invited));
@@ -331,6 +364,25 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
     };
     let may_reset_password =
         move || user.with(|u| u.as_ref().is_some_and(|u| !u.invited && !u.suspended));
+    // A code stands in for a lost factor: for an account that has one.
+    let may_tap = move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| !u.invited && !u.suspended && !u.factors.is_empty())
+        })
+    };
+    let tap_choice = RwSignal::new("once-1".to_string());
+    let ask_tap = move |_| {
+        let choice = tap_choice.get_untracked();
+        let (hours, one_time) = match choice.strip_prefix("once-") {
+            Some(h) => (h.parse().unwrap_or(1), true),
+            None => (choice.parse().unwrap_or(1), false),
+        };
+        view.step.set(Step::Confirm(UserAction::TemporaryAccess {
+            hours,
+            one_time,
+        }));
+    };
     let may_remind = move || {
         user.with(|u| {
             u.as_ref()
@@ -441,6 +493,27 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                     <p class="hint">"Administrators always need MFA."</p>
                 })}
             </form>
+            {move || may_tap().then(|| view! {
+                <div class="tap-form" role="group" aria-labelledby="tap-form-title">
+                    <h3 id="tap-form-title">"Lost phone or key"</h3>
+                    <p class="hint">
+                        "A temporary access code lets them sign in with their password and set up \
+                         a new factor, keeping their others."
+                    </p>
+                    <div class="field">
+                        <label for="tap-validity">"The code works"</label>
+                        <select id="tap-validity" bind:value=tap_choice disabled=move || !idle()>
+                            <option value="once-1">{validity_words(1, true)}</option>
+                            <option value="1">{validity_words(1, false)}</option>
+                            <option value="4">{validity_words(4, false)}</option>
+                            <option value="8">{validity_words(8, false)}</option>
+                        </select>
+                    </div>
+                    <button type="button" class="button secondary" disabled=move || !idle() on:click=ask_tap>
+                        "Make a temporary access code…"
+                    </button>
+                </div>
+            })}
         </section>
     }
 }

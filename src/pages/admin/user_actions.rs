@@ -2,7 +2,7 @@
 //! value: the page asks for confirmation in words, then runs it, asking
 //! for a fresh code first when the server wants one.
 
-use portcullis_api::{SetupLink, UserDetail};
+use portcullis_api::{SetupLink, TemporaryAccess, UserDetail};
 
 use crate::api;
 use crate::text::days;
@@ -36,13 +36,30 @@ pub enum UserAction {
     /// Clear the failures in a row that suspended their password or a
     /// factor (after 100 of them).
     Unlock,
+    /// Make a helpdesk temporary access code (for a lost factor).
+    TemporaryAccess { hours: u32, one_time: bool },
 }
 
-/// What a change left: the user, and a setup link made with it (shown
-/// once, to hand over).
+/// What a change left: the user, and a setup link or temporary access
+/// code made with it (shown once, to hand over).
 pub struct Done {
     pub detail: UserDetail,
     pub link: Option<SetupLink>,
+    pub code: Option<TemporaryAccess>,
+}
+
+/// "once within 1 hour" / "as often as needed for 4 hours".
+pub fn validity_words(hours: u32, one_time: bool) -> String {
+    let span = if hours == 1 {
+        "1 hour".to_string()
+    } else {
+        format!("{hours} hours")
+    };
+    if one_time {
+        format!("once within {span}")
+    } else {
+        format!("as often as needed for {span}")
+    }
 }
 
 fn period_words(d: Option<u32>) -> String {
@@ -108,6 +125,13 @@ impl UserAction {
                  first factor; it is emailed to them and shown here once, to hand over in person \
                  or by another channel. An earlier link stops working."
             ),
+            UserAction::TemporaryAccess { hours, one_time } => format!(
+                "Make a temporary access code for {name}, working {}? With their password it \
+                 stands in for their lost factor, only to set up a new one. It is shown here \
+                 once for you to hand over (they are emailed that one was made, not the code). \
+                 An earlier code stops working.",
+                validity_words(*hours, *one_time)
+            ),
         }
     }
 
@@ -126,6 +150,7 @@ impl UserAction {
             UserAction::Reactivate => "Reactivate",
             UserAction::SendPasswordReset => "Send the link",
             UserAction::Unlock => "Unlock",
+            UserAction::TemporaryAccess { .. } => "Make the code",
         }
     }
 
@@ -146,6 +171,9 @@ impl UserAction {
                 format!("The password reset email to {name} is queued.")
             }
             UserAction::Unlock => format!("{name}'s password and factors are unlocked."),
+            UserAction::TemporaryAccess { .. } => {
+                format!("A temporary access code for {name} is ready below.")
+            }
         }
     }
 
@@ -197,6 +225,16 @@ impl UserAction {
                 return Ok(Done {
                     detail,
                     link: Some(link),
+                    code: None,
+                });
+            }
+            UserAction::TemporaryAccess { hours, one_time } => {
+                let code = api::admin::temporary_access(id, *hours, *one_time).await?;
+                let detail = api::admin::user(id).await?;
+                return Ok(Done {
+                    detail,
+                    link: None,
+                    code: Some(code),
                 });
             }
         };
@@ -205,6 +243,10 @@ impl UserAction {
         } else {
             None
         };
-        Ok(Done { detail, link })
+        Ok(Done {
+            detail,
+            link,
+            code: None,
+        })
     }
 }

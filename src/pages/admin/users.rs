@@ -10,6 +10,7 @@ use portcullis_api::UserPage;
 
 use super::add_user::AddUser;
 use super::bulk::BulkPanel;
+use super::import_users::ImportUsers;
 use super::users_filters::UsersFilters;
 use super::users_table::UsersTable;
 use super::users_view::UsersView;
@@ -77,7 +78,10 @@ pub fn UsersPage() -> impl IntoView {
         <PageTitle text=Page::AdminUsers.title()/>
         <section class="card" aria-labelledby="users-title">
             <h1 id="users-title">"Users"</h1>
-            <AddUser/>
+            <div class="list-tools">
+                <AddUser/>
+                <ImportUsers/>
+            </div>
             <UsersFilters/>
             // Announces the count after every load (filter, order, page,
             // bulk action), politely: it never interrupts.

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use portcullis_api::FactorKind;
 use portcullis_api::UserFilter;
+use portcullis_api::{AccountFilter, FactorKind};
 
 use super::users_view::{show, UsersView};
 use crate::paths::{by_name, status_name, FACTOR_KINDS, STATUS_FILTERS};
-use crate::text::status_filter_label;
+use crate::text::{account_filter_label, status_filter_label};
 
 /// One form for every filter, applied together by its button: a select that
 /// reloaded the list at each arrow key would move a keyboard user's page
@@ -22,6 +22,7 @@ pub fn UsersFilters() -> impl IntoView {
     let required = RwSignal::new(String::new());
     let factor = RwSignal::new(String::new());
     let group = RwSignal::new(String::new());
+    let account = RwSignal::new(String::new());
     // The groups to filter by (none yet: the field is left out).
     let groups = crate::api::load(crate::api::admin::groups());
     // The fields show the view the URL names, also after Back.
@@ -37,6 +38,12 @@ pub fn UsersFilters() -> impl IntoView {
                 .to_string(),
         );
         group.set(q.group.clone().unwrap_or_default());
+        account.set(
+            q.account
+                .map(AccountFilter::wire)
+                .unwrap_or_default()
+                .to_string(),
+        );
     });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -51,6 +58,11 @@ pub fn UsersFilters() -> impl IntoView {
             },
             factor: by_name(&FACTOR_KINDS, FactorKind::wire, &factor.get_untracked()),
             group: Some(group.get_untracked()).filter(|g| !g.is_empty()),
+            account: by_name(
+                &AccountFilter::ALL,
+                AccountFilter::wire,
+                &account.get_untracked(),
+            ),
         };
         show(&navigate, &view.query.get_untracked().with_filter(filter));
     };
@@ -68,6 +80,16 @@ pub fn UsersFilters() -> impl IntoView {
                     {STATUS_FILTERS
                         .into_iter()
                         .map(|s| view! { <option value=status_name(s)>{status_filter_label(s)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="users-account">"Account state"</label>
+                <select id="users-account" bind:value=account>
+                    <option value="">"Any state"</option>
+                    {AccountFilter::ALL
+                        .into_iter()
+                        .map(|a| view! { <option value=a.wire()>{account_filter_label(a)}</option> })
                         .collect_view()}
                 </select>
             </div>

@@ -63,7 +63,10 @@ pub fn EnrollPage() -> impl IntoView {
 
     leptos::task::spawn_local(async move {
         let s = match api::mfa().await {
-            Ok(o) if matches!(o.totp, TotpState::Active { .. }) => Step::AlreadySetUp,
+            // (A helpdesk's code opened this login to replace a lost factor.)
+            Ok(o) if matches!(o.totp, TotpState::Active { .. }) && !o.temporary_access => {
+                Step::AlreadySetUp
+            }
             Ok(o) => Step::Intro(o),
             Err(e) if e.is_unauthenticated() => Step::NeedLogin,
             Err(e) => Step::Failed(e),
@@ -219,8 +222,15 @@ fn intro(o: MfaOverview, start: Action<(), ()>, later: Action<(), ()>) -> impl I
         MfaStatus::EnrollmentPeriod { days_left } => Some(days_left),
         _ => None,
     };
+    let status = if o.temporary_access {
+        "Your helpdesk’s code let you in to set up a new way to sign in. A new authenticator app \
+         replaces the one you lost; a security key or passkey is added to what you have."
+            .to_string()
+    } else {
+        status_sentence(o.status).to_string()
+    };
     view! {
-        <p class="status-line">{status_sentence(o.status)}</p>
+        <p class="status-line">{status}</p>
         <p>
             "A password alone can be guessed or stolen. With multi-factor authentication, logging in also "
             "takes a code from your phone, so a stolen password is not enough to get into your account."

@@ -25,6 +25,8 @@ enum Shown {
     Key,
     Push,
     Recovery,
+    /// A temporary access code from the helpdesk, for a lost factor.
+    Helpdesk,
 }
 
 /// What the prompt can offer, from `GET /mfa`.
@@ -98,6 +100,8 @@ pub fn LoginMfaPage() -> impl IntoView {
                     Shown::Key => o.key,
                     Shown::Push => o.push,
                     Shown::Recovery => o.recovery,
+                    // Nobody knows before trying whether one was made.
+                    Shown::Helpdesk => true,
                 }
         };
         view! {
@@ -124,13 +128,15 @@ pub fn LoginMfaPage() -> impl IntoView {
             })}
             {move || match shown.get() {
                 None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-                Some(Shown::Code) => view! { <CodePanel trust=trust recovery=false/> }.into_any(),
+                Some(Shown::Code) => view! { <CodePanel trust=trust kind=Shown::Code/> }.into_any(),
                 Some(Shown::Key) => view! { <KeyPanel trust=trust/> }.into_any(),
                 Some(Shown::Push) => view! { <PushPanel/> }.into_any(),
-                Some(Shown::Recovery) => view! { <CodePanel trust=trust recovery=true/> }.into_any(),
+                Some(Shown::Recovery) => view! { <CodePanel trust=trust kind=Shown::Recovery/> }.into_any(),
+                Some(Shown::Helpdesk) => view! { <CodePanel trust=trust kind=Shown::Helpdesk/> }.into_any(),
             }}
-            // (A push's approval is its own answer: no trust choice there.)
-            {move || offer.get().trust_days.filter(|_| shown.get() != Some(Shown::Push)).map(|days| view! {
+            // (A push's approval is its own answer, and a helpdesk's code
+            // leads to a new factor: no trust choice there.)
+            {move || offer.get().trust_days.filter(|_| !matches!(shown.get(), Some(Shown::Push | Shown::Helpdesk))).map(|days| view! {
                 <div class="field checkbox">
                     <input id="trust-browser" type="checkbox"
                         prop:checked=move || trust.get()
@@ -145,6 +151,7 @@ pub fn LoginMfaPage() -> impl IntoView {
                 {switch(Shown::Key, "Use a security key instead")}
                 {switch(Shown::Code, "Use your authenticator app instead")}
                 {switch(Shown::Recovery, "Use a recovery code")}
+                {switch(Shown::Helpdesk, "Use a code from your helpdesk")}
             </div>
         </section>
     }
@@ -208,10 +215,13 @@ fn KeyPanel(trust: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// The code from the authenticator app, or (`recovery`) one of the
-/// recovery codes.
+/// The code from the authenticator app (`kind` [`Shown::Code`]), one of
+/// the recovery codes, or the helpdesk's temporary access code (which
+/// leads on to setting up a new factor).
 #[component]
-fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
+fn CodePanel(trust: RwSignal<bool>, kind: Shown) -> impl IntoView {
+    // Recovery and helpdesk codes share their form: 12 letters and digits.
+    let long_code = kind != Shown::Code;
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -222,16 +232,21 @@ fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
         let code_text = code_text.clone();
         let navigate = navigate.clone();
         async move {
-            let answer = if recovery {
-                account::login_recovery_code(&code_text, trust.get_untracked()).await
-            } else {
-                account::login_totp(&code_text, trust.get_untracked()).await
+            let answer = match kind {
+                Shown::Recovery => {
+                    account::login_recovery_code(&code_text, trust.get_untracked()).await
+                }
+                Shown::Helpdesk => account::login_temporary_access(&code_text).await,
+                _ => account::login_totp(&code_text, trust.get_untracked()).await,
             };
+            let next = safe_next(query.get_untracked().get("next").as_deref());
             match answer {
                 Ok(LoginResponse::Done { user }) => {
                     session.signed_in(user);
-                    let next = safe_next(query.get_untracked().get("next").as_deref());
                     navigate(&next, Default::default());
+                }
+                Ok(LoginResponse::Enroll { .. }) if kind == Shown::Helpdesk => {
+                    navigate(&Page::Enroll.with_next(&next), Default::default());
                 }
                 Ok(_) => set_outcome.set(Outcome::Expired),
                 Err(e) if e.is_unauthenticated() => set_outcome.set(Outcome::Expired),
@@ -249,9 +264,14 @@ fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
             return;
         }
         let typed = code.get_untracked();
-        let checked = if recovery {
-            parse_recovery_code(&typed)
-                .map_err(|_| "Enter a recovery code: 12 letters and digits, like ABCD-EFGH-JKMN.")
+        let checked = if long_code {
+            parse_recovery_code(&typed).map_err(|_| {
+                if kind == Shown::Helpdesk {
+                    "Enter the code from your helpdesk: 12 letters and digits, like ABCD-EFGH-JKMN."
+                } else {
+                    "Enter a recovery code: 12 letters and digits, like ABCD-EFGH-JKMN."
+                }
+            })
         } else {
             normalize_code(&typed)
         };
@@ -275,19 +295,23 @@ fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
     };
     let expired = move || outcome.get() == Outcome::Expired;
 
-    let (title, hint) = if recovery {
-        (
+    let (title, hint) = match kind {
+        Shown::Recovery => (
             "Recovery code",
             "Enter one of the recovery codes you saved. Each works once.",
-        )
-    } else {
-        (
+        ),
+        Shown::Helpdesk => (
+            "Code from your helpdesk",
+            "Lost your phone or key? Your administrator or helpdesk can give you a temporary \
+             access code. Enter it, then set up a new way to sign in.",
+        ),
+        _ => (
             "Authenticator app",
             "Open your authenticator app and enter the 6-digit code shown for Portcullis.",
-        )
+        ),
     };
-    let field = if recovery {
-        view! { <RecoveryField value=code error=field_error/> }.into_any()
+    let field = if long_code {
+        view! { <RecoveryField value=code error=field_error label=title/> }.into_any()
     } else {
         view! {
             <CodeField
@@ -328,7 +352,11 @@ fn CodePanel(trust: RwSignal<bool>, recovery: bool) -> impl IntoView {
 
 /// The recovery code's field: letters and digits, any case, dashes or not.
 #[component]
-fn RecoveryField(value: RwSignal<String>, error: Signal<Option<String>>) -> impl IntoView {
+fn RecoveryField(
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    label: &'static str,
+) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
@@ -337,7 +365,7 @@ fn RecoveryField(value: RwSignal<String>, error: Signal<Option<String>>) -> impl
     });
     view! {
         <div class="field">
-            <label for="recovery-code">"Recovery code"</label>
+            <label for="recovery-code">{label}</label>
             <input
                 node_ref=input
                 id="recovery-code"

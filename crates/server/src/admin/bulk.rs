@@ -71,6 +71,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan,
                 required: f.required,
                 factor: f.factor,
                 group: f.group.clone(),
+                account: f.account,
                 sort: UserSort::Email,
                 ..ListQuery::default()
             };

@@ -90,6 +90,8 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
             members: u64::try_from(g.members).unwrap_or(0),
         })
         .collect();
+    let temporary_access_until =
+        store::temporary_access::valid_until(&state.db, id, state.now()).await?;
     Ok(UserDetail {
         user,
         factors,
@@ -98,5 +100,6 @@ pub async fn detail(state: &AppState, id: &str) -> Result<UserDetail, AdminError
         events,
         protect_device,
         groups,
+        temporary_access_until,
     })
 }

@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use portcullis_api::{AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
+use portcullis_api::{AccountFilter, AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
 
 use super::common::{admin_user, AdminError, FactorFacts, PAGE_DEFAULT, PAGE_MAX};
 use crate::app::AppState;
@@ -19,6 +19,8 @@ pub struct ListQuery {
     pub factor: Option<FactorKind>,
     /// Only members of the group with this id.
     pub group: Option<String>,
+    /// Only invited or only suspended accounts.
+    pub account: Option<AccountFilter>,
     pub sort: UserSort,
     pub desc: bool,
     /// The `next_after` of the previous page.
@@ -56,6 +58,7 @@ impl ListQuery {
             required: self.required,
             factor: self.factor,
             group: self.group.clone(),
+            account: self.account,
         }
     }
 }

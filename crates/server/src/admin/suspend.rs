@@ -35,13 +35,14 @@ pub async fn suspend(
     store::sessions::end_all(&mut *tx, id).await?;
     revoke_all(&mut *tx, id, Revoked::Sessions, now).await?;
     crate::people::links::revoke(&mut *tx, id).await?;
+    store::temporary_access::revoke(&mut *tx, id).await?;
     store::trusted_browsers::delete_for_user(&mut *tx, id).await?;
     let event = Event::by_admin(
         EventKind::AdminSuspend,
         &admin.user.id,
         id,
         client,
-        "suspended: every session ended, links revoked, trusted browsers forgotten",
+        "suspended: every session ended, links and temporary access revoked, trusted browsers forgotten",
     );
     audit::record(&mut *tx, now, event).await?;
     tx.commit().await?;

@@ -38,6 +38,9 @@ pub enum Method {
     /// handed over by an administrator) opened the login. Not a second
     /// factor: it lets an account bind its first one.
     Link,
+    /// A helpdesk's temporary access code stood in for a lost factor. Not
+    /// a second factor either: the login it opens may only set up a new one.
+    Temporary,
 }
 
 impl Method {
@@ -50,6 +53,7 @@ impl Method {
             Method::Push => "push",
             Method::Trusted => "trust",
             Method::Link => "link",
+            Method::Temporary => "tap",
         }
     }
 
@@ -62,12 +66,16 @@ impl Method {
             "push" => Some(Method::Push),
             "trust" => Some(Method::Trusted),
             "link" => Some(Method::Link),
+            "tap" => Some(Method::Temporary),
             _ => None,
         }
     }
 
     pub fn is_second_factor(self) -> bool {
-        !matches!(self, Method::Password | Method::Trusted | Method::Link)
+        !matches!(
+            self,
+            Method::Password | Method::Trusted | Method::Link | Method::Temporary
+        )
     }
 
     /// How a session records a factor of `kind` proven.
@@ -138,6 +146,11 @@ impl Proof {
     /// A one-time link opened this login.
     pub fn via_link(&self) -> bool {
         self.methods.contains(&Method::Link)
+    }
+
+    /// A helpdesk's temporary access code stood in for the second factor.
+    pub fn via_temporary_access(&self) -> bool {
+        self.methods.contains(&Method::Temporary)
     }
 
     /// The first step was a key instead of the password.
@@ -379,6 +392,18 @@ pub async fn prove_again<'c>(
 ) -> Result<(), Internal> {
     let proof = session.proof.with(method, now);
     store::sessions::prove_again(db, session.id_hash(), &proof.methods_text(), now).await?;
+    Ok(())
+}
+
+/// Records `method` in a login in progress without counting it as a
+/// second factor (a temporary access code: the login goes on to set one up).
+pub async fn add_method<'c>(
+    db: impl Exec<'c>,
+    session: &Session,
+    method: Method,
+) -> Result<(), Internal> {
+    let proof = session.proof.with(method, session.proof.password_at);
+    store::sessions::set_methods(db, session.id_hash(), &proof.methods_text()).await?;
     Ok(())
 }
 

@@ -210,6 +210,7 @@ pub fn factor_counter(factor: &str, user_id: &str) -> Counter {
     let what = match factor {
         TOTP => "authenticator app",
         RECOVERY => "recovery codes",
+        TEMPORARY => "temporary access codes",
         _ => "second factor",
     };
     Counter::new(&["code", factor, user_id], CODE_ACCOUNT)
@@ -230,12 +231,16 @@ pub const TOTP: &str = "totp";
 /// from the authenticator app's.
 pub const RECOVERY: &str = "recovery";
 
+/// The name of helpdesk temporary access codes in throttle keys.
+pub const TEMPORARY: &str = "temporary";
+
 /// Every counter of an account that can suspend it: what an unlock clears.
-pub fn account_counters(email: &str, user_id: &str) -> [Counter; 3] {
+pub fn account_counters(email: &str, user_id: &str) -> [Counter; 4] {
     [
         password_account(email),
         factor_counter(TOTP, user_id),
         factor_counter(RECOVERY, user_id),
+        factor_counter(TEMPORARY, user_id),
     ]
 }
 

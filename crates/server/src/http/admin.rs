@@ -7,8 +7,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 use portcullis_api::{
-    AdminUser, BulkInput, BulkOutcome, BulkRequest, EnrollmentPeriodInput, EnrollmentPeriodRequest,
-    ErrorBody, EventOutcome, EventPage, FactorKind, StatusFilter, UserPage, UserSort,
+    AccountFilter, AdminUser, BulkInput, BulkOutcome, BulkRequest, EnrollmentPeriodInput,
+    EnrollmentPeriodRequest, ErrorBody, EventOutcome, EventPage, FactorKind, StatusFilter,
+    UserPage, UserSort,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -36,6 +37,9 @@ pub struct ListParams {
     pub factor: Option<FactorKind>,
     /// Only members of the group with this id (an unknown id matches nobody).
     pub group: Option<String>,
+    /// Only invited or only suspended accounts.
+    #[param(inline)]
+    pub account: Option<AccountFilter>,
     /// The order (default `email`).
     #[param(inline)]
     pub sort: Option<UserSort>,
@@ -58,6 +62,7 @@ impl From<ListParams> for admin::ListQuery {
             required: p.required,
             factor: p.factor,
             group: p.group,
+            account: p.account,
             sort: p.sort.unwrap_or_default(),
             desc: p.desc.unwrap_or(false),
             after: p.after,
@@ -82,6 +87,9 @@ pub struct ExportParams {
     pub factor: Option<FactorKind>,
     /// Only members of the group with this id (an unknown id matches nobody).
     pub group: Option<String>,
+    /// Only invited or only suspended accounts.
+    #[param(inline)]
+    pub account: Option<AccountFilter>,
     /// The order (default `email`).
     #[param(inline)]
     pub sort: Option<UserSort>,
@@ -115,6 +123,7 @@ pub async fn export_users(
         required: p.required,
         factor: p.factor,
         group: p.group,
+        account: p.account,
         sort: p.sort.unwrap_or_default(),
         desc: p.desc.unwrap_or(false),
         after: None,

@@ -214,6 +214,15 @@ impl From<MfaError> for HttpError {
             MfaError::Throttled(secs) => HttpError::too_many_attempts(secs),
             MfaError::Suspended => HttpError::suspended("Your authenticator app"),
             MfaError::RecoveryCodesSuspended => HttpError::suspended("Using recovery codes"),
+            MfaError::TemporaryAccessSuspended => {
+                HttpError::suspended("Using temporary access codes")
+            }
+            MfaError::WrongTemporaryAccessCode => HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::WrongCode,
+                "That code does not work: it is wrong, was used already, or has expired. Check it \
+                 with your helpdesk, who can make a new one.",
+            ),
             MfaError::LoginEnded => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::Unauthenticated,

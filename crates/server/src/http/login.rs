@@ -11,6 +11,7 @@ use portcullis_api::protect::{PushStarted, PushWait};
 use portcullis_api::webauthn::{AuthenticationFinish, AuthenticationOptions};
 use portcullis_api::{
     ErrorBody, FactorKind, LoginCodeRequest, LoginRequest, LoginResponse, RecoveryCodeRequest,
+    TemporaryAccessCode,
 };
 
 use super::cookie::with_session;
@@ -178,6 +179,38 @@ pub async fn recovery_code(
     let trust = req.trust_browser;
     let done = second_factor::recovery_code(&state, &authed, &req.code, trust, &client).await?;
     Ok(signed_in(&state, done))
+}
+
+/// Second step of login with a helpdesk's temporary access code, for a
+/// user who lost their factor. It does not sign in: the answer is
+/// `enroll` (mandatory), and setting up a new factor finishes the login.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login/temporary-access",
+    tag = "login",
+    request_body = TemporaryAccessCode,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Accepted: set up a new factor next", body = LoginResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Wrong, used or expired code, or no session", body = ErrorBody),
+        (status = 403, description = "Not a step of this login now (already signed in, or no second factor asked); or CSRF", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing field, or not such a code", body = ErrorBody),
+        (status = 423, description = "Suspended after 100 wrong codes in a row", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes; see Retry-After", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+pub async fn temporary_access(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    AnySession(authed): AnySession,
+    ApiJson(req): ApiJson<TemporaryAccessCode>,
+) -> HttpResult<Json<LoginResponse>> {
+    Ok(Json(
+        second_factor::temporary_access(&state, &authed, &req.code, &client).await?,
+    ))
 }
 
 /// Second step of login with a security key or passkey: the options for
@@ -393,6 +426,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(login_totp))
         .routes(routes!(skip_enrollment))
         .routes(routes!(recovery_code))
+        .routes(routes!(temporary_access))
         .routes(routes!(login_start))
         .routes(routes!(login_finish))
         .routes(routes!(passkey_start))

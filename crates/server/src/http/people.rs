@@ -6,7 +6,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portcullis_api::{AdminUser, ErrorBody, NewUser, SetupLink, UserChange, UserDeletion};
+use portcullis_api::{
+    AdminUser, ErrorBody, NewUser, SetupLink, TemporaryAccess, TemporaryAccessRequest, UserChange,
+    UserDeletion,
+};
 
 use super::error::HttpResult;
 use super::extract::{Admin, ApiJson, ClientInfo};
@@ -195,4 +198,39 @@ pub async fn delete_user(
 ) -> HttpResult<StatusCode> {
     crate::people::edit::delete(&state, &actor, &id, &req.confirm_email, &client).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A temporary access code for a user who lost their second factor: shown
+/// once, working for 1 to 8 hours (once, or until it expires), replacing
+/// any earlier one. The user is emailed that one was made; at the login
+/// it stands in for the lost factor, and the login it opens can only set
+/// up a new one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/temporary-access",
+    tag = "admin",
+    params(("id" = String, Path, description = "User id")),
+    request_body = TemporaryAccessRequest,
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "The code, shown this once", body = TemporaryAccess),
+        (status = 400, description = "The body is not valid JSON, or the id is not UTF-8", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed: not an administrator, no recent second factor, outranked, own account; or CSRF", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "The user is suspended, invited, or has no second factor", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "Missing or malformed field (hours outside 1–8)", body = ErrorBody),
+    )
+)]
+pub async fn temporary_access(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    ClientInfo(client): ClientInfo,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TemporaryAccessRequest>,
+) -> HttpResult<(StatusCode, Json<TemporaryAccess>)> {
+    let code = crate::mfa::temporary_access::issue(&state, &actor, &id, &req, &client).await?;
+    Ok((StatusCode::CREATED, Json(code)))
 }

@@ -59,6 +59,8 @@ pub struct Facts<'a> {
     pub key_was_first: bool,
     /// A one-time link (invitation or setup link) opened this login.
     pub via_link: bool,
+    /// A helpdesk's temporary access code stood in for the second factor.
+    pub temporary_access: bool,
     /// An administrator suspended the account.
     pub suspended: bool,
 }
@@ -67,6 +69,15 @@ pub struct Facts<'a> {
 pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
     if f.suspended {
         return Next::Suspended;
+    }
+    if f.temporary_access {
+        // The code stands in for a lost factor only to set up a new one:
+        // nothing else until then (an app set up replaces the lost one).
+        return Next::Enroll {
+            mandatory: true,
+            days_left: None,
+            deadline: None,
+        };
     }
     if f.role.is_admin() && f.factors.is_empty() && !f.via_link {
         // Whoever learnt an administrator's password must not become
@@ -156,6 +167,7 @@ mod tests {
                 factors,
                 key_was_first: false,
                 via_link,
+                temporary_access: false,
                 suspended: false,
             },
             T,
@@ -248,11 +260,44 @@ mod tests {
                     factors,
                     key_was_first: false,
                     via_link,
+                    temporary_access: via_link,
                     suspended: true,
                 },
                 T,
             );
             assert_eq!(next, Next::Suspended);
+        }
+    }
+
+    #[test]
+    fn a_temporary_access_code_opens_only_the_setup_of_a_new_factor() {
+        for (role, factors, required, deadline) in [
+            (Role::User, TOTP, false, None),
+            (Role::User, TOTP, true, Some(T - 1)),
+            (Role::Admin, &[][..], true, None),
+        ] {
+            let next = next_step(
+                &Facts {
+                    role,
+                    required,
+                    deadline,
+                    factors,
+                    key_was_first: false,
+                    via_link: false,
+                    temporary_access: true,
+                    suspended: false,
+                },
+                T,
+            );
+            let setup = Next::Enroll {
+                mandatory: true,
+                days_left: None,
+                deadline: None,
+            };
+            assert_eq!(next, setup);
+            assert!(allows(&next, Step::Enroll));
+            assert!(!allows(&next, Step::Postpone));
+            assert!(!allows(&next, Step::Prove(FactorKind::Totp)));
         }
     }
 
@@ -293,6 +338,7 @@ mod tests {
                     factors,
                     key_was_first: true,
                     via_link: false,
+                    temporary_access: false,
                     suspended: false,
                 },
                 T,

@@ -35,6 +35,7 @@ pub async fn begin_in(
             factors: &factors,
             key_was_first: false,
             via_link: true,
+            temporary_access: false,
             suspended: user.suspended_at.is_some(),
         },
         now,

@@ -163,6 +163,7 @@ pub async fn finish(
             factors: &factors,
             key_was_first: !used.user_verified,
             via_link: false,
+            temporary_access: false,
             suspended: user.suspended_at.is_some(),
         },
         now,

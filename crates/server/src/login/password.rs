@@ -170,6 +170,7 @@ pub async fn login(
             factors: &factors,
             key_was_first: false,
             via_link: false,
+            temporary_access: false,
             suspended: user.suspended_at.is_some(),
         },
         now,

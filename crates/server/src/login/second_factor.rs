@@ -12,7 +12,7 @@ use super::step::{expect_step, next_for};
 use crate::app::AppState;
 use crate::auth::caller::Authed;
 use crate::auth::client::Client;
-use crate::auth::session::Method;
+use crate::auth::session::{self, Method};
 use crate::mfa::error::MfaError;
 use crate::mfa::push::policy as push_policy;
 use crate::mfa::push::rows as push_rows;
@@ -229,6 +229,32 @@ pub async fn recovery_code(
             Err(e)
         }
     }
+}
+
+/// The second step with a helpdesk's temporary access code instead of the
+/// lost factor. It does not sign in: the login goes on to set up a new
+/// factor, which then finishes it (an app set up replaces the lost one).
+pub async fn temporary_access(
+    state: &AppState,
+    authed: &Authed,
+    raw: &str,
+    client: &Client,
+) -> Result<LoginResponse, MfaError> {
+    if authed.session.signed_in {
+        return Err(MfaError::NotAllowedNow("You are already signed in."));
+    }
+    if !matches!(next_for(state, authed).await?, Next::SecondFactor(_)) {
+        return Err(MfaError::NotAllowedNow(
+            "This login does not ask for a second factor, so a code from your helpdesk does \
+             not apply.",
+        ));
+    }
+    crate::mfa::temporary_access::prove(state, &authed.user, raw, client).await?;
+    session::add_method(&state.db, &authed.session, Method::Temporary).await?;
+    Ok(LoginResponse::Enroll {
+        mandatory: true,
+        days_left: None,
+    })
 }
 
 /// What a confirmed enrollment leads to: a login in progress whose last

@@ -18,6 +18,7 @@ pub async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Interna
             factors: &factors,
             key_was_first: authed.session.proof.key_was_first(),
             via_link: authed.session.proof.via_link(),
+            temporary_access: authed.session.proof.via_temporary_access(),
             suspended: authed.user.suspended_at.is_some(),
         },
         state.now(),

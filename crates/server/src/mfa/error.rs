@@ -18,6 +18,10 @@ pub enum MfaError {
     WrongRecoveryCode,
     /// The recovery code was right, but has been used.
     RecoveryCodeAlreadyUsed,
+    /// The temporary access code is not the user's, was used, or expired.
+    WrongTemporaryAccessCode,
+    /// A hundred wrong temporary access codes in a row.
+    TemporaryAccessSuspended,
     /// Too many wrong codes: wait this many seconds.
     Throttled(u64),
     /// A hundred wrong codes in a row: an administrator must unlock.

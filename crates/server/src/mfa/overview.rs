@@ -56,5 +56,6 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         trust_days: trusted_browser::offered_days(&state.db, user).await?,
         protect_merged_notice,
         push_muted_until: push_fraud::muted_until(&state.db, &user.id, state.now()).await?,
+        temporary_access: !authed.session.signed_in && authed.session.proof.via_temporary_access(),
     })
 }

@@ -34,7 +34,7 @@ pub const FEW_LEFT: i64 = 3;
 const _: () = assert!(RECOVERY_ALPHABET.len() == 32 && RECOVERY_CODE_LEN * 5 >= 50);
 
 /// A new random code: 12 characters of the 32-character alphabet, 60 bits.
-fn new_code() -> Secret<String> {
+pub(crate) fn new_code() -> Secret<String> {
     let mut bytes = [0u8; RECOVERY_CODE_LEN];
     OsRng.fill_bytes(&mut bytes);
     // 256 is a multiple of 32: the low five bits of a random byte are

@@ -214,14 +214,21 @@ pub(crate) fn user_error(refused: Refused, not_found: MfaError) -> MfaError {
 
 /// What stood on the user's factors, once some are removed: recovery
 /// codes stand in for factors, so they go when none is left; browsers
-/// trusted on the strength of a factor forget it; and a Protect
-/// enrollment link made before must not bring a device back.
+/// trusted on the strength of a factor forget it; a Protect enrollment
+/// link made before must not bring a device back; and a temporary access
+/// code, which stands in for a factor, goes when none is left.
 pub async fn after_factors_removed(
     tx: &mut store::Tx,
     user_id: &str,
     now: Timestamp,
 ) -> Result<(), Internal> {
     recovery_codes::forget_if_no_factor(tx, user_id).await?;
+    if store::factors::confirmed_kinds(&mut **tx, user_id)
+        .await?
+        .is_empty()
+    {
+        store::temporary_access::revoke(&mut **tx, user_id).await?;
+    }
     trusted_browser::forget_all(&mut **tx, user_id).await?;
     push_links::revoke_all(&mut **tx, user_id, Revoked::Factors, now).await?;
     Ok(())

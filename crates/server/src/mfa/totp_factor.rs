@@ -161,7 +161,11 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
 
 /// Starts enrollment: a new key and its `otpauth://` URI. Calling it again
 /// replaces a pending (unconfirmed) key.
-pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, MfaError> {
+pub async fn begin(
+    state: &AppState,
+    authed: &Authed,
+    client: &Client,
+) -> Result<TotpEnrollment, MfaError> {
     if !authed.session.signed_in {
         // A login in progress may only enroll when the flow asks for it.
         crate::login::step::expect_step(
@@ -193,7 +197,11 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
     let user = &authed.user;
     let secret = totp::new_secret();
     let sealed = state.secrets.seal(secret.expose(), &user.id)?;
-    if !store::totp::begin(&state.db, &user.id, &sealed, state.now()).await? {
+    if !authed.session.signed_in && authed.session.proof.via_temporary_access() {
+        // The helpdesk's code stands in for an app that is lost: the new
+        // key replaces it (and, in unified mode, the device it was on).
+        replace_lost(state, authed, &sealed, client).await?;
+    } else if !store::totp::begin(&state.db, &user.id, &sealed, state.now()).await? {
         return Err(MfaError::AlreadySetUp);
     }
     // Steps burned with the key this setup replaces are nothing to it.
@@ -204,6 +212,35 @@ pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, 
         issuer: totp::ISSUER.to_string(),
         account: user.email.clone(),
     })
+}
+
+/// Starts an enrollment over the user's app, confirmed or not (a login
+/// let in by a temporary access code).
+async fn replace_lost(
+    state: &AppState,
+    authed: &Authed,
+    sealed: &str,
+    client: &Client,
+) -> Result<(), MfaError> {
+    let user = &authed.user;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let had_app = store::factors::confirmed_kinds(&mut *tx, &user.id)
+        .await?
+        .contains(&FactorKind::Totp);
+    store::totp::begin_replacing(&mut tx, &user.id, sealed, now).await?;
+    if had_app {
+        super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
+        let event = Event::by_user(
+            EventKind::MfaResetByUser,
+            &user.id,
+            client,
+            "authenticator app replaced after a temporary access code",
+        );
+        audit::record(&mut *tx, now, event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Confirms the pending key with its first code. A login whose last step

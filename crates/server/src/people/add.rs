@@ -56,19 +56,7 @@ pub async fn invite(
     let name = check_name(&new.display_name).map_err(AdminError::Invalid)?;
     let email = normalize_email(&new.email);
     let now = state.now();
-    let mut user = User {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: email.clone(),
-        display_name: name,
-        // No password until the invitation is accepted: nothing matches it.
-        password_hash: String::new(),
-        role: new.role.as_str().to_string(),
-        created_at: now,
-        mfa_required: false,
-        mfa_deadline: None,
-        mfa_required_at: None,
-        suspended_at: None,
-    };
+    let mut user = new_account(email.clone(), name, new.role, now);
     let taken = || AdminError::Conflict(format!("A user with the email {email} exists already."));
     // The insert is the transaction's first statement: on SQLite a
     // transaction that reads first and writes later cannot wait for
@@ -83,8 +71,27 @@ pub async fn invite(
         });
     }
     let settings = crate::rules::org_settings::get(&mut *tx).await?;
-    if let Some(deadline) = settings.new_user_requirement(now) {
-        store::users::set_requirement(&mut *tx, &user.id, deadline, now).await?;
+    let requirement = settings.new_user_requirement(now);
+    let issued = welcome_in(&mut tx, state, &mut user, requirement, by, "").await?;
+    tx.commit().await?;
+    Ok((user, issued))
+}
+
+/// What follows a new account's insert, in its transaction: the
+/// organisation's MFA requirement for new users (`requirement`, as the
+/// settings give it), the invitation link and its email, and the event
+/// (`how` ends its detail, e.g. " (CSV import)").
+pub(super) async fn welcome_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    user: &mut User,
+    requirement: Option<Option<crate::clock::Timestamp>>,
+    by: AddedBy<'_>,
+    how: &str,
+) -> Result<Issued, Internal> {
+    let now = state.now();
+    if let Some(deadline) = requirement {
+        store::users::set_requirement(&mut **tx, &user.id, deadline, now).await?;
         user.mfa_required = true;
         user.mfa_deadline = deadline;
         user.mfa_required_at = Some(now);
@@ -93,20 +100,33 @@ pub async fn invite(
         AddedBy::Admin(admin, _) => Some(admin.user.id.as_str()),
         AddedBy::CommandLine => None,
     };
-    let issued = links::issue(&mut tx, state, &user.id, LinkPurpose::Invitation, admin_id).await?;
-    email_link(&mut tx, state, &user, Kind::Invitation, &issued).await?;
-    let detail = format!("{} added as {}", user.email, role_words(new.role));
-    record(
-        &mut tx,
-        state,
-        by,
-        EventKind::UserInvited,
-        &user.id,
-        &detail,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((user, issued))
+    let issued = links::issue(tx, state, &user.id, LinkPurpose::Invitation, admin_id).await?;
+    email_link(tx, state, user, Kind::Invitation, &issued).await?;
+    let detail = format!("{} added as {}{how}", user.email, role_words(user.role()));
+    record(tx, state, by, EventKind::UserInvited, &user.id, &detail).await?;
+    Ok(issued)
+}
+
+/// A new account with no password yet (nothing matches it until the
+/// invitation is accepted) and no MFA requirement (set by [`welcome_in`]).
+pub(super) fn new_account(
+    email: String,
+    name: String,
+    role: Role,
+    now: crate::clock::Timestamp,
+) -> User {
+    User {
+        id: uuid::Uuid::new_v4().to_string(),
+        email,
+        display_name: name,
+        password_hash: String::new(),
+        role: role.as_str().to_string(),
+        created_at: now,
+        mfa_required: false,
+        mfa_deadline: None,
+        mfa_required_at: None,
+        suspended_at: None,
+    }
 }
 
 /// "Add user" on the users list: an administrator whose session passed a

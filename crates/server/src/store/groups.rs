@@ -48,6 +48,27 @@ pub async fn insert<'c>(
     Ok(())
 }
 
+/// Inserts a group unless one has its name already (whatever its case);
+/// whether it was inserted.
+pub async fn insert_if_new<'c>(
+    db: impl Exec<'c>,
+    id: &str,
+    name: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "INSERT INTO user_groups (id, name, name_key, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name_key) DO NOTHING",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(name.to_lowercase())
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
 /// Renames a group; whether it exists.
 pub async fn rename<'c>(db: impl Exec<'c>, id: &str, name: &str) -> sqlx::Result<bool> {
     let res = sqlx::query("UPDATE user_groups SET name = $2, name_key = $3 WHERE id = $1")

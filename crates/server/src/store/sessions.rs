@@ -267,6 +267,16 @@ pub async fn prove_again<'c>(
     Ok(())
 }
 
+/// Sets the methods a session has proven, nothing else.
+pub async fn set_methods<'c>(db: impl Exec<'c>, id_hash: &str, methods: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET methods = $1 WHERE id_hash = $2")
+        .bind(methods)
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Deletes sessions that can no longer be used: past their absolute end,
 /// or unused since `idle_before`.
 pub async fn purge<'c>(

@@ -47,6 +47,29 @@ pub async fn begin<'c>(
     Ok(res.rows_affected() == 1)
 }
 
+/// Starts an enrollment with a new key over whatever the user had, a
+/// confirmed app included (which stops working now). Run it in the
+/// transaction of the change: it also updates the registry.
+pub async fn begin_replacing(
+    db: &mut Conn,
+    user_id: &str,
+    sealed_key: &str,
+    now: Timestamp,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, NULL, -1)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at,
+           confirmed_at = NULL, last_step = -1, last_used_at = NULL",
+    )
+    .bind(user_id)
+    .bind(sealed_key)
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    super::factors::refresh(&mut *db, user_id).await?;
+    Ok(())
+}
+
 /// Activates the pending factor — only if its key is still the one the
 /// code was checked against (a parallel restart may have replaced it).
 /// Run it in the transaction of the change: it also updates the registry.

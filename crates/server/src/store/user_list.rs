@@ -3,7 +3,7 @@
 //! aside), and every order has an index that ends in a unique key, so a
 //! page deep in the list costs what the first one does.
 
-use portcullis_api::{FactorKind, StatusFilter, UserSort};
+use portcullis_api::{AccountFilter, FactorKind, StatusFilter, UserSort};
 use sqlx::FromRow;
 
 use super::build::Sql;
@@ -23,6 +23,8 @@ pub struct Filter {
     pub factor: Option<FactorKind>,
     /// Is in the group with this id.
     pub group: Option<String>,
+    /// Invited (no password yet) or suspended.
+    pub account: Option<AccountFilter>,
 }
 
 /// Where a page starts: after the row with this sort key and id.
@@ -129,6 +131,12 @@ fn conditions(sql: &mut Sql, filter: &Filter, now: &str) {
         sql.and(format!(
             "EXISTS (SELECT 1 FROM user_group_members m WHERE m.group_id = {g} AND m.user_id = u.id)"
         ));
+    }
+    match filter.account {
+        // The condition of the partial index `users_invited`.
+        Some(AccountFilter::Invited) => sql.and("u.password_hash = ''"),
+        Some(AccountFilter::Suspended) => sql.and("u.suspended_at IS NOT NULL"),
+        None => {}
     }
 }
 

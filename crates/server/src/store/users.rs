@@ -95,6 +95,42 @@ pub async fn insert<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Inserts a user unless their email is taken; whether it was inserted.
+pub async fn insert_if_new<'c>(db: impl Exec<'c>, user: &User) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(&user.role)
+    .bind(user.created_at)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Which of `emails` (normalised) belong to a user, read in chunks.
+pub async fn existing_emails<'c>(
+    db: impl Exec<'c> + Copy,
+    emails: &[String],
+) -> sqlx::Result<std::collections::HashSet<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in emails.chunks(500) {
+        let mut sql = super::build::Sql::default();
+        let list: Vec<String> = chunk.iter().map(|e| sql.text(e.clone())).collect();
+        let query = format!(
+            "SELECT email FROM users WHERE email IN ({})",
+            list.join(", ")
+        );
+        let rows: Vec<(String,)> = sql.fetch_all(db, &query).await?;
+        found.extend(rows.into_iter().map(|(e,)| e));
+    }
+    Ok(found)
+}
+
 /// Sets the user's name, email (normalised) and role.
 pub async fn set_profile<'c>(
     db: impl Exec<'c>,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use portcullis_api::input::CODE_MAX_CHARS;
 use portcullis_api::{AdminUser, ErrorCode, MfaStatus, CSRF_HEADER, CSRF_VALUE};
 use portcullis_server::auth::password;
-use portcullis_server::http::BODY_LIMIT;
+use portcullis_server::http::{BODY_LIMIT, IMPORT_BODY_LIMIT};
 use serde_json::Value;
 
 use crate::client::Api;
@@ -35,6 +35,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("put", "/api/v1/admin/groups/{id}/members/{user_id}"),
     ("delete", "/api/v1/admin/groups/{id}/members/{user_id}"),
     ("post", "/api/v1/admin/users"),
+    ("post", "/api/v1/admin/users/import/preview"),
+    ("post", "/api/v1/admin/users/import"),
+    ("post", "/api/v1/admin/users/{id}/temporary-access"),
+    ("post", "/api/v1/login/temporary-access"),
     ("post", "/api/v1/admin/users/{id}/invitation"),
     ("post", "/api/v1/admin/users/{id}/setup-link"),
     ("post", "/api/v1/admin/users/{id}/suspend"),
@@ -327,8 +331,8 @@ fn split_top_level(params: &str) -> Vec<String> {
 }
 
 /// Each described handler is registered (`routes!(area::handler)` in
-/// `http.rs`, `routes!(handler)` in the login's own router in
-/// `http/login.rs`) and each registered one described, so none is
+/// `http.rs`, `routes!(handler)` in the own routers of `http/login.rs` and
+/// `http/user_import.rs`) and each registered one described, so none is
 /// described but unreachable.
 #[test]
 fn every_documented_handler_is_registered() {
@@ -343,6 +347,7 @@ fn every_documented_handler_is_registered() {
     };
     let mut registered: BTreeSet<String> = names(&read("http.rs"), "").into_iter().collect();
     registered.extend(names(&read("http/login.rs"), "login::"));
+    registered.extend(names(&read("http/user_import.rs"), "user_import::"));
     let described: BTreeSet<String> = handlers().into_iter().map(|h| h.name).collect();
     assert_eq!(registered, described);
 }
@@ -461,7 +466,12 @@ async fn real_refusals_are_documented() {
         if op["requestBody"].is_object() && !signed {
             let admin_req = || admin.http.request(method.clone(), &url);
             let json = || admin_req().header("content-type", "application/json");
-            let too_large = format!("{{\"x\":\"{}\"}}", "x".repeat(BODY_LIMIT));
+            let limit = if path.contains("/users/import") {
+                IMPORT_BODY_LIMIT
+            } else {
+                BODY_LIMIT
+            };
+            let too_large = format!("{{\"x\":\"{}\"}}", "x".repeat(limit));
             for (what, expected, req) in [
                 ("no content type", 415, admin_req().body("{}")),
                 ("bad syntax", 400, json().body("{")),

@@ -268,6 +268,7 @@ fn home_says_what_to_do_next() {
         trust_days: None,
         protect_merged_notice: false,
         push_muted_until: None,
+        temporary_access: false,
     };
     assert_eq!(
         next_step(&o(
@@ -372,6 +373,7 @@ mod users_list {
                         required: Some(sort == UserSort::Name),
                         factor: Some(factor),
                         group: Some("9f1c a&b".into()),
+                        account: Some(portcullis_api::AccountFilter::Suspended),
                         sort,
                         desc: true,
                         cursors: vec!["YWJj_LQ".into(), "ZGVm".into()],
@@ -635,6 +637,7 @@ fn home_lists_security_keys_among_the_factors() {
         trust_days: None,
         protect_merged_notice: false,
         push_muted_until: None,
+        temporary_access: false,
     };
     assert_eq!(
         next_step(&o),

@@ -292,3 +292,42 @@ test('a temporary access code from the helpdesk lets a user who lost their phone
   await thief.refused(thief.post('/login/totp', { code: await lost.code() }), 401);
   await context.close();
 });
+
+test('an administrator makes a directory sync token, an identity provider provisions a user with it, and it is revoked', async ({
+  page,
+  request,
+  playwright,
+}) => {
+  await logInAsAdmin(page, request);
+  await page.goto('/admin/mfa');
+  const section = page.getByRole('region', { name: 'Directory sync (SCIM)' });
+  await section.getByLabel('Identity provider').fill('Okta');
+  await section.getByRole('button', { name: 'Make a token' }).click();
+  await expect(section.getByRole('status')).toHaveText('Token for Okta made: copy it now.');
+  const token = await section.getByLabel('Bearer token').inputValue();
+  expect(token).toMatch(/^pcscim_/);
+  const scimUrl = (await section.locator('code.scim-url').textContent())!;
+
+  // The identity provider, with its own HTTP client.
+  const idp = await playwright.request.newContext({ extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
+  const created = await idp.post(`${scimUrl}/Users`, {
+    headers: { 'Content-Type': 'application/scim+json' },
+    data: {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'peggy@example.com',
+      name: { givenName: 'Peggy', familyName: 'Provisioned' },
+      emails: [{ value: 'peggy@example.com', primary: true }],
+    },
+  });
+  expect(created.status()).toBe(201);
+  await page.goto('/admin/users?search=peggy');
+  await expect(page.locator('table.users tbody tr').filter({ hasText: 'peggy@example.com' })).toContainText('Invited');
+  expect(emailedLink('peggy@example.com', 'invitation')).toContain('/welcome#');
+
+  await page.goto('/admin/mfa');
+  await expect(section.getByRole('cell', { name: 'Okta', exact: true })).toBeVisible();
+  await section.getByRole('button', { name: 'Revoke the token for Okta' }).click();
+  await expect(section.getByRole('status')).toHaveText('Token revoked.');
+  expect((await idp.get(`${scimUrl}/Users`)).status()).toBe(401);
+  await idp.dispose();
+});

@@ -276,7 +276,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 46] = [
+pub const EVENT_KINDS: [(&str, &str); 47] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -326,6 +326,7 @@ pub const EVENT_KINDS: [(&str, &str); 46] = [
     ("admin_group_changed", "Group changed by an admin"),
     ("temporary_access_issued", "Temporary access code made"),
     ("temporary_access_used", "Temporary access code used"),
+    ("admin_scim_token", "Directory sync token made or revoked"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

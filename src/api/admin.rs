@@ -7,8 +7,9 @@
 
 use portcullis_api::{
     AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group, GroupName,
-    ImportReport, MfaSettings, MfaSettingsChange, NewUser, SetupLink, TemporaryAccess,
-    TemporaryAccessRequest, UserChange, UserDeletion, UserDetail, UserImport, UserPage,
+    ImportReport, MfaSettings, MfaSettingsChange, NewScimToken, NewUser, ScimToken, SetupLink,
+    TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion, UserDetail, UserImport,
+    UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -146,6 +147,20 @@ pub async fn rename_group(id: &str, name: &str) -> Result<Group, ApiError> {
         &body,
     )
     .await
+}
+
+/// The directory sync (SCIM) tokens, without their secrets.
+pub async fn scim_tokens() -> Result<Vec<ScimToken>, ApiError> {
+    get("/admin/scim-tokens").await
+}
+
+/// A new SCIM token: its secret is in this answer only.
+pub async fn make_scim_token(name: &str) -> Result<ScimToken, ApiError> {
+    post("/admin/scim-tokens", &NewScimToken { name: name.into() }).await
+}
+
+pub async fn revoke_scim_token(id: &str) -> Result<(), ApiError> {
+    delete(&format!("/admin/scim-tokens/{}", encode_component(id))).await
 }
 
 pub async fn delete_group(id: &str) -> Result<(), ApiError> {

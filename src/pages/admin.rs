@@ -9,6 +9,7 @@ mod events;
 mod groups;
 mod import_users;
 mod refused;
+mod scim_tokens;
 mod settings;
 mod settings_protect;
 mod user;

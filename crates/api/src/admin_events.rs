@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 46] = [
+pub const EVENT_KINDS: [&str; 47] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -95,4 +95,5 @@ pub const EVENT_KINDS: [&str; 46] = [
     "admin_group_changed",
     "temporary_access_issued",
     "temporary_access_used",
+    "admin_scim_token",
 ];

@@ -441,6 +441,7 @@ pub use people::{
     WelcomeToken,
 };
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
+pub use scim_tokens::{NewScimToken, ScimToken};
 pub use sessions::{EndedSessions, SessionInfo};
 pub use temporary_access::{
     TemporaryAccess, TemporaryAccessCode, TemporaryAccessRequest, TEMPORARY_ACCESS_MAX_HOURS,
@@ -456,6 +457,7 @@ mod admin_user;
 pub mod people;
 pub mod protect;
 mod recovery_codes;
+pub mod scim_tokens;
 mod sessions;
 pub mod temporary_access;
 mod trusted_browsers;

@@ -1,9 +1,11 @@
 //! Bringing people in at scale: the preview and the import of a CSV file of
 //! 10,000 users in five groups (each user invited: a link and an email),
-//! into the demo organisation. Prints the times, and a JSON line last.
+//! into the demo organisation; then SCIM creates over HTTP (the server in
+//! this process, on a loopback port; 8 requests in flight), as an identity
+//! provider's first sync sends them. Prints the times, and a JSON line last.
 //!
 //!   cargo run --profile server-release -p portcullis-server --example people_bench -- \
-//!       [DATABASE_URL] [--rows N]
+//!       [DATABASE_URL] [--rows N] [--scim N]
 //!
 //! Without a URL it uses a new SQLite file in a temporary directory. A
 //! PostgreSQL URL must name an empty database. A measurement, not a test:
@@ -29,6 +31,8 @@ use portcullis_server::{demo, people, store};
 const T0: i64 = 1_795_305_600;
 /// The goal for the whole import, in seconds.
 const GOAL_S: f64 = 10.0;
+/// The goal for SCIM creates, per second.
+const SCIM_GOAL: f64 = 200.0;
 
 fn err(e: impl std::fmt::Debug) -> anyhow::Error {
     anyhow::anyhow!("{e:?}")
@@ -142,8 +146,67 @@ async fn main() -> anyhow::Result<()> {
          import {import_s:.2} s ({:.0} users/s; goal: 10,000 in at most {GOAL_S} s){mark}",
         rows as f64 / import_s
     );
+    let scim_users: usize = match args.iter().position(|a| a == "--scim") {
+        Some(i) => args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(1000),
+        None => 1000,
+    };
+    let scim_per_s = scim_creates(&state, scim_users).await?;
+    let mark = if scim_per_s >= SCIM_GOAL {
+        ""
+    } else {
+        "  UNDER"
+    };
+    eprintln!(
+        "SCIM creates ({backend:?}), {scim_users} users over HTTP: {scim_per_s:.0} users/s \
+         (goal: at least {SCIM_GOAL}){mark}"
+    );
     println!(
-        "{{\"import_rows\":{rows},\"import_preview_s\":{preview_s:.3},\"import_s\":{import_s:.3}}}"
+        "{{\"import_rows\":{rows},\"import_preview_s\":{preview_s:.3},\"import_s\":{import_s:.3},\"scim_creates_per_s\":{scim_per_s:.1}}}"
     );
     Ok(())
+}
+
+/// POSTs `n` users to /scim/v2/Users, 8 at a time; users per second.
+async fn scim_creates(state: &AppState, n: usize) -> anyhow::Result<f64> {
+    let token = portcullis_server::scim::tokens::issue_from_command_line(state, "bench").await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = portcullis_server::http::app(state.clone(), None);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/scim/v2/Users");
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let t = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..8 {
+        let (http, url, token, next) = (http.clone(), url.clone(), token.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let body = serde_json::json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": format!("synced{i:05}@example.com"),
+                    "externalId": format!("idp-{i}"),
+                    "name": {"givenName": "Synced", "familyName": format!("Person {i}")},
+                    "emails": [{"value": format!("synced{i:05}@example.com"), "type": "work", "primary": true}],
+                    "active": true,
+                });
+                let r = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/scim+json")
+                    .body(body.to_string())
+                    .send()
+                    .await?;
+                anyhow::ensure!(r.status().as_u16() == 201, "SCIM create answered {}", r.status());
+            }
+        }));
+    }
+    for w in workers {
+        w.await??;
+    }
+    Ok(n as f64 / t.elapsed().as_secs_f64())
 }

@@ -14,7 +14,7 @@ mod remind;
 mod requirement;
 mod sessions;
 pub mod settings;
-mod suspend;
+pub(crate) mod suspend;
 pub use bulk::{bulk, bulk_preview};
 pub use common::{check_period, get, may_act_on, AdminError, PAGE_DEFAULT, PAGE_MAX};
 pub use detail::detail;

@@ -113,10 +113,12 @@ pub enum EventKind {
     TemporaryAccessIssued,
     /// A temporary access code stood in for a lost factor at a login.
     TemporaryAccessUsed,
+    /// An administrator made or revoked a directory sync (SCIM) token.
+    AdminScimToken,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 46] = [
+    pub const ALL: [EventKind; 47] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -163,6 +165,7 @@ impl EventKind {
         EventKind::AdminGroupChanged,
         EventKind::TemporaryAccessIssued,
         EventKind::TemporaryAccessUsed,
+        EventKind::AdminScimToken,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -234,6 +237,7 @@ impl EventKind {
             EventKind::AdminGroupChanged => "admin_group_changed",
             EventKind::TemporaryAccessIssued => "temporary_access_issued",
             EventKind::TemporaryAccessUsed => "temporary_access_used",
+            EventKind::AdminScimToken => "admin_scim_token",
         }
     }
 }

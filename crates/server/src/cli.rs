@@ -249,6 +249,13 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Print a new bearer token for directory sync (SCIM at /scim/v2),
+    /// named after the identity provider that will hold it. Shown once;
+    /// administrators see and revoke tokens on the MFA settings page.
+    ScimToken {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 impl Cli {
@@ -362,6 +369,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 email.trim(),
                 crate::notify::format_utc(link.expires_at),
                 link.url.expose()
+            );
+            Ok(())
+        }
+        Some(Command::ScimToken { name }) => {
+            let token = crate::scim::tokens::issue_from_command_line(&state, name).await?;
+            println!(
+                "A SCIM token for {}; the identity provider sends it as \
+                 Authorization: Bearer <token> to {}:\n\n  {token}\n",
+                name.trim(),
+                crate::scim::base(&state.settings.public_origin)
             );
             Ok(())
         }

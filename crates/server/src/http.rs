@@ -28,6 +28,8 @@ pub(crate) mod people;
 pub(crate) mod protect;
 pub(crate) mod protect_unified;
 pub(crate) mod recovery_codes;
+pub(crate) mod scim;
+pub(crate) mod scim_tokens;
 pub(crate) mod sessions;
 pub(crate) mod spa;
 #[cfg(feature = "test-clock")]
@@ -192,6 +194,9 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(people::edit_user))
         .routes(routes!(people::delete_user))
         .routes(routes!(groups::list_groups))
+        .routes(routes!(scim_tokens::list_scim_tokens))
+        .routes(routes!(scim_tokens::create_scim_token))
+        .routes(routes!(scim_tokens::revoke_scim_token))
         .routes(routes!(groups::create_group))
         .routes(routes!(groups::rename_group))
         .routes(routes!(groups::delete_group))
@@ -244,7 +249,9 @@ fn api(state: AppState) -> Router {
 /// `/readyz`, `/metrics`), SPA files, and the layers around them.
 pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
     let hsts = state.settings.is_https();
-    let mut app = api(state.clone()).merge(ops::router(state));
+    let mut app = api(state.clone())
+        .merge(scim::router(state.clone()))
+        .merge(ops::router(state));
     if let Some(dir) = spa_dir {
         app = app.merge(spa::router(dir));
     }

@@ -36,6 +36,7 @@ pub mod notify;
 pub mod ops;
 pub mod people;
 pub mod rules;
+pub mod scim;
 pub mod secret;
 pub mod store;
 pub mod wake;

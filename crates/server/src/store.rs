@@ -27,6 +27,7 @@ pub(crate) mod push_limits;
 pub(crate) mod push_mutes;
 pub(crate) mod push_requests;
 pub(crate) mod recovery_codes;
+pub(crate) mod scim;
 pub(crate) mod sessions;
 pub(crate) mod temporary_access;
 pub(crate) mod throttle;

@@ -8,6 +8,7 @@ use portcullis_api::{
     AllowedFactors, ErrorCode, FactorKind, MfaSettings, MfaSettingsChange, NewUserPeriod,
 };
 
+use super::scim_tokens::ScimTokens;
 use super::settings_protect::ProtectSettings;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
@@ -450,6 +451,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             <ProtectSettings settings=settings idle=Signal::derive(idle)
                 ask=Callback::new(move |(change, sentence)| ask(change, sentence))
             />
+            <ScimTokens/>
         </section>
     }
 }

@@ -28,15 +28,7 @@ pub async fn suspend(
     }
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    // The user's row first, as a login's finish holds it: a login whose
-    // last step is being checked either ends here or is refused.
-    store::users::lock(&mut *tx, id).await?;
-    store::users::set_suspended(&mut *tx, id, Some(now)).await?;
-    store::sessions::end_all(&mut *tx, id).await?;
-    revoke_all(&mut *tx, id, Revoked::Sessions, now).await?;
-    crate::people::links::revoke(&mut *tx, id).await?;
-    store::temporary_access::revoke(&mut *tx, id).await?;
-    store::trusted_browsers::delete_for_user(&mut *tx, id).await?;
+    suspend_in(&mut tx, id, now).await?;
     let event = Event::by_admin(
         EventKind::AdminSuspend,
         &admin.user.id,
@@ -47,6 +39,26 @@ pub async fn suspend(
     audit::record(&mut *tx, now, event).await?;
     tx.commit().await?;
     get(state, id).await
+}
+
+/// Suspends the account in the caller's transaction: every session ends,
+/// its links, temporary access and Protect links are revoked, its trusted
+/// browsers forgotten (by an administrator, or by directory sync).
+pub(crate) async fn suspend_in(
+    tx: &mut store::Tx,
+    id: &str,
+    now: crate::clock::Timestamp,
+) -> Result<(), crate::error::Internal> {
+    // The user's row first, as a login's finish holds it: a login whose
+    // last step is being checked either ends here or is refused.
+    store::users::lock(&mut **tx, id).await?;
+    store::users::set_suspended(&mut **tx, id, Some(now)).await?;
+    store::sessions::end_all(&mut **tx, id).await?;
+    revoke_all(&mut **tx, id, Revoked::Sessions, now).await?;
+    crate::people::links::revoke(&mut **tx, id).await?;
+    store::temporary_access::revoke(&mut **tx, id).await?;
+    store::trusted_browsers::delete_for_user(&mut **tx, id).await?;
+    Ok(())
 }
 
 pub async fn reactivate(

@@ -81,7 +81,7 @@ pub async fn invite(
 /// organisation's MFA requirement for new users (`requirement`, as the
 /// settings give it), the invitation link and its email, and the event
 /// (`how` ends its detail, e.g. " (CSV import)").
-pub(super) async fn welcome_in(
+pub(crate) async fn welcome_in(
     tx: &mut store::Tx,
     state: &AppState,
     user: &mut User,
@@ -109,7 +109,7 @@ pub(super) async fn welcome_in(
 
 /// A new account with no password yet (nothing matches it until the
 /// invitation is accepted) and no MFA requirement (set by [`welcome_in`]).
-pub(super) fn new_account(
+pub(crate) fn new_account(
     email: String,
     name: String,
     role: Role,

@@ -106,6 +106,20 @@ pub async fn edit(
     common::get(state, id).await
 }
 
+/// Deletes the user in the caller's transaction, leaving a tombstone that
+/// names them in their events; whether they were still there.
+pub(crate) async fn delete_in(
+    tx: &mut store::Tx,
+    user: &crate::store::users::User,
+    now: crate::clock::Timestamp,
+) -> Result<bool, crate::error::Internal> {
+    store::users::lock(&mut **tx, &user.id).await?;
+    store::outbox::delete_unsent_for(&mut **tx, &user.id).await?;
+    let label = format!("{} (deleted)", user.display_name);
+    store::users::insert_tombstone(&mut **tx, &user.id, &label, now).await?;
+    Ok(store::users::delete(&mut **tx, &user.id).await?)
+}
+
 /// Deletes the user and everything of theirs (factors, sessions, links,
 /// trusted browsers, pushes, unsent emails). `confirm_email` must be their
 /// email, typed again.
@@ -127,11 +141,7 @@ pub async fn delete(
     }
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    store::users::lock(&mut *tx, id).await?;
-    store::outbox::delete_unsent_for(&mut *tx, id).await?;
-    let label = format!("{} (deleted)", user.display_name);
-    store::users::insert_tombstone(&mut *tx, id, &label, now).await?;
-    if !store::users::delete(&mut *tx, id).await? {
+    if !delete_in(&mut tx, &user, now).await? {
         return Err(AdminError::NotFound);
     }
     let detail = format!(

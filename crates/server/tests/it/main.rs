@@ -51,6 +51,7 @@ mod push_rules;
 mod push_verify;
 mod recovery_codes;
 mod resources;
+mod scim;
 mod security;
 mod sessions;
 mod smtp;

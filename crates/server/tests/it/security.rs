@@ -39,6 +39,8 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/login/push"),
     ("post", "/api/v1/login/push/{id}/wait"),
     ("post", "/api/v1/login/push/{id}/cancel"),
+    // A helpdesk's code in place of a lost factor (then only enrollment).
+    ("post", "/api/v1/login/temporary-access"),
     // A login that must set up a factor may choose Protect: the link.
     ("post", "/api/v1/protect/enroll"),
     // Like the password step, a one-time link needs no session.

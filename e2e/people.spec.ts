@@ -262,7 +262,7 @@ test('a temporary access code from the helpdesk lets a user who lost their phone
   await page.getByRole('button', { name: 'Make the code' }).click();
   const shown = page.getByRole('group', { name: 'Temporary access code' });
   await expect(shown).toContainText('is not shown again');
-  const code = (await shown.locator('code').textContent())!;
+  const code = await shown.getByLabel('Temporary access code for Mallory Moss').inputValue();
   expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   await expect(page.getByText(/A temporary access code works until/)).toBeVisible();
 
@@ -327,6 +327,7 @@ test('an administrator makes a directory sync token, an identity provider provis
   await page.goto('/admin/mfa');
   await expect(section.getByRole('cell', { name: 'Okta', exact: true })).toBeVisible();
   await section.getByRole('button', { name: 'Revoke the token for Okta' }).click();
+  await section.getByRole('button', { name: 'Yes, revoke it: Okta can no longer sync' }).click();
   await expect(section.getByRole('status')).toHaveText('Token revoked.');
   expect((await idp.get(`${scimUrl}/Users`)).status()).toBe(401);
   await idp.dispose();

@@ -155,8 +155,12 @@ pub async fn scim_tokens() -> Result<Vec<ScimToken>, ApiError> {
 }
 
 /// A new SCIM token: its secret is in this answer only.
-pub async fn make_scim_token(name: &str) -> Result<ScimToken, ApiError> {
-    post("/admin/scim-tokens", &NewScimToken { name: name.into() }).await
+pub async fn make_scim_token(name: &str, invite: bool) -> Result<ScimToken, ApiError> {
+    let body = NewScimToken {
+        name: name.into(),
+        invite,
+    };
+    post("/admin/scim-tokens", &body).await
 }
 
 pub async fn revoke_scim_token(id: &str) -> Result<(), ApiError> {

@@ -16,6 +16,15 @@ pub struct NewScimToken {
         )
     )]
     pub name: String,
+    /// Invite the people this directory adds by email at once (the
+    /// default); otherwise they wait, listed as invited, until an
+    /// administrator sends the invitation.
+    #[serde(default = "yes")]
+    pub invite: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A token; `token` (the secret itself) only in the answer that made it.
@@ -26,6 +35,8 @@ pub struct ScimToken {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Whether the people its directory adds are invited at once.
+    pub invite: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -10,7 +10,9 @@ CREATE TABLE scim_tokens (
     token_hash   TEXT NOT NULL UNIQUE,
     created_at   BIGINT NOT NULL,
     created_by   TEXT,
-    last_used_at BIGINT
+    last_used_at BIGINT,
+    -- whether the people this directory adds are invited by email at once
+    invite       BOOLEAN NOT NULL DEFAULT TRUE
 );
 CREATE TABLE scim_users (
     user_id      TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,

@@ -90,6 +90,8 @@ pub fn ImportUsers() -> impl IntoView {
     // after a fresh second factor).
     let valid_only = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    // Where the focus goes once the form closes after an import.
+    let toggle = NodeRef::<leptos::html::Button>::new();
 
     let on_file = move |_| {
         let Some(input) = file_input.get_untracked() else {
@@ -143,6 +145,9 @@ pub fn ImportUsers() -> impl IntoView {
                     )));
                     let _ = step.try_set(Step::Choose);
                     let _ = open.try_set(false);
+                    if let Some(b) = toggle.get_untracked() {
+                        let _ = b.focus();
+                    }
                     view.reload.update(|n| *n = n.wrapping_add(1));
                 }
                 Err(e) if e.code() == Some(ErrorCode::ReauthenticationRequired) => {
@@ -193,7 +198,8 @@ pub fn ImportUsers() -> impl IntoView {
             .collect_view();
         Some(
             view! {
-                <p class="status-line">{summary(&report)}</p>
+                // Only the summary is announced; the rows are read at will.
+                <p class="status-line" role="status">{summary(&report)}</p>
                 {(bad > 0).then(|| view! {
                     <div class="table-wrap">
                         <table class="users import-problems">
@@ -253,7 +259,7 @@ pub fn ImportUsers() -> impl IntoView {
         <div class="import-users">
             <p class="status-line" role="status" aria-live="polite">{move || done.get()}</p>
             <button type="button" class="button secondary" aria-expanded=move || open.get().to_string()
-                aria-controls="import-users-form"
+                aria-controls="import-users-form" node_ref=toggle
                 on:click=move |_| {
                     open.update(|o| *o = !*o);
                     done.set(None);
@@ -275,10 +281,8 @@ pub fn ImportUsers() -> impl IntoView {
                      new ones are made. Up to 10,000 rows. Each person is invited by email. You see \
                      every row's problem before anything is imported."
                 </p>
-                <div role="status" aria-live="polite">
-                    {move || (step.get() == Step::Reading).then(|| view! { <p class="loading">"Checking the file…"</p> })}
-                    {preview}
-                </div>
+                {move || (step.get() == Step::Reading).then(|| view! { <p class="loading" role="status">"Checking the file…"</p> })}
+                {preview}
                 <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
             </div>
             <FreshProof id="import-users-code" open=need_code verb="Verify and import" then=again

@@ -13,7 +13,8 @@ use crate::when::{local_date_time, since_text};
 /// What waits for a fresh second factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Change {
-    Make(String),
+    /// A token of this name; whether its directory's people are invited.
+    Make(String, bool),
     Revoke(String),
 }
 
@@ -22,10 +23,13 @@ pub fn ScimTokens() -> impl IntoView {
     let tokens = RwSignal::new(Vec::<ScimToken>::new());
     let made = RwSignal::new(None::<ScimToken>);
     let name = RwSignal::new(String::new());
+    let invite = RwSignal::new(true);
     let problem = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(String::new());
     let need_code = RwSignal::new(false);
     let pending = RwSignal::new(None::<Change>);
+    // The token whose revocation waits for a second click (its id).
+    let confirming = RwSignal::new(None::<String>);
     let reload = move || {
         leptos::task::spawn_local(async move {
             if let Ok(list) = api::admin::scim_tokens().await {
@@ -46,13 +50,13 @@ pub fn ScimTokens() -> impl IntoView {
         problem.set(None);
         leptos::task::spawn_local(async move {
             let answer = match &change {
-                Change::Make(n) => api::admin::make_scim_token(n).await.map(Some),
+                Change::Make(n, invite) => api::admin::make_scim_token(n, *invite).await.map(Some),
                 Change::Revoke(id) => api::admin::revoke_scim_token(id).await.map(|()| None),
             };
             match answer {
                 Ok(token) => {
                     let words = match (&change, &token) {
-                        (Change::Make(n), _) => format!("Token for {n} made: copy it now."),
+                        (Change::Make(n, _), _) => format!("Token for {n} made: copy it now."),
                         (Change::Revoke(_), _) => "Token revoked.".to_string(),
                     };
                     let _ = made.try_set(token);
@@ -85,7 +89,7 @@ pub fn ScimTokens() -> impl IntoView {
             ));
             return;
         }
-        run(Change::Make(n));
+        run(Change::Make(n, invite.get_untracked()));
     };
 
     view! {
@@ -117,24 +121,55 @@ pub fn ScimTokens() -> impl IntoView {
                                     <th scope="col">"Identity provider"</th>
                                     <th scope="col">"Made"</th>
                                     <th scope="col">"Last used"</th>
+                                    <th scope="col">"Invites new people"</th>
                                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                 </tr>
                             </thead>
                             <tbody>
                                 {list.into_iter().map(|t| {
                                     let id = t.id.clone();
+                                    let asked = t.id.clone();
                                     let label = format!("Revoke the token for {}", t.name);
+                                    let sure = format!(
+                                        "Yes, revoke it: {} can no longer sync",
+                                        t.name
+                                    );
                                     view! {
                                         <tr>
                                             <td>{t.name.clone()}</td>
                                             <td>{local_date_time(t.created_at)}</td>
                                             <td>{since_text(t.last_used_at)}</td>
+                                            <td>{if t.invite { "Yes" } else { "No: an admin sends it" }}</td>
                                             <td>
-                                                <button type="button" class="button secondary" aria-label=label
-                                                    on:click=move |_| run(Change::Revoke(id.clone()))
-                                                >
-                                                    "Revoke"
-                                                </button>
+                                                {move || if confirming.get().as_deref() == Some(asked.as_str()) {
+                                                    let id = id.clone();
+                                                    view! {
+                                                        <button type="button" class="button primary danger-ok"
+                                                            on:click=move |_| {
+                                                                confirming.set(None);
+                                                                run(Change::Revoke(id.clone()));
+                                                            }
+                                                        >
+                                                            {sure.clone()}
+                                                        </button>
+                                                        <button type="button" class="button secondary"
+                                                            on:click=move |_| confirming.set(None)
+                                                        >
+                                                            "Cancel"
+                                                        </button>
+                                                    }
+                                                    .into_any()
+                                                } else {
+                                                    let id = id.clone();
+                                                    view! {
+                                                        <button type="button" class="button secondary" aria-label=label.clone()
+                                                            on:click=move |_| confirming.set(Some(id.clone()))
+                                                        >
+                                                            "Revoke…"
+                                                        </button>
+                                                    }
+                                                    .into_any()
+                                                }}
                                             </td>
                                         </tr>
                                     }
@@ -148,6 +183,10 @@ pub fn ScimTokens() -> impl IntoView {
                 <div class="field">
                     <label for="scim-name">"Identity provider"</label>
                     <input id="scim-name" type="text" maxlength="100" autocomplete="off" bind:value=name/>
+                </div>
+                <div class="field checkbox">
+                    <input id="scim-invite" type="checkbox" bind:checked=invite/>
+                    <label for="scim-invite">"Email an invitation to each person it adds"</label>
                 </div>
                 <p class="form-error" role="alert">{move || problem.get()}</p>
                 <Show when=move || !need_code.get()>

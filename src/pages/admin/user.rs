@@ -274,9 +274,8 @@ fn CodeShown(code: TemporaryAccess, name: String) -> impl IntoView {
                 {works}{local_date_time(code.expires_at)}
                 ", and is not shown again."
             </p>
-            <p class="shown-code" aria-label=format!("Temporary access code for {name}")>
-                <code>{code.code.clone()}</code>
-            </p>
+            <label for="tap-code">"Temporary access code for "{name}</label>
+            <input id="tap-code" class="code-input" type="text" readonly value=code.code.clone()/>
         </div>
     }
 }

@@ -65,8 +65,8 @@ pub async fn verify(
 /// Starts authenticator-app enrollment: a new key and its `otpauth://` URI.
 /// Calling it again replaces a pending (unconfirmed) key. Signed in, a
 /// user who has a second factor needs one passed in the last 10 minutes.
-/// A login let in by a helpdesk's temporary access code replaces the
-/// user's app (the lost one stops working).
+/// A login let in by a helpdesk's temporary access code sets up a new app
+/// beside the user's lost one, which it replaces once confirmed.
 #[utoipa::path(
     post,
     path = "/api/v1/totp/enroll",
@@ -82,9 +82,8 @@ pub async fn verify(
 pub async fn enroll(
     State(state): State<AppState>,
     AnySession(authed): AnySession,
-    ClientInfo(client): ClientInfo,
 ) -> HttpResult<Json<TotpEnrollment>> {
-    Ok(Json(totp_factor::begin(&state, &authed, &client).await?))
+    Ok(Json(totp_factor::begin(&state, &authed).await?))
 }
 
 /// Confirms the new authenticator app with its first code; finishes the

@@ -17,15 +17,12 @@ use crate::app::AppState;
 use crate::scim::error::ScimError;
 use crate::scim::patch::Operation;
 use crate::scim::schema::{self, ResourceKind, ERROR_URN, PATCH_URN};
+use crate::scim::tokens::Directory;
 use crate::scim::{self as domain, groups, tokens, users, ListQuery};
 
 const MEDIA_TYPE: &str = "application/scim+json";
 /// The largest body: a group of a few thousand members.
 const BODY_LIMIT: usize = 1024 * 1024;
-
-/// The directory whose token a request carries (its name, for the log).
-#[derive(Clone)]
-struct Directory(String);
 
 fn scim_json(status: StatusCode, body: &Value) -> Response {
     let mut r = (status, body.to_string()).into_response();
@@ -70,8 +67,8 @@ async fn bearer(State(state): State<AppState>, mut req: Request, next: Next) -> 
         })
         .map(str::trim);
     match tokens::authenticate(&state, token).await {
-        Ok(name) => {
-            req.extensions_mut().insert(Directory(name));
+        Ok(directory) => {
+            req.extensions_mut().insert(directory);
             next.run(req).await
         }
         Err(e) => e.into_response(),
@@ -203,22 +200,27 @@ async fn search_all(State(state): State<AppState>, headers: HeaderMap, bytes: By
         ));
     }
     let (offset, count) = q.page();
-    let all = ListQuery {
-        start_index: Some(1),
-        count: Some(schema::MAX_RESULTS),
+    // Users first, then groups: the page starts in the users at `offset`
+    // and goes on into the groups.
+    let users_part = ListQuery {
+        start_index: Some(offset + 1),
+        count: Some(count),
         ..q.clone()
     };
-    let (mut items, users_total, _) = users::list(&state, &all).await?;
-    let (more, groups_total, _) = groups::list(&state, &all).await?;
-    items.extend(more);
-    let page: Vec<Value> = items
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(0))
-        .take(usize::try_from(count).unwrap_or(0))
-        .collect();
+    let (mut items, users_total, _) = users::list(&state, &users_part).await?;
+    let room = count - i64::try_from(items.len()).unwrap_or(count);
+    let groups_part = ListQuery {
+        start_index: Some((offset - users_total).max(0) + 1),
+        count: Some(room.max(0)),
+        ..q.clone()
+    };
+    let (more, groups_total, _) = groups::list(&state, &groups_part).await?;
+    if room > 0 {
+        items.extend(more);
+    }
     Ok(scim_json(
         StatusCode::OK,
-        &domain::list_response(page, users_total + groups_total, offset),
+        &domain::list_response(items, users_total + groups_total, offset),
     ))
 }
 
@@ -233,7 +235,7 @@ fn created(doc: Value) -> Response {
 
 async fn create_user(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
@@ -244,12 +246,12 @@ async fn create_user(
 
 async fn create_group(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
     Ok(created(
-        groups::create(&state, &body(&headers, &bytes)?, &dir).await?,
+        groups::create(&state, &body(&headers, &bytes)?, &dir.name).await?,
     ))
 }
 
@@ -279,23 +281,23 @@ async fn get_group(
 
 async fn replace_user(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
-    let doc = users::replace(&state, &id, &body(&headers, &bytes)?, &dir).await?;
+    let doc = users::replace(&state, &id, &body(&headers, &bytes)?, &dir.name).await?;
     Ok(scim_json(StatusCode::OK, &doc))
 }
 
 async fn replace_group(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
-    let doc = groups::replace(&state, &id, &body(&headers, &bytes)?, &dir).await?;
+    let doc = groups::replace(&state, &id, &body(&headers, &bytes)?, &dir.name).await?;
     Ok(scim_json(StatusCode::OK, &doc))
 }
 
@@ -325,43 +327,43 @@ fn operations(v: &Value) -> Result<Vec<Operation>, ScimError> {
 
 async fn patch_user(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
     let ops = operations(&body(&headers, &bytes)?)?;
-    let doc = users::patch(&state, &id, &ops, &dir).await?;
+    let doc = users::patch(&state, &id, &ops, &dir.name).await?;
     Ok(scim_json(StatusCode::OK, &doc))
 }
 
 async fn patch_group(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ScimResult {
     let ops = operations(&body(&headers, &bytes)?)?;
-    let doc = groups::patch(&state, &id, &ops, &dir).await?;
+    let doc = groups::patch(&state, &id, &ops, &dir.name).await?;
     Ok(scim_json(StatusCode::OK, &doc))
 }
 
 async fn delete_user(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
 ) -> ScimResult {
-    users::delete(&state, &id, &dir).await?;
+    users::delete(&state, &id, &dir.name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn delete_group(
     State(state): State<AppState>,
-    Extension(Directory(dir)): Extension<Directory>,
+    Extension(dir): Extension<Directory>,
     Path(id): Path<String>,
 ) -> ScimResult {
-    groups::delete(&state, &id, &dir).await?;
+    groups::delete(&state, &id, &dir.name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

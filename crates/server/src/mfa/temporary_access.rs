@@ -90,6 +90,15 @@ pub async fn issue(
     let code = new_code();
     let expires_at = now + i64::from(req.hours) * HOUR;
     let mut tx = state.db.begin().await?;
+    // Held and read again: a suspension that committed since the checks
+    // above must not be followed by a code that outlives it.
+    store::users::lock(&mut *tx, &user.id).await?;
+    let still = store::users::find_by_id(&mut *tx, &user.id).await?;
+    if still.is_none_or(|u| u.suspended_at.is_some()) {
+        return Err(AdminError::Conflict(format!(
+            "{name} was suspended or deleted meanwhile."
+        )));
+    }
     store::temporary_access::put(
         &mut *tx,
         &store::temporary_access::NewCode {
@@ -141,6 +150,9 @@ pub async fn prove(
         return Err(refused.into());
     }
     let mut tx = state.db.begin().await?;
+    // The user's row first (a write: on SQLite the transaction then waits
+    // for other writers instead of failing), as every change to them does.
+    store::users::lock(&mut *tx, &user.id).await?;
     if !store::temporary_access::take(&mut tx, &user.id, &hash(state, &user.id, &code), now).await?
     {
         drop(tx);

@@ -161,11 +161,7 @@ async fn refuse_unless_allowed(state: &AppState) -> Result<(), MfaError> {
 
 /// Starts enrollment: a new key and its `otpauth://` URI. Calling it again
 /// replaces a pending (unconfirmed) key.
-pub async fn begin(
-    state: &AppState,
-    authed: &Authed,
-    client: &Client,
-) -> Result<TotpEnrollment, MfaError> {
+pub async fn begin(state: &AppState, authed: &Authed) -> Result<TotpEnrollment, MfaError> {
     if !authed.session.signed_in {
         // A login in progress may only enroll when the flow asks for it.
         crate::login::step::expect_step(
@@ -197,10 +193,10 @@ pub async fn begin(
     let user = &authed.user;
     let secret = totp::new_secret();
     let sealed = state.secrets.seal(secret.expose(), &user.id)?;
-    if !authed.session.signed_in && authed.session.proof.via_temporary_access() {
+    if replacing(state, authed).await? {
         // The helpdesk's code stands in for an app that is lost: the new
-        // key replaces it (and, in unified mode, the device it was on).
-        replace_lost(state, authed, &sealed, client).await?;
+        // key is set up beside it and replaces it once confirmed.
+        store::totp::put_replacement(&state.db, &user.id, &sealed, state.now()).await?;
     } else if !store::totp::begin(&state.db, &user.id, &sealed, state.now()).await? {
         return Err(MfaError::AlreadySetUp);
     }
@@ -214,31 +210,72 @@ pub async fn begin(
     })
 }
 
-/// Starts an enrollment over the user's app, confirmed or not (a login
-/// let in by a temporary access code).
-async fn replace_lost(
+/// Whether this enrollment replaces a confirmed app: a login let in by a
+/// helpdesk's temporary access code, of a user who has one.
+async fn replacing(state: &AppState, authed: &Authed) -> Result<bool, Internal> {
+    Ok(!authed.session.signed_in
+        && authed.session.proof.via_temporary_access()
+        && store::factors::confirmed_kinds(&state.db, &authed.user.id)
+            .await?
+            .contains(&FactorKind::Totp))
+}
+
+/// Confirms a replacement (see [`replacing`]) with its first code: the
+/// new key takes the lost app's place (and, in unified mode, the device
+/// it was on goes), in one transaction.
+async fn confirm_replacement(
     state: &AppState,
     authed: &Authed,
-    sealed: &str,
+    code: &str,
     client: &Client,
 ) -> Result<(), MfaError> {
     let user = &authed.user;
+    let code = totp::normalize_code(code).map_err(MfaError::Invalid)?;
+    let Some((sealed, last_step)) = store::totp::replacement(&state.db, &user.id).await? else {
+        return Err(MfaError::NoPendingEnrollment(
+            "There is no authenticator-app setup in progress. Start again.",
+        ));
+    };
     let now = state.now();
-    let mut tx = state.db.begin().await?;
-    let had_app = store::factors::confirmed_kinds(&mut *tx, &user.id)
-        .await?
-        .contains(&FactorKind::Totp);
-    store::totp::begin_replacing(&mut tx, &user.id, sealed, now).await?;
-    if had_app {
-        super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
-        let event = Event::by_user(
-            EventKind::MfaResetByUser,
-            &user.id,
-            client,
-            "authenticator app replaced after a temporary access code",
-        );
-        audit::record(&mut *tx, now, event).await?;
+    let counters = [throttle::factor_counter(throttle::TOTP, &user.id)];
+    throttle::begin_attempt(&state.db, &counters, now)
+        .await
+        .map_err(MfaError::from)?;
+    let key = open_key(state, user, &sealed)?;
+    let accepted = match totp::check(key.expose(), &code, now, last_step) {
+        Check::Accepted(step) => {
+            store::totp::claim_replacement_step(&state.db, &user.id, &sealed, step).await?
+        }
+        _ => false,
+    };
+    if !accepted {
+        let detail = "authenticator app (replacement): wrong code";
+        audit::record(
+            &state.db,
+            now,
+            Event::by_user(EventKind::MfaFailed, &user.id, client, detail),
+        )
+        .await?;
+        return Err(MfaError::WrongCode);
     }
+    throttle::succeeded(&state.db, &counters, &[]).await?;
+    let mut tx = state.db.begin().await?;
+    store::users::lock(&mut *tx, &user.id).await?;
+    if !store::totp::swap_in_replacement(&mut tx, &user.id, &sealed, now).await? {
+        return Err(MfaError::NoPendingEnrollment(
+            "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
+        ));
+    }
+    super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
+    notify::queue_from(&mut *tx, now, Kind::MfaSetupComplete, user, client, "").await?;
+    let detail =
+        "authenticator app replaced (the lost one stopped working), after a temporary access code";
+    audit::record(
+        &mut *tx,
+        now,
+        Event::by_user(EventKind::MfaEnrolled, &user.id, client, detail),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -253,6 +290,9 @@ pub async fn confirm(
 ) -> Result<(), MfaError> {
     // A setup begun before the kind was switched off is not finished either.
     refuse_unless_allowed(state).await?;
+    if replacing(state, authed).await? {
+        return confirm_replacement(state, authed, code, client).await;
+    }
     let user = &authed.user;
     let sealed = check_code(state, user, false, code, client).await?;
     let now = state.now();

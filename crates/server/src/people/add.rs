@@ -89,13 +89,7 @@ pub(crate) async fn welcome_in(
     by: AddedBy<'_>,
     how: &str,
 ) -> Result<Issued, Internal> {
-    let now = state.now();
-    if let Some(deadline) = requirement {
-        store::users::set_requirement(&mut **tx, &user.id, deadline, now).await?;
-        user.mfa_required = true;
-        user.mfa_deadline = deadline;
-        user.mfa_required_at = Some(now);
-    }
+    require(tx, state, user, requirement).await?;
     let admin_id = match by {
         AddedBy::Admin(admin, _) => Some(admin.user.id.as_str()),
         AddedBy::CommandLine => None,
@@ -105,6 +99,43 @@ pub(crate) async fn welcome_in(
     let detail = format!("{} added as {}{how}", user.email, role_words(user.role()));
     record(tx, state, by, EventKind::UserInvited, &user.id, &detail).await?;
     Ok(issued)
+}
+
+/// The organisation's MFA requirement for new users, on a new account.
+async fn require(
+    tx: &mut store::Tx,
+    state: &AppState,
+    user: &mut User,
+    requirement: Option<Option<crate::clock::Timestamp>>,
+) -> Result<(), Internal> {
+    let now = state.now();
+    if let Some(deadline) = requirement {
+        store::users::set_requirement(&mut **tx, &user.id, deadline, now).await?;
+        user.mfa_required = true;
+        user.mfa_deadline = deadline;
+        user.mfa_required_at = Some(now);
+    }
+    Ok(())
+}
+
+/// As [`welcome_in`], without the invitation: the account waits, listed
+/// as invited, until an administrator sends one (a directory whose token
+/// is set not to invite).
+pub(crate) async fn uninvited_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    user: &mut User,
+    requirement: Option<Option<crate::clock::Timestamp>>,
+    how: &str,
+) -> Result<(), Internal> {
+    require(tx, state, user, requirement).await?;
+    let detail = format!(
+        "{} added as {}, not invited yet{how}",
+        user.email,
+        role_words(user.role())
+    );
+    let by = AddedBy::CommandLine;
+    record(tx, state, by, EventKind::UserInvited, &user.id, &detail).await
 }
 
 /// A new account with no password yet (nothing matches it until the

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::people::add::check_name;
 use crate::store::scim::{GroupMatch, ScimGroup};
-use crate::store::{self, groups};
+use crate::store::{self, groups, Conn};
 
 const KIND: ResourceKind = ResourceKind::Group;
 
@@ -61,7 +61,7 @@ fn wanted(doc: &Map<String, Value>) -> Result<(String, Vec<String>), ScimError> 
     Ok((name, ids))
 }
 
-async fn representation(state: &AppState, g: &ScimGroup, base: &str) -> Result<Value, ScimError> {
+async fn representation(conn: &mut Conn, g: &ScimGroup, base: &str) -> Result<Value, ScimError> {
     let mut doc: Map<String, Value> = g
         .attributes
         .as_deref()
@@ -70,7 +70,7 @@ async fn representation(state: &AppState, g: &ScimGroup, base: &str) -> Result<V
     doc.insert("displayName".into(), json!(g.name));
     // Members as they are now: those a directory sent, as it sent them,
     // then those added in Portcullis.
-    let current = store::scim::member_ids(&state.db, &g.id).await?;
+    let current = store::scim::member_ids(&mut *conn, &g.id).await?;
     let current_set: HashSet<&String> = current.iter().collect();
     let mut members: Vec<Value> = match doc.get("members") {
         Some(Value::Array(items)) => items
@@ -140,17 +140,19 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<(Vec<Value>, i64, i
     let base = base(&state.settings.public_origin);
     let p = q.projection();
     let mut out = Vec::with_capacity(rows.len());
+    let mut conn = state.db.acquire().await?;
     for g in &rows {
-        out.push(p.apply(representation(state, g, &base).await?));
+        out.push(p.apply(representation(&mut conn, g, &base).await?));
     }
     Ok((out, total, offset))
 }
 
 pub async fn get(state: &AppState, id: &str) -> Result<Value, ScimError> {
-    let g = store::scim::group(&state.db, id)
+    let mut conn = state.db.acquire().await?;
+    let g = store::scim::group(&mut *conn, id)
         .await?
         .ok_or_else(|| ScimError::not_found("group"))?;
-    representation(state, &g, &base(&state.settings.public_origin)).await
+    representation(&mut conn, &g, &base(&state.settings.public_origin)).await
 }
 
 fn taken(name: &str) -> ScimError {
@@ -186,7 +188,7 @@ async fn store_members(
     members: &[String],
 ) -> Result<(), ScimError> {
     let now = state.now();
-    let known = store::scim::existing_users(&state.db, members).await?;
+    let known = store::scim::existing_users(&mut *tx, members).await?;
     if let Some(unknown) = members.iter().find(|m| !known.contains(*m)) {
         return Err(invalid(format!(
             "There is no user with the id {unknown} to make a member."
@@ -229,43 +231,50 @@ pub async fn replace(
     directory: &str,
 ) -> Result<Value, ScimError> {
     let doc = declared(KIND, body)?;
-    store_replacement(state, id, doc, directory).await
+    write(state, id, directory, |_| Ok(doc)).await
 }
 
+/// Applies a PATCH to the group as it is inside the transaction (two
+/// member changes at once both count).
 pub async fn patch(
     state: &AppState,
     id: &str,
     ops: &[Operation],
     directory: &str,
 ) -> Result<Value, ScimError> {
-    let current = get(state, id).await?;
-    let mut doc = declared(KIND, &current)?;
-    patch::apply(KIND, &mut doc, ops)?;
-    store_replacement(state, id, doc, directory).await
+    write(state, id, directory, |mut doc| {
+        patch::apply(KIND, &mut doc, ops)?;
+        Ok(doc)
+    })
+    .await
 }
 
-async fn store_replacement(
+/// Holds the group, reads it, `change`s it and stores the result, in one
+/// transaction.
+async fn write(
     state: &AppState,
     id: &str,
-    doc: Map<String, Value>,
     directory: &str,
+    change: impl FnOnce(Map<String, Value>) -> Result<Map<String, Value>, ScimError>,
 ) -> Result<Value, ScimError> {
-    let (name, members) = wanted(&doc)?;
+    let base = base(&state.settings.public_origin);
     let mut tx = state.db.begin().await?;
+    if !groups::lock(&mut *tx, id).await? {
+        return Err(ScimError::not_found("group"));
+    }
+    let g = store::scim::group(&mut *tx, id)
+        .await?
+        .ok_or_else(|| ScimError::not_found("group"))?;
+    let doc = change(declared(KIND, &representation(&mut tx, &g, &base).await?)?)?;
+    let (name, members) = wanted(&doc)?;
     match groups::rename(&mut *tx, id, &name).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ScimError::not_found("group")),
+        Ok(_) => {}
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Err(taken(&name)),
         Err(e) => return Err(e.into()),
     }
     store_members(&mut tx, state, id, &doc, &members).await?;
-    record(
-        &mut tx,
-        state,
-        &format!("group {name} replaced: {} members", members.len()),
-        directory,
-    )
-    .await?;
+    let detail = format!("group {name} changed: {} members", members.len());
+    record(&mut tx, state, &detail, directory).await?;
     tx.commit().await?;
     get(state, id).await
 }

@@ -173,13 +173,21 @@ pub fn apply(
                     ));
                 };
                 for (name, value) in values {
-                    if name.eq_ignore_ascii_case("schemas") {
+                    // Okta repeats the id (and some send meta) beside the
+                    // changes; an extension this server does not declare
+                    // (Entra's enterprise attributes) is not kept.
+                    if ["schemas", "id", "meta"]
+                        .iter()
+                        .any(|n| name.eq_ignore_ascii_case(n))
+                        || foreign_extension(kind, name)
+                    {
                         continue;
                     }
                     let path = parse_path(kind, name)?;
                     set(doc, &path, op, Some(value.clone()))?;
                 }
             }
+            Some(raw) if foreign_extension(kind, raw) => {}
             Some(raw) => {
                 let path = parse_path(kind, raw)?;
                 if op != Op::Remove && o.value.is_none() {
@@ -193,6 +201,12 @@ pub fn apply(
         }
     }
     Ok(())
+}
+
+/// A path or name in a schema extension this server does not declare.
+fn foreign_extension(kind: ResourceKind, path: &str) -> bool {
+    let p = path.trim();
+    p.to_ascii_lowercase().starts_with("urn:") && !p.starts_with(kind.schema_urn())
 }
 
 /// `value` as a list (a multi-valued attribute's new elements).
@@ -245,7 +259,8 @@ fn set(
                     }
                 }
             }
-            Op::Add if path.attr.complex() => {
+            // Sub-attributes not named are left as they were.
+            Op::Add | Op::Replace if path.attr.complex() => {
                 let v = value.unwrap_or(Value::Null);
                 match (doc.get_mut(&name), v) {
                     (Some(Value::Object(old)), Value::Object(new)) => {
@@ -315,8 +330,8 @@ fn set(
                         }
                     }
                 }
-                (_, Some(sub)) if !any && op == Op::Add => {
-                    // Entra adds `emails[type eq "work"].value` to a user
+                (_, Some(sub)) if !any => {
+                    // Entra sets `emails[type eq "work"].value` on a user
                     // with no such email: the element is made.
                     let mut o = Map::new();
                     o.insert(filter.0.clone(), filter.1.clone());
@@ -465,6 +480,26 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.scim_type, Some("mutability"));
+    }
+
+    #[test]
+    fn ids_and_undeclared_extensions_are_passed_over_and_complex_values_merged() {
+        let mut d = doc(json!({"name": {"givenName": "A", "familyName": "B"}}));
+        let ops = [
+            op(
+                "replace",
+                None,
+                json!({"id": "x", "name": {"givenName": "C"}}),
+            ),
+            op(
+                "replace",
+                Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+                json!("Ops"),
+            ),
+        ];
+        apply(ResourceKind::User, &mut d, &ops).unwrap();
+        assert_eq!(d["name"], json!({"givenName": "C", "familyName": "B"}));
+        assert!(!d.contains_key("id"));
     }
 
     #[test]

@@ -27,8 +27,17 @@ fn wire(t: store::scim::Token) -> ScimToken {
         name: t.name,
         created_at: t.created_at,
         last_used_at: t.last_used_at,
+        invite: t.invite != 0,
         token: None,
     }
+}
+
+/// The directory a request comes from: its token's name (for the event
+/// log) and whether the people it adds are invited at once.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    pub name: String,
+    pub invite: bool,
 }
 
 async fn record(
@@ -66,20 +75,21 @@ pub async fn issue(
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
     let name = check_name(&new.name)
         .map_err(|m| AdminError::Invalid(m.replace("the person's name", "a name for the token")))?;
-    Ok(make(state, &name, Some((admin, client))).await?)
+    Ok(make(state, &name, new.invite, Some((admin, client))).await?)
 }
 
 /// A new token from the command line (`scim-token`), for setting up a
 /// deployment by script.
 pub async fn issue_from_command_line(state: &AppState, name: &str) -> anyhow::Result<String> {
     let name = check_name(name).map_err(anyhow::Error::msg)?;
-    let made = make(state, &name, None).await?;
+    let made = make(state, &name, true, None).await?;
     Ok(made.token.unwrap_or_default())
 }
 
 async fn make(
     state: &AppState,
     name: &str,
+    invite: bool,
     by: Option<(&Authed, &Client)>,
 ) -> Result<ScimToken, crate::error::Internal> {
     let id = uuid::Uuid::new_v4().to_string();
@@ -87,7 +97,8 @@ async fn make(
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let admin_id = by.map(|(a, _)| a.user.id.as_str());
-    store::scim::insert_token(&mut *tx, &id, name, &hash(state, &token), admin_id, now).await?;
+    let hashed = hash(state, &token);
+    store::scim::insert_token(&mut *tx, &id, name, &hashed, admin_id, invite, now).await?;
     let detail = format!("SCIM token \"{name}\" made");
     record(state, &mut tx, by, &detail).await?;
     tx.commit().await?;
@@ -96,6 +107,7 @@ async fn make(
         name: name.to_string(),
         created_at: now,
         last_used_at: None,
+        invite,
         token: Some(token),
     })
 }
@@ -127,14 +139,17 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The token a request's `Authorization: Bearer …` names: its name (for
-/// the audit log), or 401.
-pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> Result<String, ScimError> {
+/// The directory whose token a request's `Authorization: Bearer …` names,
+/// or 401.
+pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> Result<Directory, ScimError> {
     let Some(token) = bearer.filter(|t| t.starts_with(PREFIX) && t.len() < 200) else {
         return Err(ScimError::unauthorized());
     };
     match store::scim::use_token(&state.db, &hash(state, token), state.now()).await? {
-        Some(t) => Ok(t.name),
+        Some(t) => Ok(Directory {
+            invite: t.invite != 0,
+            name: t.name,
+        }),
         None => Err(ScimError::unauthorized()),
     }
 }

@@ -1,10 +1,11 @@
-//! SCIM Users: list (filter, page), get, create (the person is invited as
-//! "Add user" invites them), replace, patch (`active: false` suspends,
-//! `true` reactivates) and delete, each checked and recorded as the same
-//! change by an administrator would be. A directory never makes, changes
-//! or removes an administrator's role, and cannot suspend or delete a
-//! billing administrator (the organisation's owners stay in Portcullis's
-//! hands).
+//! SCIM Users: list (filter, page), get, create (an account as "Add
+//! user" makes, invited at once unless the directory's token says not),
+//! replace, patch (`active: false` suspends, `true` reactivates, absent
+//! changes nothing) and delete, each checked and recorded as the same
+//! change by an administrator would be. A directory never sets a role, and
+//! leaves administrators alone: it cannot rename, re-address, suspend,
+//! reactivate or delete them (the organisation's owners stay in
+//! Portcullis's hands).
 
 use portcullis_api::Role;
 use serde_json::{json, Map, Value};
@@ -12,6 +13,7 @@ use serde_json::{json, Map, Value};
 use super::error::ScimError;
 use super::patch::{self, Operation};
 use super::schema::{ResourceKind, USER_URN};
+use super::tokens::Directory;
 use super::{base, declared, equality, meta, text, ListQuery};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
@@ -27,7 +29,8 @@ struct Wanted {
     user_name: String,
     email: String,
     name: String,
-    active: bool,
+    /// `None` when the representation does not say (no change).
+    active: Option<bool>,
     external_id: Option<String>,
 }
 
@@ -75,11 +78,11 @@ fn wanted(doc: &Map<String, Value>) -> Result<Wanted, ScimError> {
         .unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
     let name = check_name(&name).map_err(|m| invalid(format!("displayName: {m}")))?;
     let active = match doc.get("active") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
         // Entra has sent "True" and "False" as strings.
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
         Some(_) => return Err(invalid("active must be true or false.".into())),
     };
     Ok(Wanted {
@@ -203,7 +206,11 @@ async fn record(
 
 /// Creates the user and invites them (as "Add user" does; never an
 /// administrator).
-pub async fn create(state: &AppState, body: &Value, directory: &str) -> Result<Value, ScimError> {
+pub async fn create(
+    state: &AppState,
+    body: &Value,
+    directory: &Directory,
+) -> Result<Value, ScimError> {
     let doc = declared(KIND, body)?;
     let w = wanted(&doc)?;
     if store::scim::user_name_taken(&state.db, &w.user_name, None).await? {
@@ -231,17 +238,14 @@ pub async fn create(state: &AppState, body: &Value, directory: &str) -> Result<V
     }
     let settings = crate::rules::org_settings::get(&mut *tx).await?;
     let requirement = settings.new_user_requirement(now);
-    let how = format!(" (directory sync: {directory})");
-    add::welcome_in(
-        &mut tx,
-        state,
-        &mut user,
-        requirement,
-        AddedBy::CommandLine,
-        &how,
-    )
-    .await?;
-    if !w.active {
+    let how = format!(" (directory sync: {})", directory.name);
+    if directory.invite {
+        let by = AddedBy::CommandLine;
+        add::welcome_in(&mut tx, state, &mut user, requirement, by, &how).await?;
+    } else {
+        add::uninvited_in(&mut tx, state, &mut user, requirement, &how).await?;
+    }
+    if w.active == Some(false) {
         crate::admin::suspend::suspend_in(&mut tx, &user.id, now).await?;
         record(
             &mut tx,
@@ -249,7 +253,7 @@ pub async fn create(state: &AppState, body: &Value, directory: &str) -> Result<V
             EventKind::AdminSuspend,
             &user.id,
             "created inactive: suspended",
-            directory,
+            &directory.name,
         )
         .await?;
     }
@@ -257,7 +261,7 @@ pub async fn create(state: &AppState, body: &Value, directory: &str) -> Result<V
     get(state, &user.id).await
 }
 
-/// Replaces the user's representation (PUT, and a PATCH's result).
+/// Replaces the user's representation (PUT).
 pub async fn replace(
     state: &AppState,
     id: &str,
@@ -265,53 +269,66 @@ pub async fn replace(
     directory: &str,
 ) -> Result<Value, ScimError> {
     let doc = declared(KIND, body)?;
-    store_replacement(state, id, doc, directory).await
+    write(state, id, directory, |_| Ok((doc, false))).await
 }
 
+/// Applies a PATCH to the user's representation as it is inside the
+/// transaction (so two PATCHes at once both count).
 pub async fn patch(
     state: &AppState,
     id: &str,
     ops: &[Operation],
     directory: &str,
 ) -> Result<Value, ScimError> {
-    let current = get(state, id).await?;
-    let mut doc = declared(KIND, &current)?;
-    patch::apply(KIND, &mut doc, ops)?;
-    store_replacement(state, id, doc, directory).await
+    write(state, id, directory, |mut doc| {
+        let had_active = doc.contains_key("active");
+        patch::apply(KIND, &mut doc, ops)?;
+        // `remove active` unassigns it: the account is active again (a
+        // replacement that leaves it out changes nothing instead).
+        Ok((doc.clone(), had_active && !doc.contains_key("active")))
+    })
+    .await
 }
 
-async fn store_replacement(
+const ADMINS_STAY: &str = "Administrators are managed in Portcullis, not by directory sync: \
+     their name, email and whether they are active do not change here.";
+
+/// Holds the user, reads their representation, `change`s it and stores
+/// the result, in one transaction.
+async fn write(
     state: &AppState,
     id: &str,
-    doc: Map<String, Value>,
     directory: &str,
+    change: impl FnOnce(Map<String, Value>) -> Result<(Map<String, Value>, bool), ScimError>,
 ) -> Result<Value, ScimError> {
-    let w = wanted(&doc)?;
-    let user = store::users::find_by_id(&state.db, id)
+    let base = base(&state.settings.public_origin);
+    let mut tx = state.db.begin().await?;
+    if !store::users::lock(&mut *tx, id).await? {
+        return Err(ScimError::not_found("user"));
+    }
+    let row = store::scim::user(&mut *tx, id)
         .await?
         .ok_or_else(|| ScimError::not_found("user"))?;
-    if store::scim::user_name_taken(&state.db, &w.user_name, Some(id)).await? {
+    let user = store::users::find_by_id(&mut *tx, id)
+        .await?
+        .ok_or_else(|| ScimError::not_found("user"))?;
+    let (doc, active_removed) = change(declared(KIND, &representation(&row, &base))?)?;
+    let mut w = wanted(&doc)?;
+    if active_removed {
+        w.active = Some(true);
+    }
+    if store::scim::user_name_taken(&mut *tx, &w.user_name, Some(id)).await? {
         return Err(taken("userName", &w.user_name));
     }
-    if !w.active && user.role() == Role::BillingAdmin {
-        return Err(ScimError::forbidden(
-            "A billing administrator cannot be suspended by directory sync: do it in Portcullis.",
-        ));
+    let active_changes = w.active.is_some_and(|a| a == user.suspended_at.is_some());
+    let profile_changes = w.email != user.email || w.name != user.display_name;
+    if user.role().is_admin() && (active_changes || profile_changes) {
+        return Err(ScimError::forbidden(ADMINS_STAY));
     }
     let now = state.now();
-    let mut tx = state.db.begin().await?;
-    store::users::lock(&mut *tx, id).await?;
     let attributes = Value::Object(doc).to_string();
-    if !store::scim::put_user(
-        &mut *tx,
-        id,
-        &w.user_name,
-        w.external_id.as_deref(),
-        &attributes,
-        now,
-    )
-    .await?
-    {
+    let ext = w.external_id.as_deref();
+    if !store::scim::put_user(&mut *tx, id, &w.user_name, ext, &attributes, now).await? {
         return Err(taken("userName", &w.user_name));
     }
     changes(&mut tx, state, &user, &w, directory).await?;
@@ -353,7 +370,7 @@ async fn changes(
         .await?;
     }
     match (user.suspended_at.is_some(), w.active) {
-        (false, false) => {
+        (false, Some(false)) => {
             crate::admin::suspend::suspend_in(tx, &user.id, now).await?;
             record(
                 tx,
@@ -365,7 +382,7 @@ async fn changes(
             )
             .await?;
         }
-        (true, true) => {
+        (true, Some(true)) => {
             store::users::set_suspended(&mut **tx, &user.id, None).await?;
             record(
                 tx,
@@ -386,10 +403,8 @@ pub async fn delete(state: &AppState, id: &str, directory: &str) -> Result<(), S
     let user = store::users::find_by_id(&state.db, id)
         .await?
         .ok_or_else(|| ScimError::not_found("user"))?;
-    if user.role() == Role::BillingAdmin {
-        return Err(ScimError::forbidden(
-            "A billing administrator cannot be deleted by directory sync: do it in Portcullis.",
-        ));
+    if user.role().is_admin() {
+        return Err(ScimError::forbidden(ADMINS_STAY));
     }
     let now = state.now();
     let mut tx = state.db.begin().await?;
@@ -434,7 +449,10 @@ mod tests {
             json!({"userName": "bo@example.com", "active": "False"}),
         ))
         .unwrap();
-        assert_eq!((w.email.as_str(), w.active), ("bo@example.com", false));
+        assert_eq!(
+            (w.email.as_str(), w.active),
+            ("bo@example.com", Some(false))
+        );
         assert!(wanted(&doc(json!({"userName": "nobody"}))).is_err());
         assert!(wanted(&doc(json!({"emails": [{"value": "a@example.com"}]}))).is_err());
     }

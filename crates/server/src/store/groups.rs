@@ -69,6 +69,16 @@ pub async fn insert_if_new<'c>(
     Ok(res.rows_affected() == 1)
 }
 
+/// Holds the group's row until the transaction ends (a write, so that on
+/// SQLite the transaction waits for other writers); whether it exists.
+pub async fn lock<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<bool> {
+    let res = sqlx::query("UPDATE user_groups SET name = name WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
 /// Renames a group; whether it exists.
 pub async fn rename<'c>(db: impl Exec<'c>, id: &str, name: &str) -> sqlx::Result<bool> {
     let res = sqlx::query("UPDATE user_groups SET name = $2, name_key = $3 WHERE id = $1")

@@ -13,6 +13,8 @@ pub struct Token {
     pub name: String,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+    /// 1: the people its directory adds are invited at once.
+    pub invite: i64,
 }
 
 pub async fn insert_token<'c>(
@@ -21,16 +23,19 @@ pub async fn insert_token<'c>(
     name: &str,
     token_hash: &str,
     created_by: Option<&str>,
+    invite: bool,
     now: Timestamp,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO scim_tokens (id, name, token_hash, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO scim_tokens (id, name, token_hash, created_at, created_by, invite) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(name)
     .bind(token_hash)
     .bind(now)
     .bind(created_by)
+    .bind(invite)
     .execute(db)
     .await?;
     Ok(())
@@ -38,7 +43,7 @@ pub async fn insert_token<'c>(
 
 pub async fn tokens<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<Token>> {
     sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM scim_tokens ORDER BY created_at, id",
+        "SELECT id, name, created_at, last_used_at, CAST(invite AS INTEGER) AS invite FROM scim_tokens ORDER BY created_at, id",
     )
     .fetch_all(db)
     .await
@@ -70,7 +75,7 @@ pub async fn use_token<'c>(
     .execute(db)
     .await?;
     sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM scim_tokens WHERE token_hash = $1",
+        "SELECT id, name, created_at, last_used_at, CAST(invite AS INTEGER) AS invite FROM scim_tokens WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(db)
@@ -311,8 +316,8 @@ pub async fn clear_members<'c>(db: impl Exec<'c>, group_id: &str) -> sqlx::Resul
 }
 
 /// Which of `ids` are users.
-pub async fn existing_users<'c>(
-    db: impl Exec<'c> + Copy,
+pub async fn existing_users(
+    db: &mut super::Conn,
     ids: &[String],
 ) -> sqlx::Result<std::collections::HashSet<String>> {
     let mut found = std::collections::HashSet::new();
@@ -320,7 +325,7 @@ pub async fn existing_users<'c>(
         let mut sql = super::build::Sql::default();
         let list: Vec<String> = chunk.iter().map(|e| sql.text(e.clone())).collect();
         let query = format!("SELECT id FROM users WHERE id IN ({})", list.join(", "));
-        let rows: Vec<(String,)> = sql.fetch_all(db, &query).await?;
+        let rows: Vec<(String,)> = sql.fetch_all(&mut *db, &query).await?;
         found.extend(rows.into_iter().map(|(e,)| e));
     }
     Ok(found)

@@ -47,27 +47,91 @@ pub async fn begin<'c>(
     Ok(res.rows_affected() == 1)
 }
 
-/// Starts an enrollment with a new key over whatever the user had, a
-/// confirmed app included (which stops working now). Run it in the
-/// transaction of the change: it also updates the registry.
-pub async fn begin_replacing(
-    db: &mut Conn,
+/// Starts (or restarts) setting up a new key in place of the user's
+/// confirmed app, which keeps working until [`swap_in_replacement`].
+pub async fn put_replacement<'c>(
+    db: impl Exec<'c>,
     user_id: &str,
     sealed_key: &str,
     now: Timestamp,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, NULL, -1)
-         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at,
-           confirmed_at = NULL, last_step = -1, last_used_at = NULL",
+        "INSERT INTO totp_replacements (user_id, secret, created_at, last_step) VALUES ($1, $2, $3, -1)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,
+           created_at = excluded.created_at, last_step = -1",
     )
     .bind(user_id)
     .bind(sealed_key)
     .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The key being set up in place of the user's app, and its last step.
+pub async fn replacement<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+) -> sqlx::Result<Option<(String, i64)>> {
+    sqlx::query_as("SELECT secret, last_step FROM totp_replacements WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Records `step` as used for the replacement with this key (as
+/// [`claim_step`] does for an app).
+pub async fn claim_replacement_step<'c>(
+    db: impl Exec<'c>,
+    user_id: &str,
+    sealed_key: &str,
+    step: i64,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE totp_replacements SET last_step = $1 WHERE user_id = $2 AND secret = $3 AND last_step < $1",
+    )
+    .bind(step)
+    .bind(user_id)
+    .bind(sealed_key)
+    .execute(db)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Puts the confirmed replacement with this key in place of the user's
+/// app (or as their app), and forgets the old key's burned steps; `false`
+/// when the setup was restarted meanwhile. Run it in the transaction of
+/// the change: it also updates the registry.
+pub async fn swap_in_replacement(
+    db: &mut Conn,
+    user_id: &str,
+    sealed_key: &str,
+    now: Timestamp,
+) -> sqlx::Result<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "DELETE FROM totp_replacements WHERE user_id = $1 AND secret = $2 RETURNING last_step",
+    )
+    .bind(user_id)
+    .bind(sealed_key)
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some(last_step) = taken else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, $3, $4)
+         ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at,
+           confirmed_at = excluded.confirmed_at, last_step = excluded.last_step, last_used_at = NULL",
+    )
+    .bind(user_id)
+    .bind(sealed_key)
+    .bind(now)
+    .bind(last_step)
     .execute(&mut *db)
     .await?;
+    forget_burned(&mut *db, user_id).await?;
     super::factors::refresh(&mut *db, user_id).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Activates the pending factor — only if its key is still the one the

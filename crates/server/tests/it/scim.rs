@@ -61,11 +61,16 @@ impl Directory {
 }
 
 async fn directory(s: &TestServer, admin: &Api) -> (Directory, ScimToken) {
+    directory_inviting(s, admin, true).await
+}
+
+async fn directory_inviting(s: &TestServer, admin: &Api, invite: bool) -> (Directory, ScimToken) {
     let made: ScimToken = admin
         .post(
             "/api/v1/admin/scim-tokens",
             &NewScimToken {
                 name: "Okta".into(),
+                invite,
             },
         )
         .await
@@ -174,6 +179,21 @@ async fn a_directory_provisions_suspends_and_deletes_people() {
     assert_eq!(alice_api.me().await.status, 401);
     let alice = admin.admin_users("?search=alice@").await.ok().users;
     assert!(alice[0].suspended);
+    // A replacement that does not say `active` changes nothing about it.
+    let mut again = off.clone();
+    again.as_object_mut().unwrap().remove("active");
+    let (status, still) = dir
+        .send(
+            reqwest::Method::PUT,
+            &format!("/Users/{alice_id}"),
+            Some(again),
+        )
+        .await;
+    assert_eq!(
+        (status, still["active"].clone()),
+        (200, json!(false)),
+        "{still}"
+    );
     // Entra's form: a string, and the name changed by a filtered path.
     let (status, on) = dir
         .patch(
@@ -210,7 +230,8 @@ async fn a_directory_provisions_suspends_and_deletes_people() {
     let (status, err) = dir.get("/Users/no-such-id").await;
     assert_eq!((status, err["status"].clone()), (404, json!("404")));
 
-    // The owner stays in Portcullis's hands.
+    // Administrators stay in Portcullis's hands: not deleted, suspended
+    // or given another email by a directory.
     let (_, owner) = dir
         .get("/Users?filter=userName%20eq%20%22admin%40example.com%22")
         .await;
@@ -219,6 +240,17 @@ async fn a_directory_provisions_suspends_and_deletes_people() {
         .send(reqwest::Method::DELETE, &format!("/Users/{owner_id}"), None)
         .await;
     assert_eq!(status, 403);
+    let (_, grace) = dir
+        .get("/Users?filter=userName%20eq%20%22grace%40example.com%22")
+        .await;
+    let grace_id = grace["Resources"][0]["id"].as_str().unwrap().to_string();
+    for ops in [
+        json!([{"op": "replace", "path": "active", "value": false}]),
+        json!([{"op": "replace", "path": "emails", "value": [{"value": "mine@evil.example", "primary": true}]}]),
+    ] {
+        let (status, err) = dir.patch(&format!("/Users/{grace_id}"), ops).await;
+        assert_eq!(status, 403, "{err}");
+    }
 
     // Delete: 204, then 404; their events keep a tombstone.
     let (status, _) = dir
@@ -292,6 +324,31 @@ async fn groups_and_their_members() {
 }
 
 #[tokio::test]
+async fn a_directory_set_not_to_invite_adds_people_who_wait_for_their_invitation() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let (dir, made) = directory_inviting(&s, &admin, false).await;
+    assert!(!made.invite);
+    let (status, quiet) = dir.post("/Users", user("Quinn", "quinn@example.com")).await;
+    assert_eq!(status, 201);
+    let id = quiet["id"].as_str().unwrap().to_string();
+    let emails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE user_id = $1")
+        .bind(&id)
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    assert_eq!(emails, 0, "no invitation yet");
+    let listed = admin.admin_users("?account=invited").await.ok().users;
+    assert!(listed.iter().any(|u| u.id == id));
+    // The administrator sends it when the time comes.
+    let sent: portcullis_api::AdminUser = admin
+        .post_empty(&format!("/api/v1/admin/users/{id}/invitation"))
+        .await
+        .ok();
+    assert!(sent.invited);
+}
+
+#[tokio::test]
 async fn without_a_token_nothing_answers_but_401() {
     let s = TestServer::start().await;
     for path in [
@@ -313,7 +370,10 @@ async fn without_a_token_nothing_answers_but_401() {
     let made = alice
         .post::<ScimToken>(
             "/api/v1/admin/scim-tokens",
-            &NewScimToken { name: "x".into() },
+            &NewScimToken {
+                name: "x".into(),
+                invite: true,
+            },
         )
         .await;
     assert_eq!(made.status, 403);

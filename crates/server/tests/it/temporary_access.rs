@@ -97,8 +97,11 @@ async fn a_code_lets_a_user_who_lost_their_phone_replace_their_app_and_nothing_e
     );
     assert!(alice.mfa().await.ok().temporary_access);
 
-    // A new app replaces the lost one and finishes the login.
+    // A new app replaces the lost one and finishes the login; until its
+    // first code, the old app still works (an abandoned setup changes
+    // nothing).
     let TotpEnrollment { secret, .. } = alice.totp_enroll().await.ok();
+    s.login_with_code(ALICE, &old_key).await;
     let done = alice.totp_confirm(&s.code(&secret, 0)).await.ok();
     assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
     alice.me().await.ok();

@@ -101,7 +101,7 @@ pub fn ScimTokens() -> impl IntoView {
                  the people it adds are invited by email."
             </p>
             <p>"SCIM address: "<code class="scim-url">{scim_url}</code></p>
-            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
+            <p class="status-line" role="status" aria-live="polite">{move || outcome.get()}</p>
             {move || made.get().and_then(|t| t.token.clone().map(|secret| view! {
                 <div class="setup-link" role="group" aria-labelledby="scim-secret-title">
                     <h3 id="scim-secret-title">{format!("Token for {}", t.name)}</h3>

@@ -151,6 +151,29 @@ pub fn declared(kind: ResourceKind, body: &Value) -> Result<Map<String, Value>, 
     Ok(out)
 }
 
+/// Records a change a directory made (the server acts; the token's name
+/// says which directory).
+pub(crate) async fn record(
+    tx: &mut crate::store::Tx,
+    now: i64,
+    kind: crate::audit::EventKind,
+    subject: Option<&str>,
+    detail: &str,
+    directory: &str,
+) -> Result<(), ScimError> {
+    let detail = format!("{detail} (directory sync: {directory})");
+    let event = crate::audit::Event {
+        kind,
+        actor: crate::audit::Actor::System,
+        subject,
+        client: None,
+        detail: &detail,
+        resource: None,
+    };
+    crate::audit::record(&mut **tx, now, event).await?;
+    Ok(())
+}
+
 /// A string attribute, trimmed; `None` when absent, null or empty.
 pub fn text(doc: &Map<String, Value>, name: &str) -> Option<String> {
     doc.get(name)

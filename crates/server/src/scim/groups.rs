@@ -12,7 +12,7 @@ use super::patch::{self, Operation};
 use super::schema::{ResourceKind, GROUP_URN};
 use super::{base, declared, equality, meta, text, ListQuery};
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::EventKind;
 use crate::people::add::check_name;
 use crate::store::scim::{GroupMatch, ScimGroup};
 use crate::store::{self, groups, Conn};
@@ -165,17 +165,8 @@ async fn record(
     detail: &str,
     directory: &str,
 ) -> Result<(), ScimError> {
-    let detail = format!("{detail} (directory sync: {directory})");
-    let event = Event {
-        kind: EventKind::AdminGroupChanged,
-        actor: Actor::System,
-        subject: None,
-        client: None,
-        detail: &detail,
-        resource: None,
-    };
-    audit::record(&mut **tx, state.now(), event).await?;
-    Ok(())
+    let kind = EventKind::AdminGroupChanged;
+    super::record(tx, state.now(), kind, None, detail, directory).await
 }
 
 /// Stores a group's representation and members, in the caller's

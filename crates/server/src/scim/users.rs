@@ -16,7 +16,7 @@ use super::schema::{ResourceKind, USER_URN};
 use super::tokens::Directory;
 use super::{base, declared, equality, meta, text, ListQuery};
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::EventKind;
 use crate::auth::email::{check_email, normalize_email};
 use crate::people::add::{self, check_name, AddedBy};
 use crate::store::scim::{ScimUser, UserMatch};
@@ -191,17 +191,7 @@ async fn record(
     detail: &str,
     directory: &str,
 ) -> Result<(), ScimError> {
-    let detail = format!("{detail} (directory sync: {directory})");
-    let event = Event {
-        kind,
-        actor: Actor::System,
-        subject: Some(subject),
-        client: None,
-        detail: &detail,
-        resource: None,
-    };
-    audit::record(&mut **tx, state.now(), event).await?;
-    Ok(())
+    super::record(tx, state.now(), kind, Some(subject), detail, directory).await
 }
 
 /// Creates the user and invites them (as "Add user" does; never an

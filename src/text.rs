@@ -34,6 +34,7 @@ pub fn check_login(email: &str, password: &str) -> Result<LoginRequest, LoginPro
         Ok(LoginRequest {
             email: email.to_string(),
             password: password.to_string(),
+            sso: None,
         })
     } else {
         Err(p)
@@ -276,7 +277,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 47] = [
+pub const EVENT_KINDS: [(&str, &str); 50] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -327,6 +328,9 @@ pub const EVENT_KINDS: [(&str, &str); 47] = [
     ("temporary_access_issued", "Temporary access code made"),
     ("temporary_access_used", "Temporary access code used"),
     ("admin_scim_token", "Directory sync token made or revoked"),
+    ("admin_app_changed", "App registered, changed or removed"),
+    ("sso_sign_in", "Signed in to an app"),
+    ("sso_refused", "Sign-in to an app refused"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

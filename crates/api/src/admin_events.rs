@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 47] = [
+pub const EVENT_KINDS: [&str; 50] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -96,4 +96,7 @@ pub const EVENT_KINDS: [&str; 47] = [
     "temporary_access_issued",
     "temporary_access_used",
     "admin_scim_token",
+    "admin_app_changed",
+    "sso_sign_in",
+    "sso_refused",
 ];

@@ -48,6 +48,11 @@ pub struct LoginRequest {
         schema(format = "password", min_length = 1, max_length = 1024)
     )]
     pub password: String,
+    /// The app sign-in request (`/sso/{id}`) that sent the browser to the
+    /// login: the login is then for that app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub sso: Option<String>,
 }
 
 // Hand-written so that a password never reaches a log line through `{:?}`.
@@ -56,6 +61,7 @@ impl std::fmt::Debug for LoginRequest {
         f.debug_struct("LoginRequest")
             .field("email", &self.email)
             .field("password", &REDACTED)
+            .field("sso", &self.sso)
             .finish()
     }
 }
@@ -435,6 +441,10 @@ pub use admin_settings::{
     PUSH_MAX_CONCURRENT_MAX,
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
+pub use apps::{
+    App, AppInput, AppMember, AppPolicy, ConsentAnswer, LogoutRequest, LogoutStep, MyApp,
+    SignedInApp, SigningAlg, SsoStep,
+};
 pub use people::{
     ForgotPassword, Group, GroupName, LinkPurpose, NewUser, PasswordCheck, PasswordReset,
     PasswordVerdict, SetupLink, UserChange, UserDeletion, WelcomeInfo, WelcomeRequest,
@@ -453,6 +463,7 @@ mod admin_events;
 mod admin_list;
 mod admin_settings;
 mod admin_user;
+pub mod apps;
 /// Protect push: the portal's routes and the device API.
 pub mod people;
 pub mod protect;
@@ -522,6 +533,7 @@ mod tests {
         let login = LoginRequest {
             email: "a@example.com".into(),
             password: "hunter2-secret".into(),
+            sso: None,
         };
         let code = CodeRequest {
             code: "123456".into(),

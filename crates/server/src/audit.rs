@@ -115,10 +115,18 @@ pub enum EventKind {
     TemporaryAccessUsed,
     /// An administrator made or revoked a directory sync (SCIM) token.
     AdminScimToken,
+    /// An administrator registered, changed or removed an app, or made
+    /// its client secret anew.
+    AdminAppChanged,
+    /// A user signed in to an app through the portal (single sign-on).
+    SsoSignIn,
+    /// A sign-in to an app was refused (not assigned, policy not met,
+    /// consent refused).
+    SsoRefused,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 47] = [
+    pub const ALL: [EventKind; 50] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -166,6 +174,9 @@ impl EventKind {
         EventKind::TemporaryAccessIssued,
         EventKind::TemporaryAccessUsed,
         EventKind::AdminScimToken,
+        EventKind::AdminAppChanged,
+        EventKind::SsoSignIn,
+        EventKind::SsoRefused,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -186,6 +197,7 @@ impl EventKind {
                 | EventKind::PushMfaAttemptFailed
                 | EventKind::PushFraudReported
                 | EventKind::PasswordChangeRefused
+                | EventKind::SsoRefused
         )
     }
 
@@ -238,6 +250,9 @@ impl EventKind {
             EventKind::TemporaryAccessIssued => "temporary_access_issued",
             EventKind::TemporaryAccessUsed => "temporary_access_used",
             EventKind::AdminScimToken => "admin_scim_token",
+            EventKind::AdminAppChanged => "admin_app_changed",
+            EventKind::SsoSignIn => "sso_sign_in",
+            EventKind::SsoRefused => "sso_refused",
         }
     }
 }
@@ -283,7 +298,7 @@ pub struct Event<'a> {
     pub client: Option<&'a Client>,
     pub detail: &'a str,
     /// What the login it is about was for, when it is about one.
-    pub resource: Option<Resource>,
+    pub resource: Option<&'a str>,
 }
 
 impl<'a> Event<'a> {
@@ -300,9 +315,9 @@ impl<'a> Event<'a> {
     }
 
     /// The event about a login for `resource`.
-    pub fn for_resource(self, resource: Resource) -> Self {
+    pub fn for_resource(self, resource: &'a Resource) -> Self {
         Event {
-            resource: Some(resource),
+            resource: Some(resource.name()),
             ..self
         }
     }
@@ -342,7 +357,7 @@ pub async fn record<'c>(
             subject_id: event.subject,
             client_ip: event.client.map_or("", |c| c.ip.as_str()),
             detail: event.detail,
-            resource: event.resource.map(Resource::name),
+            resource: event.resource,
         },
     )
     .await?;
@@ -363,7 +378,7 @@ fn log(event: &Event<'_>) {
         user_id = event.subject.unwrap_or(""),
         ip = event.client.map_or("", |c| c.ip.as_str()),
         detail = event.detail,
-        resource = event.resource.map_or("", Resource::name),
+        resource = event.resource.unwrap_or(""),
         "audit event"
     );
 }

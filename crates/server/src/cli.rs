@@ -256,6 +256,10 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Retire the OpenID Connect signing keys (RS256 and ES256) and make new
+    /// ones. Tokens signed by the old keys stay valid until they expire:
+    /// the old public keys are published for seven days more.
+    RotateSigningKeys,
 }
 
 impl Cli {
@@ -379,6 +383,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                  Authorization: Bearer <token> to {}:\n\n  {token}\n",
                 name.trim(),
                 crate::scim::base(&state.settings.public_origin)
+            );
+            Ok(())
+        }
+        Some(Command::RotateSigningKeys) => {
+            let retired = crate::sso::keys::rotate(&state).await?;
+            let fresh = crate::sso::keys::published(&state).await?.len() as u64;
+            println!(
+                "Retired {retired} signing key(s); {fresh} key(s) are published now (the new ones \
+                 sign from now on)."
             );
             Ok(())
         }

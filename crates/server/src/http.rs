@@ -11,6 +11,7 @@
 pub(crate) mod admin;
 pub(crate) mod admin_settings;
 pub(crate) mod admin_user;
+pub(crate) mod apps;
 pub(crate) mod auth;
 pub(crate) mod cookie;
 pub(crate) mod csrf;
@@ -22,6 +23,7 @@ pub(crate) mod groups;
 pub(crate) mod headers;
 pub(crate) mod login;
 pub(crate) mod mfa;
+pub(crate) mod oidc;
 pub(crate) mod ops;
 pub(crate) mod password;
 pub(crate) mod people;
@@ -32,6 +34,7 @@ pub(crate) mod scim;
 pub(crate) mod scim_tokens;
 pub(crate) mod sessions;
 pub(crate) mod spa;
+pub(crate) mod sso;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
 pub mod timeout;
@@ -202,6 +205,18 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::delete_group))
         .routes(routes!(groups::add_member))
         .routes(routes!(groups::remove_member))
+        .routes(routes!(apps::list_apps))
+        .routes(routes!(apps::register_app))
+        .routes(routes!(apps::get_app))
+        .routes(routes!(apps::change_app))
+        .routes(routes!(apps::new_app_secret))
+        .routes(routes!(apps::remove_app))
+        .routes(routes!(sso::sso_logout))
+        .routes(routes!(sso::sso_next))
+        .routes(routes!(sso::sso_consent))
+        .routes(routes!(sso::my_apps))
+        .routes(routes!(sso::signed_in_apps))
+        .routes(routes!(sso::revoke_app))
         .routes(routes!(welcome::peek))
         .routes(routes!(welcome::check))
         .routes(routes!(welcome::accept))
@@ -251,6 +266,7 @@ pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
     let hsts = state.settings.is_https();
     let mut app = api(state.clone())
         .merge(scim::router(state.clone()))
+        .merge(oidc::router(state.clone()))
         .merge(ops::router(state));
     if let Some(dir) = spa_dir {
         app = app.merge(spa::router(dir));

@@ -38,5 +38,6 @@ pub mod people;
 pub mod rules;
 pub mod scim;
 pub mod secret;
+pub mod sso;
 pub mod store;
 pub mod wake;

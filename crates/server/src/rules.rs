@@ -3,6 +3,7 @@
 //! they are read, and which factors a login may prove. They sit below
 //! `auth`, `mfa`, `login` and `admin`, and depend on none of them.
 
+pub mod app_need;
 pub mod factors;
 pub mod org_settings;
 pub mod requirement;

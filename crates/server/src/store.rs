@@ -12,6 +12,7 @@
 //! few places where the two differ are in this module (connection set-up,
 //! [`Flag`]).
 
+pub(crate) mod apps;
 pub(crate) mod audit;
 mod build;
 pub(crate) mod challenges;
@@ -29,6 +30,7 @@ pub(crate) mod push_requests;
 pub(crate) mod recovery_codes;
 pub(crate) mod scim;
 pub(crate) mod sessions;
+pub(crate) mod sso;
 pub(crate) mod temporary_access;
 pub(crate) mod throttle;
 pub(crate) mod totp;

@@ -58,6 +58,8 @@ pub(crate) async fn suspend_in(
     crate::people::links::revoke(&mut **tx, id).await?;
     store::temporary_access::revoke(&mut **tx, id).await?;
     store::trusted_browsers::delete_for_user(&mut **tx, id).await?;
+    // the apps it signed in to lose their tokens too
+    store::sso::delete_families_of_user(&mut **tx, id).await?;
     Ok(())
 }
 

@@ -294,7 +294,7 @@ pub async fn start(
             expires_at,
             client_ip: new.client.ip.clone(),
             user_agent: new.client.user_agent.clone(),
-            resource: new.resource.name().to_string(),
+            resource: new.resource.stored(),
         },
     )
     .await?;
@@ -375,7 +375,7 @@ pub async fn complete(
             not_after,
             client,
             // The login in progress decided what it is for.
-            resource: old.resource,
+            resource: old.resource.clone(),
         },
         now,
     )

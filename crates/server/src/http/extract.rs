@@ -162,3 +162,19 @@ impl FromRequestParts<AppState> for Admin {
         authed(parts, state, Access::Admin).await.map(Admin)
     }
 }
+
+/// A signed-in session if the request has one (a login in progress or no
+/// session at all: `None`).
+pub struct MaybeSignedIn(pub Option<Authed>);
+
+impl FromRequestParts<AppState> for MaybeSignedIn {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        match authed(parts, state, Access::SignedIn).await {
+            Ok(a) => Ok(MaybeSignedIn(Some(a))),
+            Err(e) if e.status == axum::http::StatusCode::UNAUTHORIZED => Ok(MaybeSignedIn(None)),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -82,7 +82,10 @@ pub async fn password(
         trust: trust.as_deref(),
         device: device.as_deref(),
     };
-    let out = password::login(&state, &req.email, password, &client, cookies).await?;
+    let target = password::For {
+        sso_request: req.sso.as_deref(),
+    };
+    let out = password::login(&state, &req.email, password, &client, cookies, target).await?;
     let mut answer = with_session(&state, out.session, Json(out.answer));
     if out.forget_trust {
         let clear = trust_cookie::clear(&state.settings);

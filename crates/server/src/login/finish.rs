@@ -156,7 +156,7 @@ pub async fn finish_in(
         &mut **tx,
         now,
         Event::by_user(EventKind::LoginSucceeded, &user.id, client, detail)
-            .for_resource(authed.session.resource),
+            .for_resource(&authed.session.resource),
     )
     .await?;
     // Trusting the browser is part of the login: both or neither.

@@ -6,6 +6,7 @@
 use portcullis_api::{FactorKind, MfaStatus, Role};
 
 use crate::clock::Timestamp;
+use crate::rules::app_need::Need;
 use crate::rules::requirement::{self as status, Requirement};
 
 /// Shown when the enrollment period is over.
@@ -63,6 +64,9 @@ pub struct Facts<'a> {
     pub temporary_access: bool,
     /// An administrator suspended the account.
     pub suspended: bool,
+    /// What the resource asks beyond the portal's requirement (an app's
+    /// policy).
+    pub need: Need,
 }
 
 /// What follows the password for a user with these facts at `now`.
@@ -84,15 +88,31 @@ pub fn next_step(f: &Facts<'_>, now: Timestamp) -> Next {
         // their second factor too.
         return Next::SetupLinkNeeded;
     }
+    let provable: Vec<FactorKind> = f
+        .factors
+        .iter()
+        .copied()
+        .filter(|k| !(f.key_was_first && *k == FactorKind::Webauthn))
+        .filter(|k| f.need != Need::PhishingResistant || *k == FactorKind::Webauthn)
+        .collect();
     let requirement = Requirement::for_user(f.role, f.required, f.deadline, !f.factors.is_empty());
-    match status::status(requirement, now) {
-        MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(
-            f.factors
-                .iter()
-                .copied()
-                .filter(|k| !(f.key_was_first && *k == FactorKind::Webauthn))
-                .collect(),
-        ),
+    let status = status::status(requirement, now);
+    let locked_out = status == MfaStatus::EnrollmentExpired && !f.via_link;
+    if f.need != Need::Portal && !locked_out {
+        // The resource asks for a factor whatever the user's requirement:
+        // one of those it accepts, or setting one up now.
+        return if provable.is_empty() {
+            Next::Enroll {
+                mandatory: true,
+                days_left: None,
+                deadline: None,
+            }
+        } else {
+            Next::SecondFactor(provable)
+        };
+    }
+    match status {
+        MfaStatus::Active | MfaStatus::SetUpNotRequired => Next::SecondFactor(provable),
         MfaStatus::None => Next::SignedIn,
         MfaStatus::EnrollmentPeriod { days_left } => Next::Enroll {
             mandatory: false,
@@ -169,6 +189,7 @@ mod tests {
                 via_link,
                 temporary_access: false,
                 suspended: false,
+                need: Need::Portal,
             },
             T,
         )
@@ -262,6 +283,7 @@ mod tests {
                     via_link,
                     temporary_access: via_link,
                     suspended: true,
+                    need: Need::Portal,
                 },
                 T,
             );
@@ -286,6 +308,7 @@ mod tests {
                     via_link: false,
                     temporary_access: true,
                     suspended: false,
+                    need: Need::Portal,
                 },
                 T,
             );
@@ -340,6 +363,7 @@ mod tests {
                     via_link: false,
                     temporary_access: false,
                     suspended: false,
+                    need: Need::Portal,
                 },
                 T,
             )
@@ -355,5 +379,58 @@ mod tests {
             &after_key(&keys, false),
             Step::Prove(FactorKind::Webauthn)
         ));
+    }
+
+    #[test]
+    fn an_app_that_asks_for_more_than_the_portal_gets_it() {
+        let with_need = |factors: &[FactorKind], required: bool, deadline, need| {
+            next_step(
+                &Facts {
+                    role: Role::User,
+                    required,
+                    deadline,
+                    factors,
+                    key_was_first: false,
+                    via_link: false,
+                    temporary_access: false,
+                    suspended: false,
+                    need,
+                },
+                T,
+            )
+        };
+        let set_up_now = Next::Enroll {
+            mandatory: true,
+            days_left: None,
+            deadline: None,
+        };
+        // nothing required, nothing set up: the app's login sets one up now
+        assert_eq!(with_need(&[], false, None, Need::SecondFactor), set_up_now);
+        // in an enrollment period: no postponing for this app
+        assert_eq!(
+            with_need(&[], true, Some(T + DAY), Need::SecondFactor),
+            set_up_now
+        );
+        // a period that is over still locks the account out
+        assert_eq!(
+            with_need(&[], true, Some(T - DAY), Need::SecondFactor),
+            Next::Locked
+        );
+        let both = [FactorKind::Totp, FactorKind::Webauthn];
+        assert_eq!(
+            with_need(&both, false, None, Need::SecondFactor),
+            Next::SecondFactor(both.to_vec())
+        );
+        // only keys count for a phishing-resistant app; without one, set one up
+        assert_eq!(
+            with_need(&both, false, None, Need::PhishingResistant),
+            Next::SecondFactor(vec![FactorKind::Webauthn])
+        );
+        assert_eq!(
+            with_need(TOTP, false, None, Need::PhishingResistant),
+            set_up_now
+        );
+        // the portal's own need is unchanged
+        assert_eq!(with_need(&[], false, None, Need::Portal), Next::SignedIn);
     }
 }

@@ -37,6 +37,7 @@ pub async fn begin_in(
             via_link: true,
             temporary_access: false,
             suspended: user.suspended_at.is_some(),
+            need: crate::rules::app_need::Need::Portal,
         },
         now,
     );
@@ -96,7 +97,7 @@ pub async fn begin_in(
             proof: Proof::password(now).with(Method::Link, now),
             not_after: None,
             client,
-            resource,
+            resource: resource.clone(),
         },
         now,
     )
@@ -107,7 +108,7 @@ pub async fn begin_in(
     audit::record(
         &mut **tx,
         now,
-        Event::by_user(kind, &user.id, client, detail).for_resource(resource),
+        Event::by_user(kind, &user.id, client, detail).for_resource(&resource),
     )
     .await?;
     Ok((Some(id), answer))

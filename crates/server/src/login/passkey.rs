@@ -165,6 +165,7 @@ pub async fn finish(
             via_link: false,
             temporary_access: false,
             suspended: user.suspended_at.is_some(),
+            need: crate::rules::app_need::Need::Portal,
         },
         now,
     );
@@ -238,7 +239,7 @@ pub async fn finish(
             proof: Proof::first_key(now, used.user_verified),
             not_after: None,
             client,
-            resource,
+            resource: resource.clone(),
         },
         now,
     )
@@ -246,7 +247,7 @@ pub async fn finish(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(kind, &user.id, client, &detail).for_resource(resource),
+        Event::by_user(kind, &user.id, client, &detail).for_resource(&resource),
     )
     .await?;
     tx.commit().await?;

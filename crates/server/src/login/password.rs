@@ -16,6 +16,7 @@ use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
 use crate::auth::throttle::{self, Refused};
 use crate::auth::trusted_browser::{self, Recognised};
 use crate::error::Internal;
+use crate::rules::app_need::{self, Need};
 use crate::rules::resource::Resource;
 use crate::secret::Secret;
 use crate::store;
@@ -42,6 +43,13 @@ pub struct LoginCookies<'a> {
     pub device: Option<&'a str>,
 }
 
+/// What a password login is for: the portal, or the app of a sign-in
+/// request (`/sso/{id}`) that sent the browser to the login.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct For<'a> {
+    pub sso_request: Option<&'a str>,
+}
+
 /// Password login. Unknown email and wrong password take the same path
 /// (the same counters, one Argon2 run, the same answer). When a second
 /// factor would follow, a valid trust cookie of this user (a browser
@@ -55,6 +63,7 @@ pub async fn login(
     password: Secret<String>,
     client: &Client,
     cookies: LoginCookies<'_>,
+    target: For<'_>,
 ) -> Result<LoginOutcome, AuthError> {
     check_email(email).map_err(AuthError::Invalid)?;
     if password.expose().is_empty() {
@@ -161,6 +170,13 @@ pub async fn login(
     if let Some(old) = cookies.session {
         session::end(&state.db, old).await?;
     }
+    // What this login is for: an app's sign-in request, or the portal's
+    // half the user's role reaches.
+    let (resource, need) = match target.sso_request {
+        Some(id) => app_need::for_request(state, id).await?,
+        None => None,
+    }
+    .unwrap_or((Resource::portal_for(user.role()), Need::Portal));
     let factors = crate::rules::factors::login_factors(&state.db, &user.id).await?;
     let next = flow::next_step(
         &Facts {
@@ -172,13 +188,15 @@ pub async fn login(
             via_link: false,
             temporary_access: false,
             suspended: user.suspended_at.is_some(),
+            need,
         },
         now,
     );
     // Asked only once the password has passed, and only when a second
-    // factor would follow: a trusted browser stands in for nothing else.
+    // factor would follow: a trusted browser stands in for nothing else
+    // (and not for the factor an app asks for itself).
     let trust = match (&next, cookies.trust) {
-        (Next::SecondFactor(_), Some(token)) => {
+        (Next::SecondFactor(_), Some(token)) if need == Need::Portal => {
             trusted_browser::recognise(state, token, &user, now).await?
         }
         _ => Recognised::Ignored,
@@ -188,8 +206,6 @@ pub async fn login(
         Recognised::Ignored | Recognised::Forget => None,
     };
     let me = user.me();
-    // What this login is for: the portal's half the user's role reaches.
-    let resource = Resource::portal_for(user.role());
     let (signed_in, kind, detail, answer) = match next {
         Next::Locked | Next::SetupLinkNeeded | Next::Suspended => {
             let (detail, message) = match next {
@@ -204,7 +220,7 @@ pub async fn login(
                 &state.db,
                 now,
                 Event::by_user(EventKind::LoginLocked, &user.id, client, detail)
-                    .for_resource(resource),
+                    .for_resource(&resource),
             )
             .await?;
             return Ok(LoginOutcome {
@@ -261,7 +277,7 @@ pub async fn login(
             },
             not_after: None,
             client,
-            resource,
+            resource: resource.clone(),
         },
         now,
     )
@@ -275,7 +291,7 @@ pub async fn login(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(kind, &user.id, client, detail).for_resource(resource),
+        Event::by_user(kind, &user.id, client, detail).for_resource(&resource),
     )
     .await?;
     tx.commit().await?;

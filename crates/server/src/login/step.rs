@@ -10,6 +10,7 @@ use crate::mfa::error::MfaError;
 /// What the login flow asks of this user now.
 pub async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Internal> {
     let factors = crate::rules::factors::login_factors(&state.db, &authed.user.id).await?;
+    let need = crate::rules::app_need::need_for(&state.db, &authed.session.resource).await?;
     Ok(flow::next_step(
         &Facts {
             role: authed.user.role(),
@@ -20,6 +21,7 @@ pub async fn next_for(state: &AppState, authed: &Authed) -> Result<Next, Interna
             via_link: authed.session.proof.via_link(),
             temporary_access: authed.session.proof.via_temporary_access(),
             suspended: authed.user.suspended_at.is_some(),
+            need,
         },
         state.now(),
     ))

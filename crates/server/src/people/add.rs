@@ -30,9 +30,16 @@ pub enum AddedBy<'a> {
 
 /// A name as stored: trimmed, not empty, not too long, no control characters.
 pub fn check_name(name: &str) -> Result<String, String> {
+    check_label(name, "the person's name")
+}
+
+/// A name of something (a person, a group, an app, a token): trimmed, not
+/// blank, not too long, no control characters; `what` names it in the
+/// refusal ("Enter the app's name.").
+pub fn check_label(name: &str, what: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("Enter the person's name.".into());
+        return Err(format!("Enter {what}."));
     }
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(format!(

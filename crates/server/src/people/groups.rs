@@ -6,7 +6,7 @@
 
 use portcullis_api::Group;
 
-use super::add::check_name;
+use super::add::check_label;
 use crate::admin::common::{self, AdminError};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -23,8 +23,7 @@ fn wire(g: groups::Group) -> Group {
 }
 
 fn group_name(name: &str) -> Result<String, AdminError> {
-    check_name(name)
-        .map_err(|m| AdminError::Invalid(m.replace("the person's name", "the group's name")))
+    check_label(name, "the group's name").map_err(AdminError::Invalid)
 }
 
 fn taken(name: &str) -> AdminError {

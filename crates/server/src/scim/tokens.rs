@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
-use crate::people::add::check_name;
+use crate::people::add::{check_label, check_name};
 use crate::store;
 
 /// Tokens start with this, so a leaked one is recognisable (secret
@@ -73,8 +73,7 @@ pub async fn issue(
     client: &Client,
 ) -> Result<ScimToken, AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
-    let name = check_name(&new.name)
-        .map_err(|m| AdminError::Invalid(m.replace("the person's name", "a name for the token")))?;
+    let name = check_label(&new.name, "a name for the token").map_err(AdminError::Invalid)?;
     Ok(make(state, &name, new.invite, Some((admin, client))).await?)
 }
 

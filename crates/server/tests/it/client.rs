@@ -137,6 +137,7 @@ impl Api {
         let req = LoginRequest {
             email: email.into(),
             password: password.into(),
+            sso: None,
         };
         self.post("/api/v1/login", &req).await
     }

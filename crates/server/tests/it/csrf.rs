@@ -14,6 +14,7 @@ fn alice() -> LoginRequest {
     LoginRequest {
         email: ALICE.into(),
         password: PASSWORD.into(),
+        sso: None,
     }
 }
 

@@ -55,6 +55,7 @@ mod scim;
 mod security;
 mod sessions;
 mod smtp;
+mod sso;
 mod suspend;
 mod temporary_access;
 mod throttle;

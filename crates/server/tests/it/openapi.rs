@@ -38,6 +38,18 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/users/import/preview"),
     ("post", "/api/v1/admin/users/import"),
     ("post", "/api/v1/admin/users/{id}/temporary-access"),
+    ("get", "/api/v1/admin/apps"),
+    ("post", "/api/v1/admin/apps"),
+    ("get", "/api/v1/admin/apps/{id}"),
+    ("put", "/api/v1/admin/apps/{id}"),
+    ("post", "/api/v1/admin/apps/{id}/secret"),
+    ("delete", "/api/v1/admin/apps/{id}"),
+    ("post", "/api/v1/sso/{id}"),
+    ("post", "/api/v1/sso/{id}/consent"),
+    ("post", "/api/v1/sso/logout"),
+    ("get", "/api/v1/apps"),
+    ("get", "/api/v1/apps/signed-in"),
+    ("delete", "/api/v1/apps/signed-in/{id}"),
     ("post", "/api/v1/login/temporary-access"),
     ("get", "/api/v1/admin/scim-tokens"),
     ("post", "/api/v1/admin/scim-tokens"),
@@ -246,6 +258,8 @@ fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static 
         // syntax / too large / not JSON / a field missing or wrong
         "ApiJson" => (&[400, 413, 415, 422], true, None),
         "AnySession" | "SignedIn" => (&[401], false, Some("session")),
+        // a session is read when there is one; none is no refusal
+        "MaybeSignedIn" => (&[], false, None),
         // no session / not an administrator or no second factor
         "Admin" => (&[401, 403], false, Some("session")),
         // a path segment that is not UTF-8 / an id that names nothing

@@ -50,6 +50,10 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     ("post", "/api/v1/password/forgot"),
     ("post", "/api/v1/password/reset"),
     ("post", "/api/v1/welcome"),
+    // An app's sign-in request and sign-out need no session: without a
+    // signed-in one they answer "sign in first" or "signed out".
+    ("post", "/api/v1/sso/{id}"),
+    ("post", "/api/v1/sso/logout"),
 ];
 
 /// A user's id, read from the database (the admin API would need an

@@ -13,7 +13,6 @@ use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::caller::Authed;
 use crate::clock::Timestamp;
 use crate::mfa::error::MfaError;
-use crate::rules::resource::Resource;
 use crate::store::{self, protect::Device, push_requests::Row};
 
 /// What a login says when it asks for a push the user cannot get.
@@ -80,7 +79,7 @@ pub async fn expire(state: &AppState, row: &Row) -> Result<(), MfaError> {
             subject: Some(&row.user_id),
             client: None,
             detail: &words,
-            resource: Resource::parse(&row.resource),
+            resource: Some(&row.resource),
         };
         audit::record(&mut *tx, now, event).await?;
         tx.commit().await?;

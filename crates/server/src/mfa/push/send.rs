@@ -136,7 +136,7 @@ pub async fn send(
         &mut *tx,
         now,
         Event::by_user(EventKind::PushSent, &user.id, client, &words)
-            .for_resource(authed.session.resource),
+            .for_resource(&authed.session.resource),
     )
     .await?;
     tx.commit().await?;

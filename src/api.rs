@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod js_json;
 pub mod protect;
+pub mod sso;
 pub mod webauthn;
 
 pub use client::{

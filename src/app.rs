@@ -8,7 +8,9 @@ use leptos_router::path;
 use crate::boot;
 use crate::components::{AdminOnly, Layout, SignedInOnly};
 use crate::pages::admin::AdminScreen;
-use crate::pages::login::{EnrollScreen, ForgotScreen, LoginMfaScreen, LoginPage, WelcomeScreen};
+use crate::pages::login::{
+    EnrollScreen, ForgotScreen, LoginMfaScreen, LoginPage, SsoScreen, WelcomeScreen,
+};
 use crate::pages::portal::{HomeScreen, SecurityScreen};
 use crate::pages::NotFound;
 use crate::paths::Page;
@@ -43,6 +45,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/forgot")
                         view=ForgotScreen
+                    />
+                    // single sign-on: an app's sign-in request or sign-out
+                    // (one lazy route that picks its screen)
+                    <Route
+                        path=path!("/sso/*any")
+                        view=SsoScreen
                     />
                     <ParentRoute path=path!("") view=SignedInOnly>
                         <Route

@@ -31,6 +31,12 @@ pub enum Page {
     AdminEvents,
     /// Administration: groups of users.
     AdminGroups,
+    /// Administration: the apps that sign in through the portal.
+    AdminApps,
+    /// A sign-in to an app in progress ([`sso_request_id`] names which).
+    Sso,
+    /// An app's sign-out request.
+    SsoLogout,
 }
 
 /// Who may open a screen; the route tree puts each behind its guard.
@@ -45,7 +51,7 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 12] = [
+    pub const ALL: [Page; 15] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
@@ -58,6 +64,9 @@ impl Page {
         Page::AdminMfa,
         Page::AdminEvents,
         Page::AdminGroups,
+        Page::AdminApps,
+        Page::Sso,
+        Page::SsoLogout,
     ];
 
     /// The path, as the browser shows it.
@@ -76,6 +85,10 @@ impl Page {
             Page::AdminMfa => "/admin/mfa",
             Page::AdminEvents => "/admin/events",
             Page::AdminGroups => "/admin/groups",
+            Page::AdminApps => "/admin/apps",
+            // A pattern: the server sends browsers to `/sso/{id}`.
+            Page::Sso => "/sso/:id",
+            Page::SsoLogout => "/sso/logout",
         }
     }
 
@@ -94,20 +107,28 @@ impl Page {
             Page::AdminMfa => "MFA settings",
             Page::AdminEvents => "Events",
             Page::AdminGroups => "Groups",
+            Page::AdminApps => "Apps",
+            Page::Sso => "Sign in to an app",
+            Page::SsoLogout => "Sign out",
         }
     }
 
     pub const fn audience(self) -> Audience {
         match self {
-            Page::Login | Page::LoginMfa | Page::Enroll | Page::Welcome | Page::Forgot => {
-                Audience::Anyone
-            }
+            Page::Login
+            | Page::LoginMfa
+            | Page::Enroll
+            | Page::Welcome
+            | Page::Forgot
+            | Page::Sso
+            | Page::SsoLogout => Audience::Anyone,
             Page::Home | Page::Security => Audience::SignedIn,
             Page::AdminUsers
             | Page::AdminUser
             | Page::AdminMfa
             | Page::AdminEvents
-            | Page::AdminGroups => Audience::Admin,
+            | Page::AdminGroups
+            | Page::AdminApps => Audience::Admin,
         }
     }
 
@@ -120,6 +141,11 @@ impl Page {
         if admin_user_id(path).is_some() || path == Page::AdminUser.path() {
             return Some(Page::AdminUser);
         }
+        if path != Page::SsoLogout.path()
+            && (sso_request_id(path).is_some() || path == Page::Sso.path())
+        {
+            return Some(Page::Sso);
+        }
         Page::ALL.into_iter().find(|p| p.path() == path)
     }
 
@@ -131,6 +157,20 @@ impl Page {
             next => format!("{}?next={}", self.path(), encode_component(next)),
         }
     }
+}
+
+/// Paths of the single sign-on pages start with this.
+pub const SSO_PREFIX: &str = "/sso/";
+
+/// The sign-in request a `/sso/{id}` path names.
+pub fn sso_request_id(path: &str) -> Option<String> {
+    let id = path.strip_prefix(SSO_PREFIX)?;
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (ok && path != Page::SsoLogout.path()).then(|| id.to_string())
 }
 
 /// The details page of the user with this id.

@@ -246,6 +246,8 @@ fn every_page_is_found_by_its_path_and_routed() {
         let routed = match page.audience() {
             Audience::Admin => path.starts_with("/admin/") && app.contains("path!(\"/admin\")"),
             Audience::SignedIn if path == "/" => app.contains("path!(\"\")"),
+            // the single sign-on pages: one lazy route that picks its screen
+            Audience::Anyone if path.starts_with("/sso/") => app.contains("path!(\"/sso/*any\")"),
             Audience::SignedIn | Audience::Anyone => app.contains(&format!("path!(\"{path}\")")),
         };
         assert!(routed, "{page:?} has no route in app.rs");

@@ -6,10 +6,10 @@
 //! [`super::verify_mfa`] renews it.
 
 use portcullis_api::{
-    AdminUser, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group, GroupName,
-    ImportReport, MfaSettings, MfaSettingsChange, NewScimToken, NewUser, ScimToken, SetupLink,
-    TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion, UserDetail, UserImport,
-    UserPage,
+    AdminUser, App, AppInput, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group,
+    GroupName, ImportReport, MfaSettings, MfaSettingsChange, NewScimToken, NewUser, ScimToken,
+    SetupLink, TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion, UserDetail,
+    UserImport, UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -220,4 +220,31 @@ pub async fn unrequire_mfa(id: &str) -> Result<AdminUser, ApiError> {
 /// factor.
 pub async fn unlock(id: &str) -> Result<AdminUser, ApiError> {
     post(&user_path(id, "/unlock"), &()).await
+}
+
+/// The organisation's apps (single sign-on), without their secrets.
+pub async fn apps() -> Result<Vec<App>, ApiError> {
+    get("/admin/apps").await
+}
+
+/// Registers an app; a confidential one's secret is in this answer only.
+pub async fn register_app(input: &AppInput) -> Result<App, ApiError> {
+    post("/admin/apps", input).await
+}
+
+pub async fn change_app(id: &str, input: &AppInput) -> Result<App, ApiError> {
+    send_json("PUT", &app_path(id, ""), input).await
+}
+
+/// A new client secret (the old one stops working): in this answer only.
+pub async fn new_app_secret(id: &str) -> Result<App, ApiError> {
+    post(&app_path(id, "/secret"), &()).await
+}
+
+pub async fn remove_app(id: &str) -> Result<(), ApiError> {
+    delete(&app_path(id, "")).await
+}
+
+fn app_path(id: &str, rest: &str) -> String {
+    format!("/admin/apps/{}{rest}", encode_component(id))
 }

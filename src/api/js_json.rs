@@ -33,11 +33,15 @@ fn from_name<'de, T: Deserialize<'de>>(name: &'de str) -> Option<T> {
     T::deserialize(StrDeserializer::<ValueError>::new(name)).ok()
 }
 
-/// `{"email": …, "password": …}`.
+/// `{"email": …, "password": …}`, with `"sso": …` for a login that an
+/// app's sign-in request started.
 pub fn login_request(req: &LoginRequest) -> Option<String> {
     let obj = Object::new();
     Reflect::set(&obj, &"email".into(), &req.email.as_str().into()).ok()?;
     Reflect::set(&obj, &"password".into(), &req.password.as_str().into()).ok()?;
+    if let Some(id) = &req.sso {
+        Reflect::set(&obj, &"sso".into(), &id.as_str().into()).ok()?;
+    }
     JSON::stringify(&obj).ok()?.as_string()
 }
 

@@ -3,6 +3,7 @@
 //! adds nothing to the router in the first download.
 
 mod add_user;
+mod apps;
 pub mod area;
 mod bulk;
 mod events;

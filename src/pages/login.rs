@@ -8,6 +8,7 @@ pub mod mfa;
 mod passkey;
 pub mod password;
 mod push;
+pub mod sso;
 pub mod welcome;
 
 pub use enroll::EnrollPage;
@@ -19,3 +20,4 @@ lazy_screen!(LoginMfaScreen, login_mfa_view, mfa::LoginMfaPage);
 lazy_screen!(EnrollScreen, enroll_view, enroll::EnrollPage);
 lazy_screen!(WelcomeScreen, welcome_view, welcome::WelcomePage);
 lazy_screen!(ForgotScreen, forgot_view, forgot::ForgotPage);
+lazy_screen!(SsoScreen, sso_view, sso::SsoPage);

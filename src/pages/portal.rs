@@ -2,12 +2,14 @@
 
 pub mod home;
 mod merge_notice;
+pub mod my_apps;
 mod password;
 mod protect;
 pub mod recovery_codes;
 pub mod security;
 mod security_keys;
 mod sessions;
+mod signed_in_apps;
 mod trusted_browsers;
 
 pub use home::HomePage;

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_location;
 use crate::pages::NotFound;
 use crate::paths::{admin_user_id, Page, ADMIN_PREFIX};
 
+use super::apps::AppsPage;
 use super::events::EventsPage;
 use super::groups::GroupsPage;
 use super::settings::SettingsPage;
@@ -19,6 +20,7 @@ enum Screen {
     Mfa,
     Events,
     Groups,
+    Apps,
     /// `/admin` itself: the first screen of the area.
     Home,
     Unknown,
@@ -31,6 +33,7 @@ fn screen_of(path: &str) -> Screen {
         Some(Page::AdminMfa) => Screen::Mfa,
         Some(Page::AdminEvents) => Screen::Events,
         Some(Page::AdminGroups) => Screen::Groups,
+        Some(Page::AdminApps) => Screen::Apps,
         _ if path.trim_end_matches('/') == ADMIN_PREFIX => Screen::Home,
         _ => Screen::Unknown,
     }
@@ -64,6 +67,7 @@ pub fn AdminArea() -> impl IntoView {
                     // `A` marks the current screen's link with aria-current
                     <A href=Page::AdminUsers.path()>"Users"</A>
                     <A href=Page::AdminGroups.path()>"Groups"</A>
+                    <A href=Page::AdminApps.path()>"Apps"</A>
                     <A href=Page::AdminEvents.path()>"Events"</A>
                     <A href=Page::AdminMfa.path()>"MFA settings"</A>
                 </nav>
@@ -73,6 +77,7 @@ pub fn AdminArea() -> impl IntoView {
                     Screen::Mfa => view! { <SettingsPage/> }.into_any(),
                     Screen::Events => view! { <EventsPage/> }.into_any(),
                     Screen::Groups => view! { <GroupsPage/> }.into_any(),
+                    Screen::Apps => view! { <AppsPage/> }.into_any(),
                     Screen::Home => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
                     Screen::Unknown => view! { <NotFound/> }.into_any(),
                 }}

@@ -7,7 +7,7 @@ use portcullis_api::LoginResponse;
 use super::passkey;
 use crate::api::{self, ApiError};
 use crate::boot;
-use crate::paths::{safe_next, Page};
+use crate::paths::{safe_next, sso_request_id, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::{check_login, LoginProblems};
 use crate::webauthn::{self, Failure, Mediation, Problem};
@@ -35,6 +35,13 @@ pub fn LoginPage() -> impl IntoView {
     // What was typed into the served page's static copy of this form
     // before the app started (see `boot`).
     let email = RwSignal::new(boot::typed("email"));
+    // An app's sign-in request sent the browser here: the login is for
+    // that app (its name shown; the address it knows, offered).
+    let param = move |k: &str| query.get_untracked().get(k).filter(|v| !v.is_empty());
+    let app = param("app");
+    if let Some(hint) = param("email").filter(|_| email.get_untracked().is_empty()) {
+        email.set(hint);
+    }
     let password = RwSignal::new(boot::typed("password"));
     // Once this form is in the page, it replaces the static copy.
     Effect::new(move |_| boot::take_over());
@@ -126,8 +133,9 @@ pub fn LoginPage() -> impl IntoView {
             return;
         }
         match check_login(&email.get_untracked(), &password.get_untracked()) {
-            Ok(req) => {
+            Ok(mut req) => {
                 set_outcome.set(Outcome::Idle);
+                req.sso = sso_request_id(&next());
                 send(req);
             }
             Err(problems) => set_outcome.set(Outcome::Invalid(problems)),
@@ -153,6 +161,7 @@ pub fn LoginPage() -> impl IntoView {
         <PageTitle text=Page::Login.title()/>
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">"Log in to Portcullis"</h1>
+            {app.map(|a| view! { <p class="hint">"to continue to " <strong>{a}</strong></p> })}
             <form on:submit=on_submit novalidate>
                 <div class="field">
                     <label for="login-email">"Email"</label>

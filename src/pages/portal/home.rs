@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use portcullis_api::MfaOverview;
 
+use super::my_apps::MyApps;
 use crate::api;
 use crate::pages::ErrorPage;
 use crate::paths::Page;
@@ -27,6 +28,7 @@ pub fn HomePage() -> impl IntoView {
                 </dl>
             </section>
         })}
+        <MyApps/>
         {move || match mfa.get() {
             None => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
             Some(Ok(o)) => view! { <MfaCard overview=o/> }.into_any(),

@@ -14,6 +14,7 @@ use super::protect::ProtectPush;
 use super::recovery_codes::RecoveryCodes;
 use super::security_keys::SecurityKeys;
 use super::sessions::{FactorsChanged, Sessions};
+use super::signed_in_apps::SignedInApps;
 use super::trusted_browsers::TrustedBrowsers;
 use crate::api::{self, ApiError};
 use crate::components::{on_code_submit, CodeField};
@@ -78,6 +79,7 @@ fn Factors(
         <ChangePassword/>
         <Sessions/>
         <TrustedBrowsers/>
+        <SignedInApps/>
     }
 }
 

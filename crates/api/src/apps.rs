@@ -82,13 +82,22 @@ impl SigningAlg {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppInput {
     /// Shown on the users' home page and on the phone ("Sign in to …").
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    /// Not blank; no control characters (tabs, line breaks).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub name: String,
     /// Where the tile on the home page leads (https, or http on loopback).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Uri, inline))]
     pub launch_url: String,
-    /// Where codes may be sent, matched exactly (one at least, at most 10).
-    #[cfg_attr(feature = "openapi", schema(max_items = 10, inline))]
+    /// Where codes may be sent, matched exactly (one at least, at most 10;
+    /// one listed twice is kept once).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10, inline))]
     pub redirect_uris: Vec<Uri>,
     /// Where the app may send users after they sign out (at most 10).
     #[serde(default)]
@@ -136,16 +145,38 @@ pub struct Id(pub String);
 /// Longest URI accepted.
 pub const URI_MAX_CHARS: usize = 2000;
 
+/// The addresses an app may register, as one pattern that the server
+/// checks and the API document publishes, so the two cannot disagree:
+/// https to a host name or IPv4 address, http only to the machine itself,
+/// an optional port, path and query of URL characters (percent-escapes
+/// allowed), no fragment and no user name. Host names are ASCII (an
+/// internationalised name in its `xn--` form). White space around the
+/// address is allowed and trimmed.
+pub const URI_PATTERN: &str = concat!(
+    r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*",
+    r"(?:https://(?:",
+    // host names: the last label starts with a letter
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    r"|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+    r")|http://(?:localhost|\[::1\]|127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}))",
+    r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    r"(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*",
+    r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?",
+    r"[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+);
+
 // By hand: the derive cannot put a length limit on a newtype's string.
 #[cfg(feature = "openapi")]
 fn string_schema(
     max: usize,
     words: &str,
+    pattern: Option<&str>,
 ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
         .min_length(Some(1))
         .max_length(Some(max))
+        .pattern(pattern)
         .description(Some(words))
         .into()
 }
@@ -156,6 +187,7 @@ impl utoipa::PartialSchema for Uri {
         string_schema(
             URI_MAX_CHARS,
             "An absolute https URI (http only on loopback), no fragment.",
+            Some(URI_PATTERN),
         )
     }
 }
@@ -166,7 +198,11 @@ impl utoipa::ToSchema for Uri {}
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Id {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        string_schema(crate::admin_bulk::ID_MAX_CHARS, "A group's or a user's id.")
+        string_schema(
+            crate::admin_bulk::ID_MAX_CHARS,
+            "A group's or a user's id.",
+            None,
+        )
     }
 }
 

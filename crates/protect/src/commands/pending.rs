@@ -21,7 +21,7 @@ pub fn pending(state: &State, out: &mut dyn Write) -> Result<Done, Error> {
     Ok(Done::Ok)
 }
 
-/// Resource, IP, browser, time and time left, on two lines; a third when
+/// "Sign in to <resource>", IP, browser, time and time left, on two lines; a third when
 /// the organisation wants the user verified before an approval.
 pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
     let left = p.expires_at.saturating_sub(portal_now(clock_offset_secs));
@@ -31,7 +31,7 @@ pub fn describe(p: &PendingPush, clock_offset_secs: i64) -> String {
         "expired".to_string()
     };
     let mut text = format!(
-        "{} from {}, {}\n  at {}, {expiry} (id {})",
+        "Sign in to {} from {}, {}\n  at {}, {expiry} (id {})",
         p.resource,
         p.ip,
         p.browser,

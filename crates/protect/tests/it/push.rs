@@ -43,8 +43,7 @@ fn approve_with_the_right_number_signs_the_browser_in() {
     let pending = phone.run(&["pending"]);
     assert_eq!(pending.code, 0, "{pending:?}");
     for words in [
-        "User Portal",
-        "from 127.0.0.1",
+        "Sign in to User Portal from 127.0.0.1",
         "Chrome on Linux",
         "UTC",
         "expires in",

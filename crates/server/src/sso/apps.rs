@@ -107,16 +107,16 @@ fn check(input: &AppInput) -> Result<Checked, AdminError> {
 /// not there.
 async fn assign(tx: &mut store::Tx, app_id: &str, input: &AppInput) -> Result<(), AdminError> {
     store::apps::clear_members(tx, app_id).await?;
-    for g in &input.groups {
-        if !store::apps::add_group(&mut **tx, app_id, &g.0).await? {
+    for g in once(&input.groups) {
+        if !store::apps::add_group(&mut **tx, app_id, g).await? {
             return Err(AdminError::Missing(
                 "One of the groups is not there any more (it may have been deleted). Reload and try again."
                     .into(),
             ));
         }
     }
-    for u in &input.users {
-        if !store::apps::add_user(&mut **tx, app_id, &u.0).await? {
+    for u in once(&input.users) {
+        if !store::apps::add_user(&mut **tx, app_id, u).await? {
             return Err(AdminError::Missing(
                 "One of the people is not there any more (they may have been deleted). Reload and try again."
                     .into(),
@@ -200,6 +200,9 @@ pub async fn change(
 ) -> Result<App, AdminError> {
     let c = check(input)?;
     let mut tx = state.db.begin().await?;
+    if !store::apps::claim(&mut *tx, id, state.now()).await? {
+        return Err(missing());
+    }
     let mut row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
     if input.confidential != row.secret_hash.is_some() {
         return Err(AdminError::Conflict(
@@ -239,6 +242,9 @@ pub async fn new_client_secret(
 ) -> Result<App, AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
     let mut tx = state.db.begin().await?;
+    if !store::apps::claim(&mut *tx, id, state.now()).await? {
+        return Err(missing());
+    }
     let row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
     if row.secret_hash.is_none() {
         return Err(AdminError::Conflict(
@@ -264,10 +270,21 @@ pub async fn remove(
 ) -> Result<(), AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
     let mut tx = state.db.begin().await?;
+    if !store::apps::claim(&mut *tx, id, state.now()).await? {
+        return Err(missing());
+    }
     let row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the app {}", row.name);
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Each id once: one listed twice is one assignment, not a missing one.
+fn once(ids: &[portcullis_api::apps::Id]) -> Vec<&str> {
+    let mut ids: Vec<&str> = ids.iter().map(|i| i.0.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

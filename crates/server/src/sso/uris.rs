@@ -3,14 +3,20 @@
 //! credentials. Redirects later match a registered one exactly, character
 //! for character: no prefix, no wildcard, no normalisation.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use url::{Host, Url};
 
-use portcullis_api::apps::URI_MAX_CHARS;
+use portcullis_api::apps::{URI_MAX_CHARS, URI_PATTERN};
+
+// The published pattern decides; `Url` only finds the words for a refusal.
+static ALLOWED: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(URI_PATTERN).ok());
 
 /// Why an address is refused, in words.
 pub fn check(what: &str, text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.is_empty() {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
         return Err(format!("Enter the {what}."));
     }
     if text.chars().count() > URI_MAX_CHARS {
@@ -18,30 +24,40 @@ pub fn check(what: &str, text: &str) -> Result<String, String> {
             "The {what} is longer than {URI_MAX_CHARS} characters."
         ));
     }
-    let url = Url::parse(text).map_err(|_| {
-        format!("The {what} “{text}” is not a full address (it must start with https://).")
-    })?;
+    let allowed = ALLOWED.as_ref().is_some_and(|re| re.is_match(text));
+    if allowed {
+        Ok(trimmed.to_string())
+    } else {
+        Err(explain(what, trimmed))
+    }
+}
+
+/// The most useful reason an address does not fit the pattern.
+fn explain(what: &str, text: &str) -> String {
+    let Ok(url) = Url::parse(text) else {
+        return format!("The {what} “{text}” is not a full address (it must start with https://).");
+    };
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
-            return Err(format!(
+            return format!(
                 "The {what} “{text}” must use https (http only on 127.0.0.1, [::1] or localhost)."
-            ))
+            )
         }
-        _ => return Err(format!("The {what} “{text}” must start with https://.")),
+        _ => return format!("The {what} “{text}” must start with https://."),
     }
     if url.fragment().is_some() {
-        return Err(format!(
-            "The {what} “{text}” must not have a fragment (#…)."
-        ));
+        return format!("The {what} “{text}” must not have a fragment (#…).");
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "The {what} “{text}” must not hold a user name or password."
-        ));
+        return format!("The {what} “{text}” must not hold a user name or password.");
     }
-    Ok(text.to_string())
+    format!(
+        "The {what} “{text}” has characters an address may not hold: use a host name in \
+         ASCII (an international name in its xn-- form), a port up to 65535, and escape \
+         other characters with %."
+    )
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -53,7 +69,7 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Checks a list: at least `min`, at most 10, no duplicates.
+/// Checks a list: at least `min`, at most 10; duplicates kept once.
 pub fn check_list(what: &str, list: &[String], min: usize) -> Result<Vec<String>, String> {
     if list.len() < min {
         return Err(format!("Enter at least one {what}."));
@@ -64,10 +80,10 @@ pub fn check_list(what: &str, list: &[String], min: usize) -> Result<Vec<String>
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     for text in list {
         let uri = check(what, text)?;
-        if out.contains(&uri) {
-            return Err(format!("The {what} “{uri}” is listed twice."));
+        // Listed twice is harmless: kept once.
+        if !out.contains(&uri) {
+            out.push(uri);
         }
-        out.push(uri);
     }
     Ok(out)
 }
@@ -84,8 +100,11 @@ mod tests {
             "http://127.0.0.1:8080/cb",
             "http://localhost/cb",
             "http://[::1]:9000/",
+            "https://xn--exmple-cua.com/a%20b?x=1&y=/z",
+            "https://10.0.0.1:8443",
+            "  https://app.example.com/cb\n",
         ] {
-            assert_eq!(check("redirect URI", ok).as_deref(), Ok(ok), "{ok}");
+            assert_eq!(check("redirect URI", ok).as_deref(), Ok(ok.trim()), "{ok}");
         }
         for bad in [
             "",
@@ -96,6 +115,14 @@ mod tests {
             "https://app.example.com/cb#x",
             "https://user:pw@app.example.com/cb",
             "ftp://example.com/",
+            "https://exa mple.com/",
+            "https://example.com:99999/",
+            "https://exämple.com/",
+            "https://example.com/a b",
+            "https://example.com/%zz",
+            "https://1.2.3.999/",
+            "https://[2001:db8::1]/",
+            "http://127.0.0.1.example.com/",
         ] {
             assert!(check("redirect URI", bad).is_err(), "{bad}");
         }
@@ -104,11 +131,14 @@ mod tests {
     }
 
     #[test]
-    fn lists_are_bounded_and_without_duplicates() {
+    fn lists_are_bounded_and_keep_a_duplicate_once() {
         let one = vec!["https://a.example/cb".to_string()];
         assert!(check_list("redirect URI", &[], 1).is_err());
         assert!(check_list("redirect URI", &one, 1).is_ok());
-        assert!(check_list("redirect URI", &[one[0].clone(), one[0].clone()], 1).is_err());
+        assert_eq!(
+            check_list("redirect URI", &[one[0].clone(), one[0].clone()], 1),
+            Ok(one.clone())
+        );
         let many: Vec<String> = (0..11).map(|i| format!("https://a.example/{i}")).collect();
         assert!(check_list("redirect URI", &many, 1).is_err());
     }

@@ -130,6 +130,19 @@ pub async fn update<'c>(db: impl Exec<'c>, app: &App) -> sqlx::Result<bool> {
     Ok(res.rows_affected() == 1)
 }
 
+/// Marks the app changed, as a transaction's first statement: on SQLite a
+/// transaction that reads first and writes later cannot wait for another
+/// writer ("database is locked"), one that writes first can. Whether the
+/// app is there.
+pub async fn claim<'c>(db: impl Exec<'c>, id: &str, now: Timestamp) -> sqlx::Result<bool> {
+    let res = sqlx::query("UPDATE apps SET updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
 pub async fn set_secret<'c>(
     db: impl Exec<'c>,
     id: &str,

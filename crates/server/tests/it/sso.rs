@@ -629,3 +629,113 @@ async fn an_app_signs_the_user_out_and_keys_rotate_without_breaking_tokens() {
     );
     assert_eq!(user.me().await.status, 401);
 }
+
+#[tokio::test]
+async fn a_session_without_a_second_factor_is_stepped_up_for_an_app_that_needs_one() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let mut payroll = input("Payroll", AppPolicy::SecondFactor, true);
+    payroll.first_party = true;
+    let app = register(&admin, &payroll).await;
+    // Browsers may be trusted: ivan's second login passes the password
+    // alone, a session the portal accepts and the app does not.
+    let body = serde_json::json!({ "trusted_browser_days": 30 });
+    let set = admin
+        .http
+        .patch(admin.url("/api/v1/admin/settings"))
+        .json(&body)
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(set.status().as_u16(), 200);
+    let (user, key) = s.enrolled("ivan@example.com").await;
+    user.logout().await.ok();
+    let first = user.login("ivan@example.com", PASSWORD).await.ok();
+    assert!(matches!(first, LoginResponse::Mfa { .. }), "{first:?}");
+    let trusted = user
+        .post::<LoginResponse>(
+            "/api/v1/login/totp",
+            &portcullis_api::LoginCodeRequest {
+                code: s.code(&key, 0),
+                trust_browser: true,
+            },
+        )
+        .await;
+    assert_eq!(trusted.status, 200);
+    s.next_step();
+    user.logout().await.ok();
+    let spared = user.login("ivan@example.com", PASSWORD).await.ok();
+    assert!(matches!(spared, LoginResponse::Done { .. }), "{spared:?}");
+
+    let id = request(&s, &app, "up", "").await;
+    match step(&user, &id).await {
+        SsoStep::StepUp { app, factors } => {
+            assert_eq!(app, "Payroll");
+            assert_eq!(factors, vec![portcullis_api::FactorKind::Totp]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Only the missing factor is asked, in the same session.
+    user.verify(&s.code(&key, 0)).await.ok();
+    let url = redirect_of(step(&user, &id).await);
+    let code = param(&url, "code").expect("code");
+    let (_, tokens) = exchange(&s.base, &app, app.client_secret.as_deref(), &code).await;
+    let claims =
+        jws::verify(tokens["id_token"].as_str().unwrap(), &jwks(&s).await).expect("signed");
+    let amr: Vec<&str> = claims["amr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(amr, ["pwd", "otp", "mfa"]);
+}
+
+#[tokio::test]
+async fn a_login_for_an_app_names_it_in_pushes_and_the_push_limit_counts_per_app() {
+    use crate::push::{push_login, user_with_device};
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let app = register(&admin, &input("Wiki", AppPolicy::OrgDefault, true)).await;
+    let (_, device) = user_with_device(&s, "alice@example.com").await;
+    // A push for the portal waits; a login for Wiki may still push.
+    let (_portal, _) = push_login(&s, "alice@example.com").await;
+    let id = request(&s, &app, "push", "").await;
+    let browser = s.api();
+    let answer: LoginResponse = browser
+        .post(
+            "/api/v1/login",
+            &LoginRequest {
+                email: "alice@example.com".into(),
+                password: PASSWORD.into(),
+                sso: Some(id.clone()),
+            },
+        )
+        .await
+        .ok();
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    let started: portcullis_api::protect::PushStarted =
+        browser.post_empty("/api/v1/login/push").await.ok();
+    let pending = device.pending(0).await.ok();
+    let push = pending
+        .iter()
+        .find(|p| p.id == started.id)
+        .expect("the app's push");
+    assert_eq!(push.resource, "Wiki");
+    // A second login for Wiki finds Wiki's one push waiting.
+    let again = s.api();
+    let id2 = request(&s, &app, "push2", "").await;
+    again
+        .post::<LoginResponse>(
+            "/api/v1/login",
+            &LoginRequest {
+                email: "alice@example.com".into(),
+                password: PASSWORD.into(),
+                sso: Some(id2),
+            },
+        )
+        .await
+        .ok();
+    let refused = again.post_empty::<Value>("/api/v1/login/push").await;
+    assert_eq!(refused.status, 429);
+}

@@ -5,6 +5,8 @@ import { PASSWORD } from './fixtures';
 // release SPA from dist/ with a fresh SQLite database in a temp dir.
 // --fake-clock: tests move its time through /api/test/clock instead of waiting;
 // the binary must be built with `--features test-clock` to have it.
+// --trusted-proxy: nginx and Caddy, started by forward-auth.spec.ts on
+// loopback, ask the portal about their requests.
 const port = Number(process.env.E2E_PORT ?? 8181);
 const server = process.env.PORTCULLIS_SERVER_BIN ?? 'target/debug/portcullis-server';
 // Set in the environment so that the worker processes, which inherit it and
@@ -37,7 +39,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && ${server} --demo --fake-clock --listen 127.0.0.1:${port} --data-dir ${dataDir} --spa-dir dist`,
+    command: `rm -rf ${dataDir} && ${server} --demo --fake-clock --trusted-proxy 127.0.0.1 --listen 127.0.0.1:${port} --data-dir ${dataDir} --spa-dir dist`,
     cwd: '..',
     url: `http://localhost:${port}/api/openapi.json`,
     reuseExistingServer: false,

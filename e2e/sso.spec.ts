@@ -1,6 +1,6 @@
 import { test, expect, Page, BrowserContext, APIRequestContext } from '@playwright/test';
 import * as client from 'openid-client';
-import { Api, Authenticator, logInAsAdmin, serverNow, advance, PASSWORD } from './fixtures';
+import { Admin, Api, Authenticator, emailedLink, logInAsAdmin, serverNow, advance, PASSWORD } from './fixtures';
 
 // Single sign-on against an independent relying party: panva's
 // openid-client (certified) discovers the provider, sends the browser
@@ -12,6 +12,9 @@ import { Api, Authenticator, logInAsAdmin, serverNow, advance, PASSWORD } from '
 const RP = 'https://rp.example.test';
 const REDIRECT = `${RP}/callback`;
 const LOGOUT = `${RP}/signed-out`;
+// A user of this file's own: other specs change the demo users' factors.
+const USER = 'victor@example.com';
+const USER_NAME = 'Victor Vale';
 
 interface AppView {
   id: string;
@@ -59,11 +62,11 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   throw new Error('not refused');
 }
 
-/** A user who has an authenticator app, set up through the API. */
-async function userWithApp(request: APIRequestContext, email: string): Promise<Authenticator> {
+/** A new user (invited by `admin`) with an authenticator app, through the API. */
+async function userWithApp(admin: Admin, request: APIRequestContext): Promise<Authenticator> {
+  await admin.ok(admin.post('/admin/users', { email: USER, display_name: USER_NAME, role: 'user' }));
   const api = new Api(request);
-  const first = await api.login(email);
-  expect(first.next).toBe('done');
+  await api.welcome(emailedLink(USER, 'invitation'));
   const app = await api.enrollTotp();
   await api.post('/logout');
   return app;
@@ -108,12 +111,12 @@ async function signInThroughPortal(page: Page, url: URL, email: string, app: Aut
 test.describe.serial('single sign-on with an independent relying party', () => {
   let wiki: AppView;
   let secret: string;
-  // ivan's authenticator app, kept across tests (each has its own request
+  // the user's authenticator app, kept across tests (each has its own request
   // context, so the app is made again from its key and last step).
-  let ivanKey = '';
-  let ivanStep = -1;
-  const ivanApp = (request: APIRequestContext) =>
-    new Authenticator(request, ivanKey, ivanStep, (step) => (ivanStep = step));
+  let userKey = '';
+  let userStep = -1;
+  const userApp = (request: APIRequestContext) =>
+    new Authenticator(request, userKey, userStep, (step) => (userStep = step));
 
   test('an administrator registers an app; its secret is shown once', async ({ page, request }) => {
     const admin = await logInAsAdmin(page, request);
@@ -139,23 +142,23 @@ test.describe.serial('single sign-on with an independent relying party', () => {
     const apps = await admin.ok<AppView[]>(admin.get('/admin/apps'));
     wiki = apps.find((a) => a.client_id === clientId)!;
     expect(wiki.client_secret).toBeUndefined();
-    const ivan = await userWithApp(request, 'ivan@example.com');
-    [ivanKey, ivanStep] = [ivan.secret, ivan.step];
+    const made = await userWithApp(admin, request);
+    [userKey, userStep] = [made.secret, made.step];
   });
 
   test('code flow with PKCE through the SPA, refresh with rotation, revocation', async ({ page, context, request, baseURL }) => {
     await serveApp(context);
     const config = await relyingParty(request, baseURL!, wiki.client_id, client.ClientSecretBasic(secret));
     const { url, checks } = await start(config);
-    const back = await signInThroughPortal(page, url, 'ivan@example.com', ivanApp(request));
+    const back = await signInThroughPortal(page, url, USER, userApp(request));
     const tokens = await client.authorizationCodeGrant(config, back, checks);
     const claims = tokens.claims()!;
-    expect(claims.email).toBe('ivan@example.com');
+    expect(claims.email).toBe(USER);
     expect(claims.amr).toContain('mfa');
     expect(claims.amr).toContain('otp');
     expect(claims.nonce).toBe(checks.expectedNonce);
     const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
-    expect(info.name).toBe('Ivan Ilic');
+    expect(info.name).toBe(USER_NAME);
 
     // The same code again: refused, and the tokens it gave are revoked.
     expect(await refusal(client.authorizationCodeGrant(config, back, checks))).toMatch(/invalid_grant|used already/);
@@ -209,7 +212,7 @@ test.describe.serial('single sign-on with an independent relying party', () => {
     // A code for a wrong secret; then a wrong verifier; then too late.
     const first = await start(basic);
     // (consent was given in the test before: straight back to the app)
-    const back = await signInThroughPortal(page, first.url, 'ivan@example.com', ivanApp(request), false);
+    const back = await signInThroughPortal(page, first.url, USER, userApp(request), false);
     const wrong = await relyingParty(request, baseURL!, wiki.client_id, client.ClientSecretBasic('pcsec_wrong'));
     expect(await refusal(client.authorizationCodeGrant(wrong, back, first.checks))).toMatch(/invalid_client|WWW_AUTHENTICATE_CHALLENGE 401/);
     const otherVerifier = { ...first.checks, pkceCodeVerifier: client.randomPKCECodeVerifier() };
@@ -243,7 +246,7 @@ test.describe.serial('single sign-on with an independent relying party', () => {
       await page.waitForURL(`${REDIRECT}?**`);
       const grant = client.authorizationCodeGrant(rp, new URL(page.url()), t.checks);
       if (change) expect(await refusal(grant)).toMatch(/signature/i);
-      else expect((await grant).claims()!.email).toBe('ivan@example.com');
+      else expect((await grant).claims()!.email).toBe(USER);
     }
 
     // An address nobody registered: a page in words, no redirect.

@@ -13,7 +13,7 @@
 // on the others.
 // Prints figures; it is a measurement, not a test (nothing fails on speed).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ async function startInstance(bin, args, env, dir) {
 async function startServers() {
   if (process.env.BENCH_URL) {
     const urls = process.env.BENCH_URL.split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean);
-    return { urls, database: 'external', stop: () => {} };
+    return { urls, database: 'external', stop: () => {}, firstLog: null };
   }
   const bin = process.env.PORTCULLIS_SERVER_BIN ?? 'target/server-release/portcullis-server';
   const database = process.env.BENCH_DATABASE;
@@ -93,6 +93,8 @@ async function startServers() {
       const args = [
         '--listen', `127.0.0.1:${ports[i]}`, '--public-url', `http://localhost:${ports[0]}`,
         '--data-dir', dir, '--spa-dir', 'dist', '--logins-per-account', '1000000',
+        // the benchmark plays the reverse proxy that asks forward-auth
+        '--trusted-proxy', '127.0.0.1',
       ];
       if (database) args.push('--database', database);
       // The first seeds the demo organisation; the others, started once it
@@ -105,7 +107,8 @@ async function startServers() {
     throw e;
   }
   const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-  return { urls, database: database ? database.split(':')[0].replace(/ql$/, '') : 'sqlite', stop };
+  const firstLog = join(dirs[0], 'server.log');
+  return { urls, database: database ? database.split(':')[0].replace(/ql$/, '') : 'sqlite', stop, firstLog };
 }
 
 function pct(sorted, p) {
@@ -113,6 +116,19 @@ function pct(sorted, p) {
 }
 
 const figures = {};
+
+// RFC 6238 (SHA-1, 6 digits, 30-second steps) of a base32 key.
+function totp(secret, step = Math.floor(Date.now() / 1000 / 30)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const o = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
 
 async function latency(id, name, n, fn) {
   const times = [];
@@ -141,6 +157,71 @@ async function throughput(id, name, seconds, concurrency, fn) {
   );
   figures[`${id}_per_s`] = done / seconds;
   log(`${name.padEnd(34)} ${(done / seconds).toFixed(0)} requests/s (${concurrency} concurrent)`);
+}
+
+// Single sign-on: the administrator (through the demo's setup link and an
+// authenticator app) adds a site for forward-auth and registers an app;
+// then forward-auth checks with alice's session, as a proxy asks before
+// each request (200 keep-alive connections at once for throughput), and
+// token exchanges of codes made beforehand (a code lives 60 s).
+async function sso(urls, next, aliceCookie, firstLog) {
+  const link = readFileSync(firstLog, 'utf8').match(/\/welcome#([A-Za-z0-9_-]+)/);
+  if (!link) throw new Error('no setup link for the administrator in the server log');
+  const post = async (url, body, cookie) => {
+    const r = await fetch(url, { method: 'POST', headers: { ...CSRF, ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`POST ${url}: ${r.status} ${text}`);
+    return { json: text ? JSON.parse(text) : null, cookie: r.headers.get('set-cookie')?.split(';')[0] ?? cookie };
+  };
+  const base = urls[0];
+  const welcome = await post(`${base}/api/v1/welcome`, { token: link[1], password: PASSWORD });
+  let admin = welcome.cookie;
+  const { json: enrollment } = await post(`${base}/api/v1/totp/enroll`, {}, admin);
+  admin = (await post(`${base}/api/v1/totp/confirm`, { code: totp(enrollment.secret) }, admin)).cookie;
+  await post(`${base}/api/v1/admin/sites`, { domain: 'bench.example.com', rule: 'password_only', everyone: true }, admin);
+  const redirect = 'https://bench-app.example.com/callback';
+  const { json: app } = await post(`${base}/api/v1/admin/apps`, {
+    name: 'Bench', launch_url: 'https://bench-app.example.com/', redirect_uris: [redirect], confidential: true,
+    policy: 'org_default', first_party: true, everyone: true,
+  }, admin);
+
+  const ask = async () => {
+    const r = await fetch(`${next()}/api/authz/forward-auth`, {
+      headers: { cookie: aliceCookie, 'x-original-url': 'https://bench.example.com/page' },
+    });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`forward-auth: ${r.status}`);
+  };
+  await latency('fa', 'forward-auth check', 500, ask);
+  await throughput('fa', 'forward-auth check', SECONDS, 200, ask);
+
+  const code = async () => {
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.client_id, redirect_uri: redirect, scope: 'openid email', state: 's' });
+    const r = await fetch(`${next()}/oauth2/authorize?${q}`, { redirect: 'manual' });
+    await r.arrayBuffer();
+    const id = (r.headers.get('location') ?? '').replace('/sso/', '');
+    const { json } = await post(`${next()}/api/v1/sso/${id}`, {}, aliceCookie);
+    return new URL(json.url).searchParams.get('code');
+  };
+  const basic = `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`;
+  const exchange = async (c) => {
+    const r = await fetch(`${next()}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: c, redirect_uri: redirect }),
+    });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`token: ${r.status}`);
+  };
+  const n = 1000;
+  const codes = [];
+  await Promise.all(Array.from({ length: 16 }, async () => { while (codes.length < n) codes.push(await code()); }));
+  const t = performance.now();
+  let i = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => { while (i < codes.length) await exchange(codes[i++]); }));
+  const rate = codes.length / ((performance.now() - t) / 1000);
+  figures.token_per_s = rate;
+  log(`${'token exchange (code → tokens)'.padEnd(34)} ${rate.toFixed(0)} requests/s (16 concurrent, ${codes.length} codes)`);
 }
 
 const server = await startServers();
@@ -175,6 +256,8 @@ try {
   await page.arrayBuffer();
   if (page.ok) await throughput('page', 'GET / (SPA page, CSP hashed)', SECONDS, 16, get('/'));
   else log('GET / (SPA page)                   skipped: no built SPA in dist/');
+  if (server.firstLog) await sso(urls, next, cookie, server.firstLog);
+  else log('forward-auth, token exchange        skipped: an external server (no setup link to read)');
   if (JSON_OUT) console.log(JSON.stringify({ database: server.database, instances: urls.length, ...figures }));
 } finally {
   server.stop();

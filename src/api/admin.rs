@@ -8,8 +8,8 @@
 use portcullis_api::{
     AdminUser, App, AppInput, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group,
     GroupName, ImportReport, MfaSettings, MfaSettingsChange, NewScimToken, NewUser, ScimToken,
-    SetupLink, TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion, UserDetail,
-    UserImport, UserPage,
+    SetupLink, Site, SiteInput, TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion,
+    UserDetail, UserImport, UserPage,
 };
 
 use super::client::{delete, get, post, send_json};
@@ -247,4 +247,25 @@ pub async fn remove_app(id: &str) -> Result<(), ApiError> {
 
 fn app_path(id: &str, rest: &str) -> String {
     format!("/admin/apps/{}{rest}", encode_component(id))
+}
+
+/// The sites behind the organisation's reverse proxy (forward-auth).
+pub async fn sites() -> Result<Vec<Site>, ApiError> {
+    get("/admin/sites").await
+}
+
+pub async fn add_site(input: &SiteInput) -> Result<Site, ApiError> {
+    post("/admin/sites", input).await
+}
+
+pub async fn change_site(id: &str, input: &SiteInput) -> Result<Site, ApiError> {
+    send_json("PUT", &site_path(id), input).await
+}
+
+pub async fn remove_site(id: &str) -> Result<(), ApiError> {
+    delete(&site_path(id)).await
+}
+
+fn site_path(id: &str) -> String {
+    format!("/admin/sites/{}", encode_component(id))
 }

@@ -5,6 +5,7 @@
 mod add_user;
 mod apps;
 pub mod area;
+mod assignees;
 mod bulk;
 mod events;
 mod groups;
@@ -13,6 +14,7 @@ mod refused;
 mod scim_tokens;
 mod settings;
 mod settings_protect;
+mod sites;
 mod user;
 mod user_account;
 mod user_actions;

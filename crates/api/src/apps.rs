@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::patterns::{host_name, octet, port, ws};
+
 /// What an app asks of the login that reaches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -153,21 +155,29 @@ pub const URI_MAX_CHARS: usize = 2000;
 /// internationalised name in its `xn--` form). White space around the
 /// address is allowed and trimmed.
 pub const URI_PATTERN: &str = concat!(
-    r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*",
+    "^",
+    ws!(),
     r"(?:https://(?:",
-    // host names: the last label starts with a letter
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
-    r"|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
-    r")|http://(?:localhost|\[::1\]|127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}))",
-    r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    host_name!(),
+    "|",
+    octet!(),
+    r"(?:\.",
+    octet!(),
+    "){3}",
+    r")|http://(?:localhost|\[::1\]|127(?:\.",
+    octet!(),
+    "){3}))",
+    port!(),
+    "?",
     r"(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*",
     r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?",
-    r"[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+    ws!(),
+    "$",
 );
 
 // By hand: the derive cannot put a length limit on a newtype's string.
 #[cfg(feature = "openapi")]
-fn string_schema(
+pub(crate) fn string_schema(
     max: usize,
     words: &str,
     pattern: Option<&str>,

@@ -453,6 +453,7 @@ pub use people::{
 pub use recovery_codes::{NewRecoveryCodes, RecoveryCodeRequest, RecoveryCodesStatus};
 pub use scim_tokens::{NewScimToken, ScimToken};
 pub use sessions::{EndedSessions, SessionInfo};
+pub use sites::{Site, SiteInput, SiteRule};
 pub use temporary_access::{
     TemporaryAccess, TemporaryAccessCode, TemporaryAccessRequest, TEMPORARY_ACCESS_MAX_HOURS,
 };
@@ -464,12 +465,14 @@ mod admin_list;
 mod admin_settings;
 mod admin_user;
 pub mod apps;
+mod patterns;
 /// Protect push: the portal's routes and the device API.
 pub mod people;
 pub mod protect;
 mod recovery_codes;
 pub mod scim_tokens;
 mod sessions;
+pub mod sites;
 pub mod temporary_access;
 mod trusted_browsers;
 pub mod user_import;

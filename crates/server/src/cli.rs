@@ -81,6 +81,13 @@ pub struct Cli {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A parent domain the session cookie is sent to (e.g. example.com),
+    /// so sites behind forward-auth on its subdomains see the portal's
+    /// sessions. Only with an https --public-url on a host under it: the
+    /// cookie is then `__Secure-` and every subdomain's server receives it,
+    /// so every one of them must be trusted like the portal.
+    #[arg(long, env = "PORTCULLIS_COOKIE_DOMAIN", global = true)]
+    pub cookie_domain: Option<String>,
     /// Completed logins allowed per account in 5 minutes (more are
     /// answered 429): stolen credentials cannot mint sessions at will. A
     /// password alone, with a second factor pending, does not count.
@@ -279,8 +286,13 @@ impl Cli {
         let url = self.public_url();
         let public_origin = origin_of(&url)
             .with_context(|| format!("--public-url {url:?} is not an http(s) URL"))?;
+        let cookie_domain = match &self.cookie_domain {
+            Some(d) => Some(crate::config::check_cookie_domain(&public_origin, d)?),
+            None => None,
+        };
         Ok(Settings {
             public_origin,
+            cookie_domain,
             allowed_origins: self.allowed_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             logins_per_window: self.logins_per_account,

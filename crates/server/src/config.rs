@@ -33,6 +33,9 @@ pub struct Settings {
     /// Logins that may wait for a hashing slot; beyond that the server
     /// answers 503 at once instead of queueing without bound.
     pub hash_queue: usize,
+    /// A parent domain the session cookie is sent to (forward-auth for
+    /// sites on its subdomains); https only.
+    pub cookie_domain: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// The bearer token `/metrics` asks for; without one the main address
@@ -64,6 +67,7 @@ impl Default for Settings {
             login_window_secs: 5 * 60,
             hash_concurrency: cores,
             hash_queue: cores * 16,
+            cookie_domain: None,
             trusted_proxies: Vec::new(),
             metrics_token: None,
             audit_retention_days: 400,
@@ -118,6 +122,39 @@ pub fn origin_of(url: &str) -> Option<String> {
         _ => authority,
     };
     Some(format!("{scheme}://{authority}"))
+}
+
+/// The cookie domain as kept (lower case, no leading dot), or why it
+/// cannot be one: the portal must be served over https (the cookie goes to
+/// every server under the domain; over http anyone on the path reads it)
+/// from a host under the domain, and the domain must have a dot (a
+/// browser refuses a cookie for a whole top-level domain).
+pub fn check_cookie_domain(public_origin: &str, domain: &str) -> anyhow::Result<String> {
+    let domain = domain.trim().trim_start_matches('.').to_ascii_lowercase();
+    let host = public_origin
+        .split_once("://")
+        .map_or(public_origin, |(_, rest)| rest);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    if !public_origin.starts_with("https://") {
+        anyhow::bail!(
+            "--cookie-domain needs an https --public-url: the session cookie would go in clear to every server under {domain}"
+        );
+    }
+    let valid = domain.contains('.')
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !valid {
+        anyhow::bail!(
+            "--cookie-domain {domain:?} is not a domain with at least two labels (example.com)"
+        );
+    }
+    if host != domain && !host.ends_with(&format!(".{domain}")) {
+        anyhow::bail!(
+            "--cookie-domain {domain:?} must be the portal's own domain or a parent of it ({host})"
+        );
+    }
+    Ok(domain)
 }
 
 #[cfg(test)]

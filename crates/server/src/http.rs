@@ -19,6 +19,7 @@ pub(crate) mod device;
 pub(crate) mod device_cookie;
 pub(crate) mod error;
 pub(crate) mod extract;
+mod forward_auth;
 pub(crate) mod groups;
 pub(crate) mod headers;
 pub(crate) mod login;
@@ -33,6 +34,7 @@ pub(crate) mod recovery_codes;
 pub(crate) mod scim;
 pub(crate) mod scim_tokens;
 pub(crate) mod sessions;
+mod sites;
 pub(crate) mod spa;
 pub(crate) mod sso;
 #[cfg(feature = "test-clock")]
@@ -211,6 +213,10 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(apps::change_app))
         .routes(routes!(apps::new_app_secret))
         .routes(routes!(apps::remove_app))
+        .routes(routes!(sites::list_sites))
+        .routes(routes!(sites::add_site))
+        .routes(routes!(sites::change_site))
+        .routes(routes!(sites::remove_site))
         .routes(routes!(sso::sso_logout))
         .routes(routes!(sso::sso_next))
         .routes(routes!(sso::sso_consent))
@@ -267,6 +273,7 @@ pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
     let mut app = api(state.clone())
         .merge(scim::router(state.clone()))
         .merge(oidc::router(state.clone()))
+        .merge(forward_auth::router(state.clone()))
         .merge(ops::router(state));
     if let Some(dir) = spa_dir {
         app = app.merge(spa::router(dir));

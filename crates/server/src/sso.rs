@@ -10,6 +10,7 @@
 pub mod apps;
 pub mod authorize;
 pub mod claims;
+pub mod forward_auth;
 pub mod jws;
 pub mod keys;
 pub mod logout;
@@ -17,6 +18,7 @@ pub mod mine;
 pub mod policy;
 pub mod scopes;
 pub mod sign_in;
+pub mod sites;
 pub mod token;
 pub mod uris;
 

@@ -8,10 +8,11 @@ use leptos::prelude::*;
 use portcullis_api::apps::{Id, Uri};
 use portcullis_api::{App, AppInput, AppPolicy, ErrorCode, Group, SigningAlg};
 
+use super::assignees::{emails, lines, people_ids, who};
+use super::sites::SitesSection;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::Page;
-use crate::paths::UsersQuery;
 use crate::state::PageTitle;
 
 /// What waits for a fresh second factor, or is running.
@@ -65,63 +66,8 @@ impl Draft {
             es256: app.signing_alg == SigningAlg::ES256,
             everyone: app.everyone,
             groups: app.groups.iter().map(|g| g.id.clone()).collect(),
-            people: app
-                .users
-                .iter()
-                .map(|u| {
-                    // "Name <email>": the email
-                    u.label
-                        .rsplit_once('<')
-                        .map_or(u.label.as_str(), |(_, e)| e.trim_end_matches('>'))
-                        .to_string()
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            people: emails(&app.users),
         }
-    }
-}
-
-fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-/// The people's ids, found by their emails; the email not found, if any.
-async fn people_ids(emails: Vec<String>) -> Result<Vec<Id>, String> {
-    let mut ids = Vec::new();
-    for email in emails {
-        let query = UsersQuery {
-            search: email.clone(),
-            ..Default::default()
-        };
-        let page = api::admin::users(&query)
-            .await
-            .map_err(|e| e.user_message())?;
-        match page
-            .users
-            .into_iter()
-            .find(|u| u.email.eq_ignore_ascii_case(&email))
-        {
-            Some(u) => ids.push(Id(u.id)),
-            None => return Err(format!("Nobody has the email {email}.")),
-        }
-    }
-    Ok(ids)
-}
-
-fn who(app: &App) -> String {
-    if app.everyone {
-        return "Everyone".into();
-    }
-    let mut parts: Vec<String> = app.groups.iter().map(|g| g.label.clone()).collect();
-    parts.extend(app.users.iter().map(|u| u.label.clone()));
-    if parts.is_empty() {
-        "Nobody yet".into()
-    } else {
-        parts.join(", ")
     }
 }
 
@@ -326,7 +272,7 @@ pub fn AppsPage() -> impl IntoView {
                                             </td>
                                             <td><code>{a.client_id.clone()}</code></td>
                                             <td>{a.policy.label()}</td>
-                                            <td>{who(&a)}</td>
+                                            <td>{who(a.everyone, &a.groups, &a.users)}</td>
                                             <td class="actions">
                                                 <button type="button" class="button secondary"
                                                     aria-label=format!("Change {}", a.name)
@@ -482,5 +428,6 @@ pub fn AppsPage() -> impl IntoView {
                 })
             />
         </section>
+        <SitesSection groups=groups/>
     }
 }

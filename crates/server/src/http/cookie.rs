@@ -12,8 +12,11 @@ use crate::config::Settings;
 
 pub fn name(settings: &Settings) -> &'static str {
     // The __Host- prefix makes the browser refuse the cookie unless it is
-    // Secure, host-only and Path=/ — it can only be used over TLS.
-    if settings.is_https() {
+    // Secure, host-only and Path=/ — it can only be used over TLS. A cookie
+    // for a parent domain cannot be host-only: __Secure- still demands TLS.
+    if settings.cookie_domain.is_some() {
+        "__Secure-portcullis_session"
+    } else if settings.is_https() {
         "__Host-portcullis_session"
     } else {
         "portcullis_session"
@@ -37,12 +40,16 @@ pub(super) fn named(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn flags(settings: &Settings) -> &'static str {
+fn flags(settings: &Settings) -> String {
+    let mut f = String::from("; Path=/; HttpOnly; SameSite=Strict");
     if settings.is_https() {
-        "; Path=/; HttpOnly; SameSite=Strict; Secure"
-    } else {
-        "; Path=/; HttpOnly; SameSite=Strict"
+        f.push_str("; Secure");
     }
+    if let Some(d) = &settings.cookie_domain {
+        f.push_str("; Domain=");
+        f.push_str(d);
+    }
+    f
 }
 
 /// `Set-Cookie` that stores `id`.
@@ -95,5 +102,39 @@ mod tests {
         assert!(c.starts_with("__Host-portcullis_session=xyz"), "{c}");
         assert!(c.ends_with("; Secure"), "{c}");
         assert!(clear(&tls).to_str().unwrap_or("").contains("Max-Age=0"));
+        let parent = Settings {
+            public_origin: "https://mfa.example.org".into(),
+            cookie_domain: Some("example.org".into()),
+            ..Settings::default()
+        };
+        let c = set(&parent, "xyz");
+        assert_eq!(
+            c.to_str().unwrap_or(""),
+            "__Secure-portcullis_session=xyz; Path=/; HttpOnly; SameSite=Strict; Secure; Domain=example.org"
+        );
+        assert!(clear(&parent)
+            .to_str()
+            .unwrap_or("")
+            .contains("Domain=example.org"));
+    }
+
+    #[test]
+    fn a_parent_domain_only_over_https_and_above_the_portal() {
+        use crate::config::check_cookie_domain;
+        let ok = check_cookie_domain("https://mfa.example.org", ".Example.org");
+        assert_eq!(ok.ok().as_deref(), Some("example.org"));
+        assert!(check_cookie_domain("https://mfa.example.org:8443", "example.org").is_ok());
+        for (origin, domain) in [
+            ("http://mfa.example.org", "example.org"),
+            ("https://mfa.example.org", "org"),
+            ("https://mfa.example.org", "other.org"),
+            ("https://mfa.example.org", "ample.org"),
+            ("https://mfa.example.org", "exa mple.org"),
+        ] {
+            assert!(
+                check_cookie_domain(origin, domain).is_err(),
+                "{origin} {domain}"
+            );
+        }
     }
 }

@@ -20,7 +20,7 @@ use crate::sso::{claims, keys, policy, scopes, SsoError};
 /// Bodies are short forms.
 const BODY_LIMIT: usize = MAX_FORM;
 
-fn no_store(mut r: Response) -> Response {
+pub(super) fn no_store(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -104,7 +104,7 @@ async fn jwks(State(state): State<AppState>) -> Response {
 }
 
 /// A page in words, when there is no safe way back to the app.
-fn page(words: &str) -> Response {
+pub(super) fn page(words: &str) -> Response {
     let escaped = words
         .replace('&', "&amp;")
         .replace('<', "&lt;")

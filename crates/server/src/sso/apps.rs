@@ -23,6 +23,11 @@ pub fn secret_hash(state: &AppState, secret: &str) -> String {
     state.secrets.keyed_hash("app-secret", secret)
 }
 
+/// Sites behind forward-auth share the table; these screens are for apps.
+fn is_oidc(row: &store::apps::App) -> bool {
+    row.kind == store::apps::OIDC
+}
+
 fn missing() -> AdminError {
     AdminError::Missing("There is no such app (it may have been removed).".into())
 }
@@ -60,7 +65,7 @@ async fn wire(state: &AppState, row: store::apps::App) -> Result<App, AdminError
 
 pub async fn list(state: &AppState) -> Result<Vec<App>, AdminError> {
     let mut out = Vec::new();
-    for row in store::apps::list(&state.db).await? {
+    for row in store::apps::list(&state.db, store::apps::OIDC).await? {
         out.push(wire(state, row).await?);
     }
     Ok(out)
@@ -69,6 +74,7 @@ pub async fn list(state: &AppState) -> Result<Vec<App>, AdminError> {
 pub async fn get(state: &AppState, id: &str) -> Result<App, AdminError> {
     let row = store::apps::find(&state.db, id)
         .await?
+        .filter(is_oidc)
         .ok_or_else(missing)?;
     wire(state, row).await
 }
@@ -105,9 +111,14 @@ fn check(input: &AppInput) -> Result<Checked, AdminError> {
 
 /// Writes whom the app is assigned to; refuses a group or user that is
 /// not there.
-async fn assign(tx: &mut store::Tx, app_id: &str, input: &AppInput) -> Result<(), AdminError> {
+pub(super) async fn assign(
+    tx: &mut store::Tx,
+    app_id: &str,
+    groups: &[portcullis_api::apps::Id],
+    users: &[portcullis_api::apps::Id],
+) -> Result<(), AdminError> {
     store::apps::clear_members(tx, app_id).await?;
-    for g in once(&input.groups) {
+    for g in once(groups) {
         if !store::apps::add_group(&mut **tx, app_id, g).await? {
             return Err(AdminError::Missing(
                 "One of the groups is not there any more (it may have been deleted). Reload and try again."
@@ -115,7 +126,7 @@ async fn assign(tx: &mut store::Tx, app_id: &str, input: &AppInput) -> Result<()
             ));
         }
     }
-    for u in once(&input.users) {
+    for u in once(users) {
         if !store::apps::add_user(&mut **tx, app_id, u).await? {
             return Err(AdminError::Missing(
                 "One of the people is not there any more (they may have been deleted). Reload and try again."
@@ -126,7 +137,7 @@ async fn assign(tx: &mut store::Tx, app_id: &str, input: &AppInput) -> Result<()
     Ok(())
 }
 
-async fn record(
+pub(super) async fn record(
     state: &AppState,
     tx: &mut store::Tx,
     admin: &Authed,
@@ -174,13 +185,15 @@ pub async fn register(
         signing_alg: input.signing_alg.as_str().to_string(),
         created_at: now,
         updated_at: now,
+        kind: store::apps::OIDC.into(),
+        domain: None,
     };
     let mut tx = state.db.begin().await?;
     match store::apps::insert(&mut *tx, &row).await {
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => return Err(taken(&c.name)),
         other => other?,
     }
-    assign(&mut tx, &row.id, input).await?;
+    assign(&mut tx, &row.id, &input.groups, &input.users).await?;
     let words = format!("registered the app {} ({})", c.name, input.policy.label());
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;
@@ -203,7 +216,10 @@ pub async fn change(
     if !store::apps::claim(&mut *tx, id, state.now()).await? {
         return Err(missing());
     }
-    let mut row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
+    let mut row = store::apps::find(&mut *tx, id)
+        .await?
+        .filter(is_oidc)
+        .ok_or_else(missing)?;
     if input.confidential != row.secret_hash.is_some() {
         return Err(AdminError::Conflict(
             "An app cannot change between confidential and public. Register it again instead."
@@ -226,7 +242,7 @@ pub async fn change(
             other?;
         }
     }
-    assign(&mut tx, id, input).await?;
+    assign(&mut tx, id, &input.groups, &input.users).await?;
     let words = format!("changed the app {} ({})", c.name, input.policy.label());
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;
@@ -245,7 +261,10 @@ pub async fn new_client_secret(
     if !store::apps::claim(&mut *tx, id, state.now()).await? {
         return Err(missing());
     }
-    let row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
+    let row = store::apps::find(&mut *tx, id)
+        .await?
+        .filter(is_oidc)
+        .ok_or_else(missing)?;
     if row.secret_hash.is_none() {
         return Err(AdminError::Conflict(
             "This app is a public client: it has no secret (it proves itself with PKCE).".into(),
@@ -273,7 +292,10 @@ pub async fn remove(
     if !store::apps::claim(&mut *tx, id, state.now()).await? {
         return Err(missing());
     }
-    let row = store::apps::find(&mut *tx, id).await?.ok_or_else(missing)?;
+    let row = store::apps::find(&mut *tx, id)
+        .await?
+        .filter(is_oidc)
+        .ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the app {}", row.name);
     record(state, &mut tx, admin, client, &words).await?;

@@ -18,6 +18,8 @@ pub async fn apps(state: &AppState, authed: &Authed) -> Result<Vec<MyApp>, Inter
     Ok(store::apps::assigned_to(&state.db, &authed.user.id)
         .await?
         .into_iter()
+        // a wildcard site has no one address to open; a closed one none
+        .filter(|a| !a.launch_url.is_empty() && a.policy != portcullis_api::SiteRule::Deny.as_str())
         .map(|a| MyApp {
             id: a.id,
             name: a.name,

@@ -9,7 +9,7 @@
 use portcullis_api::{AppPolicy, SsoStep};
 
 use super::authorize::{error_to_app, with_params};
-use super::{claims, policy, scopes, CODE_SECS};
+use super::{claims, policy, scopes, sites, CODE_SECS};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::caller::Authed;
@@ -130,7 +130,18 @@ pub async fn next(
             ),
         }));
     }
-    let app_policy = AppPolicy::parse(&p.app.policy).unwrap_or(AppPolicy::SecondFactor);
+    let app_policy = if p.app.kind == store::apps::SITE {
+        let Some(needs) = sites::policy_of(&p.app) else {
+            let words = format!("{} is closed to everyone", p.app.name);
+            refuse(state, &p, authed, client, &words).await?;
+            return Ok(Some(SsoStep::Refused {
+                message: format!("{} is closed to everyone.", p.app.name),
+            }));
+        };
+        needs
+    } else {
+        AppPolicy::parse(&p.app.policy).unwrap_or(AppPolicy::SecondFactor)
+    };
     if !policy::satisfied(app_policy, proof) {
         if none {
             return Ok(Some(back(
@@ -236,6 +247,26 @@ async fn issue_code(
     let mut tx = state.db.begin().await?;
     if !store::sso::take_request(&mut *tx, &p.hash).await? {
         return Ok(None);
+    }
+    if p.app.kind == store::apps::SITE {
+        // A site behind forward-auth: the portal session is the proof (the
+        // proxy asks about it on every request); back to the address.
+        let words = format!(
+            "signed in to {} ({})",
+            p.app.name,
+            policy::amr(proof).join(" ")
+        );
+        audit::record(
+            &mut *tx,
+            now,
+            Event::by_user(EventKind::SsoSignIn, &authed.user.id, client, &words)
+                .for_resource(&resource),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Some(SsoStep::Redirect {
+            url: r.redirect_uri.clone(),
+        }));
     }
     store::sso::insert_code(
         &mut *tx,

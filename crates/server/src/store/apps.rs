@@ -23,7 +23,16 @@ pub struct App {
     pub signing_alg: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// `oidc` (an OpenID Connect client) or `site` (behind forward-auth).
+    pub kind: String,
+    /// A site's domain (host, `*.parent` or IPv4, maybe `:port`).
+    pub domain: Option<String>,
 }
+
+/// [`App::kind`] of an OpenID Connect client.
+pub const OIDC: &str = "oidc";
+/// [`App::kind`] of a site behind forward-auth.
+pub const SITE: &str = "site";
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,13 +61,35 @@ fn lines(s: &str) -> Vec<&str> {
 
 const COLUMNS: &str = "a.id, a.client_id, a.name, a.launch_url, a.redirect_uris, a.logout_uris, \
      a.secret_hash, a.policy, CAST(a.first_party AS INTEGER) AS first_party, \
-     CAST(a.everyone AS INTEGER) AS everyone, a.signing_alg, a.created_at, a.updated_at";
+     CAST(a.everyone AS INTEGER) AS everyone, a.signing_alg, a.created_at, a.updated_at, \
+     a.kind, a.domain";
 
-/// Every app, by name.
-pub async fn list<'c>(db: impl Exec<'c>) -> sqlx::Result<Vec<App>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM apps a ORDER BY a.name_key"))
-        .fetch_all(db)
-        .await
+/// Every app of a kind ([`OIDC`] or [`SITE`]), by name.
+pub async fn list<'c>(db: impl Exec<'c>, kind: &str) -> sqlx::Result<Vec<App>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM apps a WHERE a.kind = $1 ORDER BY a.name_key"
+    ))
+    .bind(kind)
+    .fetch_all(db)
+    .await
+}
+
+/// The sites whose domain is one of `domains` (the caller picks the most
+/// specific).
+pub async fn sites_for<'c>(db: impl Exec<'c>, domains: &[String]) -> sqlx::Result<Vec<App>> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (2..domains.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apps a WHERE a.kind = $1 AND a.domain IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as(&sql).bind(SITE);
+    for d in domains {
+        q = q.bind(d);
+    }
+    q.fetch_all(db).await
 }
 
 pub async fn find<'c>(db: impl Exec<'c>, id: &str) -> sqlx::Result<Option<App>> {
@@ -73,7 +104,7 @@ pub async fn find_by_client_id<'c>(
     client_id: &str,
 ) -> sqlx::Result<Option<App>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM apps a WHERE a.client_id = $1"
+        "SELECT {COLUMNS} FROM apps a WHERE a.client_id = $1 AND a.kind = 'oidc'"
     ))
     .bind(client_id)
     .fetch_optional(db)
@@ -84,8 +115,9 @@ pub async fn find_by_client_id<'c>(
 pub async fn insert<'c>(db: impl Exec<'c>, app: &App) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO apps (id, client_id, name, name_key, launch_url, redirect_uris, logout_uris, \
-         secret_hash, policy, first_party, everyone, signing_alg, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         secret_hash, policy, first_party, everyone, signing_alg, created_at, updated_at, kind, \
+         domain) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&app.id)
     .bind(&app.client_id)
@@ -101,6 +133,8 @@ pub async fn insert<'c>(db: impl Exec<'c>, app: &App) -> sqlx::Result<()> {
     .bind(&app.signing_alg)
     .bind(app.created_at)
     .bind(app.updated_at)
+    .bind(&app.kind)
+    .bind(&app.domain)
     .execute(db)
     .await?;
     Ok(())
@@ -112,7 +146,7 @@ pub async fn update<'c>(db: impl Exec<'c>, app: &App) -> sqlx::Result<bool> {
     let res = sqlx::query(
         "UPDATE apps SET name = $2, name_key = $3, launch_url = $4, redirect_uris = $5, \
          logout_uris = $6, policy = $7, first_party = $8, everyone = $9, signing_alg = $10, \
-         updated_at = $11 WHERE id = $1",
+         updated_at = $11, domain = $12 WHERE id = $1",
     )
     .bind(&app.id)
     .bind(&app.name)
@@ -125,6 +159,7 @@ pub async fn update<'c>(db: impl Exec<'c>, app: &App) -> sqlx::Result<bool> {
     .bind(app.everyone)
     .bind(&app.signing_alg)
     .bind(app.updated_at)
+    .bind(&app.domain)
     .execute(db)
     .await?;
     Ok(res.rows_affected() == 1)

@@ -8,6 +8,7 @@ mod client;
 mod device;
 mod factor_checklist;
 mod fixtures;
+mod forward_auth;
 
 mod admin;
 mod admin_bulk;

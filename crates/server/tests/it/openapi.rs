@@ -44,6 +44,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("put", "/api/v1/admin/apps/{id}"),
     ("post", "/api/v1/admin/apps/{id}/secret"),
     ("delete", "/api/v1/admin/apps/{id}"),
+    ("get", "/api/v1/admin/sites"),
+    ("post", "/api/v1/admin/sites"),
+    ("put", "/api/v1/admin/sites/{id}"),
+    ("delete", "/api/v1/admin/sites/{id}"),
     ("post", "/api/v1/sso/{id}"),
     ("post", "/api/v1/sso/{id}/consent"),
     ("post", "/api/v1/sso/logout"),
@@ -127,7 +131,16 @@ const DEVICE_API: &str = "/api/device/";
 /// The routes outside `/api/v1` that are registered with plain axum calls
 /// on purpose: the document itself, the JSON 404 for unknown API paths, and
 /// the fake clock of browser-test builds.
-const PLAIN_ROUTES: &[&str] = &["/api/openapi.json", "/api/{*rest}", "/api/test/clock"];
+/// Routes outside the document: the document itself, the 404 for the
+/// rest, the test clock, and forward-auth (a reverse proxy reads its
+/// status and headers; it answers no JSON).
+const PLAIN_ROUTES: &[&str] = &[
+    "/api/openapi.json",
+    "/api/{*rest}",
+    "/api/test/clock",
+    "/api/authz/forward-auth",
+    "/api/authz/start",
+];
 
 async fn served_document(s: &TestServer) -> Value {
     let resp = reqwest::get(s.url("/api/openapi.json")).await.unwrap();

@@ -27,6 +27,10 @@ pub fn FreshProof(
     then: Callback<()>,
     /// Runs when the admin gives up instead.
     cancel: Callback<()>,
+    /// Only a security key or passkey will do (an app that accepts
+    /// phishing-resistant factors alone): no code, no push.
+    #[prop(optional)]
+    keys_only: bool,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let (problem, set_problem) = signal(None::<String>);
@@ -35,10 +39,16 @@ pub fn FreshProof(
     // if unknown) it offers the code.
     let factors =
         LocalResource::new(|| async { api::mfa().await.map(|o| o.factors).unwrap_or_default() });
-    let has = move |kind: FactorKind| factors.get().is_some_and(|f| f.contains(&kind));
-    // The code is offered unless another kind is all the user has.
-    let code_offered =
-        move || has(FactorKind::Totp) || !(has(FactorKind::Webauthn) || has(FactorKind::Push));
+    let has = move |kind: FactorKind| {
+        (!keys_only || kind == FactorKind::Webauthn)
+            && factors.get().is_some_and(|f| f.contains(&kind))
+    };
+    // The code is offered unless another kind is all the user has (or all
+    // that is accepted).
+    let code_offered = move || {
+        !keys_only
+            && (has(FactorKind::Totp) || !(has(FactorKind::Webauthn) || has(FactorKind::Push)))
+    };
     let proven = move || {
         let _ = code.try_set(String::new());
         let _ = open.try_set(false);

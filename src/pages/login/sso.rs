@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use portcullis_api::{LogoutStep, SsoStep};
+use portcullis_api::{FactorKind, LogoutStep, SsoStep};
 
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
@@ -39,7 +39,8 @@ enum Shown {
     Asking,
     /// Leaving for the app.
     Leaving(String),
-    StepUp(String),
+    /// The app, and whether only a key or passkey will do.
+    StepUp(String, bool),
     Consent {
         app: String,
         shares: Vec<String>,
@@ -82,9 +83,10 @@ fn SignIn(id: String) -> impl IntoView {
                 );
                 Shown::Asking
             }
-            Ok(SsoStep::StepUp { app, .. }) => {
+            Ok(SsoStep::StepUp { app, factors }) => {
                 let _ = need_proof.try_set(true);
-                Shown::StepUp(app)
+                let keys_only = factors.iter().all(|f| *f == FactorKind::Webauthn);
+                Shown::StepUp(app, keys_only)
             }
             Ok(SsoStep::Consent { app, shares }) => Shown::Consent { app, shares },
             Ok(SsoStep::Refused { message }) => Shown::Stopped(message),
@@ -124,10 +126,14 @@ fn SignIn(id: String) -> impl IntoView {
                     <p role="status">"Returning to the app…"</p>
                 }
                 .into_any(),
-                Shown::StepUp(app) => view! {
-                    <h1 id="sso-title">{format!("{app} asks for a second factor")}</h1>
+                Shown::StepUp(app, keys_only) => view! {
+                    <h1 id="sso-title">{if keys_only {
+                        format!("{app} asks for a security key or passkey")
+                    } else {
+                        format!("{app} asks for a second factor")
+                    }}</h1>
                     <p>"Confirm it’s you to continue. You stay signed in to the portal as you are."</p>
-                    <FreshProof id="sso-code" open=need_proof verb="Verify and continue"
+                    <FreshProof id="sso-code" open=need_proof verb="Verify and continue" keys_only=keys_only
                         then=Callback::new(move |()| ask())
                         cancel=Callback::new(move |()| {
                             shown.set(Shown::Stopped("You did not confirm it’s you, so you were not signed in to the app.".into()));

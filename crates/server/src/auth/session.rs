@@ -303,7 +303,7 @@ pub async fn start(
     } else {
         HALF_SESSIONS_PER_USER
     };
-    store::sessions::trim(&mut *conn, new.user_id, new.signed_in, max).await?;
+    store::sessions::trim(&mut *conn, new.user_id, new.signed_in, max, &hash_id(&id)).await?;
     Ok(Secret::new(id))
 }
 

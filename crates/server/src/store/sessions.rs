@@ -187,25 +187,31 @@ pub async fn end_all_but<'c>(
 }
 
 /// Ends the user's oldest sessions of one kind (signed in, or logins in
-/// progress) beyond the newest `max` of that kind. Each kind is trimmed
-/// on its own, so logins that only passed the password never push out a
-/// signed-in session.
+/// progress) beyond the newest `max` of that kind, `kept` (the one just
+/// made) always among them: sessions made in the same second tie on
+/// `created_at`, and the new one must not lose that tie. Each kind is
+/// trimmed on its own, so logins that only passed the password never push
+/// out a signed-in session.
 pub async fn trim<'c>(
     db: impl Exec<'c>,
     user_id: &str,
     signed_in: bool,
     max: u32,
+    kept: &str,
 ) -> sqlx::Result<u64> {
     // A literal, not a bound boolean: SQLite keeps the column as 0/1.
     let kind = if signed_in { "TRUE" } else { "FALSE" };
     let res = sqlx::query(&format!(
-        "DELETE FROM sessions WHERE user_id = $1 AND signed_in = {kind} AND id_hash NOT IN (
+        "DELETE FROM sessions WHERE user_id = $1 AND signed_in = {kind} AND id_hash <> $4
+           AND id_hash NOT IN (
            SELECT id_hash FROM sessions WHERE user_id = $2 AND signed_in = {kind}
+             AND id_hash <> $4
            ORDER BY created_at DESC, id_hash LIMIT $3)"
     ))
     .bind(user_id)
     .bind(user_id)
-    .bind(i64::from(max))
+    .bind(i64::from(max.saturating_sub(1)))
+    .bind(kept)
     .execute(db)
     .await?;
     Ok(res.rows_affected())

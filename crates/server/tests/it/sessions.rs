@@ -65,6 +65,25 @@ async fn a_new_session_beyond_the_limit_ends_the_oldest() {
 }
 
 #[tokio::test]
+async fn a_new_session_is_kept_when_many_were_made_in_the_same_second() {
+    let s = TestServer::start_with(Settings {
+        max_sessions_per_user: 3,
+        ..Settings::default()
+    })
+    .await;
+    // The clock stands still: every session has the same `created_at`,
+    // and the newest must still be one of the three kept.
+    for round in 0..12 {
+        let api = alice_signed_in(&s).await;
+        assert_eq!(
+            api.me().await.status,
+            200,
+            "login {round} was ended at once"
+        );
+    }
+}
+
+#[tokio::test]
 async fn resetting_ones_own_app_ends_the_other_sessions_only() {
     let s = TestServer::start().await;
     let (current, key) = s.enrolled(ALICE).await;

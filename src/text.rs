@@ -277,7 +277,7 @@ pub fn bulk_sentence(
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).
-pub const EVENT_KINDS: [(&str, &str); 50] = [
+pub const EVENT_KINDS: [(&str, &str); 53] = [
     ("login_succeeded", "Signed in"),
     ("login_password_ok", "Password accepted"),
     ("login_failed", "Sign-in refused"),
@@ -331,6 +331,9 @@ pub const EVENT_KINDS: [(&str, &str); 50] = [
     ("admin_app_changed", "App registered, changed or removed"),
     ("sso_sign_in", "Signed in to an app"),
     ("sso_refused", "Sign-in to an app refused"),
+    ("admin_host_changed", "Host registered, changed or removed"),
+    ("host_login", "Signed in to a host"),
+    ("host_refused", "Sign-in to a host refused"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

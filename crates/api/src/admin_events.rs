@@ -48,7 +48,7 @@ pub struct EventPage {
 /// The wire name of every kind of event the log records, in the order the
 /// log's filter offers them (the server's `EventKind::ALL`; a test on each
 /// side keeps them equal).
-pub const EVENT_KINDS: [&str; 50] = [
+pub const EVENT_KINDS: [&str; 53] = [
     "login_succeeded",
     "login_password_ok",
     "login_failed",
@@ -99,4 +99,7 @@ pub const EVENT_KINDS: [&str; 50] = [
     "admin_app_changed",
     "sso_sign_in",
     "sso_refused",
+    "admin_host_changed",
+    "host_login",
+    "host_refused",
 ];

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 pub mod factor_kind;
+pub mod hosts;
 pub mod input;
+pub mod signing;
 pub mod user_agent;
 pub mod wire;
 

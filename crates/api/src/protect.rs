@@ -17,14 +17,8 @@ pub const DEVICE_FIELD_MAX_CHARS: usize = 100;
 /// The version line that opens every signed device request's message.
 pub const SIGNATURE_SCHEME: &str = "portcullis-protect-v2";
 
-/// The text a device signs for one request, and the portal checks: the
-/// scheme, the portal's origin, the device's id, the method (upper case),
-/// the request target (path and query as sent), the time (Unix seconds,
-/// portal time), the nonce and the lower-case hex SHA-256 of the body, one
-/// per line without a trailing newline. Naming the portal and the device
-/// means a signature made for one portal or device is worth nothing at
-/// another. Both sides build it here, so they cannot drift apart; the body
-/// comes as its digest so that this crate needs no hashing of its own.
+/// The text a device signs for one request, and the portal checks
+/// (`crate::signing::message` with this crate's scheme).
 pub fn signed_message(
     portal: &str,
     device_id: &str,
@@ -34,9 +28,17 @@ pub fn signed_message(
     nonce: &str,
     body_sha256_hex: &str,
 ) -> String {
-    format!(
-        "{SIGNATURE_SCHEME}\n{portal}\n{device_id}\n{}\n{target}\n{time}\n{nonce}\n{body_sha256_hex}",
-        method.to_ascii_uppercase()
+    crate::signing::message(
+        SIGNATURE_SCHEME,
+        &crate::signing::Parts {
+            portal,
+            signer: device_id,
+            method,
+            target,
+            time,
+            nonce,
+            body_sha256_hex,
+        },
     )
 }
 

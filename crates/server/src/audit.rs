@@ -123,10 +123,18 @@ pub enum EventKind {
     /// A sign-in to an app was refused (not assigned, policy not met,
     /// consent refused).
     SsoRefused,
+    /// An administrator registered, changed or removed a host, or made a
+    /// new enrollment token for one.
+    AdminHostChanged,
+    /// A login on a host was let in (with the factor, or why none).
+    HostLogin,
+    /// A login on a host was refused (a wrong code, a denied push, not
+    /// assigned, an unknown user).
+    HostRefused,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 50] = [
+    pub const ALL: [EventKind; 53] = [
         EventKind::LoginSucceeded,
         EventKind::LoginPasswordOk,
         EventKind::LoginFailed,
@@ -177,6 +185,9 @@ impl EventKind {
         EventKind::AdminAppChanged,
         EventKind::SsoSignIn,
         EventKind::SsoRefused,
+        EventKind::AdminHostChanged,
+        EventKind::HostLogin,
+        EventKind::HostRefused,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -198,6 +209,7 @@ impl EventKind {
                 | EventKind::PushFraudReported
                 | EventKind::PasswordChangeRefused
                 | EventKind::SsoRefused
+                | EventKind::HostRefused
         )
     }
 
@@ -253,6 +265,9 @@ impl EventKind {
             EventKind::AdminAppChanged => "admin_app_changed",
             EventKind::SsoSignIn => "sso_sign_in",
             EventKind::SsoRefused => "sso_refused",
+            EventKind::AdminHostChanged => "admin_host_changed",
+            EventKind::HostLogin => "host_login",
+            EventKind::HostRefused => "host_refused",
         }
     }
 }

@@ -22,6 +22,8 @@ pub(crate) mod extract;
 mod forward_auth;
 pub(crate) mod groups;
 pub(crate) mod headers;
+mod host_api;
+mod hosts;
 pub(crate) mod login;
 pub(crate) mod mfa;
 pub(crate) mod oidc;
@@ -98,6 +100,16 @@ impl Modify for Schemes {
             ))),
         );
         components.add_security_scheme(
+            "host",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                portcullis_api::hosts::HOST_SIGNATURE_HEADER,
+                "The host API (`/api/host/v1`, no cookie, no CSRF header): signed as the \
+                 device API is, with the headers `x-portcullis-host` (the id from \
+                 enrollment), `x-portcullis-time`, `x-portcullis-nonce` and \
+                 `x-portcullis-signature`, and the first line `portcullis-host-v1`.",
+            ))),
+        );
+        components.add_security_scheme(
             "device",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 device::SIGNATURE_HEADER,
@@ -142,6 +154,11 @@ fn device_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(device::approve))
         .routes(routes!(device::deny))
         .routes(routes!(device::report))
+        .routes(routes!(host_api::enroll_host))
+        .routes(routes!(host_api::host_login))
+        .routes(routes!(host_api::host_code))
+        .routes(routes!(host_api::host_push))
+        .routes(routes!(host_api::host_push_wait))
 }
 
 fn portal_routes() -> OpenApiRouter<AppState> {
@@ -217,6 +234,11 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sites::add_site))
         .routes(routes!(sites::change_site))
         .routes(routes!(sites::remove_site))
+        .routes(routes!(hosts::list_hosts))
+        .routes(routes!(hosts::add_host))
+        .routes(routes!(hosts::change_host))
+        .routes(routes!(hosts::new_host_token))
+        .routes(routes!(hosts::remove_host))
         .routes(routes!(sso::sso_logout))
         .routes(routes!(sso::sso_next))
         .routes(routes!(sso::sso_consent))

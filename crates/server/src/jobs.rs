@@ -129,6 +129,12 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     let reports_before = now - crate::mfa::push::fraud::REPORT_SHOWN_SECS;
     store::push_requests::purge(&state.db, now - DAY, reports_before).await?;
     store::push_mutes::purge(&state.db, now).await?;
+    store::hosts::purge(
+        &state.db,
+        now,
+        now - crate::mfa::push::rules::NONCE_KEEP_SECS,
+    )
+    .await?;
     store::sso::purge_expired(&state.db, now).await?;
     Ok(sessions)
 }

@@ -40,4 +40,5 @@ pub mod scim;
 pub mod secret;
 pub mod sso;
 pub mod store;
+pub mod systems;
 pub mod wake;

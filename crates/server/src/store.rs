@@ -19,6 +19,7 @@ pub(crate) mod challenges;
 pub(crate) mod factors;
 mod flag;
 pub(crate) mod groups;
+pub(crate) mod hosts;
 pub(crate) mod listen;
 pub(crate) mod ops;
 pub(crate) mod org_settings;

@@ -65,7 +65,7 @@ async fn signed_by(parts: &Parts, body: &[u8], state: &AppState) -> Result<Devic
     )
 }
 
-async fn split(req: Request, state: &AppState) -> Result<(Parts, Bytes), HttpError> {
+pub(super) async fn split(req: Request, state: &AppState) -> Result<(Parts, Bytes), HttpError> {
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
     let bytes = Bytes::from_request(req, state)

@@ -16,11 +16,17 @@ pub enum Resource {
         id: String,
         name: String,
     },
+    /// A Linux host whose PAM stack asks for the second factor.
+    Host {
+        id: String,
+        name: String,
+    },
 }
 
 /// How an app's resource is stored: the prefix, its id, its name (as it
 /// was when the login started: a rename does not rewrite history).
 const APP_PREFIX: &str = "app:";
+const HOST_PREFIX: &str = "host:";
 
 impl Resource {
     /// The portal's half a user of `role` signs in to: administrators the
@@ -40,7 +46,7 @@ impl Resource {
         match self {
             Resource::UserPortal => "User Portal",
             Resource::AdminPortal => "Admin Portal",
-            Resource::App { name, .. } => name,
+            Resource::App { name, .. } | Resource::Host { name, .. } => name,
         }
     }
 
@@ -48,6 +54,7 @@ impl Resource {
     pub fn stored(&self) -> String {
         match self {
             Resource::App { id, name } => format!("{APP_PREFIX}{id}:{name}"),
+            Resource::Host { id, name } => format!("{HOST_PREFIX}{id}:{name}"),
             portal => portal.name().to_string(),
         }
     }
@@ -57,6 +64,13 @@ impl Resource {
         if let Some(rest) = stored.strip_prefix(APP_PREFIX) {
             let (id, name) = rest.split_once(':')?;
             return Some(Resource::App {
+                id: id.to_string(),
+                name: name.to_string(),
+            });
+        }
+        if let Some(rest) = stored.strip_prefix(HOST_PREFIX) {
+            let (id, name) = rest.split_once(':')?;
+            return Some(Resource::Host {
                 id: id.to_string(),
                 name: name.to_string(),
             });

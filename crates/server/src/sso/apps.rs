@@ -111,7 +111,7 @@ fn check(input: &AppInput) -> Result<Checked, AdminError> {
 
 /// Writes whom the app is assigned to; refuses a group or user that is
 /// not there.
-pub(super) async fn assign(
+pub async fn assign(
     tx: &mut store::Tx,
     app_id: &str,
     groups: &[portcullis_api::apps::Id],

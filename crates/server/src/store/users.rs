@@ -348,3 +348,26 @@ pub async fn set_merge_seen<'c>(
         .await?;
     Ok(())
 }
+
+/// The users a host's account name stands for: the one whose email it is,
+/// else those whose email starts with `local@` (at most two are read: a
+/// name must stand for exactly one). `name` is normalised as emails are.
+pub async fn find_by_login_name<'c>(
+    db: impl Exec<'c> + Copy,
+    name: &str,
+) -> sqlx::Result<Vec<User>> {
+    if name.contains('@') {
+        return Ok(find_by_email(db, name).await?.into_iter().collect());
+    }
+    // A scan, not the email index: a prefix range would depend on
+    // PostgreSQL's collation. Run once per host login, after the password.
+    let prefix = format!("{name}@");
+    let width = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+    sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users u WHERE substr(u.email, 1, $1) = $2 LIMIT 2"
+    ))
+    .bind(width)
+    .bind(prefix)
+    .fetch_all(db)
+    .await
+}

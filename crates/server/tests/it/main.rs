@@ -28,6 +28,7 @@ mod fresh_proof;
 mod groups;
 mod half_sessions;
 mod headers;
+mod hosts;
 mod invitations;
 mod lockout;
 mod login;

@@ -48,6 +48,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/sites"),
     ("put", "/api/v1/admin/sites/{id}"),
     ("delete", "/api/v1/admin/sites/{id}"),
+    ("get", "/api/v1/admin/hosts"),
+    ("post", "/api/v1/admin/hosts"),
+    ("put", "/api/v1/admin/hosts/{id}"),
+    ("delete", "/api/v1/admin/hosts/{id}"),
+    ("post", "/api/v1/admin/hosts/{id}/token"),
     ("post", "/api/v1/sso/{id}"),
     ("post", "/api/v1/sso/{id}/consent"),
     ("post", "/api/v1/sso/logout"),
@@ -123,10 +128,24 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/device/v1/requests/{id}/approve"),
     ("post", "/api/device/v1/requests/{id}/deny"),
     ("post", "/api/device/v1/requests/{id}/report"),
+    // The host API: signed by the host's key, no cookie, no CSRF header.
+    ("post", "/api/host/v1/enroll"),
+    ("post", "/api/host/v1/login"),
+    ("post", "/api/host/v1/login/code"),
+    ("post", "/api/host/v1/login/push"),
+    ("post", "/api/host/v1/login/push/{id}/wait"),
 ];
 
 /// The device API's paths: outside the CSRF check (a device signs instead).
 const DEVICE_API: &str = "/api/device/";
+/// The host API's: the same, signed by a host.
+const HOST_API: &str = "/api/host/";
+
+/// A path of an API whose requests are signed instead of carrying a
+/// cookie and the CSRF header.
+fn signed_api(path: &str) -> bool {
+    path.starts_with(DEVICE_API) || path.starts_with(HOST_API)
+}
 
 /// The routes outside `/api/v1` that are registered with plain axum calls
 /// on purpose: the document itself, the JSON 404 for unknown API paths, and
@@ -228,7 +247,17 @@ async fn the_security_schemes_are_the_session_cookie_and_the_csrf_header() {
     for h in ["x-protect-device", "x-protect-time", "x-protect-nonce"] {
         assert!(words.contains(h), "{h}");
     }
-    assert_eq!(schemes.as_object().unwrap().len(), 3, "{schemes}");
+    // The host API's: the same scheme with its own headers.
+    assert_eq!(schemes["host"]["name"], "x-portcullis-signature");
+    let words = schemes["host"]["description"].as_str().unwrap();
+    for h in [
+        "x-portcullis-host",
+        "x-portcullis-time",
+        "x-portcullis-nonce",
+    ] {
+        assert!(words.contains(h), "{h}");
+    }
+    assert_eq!(schemes.as_object().unwrap().len(), 4, "{schemes}");
 }
 
 /// Routes can only be added through `utoipa_axum::routes!` (which documents
@@ -281,6 +310,9 @@ fn extractor_answers(ty: &str) -> Option<(&'static [u16], bool, Option<&'static 
         "DeviceSigned" => (&[401], false, Some("device")),
         // the same, then the body as `ApiJson`
         "DeviceJson" => (&[400, 401, 413, 415, 422], true, Some("device")),
+        // the same for a host's signature
+        "HostSigned" => (&[401], false, Some("host")),
+        "HostJson" => (&[400, 401, 413, 415, 422], true, Some("host")),
         "Query" => (&[400], false, None),
         _ => return None,
     })
@@ -402,7 +434,7 @@ async fn every_operation_declares_what_its_extractors_can_answer() {
         let mut security = BTreeSet::new();
         // Every method but GET changes something: the CSRF check applies
         // (but to the device API, whose requests are signed instead).
-        if h.method != "get" && !h.path.starts_with(DEVICE_API) {
+        if h.method != "get" && !signed_api(&h.path) {
             must.insert(403);
             security.insert("csrf".to_string());
         }
@@ -471,8 +503,8 @@ async fn real_refusals_are_documented() {
         // decide it, the status it got)
         let mut seen: Vec<(&str, Option<u16>, reqwest::StatusCode)> = Vec::new();
 
-        let device_api = path.starts_with(DEVICE_API);
-        let signed = schemes(op).contains("device");
+        let device_api = signed_api(path);
+        let signed = schemes(op).contains("device") || schemes(op).contains("host");
         let refused = if device_api {
             // no CSRF check; a signed route wants its signature
             signed.then_some(401)

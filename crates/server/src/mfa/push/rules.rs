@@ -105,30 +105,55 @@ pub fn signed_message(
     portcullis_api::protect::signed_message(portal, device_id, method, target, time, nonce, &digest)
 }
 
-/// Why a signed request's headers are refused before any key is looked at.
+/// How a refusal of a signed request's headers names them: the device's
+/// headers and the host's differ.
+pub struct HeaderWords {
+    pub signer: &'static str,
+    pub nonce: &'static str,
+    pub time: &'static str,
+    pub window: &'static str,
+}
+
+/// A Protect device's headers.
+pub const DEVICE_WORDS: HeaderWords = HeaderWords {
+    signer: "The request lacks a valid x-protect-device header.",
+    nonce: "The request's x-protect-nonce must be 16 to 64 letters, digits, - or _.",
+    time: "The request's x-protect-time must be Unix seconds (digits only).",
+    window: "The request's time is more than 5 minutes from the server's clock: \
+             check the device's clock.",
+};
+
+/// Why a device's signed request is refused before any key is looked at.
 pub fn check_headers(s: &Signed<'_>, now: Timestamp) -> Result<(), &'static str> {
+    check_signed(s, now, &DEVICE_WORDS)
+}
+
+/// Why a signed request's headers are refused before any key is looked
+/// at (device or host), in `words`.
+pub fn check_signed(
+    s: &Signed<'_>,
+    now: Timestamp,
+    words: &HeaderWords,
+) -> Result<(), &'static str> {
     if s.device_id.is_empty() || s.device_id.len() > 64 {
-        return Err("The request lacks a valid x-protect-device header.");
+        return Err(words.signer);
     }
     let ok_nonce = (16..=64).contains(&s.nonce.len())
         && s.nonce
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok_nonce {
-        return Err("The request's x-protect-nonce must be 16 to 64 letters, digits, - or _.");
+        return Err(words.nonce);
     }
     // Digits only (no sign): a negative or absurdly long time is a
     // malformed header, not a clock that is off.
     let time = match s.time.parse::<u64>() {
         Ok(t) if !s.time.starts_with('+') => t,
-        _ => return Err("The request's x-protect-time must be Unix seconds (digits only)."),
+        _ => return Err(words.time),
     };
     // `abs_diff` cannot overflow, whatever the header says.
     if time.abs_diff(now.max(0).unsigned_abs()) > SIGNATURE_WINDOW_SECS.unsigned_abs() {
-        return Err(
-            "The request's time is more than 5 minutes from the server's clock: \
-             check the device's clock.",
-        );
+        return Err(words.window);
     }
     Ok(())
 }

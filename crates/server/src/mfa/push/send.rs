@@ -17,7 +17,9 @@ use crate::auth::client::Client;
 use crate::auth::Authed;
 use crate::mfa::error::MfaError;
 use crate::rules::org_settings::{self, OrgSettings};
+use crate::rules::resource::Resource;
 use crate::store;
+use crate::store::users::User;
 
 const NO_DEVICE: &str = "No Protect device is enrolled for this account.";
 
@@ -52,6 +54,16 @@ impl Purpose {
     }
 }
 
+/// Who a push is sent for: the user, the slot its waits and refusals
+/// count in (a session's id hash, or a host's), the resource it signs in
+/// to and the client in words for the phone ("Firefox on Linux").
+pub struct Asker<'a> {
+    pub user: &'a User,
+    pub slot: &'a str,
+    pub resource: &'a Resource,
+    pub browser: String,
+}
+
 /// Sends a push for this session. A login's push: with the limit on, at
 /// most that many logins' pushes per user and resource wait for an answer;
 /// another is refused (and recorded), so nobody can flood the phone until
@@ -64,10 +76,27 @@ pub async fn send(
     settings: &OrgSettings,
     purpose: Purpose,
 ) -> Result<PushStarted, MfaError> {
-    let user = &authed.user;
+    let asker = Asker {
+        user: &authed.user,
+        slot: authed.session.id_hash(),
+        resource: &authed.session.resource,
+        browser: portcullis_api::user_agent::browser_in_words(&client.user_agent),
+    };
+    send_for(state, &asker, client, settings, purpose).await
+}
+
+/// [`send`] for any asker: a session, or a host's login.
+pub async fn send_for(
+    state: &AppState,
+    asker: &Asker<'_>,
+    client: &Client,
+    settings: &OrgSettings,
+    purpose: Purpose,
+) -> Result<PushStarted, MfaError> {
+    let user = asker.user;
     let now = state.now();
-    let session_hash = authed.session.id_hash();
-    let resource = authed.session.resource.name();
+    let session_hash = asker.slot;
+    let resource = asker.resource.name();
     let mut tx = state.db.begin().await?;
     // With the user's row held, two starts at once cannot both find room.
     store::users::lock(&mut *tx, &user.id).await?;
@@ -114,7 +143,6 @@ pub async fn send(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let number = rules::new_number();
     let expires_at = now + rules::PUSH_SECS;
-    let browser = portcullis_api::user_agent::browser_in_words(&client.user_agent);
     store::push_requests::insert(
         &mut *tx,
         &store::push_requests::New {
@@ -123,7 +151,7 @@ pub async fn send(
             session_hash,
             resource,
             ip: &client.ip,
-            browser: &browser,
+            browser: &asker.browser,
             number,
             created_at: now,
             expires_at,
@@ -135,8 +163,7 @@ pub async fn send(
     audit::record(
         &mut *tx,
         now,
-        Event::by_user(EventKind::PushSent, &user.id, client, &words)
-            .for_resource(&authed.session.resource),
+        Event::by_user(EventKind::PushSent, &user.id, client, &words).for_resource(asker.resource),
     )
     .await?;
     tx.commit().await?;

@@ -1,0 +1,8 @@
+//! Systems: Linux hosts whose PAM stack asks Portcullis for a second
+//! factor. `hosts.rs` (registered by administrators), `host_auth.rs` (a
+//! host's enrollment and signed requests), `host_login.rs` (what a user
+//! needs on a host, a code, a push).
+
+pub mod host_auth;
+pub mod host_login;
+pub mod hosts;

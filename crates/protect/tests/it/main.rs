@@ -6,6 +6,7 @@
 mod cli;
 mod enroll;
 mod fake_clock;
+mod pam_login;
 mod portal;
 mod push;
 mod removed;

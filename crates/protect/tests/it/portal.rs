@@ -55,6 +55,29 @@ impl Browser {
         Self::read(resp)
     }
 
+    pub fn put<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<T, (u16, String)> {
+        let resp = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .unwrap();
+        Self::read(resp)
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, (u16, String)> {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .unwrap();
+        Self::read(resp)
+    }
+
     /// Signs in with the demo password: the first step's answer.
     pub fn login(&self, email: &str) -> LoginResponse {
         self.post(

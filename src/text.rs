@@ -331,9 +331,12 @@ pub const EVENT_KINDS: [(&str, &str); 53] = [
     ("admin_app_changed", "App registered, changed or removed"),
     ("sso_sign_in", "Signed in to an app"),
     ("sso_refused", "Sign-in to an app refused"),
-    ("admin_host_changed", "Host registered, changed or removed"),
-    ("host_login", "Signed in to a host"),
-    ("host_refused", "Sign-in to a host refused"),
+    (
+        "admin_system_changed",
+        "Host or RADIUS client registered, changed or removed",
+    ),
+    ("system_login", "Signed in to a host or VPN"),
+    ("system_refused", "Sign-in to a host or VPN refused"),
 ];
 
 /// An event kind in words (a kind this portal does not know yet: its

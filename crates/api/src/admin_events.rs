@@ -99,7 +99,7 @@ pub const EVENT_KINDS: [&str; 53] = [
     "admin_app_changed",
     "sso_sign_in",
     "sso_refused",
-    "admin_host_changed",
-    "host_login",
-    "host_refused",
+    "admin_system_changed",
+    "system_login",
+    "system_refused",
 ];

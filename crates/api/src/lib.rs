@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 pub mod factor_kind;
 pub mod hosts;
 pub mod input;
+pub mod radius;
 pub mod signing;
 pub mod user_agent;
 pub mod wire;

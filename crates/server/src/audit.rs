@@ -123,14 +123,15 @@ pub enum EventKind {
     /// A sign-in to an app was refused (not assigned, policy not met,
     /// consent refused).
     SsoRefused,
-    /// An administrator registered, changed or removed a host, or made a
-    /// new enrollment token for one.
-    AdminHostChanged,
-    /// A login on a host was let in (with the factor, or why none).
-    HostLogin,
-    /// A login on a host was refused (a wrong code, a denied push, not
-    /// assigned, an unknown user).
-    HostRefused,
+    /// An administrator registered, changed or removed a host or a RADIUS
+    /// client, or made a new enrollment token for a host.
+    AdminSystemChanged,
+    /// A login on a host or through a RADIUS client was let in (with the
+    /// factor, or why none was asked).
+    SystemLogin,
+    /// A login on a host or through a RADIUS client was refused (a wrong
+    /// password or code, a denied push, not assigned, an unknown user).
+    SystemRefused,
 }
 
 impl EventKind {
@@ -185,9 +186,9 @@ impl EventKind {
         EventKind::AdminAppChanged,
         EventKind::SsoSignIn,
         EventKind::SsoRefused,
-        EventKind::AdminHostChanged,
-        EventKind::HostLogin,
-        EventKind::HostRefused,
+        EventKind::AdminSystemChanged,
+        EventKind::SystemLogin,
+        EventKind::SystemRefused,
     ];
 
     pub fn parse(name: &str) -> Option<EventKind> {
@@ -209,7 +210,7 @@ impl EventKind {
                 | EventKind::PushFraudReported
                 | EventKind::PasswordChangeRefused
                 | EventKind::SsoRefused
-                | EventKind::HostRefused
+                | EventKind::SystemRefused
         )
     }
 
@@ -265,9 +266,9 @@ impl EventKind {
             EventKind::AdminAppChanged => "admin_app_changed",
             EventKind::SsoSignIn => "sso_sign_in",
             EventKind::SsoRefused => "sso_refused",
-            EventKind::AdminHostChanged => "admin_host_changed",
-            EventKind::HostLogin => "host_login",
-            EventKind::HostRefused => "host_refused",
+            EventKind::AdminSystemChanged => "admin_system_changed",
+            EventKind::SystemLogin => "system_login",
+            EventKind::SystemRefused => "system_refused",
         }
     }
 }

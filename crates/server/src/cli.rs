@@ -173,6 +173,11 @@ pub struct Cli {
     /// address, e.g. 127.0.0.1:9090, reachable only from where it listens.
     #[arg(long, env = "PORTCULLIS_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Also answer RADIUS (UDP) on this address, e.g. 0.0.0.0:1812, for the
+    /// VPN gateways and network gear registered as RADIUS clients. Off
+    /// unless given.
+    #[arg(long, env = "PORTCULLIS_RADIUS_LISTEN", global = true)]
+    pub radius_listen: Option<SocketAddr>,
     /// Days audit events are kept.
     #[arg(
         long,
@@ -445,6 +450,13 @@ async fn serve(
             }
         });
         tracing::info!(%addr, "metrics at /metrics on the metrics address");
+    }
+    if let Some(addr) = cli.radius_listen {
+        let socket = crate::radius::listener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--radius-listen)"))?;
+        tokio::spawn(crate::radius::listener::serve(state.clone(), socket));
+        tracing::info!(%addr, "RADIUS on this address (UDP)");
     }
     let state_for_banner = state.clone();
     #[allow(unused_mut)]

@@ -32,6 +32,7 @@ pub(crate) mod password;
 pub(crate) mod people;
 pub(crate) mod protect;
 pub(crate) mod protect_unified;
+mod radius_clients;
 pub(crate) mod recovery_codes;
 pub(crate) mod scim;
 pub(crate) mod scim_tokens;
@@ -239,6 +240,10 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hosts::change_host))
         .routes(routes!(hosts::new_host_token))
         .routes(routes!(hosts::remove_host))
+        .routes(routes!(radius_clients::list_radius_clients))
+        .routes(routes!(radius_clients::add_radius_client))
+        .routes(routes!(radius_clients::change_radius_client))
+        .routes(routes!(radius_clients::remove_radius_client))
         .routes(routes!(sso::sso_logout))
         .routes(routes!(sso::sso_next))
         .routes(routes!(sso::sso_consent))

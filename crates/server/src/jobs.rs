@@ -136,6 +136,7 @@ async fn purge_all(state: &AppState) -> Result<u64, Internal> {
     )
     .await?;
     store::sso::purge_expired(&state.db, now).await?;
+    store::radius::purge(&state.db, now).await?;
     Ok(sessions)
 }
 

@@ -35,6 +35,7 @@ pub mod mfa;
 pub mod notify;
 pub mod ops;
 pub mod people;
+pub mod radius;
 pub mod rules;
 pub mod scim;
 pub mod secret;

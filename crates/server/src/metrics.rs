@@ -191,6 +191,39 @@ struct Registry {
     push_approved: Histogram,
     push_denied: Histogram,
     jobs: [AtomicU64; JOB_CELLS],
+    radius_dropped: [AtomicU64; RadiusDrop::ALL.len()],
+}
+
+/// Why a RADIUS packet was dropped unanswered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RadiusDrop {
+    /// Not a well-formed packet (length, attributes, code, password).
+    Malformed,
+    /// From an address no registered client has.
+    UnknownClient,
+    /// No Message-Authenticator, or one made with another secret.
+    BadAuthenticator,
+}
+
+impl RadiusDrop {
+    const ALL: [RadiusDrop; 3] = [
+        RadiusDrop::Malformed,
+        RadiusDrop::UnknownClient,
+        RadiusDrop::BadAuthenticator,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            RadiusDrop::Malformed => "malformed",
+            RadiusDrop::UnknownClient => "unknown_client",
+            RadiusDrop::BadAuthenticator => "bad_authenticator",
+        }
+    }
+}
+
+/// Counts a RADIUS packet dropped.
+pub fn radius_dropped(why: RadiusDrop) {
+    REGISTRY.radius_dropped[index(&RadiusDrop::ALL, &why)].fetch_add(1, Ordering::Relaxed);
 }
 
 static REGISTRY: Registry = Registry {
@@ -199,6 +232,7 @@ static REGISTRY: Registry = Registry {
     push_approved: Histogram::new(),
     push_denied: Histogram::new(),
     jobs: [const { AtomicU64::new(0) }; JOB_CELLS],
+    radius_dropped: [const { AtomicU64::new(0) }; RadiusDrop::ALL.len()],
 };
 
 fn index<T: PartialEq>(all: &[T], item: &T) -> usize {
@@ -314,6 +348,21 @@ pub fn render(g: &Gauges) -> String {
                 job.as_str()
             );
         }
+    }
+
+    header(
+        &mut out,
+        "portcullis_radius_dropped_total",
+        "counter",
+        "RADIUS packets dropped unanswered, by reason.",
+    );
+    for (i, why) in RadiusDrop::ALL.iter().enumerate() {
+        let n = r.radius_dropped[i].load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "portcullis_radius_dropped_total{{reason=\"{}\"}} {n}",
+            why.as_str()
+        );
     }
 
     for (name, help, value) in [

@@ -28,6 +28,7 @@ pub(crate) mod protect;
 pub(crate) mod push_limits;
 pub(crate) mod push_mutes;
 pub(crate) mod push_requests;
+pub(crate) mod radius;
 pub(crate) mod recovery_codes;
 pub(crate) mod scim;
 pub(crate) mod sessions;

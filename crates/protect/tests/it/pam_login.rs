@@ -25,7 +25,7 @@ use crate::server::{Server, PASSWORD};
 
 /// The module and the enrollment command, built beside `protect` by the
 /// workspace's build (`cargo build -p portcullis-pam` when missing).
-fn built(name: &str) -> PathBuf {
+pub fn built(name: &str) -> PathBuf {
     let dir = Path::new(crate::cli::BIN).parent().unwrap();
     let path = dir.join(name);
     if !path.exists() {
@@ -45,7 +45,7 @@ fn built(name: &str) -> PathBuf {
 /// app shows it then. The portal takes the next step's code too (a clock
 /// a little ahead), which lets a test use a second code within one step
 /// instead of waiting for the next.
-fn oathtool(secret: &str, ahead: u32) -> String {
+pub fn oathtool(secret: &str, ahead: u32) -> String {
     let out = Command::new("oathtool")
         .args([
             "--totp",
@@ -62,7 +62,7 @@ fn oathtool(secret: &str, ahead: u32) -> String {
 
 /// The demo's billing administrator through the setup link the demo
 /// printed, with an authenticator app: a fresh second factor.
-fn admin(server: &Server) -> Browser {
+pub fn admin(server: &Server) -> Browser {
     let admin = Browser::new(server);
     let link = server.demo_setup_link();
     let token = link.split_once('#').unwrap().1;
@@ -82,7 +82,7 @@ fn admin(server: &Server) -> Browser {
 
 /// Sets up an authenticator app for the signed-in (or enrolling) browser;
 /// its key.
-fn enroll_app(browser: &Browser) -> String {
+pub fn enroll_app(browser: &Browser) -> String {
     let setup: TotpEnrollment = browser
         .post("/api/v1/totp/enroll", serde_json::json!({}))
         .unwrap();
@@ -97,10 +97,12 @@ fn enroll_app(browser: &Browser) -> String {
 }
 
 /// An enrolled host: its settings folder and its PAM service.
-struct Host {
-    dir: tempfile::TempDir,
-    service: String,
-    id: String,
+pub struct Host {
+    pub dir: tempfile::TempDir,
+    pub service: String,
+    pub id: String,
+    /// The module's arguments in the service file.
+    pub args: String,
 }
 
 static SERVICES: AtomicU32 = AtomicU32::new(0);
@@ -108,7 +110,7 @@ static SERVICES: AtomicU32 = AtomicU32::new(0);
 impl Host {
     /// Registered by `admin` (MFA on, everyone) and enrolled with
     /// `portcullis-pam enroll`; a PAM service stacking the module.
-    fn new(server: &Server, admin: &Browser, name: &str) -> Host {
+    pub fn new(server: &Server, admin: &Browser, name: &str) -> Host {
         let made: HostEnrollment = admin
             .post(
                 "/api/v1/admin/hosts",
@@ -132,21 +134,27 @@ impl Host {
         assert!(!enroll.stdout.contains(&made.token) && !enroll.stderr.contains(&made.token));
         let n = SERVICES.fetch_add(1, Ordering::SeqCst);
         let service = format!("portcullis-test-{}-{n}", std::process::id());
-        let module = built("libpam_portcullis.so");
-        std::fs::write(
-            format!("/etc/pam.d/{service}"),
-            format!(
-                "auth required {} config_dir={} timeout=30\naccount required pam_permit.so\n",
-                module.display(),
-                etc.display()
-            ),
-        )
-        .expect("write a PAM service file in /etc/pam.d (the suite runs as root)");
-        Host {
+        let args = format!(
+            "{} config_dir={} timeout=30",
+            built("libpam_portcullis.so").display(),
+            etc.display()
+        );
+        let host = Host {
             dir,
             service,
             id: made.host.id,
-        }
+            args,
+        };
+        host.stack(&[&format!("auth required {}", host.args)]);
+        host
+    }
+
+    /// Writes the PAM service: `lines`, then an account step that allows.
+    pub fn stack(&self, lines: &[&str]) {
+        let mut text = lines.join("\n");
+        text.push_str("\naccount required pam_permit.so\nsession required pam_permit.so\n");
+        std::fs::write(format!("/etc/pam.d/{}", self.service), text)
+            .expect("write a PAM service file in /etc/pam.d (the suite runs as root)");
     }
 
     /// `pamtester` authenticating `user`, answering its prompts from
@@ -225,7 +233,7 @@ fn rest_of(lines: &mpsc::Receiver<String>) -> String {
     lines.iter().collect::<Vec<_>>().join("\n")
 }
 
-fn host_events(admin: &Browser, kind: &str) -> EventPage {
+pub fn host_events(admin: &Browser, kind: &str) -> EventPage {
     admin
         .get(&format!("/api/v1/admin/events?kind={kind}&limit=100"))
         .unwrap()
@@ -266,7 +274,7 @@ fn codes_at_the_prompt() {
     assert!(run.stderr.contains("Too many wrong codes"), "{run:?}");
 
     // The events name the host and the factor; no code is in them.
-    let events = host_events(&admin, "host_login");
+    let events = host_events(&admin, "system_login");
     let details: Vec<_> = events
         .events
         .iter()
@@ -280,7 +288,7 @@ fn codes_at_the_prompt() {
         details.contains(&("web-1".into(), "password + recovery code".into())),
         "{details:?}"
     );
-    let refused = host_events(&admin, "host_refused");
+    let refused = host_events(&admin, "system_refused");
     assert!(refused
         .events
         .iter()
@@ -318,7 +326,7 @@ fn a_push_with_the_number_from_the_prompt() {
     assert!(!status.success(), "{rest}");
     assert!(rest.contains("denied"), "{rest}");
 
-    let events = host_events(&admin, "host_login");
+    let events = host_events(&admin, "system_login");
     assert_eq!(events.events[0].resource.as_deref(), Some("db-1"));
     assert_eq!(events.events[0].detail, "password + Protect push");
 }

@@ -190,7 +190,7 @@ impl From<MfaError> for HttpError {
             MfaError::WrongCode => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::WrongCode,
-                "That code is not correct. Enter the current code from your authenticator app.",
+                crate::mfa::error::WRONG_CODE,
             ),
             // The portal shows the server's sentence for `wrong_code`.
             MfaError::WrongCodeClockSkew(m) => {
@@ -199,17 +199,17 @@ impl From<MfaError> for HttpError {
             MfaError::WrongRecoveryCode => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::WrongCode,
-                "That recovery code is not correct. Check it against your saved list of codes.",
+                crate::mfa::error::WRONG_RECOVERY_CODE,
             ),
             MfaError::RecoveryCodeAlreadyUsed => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::CodeAlreadyUsed,
-                "This recovery code has been used already; each code works once. Use another one from your list.",
+                crate::mfa::error::RECOVERY_CODE_USED,
             ),
             MfaError::CodeAlreadyUsed => HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::CodeAlreadyUsed,
-                "This code has already been used. Wait for the next code from your app.",
+                crate::mfa::error::CODE_USED,
             ),
             MfaError::Throttled(secs) => HttpError::too_many_attempts(secs),
             MfaError::Suspended => HttpError::suspended("Your authenticator app"),

@@ -50,49 +50,29 @@ pub struct For<'a> {
     pub sso_request: Option<&'a str>,
 }
 
-/// Password login. Unknown email and wrong password take the same path
-/// (the same counters, one Argon2 run, the same answer). When a second
-/// factor would follow, a valid trust cookie of this user (a browser
-/// they trusted) completes the login instead. A valid device cookie of
-/// this user (a browser that passed the password before) counts the
-/// attempt on its own counter, not the account's: guesses from elsewhere
-/// never lock the owner's browser out.
-pub async fn login(
+/// The password checked for `email` (its user, if any, read by the
+/// caller), counted on `counters`: the same path, counters and answer for
+/// an unknown account and a wrong password. The portal's login and the
+/// RADIUS server's (which makes no session) both go through it.
+pub async fn check_password(
     state: &AppState,
     email: &str,
+    user: Option<store::users::User>,
     password: Secret<String>,
+    counters: Vec<throttle::Counter>,
     client: &Client,
-    cookies: LoginCookies<'_>,
-    target: For<'_>,
-) -> Result<LoginOutcome, AuthError> {
-    check_email(email).map_err(AuthError::Invalid)?;
-    if password.expose().is_empty() {
-        return Err(AuthError::Invalid("Enter your password.".into()));
-    }
-    if password.expose().chars().count() > password::MAX_LEN {
-        return Err(AuthError::Invalid("The password is too long.".into()));
-    }
-    let email = normalize_email(email);
+) -> Result<store::users::User, AuthError> {
     let now = state.now();
     // Completed logins are limited too: a stolen password and factor
     // cannot mint sessions (or burn Argon2 time) at will. Keyed by the
     // typed email, so unknown and known accounts go through the same
     // steps. Only completed logins fill it, so whoever knows just the
     // password cannot keep the owner out with it.
-    let window = throttle::login_window(&email);
+    let window = throttle::login_window(email);
     let limit = throttle::login_limit(&state.settings);
     if let Some(wait) = throttle::window_full(&state.db, &window, limit, now).await? {
         return Err(AuthError::Throttled(wait));
     }
-    let user = store::users::find_by_email(&state.db, &email).await?;
-    let device = match (&user, cookies.device) {
-        (Some(u), Some(token)) => device_cookie::recognise(state, token, u, now),
-        _ => None,
-    };
-    let counters = match (&user, &device) {
-        (Some(u), Some(device)) => vec![throttle::device_counter(&u.id, device)],
-        _ => throttle::password_counters(&email, &client.key).to_vec(),
-    };
     if let Err(refused) = throttle::begin_attempt(&state.db, &counters, now).await {
         if matches!(refused, Refused::Suspended) {
             // Recorded so that administrators see why someone cannot sign in.
@@ -160,6 +140,43 @@ pub async fn login(
         // guesses made elsewhere.
         Err(device_only) => throttle::succeeded(&state.db, &device_only, &[]).await?,
     }
+    Ok(user)
+}
+
+/// Password login. Unknown email and wrong password take the same path
+/// (the same counters, one Argon2 run, the same answer). When a second
+/// factor would follow, a valid trust cookie of this user (a browser
+/// they trusted) completes the login instead. A valid device cookie of
+/// this user (a browser that passed the password before) counts the
+/// attempt on its own counter, not the account's: guesses from elsewhere
+/// never lock the owner's browser out.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: Secret<String>,
+    client: &Client,
+    cookies: LoginCookies<'_>,
+    target: For<'_>,
+) -> Result<LoginOutcome, AuthError> {
+    check_email(email).map_err(AuthError::Invalid)?;
+    if password.expose().is_empty() {
+        return Err(AuthError::Invalid("Enter your password.".into()));
+    }
+    if password.expose().chars().count() > password::MAX_LEN {
+        return Err(AuthError::Invalid("The password is too long.".into()));
+    }
+    let email = normalize_email(email);
+    let now = state.now();
+    let user = store::users::find_by_email(&state.db, &email).await?;
+    let device = match (&user, cookies.device) {
+        (Some(u), Some(token)) => device_cookie::recognise(state, token, u, now),
+        _ => None,
+    };
+    let counters = match (&user, &device) {
+        (Some(u), Some(device)) => vec![throttle::device_counter(&u.id, device)],
+        _ => throttle::password_counters(&email, &client.key).to_vec(),
+    };
+    let user = check_password(state, &email, user, password, counters, client).await?;
     // This browser has passed the password: it gets a device cookie,
     // unless it holds a valid one of this user already.
     let new_device = device

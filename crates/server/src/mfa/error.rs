@@ -4,6 +4,17 @@ use crate::auth::error::AuthError;
 use crate::auth::throttle::Refused;
 use crate::error::Internal;
 
+/// The words of the refusals most often seen (the HTTP answer and the
+/// RADIUS reply share them).
+pub const WRONG_CODE: &str =
+    "That code is not correct. Enter the current code from your authenticator app.";
+pub const WRONG_RECOVERY_CODE: &str =
+    "That recovery code is not correct. Check it against your saved list of codes.";
+pub const RECOVERY_CODE_USED: &str = "This recovery code has been used already; each code works \
+     once. Use another one from your list.";
+pub const CODE_USED: &str =
+    "This code has already been used. Wait for the next code from your app.";
+
 /// Why an MFA step failed.
 #[derive(Debug)]
 pub enum MfaError {

@@ -21,12 +21,18 @@ pub enum Resource {
         id: String,
         name: String,
     },
+    /// A RADIUS client (a VPN gateway, network gear).
+    Radius {
+        id: String,
+        name: String,
+    },
 }
 
 /// How an app's resource is stored: the prefix, its id, its name (as it
 /// was when the login started: a rename does not rewrite history).
 const APP_PREFIX: &str = "app:";
 const HOST_PREFIX: &str = "host:";
+const RADIUS_PREFIX: &str = "radius:";
 
 impl Resource {
     /// The portal's half a user of `role` signs in to: administrators the
@@ -46,7 +52,9 @@ impl Resource {
         match self {
             Resource::UserPortal => "User Portal",
             Resource::AdminPortal => "Admin Portal",
-            Resource::App { name, .. } | Resource::Host { name, .. } => name,
+            Resource::App { name, .. }
+            | Resource::Host { name, .. }
+            | Resource::Radius { name, .. } => name,
         }
     }
 
@@ -55,6 +63,7 @@ impl Resource {
         match self {
             Resource::App { id, name } => format!("{APP_PREFIX}{id}:{name}"),
             Resource::Host { id, name } => format!("{HOST_PREFIX}{id}:{name}"),
+            Resource::Radius { id, name } => format!("{RADIUS_PREFIX}{id}:{name}"),
             portal => portal.name().to_string(),
         }
     }
@@ -71,6 +80,13 @@ impl Resource {
         if let Some(rest) = stored.strip_prefix(HOST_PREFIX) {
             let (id, name) = rest.split_once(':')?;
             return Some(Resource::Host {
+                id: id.to_string(),
+                name: name.to_string(),
+            });
+        }
+        if let Some(rest) = stored.strip_prefix(RADIUS_PREFIX) {
+            let (id, name) = rest.split_once(':')?;
+            return Some(Resource::Radius {
                 id: id.to_string(),
                 name: name.to_string(),
             });

@@ -96,7 +96,7 @@ async fn record(
     detail: &str,
 ) -> Result<(), AdminError> {
     let event = Event {
-        kind: EventKind::AdminHostChanged,
+        kind: EventKind::AdminSystemChanged,
         actor: Actor::Admin(&admin.user.id),
         subject: None,
         client: Some(client),

@@ -199,7 +199,7 @@ async fn a_host_enrolls_once_and_asks_for_a_code_after_the_password() {
     let ok = host.code("ivan", &s.code(&key, 0)).await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
 
-    let logins = events(&admin, "host_login").await;
+    let logins = events(&admin, "system_login").await;
     let e = &logins.events[0];
     assert_eq!(e.resource.as_deref(), Some("web-1"));
     assert_eq!(e.subject_email.as_deref(), Some(IVAN));
@@ -208,7 +208,7 @@ async fn a_host_enrolls_once_and_asks_for_a_code_after_the_password() {
         "{}",
         e.detail
     );
-    let refused = events(&admin, "host_refused").await;
+    let refused = events(&admin, "system_refused").await;
     assert!(refused.events[0]
         .detail
         .contains("authenticator code refused"));
@@ -256,7 +256,7 @@ async fn a_push_names_the_host_and_its_approval_lets_one_login_in() {
         (404, ErrorCode::NotFound)
     );
 
-    let logins = events(&admin, "host_login").await;
+    let logins = events(&admin, "system_login").await;
     assert!(logins.events[0]
         .detail
         .starts_with("password + Protect push"));
@@ -351,7 +351,7 @@ async fn the_portals_rules_decide_who_is_let_in() {
         HostNeed::Allow { message: None }
     );
 
-    let refused = events(&admin, "host_refused").await;
+    let refused = events(&admin, "system_refused").await;
     assert!(refused
         .events
         .iter()
@@ -372,7 +372,7 @@ async fn a_recovery_code_stands_in_once() {
     let code = &codes.codes[0];
     assert_eq!(host.code("ivan", code).await.status, 200);
     assert_eq!(host.code("ivan", code).await.status, 401);
-    let logins = events(&admin, "host_login").await;
+    let logins = events(&admin, "system_login").await;
     assert!(logins.events[0]
         .detail
         .starts_with("password + recovery code"));
@@ -440,7 +440,7 @@ async fn only_the_hosts_own_fresh_signature_is_taken_and_removal_ends_it() {
     assert_eq!(gone.status(), 204);
     let after = moved.need("alice").await;
     assert!(after.err().message.contains("not registered any more"));
-    let changes = events(&admin, "admin_host_changed").await;
+    let changes = events(&admin, "admin_system_changed").await;
     assert!(changes.events[0].detail.contains("removed the host edge"));
 }
 

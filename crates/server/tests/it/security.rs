@@ -413,12 +413,13 @@ async fn a_login_in_progress_reaches_only_the_login_flow() {
             "{method} {path} is not in the OpenAPI document"
         );
     }
-    // The device API takes no session: a device signs its requests (see
-    // device_signatures.rs), so a cookie opens none of it.
+    // The device and host APIs take no session: a device or host signs
+    // its requests (see device_signatures.rs, hosts.rs), so a cookie opens
+    // none of it.
     let refused: Vec<&(String, String)> = operations
         .iter()
         .filter(|(m, p)| !LOGIN_FLOW.contains(&(m.as_str(), p.as_str())))
-        .filter(|(_, p)| !p.starts_with("/api/device/"))
+        .filter(|(_, p)| !p.starts_with("/api/device/") && !p.starts_with("/api/host/"))
         .collect();
     // Not vacuous: the portal and admin routes are among them.
     for must in [

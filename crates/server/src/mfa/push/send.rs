@@ -43,6 +43,10 @@ pub enum Purpose {
     /// session waits at a time, whatever other sessions (or someone who
     /// knows the password) have sent, so they cannot keep the owner from it.
     Proof,
+    /// A RADIUS login's: no limit (a VPN's users are many behind one
+    /// resource, and the product exempts RADIUS from it); the number to
+    /// match and the fraud report still guard it.
+    Radius,
 }
 
 impl Purpose {
@@ -50,6 +54,7 @@ impl Purpose {
         match self {
             Purpose::Login => "login",
             Purpose::Proof => "proof",
+            Purpose::Radius => "radius",
         }
     }
 }
@@ -119,6 +124,7 @@ pub async fn send_for(
             Some(1),
             store::push_requests::outstanding_of_session(&mut *tx, session_hash, now).await?,
         ),
+        Purpose::Radius => (None, (0, None)),
     };
     if !policy::room_for_another(limit, waiting) {
         drop(tx);

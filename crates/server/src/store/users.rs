@@ -364,7 +364,7 @@ pub async fn find_by_login_name<'c>(
     let prefix = format!("{name}@");
     let width = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
     sqlx::query_as::<_, User>(&format!(
-        "SELECT {COLUMNS} FROM users u WHERE substr(u.email, 1, $1) = $2 LIMIT 2"
+        "SELECT {COLUMNS} FROM users u WHERE substr(u.email, 1, CAST($1 AS INTEGER)) = $2 LIMIT 2"
     ))
     .bind(width)
     .bind(prefix)

@@ -33,6 +33,8 @@ pub enum Page {
     AdminGroups,
     /// Administration: the apps that sign in through the portal.
     AdminApps,
+    /// Administration: the Linux systems whose logins ask the portal (PAM).
+    AdminSystems,
     /// A sign-in to an app in progress ([`sso_request_id`] names which).
     Sso,
     /// An app's sign-out request.
@@ -51,7 +53,7 @@ pub enum Audience {
 }
 
 impl Page {
-    pub const ALL: [Page; 15] = [
+    pub const ALL: [Page; 16] = [
         Page::Login,
         Page::LoginMfa,
         Page::Enroll,
@@ -65,6 +67,7 @@ impl Page {
         Page::AdminEvents,
         Page::AdminGroups,
         Page::AdminApps,
+        Page::AdminSystems,
         Page::Sso,
         Page::SsoLogout,
     ];
@@ -86,6 +89,7 @@ impl Page {
             Page::AdminEvents => "/admin/events",
             Page::AdminGroups => "/admin/groups",
             Page::AdminApps => "/admin/apps",
+            Page::AdminSystems => "/admin/systems",
             // A pattern: the server sends browsers to `/sso/{id}`.
             Page::Sso => "/sso/:id",
             Page::SsoLogout => "/sso/logout",
@@ -108,6 +112,7 @@ impl Page {
             Page::AdminEvents => "Events",
             Page::AdminGroups => "Groups",
             Page::AdminApps => "Apps",
+            Page::AdminSystems => "Systems",
             Page::Sso => "Sign in to an app",
             Page::SsoLogout => "Sign out",
         }
@@ -128,7 +133,8 @@ impl Page {
             | Page::AdminMfa
             | Page::AdminEvents
             | Page::AdminGroups
-            | Page::AdminApps => Audience::Admin,
+            | Page::AdminApps
+            | Page::AdminSystems => Audience::Admin,
         }
     }
 

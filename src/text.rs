@@ -378,3 +378,24 @@ pub fn verification_words(v: portcullis_api::protect::UserVerification) -> &'sta
         V::None => "None",
     }
 }
+
+/// Where a host (a Linux system that asks the portal after the password)
+/// is with its enrollment, in words; `when` writes an instant out.
+pub fn host_enrollment_words(
+    enrolled_at: Option<i64>,
+    token_expires_at: Option<i64>,
+    when: impl Fn(i64) -> String,
+) -> String {
+    match (enrolled_at, token_expires_at) {
+        (Some(at), None) => format!("Enrolled {}", when(at)),
+        (Some(at), Some(until)) => format!(
+            "Enrolled {}; a new token is valid until {}",
+            when(at),
+            when(until)
+        ),
+        (None, Some(until)) => {
+            format!("Waiting for enrollment (token valid until {})", when(until))
+        }
+        (None, None) => "Not enrolled: its token has expired. Make a new one.".to_string(),
+    }
+}

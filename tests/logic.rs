@@ -800,3 +800,19 @@ fn few_recovery_codes_left_are_warned_about_from_three() {
         .unwrap_or_default()
         .starts_with("No recovery code is left"));
 }
+
+#[test]
+fn a_hosts_enrollment_in_words() {
+    use portcullis_web::text::host_enrollment_words;
+    let when = |t: i64| format!("at {t}");
+    assert_eq!(
+        host_enrollment_words(None, Some(99), when),
+        "Waiting for enrollment (token valid until at 99)"
+    );
+    assert_eq!(host_enrollment_words(Some(5), None, when), "Enrolled at 5");
+    assert_eq!(
+        host_enrollment_words(Some(5), Some(99), when),
+        "Enrolled at 5; a new token is valid until at 99"
+    );
+    assert!(host_enrollment_words(None, None, when).contains("expired"));
+}

@@ -12,6 +12,8 @@ use portcullis_api::{
     UserDetail, UserImport, UserPage,
 };
 
+use portcullis_api::hosts::{Host, HostEnrollment, HostInput};
+
 use super::client::{delete, get, post, send_json};
 use super::ApiError;
 use crate::paths::{encode_component, UsersQuery};
@@ -268,4 +270,32 @@ pub async fn remove_site(id: &str) -> Result<(), ApiError> {
 
 fn site_path(id: &str) -> String {
     format!("/admin/sites/{}", encode_component(id))
+}
+
+/// The Linux systems whose logins ask the portal (PAM), by name.
+pub async fn hosts() -> Result<Vec<Host>, ApiError> {
+    get("/admin/hosts").await
+}
+
+/// Registers a host: its one-time enrollment token is in this answer only.
+pub async fn add_host(input: &HostInput) -> Result<HostEnrollment, ApiError> {
+    post("/admin/hosts", input).await
+}
+
+pub async fn change_host(id: &str, input: &HostInput) -> Result<Host, ApiError> {
+    send_json("PUT", &host_path(id, ""), input).await
+}
+
+/// A new enrollment token for the host (the earlier one stops working):
+/// in this answer only.
+pub async fn new_host_token(id: &str) -> Result<HostEnrollment, ApiError> {
+    post(&host_path(id, "/token"), &()).await
+}
+
+pub async fn remove_host(id: &str) -> Result<(), ApiError> {
+    delete(&host_path(id, "")).await
+}
+
+fn host_path(id: &str, rest: &str) -> String {
+    format!("/admin/hosts/{}{rest}", encode_component(id))
 }

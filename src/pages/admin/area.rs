@@ -9,6 +9,7 @@ use super::apps::AppsPage;
 use super::events::EventsPage;
 use super::groups::GroupsPage;
 use super::settings::SettingsPage;
+use super::systems::SystemsPage;
 use super::user::UserPage;
 use super::users::UsersPage;
 
@@ -21,6 +22,7 @@ enum Screen {
     Events,
     Groups,
     Apps,
+    Systems,
     /// `/admin` itself: the first screen of the area.
     Home,
     Unknown,
@@ -34,6 +36,7 @@ fn screen_of(path: &str) -> Screen {
         Some(Page::AdminEvents) => Screen::Events,
         Some(Page::AdminGroups) => Screen::Groups,
         Some(Page::AdminApps) => Screen::Apps,
+        Some(Page::AdminSystems) => Screen::Systems,
         _ if path.trim_end_matches('/') == ADMIN_PREFIX => Screen::Home,
         _ => Screen::Unknown,
     }
@@ -68,6 +71,7 @@ pub fn AdminArea() -> impl IntoView {
                     <A href=Page::AdminUsers.path()>"Users"</A>
                     <A href=Page::AdminGroups.path()>"Groups"</A>
                     <A href=Page::AdminApps.path()>"Apps"</A>
+                    <A href=Page::AdminSystems.path()>"Systems"</A>
                     <A href=Page::AdminEvents.path()>"Events"</A>
                     <A href=Page::AdminMfa.path()>"MFA settings"</A>
                 </nav>
@@ -78,6 +82,7 @@ pub fn AdminArea() -> impl IntoView {
                     Screen::Events => view! { <EventsPage/> }.into_any(),
                     Screen::Groups => view! { <GroupsPage/> }.into_any(),
                     Screen::Apps => view! { <AppsPage/> }.into_any(),
+                    Screen::Systems => view! { <SystemsPage/> }.into_any(),
                     Screen::Home => view! { <Redirect path=Page::AdminUsers.path()/> }.into_any(),
                     Screen::Unknown => view! { <NotFound/> }.into_any(),
                 }}

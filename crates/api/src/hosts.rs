@@ -80,6 +80,11 @@ pub struct HostInput {
     /// still only for the people assigned).
     pub mfa: bool,
     pub unknown_users: UnknownUsers,
+    /// Keep what checks the authenticator codes of the people who may
+    /// sign in on the host, so that they can still sign in while the
+    /// portal cannot be reached (off: such logins are refused).
+    #[serde(default)]
+    pub offline_totp: bool,
     /// Who may sign in: everyone, or the listed groups and users.
     #[serde(default)]
     pub everyone: bool,
@@ -99,6 +104,7 @@ pub struct Host {
     pub name: String,
     pub mfa: bool,
     pub unknown_users: UnknownUsers,
+    pub offline_totp: bool,
     pub everyone: bool,
     pub groups: Vec<AppMember>,
     pub users: Vec<AppMember>,
@@ -128,8 +134,12 @@ pub struct HostEnrollment {
 pub struct HostEnrollRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub token: String,
-    /// The host's Ed25519 public key, base64url (43 characters).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    /// The host's Ed25519 public key, base64url (43 characters, a `=`
+    /// after them is taken).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 43, max_length = 44, pattern = r"^[A-Za-z0-9_-]{43}=?$")
+    )]
     pub public_key: String,
 }
 
@@ -175,8 +185,44 @@ pub enum HostNeed {
     Deny { message: String },
     /// Ask for a second factor: a code typed (authenticator app or
     /// recovery code), or Enter for a push when `push` is true.
-    SecondFactor { push: bool, codes: bool },
+    SecondFactor {
+        push: bool,
+        codes: bool,
+        /// For a host that checks codes itself while the portal cannot be
+        /// reached: what it needs to, for this user (none: forget any).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offline: Option<OfflineTotp>,
+    },
 }
+
+/// What a host keeps to check one user's authenticator codes while the
+/// portal cannot be reached: the key (the host seals it at rest), the
+/// last time step used (codes of that step or earlier are refused) and
+/// until when it may be used.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfflineTotp {
+    /// Base32, as in the authenticator app.
+    pub secret: String,
+    pub last_step: i64,
+    /// Unix seconds.
+    pub valid_until: i64,
+}
+
+// Hand-written so that a key never reaches a log line through `{:?}`.
+impl std::fmt::Debug for OfflineTotp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfflineTotp")
+            .field("secret", &crate::REDACTED)
+            .field("last_step", &self.last_step)
+            .field("valid_until", &self.valid_until)
+            .finish()
+    }
+}
+
+/// How long a host may check a user's codes without the portal, after
+/// the last check that reached it.
+pub const OFFLINE_DAYS: i64 = 7;
 
 /// `POST /api/host/v1/login/code`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,9 @@ pub const RADIUS_ADDRESS_PATTERN: &str = concat!(
     "$"
 );
 
+/// Longest address accepted, white space around it included.
+pub const RADIUS_ADDRESS_MAX_CHARS: usize = 64;
+
 /// The shortest shared secret taken: RADIUS hides passwords with it, so a
 /// short one is guessable from one captured packet.
 pub const RADIUS_SECRET_MIN_CHARS: usize = 16;
@@ -44,8 +47,9 @@ pub struct RadiusClientInput {
     /// Where its packets come from (see the pattern).
     #[cfg_attr(feature = "openapi", schema(value_type = RadiusAddress, inline))]
     pub address: String,
-    /// The shared secret, 16 to 128 printable ASCII characters: needed
-    /// when registering; on a change, leave it out to keep the old one.
+    /// The shared secret, 16 to 128 printable ASCII characters. Left out
+    /// when registering, the server makes one (in the answer, once); left
+    /// out on a change, the old one stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
@@ -81,7 +85,7 @@ pub struct RadiusAddress;
 impl utoipa::PartialSchema for RadiusAddress {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         crate::apps::string_schema(
-            64,
+            RADIUS_ADDRESS_MAX_CHARS,
             "An IPv4 address, or a block of them in CIDR form.",
             Some(RADIUS_ADDRESS_PATTERN),
         )
@@ -102,4 +106,8 @@ pub struct RadiusClient {
     pub groups: Vec<AppMember>,
     pub users: Vec<AppMember>,
     pub created_at: i64,
+    /// Only in the answer to a registration that left the secret to the
+    /// server: the one it made, shown this once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }

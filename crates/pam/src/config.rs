@@ -76,7 +76,7 @@ pub fn save(dir: &Path, config: &HostConfig, key: &SigningKey) -> Result<(), Str
 
 /// Writes a file that only its owner may read, through a new file renamed
 /// into place, so a reader never sees half of it.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let tmp: PathBuf = path.with_extension("new");
     let _ = fs::remove_file(&tmp);
     let mut f = fs::OpenOptions::new()

@@ -2,12 +2,14 @@
 //! this user needs here, then a code or a push, in words at the prompt.
 //! Codes never leave this function but to the portal: nothing here logs.
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use portcullis_api::hosts::HostNeed;
 use portcullis_api::protect::PushStatus;
 
 use crate::client::{Failure, Portal};
+use crate::offline::{self, Check};
 
 /// How the module talks to whoever is logging in (the PAM conversation).
 pub trait Conversation {
@@ -47,30 +49,82 @@ fn unavailable(conv: &mut impl Conversation) -> Outcome {
     Outcome::Unavailable
 }
 
-/// The whole conversation for `user` (coming from `from`, if known).
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// Keeps or forgets what checks `user`'s codes offline, as the portal's
+/// answer says. A failure to write leaves the login as it is: offline
+/// codes are a fallback, not a step.
+fn sync_offline(dir: &Path, user: &str, need: &HostNeed) {
+    let _ = match need {
+        HostNeed::SecondFactor {
+            offline: Some(data),
+            ..
+        } => offline::remember(dir, user, data),
+        _ => offline::forget(dir, user),
+    };
+}
+
+/// The portal cannot be reached: codes checked here, if this host keeps
+/// them for `user`; otherwise refused.
+fn offline_login(conv: &mut impl Conversation, dir: &Path, user: &str) -> Outcome {
+    if !offline::has(dir, user, now()) {
+        return unavailable(conv);
+    }
+    conv.info(
+        "Portcullis cannot be reached: the code from your authenticator app is checked on this \
+         host.",
+    );
+    for _ in 0..TRIES {
+        let Some(answer) = conv.ask("Verification code: ") else {
+            return Outcome::Deny;
+        };
+        match offline::check(dir, user, answer.trim(), now()) {
+            Ok(Check::Accepted) => return Outcome::Allow,
+            Ok(Check::Wrong) => conv.error("That code is not correct."),
+            Ok(Check::Reused) => {
+                conv.error("This code has already been used. Wait for the next code from your app.")
+            }
+            Ok(Check::Missing) | Err(_) => return unavailable(conv),
+        }
+    }
+    conv.error("Too many wrong codes for this login.");
+    Outcome::Deny
+}
+
+/// The whole conversation for `user` (coming from `from`, if known);
+/// `dir` holds what offline codes need.
 pub fn login(
     portal: &Portal,
     conv: &mut impl Conversation,
+    dir: &Path,
     user: &str,
     from: Option<&str>,
 ) -> Outcome {
-    let (push, codes) = match portal.need(user, from) {
-        Ok(HostNeed::Allow { message }) => {
+    let need = match portal.need(user, from) {
+        Ok(need) => need,
+        Err(Failure::Unreachable(_)) => return offline_login(conv, dir, user),
+        Err(Failure::Refused { message, .. }) => {
+            conv.error(&message);
+            return Outcome::Deny;
+        }
+    };
+    sync_offline(dir, user, &need);
+    let (push, codes) = match need {
+        HostNeed::Allow { message } => {
             if let Some(m) = message {
                 conv.info(&m);
             }
             return Outcome::Allow;
         }
-        Ok(HostNeed::Deny { message }) => {
+        HostNeed::Deny { message } => {
             conv.error(&message);
             return Outcome::Deny;
         }
-        Ok(HostNeed::SecondFactor { push, codes }) => (push, codes),
-        Err(Failure::Refused { message, .. }) => {
-            conv.error(&message);
-            return Outcome::Deny;
-        }
-        Err(Failure::Unreachable(_)) => return unavailable(conv),
+        HostNeed::SecondFactor { push, codes, .. } => (push, codes),
     };
     for _ in 0..TRIES {
         let Some(answer) = conv.ask(prompt(push, codes)) else {

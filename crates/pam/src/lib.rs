@@ -8,12 +8,14 @@
 //!
 //! The parts: `config.rs` (the enrolled host's files), `client.rs` (signed
 //! requests to the portal, with a deadline), `dialog.rs` (the login's
-//! conversation, over any [`dialog::Conversation`]), `args.rs` (the
-//! module's arguments) and `pam.rs` (the C entry points PAM calls, and the
-//! conversation through libpam).
+//! conversation, over any [`dialog::Conversation`]), `offline.rs` (codes
+//! checked on the host while the portal cannot be reached, when switched
+//! on), `args.rs` (the module's arguments) and `pam.rs` (the C entry
+//! points PAM calls, and the conversation through libpam).
 
 pub mod args;
 pub mod client;
 pub mod config;
 pub mod dialog;
+pub mod offline;
 mod pam;

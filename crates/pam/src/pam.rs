@@ -178,7 +178,7 @@ fn authenticate(pamh: *mut PamHandle, argc: c_int, argv: *const *const c_char) -
     let Ok(portal) = Portal::new(config, key, started + args.timeout) else {
         return PAM_AUTHINFO_UNAVAIL;
     };
-    match dialog::login(&portal, &mut talk, &user, from.as_deref()) {
+    match dialog::login(&portal, &mut talk, &args.config_dir, &user, from.as_deref()) {
         Outcome::Allow => PAM_SUCCESS,
         Outcome::Deny => PAM_AUTH_ERR,
         Outcome::Unavailable => PAM_AUTHINFO_UNAVAIL,

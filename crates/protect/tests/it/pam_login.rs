@@ -111,10 +111,18 @@ impl Host {
     /// Registered by `admin` (MFA on, everyone) and enrolled with
     /// `portcullis-pam enroll`; a PAM service stacking the module.
     pub fn new(server: &Server, admin: &Browser, name: &str) -> Host {
+        Host::new_with(server, admin, name, false)
+    }
+
+    /// The same, checking codes offline when `offline`.
+    pub fn new_with(server: &Server, admin: &Browser, name: &str, offline: bool) -> Host {
         let made: HostEnrollment = admin
             .post(
                 "/api/v1/admin/hosts",
-                serde_json::json!({ "name": name, "mfa": true, "unknown_users": "deny", "everyone": true }),
+                serde_json::json!({
+                    "name": name, "mfa": true, "unknown_users": "deny", "everyone": true,
+                    "offline_totp": offline
+                }),
             )
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -359,4 +367,51 @@ fn unknown_users_by_the_hosts_rule_and_a_stopped_portal_fails_closed() {
     assert_ne!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("cannot be reached"), "{run:?}");
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn codes_checked_on_the_host_while_the_portal_is_gone() {
+    let server = Server::start();
+    let admin = admin(&server);
+    let host = Host::new_with(&server, &admin, "laptop", true);
+    let alice = Browser::new(&server);
+    assert!(matches!(
+        alice.login("alice@example.com"),
+        LoginResponse::Done { .. }
+    ));
+    let secret = enroll_app(&alice);
+    let codes: NewRecoveryCodes = alice
+        .post("/api/v1/recovery-codes", serde_json::json!({}))
+        .unwrap();
+
+    // Online: the check keeps what offline codes need, sealed.
+    let run = host.login("alice", &format!("{}\n", codes.codes[0]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let etc = host.dir.path().join("etc");
+    let kept = std::fs::read_to_string(etc.join("offline.json")).unwrap();
+    assert!(kept.contains("alice") && !kept.contains(&secret), "{kept}");
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["offline.json", "offline.key"] {
+        let mode = std::fs::metadata(etc.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+
+    // The portal is gone: a code is checked here, once.
+    drop(server);
+    let code = oathtool(&secret, 30);
+    let run = host.login("alice", &format!("{code}\n"));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("checked on this host"), "{run:?}");
+    let run = host.login("alice", &format!("{code}\n{code}\n{code}\n"));
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("already been used"), "{run:?}");
+    let run = host.login("alice", "000000\n000000\n000000\n");
+    assert_ne!(run.code, 0, "{run:?}");
+    // Someone the host keeps nothing for: refused, as without the option.
+    let run = host.login("ivan", "");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("cannot be reached"), "{run:?}");
 }

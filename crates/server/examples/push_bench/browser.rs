@@ -45,16 +45,45 @@ impl<'a> Browser<'a> {
             .post(format!("{base}/api/v1/login"))
             .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
             .send()?;
-        let cookie = resp
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let cookie = cookies(&resp);
         let answer = read(resp).with_context(|| format!("login of {email}"))?;
         Ok((Browser { http, cookie }, answer))
+    }
+
+    /// Opens a one-time setup link (`token`) with the benchmark's password:
+    /// the browser, at its first factor's setup.
+    #[allow(dead_code)] // systems_bench's
+    pub fn welcome(http: &'a Client, base: &str, token: &str) -> anyhow::Result<Browser<'a>> {
+        let resp = http
+            .post(format!("{base}/api/v1/welcome"))
+            .json(&serde_json::json!({ "token": token, "password": PASSWORD }))
+            .send()?;
+        let cookie = cookies(&resp);
+        let _: LoginResponse = read(resp).context("the setup link")?;
+        Ok(Browser { http, cookie })
+    }
+
+    /// `POST base+path` with `body`: the status and the body. A new
+    /// session cookie in the answer (a login finished) replaces the old.
+    #[allow(dead_code)] // systems_bench's
+    pub fn post_json(
+        &mut self,
+        base: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(u16, String)> {
+        let resp = self
+            .http
+            .post(format!("{base}{path}"))
+            .header(header::COOKIE, &self.cookie)
+            .json(body)
+            .send()?;
+        let renewed = cookies(&resp);
+        if !renewed.is_empty() {
+            self.cookie = renewed;
+        }
+        let status = resp.status().as_u16();
+        Ok((status, resp.text()?))
     }
 
     /// `POST base+path` with an empty JSON body: the status and the body.
@@ -77,6 +106,17 @@ impl<'a> Browser<'a> {
         }
         Ok(serde_json::from_str(&text)?)
     }
+}
+
+/// The cookies an answer sets, as a request sends them back.
+fn cookies(resp: &reqwest::blocking::Response) -> String {
+    resp.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn read<T: DeserializeOwned>(resp: reqwest::blocking::Response) -> anyhow::Result<T> {

@@ -87,6 +87,9 @@ pub struct Portal {
     /// The portal's public URL: the last instance's, so enrollment links
     /// (which name it) send the phones there, while browsers use the first.
     pub public_url: String,
+    /// The encryption key every instance shares (base64), for commands run
+    /// on the same database.
+    pub key: String,
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -98,6 +101,17 @@ impl Portal {
     /// `count` instances on the database at `url`, each with its own data
     /// directory under `dir`, once they all answer.
     pub fn start(bin: &Path, url: &str, count: usize, dir: &Path) -> anyhow::Result<Portal> {
+        Portal::start_with(bin, url, count, dir, &[])
+    }
+
+    /// The same, each instance with `extra` arguments too.
+    pub fn start_with(
+        bin: &Path,
+        url: &str,
+        count: usize,
+        dir: &Path,
+        extra: &[String],
+    ) -> anyhow::Result<Portal> {
         let ports = (0..count)
             .map(|_| free_port())
             .collect::<anyhow::Result<Vec<u16>>>()?;
@@ -114,6 +128,7 @@ impl Portal {
             instances: Vec::new(),
             urls: urls.clone(),
             public_url: public_url.clone(),
+            key: key.clone(),
         };
         for (i, port) in ports.iter().enumerate() {
             let data = dir.join(format!("instance-{i}"));
@@ -137,6 +152,7 @@ impl Portal {
                 // Every round signs a user in with the password again: the
                 // per-account limit (20 in 5 minutes) would refuse them.
                 .args(["--logins-per-account", "1000000"])
+                .args(extra)
                 .env("PORTCULLIS_ENCRYPTION_KEY", &key)
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())

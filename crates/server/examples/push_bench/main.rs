@@ -31,6 +31,7 @@
 
 mod approvals;
 mod browser;
+#[allow(dead_code)] // shared with systems_bench, which uses more of it
 mod instances;
 mod phone;
 mod starts;

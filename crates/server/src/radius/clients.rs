@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use portcullis_api::radius::{
-    RadiusClient, RadiusClientInput, RADIUS_ADDRESS_PATTERN, RADIUS_SECRET_MAX_CHARS,
-    RADIUS_SECRET_MIN_CHARS,
+    RadiusClient, RadiusClientInput, RADIUS_ADDRESS_MAX_CHARS, RADIUS_ADDRESS_PATTERN,
+    RADIUS_SECRET_MAX_CHARS, RADIUS_SECRET_MIN_CHARS,
 };
 use portcullis_api::{AppMember, AppPolicy};
 
@@ -35,6 +35,11 @@ static ADDRESS: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(RADIUS_ADD
 /// An address or block as kept (`10.0.0.5`, `10.0.0.0/24`), or why not.
 pub fn check_address(text: &str) -> Result<String, String> {
     let t = text.trim();
+    if text.chars().count() > RADIUS_ADDRESS_MAX_CHARS {
+        return Err(format!(
+            "The address is longer than {RADIUS_ADDRESS_MAX_CHARS} characters."
+        ));
+    }
     if !ADDRESS.as_ref().is_some_and(|re| re.is_match(text)) {
         return Err(format!(
             "“{t}” is not an address a RADIUS client sends from: give an IPv4 address \
@@ -116,6 +121,7 @@ async fn wire(state: &AppState, row: store::radius::Client) -> Result<RadiusClie
         address: row.address,
         id: row.id,
         name: row.name,
+        secret: None,
     })
 }
 
@@ -163,12 +169,17 @@ pub async fn add(
 ) -> Result<RadiusClient, AdminError> {
     auth::require_fresh_mfa(state, admin).map_err(AdminError::Auth)?;
     let (name, address) = check(input)?;
-    let Some(secret) = &input.secret else {
-        return Err(AdminError::Invalid(
-            "Give the shared secret the client is set up with.".into(),
-        ));
-    };
-    let sealed = state.secrets.seal(secret, SECRET_CONTEXT)?;
+    // None given: one made here, 32 characters (192 random bits).
+    let made = input
+        .secret
+        .is_none()
+        .then(|| new_token()[..32].to_string());
+    let secret = input
+        .secret
+        .clone()
+        .or_else(|| made.clone())
+        .unwrap_or_default();
+    let sealed = state.secrets.seal(&secret, SECRET_CONTEXT)?;
     let now = state.now();
     let row = store::apps::App {
         id: uuid::Uuid::now_v7().to_string(),
@@ -199,7 +210,9 @@ pub async fn add(
     let words = format!("registered the RADIUS client {name} at {address}");
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;
-    get(state, &row.id).await
+    let mut answer = get(state, &row.id).await?;
+    answer.secret = made;
+    Ok(answer)
 }
 
 /// Changes a client (its secret only when a new one is given).

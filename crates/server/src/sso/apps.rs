@@ -110,7 +110,7 @@ fn check(input: &AppInput) -> Result<Checked, AdminError> {
 }
 
 /// Writes whom the app is assigned to; refuses a group or user that is
-/// not there.
+/// not there (409: a conflict with what is there now).
 pub async fn assign(
     tx: &mut store::Tx,
     app_id: &str,
@@ -120,7 +120,9 @@ pub async fn assign(
     store::apps::clear_members(tx, app_id).await?;
     for g in once(groups) {
         if !store::apps::add_group(&mut **tx, app_id, g).await? {
-            return Err(AdminError::Missing(
+            // A conflict with what is there now (409), not a missing path
+            // (404): the app itself is there.
+            return Err(AdminError::Conflict(
                 "One of the groups is not there any more (it may have been deleted). Reload and try again."
                     .into(),
             ));
@@ -128,7 +130,7 @@ pub async fn assign(
     }
     for u in once(users) {
         if !store::apps::add_user(&mut **tx, app_id, u).await? {
-            return Err(AdminError::Missing(
+            return Err(AdminError::Conflict(
                 "One of the people is not there any more (they may have been deleted). Reload and try again."
                     .into(),
             ));

@@ -21,6 +21,8 @@ pub struct Host {
     pub everyone: bool,
     pub created_at: Timestamp,
     pub unknown_users: String,
+    #[sqlx(try_from = "super::Flag")]
+    pub offline_totp: bool,
     pub public_key: Option<String>,
     pub token_expires_at: Option<Timestamp>,
     pub enrolled_at: Option<Timestamp>,
@@ -28,7 +30,7 @@ pub struct Host {
 }
 
 const COLUMNS: &str = "a.id, a.name, a.policy, CAST(a.everyone AS INTEGER) AS everyone, \
-     a.created_at, h.unknown_users, h.public_key, h.token_expires_at, h.enrolled_at, \
+     a.created_at, h.unknown_users, CAST(h.offline_totp AS INTEGER) AS offline_totp, h.public_key, h.token_expires_at, h.enrolled_at, \
      h.last_seen_at";
 
 const FROM: &str = "apps a JOIN hosts h ON h.app_id = a.id";
@@ -68,14 +70,18 @@ pub async fn insert<'c>(
     Ok(())
 }
 
-pub async fn set_unknown_users<'c>(
+/// What the host does with unknown users, and whether it keeps what
+/// checks codes offline.
+pub async fn set_settings<'c>(
     db: impl Exec<'c>,
     id: &str,
     unknown_users: &str,
+    offline_totp: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE hosts SET unknown_users = $2 WHERE app_id = $1")
+    sqlx::query("UPDATE hosts SET unknown_users = $2, offline_totp = $3 WHERE app_id = $1")
         .bind(id)
         .bind(unknown_users)
+        .bind(offline_totp)
         .execute(db)
         .await?;
     Ok(())

@@ -30,16 +30,27 @@ const TOKEN_DEAD: &str = "This enrollment token has expired or was used already.
 /// Enrolls a host: the token (outstanding, unexpired) is used up and the
 /// key becomes the host's.
 pub async fn enroll(state: &AppState, req: &HostEnrollRequest) -> Result<HostEnrolled, MfaError> {
-    let key = rules::enrollment_key(req.public_key.trim()).map_err(MfaError::Invalid)?;
-    let public_key = base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        key.as_bytes(),
+    let key = rules::enrollment_key(&req.public_key);
+    let public_key = key.as_ref().map_or_else(
+        |_| String::new(),
+        |k| {
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                k.as_bytes(),
+            )
+        },
     );
     let hash = state.secrets.keyed_hash(TOKEN_CONTEXT, req.token.trim());
     let now = state.now();
-    let Some(id) = store::hosts::enroll(&state.db, &hash, &public_key, now).await? else {
+    let mut tx = state.db.begin().await?;
+    let Some(id) = store::hosts::enroll(&mut *tx, &hash, &public_key, now).await? else {
         return Err(MfaError::DeviceRefused(TOKEN_DEAD));
     };
+    // The key is judged once the token is known to be good (a stranger
+    // learns nothing from it); a refusal rolls the claim back, so a bad
+    // key costs the administrator no new token.
+    key.map_err(MfaError::Invalid)?;
+    tx.commit().await?;
     let host = store::hosts::find(&state.db, &id)
         .await?
         .ok_or(MfaError::DeviceRefused(NOT_ENROLLED))?;
@@ -48,7 +59,7 @@ pub async fn enroll(state: &AppState, req: &HostEnrollRequest) -> Result<HostEnr
         host_id: host.id,
         name: host.name,
         portal: rules::portal(&state.settings),
-        offline_totp: false,
+        offline_totp: host.offline_totp,
     })
 }
 

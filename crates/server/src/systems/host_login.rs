@@ -3,7 +3,9 @@
 //! code (authenticator app or recovery code) or a push whose resource is
 //! the host. Every outcome is an event naming the host and the factor.
 
-use portcullis_api::hosts::{HostAllowed, HostNeed, HostPushWait, UnknownUsers};
+use portcullis_api::hosts::{
+    HostAllowed, HostNeed, HostPushWait, OfflineTotp, UnknownUsers, OFFLINE_DAYS,
+};
 use portcullis_api::protect::{PushStarted, PushStatus};
 use portcullis_api::AppPolicy;
 
@@ -119,8 +121,34 @@ pub async fn need(
             .await?;
             HostNeed::Deny { message }
         }
-        Decision::Ask { push, codes, .. } => HostNeed::SecondFactor { push, codes },
+        Decision::Ask { user, push, codes } => HostNeed::SecondFactor {
+            push,
+            codes,
+            offline: match host.offline_totp {
+                true => offline_data(state, &user).await?,
+                false => None,
+            },
+        },
     })
+}
+
+/// What the host keeps to check this user's codes while the portal
+/// cannot be reached: their authenticator key and its last used step, if
+/// they have a confirmed app. Sent at each online check, so a key reset or
+/// removed here is replaced or forgotten there at the next one.
+async fn offline_data(state: &AppState, user: &User) -> Result<Option<OfflineTotp>, MfaError> {
+    let Some(row) = store::totp::get(&state.db, &user.id).await? else {
+        return Ok(None);
+    };
+    if row.confirmed_at.is_none() {
+        return Ok(None);
+    }
+    let key = state.secrets.open(&row.sealed_key, &user.id)?;
+    Ok(Some(OfflineTotp {
+        secret: key.expose().clone(),
+        last_step: row.last_step,
+        valid_until: state.now() + OFFLINE_DAYS * 86_400,
+    }))
 }
 
 async fn asked(state: &AppState, host: &Host, name: &str) -> Result<(User, bool, bool), MfaError> {

@@ -60,6 +60,7 @@ async fn wire(state: &AppState, row: store::hosts::Host) -> Result<Host, AdminEr
     Ok(Host {
         mfa: row.policy != AppPolicy::NoMfa.as_str(),
         unknown_users: UnknownUsers::parse(&row.unknown_users).unwrap_or(UnknownUsers::Deny),
+        offline_totp: row.offline_totp,
         groups: groups.into_iter().map(member).collect(),
         users: users.into_iter().map(member).collect(),
         everyone: row.everyone,
@@ -161,10 +162,16 @@ pub async fn add(
     }
     let unknown = input.unknown_users.as_str();
     store::hosts::insert(&mut *tx, &row.id, unknown, &hash, expires_at).await?;
+    store::hosts::set_settings(&mut *tx, &row.id, unknown, input.offline_totp).await?;
     assign(&mut tx, &row.id, &input.groups, &input.users).await?;
     let words = format!(
-        "registered the host {name} (MFA {})",
-        if input.mfa { "on" } else { "off" }
+        "registered the host {name} (MFA {}{})",
+        if input.mfa { "on" } else { "off" },
+        if input.offline_totp {
+            "; offline codes"
+        } else {
+            ""
+        }
     );
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;
@@ -201,12 +208,18 @@ pub async fn change(
             other?;
         }
     }
-    store::hosts::set_unknown_users(&mut *tx, id, input.unknown_users.as_str()).await?;
+    let unknown = input.unknown_users.as_str();
+    store::hosts::set_settings(&mut *tx, id, unknown, input.offline_totp).await?;
     assign(&mut tx, id, &input.groups, &input.users).await?;
     let words = format!(
-        "changed the host {name} (MFA {}; unknown users: {})",
+        "changed the host {name} (MFA {}; unknown users: {}{})",
         if input.mfa { "on" } else { "off" },
-        input.unknown_users.as_str()
+        input.unknown_users.as_str(),
+        if input.offline_totp {
+            "; offline codes"
+        } else {
+            ""
+        }
     );
     record(state, &mut tx, admin, client, &words).await?;
     tx.commit().await?;

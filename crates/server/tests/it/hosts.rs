@@ -29,6 +29,7 @@ fn input(name: &str) -> HostInput {
         name: name.into(),
         mfa: true,
         unknown_users: UnknownUsers::Deny,
+        offline_totp: false,
         everyone: true,
         groups: vec![],
         users: vec![],
@@ -166,6 +167,18 @@ async fn a_host_enrolls_once_and_asks_for_a_code_after_the_password() {
     assert!(made.command.contains("portcullis-pam enroll --url"));
     assert!(made.host.enrolled_at.is_none() && made.host.token_expires_at.is_some());
 
+    // A bad key is refused in words and leaves the token good.
+    let bad: Answer<HostEnrolled> = s
+        .api()
+        .post(
+            "/api/host/v1/enroll",
+            &HostEnrollRequest {
+                token: made.token.clone(),
+                public_key: "not-a-key".into(),
+            },
+        )
+        .await;
+    assert_eq!(bad.status, 422);
     let host = Host::enroll(&s, &made.token).await;
     // The token is single use.
     let again: Answer<HostEnrolled> = s
@@ -187,7 +200,8 @@ async fn a_host_enrolls_once_and_asks_for_a_code_after_the_password() {
         need,
         HostNeed::SecondFactor {
             push: false,
-            codes: true
+            codes: true,
+            offline: None
         }
     );
     // The whole email names him too.
@@ -360,6 +374,47 @@ async fn the_portals_rules_decide_who_is_let_in() {
         .events
         .iter()
         .any(|e| e.detail.contains("not assigned")));
+}
+
+#[tokio::test]
+async fn a_host_that_checks_codes_offline_gets_the_key_at_each_online_check() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let mut offline = input("laptop");
+    offline.offline_totp = true;
+    let made = register(&admin, &offline).await;
+    assert!(made.host.offline_totp);
+    let host = Host::enroll(&s, &made.token).await;
+    let (_, key) = s.enrolled(IVAN).await;
+    let need = host.need("ivan").await.ok();
+    let HostNeed::SecondFactor {
+        offline: Some(data),
+        ..
+    } = need
+    else {
+        panic!("no offline data in {need:?}");
+    };
+    assert_eq!(data.secret, key);
+    assert!(data.last_step > 0);
+    assert_eq!(data.valid_until, s.now() + 7 * 86_400);
+    // Never in a log line.
+    assert!(!format!("{data:?}").contains(&key));
+
+    // Switched off: nothing is sent (the host forgets what it kept).
+    offline.offline_totp = false;
+    let put = admin
+        .http
+        .put(admin.url(&format!("/api/v1/admin/hosts/{}", made.host.id)))
+        .json(&offline)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 200);
+    let need = host.need("ivan").await.ok();
+    assert!(
+        matches!(need, HostNeed::SecondFactor { offline: None, .. }),
+        "{need:?}"
+    );
 }
 
 #[tokio::test]

@@ -51,6 +51,7 @@ mod push_limits;
 mod push_links;
 mod push_rules;
 mod push_verify;
+mod radius_clients;
 mod recovery_codes;
 mod resources;
 mod scim;

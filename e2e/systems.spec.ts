@@ -6,11 +6,19 @@ import { advance, logInAsAdmin, tabTo } from './fixtures';
 // password. The administrator registers one, reads the command (with its
 // one-time token) to run on it, changes it, makes a new token (after a
 // fresh second factor) and removes it, by the keyboard where it matters.
+// Below the hosts, the RADIUS clients (VPNs and network gear): registered
+// with a shared secret the page never shows again, changed, removed.
 
 interface HostView {
   name: string;
   mfa: boolean;
   unknown_users: 'deny' | 'pass';
+}
+
+interface RadiusClientView {
+  name: string;
+  address: string;
+  everyone: boolean;
 }
 
 /** axe finds nothing, in both schemes; nothing overflows at 320 px. */
@@ -35,7 +43,9 @@ test('an administrator registers a host, changes it, makes a new token and remov
   await expect(page.getByRole('heading', { level: 1, name: 'Systems' })).toBeVisible();
   await expect(page).toHaveTitle('Systems · Portcullis');
   await expect(page.getByText('No host is registered yet.')).toBeVisible();
-  const outcome = page.locator('p.status-line[role="status"]');
+  const outcome = page
+    .getByRole('region', { name: 'Systems', exact: true })
+    .locator(':scope > p.status-line[role="status"]');
 
   // Register web-1: a second factor, everyone, unknown users refused (the defaults).
   await page.getByRole('button', { name: 'Register a host' }).click();
@@ -129,4 +139,84 @@ test('an administrator registers a host, changes it, makes a new token and remov
   await expect(outcome).toHaveText('web-1 removed: logins there that ask Portcullis now fail.');
   await expect(page.getByText('No host is registered yet.')).toBeVisible();
   expect(await admin.ok<HostView[]>(admin.get('/admin/hosts'))).toEqual([]);
+});
+
+test('an administrator registers a RADIUS client, changes it and removes it', async ({ page, request }) => {
+  const admin = await logInAsAdmin(page, request);
+  await page.goto('/admin/systems');
+  const section = page.getByRole('region', { name: 'RADIUS clients (VPNs and network gear)' });
+  await expect(section.getByText('No RADIUS client is registered yet.')).toBeVisible();
+  await expect(section).toContainText('only when started with --radius-listen');
+  const outcome = section.locator(':scope > p.status-line[role="status"]');
+  const problem = section.locator(':scope > p.form-error[role="alert"]');
+
+  // Register Office VPN: without a secret, then one too short (the server's words).
+  await section.getByRole('button', { name: 'Register a RADIUS client' }).click();
+  const form = section.getByRole('form', { name: 'Register a RADIUS client' });
+  await expect(form.getByLabel('Name')).toBeFocused();
+  await page.keyboard.type('Office VPN');
+  await expect(form).toContainText('The address it sends from: 10.0.0.5, or a block such as 10.0.0.0/24');
+  await form.getByLabel('Address').fill('127.0.0.1');
+  const secretField = form.getByLabel('Shared secret');
+  await expect(secretField).toHaveAttribute('type', 'password');
+  await expect(secretField).toHaveAttribute('autocomplete', 'new-password');
+  await expect(form.getByLabel('Everyone')).toBeChecked();
+  await form.getByRole('button', { name: 'Register the client' }).click();
+  await expect(problem).toHaveText('Give the shared secret the client is set up with.');
+  await expect(secretField).toBeFocused();
+  await secretField.fill('too-short');
+  await form.getByRole('button', { name: 'Register the client' }).click();
+  await expect(problem).toHaveText(/^The shared secret must be 16 to 128 printable characters without spaces/);
+  await expect(section.getByText('No RADIUS client is registered yet.')).toBeVisible();
+  const secret = 'office-vpn-shared-secret-2024';
+  await secretField.fill(secret);
+  await form.getByRole('button', { name: 'Register the client' }).click();
+  await expect(outcome).toHaveText('Office VPN registered at 127.0.0.1.');
+  await expect(form).toBeHidden();
+  await expect(problem).toBeEmpty();
+
+  // The table: its address and who may connect; the secret is nowhere.
+  const row = section.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Office VPN' }) });
+  await expect(row.getByRole('cell')).toHaveText(['127.0.0.1', 'Everyone', /Change/]);
+  expect(await page.content()).not.toContain(secret);
+  const [made] = await admin.ok<RadiusClientView[]>(admin.get('/admin/radius-clients'));
+  expect(made).toMatchObject({ name: 'Office VPN', address: '127.0.0.1', everyone: true });
+  expect(JSON.stringify(made)).not.toContain(secret);
+
+  // Change its address to a block, the secret left empty: none is sent, the old one stays.
+  await row.getByRole('button', { name: 'Change Office VPN' }).click();
+  const change = section.getByRole('form', { name: 'Change the RADIUS client' });
+  await expect(change.getByLabel('Name')).toBeFocused();
+  await expect(change.getByLabel('Name')).toHaveValue('Office VPN');
+  await expect(change.getByLabel('Address')).toHaveValue('127.0.0.1');
+  await expect(change.getByLabel('Shared secret')).toHaveValue('');
+  await expect(change).toContainText('Leave empty to keep the current secret');
+  await change.getByLabel('Everyone').uncheck();
+  await expect(change.getByLabel('People (emails, one per line)')).toBeVisible();
+  await accessible(page, 'a RADIUS client and its form');
+  await change.getByLabel('Everyone').check();
+  await change.getByLabel('Address').fill('10.0.0.0/24');
+  const put = page.waitForRequest((r) => r.method() === 'PUT' && r.url().includes('/api/v1/admin/radius-clients/'));
+  await change.getByRole('button', { name: 'Save' }).click();
+  expect((await put).postDataJSON()).not.toHaveProperty('secret');
+  await expect(outcome).toHaveText('Office VPN saved.');
+  await expect(change).toBeHidden();
+  await expect(row.getByRole('cell').nth(0)).toHaveText('10.0.0.0/24');
+
+  // Remove it once the second factor is older than 10 minutes: the
+  // confirmation says what happens, asks for a current code, then removes.
+  await advance(request, 11 * 60);
+  await row.getByRole('button', { name: 'Remove Office VPN…' }).click();
+  const confirm = section.getByRole('group', { name: 'Remove Office VPN?' });
+  await expect(confirm.getByRole('heading')).toBeFocused();
+  await expect(confirm).toContainText('Its requests are dropped unanswered from then on');
+  await confirm.getByRole('button', { name: 'Remove Office VPN', exact: true }).click();
+  const code = confirm.getByLabel('Code from your authenticator app');
+  await expect(code).toBeFocused();
+  await code.fill(await admin.app.code());
+  await confirm.getByRole('button', { name: 'Verify and remove' }).click();
+  await expect(outcome).toHaveText('Office VPN removed: its requests are dropped unanswered from now on.');
+  await expect(section.getByRole('heading', { level: 2, name: 'RADIUS clients (VPNs and network gear)' })).toBeFocused();
+  await expect(section.getByText('No RADIUS client is registered yet.')).toBeVisible();
+  expect(await admin.ok<RadiusClientView[]>(admin.get('/admin/radius-clients'))).toEqual([]);
 });

@@ -13,6 +13,7 @@ use portcullis_api::{
 };
 
 use portcullis_api::hosts::{Host, HostEnrollment, HostInput};
+use portcullis_api::radius::{RadiusClient, RadiusClientInput};
 
 use super::client::{delete, get, post, send_json};
 use super::ApiError;
@@ -298,4 +299,30 @@ pub async fn remove_host(id: &str) -> Result<(), ApiError> {
 
 fn host_path(id: &str, rest: &str) -> String {
     format!("/admin/hosts/{}{rest}", encode_component(id))
+}
+
+/// The VPN gateways and network gear that ask the portal through RADIUS,
+/// by name (never their secrets).
+pub async fn radius_clients() -> Result<Vec<RadiusClient>, ApiError> {
+    get("/admin/radius-clients").await
+}
+
+pub async fn add_radius_client(input: &RadiusClientInput) -> Result<RadiusClient, ApiError> {
+    post("/admin/radius-clients", input).await
+}
+
+/// Changes a client; its secret only when `input` holds one.
+pub async fn change_radius_client(
+    id: &str,
+    input: &RadiusClientInput,
+) -> Result<RadiusClient, ApiError> {
+    send_json("PUT", &radius_client_path(id), input).await
+}
+
+pub async fn remove_radius_client(id: &str) -> Result<(), ApiError> {
+    delete(&radius_client_path(id)).await
+}
+
+fn radius_client_path(id: &str) -> String {
+    format!("/admin/radius-clients/{}", encode_component(id))
 }

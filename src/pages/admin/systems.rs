@@ -3,13 +3,16 @@
 //! one-time enrollment token and the command to run on it, shown once),
 //! change it, make a new enrollment token, remove it; each asks for a
 //! second factor or not, says what it does with users the portal does not
-//! know, and is assigned to everyone or to groups and people. Every change
-//! needs a second factor passed lately.
+//! know, and is assigned to everyone or to groups and people. Below them,
+//! the RADIUS clients (VPNs and network gear, [`super::radius_clients`]).
+//! Every change needs a second factor passed lately.
 
 use leptos::prelude::*;
 use portcullis_api::hosts::{Host, HostEnrollment, HostInput};
 use portcullis_api::{ErrorCode, Group};
 
+use super::focus::focus_on;
+use super::radius_clients::RadiusClientsSection;
 use super::systems_enrollment::EnrollmentShown;
 use super::systems_form::{HostDraft, HostForm};
 use super::systems_table::{remove_button_id, HostTable};
@@ -32,20 +35,6 @@ enum Done {
     Enrollment(HostEnrollment),
     Saved(Host),
     Removed,
-}
-
-/// Moves the focus to the element with this id once the view has caught up.
-fn focus_on(id: String) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
 }
 
 #[component]
@@ -272,5 +261,6 @@ pub fn SystemsPage() -> impl IntoView {
                 cancel=give_up
             />
         </section>
+        <RadiusClientsSection groups=groups/>
     }
 }

@@ -18,6 +18,7 @@ pub(super) struct HostDraft {
     name: String,
     mfa: bool,
     unknown_users: String,
+    offline_totp: bool,
     everyone: bool,
     groups: Vec<String>,
     /// Emails, one per line.
@@ -40,6 +41,7 @@ impl HostDraft {
             name: host.name.clone(),
             mfa: host.mfa,
             unknown_users: host.unknown_users.as_str().into(),
+            offline_totp: host.offline_totp,
             everyone: host.everyone,
             groups: host.groups.iter().map(|g| g.id.clone()).collect(),
             people: emails(&host.users),
@@ -100,6 +102,7 @@ pub(super) fn HostForm(
                 name: d.name.trim().to_string(),
                 mfa: d.mfa,
                 unknown_users,
+                offline_totp: d.offline_totp,
                 everyone: d.everyone,
                 groups: if d.everyone {
                     vec![]
@@ -159,6 +162,17 @@ pub(super) fn HostForm(
             </div>
             <p class="hint" id="host-mfa-hint">
                 "Otherwise the password alone, and still only for the people below."
+            </p>
+            <div class="field checkbox">
+                <input id="host-offline" type="checkbox" aria-describedby="host-offline-hint"
+                    prop:checked=checked(|d| d.offline_totp)
+                    on:change=flag(|d| &mut d.offline_totp)/>
+                <label for="host-offline">"Check authenticator codes on the host when Portcullis cannot be reached"</label>
+            </div>
+            <p class="hint" id="host-offline-hint">
+                "The host keeps its users' authenticator keys, sealed, for 7 days after each \
+                 check: whoever is root on it could read them. Otherwise logins are refused \
+                 while Portcullis cannot be reached."
             </p>
             <div class="field">
                 <label for="host-unknown">"Users Portcullis does not know"</label>

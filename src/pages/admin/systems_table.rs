@@ -47,7 +47,11 @@ pub(super) fn HostTable(
                         view! {
                             <tr>
                                 <th scope="row" class="host-name">{h.name.clone()}</th>
-                                <td>{if h.mfa { "On" } else { "Off (password alone)" }}</td>
+                                <td>{match (h.mfa, h.offline_totp) {
+                                    (false, _) => "Off (password alone)",
+                                    (true, false) => "On",
+                                    (true, true) => "On; codes checked on the host when offline",
+                                }}</td>
                                 <td>{who(h.everyone, &h.groups, &h.users)}</td>
                                 <td>{h.unknown_users.label()}</td>
                                 <td>{host_enrollment_words(h.enrolled_at, h.token_expires_at, local_date_time)}</td>

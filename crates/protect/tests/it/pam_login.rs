@@ -360,6 +360,15 @@ fn unknown_users_by_the_hosts_rule_and_a_stopped_portal_fails_closed() {
     let run = host.login("postgres", "");
     assert_eq!(run.code, 0, "{run:?}");
 
+    // The portal's rules: in the enrollment period, let in with the days
+    // left; required with no factor, refused in the portal's words.
+    let run = host.login("carol", "");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("within 7 days"), "{run:?}");
+    let run = host.login("heidi", "");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("must set up multi-factor"), "{run:?}");
+
     // No portal: refused at once, in words.
     drop(server);
     let started = Instant::now();
@@ -414,4 +423,34 @@ fn codes_checked_on_the_host_while_the_portal_is_gone() {
     let run = host.login("ivan", "");
     assert_ne!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("cannot be reached"), "{run:?}");
+}
+
+#[test]
+fn a_portal_that_never_answers_holds_a_login_no_longer_than_the_timeout() {
+    let server = Server::start();
+    let admin = admin(&server);
+    let host = Host::new(&server, &admin, "slow");
+    // A listener that takes connections and never answers them.
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hole.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = hole.incoming().collect();
+        drop(held);
+    });
+    let config = host.dir.path().join("etc/host.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(&server.base, &format!("http://127.0.0.1:{port}"));
+    std::fs::write(&config, text).unwrap();
+    let args = host.args.replace("timeout=30", "timeout=5");
+    host.stack(&[&format!("auth required {args}")]);
+
+    let started = Instant::now();
+    let run = host.login("alice", "");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("cannot be reached"), "{run:?}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
 }

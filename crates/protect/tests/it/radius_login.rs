@@ -240,6 +240,19 @@ fn a_push_whose_number_the_challenge_says() {
         ],
     );
     assert_eq!(done.kind, "Accept", "{done:?}");
+
+    // Two logins at once each get a push: RADIUS is exempt from the limit
+    // of one waiting push per user and resource (a host's or the portal's
+    // second login would be refused while the first waits).
+    for _ in 0..2 {
+        let login = radclient(
+            port,
+            SECRET,
+            &[("User-Name", "judy"), ("User-Password", PASSWORD)],
+        );
+        assert_eq!(login.kind, "Challenge", "{login:?}");
+        assert!(login.message.contains("went to your phone"), "{login:?}");
+    }
 }
 
 #[test]

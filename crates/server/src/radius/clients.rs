@@ -14,16 +14,16 @@ use portcullis_api::radius::{
     RadiusClient, RadiusClientInput, RADIUS_ADDRESS_MAX_CHARS, RADIUS_ADDRESS_PATTERN,
     RADIUS_SECRET_MAX_CHARS, RADIUS_SECRET_MIN_CHARS,
 };
-use portcullis_api::{AppMember, AppPolicy};
+use portcullis_api::AppPolicy;
 
 use crate::admin::common::AdminError;
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::EventKind;
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
 use crate::people::add::check_label;
 use crate::secret::new_token;
-use crate::sso::apps::assign;
+use crate::sso::apps::{assign, members, record};
 use crate::store;
 use crate::store::radius::RADIUS;
 
@@ -107,15 +107,10 @@ fn check(input: &RadiusClientInput) -> Result<(String, String), AdminError> {
 }
 
 async fn wire(state: &AppState, row: store::radius::Client) -> Result<RadiusClient, AdminError> {
-    let member = |m: store::apps::Member| AppMember {
-        id: m.id,
-        label: m.label,
-    };
-    let groups = store::apps::groups_of(&state.db, &row.id).await?;
-    let users = store::apps::users_of(&state.db, &row.id).await?;
+    let (groups, users) = members(state, &row.id).await?;
     Ok(RadiusClient {
-        groups: groups.into_iter().map(member).collect(),
-        users: users.into_iter().map(member).collect(),
+        groups,
+        users,
         everyone: row.everyone,
         created_at: row.created_at,
         address: row.address,
@@ -139,25 +134,6 @@ async fn get(state: &AppState, id: &str) -> Result<RadiusClient, AdminError> {
         .await?
         .ok_or_else(missing)?;
     wire(state, row).await
-}
-
-async fn record(
-    state: &AppState,
-    tx: &mut store::Tx,
-    admin: &Authed,
-    client: &Client,
-    detail: &str,
-) -> Result<(), AdminError> {
-    let event = Event {
-        kind: EventKind::AdminSystemChanged,
-        actor: Actor::Admin(&admin.user.id),
-        subject: None,
-        client: Some(client),
-        detail,
-        resource: None,
-    };
-    audit::record(&mut **tx, state.now(), event).await?;
-    Ok(())
 }
 
 /// Registers a client.
@@ -208,7 +184,15 @@ pub async fn add(
     store::radius::upsert(&mut *tx, &row.id, &address, &sealed).await?;
     assign(&mut tx, &row.id, &input.groups, &input.users).await?;
     let words = format!("registered the RADIUS client {name} at {address}");
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     let mut answer = get(state, &row.id).await?;
     answer.secret = made;
@@ -254,7 +238,15 @@ pub async fn change(
     assign(&mut tx, id, &input.groups, &input.users).await?;
     let secret_words = if sealed.is_some() { "; new secret" } else { "" };
     let words = format!("changed the RADIUS client {name} at {address}{secret_words}");
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await
 }
@@ -277,7 +269,15 @@ pub async fn remove(
         .ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the RADIUS client {}", row.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

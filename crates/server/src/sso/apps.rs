@@ -36,22 +36,35 @@ fn taken(name: &str) -> AdminError {
     AdminError::Conflict(format!("An app named {name} exists already."))
 }
 
-/// The app as administrators see it.
-async fn wire(state: &AppState, row: store::apps::App) -> Result<App, AdminError> {
-    let groups = store::apps::groups_of(&state.db, &row.id).await?;
-    let users = store::apps::users_of(&state.db, &row.id).await?;
+/// Whom an app of any kind is assigned to, as administrators see it: its
+/// groups, then its people.
+pub async fn members(
+    state: &AppState,
+    app_id: &str,
+) -> Result<(Vec<AppMember>, Vec<AppMember>), AdminError> {
     let member = |m: store::apps::Member| AppMember {
         id: m.id,
         label: m.label,
     };
+    let groups = store::apps::groups_of(&state.db, app_id).await?;
+    let users = store::apps::users_of(&state.db, app_id).await?;
+    Ok((
+        groups.into_iter().map(member).collect(),
+        users.into_iter().map(member).collect(),
+    ))
+}
+
+/// The app as administrators see it.
+async fn wire(state: &AppState, row: store::apps::App) -> Result<App, AdminError> {
+    let (groups, users) = members(state, &row.id).await?;
     Ok(App {
         redirect_uris: row.redirect_list().into_iter().map(String::from).collect(),
         logout_uris: row.logout_list().into_iter().map(String::from).collect(),
         confidential: row.secret_hash.is_some(),
         policy: AppPolicy::parse(&row.policy).unwrap_or(AppPolicy::SecondFactor),
         signing_alg: SigningAlg::parse(&row.signing_alg).unwrap_or(SigningAlg::RS256),
-        groups: groups.into_iter().map(member).collect(),
-        users: users.into_iter().map(member).collect(),
+        groups,
+        users,
         id: row.id,
         client_id: row.client_id,
         name: row.name,
@@ -139,15 +152,18 @@ pub async fn assign(
     Ok(())
 }
 
-pub(super) async fn record(
+/// Records an administrator's change to an app of any kind (an app, a
+/// site, a host, a RADIUS client), as `kind`.
+pub async fn record(
     state: &AppState,
     tx: &mut store::Tx,
     admin: &Authed,
     client: &Client,
+    kind: EventKind,
     detail: &str,
 ) -> Result<(), AdminError> {
     let event = Event {
-        kind: EventKind::AdminAppChanged,
+        kind,
         actor: Actor::Admin(&admin.user.id),
         subject: None,
         client: Some(client),
@@ -197,7 +213,15 @@ pub async fn register(
     }
     assign(&mut tx, &row.id, &input.groups, &input.users).await?;
     let words = format!("registered the app {} ({})", c.name, input.policy.label());
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     let mut app = get(state, &row.id).await?;
     app.client_secret = secret;
@@ -246,7 +270,15 @@ pub async fn change(
     }
     assign(&mut tx, id, &input.groups, &input.users).await?;
     let words = format!("changed the app {} ({})", c.name, input.policy.label());
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await
 }
@@ -275,7 +307,15 @@ pub async fn new_client_secret(
     let secret = new_secret();
     store::apps::set_secret(&mut *tx, id, &secret_hash(state, &secret), state.now()).await?;
     let words = format!("made a new client secret for the app {}", row.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     let mut app = get(state, id).await?;
     app.client_secret = Some(secret);
@@ -300,7 +340,15 @@ pub async fn remove(
         .ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the app {}", row.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

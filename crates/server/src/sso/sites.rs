@@ -9,11 +9,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use portcullis_api::sites::{DOMAIN_MAX_CHARS, DOMAIN_PATTERN};
-use portcullis_api::{AppMember, AppPolicy, Site, SiteInput, SiteRule};
+use portcullis_api::{AppPolicy, Site, SiteInput, SiteRule};
 
-use super::apps::{assign, record};
+use super::apps::{assign, members, record};
 use crate::admin::common::AdminError;
 use crate::app::AppState;
+use crate::audit::EventKind;
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
 use crate::secret::new_token;
@@ -78,17 +79,12 @@ fn check_members(input: &SiteInput) -> Result<(), AdminError> {
 }
 
 async fn wire(state: &AppState, row: store::apps::App) -> Result<Site, AdminError> {
-    let groups = store::apps::groups_of(&state.db, &row.id).await?;
-    let users = store::apps::users_of(&state.db, &row.id).await?;
-    let member = |m: store::apps::Member| AppMember {
-        id: m.id,
-        label: m.label,
-    };
+    let (groups, users) = members(state, &row.id).await?;
     Ok(Site {
         rule: SiteRule::parse(&row.policy).unwrap_or(SiteRule::Deny),
         domain: row.domain.unwrap_or(row.name),
-        groups: groups.into_iter().map(member).collect(),
-        users: users.into_iter().map(member).collect(),
+        groups,
+        users,
         id: row.id,
         everyone: row.everyone,
         created_at: row.created_at,
@@ -150,7 +146,15 @@ pub async fn add(
     }
     assign(&mut tx, &row.id, &input.groups, &input.users).await?;
     let words = format!("added the site {domain} ({})", input.rule.label());
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     get(state, &row.id).await
 }
@@ -189,7 +193,15 @@ pub async fn change(
     }
     assign(&mut tx, id, &input.groups, &input.users).await?;
     let words = format!("changed the site {domain} ({})", input.rule.label());
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await
 }
@@ -212,7 +224,15 @@ pub async fn remove(
         .ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the site {}", row.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminAppChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,16 +6,16 @@
 //! off, or a host opened to more people, weakens logins elsewhere.
 
 use portcullis_api::hosts::{Host, HostEnrollment, HostInput, UnknownUsers, HOST_TOKEN_HOURS};
-use portcullis_api::{AppMember, AppPolicy};
+use portcullis_api::AppPolicy;
 
 use crate::admin::common::AdminError;
 use crate::app::AppState;
-use crate::audit::{self, Actor, Event, EventKind};
+use crate::audit::EventKind;
 use crate::auth::client::Client;
 use crate::auth::{self, Authed};
 use crate::people::add::check_label;
 use crate::secret::new_token;
-use crate::sso::apps::assign;
+use crate::sso::apps::{assign, members, record};
 use crate::store;
 use crate::store::hosts::HOST;
 
@@ -50,19 +50,14 @@ fn check(input: &HostInput) -> Result<String, AdminError> {
 }
 
 async fn wire(state: &AppState, row: store::hosts::Host) -> Result<Host, AdminError> {
-    let member = |m: store::apps::Member| AppMember {
-        id: m.id,
-        label: m.label,
-    };
-    let groups = store::apps::groups_of(&state.db, &row.id).await?;
-    let users = store::apps::users_of(&state.db, &row.id).await?;
+    let (groups, users) = members(state, &row.id).await?;
     let now = state.now();
     Ok(Host {
         mfa: row.policy != AppPolicy::NoMfa.as_str(),
         unknown_users: UnknownUsers::parse(&row.unknown_users).unwrap_or(UnknownUsers::Deny),
         offline_totp: row.offline_totp,
-        groups: groups.into_iter().map(member).collect(),
-        users: users.into_iter().map(member).collect(),
+        groups,
+        users,
         everyone: row.everyone,
         enrolled_at: row.enrolled_at,
         last_seen_at: row.last_seen_at,
@@ -87,25 +82,6 @@ async fn get(state: &AppState, id: &str) -> Result<Host, AdminError> {
         .await?
         .ok_or_else(missing)?;
     wire(state, row).await
-}
-
-async fn record(
-    state: &AppState,
-    tx: &mut store::Tx,
-    admin: &Authed,
-    client: &Client,
-    detail: &str,
-) -> Result<(), AdminError> {
-    let event = Event {
-        kind: EventKind::AdminSystemChanged,
-        actor: Actor::Admin(&admin.user.id),
-        subject: None,
-        client: Some(client),
-        detail,
-        resource: None,
-    };
-    audit::record(&mut **tx, state.now(), event).await?;
-    Ok(())
 }
 
 /// A fresh token, its keyed hash and expiry.
@@ -173,7 +149,15 @@ pub async fn add(
             ""
         }
     );
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     let host = get(state, &row.id).await?;
     Ok(enrollment(state, host, token))
@@ -221,7 +205,15 @@ pub async fn change(
             ""
         }
     );
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     get(state, id).await
 }
@@ -244,7 +236,15 @@ pub async fn renew_token(
         .await?
         .ok_or_else(missing)?;
     let words = format!("made a new enrollment token for the host {}", host.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     let host = get(state, id).await?;
     Ok(enrollment(state, host, token))
@@ -269,7 +269,15 @@ pub async fn remove(
         .ok_or_else(missing)?;
     store::apps::delete(&mut *tx, id).await?;
     let words = format!("removed the host {}", row.name);
-    record(state, &mut tx, admin, client, &words).await?;
+    record(
+        state,
+        &mut tx,
+        admin,
+        client,
+        EventKind::AdminSystemChanged,
+        &words,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -262,6 +262,15 @@ async fn a_push_names_the_host_and_its_approval_lets_one_login_in() {
     assert_eq!(answer.status, PushStatus::Denied);
     assert!(answer.message.contains("denied"), "{}", answer.message);
 
+    // Unanswered for a minute: expired, in words, and refused.
+    let push = host.push("ivan").await.ok();
+    s.advance(61);
+    let answer = host.wait(&push.id, 0).await.ok();
+    assert_eq!(answer.status, PushStatus::Expired);
+    assert!(answer.message.contains("expired"), "{}", answer.message);
+    let refused = events(&admin, "system_refused").await;
+    assert_eq!(refused.events[0].detail, "push expired unanswered");
+
     // Another host cannot wait for this host's push.
     let other = Host::enroll(&s, &register(&admin, &input("db-2")).await.token).await;
     let push = host.push("ivan").await.ok();

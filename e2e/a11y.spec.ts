@@ -82,7 +82,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByRole('heading', { name: 'Multi-factor authentication' })).toBeVisible();
       await expectNoViolations(page, 'home');
       await page.getByRole('navigation', { name: 'Account' }).locator('button[aria-expanded]').click();
-      await expect(page.getByRole('link', { name: 'Security', exact: true })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
       await expectNoViolations(page, 'home with the menu open');
       await chooseInMenu(page, 'Security');
       await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();

@@ -314,15 +314,21 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
 }
 
 /** Opens the signed-in user's menu in the header and chooses `item`. */
-export async function chooseInMenu(page: Page, item: 'Home' | 'Security' | 'Admin' | 'Log out') {
+/** Goes to Home, Security or Admin by the header's main navigation, or
+ * signs out through the user's menu. */
+export async function chooseInMenu(page: Page, item: 'Home' | 'Security' | 'Admin' | 'Sign out') {
+  if (item !== 'Sign out') {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item, exact: true }).click();
+    return;
+  }
   const menu = page.getByRole('navigation', { name: 'Account' });
   const toggle = menu.locator('button[aria-expanded]');
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
-  await menu.getByRole(item === 'Log out' ? 'button' : 'link', { name: item, exact: true }).click();
+  await menu.getByRole('button', { name: item, exact: true }).click();
 }
 
 export async function logOut(page: Page) {
-  await chooseInMenu(page, 'Log out');
+  await chooseInMenu(page, 'Sign out');
   await expect(page).toHaveURL(/\/login$/);
 }
 

@@ -33,9 +33,10 @@ test.describe('guards', () => {
     const wasm = wasmRequests(page);
     await logIn(page, 'alice@example.com');
     await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
-    // no Admin entry in her menu
-    await page.getByRole('navigation', { name: 'Account' }).locator('button[aria-expanded]').click();
-    await expect(page.getByRole('link', { name: 'Security', exact: true })).toBeVisible();
+    // no Admin entry in her navigation
+    const main = page.getByRole('navigation', { name: 'Main' });
+    await expect(main.getByRole('link', { name: 'Security', exact: true })).toBeVisible();
+    await expect(main.getByRole('link', { name: 'Home', exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(page.getByRole('link', { name: 'Admin', exact: true })).toHaveCount(0);
     await page.goto('/admin/users');
     await expect(page.getByRole('heading', { name: 'Administrators only' })).toBeVisible();
@@ -128,32 +129,43 @@ test('titles follow the screen and are announced', async ({ page }) => {
   await expect(page).toHaveTitle('Page not found · Portcullis');
 });
 
-test('the user menu works by keyboard and stays on one row at 320 px', async ({ page }) => {
+test('the header: one row at 320 px, its height the same signed in, the navigation and menu by keyboard', async ({ page }) => {
   await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto('/login');
+  const header = page.locator('header.topbar');
+  const signedOutHeight = (await header.boundingBox())!.height;
   await logIn(page, 'alice@example.com');
   await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
   const toggle = page.getByRole('navigation', { name: 'Account' }).locator('button[aria-expanded]');
+  await expect(toggle).toBeVisible();
+  expect((await header.boundingBox())!.height).toBe(signedOutHeight);
   const brand = await page.getByRole('link', { name: 'Portcullis' }).boundingBox();
   const button = await toggle.boundingBox();
   expect(Math.abs(brand!.y + brand!.height / 2 - (button!.y + button!.height / 2))).toBeLessThan(4);
   expect(button!.x + button!.width).toBeLessThanOrEqual(320);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
 
+  // the main navigation: Home marked as the current page, Security next
+  const main = page.getByRole('navigation', { name: 'Main' });
+  await expect(main.getByRole('link', { name: 'Home', exact: true })).toHaveAttribute('aria-current', 'page');
+  await main.getByRole('link', { name: 'Home', exact: true }).focus();
+  await page.keyboard.press('Tab');
+  await expect(main.getByRole('link', { name: 'Security', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/security$/);
+  await expect(main.getByRole('link', { name: 'Security', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(main.getByRole('link', { name: 'Home', exact: true })).not.toHaveAttribute('aria-current', 'page');
+
+  // the menu: the account's email and Sign out; Escape closes it
   await toggle.focus();
   await page.keyboard.press('Enter');
   await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByText('alice@example.com')).toBeVisible();
   await page.keyboard.press('Tab');
-  await expect(page.getByRole('link', { name: 'Home', exact: true })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(toggle).toHaveAttribute('aria-expanded', 'false');
   await expect(toggle).toBeFocused();
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('link', { name: 'Security', exact: true })).toBeFocused();
-  await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/security$/);
-  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
 });
 
 test('search engines may crawl the login page only, and are told what it is', async ({ page, request }) => {

@@ -54,7 +54,7 @@ test('enroll protect from the QR code, then approve a login with the number show
   await logIn(page, USER);
   await expect(page).toHaveURL(/\/$/);
   await chooseInMenu(page, 'Security');
-  const section = page.getByRole('group', { name: 'Protect Push' });
+  const section = page.getByRole('group', { name: 'Protect push' });
   await section.getByRole('button', { name: 'Set up Protect push' }).click();
   const qr = section.locator('.qr');
   await expect(qr).toBeVisible();
@@ -145,7 +145,7 @@ test('an administrator sees the device in the user’s details and deletes it; p
   const admin = await logInAsAdmin(page, request);
   const judy = await admin.user(USER);
   await page.goto(`/admin/users/${judy.id}`);
-  const pane = page.getByRole('region', { name: 'Protect Mobile Push' });
+  const pane = page.getByRole('region', { name: 'Protect push' });
   await expect(pane).toContainText('Display Label');
   await expect(pane).toContainText('Judy’s test phone');
   await expect(pane).toContainText('Pixel 8');
@@ -154,7 +154,7 @@ test('an administrator sees the device in the user’s details and deletes it; p
   await pane.getByRole('button', { name: 'Delete device…' }).click();
   const confirm = page.getByRole('group', { name: 'Confirm' });
   await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
-  await expect(pane).toContainText('This user has not enrolled a device in Protect Mobile Push.');
+  await expect(pane).toContainText('This user has not enrolled a device in Protect push.');
   const status = await protect('status');
   expect(status.code).not.toBe(0);
   expect(status.out).toMatch(/not enrolled|removed/i);
@@ -252,7 +252,7 @@ test('merged: one QR code sets up push and the app, the notice shows once, the r
     const phone = join(mkdtempSync(join(tmpdir(), 'protect-unified-')), 'state.json');
     await logIn(page, USER);
     await chooseInMenu(page, 'Security');
-    const section = page.getByRole('group', { name: 'Protect Push' });
+    const section = page.getByRole('group', { name: 'Protect push' });
     await section.getByRole('button', { name: 'Set up Protect push' }).click();
     await expect(section).toContainText('also sets Protect up as your authenticator app');
     const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');

@@ -70,7 +70,7 @@ test('an administrator registers a host, changes it, makes a new token and remov
   const command = await shown.getByLabel('Command to run on web-1').inputValue();
   expect(command).toContain('portcullis-pam enroll --url ');
   expect(command).toContain(token);
-  await shown.getByRole('button', { name: 'Copy the command' }).click();
+  await shown.getByRole('button', { name: 'Copy command' }).click();
   await expect(shown.getByRole('status')).toHaveText('Command copied.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
 

@@ -287,7 +287,7 @@ test('passkey autofill: the email field offers the passkey, which signs in', asy
   page.on('request', (r) => {
     if (new URL(r.url()).pathname === '/api/v1/login/passkey/start') starts.push(r.url());
   });
-  await chooseInMenu(page, 'Log out');
+  await chooseInMenu(page, 'Sign out');
   // Nothing clicked or typed: the request waited in the email field.
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
   expect(starts).toHaveLength(1);

@@ -14,12 +14,13 @@ use crate::pages::login::{
 use crate::pages::portal::{HomeScreen, SecurityScreen};
 use crate::pages::NotFound;
 use crate::paths::Page;
-use crate::state::{provide_session, provide_title};
+use crate::state::{provide_session, provide_title, provide_toasts};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
     provide_title();
+    provide_toasts();
     view! {
         <Router>
             <TakeOverElsewhere/>

@@ -1,8 +1,11 @@
 //! Pieces shared by several screens.
 
+mod alert;
 mod code_field;
+mod copy_field;
 mod fresh_proof;
 mod guards;
+mod icon;
 mod layout;
 mod password_meter;
 mod protect_link;
@@ -10,9 +13,12 @@ mod push_proof;
 pub mod qr_code;
 mod user_menu;
 
+pub use alert::{Alert, Tone};
 pub use code_field::{on_code_submit, CodeField};
+pub use copy_field::{copy_to_clipboard, CopyField};
 pub use fresh_proof::FreshProof;
 pub use guards::{AdminOnly, SignedInOnly};
+pub use icon::{Icon, IconKind};
 pub use layout::Layout;
 pub use password_meter::{PasswordMeter, Rules};
 pub use protect_link::ProtectLink;

@@ -3,6 +3,8 @@
 
 mod session;
 mod title;
+mod toast;
 
 pub use session::{provide_session, use_session, Session, SessionState};
 pub use title::{provide_title, PageTitle, TitleAnnouncer};
+pub use toast::{provide_toasts, use_toasts, ToastRegion, Toasts};

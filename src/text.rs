@@ -1,7 +1,7 @@
 //! Words shown to users, and checks of what they type, as plain functions.
 
 use portcullis_api::input::{parse_code, plausible_email, utc_date, CodeProblem};
-use portcullis_api::{LoginRequest, MfaOverview, MfaStatus, Role, TotpState};
+use portcullis_api::{FactorKind, LoginRequest, MfaOverview, MfaStatus, Role, TotpState};
 
 pub fn role_label(role: Role) -> &'static str {
     match role {
@@ -110,20 +110,22 @@ pub enum NextStep {
     SetUpRequired { days_left: Option<u32> },
     /// MFA is off and optional: setting it up protects the account.
     SetUpOptional,
-    /// Protected: the factors set up, and where to add another.
-    Protected { factors: Vec<String> },
+    /// Protected: the kinds of factor set up (recovery codes aside: they
+    /// back the others up), and where to add another.
+    Protected { factors: Vec<FactorKind> },
     /// Locked out: only an administrator can help.
     AskAdministrator,
 }
 
 /// The next step for a user with this MFA overview.
 pub fn next_step(o: &MfaOverview) -> NextStep {
-    let mut factors = Vec::new();
-    if let TotpState::Active { since, .. } = o.totp {
-        factors.push(format!("Authenticator app, since {}", date(since)));
-    }
-    if o.factors.contains(&portcullis_api::FactorKind::Webauthn) {
-        factors.push("Security keys or passkeys".to_string());
+    // the overview's kinds, plus an app that the kinds may not name yet
+    let mut factors: Vec<FactorKind> = FactorKind::ALL
+        .into_iter()
+        .filter(|k| *k != FactorKind::RecoveryCode && o.factors.contains(k))
+        .collect();
+    if matches!(o.totp, TotpState::Active { .. }) && !factors.contains(&FactorKind::Totp) {
+        factors.insert(0, FactorKind::Totp);
     }
     match o.status {
         MfaStatus::EnrollmentPeriod { days_left } => NextStep::SetUpRequired {

@@ -2,13 +2,27 @@
 //! time zone (the server sends Unix seconds; `Intl` knows the visitor's
 //! conventions).
 
-/// A date and time, e.g. "30 Nov 2026, 14:05" (in the browser's words).
+/// A date and time, e.g. "30 Nov 2026, 14:05" (in the browser's words):
+/// where the time matters (sessions, events, deadlines, links that expire).
 pub fn local_date_time(unix: i64) -> String {
+    in_words(unix, true)
+}
+
+/// A date, e.g. "30 Nov 2026": when the day is enough (a factor added, a
+/// browser trusted). The one date format of every screen, with the time
+/// or without.
+pub fn local_date(unix: i64) -> String {
+    in_words(unix, false)
+}
+
+fn in_words(unix: i64, with_time: bool) -> String {
     use js_sys::{Date, Object, Reflect};
     use wasm_bindgen::JsValue;
     let options = Object::new();
     let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    if with_time {
+        let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    }
     let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
     // "default" names no language, so `Intl` takes the browser's own
     // locale (as if none were given; js-sys takes a string here). One

@@ -300,7 +300,31 @@ fn home_says_what_to_do_next() {
             }
         )),
         NextStep::Protected {
-            factors: vec!["Authenticator app, since 2026-11-22".into()]
+            factors: vec![portcullis_api::FactorKind::Totp]
+        }
+    );
+}
+
+#[test]
+fn home_lists_protect_push_for_a_push_only_user() {
+    use portcullis_api::{FactorKind, MfaOverview, MfaStatus, TotpState};
+    use portcullis_web::text::{next_step, NextStep};
+    let o = MfaOverview {
+        status: MfaStatus::Active,
+        deadline: None,
+        totp: TotpState::NotSetUp,
+        factors: vec![FactorKind::Push, FactorKind::RecoveryCode],
+        last_used: None,
+        recovery_codes_left: 10,
+        trust_days: None,
+        protect_merged_notice: false,
+        push_muted_until: None,
+        temporary_access: false,
+    };
+    assert_eq!(
+        next_step(&o),
+        NextStep::Protected {
+            factors: vec![FactorKind::Push]
         }
     );
 }
@@ -644,7 +668,7 @@ fn home_lists_security_keys_among_the_factors() {
     assert_eq!(
         next_step(&o),
         NextStep::Protected {
-            factors: vec!["Security keys or passkeys".to_string()]
+            factors: vec![FactorKind::Webauthn]
         }
     );
 }
@@ -815,4 +839,46 @@ fn a_hosts_enrollment_in_words() {
         "Enrolled at 5; a new token is valid until at 99"
     );
     assert!(host_enrollment_words(None, None, when).contains("expired"));
+}
+
+/// Icons are the SVG set of `components/icon.rs`: no screen draws a glyph or
+/// an emoji instead (arrows, shapes, dingbats, emoji: their look depends on
+/// the fonts a system has, and a missing one shows as an empty box).
+#[test]
+fn screens_draw_no_glyphs() {
+    fn is_glyph(c: char) -> bool {
+        matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF | 0xFE0F)
+    }
+    fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("readable source folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                visit(&path, found);
+                continue;
+            }
+            let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+                continue;
+            };
+            if !matches!(ext, "rs" | "html" | "css") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable source file");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                // comments may describe text ("123 → 123456")
+                if code.starts_with("//") || code.starts_with("/*") || code.starts_with('*') {
+                    continue;
+                }
+                if let Some(c) = line.chars().find(|&c| is_glyph(c)) {
+                    found.push(format!("{}:{}: {c:?}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for dir in ["src", "web", "style"] {
+        visit(&root.join(dir), &mut found);
+    }
+    assert!(found.is_empty(), "glyphs instead of icons: {found:#?}");
 }

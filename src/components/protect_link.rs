@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use portcullis_api::protect::ProtectEnrollment;
 
-use super::QrCode;
+use super::{CopyField, QrCode};
 use crate::when::local_date_time;
 
 #[component]
@@ -15,8 +15,12 @@ pub fn ProtectLink(link: ProtectEnrollment) -> impl IntoView {
             "On your phone, open Protect and scan this code. The link works once, for 10 minutes."
         </p>
         <QrCode data=link.uri.clone() alt="QR code that sets up Protect push on your phone. The same link is written out below."/>
-        <p>"No camera? With the " <code>"protect"</code> " command: "</p>
-        <p><code class="key">{format!("protect enroll '{}'", link.uri)}</code></p>
+        <CopyField
+            id="protect-command"
+            label="No camera? Run this with the protect command instead:".to_string()
+            value=format!("protect enroll '{}'", link.uri)
+            what="Command"
+        />
         {link.replaces.clone().map(|label| view! {
             <p class="warning" role="status">
                 {format!(

@@ -6,8 +6,9 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::Me;
 
 use crate::api;
-use crate::paths::Page;
-use crate::state::use_session;
+use crate::components::{Icon, IconKind};
+use crate::paths::{Page, ADMIN_PREFIX};
+use crate::state::{use_session, ToastRegion};
 
 /// The user's menu, out of its own wasm chunk: a signed-out visitor of
 /// `/login` never needs it.
@@ -33,10 +34,11 @@ pub fn LazyUserMenu(
     }
 }
 
-/// The signed-in user's menu: a button with their name that opens the list
-/// Home, Security, Admin (administrators), Log out. A disclosure, not an
-/// ARIA menu: Tab moves through the entries, Escape closes it and gives the
-/// focus back to the button, choosing an entry closes it.
+/// What a signed-in user has in the header: the main navigation (Home,
+/// Security, Admin for administrators; the current one marked) and their
+/// menu, a button with their name that opens their email and Sign out. The
+/// menu is a disclosure, not an ARIA menu: Tab moves through it, Escape
+/// closes it and gives the focus back to the button.
 #[component]
 pub fn UserMenu(
     /// The signed-in user.
@@ -44,7 +46,6 @@ pub fn UserMenu(
 ) -> impl IntoView {
     let (open, set_open) = signal(false);
     let button = NodeRef::<html::Button>::new();
-    let close = move || set_open.set(false);
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" && open.get_untracked() {
             ev.prevent_default();
@@ -56,6 +57,13 @@ pub fn UserMenu(
     };
     let is_admin = me.role.is_admin();
     view! {
+        <nav class="primary-nav" aria-label="Main">
+            // `A` marks the current page's link with aria-current; Home
+            // only on its own address, Admin on all of the area's
+            <A href=Page::Home.path() exact=true>"Home"</A>
+            <A href=Page::Security.path()>"Security"</A>
+            {is_admin.then(|| view! { <A href=ADMIN_PREFIX>"Admin"</A> })}
+        </nav>
         <nav class="user-menu" aria-label="Account" on:keydown=on_key>
             <button
                 type="button"
@@ -65,19 +73,26 @@ pub fn UserMenu(
                 aria-controls="user-menu-list"
                 on:click=move |_| set_open.update(|o| *o = !*o)
             >
+                <span class="menu-initial" aria-hidden="true">{initial(&me.display_name)}</span>
                 <span class="menu-name">{me.display_name.clone()}</span>
-                <span class="menu-caret" aria-hidden="true">"▾"</span>
+                <Icon kind=IconKind::ChevronDown/>
             </button>
             <ul id="user-menu-list" class="menu-list" hidden=move || !open.get()>
-                <li><A href=Page::Home.path() on:click=move |_| close()>"Home"</A></li>
-                <li><A href=Page::Security.path() on:click=move |_| close()>"Security"</A></li>
-                {is_admin.then(|| view! {
-                    <li><A href=Page::AdminUsers.path() on:click=move |_| close()>"Admin"</A></li>
-                })}
+                <li class="menu-email">{me.email.clone()}</li>
                 <li><LogoutButton/></li>
             </ul>
         </nav>
+        // signed-in screens' toasts (here: none before signing in)
+        <ToastRegion/>
     }
+}
+
+/// The first letter of a name, for the round mark beside it.
+fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default()
 }
 
 /// Ends the session on the server, then goes to the login page.
@@ -109,7 +124,7 @@ pub fn LogoutButton() -> impl IntoView {
             }
             disabled=move || logout.pending().get()
         >
-            "Log out"
+            "Sign out"
         </button>
         <span class="inline-error" role="alert">{move || error.get()}</span>
     }

@@ -9,6 +9,7 @@ use leptos_router::NavigateOptions;
 use portcullis_api::{AdminEvent, EventOutcome, EventPage};
 
 use crate::api::{self, ApiError};
+use crate::components::{Icon, IconKind};
 use crate::paths::{by_name, outcome_name, EventsQuery, Page, OUTCOMES};
 use crate::state::PageTitle;
 use crate::text::{event_kind_label, events_shown, EVENT_KINDS};
@@ -240,8 +241,8 @@ fn actor_text(e: &AdminEvent) -> String {
 #[component]
 pub fn EventRow(event: AdminEvent) -> impl IntoView {
     let (mark, tone, outcome) = match event.outcome {
-        EventOutcome::Success => ("✔", "ok", "Succeeded"),
-        EventOutcome::Failure => ("✖", "bad", "Refused"),
+        EventOutcome::Success => (IconKind::Ok, "ok", "Succeeded"),
+        EventOutcome::Failure => (IconKind::Locked, "bad", "Refused"),
     };
     let actor = actor_text(&event);
     // A login's event names what it was for (User or Admin Portal, later
@@ -254,7 +255,7 @@ pub fn EventRow(event: AdminEvent) -> impl IntoView {
         <tr>
             <td>{local_date_time(event.at)}</td>
             <td class=tone>
-                <span class="status-icon" aria-hidden="true">{mark}</span>
+                <span class="status-icon"><Icon kind=mark/></span>
                 {event_kind_label(&event.kind)}
                 <span class="visually-hidden">{format!(" ({outcome})")}</span>
             </td>

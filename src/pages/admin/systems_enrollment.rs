@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use portcullis_api::hosts::{HostEnrollment, HOST_TOKEN_HOURS};
 
+use crate::components::CopyField;
 use crate::when::local_date_time;
 
 /// The enrollment just made. It takes the focus when it appears, so that
@@ -17,21 +18,6 @@ pub(super) fn EnrollmentShown(enrollment: HostEnrollment, done: Callback<()>) ->
             let _ = h.focus();
         }
     });
-    let copied = RwSignal::new(String::new());
-    let command = enrollment.command.clone();
-    let copy = move |_| {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&command);
-        leptos::task::spawn_local(async move {
-            let said = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => "Command copied.",
-                Err(_) => "Could not copy: select the command and copy it by hand.",
-            };
-            let _ = copied.try_set(said.to_string());
-        });
-    };
     let host = enrollment.host;
     let until = host
         .token_expires_at
@@ -47,15 +33,12 @@ pub(super) fn EnrollmentShown(enrollment: HostEnrollment, done: Callback<()>) ->
                  only this once and works once, for "{HOST_TOKEN_HOURS}" hours"{until}
                 ". The host then makes its own key and keeps it under /etc/portcullis."
             </p>
-            <div class="field">
-                <label for="host-command">{format!("Command to run on {}", host.name)}</label>
-                <textarea id="host-command" class="command" rows="3" readonly spellcheck="false"
-                    prop:value=enrollment.command.clone()></textarea>
-            </div>
-            <div class="copy-row">
-                <button type="button" class="button secondary" on:click=copy>"Copy the command"</button>
-                <p class="hint" role="status" aria-live="polite">{move || copied.get()}</p>
-            </div>
+            <CopyField
+                id="host-command"
+                label=format!("Command to run on {}", host.name)
+                value=enrollment.command.clone()
+                what="Command"
+            />
             <div class="field">
                 <label for="host-token">"Enrollment token (in the command)"</label>
                 <input id="host-token" class="command" type="text" readonly spellcheck="false"

@@ -12,7 +12,7 @@ use super::user_groups::GroupsSection;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use super::user_view::{Step, UserView};
 use crate::api::{self, ApiError};
-use crate::components::FreshProof;
+use crate::components::{FreshProof, Icon, IconKind};
 use crate::paths::{EventsQuery, Page};
 use crate::state::PageTitle;
 use crate::text::{check_period_days, mfa_status_label, role_label};
@@ -55,7 +55,7 @@ pub fn UserPage(
 
     view! {
         <PageTitle text=Page::AdminUser.title()/>
-        <p class="back"><A href=Page::AdminUsers.path()>"← All users"</A></p>
+        <p class="back"><A href=Page::AdminUsers.path()><Icon kind=IconKind::Back/>" All users"</A></p>
         {move || match loaded.get() {
             Loaded::Waiting => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
             Loaded::Failed(e) => view! {

@@ -90,11 +90,11 @@ pub fn ProtectPane() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="protect-pane-title">
-            <h2 id="protect-pane-title">"Protect Mobile Push"</h2>
+            <h2 id="protect-pane-title">"Protect push"</h2>
             {move || match device() {
                 None => ().into_any(),
                 Some((None, _)) => view! {
-                    <p>"This user has not enrolled a device in Protect Mobile Push."</p>
+                    <p>"This user has not enrolled a device in Protect push."</p>
                 }
                 .into_any(),
                 Some((Some(d), factor)) => view! {

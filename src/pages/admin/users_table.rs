@@ -8,20 +8,21 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
 use super::users_view::{show, Picked, UsersView};
+use crate::components::{Icon, IconKind};
 use crate::paths::admin_user_path;
 use crate::text::{days, mfa_status_label, role_label, users_count};
 use crate::when::{local_date_time, since_text};
 
 /// The status's icon (beside its words, hidden from screen readers) and
 /// the class that colours it.
-fn status_icon(s: MfaStatus) -> (&'static str, &'static str) {
+fn status_icon(s: MfaStatus) -> (IconKind, &'static str) {
     match s {
-        MfaStatus::Active => ("✔", "ok"),
-        MfaStatus::SetUpNotRequired => ("✔", "muted"),
-        MfaStatus::EnrollmentPeriod { .. } => ("⏳", "warn"),
-        MfaStatus::RequiredNoPeriod => ("!", "warn"),
-        MfaStatus::EnrollmentExpired => ("✖", "bad"),
-        MfaStatus::None => ("–", "muted"),
+        MfaStatus::Active => (IconKind::Ok, "ok"),
+        MfaStatus::SetUpNotRequired => (IconKind::Ok, "muted"),
+        MfaStatus::EnrollmentPeriod { .. } => (IconKind::Waiting, "warn"),
+        MfaStatus::RequiredNoPeriod => (IconKind::Warning, "warn"),
+        MfaStatus::EnrollmentExpired => (IconKind::Locked, "bad"),
+        MfaStatus::None => (IconKind::Off, "muted"),
     }
 }
 
@@ -119,9 +120,9 @@ pub fn UsersTable(
                 })
             };
             let arrow = move || match aria_sort() {
-                "ascending" => "▲",
-                "descending" => "▼",
-                _ => "↕",
+                "ascending" => IconKind::SortUp,
+                "descending" => IconKind::SortDown,
+                _ => IconKind::Sortable,
             };
             view! {
                 <th scope="col" aria-sort=aria_sort>
@@ -131,7 +132,7 @@ pub fn UsersTable(
                         on:click=move |_| show(&navigate, &view.query.get_untracked().sorted_by(sort))
                     >
                         {label}
-                        <span class="sort-mark" aria-hidden="true">{arrow}</span>
+                        <span class="sort-mark">{move || view! { <Icon kind=arrow()/> }}</span>
                     </button>
                 </th>
             }
@@ -294,7 +295,7 @@ fn UserRow(
                     }
                     on:blur=move |_| dismissed.set(false)
                 >
-                    <span class="status-icon" aria-hidden="true">{icon}</span>
+                    <span class="status-icon"><Icon kind=icon/></span>
                     // Invited: no password chosen yet, so nothing else applies yet.
                     {if user.suspended {
                         "Suspended".to_string()

@@ -11,7 +11,7 @@ use portcullis_api::{ErrorCode, LoginResponse, MfaOverview, MfaStatus, TotpEnrol
 
 use super::enroll_protect::ProtectChoice;
 use crate::api::{self, ApiError};
-use crate::components::{on_code_submit, CodeField, QrCode};
+use crate::components::{copy_to_clipboard, on_code_submit, CodeField, QrCode};
 use crate::pages::portal::recovery_codes::OfferCodes;
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
@@ -319,7 +319,7 @@ fn Scan(
     let code = RwSignal::new(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let (refused, set_refused) = signal(None::<String>);
-    let (copied, set_copied) = signal(String::new());
+    let copied = RwSignal::new(String::new());
     let key = enrollment.secret.clone();
 
     let confirm = Action::new_local(move |c: &String| {
@@ -351,20 +351,7 @@ fn Scan(
         },
     );
 
-    let copy = move |_| {
-        let key = key.clone();
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&key);
-        leptos::task::spawn_local(async move {
-            let msg = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => "Key copied.",
-                Err(_) => "Could not copy; select the key and copy it by hand.",
-            };
-            set_copied.set(msg.to_string());
-        });
-    };
+    let copy = move |_| copy_to_clipboard(key.clone(), "Key", copied);
 
     view! {
         <ol class="steps">

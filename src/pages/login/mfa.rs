@@ -369,7 +369,7 @@ fn RecoveryField(
             <input
                 node_ref=input
                 id="recovery-code"
-                class="code-input"
+                class="code-input long"
                 type="text"
                 autocomplete="off"
                 autocapitalize="characters"

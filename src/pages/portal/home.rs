@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use portcullis_api::MfaOverview;
+use portcullis_api::{FactorKind, MfaOverview};
 
 use super::my_apps::MyApps;
 use crate::api;
+use crate::components::{Icon, IconKind};
 use crate::pages::ErrorPage;
 use crate::paths::Page;
 use crate::state::{use_session, PageTitle};
@@ -61,11 +62,16 @@ fn MfaCard(
         }
         .into_any(),
         NextStep::Protected { factors } => view! {
-            <h3>"Set up"</h3>
-            <ul class="factor-list">
-                {factors.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}
+            <h3>"Your sign-in methods"</h3>
+            <ul class="rows">
+                {factors.into_iter().map(|f| view! {
+                    <li class="row method">
+                        <Icon kind=IconKind::of_factor(f)/>
+                        <span>{factor_name(f)}</span>
+                    </li>
+                }).collect_view()}
             </ul>
-            <p><A href=Page::Security.path()>"Manage your factors or add another"</A></p>
+            <p><A href=Page::Security.path()>"Manage your sign-in methods or add another"</A></p>
         }
         .into_any(),
         NextStep::AskAdministrator => view! {
@@ -79,5 +85,13 @@ fn MfaCard(
             <p class="status-line" role="status">{status_sentence(overview.status)}</p>
             {step}
         </section>
+    }
+}
+
+/// How the home page names a kind of sign-in method (all keys in one line).
+fn factor_name(kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::Webauthn => "Security keys or passkeys",
+        other => other.label(),
     }
 }

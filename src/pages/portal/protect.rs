@@ -1,4 +1,4 @@
-//! `/security`'s "Protect Push": the phone enrolled for push (its label,
+//! `/security`'s "Protect push": the phone enrolled for push (its label,
 //! type, system, app version, how it checks who holds it, when it was set
 //! up and last seen) and its removal; or setting one up: a one-time link
 //! shown as a QR code, with what to do on a new phone.
@@ -10,8 +10,8 @@ use portcullis_api::ErrorCode;
 use super::sessions::FactorsChanged;
 use crate::api::{protect as calls, ApiError};
 use crate::components::{FreshProof, ProtectLink};
-use crate::text::{date, verification_words};
-use crate::when::local_date_time;
+use crate::text::verification_words;
+use crate::when::{local_date, local_date_time};
 
 /// A change to the device, kept to run again after a fresh proof.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub fn ProtectPush() -> impl IntoView {
         }
     };
     view! {
-        <h2 id="protect-title">"Protect Push"</h2>
+        <h2 id="protect-title">"Protect push"</h2>
         <div class="factor" role="group" aria-labelledby="protect-title">
             <p class="status-line" role="status" aria-live="polite">{move || done.get()}</p>
             <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
@@ -118,9 +118,9 @@ pub fn ProtectPush() -> impl IntoView {
                 }
                 .into_any(),
                 (Some(Ok(Some(d))), None) => {
-                    let seen = d.last_seen_at.map_or("not yet".to_string(), date);
+                    let seen = d.last_seen_at.map_or("not yet".to_string(), local_date);
                     view! {
-                        <p><span class="badge ok">"Active"</span> " Set up on " {date(d.enrolled_at)} "."</p>
+                        <p><span class="badge ok">"Active"</span> " Set up on " {local_date(d.enrolled_at)} "."</p>
                         {d.last_report.clone().map(|r| view! {
                             <div class="notice" role="region" aria-labelledby="report-title">
                                 <h3 id="report-title">"A push was reported as not yours"</h3>

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use portcullis_api::{ErrorCode, RecoveryCodesStatus};
 
 use crate::api::{account, ApiError};
-use crate::components::FreshProof;
-use crate::text::date;
+use crate::components::{copy_to_clipboard, FreshProof};
+use crate::when::local_date;
 
 use crate::text::codes_warning;
 
@@ -134,7 +134,7 @@ fn CodesStatus(status: RecoveryCodesStatus) -> impl IntoView {
     }
     let made = status
         .generated_at
-        .map(|t| format!(" Made on {}.", date(t)))
+        .map(|t| format!(" Made on {}.", local_date(t)))
         .unwrap_or_default();
     let warning = codes_warning(status.left);
     let badge = if warning.is_none() {
@@ -176,7 +176,7 @@ fn data_url(text: &str) -> String {
 #[component]
 pub fn NewCodes(codes: Vec<String>, on_done: Callback<()>) -> impl IntoView {
     let text = as_text(&codes);
-    let (copied, set_copied) = signal(None::<&'static str>);
+    let copied = RwSignal::new(String::new());
     let heading = NodeRef::<leptos::html::H3>::new();
     Effect::new(move |_| {
         if let Some(h) = heading.get() {
@@ -185,19 +185,7 @@ pub fn NewCodes(codes: Vec<String>, on_done: Callback<()>) -> impl IntoView {
     });
     let copy = {
         let text = text.clone();
-        move |_| {
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let promise = window.navigator().clipboard().write_text(&text);
-            leptos::task::spawn_local(async move {
-                let said = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                    Ok(_) => "Codes copied.",
-                    Err(_) => "Could not copy; select the codes and copy them by hand.",
-                };
-                let _ = set_copied.try_set(Some(said));
-            });
-        }
+        move |_| copy_to_clipboard(text.clone(), "Codes", copied)
     };
     let print = move |_| {
         if let Some(window) = web_sys::window() {

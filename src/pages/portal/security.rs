@@ -21,7 +21,8 @@ use crate::components::{on_code_submit, CodeField};
 use crate::pages::ErrorPage;
 use crate::paths::Page;
 use crate::state::PageTitle;
-use crate::text::{date, status_sentence};
+use crate::text::status_sentence;
+use crate::when::local_date;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -52,7 +53,7 @@ fn Factors(
     view! {
         <p class="status-line">{status_sentence(overview.status)}</p>
         {overview.protect_merged_notice.then(|| view! { <MergeNotice/> })}
-        <h2 id="totp-title">"Authenticator App"</h2>
+        <h2 id="totp-title">"Authenticator app"</h2>
         // A group, so that its name reaches assistive technology (a plain
         // `div` may not carry one: axe's aria-prohibited-attr).
         <div class="factor" role="group" aria-labelledby="totp-title">
@@ -60,7 +61,7 @@ fn Factors(
                 TotpState::Active { since, on_device } => view! {
                     <p>
                         <span class="badge ok">"Active"</span>
-                        " Set up on " {date(since)}
+                        " Set up on " {local_date(since)}
                         {if on_device { ", on your Protect phone." } else { "." }}
                     </p>
                     <ResetAuthenticator on_device=on_device/>
@@ -142,7 +143,7 @@ fn ResetAuthenticator(
         .into_any(),
         ResetStep::Asking => view! {
             <form class="reset-form" on:submit=on_submit novalidate aria-labelledby="reset-title">
-                <h3 id="reset-title">"Reset Authenticator App"</h3>
+                <h3 id="reset-title">"Reset authenticator app"</h3>
                 <p>
                     {if on_device {
                         "To move to another phone, first prove you still have this one with a code from \

@@ -10,8 +10,8 @@ use portcullis_api::ErrorCode;
 use super::sessions::FactorsChanged;
 use crate::api::{webauthn as calls, ApiError};
 use crate::components::FreshProof;
-use crate::text::date;
 use crate::webauthn::{self, Problem};
+use crate::when::local_date;
 
 /// What the section shows under its heading; one place for every outcome,
 /// so each is read out once.
@@ -104,7 +104,7 @@ pub fn SecurityKeys() -> impl IntoView {
                 }
                 .into_any(),
                 Some(Ok(list)) => view! {
-                    <ul class="key-list" aria-label="Your security keys and passkeys">
+                    <ul class="rows" aria-label="Your security keys and passkeys">
                         {list.into_iter().map(|k| view! { <KeyRow key=k keys=keys/> }).collect_view()}
                     </ul>
                 }
@@ -313,15 +313,15 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
     let used = key
         .last_used_at
         .map_or("never used to log in".to_string(), |t| {
-            format!("last used {}", date(t))
+            format!("last used {}", local_date(t))
         });
     let label_rename = format!("Rename {}", key.name);
     let label_remove = format!("Remove {}", key.name);
     view! {
-        <li class="key">
+        <li class="row">
             <p>
                 <strong>{key.name.clone()}</strong>
-                " · added " {date(key.added_at)} " · " {used}
+                " · added " {local_date(key.added_at)} " · " {used}
             </p>
             {move || match mode.get() {
                 RowMode::Plain => view! {

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use portcullis_api::{ErrorCode, SessionInfo};
 
 use crate::api::{account, ApiError};
-use crate::components::FreshProof;
+use crate::components::{Alert, FreshProof, Tone};
+use crate::state::use_toasts;
 use crate::when::local_date_time;
 
 /// Set by the other sections after a change to the factors: this section
@@ -32,19 +33,19 @@ pub fn Sessions() -> impl IntoView {
         });
     };
     reload();
-    let done = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
     let problem = RwSignal::new(None::<String>);
     let need_proof = RwSignal::new(false);
     let pending = RwSignal::new(None::<Change>);
     let run = move |change: Change| {
         pending.set(Some(change.clone()));
-        done.set(None);
+        toasts.clear();
         problem.set(None);
         leptos::task::spawn_local(async move {
             let answer = match &change {
                 Change::End { id, browser } => account::end_session(id)
                     .await
-                    .map(|()| format!("The session in {browser} ended.")),
+                    .map(|()| format!("Signed out {browser}.")),
                 Change::EndOthers => account::end_other_sessions().await.map(|e| match e.ended {
                     0 => "There was no other session.".to_string(),
                     1 => "Signed out of 1 other session.".to_string(),
@@ -54,7 +55,7 @@ pub fn Sessions() -> impl IntoView {
             match answer {
                 Ok(words) => {
                     let _ = pending.try_set(None);
-                    let _ = done.try_set(Some(words));
+                    toasts.show(words);
                     if let Some(c) = changed {
                         let _ = c.try_set(false);
                     }
@@ -79,8 +80,7 @@ pub fn Sessions() -> impl IntoView {
     view! {
         <h2 id="sessions-title">"Where you’re signed in"</h2>
         <div class="factor" role="group" aria-labelledby="sessions-title">
-            <p class="status-line" role="status" aria-live="polite">{move || done.get()}</p>
-            <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
+            <Alert tone=Tone::Error message=problem dismissible=true/>
             <Show when=move || changed.is_some_and(|c| c.get()) && others()>
                 <p class="warning">
                     "Your sign-in factors changed. If someone else may have used your account, "
@@ -91,7 +91,7 @@ pub fn Sessions() -> impl IntoView {
                 None => view! { <p class="loading">"Loading your sessions…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p>{e.user_message()}</p> }.into_any(),
                 Some(Ok(sessions)) => view! {
-                    <ul class="key-list" aria-label="Your sessions">
+                    <ul class="rows" aria-label="Your sessions">
                         {sessions
                             .into_iter()
                             .map(|s| view! { <SessionRow session=s busy=Signal::derive(busy) end=run/> })
@@ -131,13 +131,13 @@ fn SessionRow(
     busy: Signal<bool>,
     end: impl Fn(Change) + Copy + 'static,
 ) -> impl IntoView {
-    let label = format!("End the session in {} from {}", session.browser, session.ip);
+    let label = format!("Sign out {} from {}", session.browser, session.ip);
     let change = Change::End {
         id: session.id.clone(),
         browser: session.browser.clone(),
     };
     view! {
-        <li class="key">
+        <li class="row">
             <p>
                 <strong>{session.browser.clone()}</strong>
                 {session.current.then(|| view! { " " <span class="badge ok">"This browser"</span> })}
@@ -159,7 +159,7 @@ fn SessionRow(
                                 end(change.clone());
                             }
                         }>
-                        "End"
+                        "Sign out"
                     </button>
                 </div>
             })}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use portcullis_api::SignedInApp;
 
 use crate::api::{sso, ApiError};
-use crate::text::date;
+use crate::when::local_date;
 
 #[component]
 pub fn SignedInApps() -> impl IntoView {
@@ -50,15 +50,15 @@ pub fn SignedInApps() -> impl IntoView {
                 }
                 .into_any(),
                 Some(Ok(l)) => view! {
-                    <ul class="key-list" aria-label="Apps you’ve signed in to">
+                    <ul class="rows" aria-label="Apps you’ve signed in to">
                         {l.into_iter().map(|a| {
                             let label = format!("Revoke {}’s access", a.name);
                             let (id, name) = (a.app_id.clone(), a.name.clone());
                             view! {
-                                <li class="key">
+                                <li class="row">
                                     <p><strong>{a.name.clone()}</strong></p>
                                     <p class="hint">
-                                        {format!("Last used {} · may know: {}", date(a.last_used_at), a.shares.join(", ").to_lowercase())}
+                                        {format!("Last used {} · may know: {}", local_date(a.last_used_at), a.shares.join(", ").to_lowercase())}
                                     </p>
                                     <div class="actions">
                                         <button type="button" class="button secondary" aria-label=label

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use portcullis_api::TrustedBrowser;
 
 use crate::api::{account, ApiError};
-use crate::text::date;
+use crate::components::{Alert, Tone};
+use crate::state::use_toasts;
+use crate::when::local_date;
 
 #[component]
 pub fn TrustedBrowsers() -> impl IntoView {
@@ -17,7 +19,7 @@ pub fn TrustedBrowsers() -> impl IntoView {
         });
     };
     reload();
-    let done = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
     let problem = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // `None`: every one.
@@ -26,7 +28,7 @@ pub fn TrustedBrowsers() -> impl IntoView {
             return;
         }
         busy.set(true);
-        done.set(None);
+        toasts.clear();
         problem.set(None);
         leptos::task::spawn_local(async move {
             let answer = match &which {
@@ -44,7 +46,7 @@ pub fn TrustedBrowsers() -> impl IntoView {
                         }
                         None => "No browser is trusted any more.".to_string(),
                     };
-                    let _ = done.try_set(Some(words));
+                    toasts.show(words);
                     reload();
                 }
                 Err(e) => {
@@ -61,8 +63,7 @@ pub fn TrustedBrowsers() -> impl IntoView {
     view! {
         <h2 id="trusted-title">"Trusted browsers"</h2>
         <div class="factor" role="group" aria-labelledby="trusted-title">
-            <p class="status-line" role="status" aria-live="polite">{move || done.get()}</p>
-            <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
+            <Alert tone=Tone::Error message=problem dismissible=true/>
             {move || match list.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p>{e.user_message()}</p> }.into_any(),
@@ -75,15 +76,15 @@ pub fn TrustedBrowsers() -> impl IntoView {
                 }
                 .into_any(),
                 Some(Ok(l)) => view! {
-                    <ul class="key-list" aria-label="Your trusted browsers">
+                    <ul class="rows" aria-label="Your trusted browsers">
                         {l.into_iter().map(|b| {
                             let label = format!("Forget {} from {}", b.browser, b.ip);
                             let which = (b.id.clone(), b.browser.clone());
                             let used = b.last_used_at.map_or("not used yet".to_string(), |t| {
-                                format!("last used {}", date(t))
+                                format!("last used {}", local_date(t))
                             });
                             view! {
-                                <li class="key">
+                                <li class="row">
                                     <p>
                                         <strong>{b.browser.clone()}</strong>
                                         {b.current.then(|| view! { " " <span class="badge ok">"This browser"</span> })}
@@ -91,7 +92,7 @@ pub fn TrustedBrowsers() -> impl IntoView {
                                     <p class="hint">
                                         {format!(
                                             "IP address {} · trusted {} · {} · until {}",
-                                            b.ip, date(b.created_at), used, date(b.expires_at)
+                                            b.ip, local_date(b.created_at), used, local_date(b.expires_at)
                                         )}
                                     </p>
                                     <div class="actions">

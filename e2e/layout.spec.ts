@@ -1,0 +1,121 @@
+import { test, expect, Page } from '@playwright/test';
+import { logIn, logInAsAdmin } from './fixtures';
+
+// Every screen at a small phone's width (320 px), a common phone's (390 px)
+// and a laptop's (1280 px), in both colour schemes: nothing makes the page
+// scroll sideways, no control reaches past the screen's edge, and no input
+// hides part of what is typed in it.
+
+const WIDTHS = [320, 390, 1280];
+
+/** What does not fit at the current width, in words. */
+async function misfits(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) out.push(`the page is ${doc.scrollWidth} px wide`);
+    const controls = document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+      'input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea, select, button',
+    );
+    for (const el of controls) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || el.closest('[hidden]')) continue;
+      const name = el.id || el.getAttribute('aria-label') || el.textContent?.trim() || el.tagName;
+      // inside a box that scrolls on purpose (a wide table), that box counts
+      let clip: Element | null = el.parentElement;
+      while (clip && getComputedStyle(clip).overflowX === 'visible') clip = clip.parentElement;
+      const right = clip && clip !== doc && clip !== document.body ? Math.min(doc.clientWidth, clip.getBoundingClientRect().right) : doc.clientWidth;
+      if (box.right > right + 1 || box.left < -1) out.push(`${name} reaches past the edge`);
+      if (el instanceof HTMLInputElement && el.value && el.scrollWidth > el.clientWidth + 1) {
+        out.push(`${name} hides part of its text`);
+      }
+    }
+    return out;
+  });
+}
+
+/** Checks the screen on show at every width, then goes back to the first. */
+async function expectFits(page: Page, screen: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    expect(await misfits(page), `${screen} at ${width} px`).toEqual([]);
+  }
+  await page.setViewportSize({ width: WIDTHS[0], height: 800 });
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} scheme`, () => {
+    test.use({ colorScheme, viewport: { width: WIDTHS[0], height: 800 } });
+
+    test('signed out: login, its errors, forgot password, a bad link, the MFA prompt', async ({ page }) => {
+      await page.goto('/login');
+      await expect(page.locator('#boot')).toHaveCount(0);
+      await expectFits(page, 'login');
+      await page.getByLabel('Email').fill('someone.with.a.rather.long.address@example.com');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await expect(page.getByText('Enter your password.')).toBeVisible();
+      await expectFits(page, 'login with an error');
+
+      await page.goto('/forgot');
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expectFits(page, 'forgot password');
+
+      await page.goto('/welcome#no-such-token');
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expectFits(page, 'a link that does not work');
+
+      await logIn(page, 'bob@example.com');
+      await page.getByLabel('Authentication code').fill('123 456');
+      await expectFits(page, 'MFA prompt');
+      await page.getByRole('button', { name: 'Use a recovery code' }).click();
+      await page.getByLabel('Recovery code').fill('ABCD-EFGH-JKMN');
+      await expectFits(page, 'MFA prompt, recovery code');
+    });
+
+    test('enrollment: the intro and the QR step', async ({ page }) => {
+      await logIn(page, 'carol@example.com');
+      await expect(page.getByRole('button', { name: /Remind me later/ })).toBeVisible();
+      await expectFits(page, 'enrollment intro');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await expect(page.getByLabel('Code from the app')).toBeVisible();
+      await page.getByLabel('Code from the app').fill('123 456');
+      await expectFits(page, 'enrollment QR step');
+    });
+
+    test('signed in: home, security, not found', async ({ page }) => {
+      await logIn(page, 'alice@example.com');
+      await expect(page.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Multi-factor authentication' })).toBeVisible();
+      await expectFits(page, 'home');
+      await page.goto('/security');
+      await expect(page.getByRole('heading', { name: 'Where you’re signed in' })).toBeVisible();
+      await expect(page.getByText(/Loading/)).toHaveCount(0);
+      await expectFits(page, 'security');
+      await page.goto('/no/such/page');
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+      await expectFits(page, 'not found');
+    });
+
+    test('admin: every screen of the area', async ({ page, request }) => {
+      await logInAsAdmin(page, request);
+      const screens: [string, string][] = [
+        ['/admin/users', 'Users'],
+        ['/admin/groups', 'Groups'],
+        ['/admin/apps', 'Apps'],
+        ['/admin/systems', 'Systems'],
+        ['/admin/events', 'Events'],
+        ['/admin/mfa', 'MFA settings'],
+      ];
+      for (const [path, heading] of screens) {
+        await page.goto(path);
+        await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+        await expect(page.getByText(/^Loading/)).toHaveCount(0);
+        await expectFits(page, path);
+      }
+      await page.goto('/admin/users');
+      await page.getByRole('link', { name: 'Grace Gold' }).click();
+      await expect(page.getByRole('heading', { name: 'Grace Gold', level: 1 })).toBeVisible();
+      await expectFits(page, 'a user');
+    });
+  });
+}

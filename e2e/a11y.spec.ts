@@ -61,9 +61,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       await page.getByRole('button', { name: 'Continue' }).click();
       await chooseInMenu(page, 'Security');
-      await expect(page.getByText('Active')).toBeVisible();
+      const appRow = page.getByRole('listitem').filter({ hasText: 'Authenticator app' });
+      await expect(appRow).toBeVisible();
       await expectNoViolations(page, 'security with an app');
-      await page.getByRole('button', { name: 'Reset Authenticator App' }).click();
+      await appRow.getByRole('button', { name: 'Actions for the authenticator app' }).click();
+      await appRow.getByRole('button', { name: 'Reset authenticator app…' }).click();
       await expect(page.getByLabel('Current code from your app')).toBeFocused();
       await expectNoViolations(page, 'reset form');
       // with the field's problem shown
@@ -85,7 +87,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
       await expectNoViolations(page, 'home with the menu open');
       await chooseInMenu(page, 'Security');
-      await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Sign-in methods' })).toBeVisible();
       await expectNoViolations(page, 'security');
       await page.goto('/admin/users');
       await expect(page.getByRole('heading', { name: 'Administrators only' })).toBeVisible();

@@ -381,3 +381,6 @@ export async function removeApp(page: Page, app: Authenticator) {
   const r = await page.request.post('/api/v1/totp/reset', { headers: CSRF, data: { code: await app.code() } });
   expect(r.ok(), await r.text()).toBe(true);
 }
+
+/** Where a completed action is said (src/state/toast.rs). */
+export const toast = (page: Page) => page.locator('.toast-region');

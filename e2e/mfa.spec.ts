@@ -101,9 +101,10 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
 
   // Reset Authenticator App: needs a current code, then straight into a new enrollment.
   await chooseInMenu(page, 'Security');
-  await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
-  await expect(page.getByText('Active')).toBeVisible();
-  await page.getByRole('button', { name: 'Reset Authenticator App' }).click();
+  const appRow = page.getByRole('list', { name: 'Your sign-in methods' }).getByRole('listitem').filter({ hasText: 'Authenticator app' });
+  await expect(appRow).toBeVisible();
+  await appRow.getByRole('button', { name: 'Actions for the authenticator app' }).click();
+  await appRow.getByRole('button', { name: 'Reset authenticator app…' }).click();
   await page.getByLabel('Current code from your app').fill(await app.code());
   await page.getByRole('button', { name: 'Reset and set up a new app' }).click();
   await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
@@ -119,7 +120,7 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
   await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/security$/);
-  await expect(page.getByText('Active')).toBeVisible();
+  await expect(appRow).toBeVisible();
 
   // A code of the new app works once; the old app's codes no longer work.
   await logOut(page);

@@ -66,7 +66,7 @@ test.describe('guards', () => {
     await chooseInMenu(page, 'Security');
     await expect(page).toHaveURL(/\/login\?next=%2Fsecurity$/);
     await submitLogin(page, 'alice@example.com');
-    await expect(page.getByRole('heading', { name: 'Authenticator App' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Sign-in methods' })).toBeVisible();
   });
 });
 

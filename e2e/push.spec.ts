@@ -54,8 +54,10 @@ test('enroll protect from the QR code, then approve a login with the number show
   await logIn(page, USER);
   await expect(page).toHaveURL(/\/$/);
   await chooseInMenu(page, 'Security');
-  const section = page.getByRole('group', { name: 'Protect push' });
-  await section.getByRole('button', { name: 'Set up Protect push' }).click();
+  const section = page.getByRole('region', { name: 'Sign-in methods' });
+  await section.getByRole('button', { name: 'Add a sign-in method' }).click();
+  await section.getByRole('button', { name: /^Protect push/ }).click();
+  await expect(section.getByRole('heading', { name: 'Set up Protect push' })).toBeFocused();
   const qr = section.locator('.qr');
   await expect(qr).toBeVisible();
   const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
@@ -252,8 +254,9 @@ test('merged: one QR code sets up push and the app, the notice shows once, the r
     const phone = join(mkdtempSync(join(tmpdir(), 'protect-unified-')), 'state.json');
     await logIn(page, USER);
     await chooseInMenu(page, 'Security');
-    const section = page.getByRole('group', { name: 'Protect push' });
-    await section.getByRole('button', { name: 'Set up Protect push' }).click();
+    const section = page.getByRole('region', { name: 'Sign-in methods' });
+    await section.getByRole('button', { name: 'Add a sign-in method' }).click();
+    await section.getByRole('button', { name: /^Protect push/ }).click();
     await expect(section).toContainText('also sets Protect up as your authenticator app');
     const shot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
     await section.locator('.qr').screenshot({ path: shot });
@@ -263,7 +266,7 @@ test('merged: one QR code sets up push and the app, the notice shows once, the r
 
     // The app is the phone, and the notice about the merge shows once.
     await page.reload();
-    const app = page.getByRole('group', { name: 'Authenticator App' });
+    const app = page.getByRole('listitem').filter({ hasText: 'Authenticator app' });
     await expect(app).toContainText('on your Protect phone');
     const notice = page.getByRole('region', { name: 'Protect is now also your authenticator app' });
     await expect(notice).toBeVisible();
@@ -277,7 +280,8 @@ test('merged: one QR code sets up push and the app, the notice shows once, the r
     const code = await protectWith(phone, 'code');
     expect(code.code, code.out).toBe(0);
     const digits = code.out.match(/\b\d{6}\b/)![0];
-    await app.getByRole('button', { name: 'Reset Authenticator App' }).click();
+    await app.getByRole('button', { name: 'Actions for the authenticator app' }).click();
+    await app.getByRole('button', { name: 'Reset authenticator app…' }).click();
     await expect(app).toContainText('for codes and for push');
     await page.getByLabel('Current code from your app').fill(digits);
     await page.getByRole('button', { name: 'Reset and set up a new app' }).click();

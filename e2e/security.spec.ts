@@ -13,6 +13,7 @@ import {
   serverNow,
   setUpApp,
   tabTo,
+  toast,
 } from './fixtures';
 import { totp } from './totp';
 
@@ -157,20 +158,22 @@ test('after a factor is added the page offers to end the other sessions; one is 
     options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
   });
   await expect(sessions.getByText('Your sign-in factors changed')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Add a sign-in method' }).click();
+  await page.getByRole('button', { name: /^Security key/ }).click();
   await page.getByLabel('Name of the new key').fill('Desk key');
   await page.getByRole('button', { name: 'Add a security key' }).click();
-  await expect(page.getByText('Security key “Desk key” added.')).toBeVisible();
+  await expect(toast(page)).toHaveText('Security key “Desk key” added.');
   await expect(sessions.getByText('Your sign-in factors changed')).toBeVisible();
 
-  await sessions.getByRole('button', { name: /^End the session in Firefox on macOS/ }).click();
-  await expect(sessions.getByRole('status')).toContainText('Firefox on macOS ended');
+  await sessions.getByRole('button', { name: /^Sign out Firefox on macOS/ }).click();
+  await expect(toast(page)).toContainText('Signed out Firefox on macOS');
   await expect(sessions.getByRole('list')).not.toContainText('Firefox on macOS');
   await otherPage.goto('/security');
   await expect(otherPage).toHaveURL(/\/login\?next=%2Fsecurity$/);
   await other.close();
   // Every other session (earlier logins of this spec) in one go.
   await sessions.getByRole('button', { name: 'Sign out everywhere else' }).click();
-  await expect(sessions.getByRole('status')).toContainText(/Signed out of|no other session/);
+  await expect(toast(page)).toContainText(/Signed out of|no other session/);
   await expect(sessions.getByRole('listitem')).toHaveCount(1);
   await expect(sessions.getByText('Your sign-in factors changed')).toHaveCount(0);
   for (const k of (await (await page.request.get('/api/v1/webauthn/credentials')).json()) as { id: string }[]) {
@@ -205,7 +208,7 @@ test('trust this browser: no code at the next login, until it is forgotten', asy
     await expect(trusted.getByRole('listitem')).toHaveCount(1);
     await expect(trusted.getByRole('listitem')).toContainText('This browser');
     await trusted.getByRole('listitem').getByRole('button', { name: /^Forget / }).click();
-    await expect(trusted.getByRole('status')).toContainText('no longer trusted');
+    await expect(toast(page)).toContainText('no longer trusted');
 
     await logOut(page);
     await logIn(page, USER);

@@ -1,6 +1,6 @@
 import { test, expect, Page, CDPSession } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { CSRF, advance, chooseInMenu, logIn, logInAsAdmin, logOut, removeApp, setUpApp, tabTo } from './fixtures';
+import { CSRF, advance, chooseInMenu, logIn, logInAsAdmin, logOut, removeApp, setUpApp, tabTo, toast } from './fixtures';
 
 // Security keys in real Chromium, with the DevTools virtual authenticator.
 // Judy (MFA neither required nor set up) is only logged in, never changed,
@@ -54,20 +54,40 @@ async function credentialsIn(key: Virtual): Promise<number> {
   return credentials.length;
 }
 
-const section = (page: Page) => page.getByRole('group', { name: 'Security keys and passkeys' });
+const section = (page: Page) => page.getByRole('region', { name: 'Sign-in methods' });
+/** The sign-in methods' rows (not the chooser's cards). */
+const rows = (page: Page) => section(page).getByRole('list', { name: 'Your sign-in methods' }).getByRole('listitem');
+
+/** On /security: opens the chooser (unless a form of it is open) and picks a kind. */
+async function choose(page: Page, kind: 'Security key' | 'Passkey') {
+  const label = kind === 'Passkey' ? 'Name of the new passkey' : 'Name of the new key';
+  if (await page.getByLabel(label).isVisible()) return;
+  const add = page.getByRole('button', { name: 'Add a sign-in method' });
+  if ((await add.getAttribute('aria-expanded')) === 'true') await add.click();
+  await add.click();
+  await section(page).getByRole('button', { name: new RegExp(`^${kind}`) }).click();
+  await expect(page.getByLabel(label)).toBeFocused();
+}
 
 /** On /security: names a new key and runs the ceremony. */
 async function addKey(page: Page, name: string) {
+  await choose(page, 'Security key');
   await page.getByLabel('Name of the new key').fill(name);
   await page.getByRole('button', { name: 'Add a security key' }).click();
 }
 
-/** On /security: names a new passkey, chooses the kind, runs the ceremony. */
+/** On /security: names a new passkey and runs the ceremony. */
 async function addPasskey(page: Page, name: string) {
-  await page.getByLabel('Name of the new key').fill(name);
-  await page.getByRole('radio', { name: /^Passkey/ }).check();
+  await choose(page, 'Passkey');
+  await page.getByLabel('Name of the new passkey').fill(name);
   await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(section(page).getByRole('status')).toHaveText(`Passkey “${name}” added.`);
+  await expect(toast(page)).toHaveText(`Passkey “${name}” added.`);
+}
+
+/** Opens a row's Actions and chooses one. */
+async function rowAction(page: Page, row: string, action: 'Rename' | 'Remove…') {
+  await section(page).getByRole('button', { name: `Actions for ${row}` }).click();
+  await section(page).getByRole('button', { name: action, exact: true }).click();
 }
 
 /** Removes every key of the signed-in user (through the page's session). */
@@ -91,12 +111,12 @@ test('register a key on /security, log out, log in with password and key', async
   await logIn(page, USER);
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/security');
-  await expect(section(page).getByText('None added')).toBeVisible();
+  await expect(section(page).getByText('No sign-in method yet')).toBeVisible();
   await addKey(page, 'Desk key');
-  await expect(section(page).getByRole('status')).toHaveText('Security key “Desk key” added.');
-  await expect(section(page).getByRole('listitem')).toHaveCount(1);
-  await expect(section(page).getByRole('listitem')).toContainText('Desk key');
-  await expect(section(page).getByRole('listitem')).toContainText('never used to log in');
+  await expect(toast(page)).toHaveText('Security key “Desk key” added.');
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText('Desk key');
+  await expect(rows(page)).toContainText('never used to log in');
   expect(await credentialsIn(key)).toBe(1);
 
   await logOut(page);
@@ -107,7 +127,7 @@ test('register a key on /security, log out, log in with password and key', async
   await page.getByRole('button', { name: 'Use a security key' }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/security');
-  await expect(section(page).getByRole('listitem')).toContainText('last used');
+  await expect(rows(page)).toContainText('last used');
   await removeAllKeys(page);
 });
 
@@ -117,35 +137,39 @@ test('a key already registered is refused; an old U2F key works; the first key i
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/security');
   await addKey(page, 'First key');
-  await expect(section(page).getByRole('status')).toHaveText('Security key “First key” added.');
+  await expect(toast(page)).toHaveText('Security key “First key” added.');
   // The same key again: the options exclude it, the browser says so.
   await addKey(page, 'Same key');
   await expect(section(page).getByRole('alert')).toContainText('already registered');
-  await expect(section(page).getByRole('listitem')).toHaveCount(1);
+  await expect(rows(page)).toHaveCount(1);
 
   await unplug(modern);
   const old = await plugIn(page, 'u2f');
   await addKey(page, 'Old U2F key');
-  await expect(section(page).getByRole('status')).toHaveText('Security key “Old U2F key” added.');
+  await expect(toast(page)).toHaveText('Security key “Old U2F key” added.');
   await expect(section(page).getByRole('alert')).toBeHidden();
-  await expect(section(page).getByRole('listitem')).toHaveCount(2);
+  await expect(rows(page)).toHaveCount(2);
 
-  // Remove the first, by keyboard, after its confirmation.
-  await section(page).getByRole('button', { name: 'Remove First key' }).focus();
+  // Remove the first, by keyboard, through its Actions and confirmation.
+  await section(page).getByRole('button', { name: 'Actions for First key' }).focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(section(page).getByRole('button', { name: 'Remove…' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(section(page).getByText('Remove “First key”? You can no longer use it to log in.')).toBeVisible();
-  await section(page).getByRole('button', { name: 'Remove key' }).focus();
+  await section(page).getByRole('button', { name: 'Remove security key' }).focus();
   await page.keyboard.press('Enter');
-  await expect(section(page).getByRole('status')).toHaveText('Security key “First key” removed.');
-  await expect(section(page).getByRole('listitem')).toHaveCount(1);
-  await expect(section(page).getByRole('listitem')).toContainText('Old U2F key');
+  await expect(toast(page)).toHaveText('Security key “First key” removed.');
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page)).toContainText('Old U2F key');
 
   // Rename what is left.
-  await section(page).getByRole('button', { name: 'Rename Old U2F key' }).click();
+  await rowAction(page, 'Old U2F key', 'Rename');
   await expect(page.getByLabel('New name for “Old U2F key”')).toBeFocused();
   await page.getByLabel('New name for “Old U2F key”').fill('Drawer key');
   await page.keyboard.press('Enter');
-  await expect(section(page).getByRole('status')).toHaveText('Renamed to “Drawer key”.');
+  await expect(toast(page)).toHaveText('Renamed to “Drawer key”.');
 
   await logOut(page);
   await logIn(page, USER);
@@ -174,12 +198,12 @@ test('with no key present the ceremony says so, and a retry works', async ({ pag
   await addKey(page, 'Travel key');
   await expect(section(page).getByRole('alert')).toContainText('cancelled or timed out', { timeout: 30_000 });
   await expect(section(page).getByRole('alert')).toContainText('Try again');
-  await expect(section(page).getByText('None added')).toBeVisible();
+  await expect(section(page).getByText('No sign-in method yet')).toBeVisible();
 
   // Plug a key in and press the same button again.
   await plugIn(page);
   await page.getByRole('button', { name: 'Add a security key' }).click();
-  await expect(section(page).getByRole('status')).toHaveText('Security key “Travel key” added.');
+  await expect(toast(page)).toHaveText('Security key “Travel key” added.');
   await expect(section(page).getByRole('alert')).toBeHidden();
   await removeAllKeys(page);
 });
@@ -191,16 +215,22 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await logIn(page, USER);
     await expect(page).toHaveURL(/\/$/);
     await page.goto('/security');
-    await expect(section(page).getByText('None added')).toBeVisible();
+    await expect(section(page).getByText('No sign-in method yet')).toBeVisible();
     await expectNoViolations(page, 'security, no keys');
     await addKey(page, 'Desk key');
-    await expect(section(page).getByRole('listitem')).toHaveCount(1);
+    await expect(rows(page)).toHaveCount(1);
     await expectNoViolations(page, 'security, a key added');
-    await section(page).getByRole('button', { name: 'Rename Desk key' }).click();
+    await section(page).getByRole('button', { name: 'Actions for Desk key' }).click();
+    await expectNoViolations(page, 'a row’s actions open');
+    await section(page).getByRole('button', { name: 'Rename', exact: true }).click();
     await expectNoViolations(page, 'rename form');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await section(page).getByRole('button', { name: 'Remove Desk key' }).click();
+    await rowAction(page, 'Desk key', 'Remove…');
     await expectNoViolations(page, 'removal confirmation');
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('button', { name: 'Add a sign-in method' }).click();
+    await expect(section(page).getByRole('heading', { name: 'Choose a sign-in method' })).toBeFocused();
+    await expectNoViolations(page, 'the chooser');
 
     await logOut(page);
     await logIn(page, USER);
@@ -249,7 +279,7 @@ test('a passkey signs in without the password, chosen by keyboard', async ({ pag
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
   await page.goto('/security');
-  await expect(section(page).getByRole('listitem')).toContainText('last used');
+  await expect(rows(page)).toContainText('last used');
   await removeAllKeys(page);
 });
 
@@ -270,7 +300,7 @@ test('a passkey that verifies its user is the second factor after the password',
   await page.getByRole('button', { name: 'Use a security key' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
   await page.goto('/security');
-  await expect(section(page).getByRole('listitem')).toContainText('last used');
+  await expect(rows(page)).toContainText('last used');
   await removeAllKeys(page);
 });
 
@@ -309,13 +339,15 @@ test('the prompt starts with the factor used last and switches between key and c
   // email): both are said, with a way on. (A passkey that did not verify
   // its user, from other browsers, stands for the password only: the
   // server suite's passkeys tests.)
-  await page.getByLabel('Name of the new key').fill('Plain passkey');
-  await page.getByRole('radio', { name: /^Passkey/ }).check();
+  await choose(page, 'Passkey');
+  await page.getByLabel('Name of the new passkey').fill('Plain passkey');
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(section(page).getByRole('alert')).toContainText('Try again');
-  await page.getByRole('radio', { name: /^Security key/ }).check();
+  await section(page).getByRole('button', { name: 'Back' }).click();
+  await section(page).getByRole('button', { name: /^Security key/ }).click();
+  await page.getByLabel('Name of the new key').fill('Plain passkey');
   await page.getByRole('button', { name: 'Add a security key' }).click();
-  await expect(section(page).getByRole('status')).toHaveText('Security key “Plain passkey” added.');
+  await expect(toast(page)).toHaveText('Security key “Plain passkey” added.');
   await logOut(page);
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByRole('alert')).toContainText('Try again');
@@ -358,7 +390,7 @@ test('an administrator renews the second factor with a security key, and the cha
   const admin = await logInAsAdmin(page, request);
   await page.goto('/security');
   await addKey(page, 'Admin key');
-  await expect(section(page).getByRole('status')).toHaveText('Security key “Admin key” added.');
+  await expect(toast(page)).toHaveText('Security key “Admin key” added.');
   const mallory = await admin.user('mallory@example.com');
   await page.goto(`/admin/users/${mallory.id}`);
   await advance(request, 11 * 60);

@@ -14,13 +14,12 @@ use crate::pages::login::{
 use crate::pages::portal::{HomeScreen, SecurityScreen};
 use crate::pages::NotFound;
 use crate::paths::Page;
-use crate::state::{provide_session, provide_title, provide_toasts};
+use crate::state::{provide_session, provide_title};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
     provide_title();
-    provide_toasts();
     view! {
         <Router>
             <TakeOverElsewhere/>

@@ -1,5 +1,6 @@
 //! Pieces shared by several screens.
 
+mod actions_menu;
 mod alert;
 mod code_field;
 mod copy_field;
@@ -13,10 +14,11 @@ mod push_proof;
 pub mod qr_code;
 mod user_menu;
 
+pub use actions_menu::ActionsMenu;
 pub use alert::{Alert, Tone};
 pub use code_field::{on_code_submit, CodeField};
 pub use copy_field::{copy_to_clipboard, CopyField};
-pub use fresh_proof::FreshProof;
+pub use fresh_proof::{FreshProof, ProofNeeded};
 pub use guards::{AdminOnly, SignedInOnly};
 pub use icon::{Icon, IconKind};
 pub use layout::Layout;

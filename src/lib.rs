@@ -10,6 +10,7 @@ pub mod components;
 pub mod pages;
 pub mod paths;
 pub mod state;
+pub mod styles;
 pub mod text;
 pub mod webauthn;
 pub mod when;

@@ -9,17 +9,24 @@
 /// Declares `$screen`, a component that shows the screen component `$page`
 /// out of its own wasm chunk: with the `split` feature, `#[lazy]` moves the
 /// screen's code into a part of its own, which wasm-split cuts out of the
-/// build, and the view waits for it (`Suspend`). A lazy function rather than
+/// build, and the view waits for it and for `style/app.css` (`Suspend`). A lazy function rather than
 /// a `Lazy` route: the router preloads the chunk of every route a path
 /// matches, even one whose guard then refuses the visitor, while this
 /// loads only once the screen is really shown.
 macro_rules! lazy_screen {
     ($screen:ident, $load:ident, $page:path) => {
+        // In the chunk: the screen waits for the later screens' stylesheet
+        // too (its code lives in the chunks, not in the first download).
         #[cfg(feature = "split")]
         #[leptos::lazy]
         fn $load() -> leptos::prelude::AnyView {
             use leptos::prelude::IntoAny;
-            $page().into_any()
+            let styles = $crate::styles::app_styles();
+            leptos::prelude::Suspend::new(async move {
+                let _ = styles.await;
+                $page().into_any()
+            })
+            .into_any()
         }
 
         #[leptos::component]

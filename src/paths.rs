@@ -163,6 +163,12 @@ impl Page {
             next => format!("{}?next={}", self.path(), encode_component(next)),
         }
     }
+
+    /// `/enroll` after Reset authenticator app: the "Replace your app"
+    /// flow, back to the Security page at the end.
+    pub fn replacing_app(self) -> String {
+        format!("{}&replace=app", self.with_next(Page::Security.path()))
+    }
 }
 
 /// Paths of the single sign-on pages start with this.

@@ -7,4 +7,4 @@ mod toast;
 
 pub use session::{provide_session, use_session, Session, SessionState};
 pub use title::{provide_title, PageTitle, TitleAnnouncer};
-pub use toast::{provide_toasts, use_toasts, ToastRegion, Toasts};
+pub use toast::{use_toasts, ToastRegion, Toasts};

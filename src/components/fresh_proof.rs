@@ -11,6 +11,54 @@ use crate::api;
 use crate::components::{on_code_submit, CodeField, PushProof};
 use crate::webauthn;
 
+/// Where a screen keeps an action that waits for a fresh proof: whether
+/// the proof form is open, and the action to run again once proven. Each
+/// place that can ask (a confirmation, a form) has its own, so the proof
+/// is asked inside the dialog that asked for it.
+#[derive(Clone, Copy)]
+pub struct ProofNeeded {
+    pub open: RwSignal<bool>,
+    retry: StoredValue<Option<Callback<()>>, LocalStorage>,
+}
+
+impl Default for ProofNeeded {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProofNeeded {
+    pub fn new() -> Self {
+        Self {
+            open: RwSignal::new(false),
+            retry: StoredValue::new_local(None),
+        }
+    }
+
+    /// Whether `e` asks for a fresh second factor; if so, opens the form
+    /// and keeps `again` to run once proven.
+    pub fn asks(self, e: &api::ApiError, again: Callback<()>) -> bool {
+        if e.code() != Some(portcullis_api::ErrorCode::ReauthenticationRequired) {
+            return false;
+        }
+        self.retry.set_value(Some(again));
+        self.open.set(true);
+        true
+    }
+
+    /// Runs the kept action (the form's `then`).
+    pub fn run_again(self) {
+        if let Some(again) = self.retry.get_value() {
+            again.run(());
+        }
+    }
+
+    /// Drops the kept action (the form's `cancel`).
+    pub fn forget(self) {
+        self.retry.set_value(None);
+    }
+}
+
 /// Shown while `open`: asks for a current code, proves it, closes, then
 /// calls `then` (which runs the action again); Cancel closes and calls
 /// `cancel` (which drops the action).

@@ -5,13 +5,6 @@ use crate::components::LazyUserMenu;
 use crate::paths::Page;
 use crate::state::{use_session, TitleAnnouncer};
 
-/// The logo mark: a portcullis in an accent square. Inline, so that the
-/// first paint has it; its bars take the accent's text colour (main.css).
-/// `web/index.html` holds the same markup.
-pub const LOGO: &str = "<svg viewBox=\"0 0 24 24\" width=\"28\" height=\"28\" \
-    focusable=\"false\" aria-hidden=\"true\"><rect width=\"24\" height=\"24\" rx=\"6\"/>\
-    <path d=\"M6 19V10a6 6 0 0 1 12 0v9M9.3 5.8V19M12 4.5V19M14.7 5.8V19M6 12h12M6 15.5h12\"/></svg>";
-
 /// The frame of every screen: a skip link, the header with the logo and,
 /// once signed in, the main navigation and the user's menu (same height
 /// either way), the main region, and the live region that announces each
@@ -30,7 +23,8 @@ pub fn Layout(
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <A href=Page::Home.path() attr:class="brand">
-                <span class="brand-mark" inner_html=LOGO></span>
+                // the logo mark is drawn by main.css
+                <span class="brand-mark"></span>
                 <span class="brand-name">"Portcullis"</span>
             </A>
             {move || session.user().map(|me| view! { <LazyUserMenu me=me/> })}

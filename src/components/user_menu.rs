@@ -15,7 +15,13 @@ use crate::state::{use_session, ToastRegion};
 #[cfg(feature = "split")]
 #[leptos::lazy]
 fn user_menu_view(me: Me) -> AnyView {
-    view! { <UserMenu me=me/> }.into_any()
+    // styled by app.css: shown once it is in
+    let styles = crate::styles::app_styles();
+    Suspend::new(async move {
+        let _ = styles.await;
+        view! { <UserMenu me=me/> }
+    })
+    .into_any()
 }
 
 /// The signed-in user's menu, loaded when first shown.

@@ -1,7 +1,10 @@
 //! The signed-in user's screens (lazy, behind the signed-in guard).
 
+mod app_method;
 pub mod home;
 mod merge_notice;
+mod methods;
+mod methods_add;
 pub mod my_apps;
 mod password;
 mod protect;

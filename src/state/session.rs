@@ -16,6 +16,9 @@ pub enum SessionState {
 #[derive(Clone, Copy)]
 pub struct Session {
     state: RwSignal<SessionState>,
+    /// The toast on show (`state/toast.rs`). Kept here rather than in a
+    /// context of its own: one more context costs the first download.
+    pub(super) toast: RwSignal<Option<String>>,
 }
 
 impl Session {
@@ -53,6 +56,7 @@ pub fn provide_session() -> Session {
         } else {
             SessionState::SignedOut
         }),
+        toast: RwSignal::new(None),
     };
     provide_context(session);
     api::on_session_ended(move || {

@@ -13,32 +13,27 @@ use crate::components::{Icon, IconKind};
 /// How long a toast stays (it can be closed sooner).
 const SHOWN_FOR: Duration = Duration::from_secs(8);
 
-/// The toast on show, if any, with a number so that a timer only hides the
-/// toast it was started for.
+/// The toast on show, if any. (Its words are what a timer checks before
+/// hiding it: a plain string signal, a type the first download has anyway.)
 #[derive(Clone, Copy)]
-pub struct Toasts(RwSignal<Option<(u32, String)>>);
+pub struct Toasts(RwSignal<Option<String>>);
 
-/// Creates the toast context (once, with the app).
-pub fn provide_toasts() {
-    provide_context(Toasts(RwSignal::new(None)));
-}
-
-/// The toast context.
+/// The toasts (part of the session's context).
 pub fn use_toasts() -> Toasts {
-    expect_context::<Toasts>()
+    Toasts(super::use_session().toast)
 }
 
 impl Toasts {
     /// Shows `words` in place of any toast on show.
     pub fn show(self, words: impl Into<String>) {
-        let number = self
-            .0
-            .with_untracked(|t| t.as_ref().map_or(0, |(n, _)| n + 1));
-        let _ = self.0.try_set(Some((number, words.into())));
+        let words = words.into();
+        let _ = self.0.try_set(Some(words.clone()));
         set_timeout(
             move || {
                 let _ = self.0.try_update(|t| {
-                    if t.as_ref().is_some_and(|(n, _)| *n == number) {
+                    // the same words shown again since are hidden early:
+                    // harmless, they were read once already
+                    if t.as_deref() == Some(words.as_str()) {
                         *t = None;
                     }
                 });
@@ -60,7 +55,7 @@ pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
     view! {
         <div class="toast-region" role="status" aria-live="polite">
-            {move || toasts.0.get().map(|(_, words)| view! {
+            {move || toasts.0.get().map(|words| view! {
                 <div class="toast">
                     <Icon kind=IconKind::Ok/>
                     <p>{words}</p>

@@ -91,15 +91,7 @@ pub fn AdminArea() -> impl IntoView {
     }
 }
 
-/// The admin stylesheet's address: beside the wasm chunks, in the build's
-/// hashed folder (scripts/split-wasm), which the page's module preload names.
+/// The admin stylesheet's address: beside the wasm chunks.
 fn stylesheet_url() -> String {
-    let main_js = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
-        .and_then(|link| link.get_attribute("href"));
-    match main_js.as_deref().and_then(|href| href.rsplit_once('/')) {
-        Some((folder, _)) => format!("{folder}/admin.css"),
-        None => "/app/admin.css".to_string(),
-    }
+    crate::styles::beside_chunks("admin.css")
 }

@@ -1,130 +1,16 @@
-//! `/security`'s "Security keys and passkeys" section: the list (name,
-//! added, last used), adding a key (named first), rename, and removal
-//! after a confirmation. Results are announced in one live region.
+//! Security keys and passkeys among the sign-in methods: a row per key
+//! (name, kind, added, last used; rename and remove behind its Actions),
+//! and the form that adds one (a name, then the browser's ceremony), shown
+//! in the panel under the list once the chooser picked the kind.
 
 use leptos::prelude::*;
 use portcullis_api::webauthn::{KeyInfo, KEY_NAME_MAX_CHARS};
 
-use portcullis_api::ErrorCode;
-
-use super::sessions::FactorsChanged;
-use crate::api::{webauthn as calls, ApiError};
-use crate::components::FreshProof;
+use super::methods::{Adding, Methods};
+use crate::api::webauthn as calls;
+use crate::components::{ActionsMenu, FreshProof, Icon, IconKind, ProofNeeded};
 use crate::webauthn::{self, Problem};
 use crate::when::local_date;
-
-/// What the section shows under its heading; one place for every outcome,
-/// so each is read out once.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct Said {
-    /// A result (`role="status"`).
-    done: Option<String>,
-    /// A problem (`role="alert"`).
-    problem: Option<String>,
-}
-
-/// The shared state of the section, handed to each row.
-#[derive(Clone, Copy)]
-struct Keys {
-    list: RwSignal<Option<Result<Vec<KeyInfo>, ApiError>>>,
-    said: RwSignal<Said>,
-    /// A fresh second factor is asked for before the change in `retry`.
-    need_proof: RwSignal<bool>,
-    retry: RwSignal<Option<Callback<()>>>,
-    /// The page's "factors changed" flag (read when the section is made:
-    /// the actions run outside its reactive owner).
-    changed: Option<FactorsChanged>,
-}
-
-impl Keys {
-    fn reload(self) {
-        leptos::task::spawn_local(async move {
-            let _ = self.list.try_set(Some(calls::keys().await));
-        });
-    }
-
-    fn done(self, text: String) {
-        self.said.set(Said {
-            done: Some(text),
-            problem: None,
-        });
-    }
-
-    /// After a key was added or removed: the sessions section offers to
-    /// sign out the others.
-    fn factors_changed(self) {
-        if let Some(FactorsChanged(c)) = self.changed {
-            let _ = c.try_set(true);
-        }
-    }
-
-    /// Whether `e` asks for a fresh second factor; if so, the section asks
-    /// for one, then runs `again`.
-    fn needs_proof(self, e: &ApiError, again: Callback<()>) -> bool {
-        if e.code() != Some(ErrorCode::ReauthenticationRequired) {
-            return false;
-        }
-        self.retry.set(Some(again));
-        self.need_proof.set(true);
-        true
-    }
-
-    fn problem(self, text: String) {
-        self.said.set(Said {
-            done: None,
-            problem: Some(text),
-        });
-    }
-}
-
-#[component]
-pub fn SecurityKeys() -> impl IntoView {
-    let keys = Keys {
-        list: RwSignal::new(None),
-        said: RwSignal::new(Said::default()),
-        need_proof: RwSignal::new(false),
-        retry: RwSignal::new(None),
-        changed: use_context::<FactorsChanged>(),
-    };
-    keys.reload();
-    view! {
-        <h2 id="keys-title">"Security keys and passkeys"</h2>
-        <div class="factor" role="group" aria-labelledby="keys-title">
-            <p class="status-line key-said" role="status" aria-live="polite">
-                {move || keys.said.get().done}
-            </p>
-            <p class="form-error" role="alert" aria-live="assertive">
-                {move || keys.said.get().problem}
-            </p>
-            {move || match keys.list.get() {
-                None => view! { <p class="loading">"Loading your keys…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p>{e.user_message()}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <p><span class="badge">"None added"</span></p>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! {
-                    <ul class="rows" aria-label="Your security keys and passkeys">
-                        {list.into_iter().map(|k| view! { <KeyRow key=k keys=keys/> }).collect_view()}
-                    </ul>
-                }
-                .into_any(),
-            }}
-            <FreshProof
-                id="keys-code"
-                open=keys.need_proof
-                verb="Verify and continue"
-                then=Callback::new(move |()| {
-                    if let Some(again) = keys.retry.get_untracked() {
-                        again.run(());
-                    }
-                })
-                cancel=Callback::new(move |()| keys.retry.set(None))
-            />
-            <AddKey keys=keys/>
-        </div>
-    }
-}
 
 /// The name typed for a key: trimmed, 1 to 64 characters.
 fn check_name(raw: &str) -> Result<String, String> {
@@ -138,33 +24,44 @@ fn check_name(raw: &str) -> Result<String, String> {
     }
 }
 
-/// "Add a security key": a name, then the browser's ceremony. A failure
-/// leaves the form as it was, so the same button tries again.
+/// What the user calls a key of this kind.
+fn kind_word(passkey: bool) -> &'static str {
+    if passkey {
+        "Passkey"
+    } else {
+        "Security key"
+    }
+}
+
+/// "Add a security key" or "Add a passkey": a name, then the browser's
+/// ceremony. A failure leaves the form as it was, so the same button tries
+/// again; a fresh proof, when the server asks for one, is asked here.
 #[component]
-fn AddKey(keys: Keys) -> impl IntoView {
+pub fn AddKey(methods: Methods, passkey: bool) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let passkey = RwSignal::new(false);
     let (name_error, set_name_error) = signal(None::<String>);
+    let proof = ProofNeeded::new();
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
     // The action itself, for its own retry after a fresh proof.
     let this = StoredValue::new_local(None::<Action<String, ()>>);
     let add: Action<String, ()> = Action::new_local(move |name_text: &String| {
         let name_text = name_text.clone();
-        let as_passkey = passkey.get_untracked();
         async move {
-            match webauthn::register(Some(&name_text), as_passkey).await {
+            match webauthn::register(Some(&name_text), passkey).await {
                 Ok(_) => {
                     name.set(String::new());
-                    let what = if as_passkey {
-                        "Passkey"
-                    } else {
-                        "Security key"
-                    };
-                    keys.done(format!("{what} “{name_text}” added."));
-                    keys.reload();
-                    keys.factors_changed();
+                    methods.adding.set(Adding::Closed);
+                    methods.done(format!("{} “{name_text}” added.", kind_word(passkey)));
+                    methods.reload_keys();
+                    methods.factors_changed();
                 }
                 Err(Problem::Server(e))
-                    if keys.needs_proof(
+                    if proof.asks(
                         &e,
                         Callback::new(move |()| {
                             if let Some(a) = this.get_value() {
@@ -172,7 +69,7 @@ fn AddKey(keys: Keys) -> impl IntoView {
                             }
                         }),
                     ) => {}
-                Err(p) => keys.problem(p.sentence()),
+                Err(p) => methods.failed(p.sentence()),
             }
         }
     });
@@ -185,52 +82,63 @@ fn AddKey(keys: Keys) -> impl IntoView {
         match check_name(&name.get_untracked()) {
             Ok(n) => {
                 set_name_error.set(None);
-                keys.said.set(Said::default());
+                methods.starting();
                 add.dispatch(n);
             }
             Err(e) => set_name_error.set(Some(e)),
         }
     };
+    let (label, hint, placeholder) = if passkey {
+        (
+            "Name of the new passkey",
+            "After you select the button, follow your browser’s prompt: it may use your \
+             fingerprint, face, PIN or password manager.",
+            "For example: Work laptop",
+        )
+    } else {
+        (
+            "Name of the new key",
+            "After you select the button, insert or touch your key, or follow your browser’s prompt.",
+            "For example: Blue USB key",
+        )
+    };
     view! {
         <form class="key-add" on:submit=on_submit novalidate>
-            <label for="key-name">"Name of the new key"</label>
-            <input
-                id="key-name"
-                type="text"
-                autocomplete="off"
-                maxlength=KEY_NAME_MAX_CHARS
-                placeholder="For example: Blue USB key"
-                aria-describedby="key-name-hint key-name-error"
-                aria-invalid=move || name_error.get().is_some().to_string()
-                prop:value=move || name.get()
-                on:input=move |ev| name.set(event_target_value(&ev))
+            <div class="field">
+                <label for="key-name">{label}</label>
+                <input
+                    id="key-name"
+                    type="text"
+                    autocomplete="off"
+                    maxlength=KEY_NAME_MAX_CHARS
+                    placeholder=placeholder
+                    node_ref=input
+                    aria-describedby="key-name-hint key-name-error"
+                    aria-invalid=move || name_error.get().is_some().to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p id="key-name-hint" class="hint">{hint}</p>
+                <p id="key-name-error" class="field-error">{move || name_error.get()}</p>
+            </div>
+            <FreshProof
+                id="key-add-code"
+                open=proof.open
+                verb="Verify and continue"
+                then=Callback::new(move |()| proof.run_again())
+                cancel=Callback::new(move |()| proof.forget())
             />
-            <p id="key-name-hint" class="hint">
-                "After you select the button, insert or touch your key, or follow your browser’s prompt."
-            </p>
-            <p id="key-name-error" class="field-error">{move || name_error.get()}</p>
-            <fieldset class="choice">
-                <legend>"Kind"</legend>
-                <label>
-                    <input type="radio" name="key-kind" value="key"
-                        prop:checked=move || !passkey.get()
-                        on:change=move |_| passkey.set(false)/>
-                    " Security key: your second factor, after your password"
-                </label>
-                <label>
-                    <input type="radio" name="key-kind" value="passkey"
-                        prop:checked=move || passkey.get()
-                        on:change=move |_| passkey.set(true)/>
-                    " Passkey: also signs you in without a password (fingerprint, face or PIN)"
-                </label>
-            </fieldset>
-            <button type="submit" class="button primary" aria-busy=move || add.pending().get().to_string()>
-                {move || match (add.pending().get(), passkey.get()) {
-                    (true, _) => "Waiting for your key…",
-                    (false, false) => "Add a security key",
-                    (false, true) => "Add a passkey",
-                }}
-            </button>
+            <Show when=move || !proof.open.get()>
+                <div class="actions">
+                    <button type="submit" class="button primary" aria-busy=move || add.pending().get().to_string()>
+                        {move || match (add.pending().get(), passkey) {
+                            (true, _) => "Waiting for your key…",
+                            (false, false) => "Add a security key",
+                            (false, true) => "Add a passkey",
+                        }}
+                    </button>
+                </div>
+            </Show>
         </form>
     }
 }
@@ -244,12 +152,13 @@ enum RowMode {
 }
 
 #[component]
-fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
-    let (mode, set_mode) = signal(RowMode::Plain);
+pub fn KeyRow(key: KeyInfo, methods: Methods) -> impl IntoView {
+    let mode = RwSignal::new(RowMode::Plain);
     let new_name = RwSignal::new(key.name.clone());
     let (name_error, set_name_error) = signal(None::<String>);
     let id = StoredValue::new(key.id.clone());
     let name = StoredValue::new(key.name.clone());
+    let passkey = key.discoverable == Some(true);
     let input_id = format!("rename-{}", key.id);
     // The `autofocus` attribute only works on page load: focus the rename
     // field once it is shown.
@@ -260,16 +169,18 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
         }
     });
     let error_id = format!("rename-error-{}", key.id);
+    let proof = ProofNeeded::new();
 
     let rename = Action::new_local(move |to: &String| {
         let to = to.clone();
         async move {
             match calls::rename_key(&id.get_value(), &to).await {
                 Ok(k) => {
-                    keys.done(format!("Renamed to “{}”.", k.name));
-                    keys.reload();
+                    mode.set(RowMode::Plain);
+                    methods.done(format!("Renamed to “{}”.", k.name));
+                    methods.reload_keys();
                 }
-                Err(e) => keys.problem(e.user_message()),
+                Err(e) => methods.failed(e.user_message()),
             }
         }
     });
@@ -277,12 +188,16 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
     let remove: Action<(), ()> = Action::new_local(move |_: &()| async move {
         match calls::remove_key(&id.get_value()).await {
             Ok(()) => {
-                keys.done(format!("Security key “{}” removed.", name.get_value()));
-                keys.reload();
-                keys.factors_changed();
+                methods.done(format!(
+                    "{} “{}” removed.",
+                    kind_word(passkey),
+                    name.get_value()
+                ));
+                methods.reload_keys();
+                methods.factors_changed();
             }
             Err(e)
-                if keys.needs_proof(
+                if proof.asks(
                     &e,
                     Callback::new(move |()| {
                         if let Some(a) = this.get_value() {
@@ -291,8 +206,8 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
                     }),
                 ) => {}
             Err(e) => {
-                set_mode.set(RowMode::Plain);
-                keys.problem(e.user_message());
+                mode.set(RowMode::Plain);
+                methods.failed(e.user_message());
             }
         }
     });
@@ -305,6 +220,7 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
         match check_name(&new_name.get_untracked()) {
             Ok(n) => {
                 set_name_error.set(None);
+                methods.starting();
                 rename.dispatch(n);
             }
             Err(e) => set_name_error.set(Some(e)),
@@ -315,48 +231,46 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
         .map_or("never used to log in".to_string(), |t| {
             format!("last used {}", local_date(t))
         });
-    let label_rename = format!("Rename {}", key.name);
-    let label_remove = format!("Remove {}", key.name);
     view! {
-        <li class="row">
-            <p>
+        <li class="row method">
+            <div class="method-name">
+                <Icon kind=if passkey { IconKind::Passkey } else { IconKind::Key }/>
                 <strong>{key.name.clone()}</strong>
-                " · added " {local_date(key.added_at)} " · " {used}
-            </p>
+                <span class="badge">{kind_word(passkey)}</span>
+            </div>
+            <ActionsMenu label=format!("Actions for {}", key.name)>
+                <button type="button" class="menu-item" on:click=move |_| mode.set(RowMode::Renaming)>
+                    "Rename"
+                </button>
+                <button type="button" class="menu-item" on:click=move |_| mode.set(RowMode::ConfirmingRemoval)>
+                    "Remove…"
+                </button>
+            </ActionsMenu>
+            <p class="hint">{format!("Added {} · {used}", local_date(key.added_at))}</p>
             {move || match mode.get() {
-                RowMode::Plain => view! {
-                    <div class="actions">
-                        <button type="button" class="button secondary" aria-label=label_rename.clone()
-                            on:click=move |_| set_mode.set(RowMode::Renaming)>
-                            "Rename"
-                        </button>
-                        <button type="button" class="button secondary" aria-label=label_remove.clone()
-                            on:click=move |_| set_mode.set(RowMode::ConfirmingRemoval)>
-                            "Remove"
-                        </button>
-                    </div>
-                }
-                .into_any(),
+                RowMode::Plain => ().into_any(),
                 RowMode::Renaming => view! {
-                    <form class="key-rename" on:submit=on_rename novalidate>
-                        <label for=input_id.clone()>{format!("New name for “{}”", name.get_value())}</label>
-                        <input
-                            id=input_id.clone()
-                            type="text"
-                            autocomplete="off"
-                            maxlength=KEY_NAME_MAX_CHARS
-                            node_ref=rename_input
-                            aria-describedby=error_id.clone()
-                            aria-invalid=move || name_error.get().is_some().to_string()
-                            prop:value=move || new_name.get()
-                            on:input=move |ev| new_name.set(event_target_value(&ev))
-                        />
-                        <p id=error_id.clone() class="field-error">{move || name_error.get()}</p>
+                    <form class="confirm key-rename" on:submit=on_rename novalidate>
+                        <div class="field">
+                            <label for=input_id.clone()>{format!("New name for “{}”", name.get_value())}</label>
+                            <input
+                                id=input_id.clone()
+                                type="text"
+                                autocomplete="off"
+                                maxlength=KEY_NAME_MAX_CHARS
+                                node_ref=rename_input
+                                aria-describedby=error_id.clone()
+                                aria-invalid=move || name_error.get().is_some().to_string()
+                                prop:value=move || new_name.get()
+                                on:input=move |ev| new_name.set(event_target_value(&ev))
+                            />
+                            <p id=error_id.clone() class="field-error">{move || name_error.get()}</p>
+                        </div>
                         <div class="actions">
                             <button type="submit" class="button primary" aria-busy=move || rename.pending().get().to_string()>
                                 "Save name"
                             </button>
-                            <button type="button" class="button secondary" on:click=move |_| set_mode.set(RowMode::Plain)>
+                            <button type="button" class="button secondary" on:click=move |_| mode.set(RowMode::Plain)>
                                 "Cancel"
                             </button>
                         </div>
@@ -368,15 +282,30 @@ fn KeyRow(key: KeyInfo, keys: Keys) -> impl IntoView {
                         <p>
                             {format!("Remove “{}”? You can no longer use it to log in.", name.get_value())}
                         </p>
-                        <div class="actions">
-                            <button type="button" class="button primary" aria-busy=move || remove.pending().get().to_string()
-                                on:click=move |_| { remove.dispatch(()); }>
-                                "Remove key"
-                            </button>
-                            <button type="button" class="button secondary" on:click=move |_| set_mode.set(RowMode::Plain)>
-                                "Keep it"
-                            </button>
-                        </div>
+                        <FreshProof
+                            id="key-remove-code"
+                            open=proof.open
+                            verb="Verify and remove"
+                            then=Callback::new(move |()| proof.run_again())
+                            cancel=Callback::new(move |()| {
+                                proof.forget();
+                                mode.set(RowMode::Plain);
+                            })
+                        />
+                        <Show when=move || !proof.open.get()>
+                            <div class="actions">
+                                <button type="button" class="button danger" aria-busy=move || remove.pending().get().to_string()
+                                    on:click=move |_| {
+                                        methods.starting();
+                                        remove.dispatch(());
+                                    }>
+                                    {format!("Remove {}", kind_word(passkey).to_lowercase())}
+                                </button>
+                                <button type="button" class="button secondary" on:click=move |_| mode.set(RowMode::Plain)>
+                                    "Keep it"
+                                </button>
+                            </div>
+                        </Show>
                     </div>
                 }
                 .into_any(),

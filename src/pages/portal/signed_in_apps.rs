@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use portcullis_api::SignedInApp;
 
 use crate::api::{sso, ApiError};
+use crate::components::{Alert, Tone};
+use crate::state::use_toasts;
 use crate::when::local_date;
 
 #[component]
@@ -18,17 +20,17 @@ pub fn SignedInApps() -> impl IntoView {
         });
     };
     reload();
-    let done = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
     let problem = RwSignal::new(None::<String>);
     let revoke = move |id: String, name: String| {
-        done.set(None);
+        toasts.clear();
         problem.set(None);
         leptos::task::spawn_local(async move {
             match sso::revoke(&id).await {
                 Ok(()) => {
-                    let _ = done.try_set(Some(format!(
+                    toasts.show(format!(
                         "{name} can no longer act for you; it asks you to sign in again."
-                    )));
+                    ));
                     reload();
                 }
                 Err(e) => {
@@ -38,10 +40,10 @@ pub fn SignedInApps() -> impl IntoView {
         });
     };
     view! {
+        <section class="card">
         <h2 id="apps-signed-in-title">"Apps you’ve signed in to"</h2>
         <div class="factor" role="group" aria-labelledby="apps-signed-in-title">
-            <p class="status-line" role="status" aria-live="polite">{move || done.get()}</p>
-            <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
+            <Alert tone=Tone::Error message=problem dismissible=true/>
             {move || match list.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p>{e.user_message()}</p> }.into_any(),
@@ -74,5 +76,6 @@ pub fn SignedInApps() -> impl IntoView {
                 .into_any(),
             }}
         </div>
+        </section>
     }
 }

@@ -126,15 +126,15 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       // The confirmation only previews: nothing changes, so both schemes see the same.
       await page.getByRole('checkbox', { name: 'Select Carol Chen' }).check();
-      await page.getByRole('button', { name: 'Review…' }).click();
+      await page.getByRole('region', { name: 'Selected users' }).getByRole('button', { name: 'Require MFA', exact: true }).click();
       await expect(page.getByRole('heading', { name: 'Confirm: Require MFA' })).toBeFocused();
       await expectNoViolations(page, 'admin users bulk confirmation');
-      await page.getByRole('button', { name: 'Cancel' }).click();
       // with the days field's problem shown
       await page.getByLabel('Days to set up MFA (1–365)').fill('366');
-      await page.getByRole('button', { name: 'Review…' }).click();
+      await page.getByRole('button', { name: 'Require MFA for 1 user' }).click();
       await expect(page.getByText('Enter a whole number of days from 1 to 365.')).toBeVisible();
       await expectNoViolations(page, 'admin users bulk form with an error');
+      await page.getByRole('button', { name: 'Cancel' }).click();
     });
 
     test('administration: a user’s details, MFA settings, the event log', async ({ page, request }) => {
@@ -145,6 +145,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByText(/MFA status: Required/)).toBeVisible();
       await expectNoViolations(page, 'admin user details');
       // a confirmation open (it changes nothing until confirmed)
+      await page.getByRole('button', { name: 'Actions' }).click();
       await page.getByRole('button', { name: 'Reset MFA…' }).click();
       await expect(page.getByRole('heading', { name: 'Confirm' })).toBeFocused();
       await expectNoViolations(page, 'admin user details with a confirmation');

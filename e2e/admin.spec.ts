@@ -68,6 +68,9 @@ test('administration needs MFA, and MFA changes a recent second factor', async (
 // The users screen. These run after the test above, in order, on one
 // server: frank is then in an enrollment period (3 days), like carol.
 const row = (page: Page, email: string) => page.locator('table.users tbody tr').filter({ hasText: email });
+// The bar that holds the picked users' actions, and the toast that says one is done.
+const bar = (page: Page) => page.getByRole('region', { name: 'Selected users' });
+const toast = (page: Page) => page.locator('.toast p');
 
 test('users screen: filter, bulk Require MFA for two users, Reset MFA for one', async ({ page, request }) => {
   const admin = await logInAsAdmin(page, request);
@@ -86,23 +89,22 @@ test('users screen: filter, bulk Require MFA for two users, Reset MFA for one', 
     '/api/v1/admin/users.csv?status=enrollment_period',
   );
 
-  // Two users by their checkboxes; the days are checked in the browser.
+  // Two users by their checkboxes: the bar's review says what will happen
+  // and to whom; the days are checked in the browser.
   await page.getByRole('checkbox', { name: 'Select Carol Chen' }).check();
   await page.getByRole('checkbox', { name: 'Select Frank Fox' }).check();
-  await expect(page.getByText('For the 2 users selected.')).toBeVisible();
-  await page.getByLabel('Days to set up MFA (1–365)').fill('0');
-  await page.getByRole('button', { name: 'Review…' }).click();
-  await expect(page.getByText('Enter a whole number of days from 1 to 365.')).toBeVisible();
-  await page.getByLabel('Days to set up MFA (1–365)').fill('30');
-  await page.getByRole('button', { name: 'Review…' }).click();
-
-  // The confirmation says what will happen, then the action runs.
+  await expect(bar(page).getByRole('status')).toHaveText('2 selected');
+  await bar(page).getByRole('button', { name: 'Require MFA', exact: true }).click();
   const confirm = page.getByRole('group', { name: 'Confirm: Require MFA' });
   await expect(confirm.getByRole('heading')).toBeFocused();
   await expect(confirm).toContainText('2 users will change.');
-  await expect(confirm).toContainText('Enrollment period: 30 days.');
+  await expect(confirm).toContainText('For Carol Chen and Frank Fox.');
+  await confirm.getByLabel('Days to set up MFA (1–365)').fill('0');
   await confirm.getByRole('button', { name: 'Require MFA for 2 users' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Require MFA: 2 users changed.');
+  await expect(page.getByText('Enter a whole number of days from 1 to 365.')).toBeVisible();
+  await confirm.getByLabel('Days to set up MFA (1–365)').fill('30');
+  await confirm.getByRole('button', { name: 'Require MFA for 2 users' }).click();
+  await expect(toast(page)).toHaveText('Require MFA: 2 users changed.');
   await expect(row(page, 'carol@example.com')).toContainText('Required, 30 days left');
   await expect(row(page, 'frank@example.com')).toContainText('Required, 30 days left');
   await expect(page.getByRole('checkbox', { name: 'Select Carol Chen' })).not.toBeChecked();
@@ -123,17 +125,17 @@ test('users screen: filter, bulk Require MFA for two users, Reset MFA for one', 
   await expect(row(page, 'bob@example.com')).toContainText('Active');
   await expect(row(page, 'bob@example.com')).toContainText('Authenticator app');
   await page.getByRole('checkbox', { name: 'Select Bob Berg' }).check();
-  await page.getByRole('radio', { name: /Reset MFA/ }).check();
-  await page.getByLabel('Days to set up MFA (1–365)').fill('5');
   await advance(request, 11 * 60);
-  await page.getByRole('button', { name: 'Review…' }).click();
+  await bar(page).getByRole('button', { name: 'Reset MFA', exact: true }).click();
   const confirmReset = page.getByRole('group', { name: 'Confirm: Reset MFA' });
   await expect(confirmReset).toContainText('1 user will change: 1 will lose their authenticator app.');
+  await expect(confirmReset).toContainText('For Bob Berg.');
+  await confirmReset.getByLabel('Days to set up MFA (1–365)').fill('5');
   await confirmReset.getByRole('button', { name: 'Reset MFA for 1 user' }).click();
   await expect(page.getByLabel('Code from your authenticator app')).toBeFocused();
   await page.getByLabel('Code from your authenticator app').fill(await admin.app.code());
   await page.getByRole('button', { name: 'Verify and apply' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Reset MFA: 1 user changed: 1 lost their authenticator app.');
+  await expect(toast(page)).toHaveText('Reset MFA: 1 user changed: 1 lost their authenticator app.');
   await expect(row(page, 'bob@example.com')).toContainText('Required, 5 days left');
   await expect(row(page, 'bob@example.com').locator('td').nth(5)).toHaveText('None');
   // No Protect device: the column says so in words (the dash is hidden
@@ -176,19 +178,21 @@ test('users screen: the same bulk action by keyboard alone', async ({ page, requ
     await page.keyboard.press('Space');
     await expect(box).toBeChecked();
   }
-  // "At next login": arrow keys move within the radio group.
-  await tabTo(page, page.getByRole('radio', { name: 'A number of days' }));
-  await page.keyboard.press('ArrowDown');
-  await expect(page.getByRole('radio', { name: 'None: at next login' })).toBeChecked();
-  await tabTo(page, page.getByRole('button', { name: 'Review…' }));
+  // The bar's Require MFA, then "At next login" in its review: arrow keys
+  // move within the radio group.
+  await tabTo(page, bar(page).getByRole('button', { name: 'Require MFA', exact: true }));
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('group', { name: 'Confirm: Require MFA' });
   await expect(confirm.getByRole('heading')).toBeFocused();
   await expect(confirm).toContainText('2 users will change.');
-  await expect(confirm).toContainText('No enrollment period');
+  await expect(confirm).toContainText('For Carol Chen and Frank Fox.');
+  await tabTo(page, confirm.getByRole('radio', { name: 'A number of days' }));
+  await page.keyboard.press('ArrowDown');
+  await expect(confirm.getByRole('radio', { name: 'None: at next login' })).toBeChecked();
   await tabTo(page, confirm.getByRole('button', { name: 'Require MFA for 2 users' }));
   await page.keyboard.press('Enter');
-  await expect(page.locator('.outcome')).toHaveText('Require MFA: 2 users changed.');
+  await expect(toast(page)).toHaveText('Require MFA: 2 users changed.');
+  await expect(page.locator('#users-table')).toBeFocused();
   // No longer in a period: the filtered list no longer has them.
   await expect(row(page, 'carol@example.com')).toHaveCount(0);
   await expect(row(page, 'frank@example.com')).toHaveCount(0);
@@ -231,7 +235,9 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await confirm.getByRole('button', { name: 'Cancel' }).click();
 
   // No longer required, the app can go; the last code is too old by now,
-  // so the page asks for a fresh one and carries on.
+  // so the page asks for a fresh one and carries on. (Every change to the
+  // account is in the Actions list.)
+  await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Stop requiring MFA…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Stop requiring MFA' }).click();
   await expect(page.locator('.outcome')).toHaveText('MFA is no longer required for Bob Berg.');
@@ -264,11 +270,20 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   const days = page.getByLabel('Days to set up MFA (1–365)').first();
   await expect(days).toHaveValue('7');
   await days.fill('14');
-  await page.getByRole('form', { name: 'Default enrollment period' }).getByRole('button', { name: 'Save…' }).click();
+  const defaultSave = page.getByRole('form', { name: 'Default enrollment period' }).getByRole('button', { name: 'Save…' });
+  await defaultSave.click();
+  // The confirmation opens right below its section, with the focus, before
+  // the next section (not at the top of the page).
   const confirmSetting = page.getByRole('group', { name: 'Confirm the change' });
   await expect(confirmSetting).toContainText('Offer 14 days as the enrollment period');
+  await expect(confirmSetting.getByRole('heading')).toBeFocused();
+  const below = async (upper: { boundingBox(): Promise<{ y: number } | null> }, lower: { boundingBox(): Promise<{ y: number } | null> }) =>
+    expect((await upper.boundingBox())!.y).toBeLessThan((await lower.boundingBox())!.y);
+  await below(defaultSave, confirmSetting);
+  await below(confirmSetting, page.getByRole('form', { name: 'New users' }));
   await confirmSetting.getByRole('button', { name: 'Save the change' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+  await expect(toast(page)).toHaveText('Saved. The change is recorded in the event log.');
+  await expect(defaultSave).toBeFocused();
   await expect(page.getByText(/Last changed .* by admin@example\.com\./)).toBeVisible();
   // Switching Protect push off says first whom it leaves without a factor.
   await expect(page.getByText('0 users with Protect push as their only factor.')).toBeVisible();
@@ -278,6 +293,7 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await expect(confirmSetting).toContainText('0 users with push as their only factor');
   await confirmSetting.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('checkbox', { name: /Protect push/ })).toBeChecked();
+  await expect(page.getByRole('form', { name: 'Factors users may set up' }).getByRole('button', { name: 'Save…' })).toBeFocused();
 
   // The event log has each of these.
   await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Events' }).click();
@@ -342,7 +358,7 @@ test('a plain administrator changes a setting, and sees why the factor kinds are
   await days.fill('7');
   await page.getByRole('form', { name: 'Default enrollment period' }).getByRole('button', { name: 'Save…' }).click();
   await page.getByRole('group', { name: 'Confirm the change' }).getByRole('button', { name: 'Save the change' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+  await expect(toast(page)).toHaveText('Saved. The change is recorded in the event log.');
   await expect(page.getByText(/Last changed .* by grace@example\.com\./)).toBeVisible();
 
   // Protect: the push limit is hers (2 at once, then back to 1); merging
@@ -362,7 +378,7 @@ test('a plain administrator changes a setting, and sees why the factor kinds are
     const confirm = page.getByRole('group', { name: 'Confirm the change' });
     await expect(confirm).toContainText(words);
     await confirm.getByRole('button', { name: 'Save the change' }).click();
-    await expect(page.locator('.outcome')).toHaveText('Saved. The change is recorded in the event log.');
+    await expect(toast(page)).toHaveText('Saved. The change is recorded in the event log.');
     await expect(most).toHaveValue(typed);
   }
 });

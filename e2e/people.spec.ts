@@ -115,6 +115,9 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await expect(mallory).toHaveURL(/\/$/);
 
   await page.goto(`/admin/users/${id}`);
+  // Every change to the account is in its Actions list.
+  const actions = page.getByRole('button', { name: 'Actions' });
+  await actions.click();
   await page.getByRole('button', { name: 'Suspend…' }).click();
   const confirm = page.getByRole('group', { name: 'Confirm' });
   await expect(confirm).toContainText('Every session of theirs ends now');
@@ -128,10 +131,12 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await logIn(mallory, MALLORY);
   await expect(mallory.getByRole('alert')).toContainText('This account is suspended');
 
+  // The way back is beside the account's state.
   await page.getByRole('button', { name: 'Reactivate…' }).click();
   await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();
   await expect(page.locator('.outcome')).toHaveText('Mallory Moss is active again.');
-  // Unlocking (after 100 failures in a row) has its button too.
+  // Unlocking (after 100 failures in a row) has its place in the list too.
+  await actions.click();
   await page.getByRole('button', { name: 'Unlock password and factors…' }).click();
   await confirm.getByRole('button', { name: 'Unlock', exact: true }).click();
   await expect(page.locator('.outcome')).toHaveText("Mallory Moss's password and factors are unlocked.");
@@ -256,8 +261,12 @@ test('a temporary access code from the helpdesk lets a user who lost their phone
   const admin = await logInAsAdmin(page, request);
   const { id } = await admin.user(MALLORY);
   await page.goto(`/admin/users/${id}`);
-  await page.getByLabel('The code works').selectOption({ label: 'once within 1 hour' });
+  await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Make a temporary access code…' }).click();
+  // How long it works is asked in the confirmation, whose question follows.
+  await page.getByLabel('The code works').selectOption({ label: 'as often as needed for 4 hours' });
+  await expect(page.getByText('Make a temporary access code for Mallory Moss, working as often as needed for 4 hours?')).toBeVisible();
+  await page.getByLabel('The code works').selectOption({ label: 'once within 1 hour' });
   await expect(page.getByText('Make a temporary access code for Mallory Moss, working once within 1 hour?')).toBeVisible();
   await page.getByRole('button', { name: 'Make the code' }).click();
   const shown = page.getByRole('group', { name: 'Temporary access code' });

@@ -394,6 +394,7 @@ test('an administrator renews the second factor with a security key, and the cha
   const mallory = await admin.user('mallory@example.com');
   await page.goto(`/admin/users/${mallory.id}`);
   await advance(request, 11 * 60);
+  await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Require MFA…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Require MFA' }).click();
   // The code would do; the key is offered beside it, and chosen.
@@ -401,6 +402,7 @@ test('an administrator renews the second factor with a security key, and the cha
   await page.getByRole('button', { name: 'Use a security key' }).click();
   await expect(page.locator('.outcome')).toHaveText('MFA is now required for Mallory Moss.');
   // Proven a moment ago: the next change needs nothing more.
+  await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Stop requiring MFA…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Stop requiring MFA' }).click();
   await expect(page.locator('.outcome')).toHaveText('MFA is no longer required for Mallory Moss.');

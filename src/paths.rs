@@ -190,6 +190,16 @@ pub fn admin_user_path(id: &str) -> String {
     format!("/admin/users/{}", encode_component(id))
 }
 
+/// A user's details page that opens with a change's confirmation (`action`,
+/// e.g. `reactivate`: see the page for the ones it knows).
+pub fn admin_user_confirm_path(id: &str, action: &str) -> String {
+    format!(
+        "{}?confirm={}",
+        admin_user_path(id),
+        encode_component(action)
+    )
+}
+
 /// The user id of a details page's path (`/admin/users/<id>`), if it is one.
 pub fn admin_user_id(path: &str) -> Option<String> {
     let id = path.strip_prefix("/admin/users/")?;

@@ -276,6 +276,24 @@ pub fn bulk_sentence(
     }
 }
 
+/// Whom a bulk action changes, by name: "For Carol Chen and Frank Fox." or,
+/// past the names the server sent, "For Ann, Bob, … and 5 more." (`total`
+/// counts every user it changes).
+pub fn bulk_names(names: &[String], total: u32) -> String {
+    let shown = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    let more = total.saturating_sub(shown);
+    let list = match (names, more) {
+        ([], _) => return String::new(),
+        (names, 0) => match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        },
+        (names, more) => format!("{} and {more} more", names.join(", ")),
+    };
+    format!("For {list}.")
+}
+
 /// Every kind of event the log can show, with its words, in the order the
 /// log's filter offers them. The wire names are the API's
 /// (`portcullis_api::EVENT_KINDS`; a test keeps the two lists equal).

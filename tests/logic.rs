@@ -332,7 +332,7 @@ fn home_lists_protect_push_for_a_push_only_user() {
 mod users_list {
     use portcullis_api::{BulkAction, BulkOutcome, FactorKind, StatusFilter, UserFilter, UserSort};
     use portcullis_web::paths::{UsersQuery, FACTOR_KINDS, STATUS_FILTERS, USER_SORTS};
-    use portcullis_web::text::{bulk_sentence, check_period_days, users_shown};
+    use portcullis_web::text::{bulk_names, bulk_sentence, check_period_days, users_shown};
 
     fn parse(url: &str) -> UsersQuery {
         // What the router hands over: decoded pairs, `after` repeated.
@@ -502,6 +502,7 @@ mod users_list {
             lose_authenticator_app: 3,
             newly_required: 0,
             skipped: vec![],
+            names: vec![],
         };
         assert_eq!(
             bulk_sentence(BulkAction::Reset, &o, false),
@@ -516,11 +517,24 @@ mod users_list {
             lose_authenticator_app: 0,
             newly_required: 1,
             skipped: vec![],
+            names: vec![],
         };
         assert_eq!(
             bulk_sentence(BulkAction::Require, &o, false),
             "1 user will change: 1 will have MFA required for the first time."
         );
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(bulk_names(&names(&["Ann"]), 1), "For Ann.");
+        assert_eq!(bulk_names(&names(&["Ann", "Bob"]), 2), "For Ann and Bob.");
+        assert_eq!(
+            bulk_names(&names(&["Ann", "Bob", "Cy"]), 3),
+            "For Ann, Bob and Cy."
+        );
+        assert_eq!(
+            bulk_names(&names(&["Ann", "Bob"]), 7),
+            "For Ann, Bob and 5 more."
+        );
+        assert_eq!(bulk_names(&[], 4), "");
         assert_eq!(users_shown(12, false), "12 users shown.");
         assert_eq!(users_shown(1, true), "1 user shown; more on the next page.");
         assert_eq!(users_shown(0, false), "No users match this filter.");

@@ -9,7 +9,7 @@ use portcullis_api::{
     AdminUser, App, AppInput, BulkOutcome, BulkRequest, EnrollmentPeriodRequest, EventPage, Group,
     GroupName, ImportReport, MfaSettings, MfaSettingsChange, NewScimToken, NewUser, ScimToken,
     SetupLink, Site, SiteInput, TemporaryAccess, TemporaryAccessRequest, UserChange, UserDeletion,
-    UserDetail, UserImport, UserPage,
+    UserDetail, UserImport, UserPage, UserSummary,
 };
 
 use portcullis_api::hosts::{Host, HostEnrollment, HostInput};
@@ -22,6 +22,11 @@ use crate::paths::{encode_component, UsersQuery};
 /// One page of users: the filter, order and cursor of `query`.
 pub async fn users(query: &UsersQuery) -> Result<UserPage, ApiError> {
     get(&query.api_path()).await
+}
+
+/// How many users are in each MFA status, invited and suspended.
+pub async fn users_summary() -> Result<UserSummary, ApiError> {
+    get("/admin/users/summary").await
 }
 
 /// What a bulk action would do, changing nothing.

@@ -130,7 +130,15 @@ pub struct BulkOutcome {
     pub newly_required: u32,
     /// Users left alone (yourself, or someone who outranks you).
     pub skipped: Vec<BulkSkip>,
+    /// The names of the first users it changes (at most
+    /// [`BULK_NAMES_MAX`], by email), for a confirmation that says whom
+    /// it is for; `changed` counts them all.
+    #[serde(default)]
+    pub names: Vec<String>,
 }
+
+/// Most names a [`BulkOutcome`] carries.
+pub const BULK_NAMES_MAX: usize = 10;
 
 // By hand, like the reader below: each form is an object with its one
 // key and nothing else.

@@ -82,3 +82,58 @@ pub enum UserSort {
     /// Earliest enrollment deadline first; users without one last.
     Deadline,
 }
+
+/// How many users are in each MFA status, and how many accounts are
+/// invited or suspended: the tiles above the users list. The six statuses
+/// share the users out (each user is in exactly one); invited and suspended
+/// accounts are counted again there, by their MFA status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSummary {
+    /// Every user.
+    pub total: u32,
+    pub active: u32,
+    pub enrollment_period: u32,
+    pub enrollment_expired: u32,
+    pub required_no_period: u32,
+    pub set_up_not_required: u32,
+    /// No MFA, and none required.
+    pub none: u32,
+    /// Added or invited, with no password yet.
+    pub invited: u32,
+    pub suspended: u32,
+}
+
+impl UserSummary {
+    /// The users in one status.
+    pub fn of_status(&self, s: StatusFilter) -> u32 {
+        match s {
+            StatusFilter::Active => self.active,
+            StatusFilter::EnrollmentPeriod => self.enrollment_period,
+            StatusFilter::EnrollmentExpired => self.enrollment_expired,
+            StatusFilter::SetUpNotRequired => self.set_up_not_required,
+            StatusFilter::RequiredNoPeriod => self.required_no_period,
+            StatusFilter::None => self.none,
+        }
+    }
+
+    /// The number in one status, to be set.
+    pub fn of_status_mut(&mut self, s: StatusFilter) -> &mut u32 {
+        match s {
+            StatusFilter::Active => &mut self.active,
+            StatusFilter::EnrollmentPeriod => &mut self.enrollment_period,
+            StatusFilter::EnrollmentExpired => &mut self.enrollment_expired,
+            StatusFilter::SetUpNotRequired => &mut self.set_up_not_required,
+            StatusFilter::RequiredNoPeriod => &mut self.required_no_period,
+            StatusFilter::None => &mut self.none,
+        }
+    }
+
+    /// The accounts in one state.
+    pub fn of_account(&self, a: AccountFilter) -> u32 {
+        match a {
+            AccountFilter::Invited => self.invited,
+            AccountFilter::Suspended => self.suspended,
+        }
+    }
+}

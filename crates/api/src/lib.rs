@@ -438,7 +438,7 @@ pub use admin_bulk::{
     BulkAction, BulkInput, BulkOutcome, BulkRequest, BulkSkip, BulkTarget, UserFilter, UserId,
 };
 pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
-pub use admin_list::{AccountFilter, StatusFilter, UserSort};
+pub use admin_list::{AccountFilter, StatusFilter, UserSort, UserSummary};
 pub use admin_settings::{
     AllowedFactors, BiometricPolicy, MfaSettings, MfaSettingsChange, NewUserPeriod, ProtectMode,
     PUSH_MAX_CONCURRENT_MAX,

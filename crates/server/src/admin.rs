@@ -21,7 +21,7 @@ pub use detail::detail;
 pub use events::{events, EventQuery};
 pub use export::csv;
 pub use factors::remove_factor;
-pub use list::{count, cursor_at, explain, list, ListQuery};
+pub use list::{count, cursor_at, explain, list, summary, ListQuery};
 pub use remind::remind;
 pub use requirement::{require_mfa, reset_mfa, unlock, unrequire_mfa};
 pub use sessions::end_sessions;

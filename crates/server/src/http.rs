@@ -193,6 +193,7 @@ fn portal_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(trusted_browsers::revoke_all))
         .routes(routes!(trusted_browsers::revoke))
         .routes(routes!(admin::list_users))
+        .routes(routes!(admin::users_summary))
         .routes(routes!(admin::export_users))
         .routes(routes!(admin::list_events))
         .routes(routes!(admin::require_mfa))

@@ -1,23 +1,31 @@
-//! Bulk Require MFA / Reset MFA: for the picked users or for every user the
-//! filter matches. The server says first what the action will do (preview);
-//! the admin confirms; then it runs, asking for a fresh code from the
-//! authenticator app when the last one is too old.
+//! The selection bar of the users list: once users are picked (or the
+//! whole filter is chosen) it sticks to the bottom of the screen with
+//! "3 selected", Require MFA, Reset MFA and Clear. An action first shows a
+//! review in the bar: the server's preview in numbers and names, and the
+//! enrollment period; then it runs, asking for a fresh code from the
+//! authenticator app when the last one is too old, and says it is done in
+//! a toast.
 
 use leptos::prelude::*;
 use portcullis_api::{BulkAction, BulkOutcome, BulkRequest, BulkTarget, ErrorCode, UserId};
 
+use super::focus::focus_on;
 use super::users_view::UsersView;
 use crate::api;
 use crate::components::{on_code_submit, CodeField};
-use crate::text::{bulk_sentence, check_period_days, users_count};
+use crate::state::use_toasts;
+use crate::text::{bulk_names, bulk_sentence, check_period_days, users_count};
 
-/// Where the bulk form is.
+/// The table takes the focus back when the bar goes away.
+const TABLE_ID: &str = "users-table";
+
+/// Where the bar is with an action.
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
-    /// Choosing the action and its period.
+    /// Offering the actions.
     Choose,
-    /// The server's preview, waiting for the admin's yes.
-    Confirm {
+    /// The server's preview, waiting for the period and the admin's yes.
+    Review {
         req: BulkRequest,
         preview: BulkOutcome,
         /// The server wants a fresh second factor first.
@@ -32,10 +40,19 @@ fn action_name(a: BulkAction) -> &'static str {
     }
 }
 
+/// The id of the bar's button for an action (the focus returns there when
+/// its review is cancelled).
+fn button_id(a: BulkAction) -> &'static str {
+    match a {
+        BulkAction::Require => "bar-require",
+        BulkAction::Reset => "bar-reset",
+    }
+}
+
 #[component]
-pub fn BulkPanel() -> impl IntoView {
+pub fn SelectionBar() -> impl IntoView {
     let view = expect_context::<UsersView>();
-    let action = RwSignal::new(BulkAction::Require);
+    let toasts = use_toasts();
     let with_period = RwSignal::new(true);
     let period = RwSignal::new("7".to_string());
     // The organisation's default period, once known (unless already edited).
@@ -50,55 +67,50 @@ pub fn BulkPanel() -> impl IntoView {
     let step = RwSignal::new(Step::Choose);
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let (code_problem, set_code_problem) = signal(None::<String>);
-    let confirm_heading = NodeRef::<leptos::html::H3>::new();
-    let panel_heading = NodeRef::<leptos::html::H2>::new();
+    let review_heading = NodeRef::<leptos::html::H2>::new();
 
-    // The confirmation takes the focus when it opens, so that keyboard and
+    let active = move || view.whole_filter.get() || view.picked.with(|p| !p.is_empty());
+    let choosing = move || matches!(step.get(), Step::Choose);
+    // The review takes the focus when it opens, so that keyboard and
     // screen-reader users land on what they must decide.
     Effect::new(move |_| {
-        if matches!(step.get(), Step::Confirm { .. }) {
-            if let Some(h) = confirm_heading.get() {
+        if matches!(step.get(), Step::Review { .. }) {
+            if let Some(h) = review_heading.get() {
                 let _ = h.focus();
             }
         }
     });
+    // Nothing picked any more (e.g. the last box unticked): no review left
+    // open for nobody.
+    Effect::new(move |_| {
+        if !active() {
+            step.set(Step::Choose);
+            failure.set(None);
+        }
+    });
 
-    let target_text = move || {
+    let count_text = move || {
         if view.whole_filter.get() {
             if view.query.with(|q| q.is_filtered()) {
-                "For every user matching the filter (on every page).".to_string()
+                "All users matching the filter (on every page)".to_string()
             } else {
-                "For every user (no filter is applied).".to_string()
+                "Every user (no filter is applied)".to_string()
             }
         } else {
-            match view.picked.with(|p| p.len()) {
-                0 => "No user selected: select users in the table, or choose to act on all users matching the filter.".to_string(),
-                n => format!("For the {} selected.", users_count(n as u32)),
-            }
+            format!("{} selected", view.picked.with(Vec::len))
         }
     };
 
-    let review = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Asks the server what the action would do (the period changes no
+    // number of it, so the preview asks with none).
+    let review = move |action: BulkAction| {
         if busy.get_untracked() {
             return;
         }
+        toasts.clear();
         failure.set(None);
-        outcome.set(String::new());
-        let period_days = if with_period.get_untracked() {
-            match check_period_days(&period.get_untracked()) {
-                Ok(n) => Some(n),
-                Err(m) => {
-                    period_problem.set(Some(m.to_string()));
-                    return;
-                }
-            }
-        } else {
-            None
-        };
         period_problem.set(None);
         let target = if view.whole_filter.get_untracked() {
             BulkTarget::Filter(view.query.with_untracked(|q| q.filter()))
@@ -106,18 +118,11 @@ pub fn BulkPanel() -> impl IntoView {
             let ids: Vec<UserId> = view
                 .picked
                 .with_untracked(|p| p.iter().map(|x| UserId(x.id.clone())).collect());
-            if ids.is_empty() {
-                failure.set(Some(
-                    "Select at least one user, or choose to act on all users matching the filter."
-                        .to_string(),
-                ));
-                return;
-            }
             BulkTarget::Ids(ids)
         };
         let req = BulkRequest {
-            action: action.get_untracked(),
-            period_days,
+            action,
+            period_days: None,
             target,
         };
         busy.set(true);
@@ -126,7 +131,7 @@ pub fn BulkPanel() -> impl IntoView {
             let _ = busy.try_set(false);
             match answer {
                 Ok(preview) => {
-                    let _ = step.try_set(Step::Confirm {
+                    let _ = step.try_set(Step::Review {
                         req,
                         preview,
                         need_code: false,
@@ -137,6 +142,14 @@ pub fn BulkPanel() -> impl IntoView {
                 }
             }
         });
+    };
+
+    let clear = move |_| {
+        view.picked.update(Vec::clear);
+        view.whole_filter.set(false);
+        step.set(Step::Choose);
+        failure.set(None);
+        focus_on(TABLE_ID.to_string());
     };
 
     // Runs the confirmed action; `fresh_code` proves the second factor
@@ -157,22 +170,20 @@ pub fn BulkPanel() -> impl IntoView {
             let _ = busy.try_set(false);
             match answer {
                 Ok(done) => {
-                    let _ = outcome.try_set(format!(
+                    toasts.show(format!(
                         "{}: {}",
                         action_name(req.action),
                         bulk_sentence(req.action, &done, true)
                     ));
-                    let _ = step.try_set(Step::Choose);
                     // (the `try_` forms: the admin may have left the screen)
-                    let _ = view.picked.try_update(|p| p.clear());
+                    let _ = step.try_set(Step::Choose);
+                    let _ = view.picked.try_update(Vec::clear);
                     let _ = view.whole_filter.try_set(false);
                     let _ = view.reload.try_update(|n| *n = n.wrapping_add(1));
-                    if let Some(h) = panel_heading.get_untracked() {
-                        let _ = h.focus();
-                    }
+                    focus_on(TABLE_ID.to_string());
                 }
                 Err(e) if e.code() == Some(ErrorCode::ReauthenticationRequired) => {
-                    let _ = step.try_set(Step::Confirm {
+                    let _ = step.try_set(Step::Review {
                         req,
                         preview,
                         need_code: true,
@@ -185,24 +196,43 @@ pub fn BulkPanel() -> impl IntoView {
         });
     };
 
-    let cancel = move |_| {
-        step.set(Step::Choose);
-        failure.set(None);
+    // The period as chosen in the review, or its problem shown.
+    let chosen_period = move || -> Option<Option<u32>> {
+        if !with_period.get_untracked() {
+            period_problem.set(None);
+            return Some(None);
+        }
+        match check_period_days(&period.get_untracked()) {
+            Ok(n) => {
+                period_problem.set(None);
+                Some(Some(n))
+            }
+            Err(m) => {
+                period_problem.set(Some(m.to_string()));
+                None
+            }
+        }
     };
 
-    let confirmation = move || match step.get() {
+    let cancel = move |_| {
+        if let Step::Review { req, .. } = step.get_untracked() {
+            focus_on(button_id(req.action).to_string());
+        }
+        step.set(Step::Choose);
+        failure.set(None);
+        period_problem.set(None);
+    };
+
+    let review_panel = move || match step.get() {
         Step::Choose => None,
-        Step::Confirm {
+        Step::Review {
             req,
             preview,
             need_code,
         } => {
             let title = format!("Confirm: {}", action_name(req.action));
             let sentence = bulk_sentence(req.action, &preview, false);
-            let period = match req.period_days {
-                Some(d) => format!("Enrollment period: {}.", crate::text::days(d)),
-                None => "No enrollment period: they set up MFA at their next login.".to_string(),
-            };
+            let whom = bulk_names(&preview.names, preview.changed);
             let skipped = preview.skipped.clone();
             let changes = preview.changed > 0;
             let apply_label = format!(
@@ -212,23 +242,37 @@ pub fn BulkPanel() -> impl IntoView {
             );
             let on_apply = {
                 let (req, preview) = (req.clone(), preview.clone());
-                move |_| run(req.clone(), preview.clone(), None)
+                move |_| {
+                    if busy.get_untracked() {
+                        return;
+                    }
+                    if let Some(period_days) = chosen_period() {
+                        let req = BulkRequest {
+                            period_days,
+                            ..req.clone()
+                        };
+                        run(req, preview.clone(), None);
+                    }
+                }
             };
             let on_code = on_code_submit(
                 code,
                 set_code_problem,
                 move || busy.get_untracked(),
                 move |c| {
-                    if let Step::Confirm { req, preview, .. } = step.get_untracked() {
-                        run(req, preview, Some(c));
+                    if let Step::Review { req, preview, .. } = step.get_untracked() {
+                        // (the period was checked before the server asked)
+                        if let Some(period_days) = chosen_period() {
+                            run(BulkRequest { period_days, ..req }, preview, Some(c));
+                        }
                     }
                 },
             );
             Some(view! {
-                <div class="confirm" role="group" aria-labelledby="confirm-title">
-                    <h3 id="confirm-title" tabindex="-1" node_ref=confirm_heading>{title}</h3>
+                <div class="confirm review" role="group" aria-labelledby="bulk-review-title">
+                    <h2 id="bulk-review-title" tabindex="-1" node_ref=review_heading>{title}</h2>
                     <p class="status-line">{sentence}</p>
-                    {changes.then(|| view! { <p>{period}</p> })}
+                    {(!whom.is_empty()).then(|| view! { <p class="whom">{whom}</p> })}
                     {(!skipped.is_empty()).then(|| view! {
                         <p>{format!("Left unchanged: {}.", users_count(skipped.len() as u32))}</p>
                         <ul class="skipped">
@@ -236,6 +280,35 @@ pub fn BulkPanel() -> impl IntoView {
                                 <li>{s.email}": "{s.reason}</li>
                             }).collect_view()}
                         </ul>
+                    })}
+                    {changes.then(|| view! {
+                        <fieldset disabled=move || need_code || busy.get()>
+                            <legend>"Enrollment period"</legend>
+                            <label class="choice">
+                                <input type="radio" name="bulk-period"
+                                    prop:checked=move || with_period.get()
+                                    on:change=move |_| with_period.set(true)
+                                />
+                                "A number of days"
+                            </label>
+                            <div class="field days">
+                                <label for="bulk-days">"Days to set up MFA (1–365)"</label>
+                                <input id="bulk-days" type="text" inputmode="numeric" autocomplete="off"
+                                    bind:value=period
+                                    disabled=move || !with_period.get()
+                                    aria-invalid=move || period_problem.get().is_some().to_string()
+                                    aria-describedby="bulk-days-error"
+                                />
+                                <p id="bulk-days-error" class="field-error">{move || period_problem.get()}</p>
+                            </div>
+                            <label class="choice">
+                                <input type="radio" name="bulk-period"
+                                    prop:checked=move || !with_period.get()
+                                    on:change=move |_| with_period.set(false)
+                                />
+                                "None: at next login"
+                            </label>
+                        </fieldset>
                     })}
                     {if need_code {
                         view! {
@@ -278,68 +351,35 @@ pub fn BulkPanel() -> impl IntoView {
         }
     };
 
-    let choosing = move || matches!(step.get(), Step::Choose);
-
     view! {
-        <section class="card bulk" aria-labelledby="bulk-title">
-            <h2 id="bulk-title" tabindex="-1" node_ref=panel_heading>"Bulk action"</h2>
-            <p>{target_text}</p>
-            <form novalidate on:submit=review>
-                <fieldset disabled=move || !choosing()>
-                    <legend>"Action"</legend>
-                    <label class="choice">
-                        <input type="radio" name="bulk-action"
-                            prop:checked=move || action.get() == BulkAction::Require
-                            on:change=move |_| action.set(BulkAction::Require)
-                        />
-                        "Require MFA"
-                    </label>
-                    <label class="choice">
-                        <input type="radio" name="bulk-action"
-                            prop:checked=move || action.get() == BulkAction::Reset
-                            on:change=move |_| action.set(BulkAction::Reset)
-                        />
-                        "Reset MFA (removes their factors)"
-                    </label>
-                </fieldset>
-                <fieldset disabled=move || !choosing()>
-                    <legend>"Enrollment period"</legend>
-                    <label class="choice">
-                        <input type="radio" name="bulk-period"
-                            prop:checked=move || with_period.get()
-                            on:change=move |_| with_period.set(true)
-                        />
-                        "A number of days"
-                    </label>
-                    <div class="field days">
-                        <label for="bulk-days">"Days to set up MFA (1–365)"</label>
-                        <input id="bulk-days" type="text" inputmode="numeric" autocomplete="off"
-                            bind:value=period
-                            disabled=move || !with_period.get()
-                            aria-invalid=move || period_problem.get().is_some().to_string()
-                            aria-describedby="bulk-days-error"
-                        />
-                        <p id="bulk-days-error" class="field-error">{move || period_problem.get()}</p>
+        // A region, so that a screen reader's list of landmarks finds it;
+        // its count is said as it changes.
+        <section class="selection-bar" aria-label="Selected users" hidden=move || !active()>
+            {review_panel}
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <div class="bar-row">
+                <p class="bar-count" role="status">{count_text}</p>
+                <Show when=choosing>
+                    <div class="bar-actions">
+                        <button type="button" id=button_id(BulkAction::Require) class="button primary"
+                            aria-busy=move || busy.get().to_string()
+                            on:click=move |_| review(BulkAction::Require)
+                        >
+                            "Require MFA"
+                        </button>
+                        <button type="button" id=button_id(BulkAction::Reset) class="button secondary"
+                            aria-busy=move || busy.get().to_string()
+                            on:click=move |_| review(BulkAction::Reset)
+                        >
+                            "Reset MFA"
+                        </button>
+                        <button type="button" class="button secondary" on:click=clear>
+                            "Clear"
+                            <span class="visually-hidden">" the selection"</span>
+                        </button>
                     </div>
-                    <label class="choice">
-                        <input type="radio" name="bulk-period"
-                            prop:checked=move || !with_period.get()
-                            on:change=move |_| with_period.set(false)
-                        />
-                        "None: at next login"
-                    </label>
-                </fieldset>
-                <p class="form-error" role="alert">{move || failure.get()}</p>
-                <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || !choosing()
-                        aria-busy=move || (busy.get() && choosing()).to_string()
-                    >
-                        "Review…"
-                    </button>
-                </div>
-            </form>
-            {confirmation}
-            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
+                </Show>
+            </div>
         </section>
     }
 }

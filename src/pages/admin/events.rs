@@ -197,16 +197,7 @@ fn EventsTable(
                     "Events, newest first"
                     <span class="hint">{move || format!(", page {}", page_number())}</span>
                 </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Time"</th>
-                        <th scope="col">"Event"</th>
-                        <th scope="col">"User"</th>
-                        <th scope="col">"By"</th>
-                        <th scope="col">"IP address"</th>
-                        <th scope="col">"Details"</th>
-                    </tr>
-                </thead>
+                <EventsHead/>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -226,18 +217,39 @@ fn EventsTable(
     }
 }
 
-/// Who did it, in words.
+/// Who did it, in words: never a bare "someone". A caller who was not
+/// signed in is known by their address (the account they tried, if any,
+/// is what the event is about, shown beside what happened).
 fn actor_text(e: &AdminEvent) -> String {
     match (e.actor_kind.as_str(), &e.actor_email) {
         ("system", _) => "Portcullis".to_string(),
-        ("anonymous", _) => "Someone not signed in".to_string(),
-        (_, Some(email)) if Some(email) == e.subject_email.as_ref() => "The user".to_string(),
-        ("admin", Some(email)) => format!("Admin {email}"),
+        ("anonymous", _) if e.client_ip.is_empty() => "Unknown visitor".to_string(),
+        ("anonymous", _) => format!("Unknown visitor from {}", e.client_ip),
+        ("admin", Some(email)) if Some(email) != e.subject_email.as_ref() => {
+            format!("Admin {email}")
+        }
         (_, Some(email)) => email.clone(),
         (_, None) => "A deleted account".to_string(),
     }
 }
 
+/// The head of an events table: time, who, what, outcome.
+#[component]
+pub fn EventsHead() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">"Time"</th>
+                <th scope="col">"Who"</th>
+                <th scope="col">"What"</th>
+                <th scope="col">"Outcome"</th>
+            </tr>
+        </thead>
+    }
+}
+
+/// One event: when, who (and from where), what happened to whom with its
+/// details, and whether it succeeded, as an icon and words.
 #[component]
 pub fn EventRow(event: AdminEvent) -> impl IntoView {
     let (mark, tone, outcome) = match event.outcome {
@@ -245,6 +257,9 @@ pub fn EventRow(event: AdminEvent) -> impl IntoView {
         EventOutcome::Failure => (IconKind::Locked, "bad", "Refused"),
     };
     let actor = actor_text(&event);
+    // The address is in the actor's words already for a visitor.
+    let from = (event.actor_kind != "anonymous" && !event.client_ip.is_empty())
+        .then(|| format!("from {}", event.client_ip));
     // A login's event names what it was for (User or Admin Portal, later
     // an app or a host).
     let detail = match &event.resource {
@@ -253,16 +268,20 @@ pub fn EventRow(event: AdminEvent) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{local_date_time(event.at)}</td>
-            <td class=tone>
-                <span class="status-icon"><Icon kind=mark/></span>
-                {event_kind_label(&event.kind)}
-                <span class="visually-hidden">{format!(" ({outcome})")}</span>
+            <td class="when">{local_date_time(event.at)}</td>
+            <td class="who">
+                {actor}
+                {from.map(|f| view! { <span class="event-more">{f}</span> })}
             </td>
-            <td>{event.subject_email.unwrap_or_else(|| "—".to_string())}</td>
-            <td>{actor}</td>
-            <td>{event.client_ip}</td>
-            <td>{detail}</td>
+            <td class="what">
+                <span class="event-kind">{event_kind_label(&event.kind)}</span>
+                {event.subject_email.map(|s| view! { " · "<span class="event-subject">{s}</span> })}
+                {(!detail.is_empty()).then(|| view! { <span class="event-more">{detail}</span> })}
+            </td>
+            <td class=format!("result {tone}")>
+                <span class="status-icon"><Icon kind=mark/></span>
+                {outcome}
+            </td>
         </tr>
     }
 }

@@ -1,19 +1,21 @@
-//! `/admin/mfa`: the organisation's MFA settings. Each group is saved on
-//! its own, after a confirmation that says what will change; which factor
-//! kinds users may set up is for billing administrators, and the page says
-//! so to the others.
+//! `/admin/mfa`: the organisation's MFA settings, in sections. Each is
+//! saved on its own by the Save button at its end, after a confirmation
+//! shown right there that says what will change; a toast says it is done.
+//! Which factor kinds users may set up is for billing administrators, and
+//! the page says so to the others.
 
 use leptos::prelude::*;
 use portcullis_api::{
     AllowedFactors, ErrorCode, FactorKind, MfaSettings, MfaSettingsChange, NewUserPeriod,
 };
 
+use super::focus::focus_on;
 use super::scim_tokens::ScimTokens;
+use super::settings_confirm::{save_id, Pending, SaveBar, SectionConfirm, SettingsConfirm};
 use super::settings_protect::ProtectSettings;
 use crate::api::{self, ApiError};
-use crate::components::FreshProof;
 use crate::paths::Page;
-use crate::state::PageTitle;
+use crate::state::{use_toasts, PageTitle};
 use crate::text::{check_period_days, check_trust_days, days, users_count};
 use crate::when::local_date_time;
 
@@ -22,13 +24,6 @@ enum Loaded {
     Waiting,
     Done,
     Failed(ApiError),
-}
-
-/// A change waiting for the admin's yes, with its sentence.
-#[derive(Debug, Clone, PartialEq)]
-struct Pending {
-    change: MfaSettingsChange,
-    sentence: String,
 }
 
 fn allowed_words(a: AllowedFactors) -> String {
@@ -77,8 +72,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let need_code = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(String::new());
-    let confirm_heading = NodeRef::<leptos::html::H2>::new();
+    let toasts = use_toasts();
 
     // the fields, filled from the settings as they are
     let default_period = RwSignal::new(String::new());
@@ -106,18 +100,15 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             allowed.set(s.allowed_factors.kinds());
         }
     });
-    Effect::new(move |_| {
-        if pending.with(Option::is_some) {
-            if let Some(h) = confirm_heading.get() {
-                let _ = h.focus();
-            }
-        }
-    });
 
-    let ask = move |change: MfaSettingsChange, sentence: String| {
+    let ask = move |section: &'static str, change: MfaSettingsChange, sentence: String| {
         failure.set(None);
-        outcome.set(String::new());
-        pending.set(Some(Pending { change, sentence }));
+        toasts.clear();
+        pending.set(Some(Pending {
+            section,
+            change,
+            sentence,
+        }));
     };
     let on_default = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -125,6 +116,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             Ok(n) => {
                 default_problem.set(None);
                 ask(
+                    "default",
                     MfaSettingsChange {
                         default_period_days: Some(n),
                         ..Default::default()
@@ -167,6 +159,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             }
         };
         ask(
+            "new-users",
             MfaSettingsChange {
                 require_new_users: Some(on),
                 new_user_period: on.then_some(NewUserPeriod { days: period }),
@@ -194,6 +187,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             ));
         }
         ask(
+            "kinds",
             MfaSettingsChange {
                 allowed_factors: Some(a),
                 ..Default::default()
@@ -207,6 +201,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
         if !trust_on.get_untracked() {
             trust_problem.set(None);
             ask(
+                "trust",
                 MfaSettingsChange {
                     trusted_browser_days: Some(None),
                     ..Default::default()
@@ -221,6 +216,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             Ok(n) => {
                 trust_problem.set(None);
                 ask(
+                    "trust",
                     MfaSettingsChange {
                         trusted_browser_days: Some(Some(n)),
                         ..Default::default()
@@ -250,8 +246,8 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                 Ok(s) => {
                     let _ = settings.try_set(Some(s));
                     let _ = pending.try_set(None);
-                    let _ = outcome
-                        .try_set("Saved. The change is recorded in the event log.".to_string());
+                    toasts.show("Saved. The change is recorded in the event log.");
+                    focus_on(save_id(p.section));
                 }
                 Err(e) if e.code() == Some(ErrorCode::ReauthenticationRequired) => {
                     let _ = need_code.try_set(true);
@@ -262,8 +258,10 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             }
         });
     };
-    let again = Callback::new(move |()| run());
     let cancel = move || {
+        if let Some(p) = pending.get_untracked() {
+            focus_on(save_id(p.section));
+        }
         pending.set(None);
         need_code.set(false);
         failure.set(None);
@@ -271,29 +269,14 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
         settings.update(|_| {});
     };
     let idle = move || pending.with(Option::is_none);
-
-    let confirmation = move || {
-        pending.get().map(|p| view! {
-            <div class="confirm" role="group" aria-labelledby="settings-confirm-title">
-                <h2 id="settings-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm the change"</h2>
-                <p>{p.sentence}</p>
-                <p class="form-error" role="alert">{move || failure.get()}</p>
-                <FreshProof id="settings-code" open=need_code verb="Verify and save" then=again
-                    cancel=Callback::new(move |()| cancel())
-                />
-                <Show when=move || !need_code.get()>
-                    <div class="actions">
-                        <button type="button" class="button primary"
-                            aria-busy=move || busy.get().to_string() on:click=move |_| run()
-                        >
-                            "Save the change"
-                        </button>
-                        <button type="button" class="button secondary" on:click=move |_| cancel()>"Cancel"</button>
-                    </div>
-                </Show>
-            </div>
-        })
-    };
+    provide_context(SettingsConfirm {
+        pending,
+        busy,
+        need_code,
+        failure,
+        run: Callback::new(move |()| run()),
+        cancel: Callback::new(move |()| cancel()),
+    });
 
     let may_change_kinds = move || current().is_some_and(|s| s.may_change_allowed_factors);
     let set_up = move |kind: FactorKind| {
@@ -329,8 +312,6 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
         <section class="card settings" aria-labelledby="settings-title">
             <h1 id="settings-title">"MFA settings"</h1>
             <p class="hint">{last_change}</p>
-            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
-            {confirmation}
 
             <form novalidate on:submit=on_default aria-labelledby="default-title">
                 <h2 id="default-title">"Default enrollment period"</h2>
@@ -345,8 +326,9 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                     />
                     <p id="default-days-error" class="field-error">{move || default_problem.get()}</p>
                 </div>
-                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+                <SaveBar section="default" disabled=Signal::derive(move || !idle())/>
             </form>
+            <SectionConfirm section="default"/>
 
             <form novalidate on:submit=on_new_users aria-labelledby="new-users-title">
                 <h2 id="new-users-title">"New users"</h2>
@@ -384,8 +366,9 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                         "None: at their first login"
                     </label>
                 </fieldset>
-                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+                <SaveBar section="new-users" disabled=Signal::derive(move || !idle())/>
             </form>
+            <SectionConfirm section="new-users"/>
 
             <form novalidate on:submit=on_trust aria-labelledby="trust-title">
                 <h2 id="trust-title">"Trusted browsers"</h2>
@@ -410,8 +393,9 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                     />
                     <p id="trust-days-error" class="field-error">{move || trust_problem.get()}</p>
                 </div>
-                <button type="submit" class="button primary inline" disabled=move || !idle()>"Save…"</button>
+                <SaveBar section="trust" disabled=Signal::derive(move || !idle())/>
             </form>
+            <SectionConfirm section="trust"/>
 
             <form novalidate on:submit=on_allowed aria-labelledby="kinds-title">
                 <h2 id="kinds-title">"Factors users may set up"</h2>
@@ -441,15 +425,12 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <button type="submit" class="button primary inline"
-                    disabled=move || !idle() || !may_change_kinds()
-                >
-                    "Save…"
-                </button>
+                <SaveBar section="kinds" disabled=Signal::derive(move || !idle() || !may_change_kinds())/>
             </form>
+            <SectionConfirm section="kinds"/>
 
             <ProtectSettings settings=settings idle=Signal::derive(idle)
-                ask=Callback::new(move |(change, sentence)| ask(change, sentence))
+                ask=Callback::new(move |(section, change, sentence)| ask(section, change, sentence))
             />
             <ScimTokens/>
         </section>

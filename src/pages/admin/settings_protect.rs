@@ -1,11 +1,13 @@
 //! `/admin/mfa`, the Protect push part: the push limit (against push
 //! bombing), the biometric policy, and Merge / Separate of Protect and the
-//! authenticator app (billing administrators). Each form asks the page's
-//! confirmation with a sentence saying what changes.
+//! authenticator app (billing administrators). Each form asks for the
+//! page's confirmation, shown at its end, with a sentence saying what
+//! changes.
 
 use leptos::prelude::*;
 use portcullis_api::{BiometricPolicy, MfaSettings, MfaSettingsChange, ProtectMode};
 
+use super::settings_confirm::{save_id, SaveBar, SectionConfirm};
 use crate::text::{check_push_max, users_count};
 use crate::when::local_date_time;
 
@@ -44,8 +46,9 @@ pub fn ProtectSettings(
     /// No other change waits for its confirmation.
     #[prop(into)]
     idle: Signal<bool>,
-    /// Asks the page's confirmation for a change, with its sentence.
-    ask: Callback<(MfaSettingsChange, String)>,
+    /// Asks the page's confirmation for a change (the section that asks,
+    /// the change, its sentence).
+    ask: Callback<(&'static str, MfaSettingsChange, String)>,
 ) -> impl IntoView {
     let limit_on = RwSignal::new(true);
     let limit_max = RwSignal::new(String::new());
@@ -67,6 +70,7 @@ pub fn ProtectSettings(
         if !limit_on.get_untracked() {
             limit_problem.set(None);
             ask.run((
+                "push-limit",
                 MfaSettingsChange {
                     push_limit_enabled: Some(false),
                     ..Default::default()
@@ -91,6 +95,7 @@ pub fn ProtectSettings(
                     )
                 };
                 ask.run((
+                    "push-limit",
                     MfaSettingsChange {
                         push_limit_enabled: Some(true),
                         push_max_concurrent: Some(n),
@@ -106,6 +111,7 @@ pub fn ProtectSettings(
         ev.prevent_default();
         let p = policy.get_untracked();
         ask.run((
+            "biometric",
             MfaSettingsChange {
                 push_biometric: Some(p),
                 ..Default::default()
@@ -130,6 +136,7 @@ pub fn ProtectSettings(
             ),
         };
         ask.run((
+            "mode",
             MfaSettingsChange {
                 protect_mode: Some(to),
                 ..Default::default()
@@ -203,8 +210,9 @@ pub fn ProtectSettings(
                     />
                     <p id="push-max-error" class="field-error">{move || limit_problem.get()}</p>
                 </div>
-                <button type="submit" class="button primary inline" disabled=move || !idle.get()>"Save…"</button>
+                <SaveBar section="push-limit" disabled=Signal::derive(move || !idle.get())/>
             </form>
+            <SectionConfirm section="push-limit" nested=true/>
 
             <form novalidate on:submit=on_policy aria-labelledby="biometric-title">
                 <h3 id="biometric-title">"Biometric verification"</h3>
@@ -214,8 +222,9 @@ pub fn ProtectSettings(
                     {radio(BiometricPolicy::IfEnabled, "biometric-if-enabled")}
                     {radio(BiometricPolicy::Always, "biometric-always")}
                 </fieldset>
-                <button type="submit" class="button primary inline" disabled=move || !idle.get()>"Save…"</button>
+                <SaveBar section="biometric" disabled=Signal::derive(move || !idle.get())/>
             </form>
+            <SectionConfirm section="biometric" nested=true/>
 
             <div role="group" aria-labelledby="mode-title">
                 <h3 id="mode-title">"Protect and the authenticator app"</h3>
@@ -225,7 +234,7 @@ pub fn ProtectSettings(
                         "Only a billing administrator can merge or separate them."
                     </p>
                 })}
-                <button type="button" class="button secondary inline"
+                <button type="button" id=save_id("mode") class="button secondary inline"
                     disabled=move || !idle.get() || !may_merge()
                     aria-describedby=move || if may_merge() { "mode-now" } else { "mode-why" }
                     on:click=on_mode
@@ -235,6 +244,7 @@ pub fn ProtectSettings(
                         ProtectMode::Unified => "Separate…",
                     }}
                 </button>
+                <SectionConfirm section="mode" nested=true/>
             </div>
         </div>
     }

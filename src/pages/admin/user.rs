@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use portcullis_api::{ErrorCode, MfaStatus, SetupLink, TemporaryAccess, UserDetail};
+use leptos_router::hooks::use_query_map;
+use portcullis_api::{AccountFilter, ErrorCode, MfaStatus, SetupLink, TemporaryAccess, UserDetail};
 
+use super::status_look::{account_icon, status_icon};
 use super::user_account::AccountSection;
 use super::user_actions::{validity_words, UserAction};
+use super::user_actions_menu::ActionsMenu;
 use super::user_groups::GroupsSection;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
 use super::user_view::{Step, UserView};
@@ -35,12 +38,18 @@ pub fn UserPage(
     let step = RwSignal::new(Step::Idle);
     provide_context(UserView { detail, step });
     let default_days = RwSignal::new(7u32);
+    // A link from the list may ask for a confirmation at once (`?confirm=`,
+    // see `admin_user_confirm_path`): only one that fits the user opens.
+    let asked = use_query_map().with_untracked(|q| q.get("confirm"));
     {
         let id = id.clone();
         leptos::task::spawn_local(async move {
             let answer = api::admin::user(&id).await;
             let _ = loaded.try_set(match answer {
                 Ok(d) => {
+                    if asked.as_deref() == Some("reactivate") && d.user.suspended {
+                        let _ = step.try_set(Step::Confirm(UserAction::Reactivate));
+                    }
                     let _ = detail.try_set(Some(d));
                     Loaded::Done
                 }
@@ -80,6 +89,25 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
     let code = RwSignal::new(None::<TemporaryAccess>);
     let heading = NodeRef::<leptos::html::H1>::new();
     let confirm_heading = NodeRef::<leptos::html::H2>::new();
+    // What a confirmation asks besides the yes: the enrollment period of
+    // Require and Reset MFA, how long a temporary access code works.
+    let with_period = RwSignal::new(true);
+    let period = RwSignal::new(String::new());
+    Effect::new(move |_| period.set(default_days.get().to_string()));
+    let period_problem = RwSignal::new(None::<String>);
+    let tap_choice = RwSignal::new("once-1".to_string());
+    // The action with what the confirmation asked filled in, or `None`
+    // (and the problem shown) while the days typed are not a period.
+    let completed = move |action: UserAction| -> Option<UserAction> {
+        let filled = fill(
+            action,
+            with_period.get_untracked(),
+            &period.get_untracked(),
+            &tap_choice.get_untracked(),
+        );
+        period_problem.set(filled.as_ref().err().map(|m| m.to_string()));
+        filled.ok()
+    };
     let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
     let name = move || {
         user.with(|u| {
@@ -143,6 +171,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
         view.step.set(Step::Idle);
         failure.set(None);
         need_code.set(false);
+        period_problem.set(None);
     };
     let confirmation = {
         let run = run.clone();
@@ -157,18 +186,59 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                     .flat_map(|d| d.factors.iter().map(|f| f.label.clone()))
                     .collect()
             });
-            let question = action.question(&name(), &labels);
             let verb = action.verb();
+            // The question follows the choices made in the confirmation.
+            let question = {
+                let action = action.clone();
+                move || {
+                    let shown = if running {
+                        action.clone()
+                    } else {
+                        // (a period being typed keeps the last good one)
+                        fill(
+                            action.clone(),
+                            with_period.get(),
+                            &period.get(),
+                            &tap_choice.get(),
+                        )
+                        .unwrap_or(action.clone())
+                    };
+                    shown.question(&name(), &labels)
+                }
+            };
+            let asks_period = matches!(
+                action,
+                UserAction::Require { .. } | UserAction::Reset { .. }
+            );
+            let asks_validity = matches!(action, UserAction::TemporaryAccess { .. });
             let run = run.clone();
             // a second press while it runs does nothing
             let yes = move |_| {
                 if !running {
-                    run(action.clone());
+                    if let Some(done) = completed(action.clone()) {
+                        run(done);
+                    }
                 }
             };
             Some(view! {
                 <div class="confirm" role="group" aria-labelledby="user-confirm-title">
                     <h2 id="user-confirm-title" tabindex="-1" node_ref=confirm_heading>"Confirm"</h2>
+                    {asks_period.then(|| view! {
+                        <PeriodFields with_period=with_period period=period problem=period_problem
+                            disabled=running
+                        />
+                    })}
+                    {asks_validity.then(|| view! {
+                        <div class="field">
+                            <label for="tap-validity">"The code works"</label>
+                            <select id="tap-validity" bind:value=tap_choice disabled=running>
+                                <option value="once-1">{validity_words(1, true)}</option>
+                                <option value="1">{validity_words(1, false)}</option>
+                                <option value="4">{validity_words(4, false)}</option>
+                                <option value="8">{validity_words(8, false)}</option>
+                            </select>
+                        </div>
+                    })}
                     <p>{question}</p>
                     <p class="form-error" role="alert">{move || failure.get()}</p>
                     <FreshProof id="user-code" open=need_code verb="Verify and continue" then=again
@@ -203,15 +273,20 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
 
     view! {
         <section class="card user-detail" aria-labelledby="user-title">
-            <h1 id="user-title" tabindex="-1" node_ref=heading>{name}</h1>
-            {move || user.get().map(|u| view! {
-                <p class="subtitle">{u.email.clone()}" · "{role_label(u.role)}</p>
-            })}
+            <div class="user-head">
+                <div>
+                    <h1 id="user-title" tabindex="-1" node_ref=heading>{name}</h1>
+                    {move || user.get().map(|u| view! {
+                        <p class="subtitle">{u.email.clone()}" · "{role_label(u.role)}</p>
+                    })}
+                </div>
+                <ActionsMenu default_days=default_days/>
+            </div>
             <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
             {confirmation}
             {move || link.get().map(|l| view! { <SetupLinkShown link=l name=name()/> })}
             {move || code.get().map(|c| view! { <CodeShown code=c name=name()/> })}
-            <MfaSection default_days=default_days/>
+            <MfaSection/>
         </section>
         <FactorsSection/>
         <ProtectPane/>
@@ -280,41 +355,15 @@ fn CodeShown(code: TemporaryAccess, name: String) -> impl IntoView {
     }
 }
 
-/// Status, requirement and the changes to it.
+/// Status and requirement, in words; a suspended or invited account says
+/// so first, a suspended one with the way back beside it.
 #[component]
-fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
+fn MfaSection() -> impl IntoView {
     let view = expect_context::<UserView>();
     let user = Memo::new(move |_| view.detail.with(|d| d.as_ref().map(|d| d.user.clone())));
-    let with_period = RwSignal::new(true);
-    let period = RwSignal::new(String::new());
-    Effect::new(move |_| period.set(default_days.get().to_string()));
-    let problem = RwSignal::new(None::<String>);
     let idle = move || matches!(view.step.get(), Step::Idle);
-
-    let chosen_days = move || -> Option<Option<u32>> {
-        if !with_period.get_untracked() {
-            return Some(None);
-        }
-        match check_period_days(&period.get_untracked()) {
-            Ok(n) => {
-                problem.set(None);
-                Some(Some(n))
-            }
-            Err(m) => {
-                problem.set(Some(m.to_string()));
-                None
-            }
-        }
-    };
-    let ask = move |make: fn(Option<u32>) -> UserAction| {
-        if let Some(days) = chosen_days() {
-            view.step.set(Step::Confirm(make(days)));
-        }
-    };
-
-    let status_lines =
-        move || {
-            user.get().map(|u| {
+    let status_lines = move || {
+        user.get().map(|u| {
             let deadline = match (u.mfa, u.deadline) {
                 (MfaStatus::EnrollmentExpired, Some(d)) => {
                     Some(format!("Deadline passed on {}.", local_date_time(d)))
@@ -331,188 +380,121 @@ fn MfaSection(default_days: RwSignal<u32>) -> impl IntoView {
                     .and_then(|d| d.reminder_sent_at)
                     .map(|t| format!("MFA email last sent {}.", local_date_time(t)))
             });
+            let (icon, tone) = status_icon(u.mfa);
+            let (suspended_icon, suspended_tone) = account_icon(AccountFilter::Suspended);
+            let (invited_icon, invited_tone) = account_icon(AccountFilter::Invited);
             view! {
                 {u.suspended.then(|| view! {
-                    <p class="status-line"><strong>"Suspended: "</strong>
-                        "cannot sign in until reactivated."</p>
+                    <div class=format!("account-state {suspended_tone}")>
+                        <p class="status-line">
+                            <span class="status-icon"><Icon kind=suspended_icon/></span>
+                            <strong>"Suspended: "</strong>"cannot sign in until reactivated."
+                        </p>
+                        <button type="button" class="button secondary inline" disabled=move || !idle()
+                            on:click=move |_| view.step.set(Step::Confirm(UserAction::Reactivate))
+                        >
+                            "Reactivate…"
+                        </button>
+                    </div>
                 })}
                 {u.invited.then(|| view! {
-                    <p class="status-line"><strong>"Invited: "</strong>
-                        "has not opened their invitation yet (no password chosen)."</p>
+                    <p class=format!("status-line {invited_tone}")>
+                        <span class="status-icon"><Icon kind=invited_icon/></span>
+                        <strong>"Invited: "</strong>
+                        "has not opened their invitation yet (no password chosen)."
+                    </p>
                 })}
-                <p class="status-line"><strong>"MFA status: "</strong>{mfa_status_label(u.mfa)}</p>
+                <p class=format!("status-line {tone}")>
+                    <span class="status-icon"><Icon kind=icon/></span>
+                    <strong>"MFA status: "</strong>{mfa_status_label(u.mfa)}
+                </p>
                 {tap_until.map(|t| view! {
                     <p>{format!("A temporary access code works until {}.", local_date_time(t))}</p>
                 })}
                 {deadline.map(|d| view! { <p>{d}</p> })}
                 <p>"Last MFA use: "{since_text(u.last_mfa_at)}"."</p>
                 {reminder.map(|r| view! { <p>{r}</p> })}
+                {u.role.is_admin().then(|| view! {
+                    <p class="hint">"Administrators always need MFA."</p>
+                })}
             }
         })
-        };
-    let required = move || user.with(|u| u.as_ref().is_some_and(|u| u.mfa_required));
-    let is_admin = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.is_admin()));
-    let invited = move || user.with(|u| u.as_ref().is_some_and(|u| u.invited));
-    // An account with a password and no factor: a setup link is how an
-    // administrator's first factor comes, and a help to anyone else.
-    let may_link = move || {
-        user.with(|u| {
-            u.as_ref()
-                .is_some_and(|u| !u.invited && u.factors.is_empty())
-        })
     };
-    let may_reset_password =
-        move || user.with(|u| u.as_ref().is_some_and(|u| !u.invited && !u.suspended));
-    // A code stands in for a lost factor: for an account that has one.
-    let may_tap = move || {
-        user.with(|u| {
-            u.as_ref()
-                .is_some_and(|u| !u.invited && !u.suspended && !u.factors.is_empty())
-        })
-    };
-    let tap_choice = RwSignal::new("once-1".to_string());
-    let ask_tap = move |_| {
-        let choice = tap_choice.get_untracked();
-        let (hours, one_time) = match choice.strip_prefix("once-") {
-            Some(h) => (h.parse().unwrap_or(1), true),
-            None => (choice.parse().unwrap_or(1), false),
-        };
-        view.step.set(Step::Confirm(UserAction::TemporaryAccess {
-            hours,
-            one_time,
-        }));
-    };
-    let may_remind = move || {
-        user.with(|u| {
-            u.as_ref()
-                // (past the deadline, Reset MFA gives a new period instead)
-                .is_some_and(|u| {
-                    u.mfa_required && u.factors.is_empty() && u.mfa != MfaStatus::EnrollmentExpired
-                })
-        })
-    };
-
     view! {
         <section class="mfa-section" aria-labelledby="mfa-title">
             <h2 id="mfa-title">"Multi-factor authentication"</h2>
             {status_lines}
-            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                ask(|days| UserAction::Require { days });
-            }>
-                <fieldset disabled=move || !idle()>
-                    <legend>"Enrollment period for Require MFA and Reset MFA"</legend>
-                    <label class="choice">
-                        <input type="radio" name="user-period"
-                            prop:checked=move || with_period.get()
-                            on:change=move |_| with_period.set(true)
-                        />
-                        "A number of days"
-                    </label>
-                    <div class="field days">
-                        <label for="user-days">"Days to set up MFA (1–365)"</label>
-                        <input id="user-days" type="text" inputmode="numeric" autocomplete="off"
-                            bind:value=period
-                            disabled=move || !with_period.get()
-                            aria-invalid=move || problem.get().is_some().to_string()
-                            aria-describedby="user-days-error"
-                        />
-                        <p id="user-days-error" class="field-error">{move || problem.get()}</p>
-                    </div>
-                    <label class="choice">
-                        <input type="radio" name="user-period"
-                            prop:checked=move || !with_period.get()
-                            on:change=move |_| with_period.set(false)
-                        />
-                        "None: at next login"
-                    </label>
-                </fieldset>
-                <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || !idle()>
-                        {move || if required() { "Change the period" } else { "Require MFA…" }}
-                    </button>
-                    <button type="button" class="button secondary" disabled=move || !idle()
-                        on:click=move |_| ask(|days| UserAction::Reset { days })
-                    >
-                        "Reset MFA…"
-                    </button>
-                    {move || (required() && !is_admin()).then(|| view! {
-                        <button type="button" class="button secondary" disabled=move || !idle()
-                            on:click=move |_| view.step.set(Step::Confirm(UserAction::Unrequire))
-                        >
-                            "Stop requiring MFA…"
-                        </button>
-                    })}
-                    {move || invited().then(|| view! {
-                        <button type="button" class="button secondary" disabled=move || !idle()
-                            on:click=move |_| view.step.set(Step::Confirm(UserAction::ResendInvitation))
-                        >
-                            "Send the invitation again…"
-                        </button>
-                    })}
-                    {move || may_link().then(|| view! {
-                        <button type="button" class="button secondary" disabled=move || !idle()
-                            on:click=move |_| view.step.set(Step::Confirm(UserAction::SetupLink))
-                        >
-                            "Make a setup link…"
-                        </button>
-                    })}
-                    {move || user.with(|u| u.as_ref().map(|u| u.suspended)).map(|suspended| {
-                        let action = if suspended { UserAction::Reactivate } else { UserAction::Suspend };
-                        let words = if suspended { "Reactivate…" } else { "Suspend…" };
-                        view! {
-                            <button type="button" class="button secondary" disabled=move || !idle()
-                                on:click=move |_| view.step.set(Step::Confirm(action.clone()))
-                            >
-                                {words}
-                            </button>
-                        }
-                    })}
-                    <button type="button" class="button secondary" disabled=move || !idle()
-                        on:click=move |_| view.step.set(Step::Confirm(UserAction::Unlock))
-                    >
-                        "Unlock password and factors…"
-                    </button>
-                    {move || may_reset_password().then(|| view! {
-                        <button type="button" class="button secondary" disabled=move || !idle()
-                            on:click=move |_| view.step.set(Step::Confirm(UserAction::SendPasswordReset))
-                        >
-                            "Send a password reset link…"
-                        </button>
-                    })}
-                    {move || may_remind().then(|| view! {
-                        <button type="button" class="button secondary" disabled=move || !idle()
-                            on:click=move |_| view.step.set(Step::Confirm(UserAction::Remind))
-                        >
-                            "Send the MFA email again…"
-                        </button>
-                    })}
-                </div>
-                {move || is_admin().then(|| view! {
-                    <p class="hint">"Administrators always need MFA."</p>
-                })}
-            </form>
-            {move || may_tap().then(|| view! {
-                <div class="tap-form" role="group" aria-labelledby="tap-form-title">
-                    <h3 id="tap-form-title">"Lost phone or key"</h3>
-                    <p class="hint">
-                        "A temporary access code lets them sign in with their password and set up \
-                         a new factor, keeping their others."
-                    </p>
-                    <div class="field">
-                        <label for="tap-validity">"The code works"</label>
-                        <select id="tap-validity" bind:value=tap_choice disabled=move || !idle()>
-                            <option value="once-1">{validity_words(1, true)}</option>
-                            <option value="1">{validity_words(1, false)}</option>
-                            <option value="4">{validity_words(4, false)}</option>
-                            <option value="8">{validity_words(8, false)}</option>
-                        </select>
-                    </div>
-                    <button type="button" class="button secondary" disabled=move || !idle() on:click=ask_tap>
-                        "Make a temporary access code…"
-                    </button>
-                </div>
-            })}
         </section>
+    }
+}
+
+/// `action` with what its confirmation asks: the period (`with_period`,
+/// the days typed) of Require and Reset MFA, the validity chosen for a
+/// temporary access code (`once-<hours>` or `<hours>`).
+fn fill(
+    action: UserAction,
+    with_period: bool,
+    period: &str,
+    validity: &str,
+) -> Result<UserAction, &'static str> {
+    let days = || {
+        if with_period {
+            check_period_days(period).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    Ok(match action {
+        UserAction::Require { .. } => UserAction::Require { days: days()? },
+        UserAction::Reset { .. } => UserAction::Reset { days: days()? },
+        UserAction::TemporaryAccess { .. } => {
+            let (hours, one_time) = match validity.strip_prefix("once-") {
+                Some(h) => (h.parse().unwrap_or(1), true),
+                None => (validity.parse().unwrap_or(1), false),
+            };
+            UserAction::TemporaryAccess { hours, one_time }
+        }
+        other => other,
+    })
+}
+
+/// The enrollment period of a Require or Reset MFA: a number of days, or
+/// none (at the next login).
+#[component]
+fn PeriodFields(
+    with_period: RwSignal<bool>,
+    period: RwSignal<String>,
+    problem: RwSignal<Option<String>>,
+    /// While the change runs.
+    disabled: bool,
+) -> impl IntoView {
+    view! {
+        <fieldset disabled=disabled>
+            <legend>"Enrollment period"</legend>
+            <label class="choice">
+                <input type="radio" name="user-period"
+                    prop:checked=move || with_period.get()
+                    on:change=move |_| with_period.set(true)
+                />
+                "A number of days"
+            </label>
+            <div class="field days">
+                <label for="user-days">"Days to set up MFA (1–365)"</label>
+                <input id="user-days" type="text" inputmode="numeric" autocomplete="off"
+                    bind:value=period
+                    disabled=move || !with_period.get()
+                    aria-invalid=move || problem.get().is_some().to_string()
+                    aria-describedby="user-days-error"
+                />
+                <p id="user-days-error" class="field-error">{move || problem.get()}</p>
+            </div>
+            <label class="choice">
+                <input type="radio" name="user-period"
+                    prop:checked=move || !with_period.get()
+                    on:change=move |_| with_period.set(false)
+                />
+                "None: at next login"
+            </label>
+        </fieldset>
     }
 }

@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use portcullis_api::{AdminSession, FactorKind};
 
-use super::events::EventRow;
+use super::events::{EventRow, EventsHead};
 use super::user_actions::UserAction;
 use super::user_view::{Step, UserView};
+use crate::components::{Icon, IconKind};
 use crate::text::{browser_in_words, verification_words};
 use crate::when::{local_date_time, since_text};
 
@@ -45,7 +46,14 @@ pub fn FactorsSection() -> impl IntoView {
                                     };
                                     view! {
                                         <tr>
-                                            <td>{f.label.clone()}</td>
+                                            <td class="factor-name">
+                                                <span class="status-icon"><Icon kind=IconKind::of_factor(f.kind)/></span>
+                                                {f.label.clone()}
+                                                // A name the user gave (a key's) says nothing of its kind.
+                                                {(f.label != f.kind.label()).then(|| view! {
+                                                    <span class="badge">{f.kind.label()}</span>
+                                                })}
+                                            </td>
                                             <td>{local_date_time(f.added_at)}</td>
                                             <td>{since_text(f.last_used_at)}</td>
                                             <td>
@@ -209,16 +217,7 @@ pub fn RecentEvents() -> impl IntoView {
             <div class="table-wrap">
                 <table class="users events">
                     <caption class="visually-hidden">"The user’s latest events, newest first"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Time"</th>
-                            <th scope="col">"Event"</th>
-                            <th scope="col">"User"</th>
-                            <th scope="col">"By"</th>
-                            <th scope="col">"IP address"</th>
-                            <th scope="col">"Details"</th>
-                        </tr>
-                    </thead>
+                    <EventsHead/>
                     <tbody>
                         {list.into_iter().map(|e| view! { <EventRow event=e/> }).collect_view()}
                     </tbody>

@@ -1,7 +1,9 @@
 //! `/admin/users`: every user with their MFA status, a page at a time, with
-//! filters, sorting and bulk Require MFA / Reset MFA. Filter, order and page
-//! live in the URL query ([`UsersQuery`]): the list follows the address, and
-//! every change of view is a navigation, so Back and bookmarks work.
+//! counts by status that filter it, filters, sorting, and bulk Require MFA
+//! / Reset MFA from a bar that sticks to the bottom of the screen. Filter,
+//! order and page live in the URL query ([`UsersQuery`]): the list follows
+//! the address, and every change of view is a navigation, so Back and
+//! bookmarks work.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -9,9 +11,10 @@ use leptos_router::hooks::use_query_map;
 use portcullis_api::UserPage;
 
 use super::add_user::AddUser;
-use super::bulk::BulkPanel;
+use super::bulk::SelectionBar;
 use super::import_users::ImportUsers;
 use super::users_filters::UsersFilters;
+use super::users_summary::SummaryTiles;
 use super::users_table::UsersTable;
 use super::users_view::UsersView;
 use crate::api::{self, ApiError};
@@ -78,6 +81,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageTitle text=Page::AdminUsers.title()/>
         <section class="card" aria-labelledby="users-title">
             <h1 id="users-title">"Users"</h1>
+            <SummaryTiles/>
             <div class="list-tools">
                 <AddUser/>
                 <ImportUsers/>
@@ -101,7 +105,9 @@ pub fn UsersPage() -> impl IntoView {
             <Show when=move || page.with(Option::is_some)>
                 <UsersTable page=page busy=busy/>
             </Show>
+            // Last in the list's card: it sticks to the bottom of the
+            // screen while the list is in view.
+            <SelectionBar/>
         </section>
-        <BulkPanel/>
     }
 }

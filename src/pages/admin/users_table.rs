@@ -5,26 +5,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use portcullis_api::{AdminUser, MfaStatus, TotpState, UserPage, UserSort};
+use portcullis_api::{AccountFilter, AdminUser, MfaStatus, TotpState, UserPage, UserSort};
 
+use super::status_look::{account_icon, status_icon};
 use super::users_view::{show, Picked, UsersView};
 use crate::components::{Icon, IconKind};
-use crate::paths::admin_user_path;
+use crate::paths::{admin_user_confirm_path, admin_user_path};
 use crate::text::{days, mfa_status_label, role_label, users_count};
 use crate::when::{local_date_time, since_text};
-
-/// The status's icon (beside its words, hidden from screen readers) and
-/// the class that colours it.
-fn status_icon(s: MfaStatus) -> (IconKind, &'static str) {
-    match s {
-        MfaStatus::Active => (IconKind::Ok, "ok"),
-        MfaStatus::SetUpNotRequired => (IconKind::Ok, "muted"),
-        MfaStatus::EnrollmentPeriod { .. } => (IconKind::Waiting, "warn"),
-        MfaStatus::RequiredNoPeriod => (IconKind::Warning, "warn"),
-        MfaStatus::EnrollmentExpired => (IconKind::Locked, "bad"),
-        MfaStatus::None => (IconKind::Off, "muted"),
-    }
-}
 
 /// The details of a status: deadline and days left, factors set up.
 fn status_details(u: &AdminUser) -> String {
@@ -125,7 +113,7 @@ pub fn UsersTable(
                 _ => IconKind::Sortable,
             };
             view! {
-                <th scope="col" aria-sort=aria_sort>
+                <th scope="col" class="sortable" aria-sort=aria_sort>
                     <button
                         type="button"
                         class="sort"
@@ -161,7 +149,9 @@ pub fn UsersTable(
 
     view! {
         <div class="table-wrap" aria-busy=move || busy.get().to_string()>
-            <table class="users">
+            // Focused when a selection is cleared or acted on (the bar that
+            // had the focus goes away); on phones each row is a card.
+            <table id="users-table" class="users user-list" tabindex="-1">
                 <caption>
                     "Users and their MFA status"
                     <span class="hint">{move || format!(", page {}", page_number())}</span>
@@ -180,10 +170,10 @@ pub fn UsersTable(
                         </th>
                         {header(UserSort::Name, "Name")}
                         {header(UserSort::Email, "Email")}
-                        <th scope="col">"Role"</th>
+                        <th scope="col" class="plain">"Role"</th>
                         {header(UserSort::Status, "MFA status")}
-                        <th scope="col">"Factors"</th>
-                        <th scope="col">"Protect"</th>
+                        <th scope="col" class="plain">"Factors"</th>
+                        <th scope="col" class="plain">"Protect"</th>
                         {header(UserSort::Deadline, "Enrollment deadline")}
                     </tr>
                 </thead>
@@ -237,7 +227,15 @@ fn UserRow(
     user: AdminUser,
 ) -> impl IntoView {
     let view = expect_context::<UsersView>();
-    let (icon, tone) = status_icon(user.mfa);
+    // A suspended or invited account says so first: until that changes,
+    // its MFA status does not matter to a sign-in.
+    let (icon, tone) = if user.suspended {
+        account_icon(AccountFilter::Suspended)
+    } else if user.invited {
+        account_icon(AccountFilter::Invited)
+    } else {
+        status_icon(user.mfa)
+    };
     let details = status_details(&user);
     let tip_id = format!("tip-{}", user.id);
     let id = user.id.clone();
@@ -264,10 +262,23 @@ fn UserRow(
     // Escape hides the details until the pointer or focus leaves (they
     // must be dismissible without moving away).
     let dismissed = RwSignal::new(false);
-    let deadline = user
-        .deadline
-        .map(local_date_time)
-        .unwrap_or_else(|| "—".into());
+    // Only a user still in their enrollment period has a deadline to
+    // watch; the others' (passed, or kept from before) are in the details.
+    let deadline = match user.mfa {
+        MfaStatus::EnrollmentPeriod { .. } => user.deadline.map(local_date_time),
+        _ => None,
+    };
+    let no_deadline = deadline.is_none();
+    // A suspended account can be given back from here: the user's page
+    // opens with that confirmation.
+    let reactivate = user.suspended.then(|| {
+        view! {
+            <a class="row-action" href=admin_user_confirm_path(&user.id, "reactivate")>
+                "Reactivate…"
+                <span class="visually-hidden">{format!(" {}", user.display_name)}</span>
+            </a>
+        }
+    });
     view! {
         <tr>
             <td class="pick">
@@ -278,9 +289,9 @@ fn UserRow(
                     on:change=on_change
                 />
             </td>
-            <td><A href=admin_user_path(&user.id)>{user.display_name.clone()}</A></td>
-            <td>{user.email}</td>
-            <td>{role_label(user.role)}</td>
+            <td class="name"><A href=admin_user_path(&user.id)>{user.display_name.clone()}</A></td>
+            <td class="email">{user.email}</td>
+            <td data-label="Role">{role_label(user.role)}</td>
             <td class="status-cell" class:dismissed=move || dismissed.get()
                 on:mouseleave=move |_| dismissed.set(false)
             >
@@ -306,10 +317,11 @@ fn UserRow(
                     }}
                 </button>
                 <span class="tip" role="tooltip" id=tip_id>{details}</span>
+                {reactivate}
             </td>
-            <td>{factors_text_of(&user.factors)}</td>
-            <td>{protect_cell(user.protect_device)}</td>
-            <td>{deadline}</td>
+            <td data-label="Factors">{factors_text_of(&user.factors)}</td>
+            <td data-label="Protect">{protect_cell(user.protect_device)}</td>
+            <td data-label="Deadline" class="deadline" class:empty=no_deadline>{deadline}</td>
         </tr>
     }
 }

@@ -4,7 +4,7 @@
 //! email for each. A preview answers what the action would do, so the
 //! confirmation can say it in numbers.
 
-use portcullis_api::admin_bulk::{ID_MAX_CHARS, SEARCH_MAX_CHARS};
+use portcullis_api::admin_bulk::{BULK_NAMES_MAX, ID_MAX_CHARS, SEARCH_MAX_CHARS};
 use portcullis_api::{BulkAction, BulkInput, BulkOutcome, BulkSkip, BulkTarget, UserSort};
 
 use super::common::{deadline, may_act_on, AdminError};
@@ -84,6 +84,7 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan,
         lose_authenticator_app: 0,
         newly_required: 0,
         skipped: Vec::new(),
+        names: Vec::new(),
     };
     let mut users = Vec::new();
     for row in rows {
@@ -111,6 +112,16 @@ async fn plan(state: &AppState, admin: &Authed, req: &BulkInput) -> Result<Plan,
         users.push(row);
     }
     outcome.skipped.sort_by(|a, b| a.email.cmp(&b.email));
+    let mut named: Vec<(&str, &str)> = users
+        .iter()
+        .map(|r| (r.user.email.as_str(), r.user.display_name.as_str()))
+        .collect();
+    named.sort_unstable();
+    outcome.names = named
+        .into_iter()
+        .take(BULK_NAMES_MAX)
+        .map(|(_, name)| name.to_string())
+        .collect();
     Ok(Plan { users, outcome })
 }
 

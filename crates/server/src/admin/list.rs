@@ -3,7 +3,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use portcullis_api::{AccountFilter, AdminUser, FactorKind, StatusFilter, UserPage, UserSort};
+use portcullis_api::{
+    AccountFilter, AdminUser, FactorKind, StatusFilter, UserPage, UserSort, UserSummary,
+};
 
 use super::common::{admin_user, AdminError, FactorFacts, PAGE_DEFAULT, PAGE_MAX};
 use crate::app::AppState;
@@ -141,6 +143,36 @@ pub async fn list(state: &AppState, q: &ListQuery) -> Result<UserPage, AdminErro
 pub async fn count(state: &AppState, q: &ListQuery) -> Result<u64, AdminError> {
     let n = user_list::count(&state.db, &q.filter(), state.now()).await?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// How many users are in each MFA status (judged now, as the list judges
+/// them), and how many are invited or suspended.
+pub async fn summary(state: &AppState) -> Result<UserSummary, AdminError> {
+    let now = state.now();
+    let to_u32 = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut s = UserSummary::default();
+    for (rank, users) in user_list::status_counts(&state.db, now).await? {
+        // The ranks are the positions in `StatusFilter::ALL`.
+        if let Some(status) = usize::try_from(rank)
+            .ok()
+            .and_then(|r| StatusFilter::ALL.get(r))
+        {
+            *s.of_status_mut(*status) = to_u32(users);
+            s.total = s.total.saturating_add(to_u32(users));
+        }
+    }
+    for account in AccountFilter::ALL {
+        let filter = user_list::Filter {
+            account: Some(account),
+            ..Default::default()
+        };
+        let n = to_u32(user_list::count(&state.db, &filter, now).await?);
+        match account {
+            AccountFilter::Invited => s.invited = n,
+            AccountFilter::Suspended => s.suspended = n,
+        }
+    }
+    Ok(s)
 }
 
 /// The `next_after` of a page that ends after the first `offset` users of

@@ -9,7 +9,7 @@ use axum::Json;
 use portcullis_api::{
     AccountFilter, AdminUser, BulkInput, BulkOutcome, BulkRequest, EnrollmentPeriodInput,
     EnrollmentPeriodRequest, ErrorBody, EventOutcome, EventPage, FactorKind, StatusFilter,
-    UserPage, UserSort,
+    UserPage, UserSort, UserSummary,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -164,6 +164,26 @@ pub async fn list_users(
 ) -> HttpResult<Json<UserPage>> {
     let page = admin::list(&state, &q.into()).await?;
     Ok(Json(page))
+}
+
+/// How many users are in each MFA status, and how many accounts are
+/// invited or suspended (the whole organisation, no filter).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users/summary",
+    tag = "admin",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The counts", body = UserSummary),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no second factor in this session", body = ErrorBody),
+    )
+)]
+pub async fn users_summary(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> HttpResult<Json<UserSummary>> {
+    Ok(Json(admin::summary(&state).await?))
 }
 
 /// Require MFA for a user, with an enrollment period from today (absent:

@@ -87,4 +87,20 @@ impl Sql {
         }
         q.fetch_one(db).await
     }
+
+    /// Runs `statement` for rows of two numbers (a key and a count).
+    pub async fn fetch_pairs<'c>(
+        self,
+        db: impl Exec<'c>,
+        statement: &str,
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(statement);
+        for a in self.args {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
+        }
+        q.fetch_all(db).await
+    }
 }

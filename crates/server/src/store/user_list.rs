@@ -410,6 +410,19 @@ pub async fn count<'c>(db: impl Exec<'c>, filter: &Filter, now: Timestamp) -> sq
     sql.fetch_count(db, &statement).await
 }
 
+/// How many users are in each status, by the rank of [`status_rank`]
+/// (ranks with no user left out). Every column the status is judged by is
+/// in the index `users_deadline_list`, so the database can count from that
+/// index alone, without reading the table's rows.
+pub async fn status_counts<'c>(db: impl Exec<'c>, now: Timestamp) -> sqlx::Result<Vec<(i64, i64)>> {
+    let mut sql = Sql::default();
+    let now_p = sql.int(now);
+    let rank = status_rank(&now_p);
+    let statement =
+        format!("SELECT CAST({rank} AS BIGINT) AS rank, COUNT(*) AS users FROM users u GROUP BY 1");
+    sql.fetch_pairs(db, &statement).await
+}
+
 /// The columns that describe a listed user's factors: lookups by
 /// `user_id` beside the order's walk, which they leave alone. The Protect
 /// device's is one value (`protect_devices.user_id` is unique), so a user

@@ -59,6 +59,13 @@ async fn require_for_a_filter_previews_then_changes_every_matching_user() {
     assert_eq!(seen.newly_required, NO_MFA.len() as u32);
     assert_eq!(seen.lose_authenticator_app, 0);
     assert!(seen.skipped.is_empty());
+    // Named by email order, for a confirmation that says whom.
+    assert_eq!(
+        seen.names,
+        ["Alice Anders", "Ivan Ilic", "Judy Jones", "Mallory Moss"]
+            .map(String::from)
+            .to_vec()
+    );
     // A preview changes nothing.
     for email in NO_MFA {
         assert_eq!(status_of(&s, &admin, email).await, MfaStatus::None);
@@ -135,6 +142,8 @@ async fn the_administrator_is_skipped_and_named() {
         "{:?}",
         done.skipped
     );
+    // The changed are named; the skipped are not among them.
+    assert_eq!(done.names, vec!["Judy Jones".to_string()]);
     // The default period is 7 days.
     assert_eq!(
         status_of(&s, &admin, "judy@example.com").await,
@@ -230,4 +239,24 @@ async fn bulk_actions_are_for_admins_with_a_fresh_second_factor() {
     );
     admin.verify(&s.code(&key, 0)).await.ok();
     assert!(apply(&admin, body).await.ok().changed > 0);
+}
+
+#[tokio::test]
+async fn a_large_action_names_its_first_ten_users_and_counts_them_all() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let body = json!({ "action": "require", "target": { "filter": {} } });
+    let seen = preview(&admin, body).await.ok();
+    // every demo user but the billing admin herself
+    assert_eq!(seen.changed, 11, "{seen:?}");
+    assert_eq!(seen.names.len(), portcullis_api::admin_bulk::BULK_NAMES_MAX);
+    let everyone = admin.admin_users("?limit=100").await.ok().users;
+    let mut first: Vec<(String, String)> = everyone
+        .into_iter()
+        .filter(|u| u.email != BILLING_ADMIN)
+        .map(|u| (u.email, u.display_name))
+        .collect();
+    first.sort();
+    let first: Vec<String> = first.into_iter().take(10).map(|(_, n)| n).collect();
+    assert_eq!(seen.names, first);
 }

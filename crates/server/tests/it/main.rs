@@ -16,6 +16,7 @@ mod admin_detail;
 mod admin_events;
 mod admin_list;
 mod admin_settings;
+mod admin_summary;
 mod audit;
 mod bad_input;
 mod challenge;

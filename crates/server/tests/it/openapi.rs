@@ -103,6 +103,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("delete", "/api/v1/trusted-browsers/{id}"),
     ("get", "/api/v1/admin/users"),
     ("get", "/api/v1/admin/users.csv"),
+    ("get", "/api/v1/admin/users/summary"),
     ("get", "/api/v1/admin/events"),
     ("post", "/api/v1/admin/users/{id}/require-mfa"),
     ("post", "/api/v1/admin/users/{id}/unrequire-mfa"),

@@ -72,14 +72,20 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectFits(page, 'MFA prompt, recovery code');
     });
 
-    test('enrollment: the intro and the QR step', async ({ page }) => {
+    test('enrollment: the chooser, the QR step, the code step; the locked-out card', async ({ page }) => {
       await logIn(page, 'carol@example.com');
       await expect(page.getByRole('button', { name: /Remind me later/ })).toBeVisible();
-      await expectFits(page, 'enrollment intro');
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await expect(page.getByLabel('Code from the app')).toBeVisible();
-      await page.getByLabel('Code from the app').fill('123 456');
+      await expectFits(page, 'enrollment chooser');
+      await page.getByRole('list', { name: 'Sign-in methods' }).getByRole('link', { name: /^Authenticator app/ }).click();
+      await expect(page.locator('code.key')).toBeVisible();
       await expectFits(page, 'enrollment QR step');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Code from the app').fill('123 456');
+      await expectFits(page, 'enrollment code step');
+
+      await logIn(page, 'erin@example.com');
+      await expect(page.getByRole('heading', { name: 'You can’t sign in right now' })).toBeVisible();
+      await expectFits(page, 'locked-out card');
     });
 
     test('signed in: home, security, not found', async ({ page }) => {

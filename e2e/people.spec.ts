@@ -121,7 +121,7 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await mallory.goto('/security');
   await expect(mallory).toHaveURL(/\/login\?next=%2Fsecurity$/);
   await logIn(mallory, MALLORY);
-  await expect(mallory.getByRole('alert')).toContainText('This account is suspended');
+  await expect(mallory.getByRole('region', { name: 'You can’t sign in right now' })).toContainText('This account is suspended');
 
   await page.getByRole('button', { name: 'Reactivate…' }).click();
   await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();

@@ -254,7 +254,8 @@ pub fn EnrollPage() -> impl IntoView {
     };
 
     view! {
-        <PageTitle text=Page::Enroll.title()/>
+        // The document's title follows the step (and says it when it changes).
+        {move || view! { <PageTitle text=title()/> }}
         <section class="card enroll" aria-labelledby="enroll-title">
             {move || {
                 let s = step.get();
@@ -516,7 +517,9 @@ fn FirstCode(on_done: Callback<()>) -> impl IntoView {
     view! {
         <p>"Open your authenticator app and enter the 6-digit code it shows for Portcullis."</p>
         <form on:submit=on_submit novalidate>
-            <CodeField id="enroll-code" label="Code from the app" value=code error=problem autofocus=true/>
+            // (No autofocus: each step's heading takes the focus, and the
+            // field is the next stop after it.)
+            <CodeField id="enroll-code" label="Code from the app" value=code error=problem/>
             <p class="form-error" role="alert" aria-live="assertive">{move || refused.get()}</p>
             <button type="submit" class="button primary" aria-busy=move || confirm.pending().get().to_string()>
                 {move || if confirm.pending().get() { "Checking…" } else { "Verify and finish" }}

@@ -372,9 +372,10 @@ export function methodCards(page: Page): Locator {
 
 /** The recovery codes on show (the enrollment's last step, or the Security page). */
 export async function codesShown(page: Page): Promise<string[]> {
-  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
-  expect(codes.length).toBe(10);
-  return codes.map((c) => c.trim());
+  // (made as the step opens: wait for them)
+  const items = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(items).toHaveCount(10);
+  return (await items.allTextContents()).map((c) => c.trim());
 }
 
 /**

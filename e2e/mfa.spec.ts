@@ -189,6 +189,13 @@ test('the prompt names the account, lists the other ways with their icons, and â
   const count = await ways.getByRole('listitem').count();
   expect(count).toBeGreaterThan(0);
   await expect(ways.locator('li .icon svg')).toHaveCount(count);
+  // The account line and the list fit a small phone (layout.spec.ts checks
+  // the prompt at every width too).
+  for (const width of [320, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
   // Choosing another way moves the one shown into the list.
   await ways.getByRole('button', { name: 'Use a code from your helpdesk' }).click();
   await expect(ways.getByRole('button', { name: 'Use your authenticator app instead' })).toBeVisible();

@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { Authenticator, chooseInMenu, logIn, logInAsAdmin, shownKey } from './fixtures';
+import { Authenticator, chooseInMenu, codesShown, logIn, logInAsAdmin, methodCards, shownKey } from './fixtures';
 
 // axe-core over every screen, in the light and the dark scheme: labels,
 // roles, contrast, landmarks.
@@ -37,13 +37,25 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoViolations(page, 'mfa prompt');
     });
 
-    test('enrollment intro and QR step', async ({ page }) => {
+    test('enrollment chooser, each step, and the locked-out card', async ({ page }) => {
       await logIn(page, 'carol@example.com');
       await expect(page.getByRole('button', { name: /Remind me later/ })).toBeVisible();
-      await expectNoViolations(page, 'enrollment intro');
-      await page.getByRole('button', { name: 'Continue' }).click();
+      await expectNoViolations(page, 'enrollment chooser');
+      await methodCards(page).getByRole('link', { name: /^Authenticator app/ }).click();
+      await expect(page.locator('code.key')).toBeVisible();
+      await expectNoViolations(page, 'enrollment QR step');
+      await page.getByRole('button', { name: 'Next' }).click();
       await expect(page.getByLabel('Code from the app')).toBeVisible();
-      await expectNoViolations(page, 'enrollment QR');
+      await expectNoViolations(page, 'enrollment code step');
+      for (const card of [/^Security key/, /^Passkey/, /^Protect push/]) {
+        await page.goto('/enroll');
+        await methodCards(page).getByRole('link', { name: card }).click();
+        await expect(page.locator('.step-count')).toHaveText('Step 1 of 2');
+        await expectNoViolations(page, `enrollment step of ${card}`);
+      }
+      await logIn(page, 'erin@example.com');
+      await expect(page.getByRole('heading', { name: 'You can’t sign in right now' })).toBeVisible();
+      await expectNoViolations(page, 'locked-out card');
     });
 
     test('enrollment complete, security with an app, its reset form', async ({ page, request }) => {
@@ -52,12 +64,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
       // one again (required still: the login leads to enrollment).
       await logIn(page, 'dave@example.com');
       await expect(page).toHaveURL(/\/enroll$/);
-      await page.getByRole('button', { name: 'Continue' }).click();
+      await methodCards(page).getByRole('link', { name: /^Authenticator app/ }).click();
       const app = new Authenticator(request, await shownKey(page));
+      await page.getByRole('button', { name: 'Next' }).click();
       await page.getByLabel('Code from the app').fill(await app.code());
       await page.getByRole('button', { name: 'Verify and finish' }).click();
-      await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-      await expectNoViolations(page, 'enrollment complete');
+      await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+      await codesShown(page);
+      await expectNoViolations(page, 'enrollment: recovery codes');
+      await page.getByLabel('I’ve saved my recovery codes').check();
+      await expectNoViolations(page, 'enrollment: recovery codes saved');
 
       await page.getByRole('button', { name: 'Continue' }).click();
       await chooseInMenu(page, 'Security');

@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  ADMIN, Admin, Api, Authenticator, PASSWORD, adminApp, adminWithMfa, advance, logInAsAdmin, setupLinkFor, shownKey,
+  ADMIN, Admin, Api, PASSWORD, adminApp, adminWithMfa, advance, enrollApp, logInAsAdmin, setupLinkFor,
   submitLogin, tabTo, tokenOf,
 } from './fixtures';
 
@@ -337,11 +337,7 @@ test('a plain administrator changes a setting, and sees why the factor kinds are
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/enroll$/);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  const app = new Authenticator(request, await shownKey(page));
-  await page.getByLabel('Code from the app').fill(await app.code());
-  await page.getByRole('button', { name: 'Verify and finish' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await enrollApp(page, request);
   await page.goto('/admin/mfa');
   await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
   await expect(page.getByText('Only a billing administrator can change which factors users may set up.')).toBeVisible();

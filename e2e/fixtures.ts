@@ -365,15 +365,47 @@ export async function tabTo(page: Page, target: Locator, max = 80) {
   await expect(target, `reached by Tab within ${max} presses`).toBeFocused();
 }
 
-/** Sets up an authenticator app for the signed-in user on /enroll. */
-export async function setUpApp(page: Page, request: APIRequestContext): Promise<Authenticator> {
-  await page.goto('/enroll');
-  await page.getByRole('button', { name: 'Continue' }).click();
+/** The method cards of the enrollment wizard's chooser. */
+export function methodCards(page: Page): Locator {
+  return page.getByRole('list', { name: 'Sign-in methods' });
+}
+
+/** The recovery codes on show (the enrollment's last step, or the Security page). */
+export async function codesShown(page: Page): Promise<string[]> {
+  // (made as the step opens: wait for them)
+  const items = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(items).toHaveCount(10);
+  return (await items.allTextContents()).map((c) => c.trim());
+}
+
+/**
+ * Goes through the enrollment wizard from its chooser (already shown)
+ * with an authenticator app: the card, the QR step (the key read off the
+ * page), the first code, and — when the user has none — the recovery
+ * codes, saved. Ends where the wizard leads (its `next`).
+ */
+export async function enrollApp(page: Page, request: APIRequestContext): Promise<{ app: Authenticator; codes: string[] }> {
+  await methodCards(page).getByRole('link', { name: /^Authenticator app/ }).click();
+  await expect(page).toHaveURL(/step=app-scan/);
   const app = new Authenticator(request, await shownKey(page));
+  await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel('Code from the app').fill(await app.code());
   await page.getByRole('button', { name: 'Verify and finish' }).click();
-  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  return app;
+  await expect(page).toHaveURL(/step=(codes|done)/);
+  let codes: string[] = [];
+  if (/step=codes/.test(page.url())) {
+    codes = await codesShown(page);
+    await page.getByLabel('I’ve saved my recovery codes').check();
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).not.toHaveURL(/\/enroll/);
+  return { app, codes };
+}
+
+/** Sets up an authenticator app for the signed-in user through /enroll. */
+export async function setUpApp(page: Page, request: APIRequestContext): Promise<Authenticator> {
+  await page.goto('/enroll');
+  return (await enrollApp(page, request)).app;
 }
 
 /** Removes the signed-in user's authenticator app (a current code first). */
@@ -384,3 +416,26 @@ export async function removeApp(page: Page, app: Authenticator) {
 
 /** Where a completed action is said (src/state/toast.rs). */
 export const toast = (page: Page) => page.locator('.toast-region');
+/**
+ * A new account, added by the administrator and let in through its
+ * invitation in `request`'s cookie jar (a page's `page.request` signs that
+ * page in): no factor, nothing required. With `app`, an authenticator app
+ * is set up too (through the API, so no recovery codes yet).
+ */
+export async function newUser(
+  admin: Admin,
+  request: APIRequestContext,
+  email: string,
+  options: { app?: boolean } = {},
+): Promise<Authenticator | undefined> {
+  await admin.ok(admin.post('/admin/users', { email, display_name: email.split('@')[0], role: 'user' }));
+  const api = new Api(request);
+  // signed in, or (where the organisation requires MFA of new users) at its setup
+  await api.welcome(emailedLink(email, 'invitation'));
+  return options.app ? api.enrollTotp() : undefined;
+}
+
+/** A unique address for a test's own account. */
+export function uniqueEmail(who: string): string {
+  return `${who}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}@example.com`;
+}

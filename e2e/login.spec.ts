@@ -116,10 +116,11 @@ test('a suspended account is told to ask an administrator', async ({ page }) => 
     }),
   );
   await logIn(page, 'alice@example.com', PASSWORD);
-  await expect(page.getByRole('alert').filter({ hasText: 'suspended' })).toHaveText(
-    'This account is suspended after too many failed attempts. An administrator must unlock it.',
-  );
-  await expect(page.getByLabel('Password')).toHaveValue('');
+  // The locked-out card: the server's words, and whom to ask (they name nobody).
+  const card = page.getByRole('region', { name: 'You can’t sign in right now' });
+  await expect(card).toContainText('This account is suspended.');
+  await expect(card).toContainText('Contact your administrator to get back in.');
+  await expect(page.getByLabel('Password')).toHaveCount(0);
 });
 
 test('a busy server: the wait is said and counted down', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { Api, Authenticator, emailedLink, logIn, logInAsAdmin, shownKey } from './fixtures';
+import { Api, emailedLink, enrollApp, logIn, logInAsAdmin } from './fixtures';
 
 const MALLORY = 'mallory@example.com';
 
@@ -67,12 +67,7 @@ test('an added administrator opens the invitation, chooses a password and sets u
   // An administrator sets up MFA now: no "Remind me later".
   await expect(olga).toHaveURL(/\/enroll$/);
   await expect(olga.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
-  await olga.getByRole('button', { name: 'Continue' }).click();
-  const app = new Authenticator(request, await shownKey(olga));
-  await olga.getByLabel('Code from the app').fill(await app.code());
-  await olga.getByRole('button', { name: 'Verify and finish' }).click();
-  await expect(olga.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  await olga.getByRole('button', { name: 'Continue' }).click();
+  const { app } = await enrollApp(olga, request);
   await expect(olga.getByRole('heading', { name: 'Welcome, Olga Ops' })).toBeVisible();
 
   // The link worked once.
@@ -129,7 +124,7 @@ test('an administrator suspends a user, whose login then says so in words, and r
   await mallory.goto('/security');
   await expect(mallory).toHaveURL(/\/login\?next=%2Fsecurity$/);
   await logIn(mallory, MALLORY);
-  await expect(mallory.getByRole('alert')).toContainText('This account is suspended');
+  await expect(mallory.getByRole('region', { name: 'You can’t sign in right now' })).toContainText('This account is suspended');
 
   // The way back is beside the account's state.
   await page.getByRole('button', { name: 'Reactivate…' }).click();
@@ -287,12 +282,7 @@ test('a temporary access code from the helpdesk lets a user who lost their phone
   await expect(mallory).toHaveURL(/\/enroll/);
   await expect(mallory.getByText('Your helpdesk’s code let you in to set up a new way to sign in.')).toBeVisible();
   await expect(mallory.getByRole('button', { name: /Remind me later/ })).toHaveCount(0);
-  await mallory.getByRole('button', { name: 'Continue' }).click();
-  const app = new Authenticator(request, await shownKey(mallory));
-  await mallory.getByLabel('Code from the app').fill(await app.code());
-  await mallory.getByRole('button', { name: 'Verify and finish' }).click();
-  await expect(mallory.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  await mallory.getByRole('button', { name: 'Continue' }).click();
+  await enrollApp(mallory, request);
   await expect(mallory.getByRole('heading', { name: 'Welcome, Mallory Moss' })).toBeVisible();
 
   // The lost phone's codes no longer work.

@@ -175,9 +175,10 @@ const davesPhone = join(mkdtempSync(join(tmpdir(), 'protect-dave-')), 'state.jso
 test('a login that must set up MFA enrolls Protect from /enroll and is approved on the new phone', async ({ page }) => {
   await logIn(page, DAVE);
   await expect(page).toHaveURL(/\/enroll/);
-  const choice = page.getByRole('group', { name: 'Or use Protect push' });
-  await choice.getByRole('button', { name: 'Use Protect push' }).focus();
+  await page.getByRole('list', { name: 'Sign-in methods' }).getByRole('link', { name: /^Protect push/ }).focus();
   await page.keyboard.press('Enter');
+  await expect(page.locator('.step-count')).toHaveText('Step 1 of 2');
+  const choice = page.locator('.enroll-link');
   const qr = choice.locator('.qr');
   await expect(qr).toBeVisible();
   await expect(choice.getByRole('status')).toContainText('Waiting for your phone');
@@ -191,6 +192,11 @@ test('a login that must set up MFA enrolls Protect from /enroll and is approved 
   const number = await shownNumber(page);
   const approved = await protectWith(davesPhone, 'approve', '--number', number);
   expect(approved.code, approved.out).toBe(0);
+  // then back to the wizard's last step: his recovery codes, saved
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  await expect(page.locator('.step-count')).toHaveText('Step 2 of 2');
+  await page.getByLabel('I’ve saved my recovery codes').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Welcome, Dave Dias' })).toBeVisible();
 });
 
@@ -228,7 +234,9 @@ test('“This wasn’t me”: the push is denied, pushes pause for 20 minutes, t
   // Eleven minutes on, a change asks for a fresh second factor: with push
   // his only one, a push gives it, and the change carries on.
   await advance(request, 11 * 60);
-  await page.getByRole('button', { name: 'Make recovery codes' }).click();
+  // (his first codes came with the enrollment: new ones replace them)
+  await page.getByRole('button', { name: 'Make new codes…' }).click();
+  await page.getByRole('button', { name: 'Make new codes', exact: true }).click();
   await page.getByRole('button', { name: 'Send a push' }).click();
   const fresh = await shownNumber(page);
   const proven = await protectWith(davesPhone, 'approve', '--number', fresh);

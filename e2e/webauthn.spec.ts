@@ -248,10 +248,12 @@ test('enrollment at login with a security key instead of the app', async ({ page
   const key = await plugIn(page);
   await logIn(page, 'heidi@example.com');
   await expect(page).toHaveURL(/\/enroll$/);
-  await expect(page.getByRole('heading', { name: 'Or use a security key or passkey' })).toBeVisible();
+  await page.getByRole('list', { name: 'Sign-in methods' }).getByRole('link', { name: /^Security key/ }).click();
+  await expect(page.getByRole('heading', { name: 'Register your security key' })).toBeVisible();
   await page.getByRole('button', { name: 'Use a security key' }).click();
-  await expect(page.getByRole('heading', { name: 'MFA setup is complete' })).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('your security key');
+  // Recovery codes, a required step: saved, then on.
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  await page.getByLabel('I’ve saved my recovery codes').check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/$/);
   expect(await credentialsIn(key)).toBe(1);

@@ -11,7 +11,7 @@
 pub mod json;
 mod words;
 
-pub use words::{with_way_on, Failure};
+pub use words::{with_way_on, Failure, KeyKind};
 
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use portcullis_api::LoginResponse;
@@ -30,9 +30,24 @@ pub enum Problem {
 }
 
 impl Problem {
+    /// What went wrong, said of a security key.
     pub fn sentence(&self) -> String {
+        self.sentence_for(KeyKind::SecurityKey)
+    }
+
+    /// What went wrong, said of the kind of key that was asked for.
+    pub fn sentence_for(&self, kind: KeyKind) -> String {
         match self {
-            Problem::Browser(f) => f.sentence().to_string(),
+            Problem::Browser(f) => f.sentence_for(kind).to_string(),
+            Problem::Server(e) => words::with_way_on(&e.user_message()),
+        }
+    }
+
+    /// What went wrong with a passkey (`/login`: see
+    /// [`Failure::passkey_sentence`]).
+    pub fn passkey_sentence(&self) -> String {
+        match self {
+            Problem::Browser(f) => f.passkey_sentence().to_string(),
             Problem::Server(e) => words::with_way_on(&e.user_message()),
         }
     }

@@ -271,6 +271,8 @@ fn home_says_what_to_do_next() {
         protect_merged_notice: false,
         push_muted_until: None,
         temporary_access: false,
+        email: None,
+        allowed: Vec::new(),
     };
     assert_eq!(
         next_step(&o(
@@ -320,6 +322,8 @@ fn home_lists_protect_push_for_a_push_only_user() {
         protect_merged_notice: false,
         push_muted_until: None,
         temporary_access: false,
+        email: None,
+        allowed: Vec::new(),
     };
     assert_eq!(
         next_step(&o),
@@ -678,6 +682,8 @@ fn home_lists_security_keys_among_the_factors() {
         protect_merged_notice: false,
         push_muted_until: None,
         temporary_access: false,
+        email: None,
+        allowed: Vec::new(),
     };
     assert_eq!(
         next_step(&o),

@@ -1,9 +1,13 @@
 //! The login steps, open to anyone: password (eager: it is the first
 //! download), second factor and enrollment (lazy).
 
+mod countdown;
 pub mod enroll;
+mod enroll_codes;
 mod enroll_protect;
+pub mod enroll_steps;
 mod forgot;
+mod locked;
 pub mod mfa;
 mod passkey;
 pub mod password;

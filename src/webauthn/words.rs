@@ -41,9 +41,24 @@ impl Failure {
         }
     }
 
-    /// What the user reads; each says how to go on (the screens keep the
-    /// button to try again and the other factors beside it).
+    /// What the user reads, about a security key; see [`Self::sentence_for`].
     pub fn sentence(self) -> &'static str {
+        self.sentence_for(KeyKind::SecurityKey)
+    }
+
+    /// What the user reads when a `kind` was asked for; each says how to
+    /// go on (the screens keep the button to try again and the other
+    /// factors beside it).
+    pub fn sentence_for(self, kind: KeyKind) -> &'static str {
+        match kind {
+            KeyKind::SecurityKey => self.key_sentence(),
+            KeyKind::Passkey => self.passkey_sentence(),
+            KeyKind::Either => self.either_sentence(),
+        }
+    }
+
+    /// About a security key.
+    fn key_sentence(self) -> &'static str {
         match self {
             Failure::Unsupported => {
                 "This browser cannot use security keys here. Use another factor, or another browser."
@@ -52,7 +67,7 @@ impl Failure {
                 "No security key answered: the request was cancelled or timed out. \
                  Try again, and touch your key when it blinks, or use another factor."
             }
-            Failure::Superseded => "The request was replaced by another. Try again.",
+            Failure::Superseded => SUPERSEDED,
             Failure::AlreadyRegistered => {
                 "This security key is already registered for your account. \
                  Try again with another key."
@@ -65,15 +80,90 @@ impl Failure {
                 "This security key cannot do what the portal asks. Try again with another \
                  key, or use another factor."
             }
-            Failure::Unreadable => {
-                "The browser gave an answer the portal cannot read. Try again, or use \
-                 another factor."
-            }
+            Failure::Unreadable => UNREADABLE,
             Failure::Other => {
                 "The security key could not be used. Try again, or use another factor."
             }
         }
     }
+
+    /// About a passkey: the words of `/login`'s passkey button, the only
+    /// ones in the first download (a separate function, so that the other
+    /// kinds' words stay in the lazily loaded parts).
+    pub fn passkey_sentence(self) -> &'static str {
+        match self {
+            Failure::Unsupported => {
+                "This browser cannot use passkeys here. Use another factor, or another browser."
+            }
+            Failure::Cancelled => {
+                "No passkey answered: the request was cancelled or timed out. Try again, and \
+                 confirm with your fingerprint, face or screen lock, or use another factor."
+            }
+            Failure::Superseded => SUPERSEDED,
+            Failure::AlreadyRegistered => {
+                "This passkey is already registered for your account. Try again with another \
+                 device or password manager."
+            }
+            Failure::WrongSite => {
+                "Passkeys cannot be used at this address. Open the portal by its name (such as \
+                 localhost), not by an IP address, then try again."
+            }
+            Failure::KeyCannot => {
+                "This device cannot make the passkey the portal asks for. Try again with another \
+                 device, or use another factor."
+            }
+            Failure::Unreadable => UNREADABLE,
+            Failure::Other => "The passkey could not be used. Try again, or use another factor.",
+        }
+    }
+
+    /// About one of the user's keys, which may be security keys or passkeys
+    /// (the MFA prompt).
+    fn either_sentence(self) -> &'static str {
+        match self {
+            Failure::Unsupported => {
+                "This browser cannot use security keys or passkeys here. Use another factor, or \
+                 another browser."
+            }
+            Failure::Cancelled => {
+                "No security key or passkey answered: the request was cancelled or timed out. \
+                 Try again, and touch your key or confirm on your device when asked, or use \
+                 another factor."
+            }
+            Failure::Superseded => SUPERSEDED,
+            Failure::AlreadyRegistered => {
+                "This key is already registered for your account. Try again with another one."
+            }
+            Failure::WrongSite => {
+                "Security keys and passkeys cannot be used at this address. Open the portal by \
+                 its name (such as localhost), not by an IP address, then try again."
+            }
+            Failure::KeyCannot => {
+                "This key cannot do what the portal asks. Try again with another one, or use \
+                 another factor."
+            }
+            Failure::Unreadable => UNREADABLE,
+            Failure::Other => {
+                "The security key or passkey could not be used. Try again, or use another factor."
+            }
+        }
+    }
+}
+
+const SUPERSEDED: &str = "The request was replaced by another. Try again.";
+const UNREADABLE: &str =
+    "The browser gave an answer the portal cannot read. Try again, or use another factor.";
+
+/// Which kind of key a ceremony asked for: the words name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A security key (USB or NFC), as a second factor.
+    SecurityKey,
+    /// A passkey (on this device, a phone, or a password manager).
+    Passkey,
+    /// Either: the MFA prompt asks for one of the user's keys, which may
+    /// be of both kinds.
+    Either,
 }
 
 /// What the way on after a refused key says.
@@ -102,4 +192,49 @@ pub fn with_way_on(message: &str) -> String {
         return WAY_ON.to_string();
     }
     format!("{message} {WAY_ON}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Failure; 8] = [
+        Failure::Unsupported,
+        Failure::Cancelled,
+        Failure::Superseded,
+        Failure::AlreadyRegistered,
+        Failure::WrongSite,
+        Failure::KeyCannot,
+        Failure::Unreadable,
+        Failure::Other,
+    ];
+
+    #[test]
+    fn a_passkey_failure_speaks_of_passkeys_and_a_key_of_keys() {
+        for f in ALL {
+            let passkey = f.sentence_for(KeyKind::Passkey).to_lowercase();
+            assert!(!passkey.contains("security key"), "{passkey}");
+            let key = f.sentence_for(KeyKind::SecurityKey).to_lowercase();
+            assert!(!key.contains("passkey"), "{key}");
+            // Each says how to go on, whichever kind.
+            for s in [passkey, key, f.sentence_for(KeyKind::Either).to_lowercase()] {
+                assert!(s.contains("try again") || s.contains("another"), "{s}");
+            }
+        }
+        assert_eq!(
+            Failure::Cancelled.sentence_for(KeyKind::Passkey),
+            "No passkey answered: the request was cancelled or timed out. Try again, and \
+             confirm with your fingerprint, face or screen lock, or use another factor."
+        );
+        assert_eq!(
+            Failure::Cancelled.passkey_sentence(),
+            Failure::Cancelled.sentence_for(KeyKind::Passkey)
+        );
+        assert!(Failure::WrongSite
+            .sentence_for(KeyKind::Passkey)
+            .starts_with("Passkeys cannot be used"));
+        assert!(Failure::Other
+            .sentence_for(KeyKind::Either)
+            .contains("security key or passkey"));
+    }
 }

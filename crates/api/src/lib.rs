@@ -237,6 +237,17 @@ pub struct MfaOverview {
     /// one).
     #[serde(default)]
     pub temporary_access: bool,
+    /// The account's email. During a login, the MFA prompt names the
+    /// account being verified with it (and offers "Not you?"). Absent
+    /// from older servers.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The kinds of factor the organisation lets users set up, in
+    /// [`FactorKind::ALL`]'s order: the enrollment's chooser offers these.
+    /// Absent from older servers: every kind (the server refuses one that
+    /// is not allowed anyway).
+    #[serde(default)]
+    pub allowed: Vec<FactorKind>,
 }
 
 /// `POST /api/v1/password`: change one's own password.

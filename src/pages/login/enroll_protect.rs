@@ -1,7 +1,8 @@
-//! `/enroll`'s third choice: Protect push. The page shows the one-time
-//! link as a QR code and watches for the phone's enrollment (the login's
-//! factors gain push); then the page goes on, to the push that proves the
-//! phone during a login, or to "complete" when signed in.
+//! The enrollment wizard's Protect push step: the one-time link, made as
+//! the step opens, as a QR code; the page watches for the phone's
+//! enrollment (the login's factors gain push), then goes on: to the push
+//! that proves the phone during a login, or to the next step when signed
+//! in.
 
 use leptos::prelude::*;
 use portcullis_api::protect::ProtectEnrollment;
@@ -14,7 +15,7 @@ use crate::components::ProtectLink;
 const POLL_MS: u32 = 2_000;
 
 #[component]
-pub fn ProtectChoice(
+pub fn PhoneStep(
     /// Called once the phone is enrolled.
     on_enrolled: Callback<()>,
 ) -> impl IntoView {
@@ -46,7 +47,7 @@ pub fn ProtectChoice(
             }
         });
     };
-    let start = move |_| {
+    let start = move || {
         if busy.get_untracked() {
             return;
         }
@@ -66,33 +67,35 @@ pub fn ProtectChoice(
             }
         });
     };
+    start();
 
     view! {
-        <h2 id="enroll-protect-title">"Or use Protect push"</h2>
-        <div class="factor" role="group" aria-labelledby="enroll-protect-title">
-            <p>
-                "Approve each login with a tap in the Protect app on your phone, after typing the "
-                "number the login page shows."
-            </p>
-            <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
-            {move || match link.get() {
-                None => view! {
-                    <button type="button" class="button secondary"
-                        aria-busy=move || busy.get().to_string() on:click=start>
-                        "Use Protect push"
-                    </button>
-                }
-                .into_any(),
-                Some(l) => view! {
-                    <div class="enroll-link">
-                        <ProtectLink link=l/>
-                        <p class="status-line" role="status" aria-live="polite">
-                            "Waiting for your phone… This page goes on by itself once it is set up."
-                        </p>
-                    </div>
-                }
-                .into_any(),
-            }}
-        </div>
+        <p>
+            "Approve each login with a tap in the Protect app on your phone, after typing the "
+            "number the login page shows."
+        </p>
+        <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
+        {move || match link.get() {
+            None if busy.get() => view! {
+                <p class="loading" role="status">"Making your link…"</p>
+            }
+            .into_any(),
+            // The link could not be made: try again.
+            None => view! {
+                <button type="button" class="button secondary" on:click=move |_| start()>
+                    "Try again"
+                </button>
+            }
+            .into_any(),
+            Some(l) => view! {
+                <div class="enroll-link">
+                    <ProtectLink link=l/>
+                    <p class="status-line" role="status" aria-live="polite">
+                        "Waiting for your phone… This page goes on by itself once it is set up."
+                    </p>
+                </div>
+            }
+            .into_any(),
+        }}
     }
 }

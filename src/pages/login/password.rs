@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use portcullis_api::LoginResponse;
+use leptos_router::location::State;
+use leptos_router::NavigateOptions;
+use portcullis_api::{ErrorCode, LoginResponse};
 
 use super::passkey;
 use crate::api::{self, ApiError};
@@ -21,8 +23,6 @@ enum Outcome {
     Invalid(LoginProblems),
     /// The server said no (wrong credentials, throttled, unreachable…).
     Refused(ApiError),
-    /// The password was right, but the account may not log in (locked).
-    Blocked(String),
     /// A passkey sign-in failed; the sentence says why and how to go on.
     Passkey(String),
 }
@@ -53,6 +53,23 @@ pub fn LoginPage() -> impl IntoView {
     // A plain task and a flag rather than an `Action`: this screen is the
     // first download, and nothing else in it needs the Action machinery.
     let (sending, set_sending) = signal(false);
+    // An account that may not sign in (its enrollment period over,
+    // suspended): the calm locked-out card of `/login/mfa`'s lazily loaded
+    // chunk, with the server's words in the history entry's state (so a
+    // link cannot put words of its own there).
+    let nav_locked = navigate.clone();
+    let locked = move |message: String| {
+        session.signed_out();
+        let state = State::new(Some(wasm_bindgen::JsValue::from_str(&message)));
+        nav_locked(
+            Page::LoginMfa.path(),
+            NavigateOptions {
+                state,
+                ..Default::default()
+            },
+        );
+    };
+    let locked = StoredValue::new_local(locked);
     // Where a login step's answer leads, by password or by passkey.
     let follow = move |answer: LoginResponse| match answer {
         LoginResponse::Done { user } => {
@@ -60,10 +77,7 @@ pub fn LoginPage() -> impl IntoView {
             set_outcome.set(Outcome::Idle);
             navigate(&next(), Default::default());
         }
-        LoginResponse::Locked { message } => {
-            session.signed_out();
-            set_outcome.set(Outcome::Blocked(message))
-        }
+        LoginResponse::Locked { message } => locked.with_value(|l| l(message)),
         LoginResponse::Mfa { .. } => {
             // Only half signed in: whatever the page thought before is gone.
             session.signed_out();
@@ -82,6 +96,11 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::login(&req).await {
                 Ok(answer) => follow.with_value(|f| f(answer)),
+                Err(ApiError::Server {
+                    code: ErrorCode::Suspended,
+                    message,
+                    ..
+                }) => locked.with_value(|l| l(message)),
                 Err(e) => {
                     password.set(String::new());
                     if let Some(secs) = e.retry_after() {
@@ -114,7 +133,7 @@ pub fn LoginPage() -> impl IntoView {
                 // Dismissing the suggestions is no failure.
                 Err(Problem::Browser(Failure::Cancelled)) if mediation == Mediation::Autofill => {}
                 Err(p) => {
-                    let _ = set_outcome.try_set(Outcome::Passkey(p.sentence()));
+                    let _ = set_outcome.try_set(Outcome::Passkey(p.passkey_sentence()));
                 }
             }
         });
@@ -150,7 +169,7 @@ pub fn LoginPage() -> impl IntoView {
     let password_error = move || problems().password;
     let banner = move || match outcome.get() {
         Outcome::Refused(e) => Some(e.user_message()),
-        Outcome::Blocked(m) | Outcome::Passkey(m) => Some(m),
+        Outcome::Passkey(m) => Some(m),
         _ => None,
     };
     let busy = move || sending.get();

@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::protect::{PushStatus, PushWait};
 use portcullis_api::{ErrorCode, LoginResponse};
 
+use super::countdown::{tick_message, Countdown};
 use crate::api::{protect as calls, ApiError};
 use crate::paths::safe_next;
 use crate::state::use_session;
@@ -44,6 +45,9 @@ pub fn PushPanel() -> impl IntoView {
     let left = RwSignal::new(PUSH_SECS);
     // Each push sent gets a new generation: loops of older ones stop.
     let generation = RwSignal::new(0_u32);
+    // A refusal that names a wait (pushes still waiting on the phone):
+    // its words count down, and "Send another push" waits with them.
+    let wait = Countdown::new();
 
     let follow = move |id: String, mine: u32| {
         let navigate = navigate.clone();
@@ -109,6 +113,7 @@ pub fn PushPanel() -> impl IntoView {
     let send = move || {
         let mine = generation.get_untracked().wrapping_add(1);
         generation.set(mine);
+        wait.stop();
         state.set(Push::Sending);
         let follow = follow.clone();
         leptos::task::spawn_local(async move {
@@ -134,9 +139,12 @@ pub fn PushPanel() -> impl IntoView {
                 Err(ApiError::Server {
                     code: ErrorCode::TooManyAttempts,
                     message,
+                    retry_after,
                     ..
                 }) => {
-                    let _ = state.try_set(Push::Refused(message));
+                    if state.try_set(Push::Refused(message)).is_none() {
+                        wait.start(retry_after.unwrap_or(1));
+                    }
                 }
                 Err(e) => {
                     let _ = state.try_set(Push::Refused(e.user_message()));
@@ -168,7 +176,8 @@ pub fn PushPanel() -> impl IntoView {
             {move || {
                 let again = send.clone();
                 let retry = move || view! {
-                    <button type="button" class="button primary" on:click=move |_| again()>
+                    <button type="button" class="button primary" disabled=move || wait.waiting()
+                        on:click=move |_| again()>
                         "Send another push"
                     </button>
                 };
@@ -199,8 +208,16 @@ pub fn PushPanel() -> impl IntoView {
                         {retry()}
                     }
                     .into_any(),
+                    // Said once (an alert); the seconds then tick in a
+                    // copy that is not read out every second.
                     Push::Refused(words) => view! {
-                        <p class="form-error" role="alert">{words}</p>
+                        <p class="visually-hidden" role="alert">{words.clone()}</p>
+                        <p class="form-error" aria-hidden="true">
+                            {move || tick_message(&words, wait.total(), wait.left())}
+                        </p>
+                        <p class="visually-hidden" aria-live="polite">
+                            {move || (wait.total() > 0 && !wait.waiting()).then_some("You can send another push now.")}
+                        </p>
                         {retry()}
                     }
                     .into_any(),

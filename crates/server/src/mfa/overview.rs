@@ -12,6 +12,7 @@ use crate::auth::caller::Authed;
 use crate::auth::trusted_browser;
 use crate::login::flow::Next;
 use crate::login::step::next_for;
+use crate::rules::org_settings;
 use crate::rules::requirement::{self, Requirement};
 use crate::store;
 
@@ -57,5 +58,7 @@ pub async fn overview(state: &AppState, authed: &Authed) -> Result<MfaOverview, 
         protect_merged_notice,
         push_muted_until: push_fraud::muted_until(&state.db, &user.id, state.now()).await?,
         temporary_access: !authed.session.signed_in && authed.session.proof.via_temporary_access(),
+        email: Some(user.email.clone()),
+        allowed: org_settings::get(&state.db).await?.allowed.kinds(),
     })
 }

@@ -464,3 +464,32 @@ async fn a_restarted_enrollment_cannot_be_confirmed_with_the_old_key() {
         LoginResponse::Done { .. }
     ));
 }
+
+/// The MFA prompt names the account it verifies (for "Not you?"), and the
+/// enrollment's chooser offers only the kinds the organisation allows.
+#[tokio::test]
+async fn the_overview_names_the_account_and_the_kinds_allowed() {
+    let s = TestServer::start().await;
+    s.enrolled("judy@example.com").await;
+    let c = at_code_prompt(&s).await;
+    let o = c.mfa().await.ok();
+    assert_eq!(o.email.as_deref(), Some("judy@example.com"));
+    assert_eq!(
+        o.allowed,
+        [FactorKind::Totp, FactorKind::Webauthn, FactorKind::Push]
+    );
+
+    let (admin, _) = s.admin().await;
+    crate::admin_settings::patch(
+        &admin,
+        &serde_json::json!({ "allowed_factors": { "totp": true, "webauthn": false, "push": true } }),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        c.mfa().await.ok().allowed,
+        [FactorKind::Totp, FactorKind::Push]
+    );
+    // The same for a signed-in user: the Security page's chooser.
+    assert_eq!(admin.mfa().await.ok().email.as_deref(), Some(BILLING_ADMIN));
+}

@@ -19,6 +19,11 @@ pub struct Session {
     /// The toast on show (`state/toast.rs`). Kept here rather than in a
     /// context of its own: one more context costs the first download.
     pub(super) toast: RwSignal<Option<String>>,
+    /// Why the last login may not go on (enrollment period over,
+    /// suspended): the server's words, which `/login/mfa` shows as the
+    /// locked-out card. Held here rather than in the history entry's state:
+    /// that costs the first download more, and a link cannot set either.
+    locked: RwSignal<Option<String>>,
 }
 
 impl Session {
@@ -35,12 +40,25 @@ impl Session {
 
     pub fn signed_in(&self, me: Me) {
         hint::set(true);
+        self.locked.set(None);
         self.state.set(SessionState::SignedIn(me));
     }
 
     pub fn signed_out(&self) {
         hint::set(false);
+        self.locked.set(None);
         self.state.set(SessionState::SignedOut);
+    }
+
+    /// Signed out, and the account may not sign in now (`message`: why).
+    pub fn locked_out(&self, message: String) {
+        self.signed_out();
+        self.locked.set(Some(message));
+    }
+
+    /// The words of the last login's refusal, if it was locked out.
+    pub fn locked_message(&self) -> Option<String> {
+        self.locked.get_untracked()
     }
 }
 
@@ -57,6 +75,7 @@ pub fn provide_session() -> Session {
             SessionState::SignedOut
         }),
         toast: RwSignal::new(None),
+        locked: RwSignal::new(None),
     };
     provide_context(session);
     api::on_session_ended(move || {

@@ -10,7 +10,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use portcullis_api::input::parse_recovery_code;
 use portcullis_api::{ErrorCode, FactorKind, LoginResponse};
 
@@ -68,13 +68,8 @@ enum Outcome {
 #[component]
 pub fn LoginMfaPage() -> impl IntoView {
     // The password step sends an account that may not sign in here, with
-    // the server's words in the history entry's state.
-    let locked = use_location()
-        .state
-        .get_untracked()
-        .to_js_value()
-        .as_string();
-    match locked {
+    // the server's words in the session's context.
+    match use_session().locked_message() {
         Some(message) => view! { <LockedCard message=message/> }.into_any(),
         None => view! { <Prompt/> }.into_any(),
     }

@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::location::State;
-use leptos_router::NavigateOptions;
 use portcullis_api::{ErrorCode, LoginResponse};
 
 use super::passkey;
@@ -55,19 +53,11 @@ pub fn LoginPage() -> impl IntoView {
     let (sending, set_sending) = signal(false);
     // An account that may not sign in (its enrollment period over,
     // suspended): the calm locked-out card of `/login/mfa`'s lazily loaded
-    // chunk, with the server's words in the history entry's state (so a
-    // link cannot put words of its own there).
+    // chunk, with the server's words.
     let nav_locked = navigate.clone();
     let locked = move |message: String| {
-        session.signed_out();
-        let state = State::new(Some(wasm_bindgen::JsValue::from_str(&message)));
-        nav_locked(
-            Page::LoginMfa.path(),
-            NavigateOptions {
-                state,
-                ..Default::default()
-            },
-        );
+        session.locked_out(message);
+        nav_locked(Page::LoginMfa.path(), Default::default());
     };
     let locked = StoredValue::new_local(locked);
     // Where a login step's answer leads, by password or by passkey.

@@ -52,7 +52,7 @@ impl Failure {
     pub fn sentence_for(self, kind: KeyKind) -> &'static str {
         match kind {
             KeyKind::SecurityKey => self.key_sentence(),
-            KeyKind::Passkey => self.passkey_sentence(),
+            KeyKind::Passkey => self.passkey_setup_sentence(),
             KeyKind::Either => self.either_sentence(),
         }
     }
@@ -87,9 +87,26 @@ impl Failure {
         }
     }
 
-    /// About a passkey: the words of `/login`'s passkey button, the only
-    /// ones in the first download (a separate function, so that the other
-    /// kinds' words stay in the lazily loaded parts).
+    /// About a passkey being set up: the failures only registration
+    /// meets, else those of signing in.
+    fn passkey_setup_sentence(self) -> &'static str {
+        match self {
+            Failure::AlreadyRegistered => {
+                "This passkey is already registered for your account. Try again with another \
+                 device or password manager."
+            }
+            Failure::KeyCannot => {
+                "This device cannot make the passkey the portal asks for. Try again with another \
+                 device, or use another factor."
+            }
+            f => f.passkey_sentence(),
+        }
+    }
+
+    /// About a passkey signing in: the words of `/login`'s passkey button,
+    /// the only ones in the first download (a function of their own, so
+    /// that the other kinds' words, and those only registration meets,
+    /// stay in the lazily loaded parts).
     pub fn passkey_sentence(self) -> &'static str {
         match self {
             Failure::Unsupported => {
@@ -100,20 +117,14 @@ impl Failure {
                  confirm with your fingerprint, face or screen lock, or use another factor."
             }
             Failure::Superseded => SUPERSEDED,
-            Failure::AlreadyRegistered => {
-                "This passkey is already registered for your account. Try again with another \
-                 device or password manager."
-            }
             Failure::WrongSite => {
                 "Passkeys cannot be used at this address. Open the portal by its name (such as \
                  localhost), not by an IP address, then try again."
             }
-            Failure::KeyCannot => {
-                "This device cannot make the passkey the portal asks for. Try again with another \
-                 device, or use another factor."
-            }
             Failure::Unreadable => UNREADABLE,
-            Failure::Other => "The passkey could not be used. Try again, or use another factor.",
+            Failure::AlreadyRegistered | Failure::KeyCannot | Failure::Other => {
+                "The passkey could not be used. Try again, or use another factor."
+            }
         }
     }
 
@@ -230,6 +241,10 @@ mod tests {
             Failure::Cancelled.passkey_sentence(),
             Failure::Cancelled.sentence_for(KeyKind::Passkey)
         );
+        // Setting a passkey up names what only registration meets.
+        assert!(Failure::AlreadyRegistered
+            .sentence_for(KeyKind::Passkey)
+            .contains("already registered"));
         assert!(Failure::WrongSite
             .sentence_for(KeyKind::Passkey)
             .starts_with("Passkeys cannot be used"));

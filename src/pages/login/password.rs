@@ -51,34 +51,33 @@ pub fn LoginPage() -> impl IntoView {
     // A plain task and a flag rather than an `Action`: this screen is the
     // first download, and nothing else in it needs the Action machinery.
     let (sending, set_sending) = signal(false);
-    // An account that may not sign in (its enrollment period over,
-    // suspended): the calm locked-out card of `/login/mfa`'s lazily loaded
-    // chunk, with the server's words.
-    let nav_locked = navigate.clone();
-    let locked = move |message: String| {
-        session.locked_out(message);
-        nav_locked(Page::LoginMfa.path(), Default::default());
-    };
-    let locked = StoredValue::new_local(locked);
-    // Where a login step's answer leads, by password or by passkey.
-    let follow = move |answer: LoginResponse| match answer {
-        LoginResponse::Done { user } => {
-            session.signed_in(user);
-            set_outcome.set(Outcome::Idle);
-            navigate(&next(), Default::default());
-        }
-        LoginResponse::Locked { message } => locked.with_value(|l| l(message)),
-        LoginResponse::Mfa { .. } => {
+    // Where a login step's answer leads, by password or by passkey (one
+    // navigation for all: each call site costs the first download).
+    let follow = move |answer: LoginResponse| {
+        set_outcome.set(Outcome::Idle);
+        let to = match answer {
+            LoginResponse::Done { user } => {
+                session.signed_in(user);
+                next()
+            }
+            // An account that may not sign in (its enrollment period over,
+            // suspended): the calm locked-out card of `/login/mfa`'s lazily
+            // loaded chunk, with the server's words.
+            LoginResponse::Locked { message } => {
+                session.locked_out(message);
+                Page::LoginMfa.path().to_string()
+            }
             // Only half signed in: whatever the page thought before is gone.
-            session.signed_out();
-            set_outcome.set(Outcome::Idle);
-            navigate(&Page::LoginMfa.with_next(&next()), Default::default());
-        }
-        LoginResponse::Enroll { .. } => {
-            session.signed_out();
-            set_outcome.set(Outcome::Idle);
-            navigate(&Page::Enroll.with_next(&next()), Default::default());
-        }
+            LoginResponse::Mfa { .. } => {
+                session.signed_out();
+                Page::LoginMfa.with_next(&next())
+            }
+            LoginResponse::Enroll { .. } => {
+                session.signed_out();
+                Page::Enroll.with_next(&next())
+            }
+        };
+        navigate(&to, Default::default());
     };
     let follow = StoredValue::new_local(follow);
     let send = move |req: portcullis_api::LoginRequest| {
@@ -86,11 +85,12 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::login(&req).await {
                 Ok(answer) => follow.with_value(|f| f(answer)),
+                // A suspended account is locked out like any other.
                 Err(ApiError::Server {
                     code: ErrorCode::Suspended,
                     message,
                     ..
-                }) => locked.with_value(|l| l(message)),
+                }) => follow.with_value(|f| f(LoginResponse::Locked { message })),
                 Err(e) => {
                     password.set(String::new());
                     if let Some(secs) = e.retry_after() {

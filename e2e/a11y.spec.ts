@@ -91,7 +91,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       await page.getByLabel('Current code from your app').fill(await app.code());
       await page.getByRole('button', { name: 'Reset and set up a new app' }).click();
-      await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
+      await expect(page.getByRole('heading', { level: 1, name: 'Replace your authenticator app' })).toBeVisible();
     });
 
     test('home, its menu, security, refused admin, not found, error', async ({ page }) => {

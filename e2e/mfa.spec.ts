@@ -121,8 +121,9 @@ test('required MFA: remind me later, enroll by QR, log in with a code, reset and
   await appRow.getByRole('button', { name: 'Reset authenticator app…' }).click();
   await page.getByLabel('Current code from your app').fill(await app.code());
   await page.getByRole('button', { name: 'Reset and set up a new app' }).click();
-  await expect(page.getByRole('heading', { name: 'Set up multi-factor authentication' })).toBeVisible();
-  await methodCards(page).getByRole('link', { name: /^Authenticator app/ }).click();
+  // Straight to the new app's steps: no chooser after a reset.
+  await expect(page.getByRole('heading', { level: 1, name: 'Replace your authenticator app' })).toBeVisible();
+  await expect(methodCards(page)).toHaveCount(0);
   const second = new URL(await readQr(page));
   await page.getByRole('button', { name: 'Next' }).click();
   const newApp = new Authenticator(request, second.searchParams.get('secret')!);

@@ -198,7 +198,7 @@ test('after a reset, “Replace your authenticator app”: no chooser, no pitch,
   await expect(page).toHaveURL(/\/security$/);
 });
 
-test('the chooser offers only the kinds the organisation allows', async ({ page, request }) => {
+test('the choosers (enrollment, Security page) offer only the kinds the organisation allows', async ({ page, request }) => {
   const admin = await adminWithMfa(request);
   await newUser(admin, page.request, uniqueEmail('allowed'));
   await admin.settings({ allowed_factors: { totp: true, webauthn: false, push: true } });
@@ -208,6 +208,13 @@ test('the chooser offers only the kinds the organisation allows', async ({ page,
     await expect(methodCards(page).getByRole('link', { name: /^Authenticator app/ })).toBeVisible();
     await expect(methodCards(page).getByRole('link', { name: /^Protect push/ })).toBeVisible();
     await expect(methodCards(page).getByRole('link', { name: /^(Security key|Passkey)/ })).toHaveCount(0);
+    // The Security page's chooser offers the same kinds.
+    await page.goto('/security');
+    await page.getByRole('button', { name: 'Add a sign-in method' }).click();
+    const chooser = page.getByRole('group', { name: 'Choose a sign-in method' });
+    await expect(chooser.getByRole('button', { name: /^Authenticator app/ })).toBeVisible();
+    await expect(chooser.getByRole('button', { name: /^Protect push/ })).toBeVisible();
+    await expect(chooser.getByRole('button', { name: /^(Security key|Passkey)/ })).toHaveCount(0);
   } finally {
     await admin.settings({ allowed_factors: { totp: true, webauthn: true, push: true } });
   }

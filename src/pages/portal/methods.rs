@@ -106,6 +106,7 @@ pub fn SignInMethods(
     methods.reload_keys();
     methods.reload_device();
     let app = overview.totp;
+    let allowed = overview.allowed;
     let has_app = matches!(app, TotpState::Active { .. });
     let loaded = move || methods.keys.with(Option::is_some) && methods.device.with(Option::is_some);
     let count = move || {
@@ -149,7 +150,7 @@ pub fn SignInMethods(
             <Show when=move || !loaded()>
                 <p class="loading skeleton-row" role="status">"Loading your sign-in methods…"</p>
             </Show>
-            <AddMethod methods=methods has_app=has_app/>
+            <AddMethod methods=methods has_app=has_app allowed=allowed/>
         </section>
     }
 }

@@ -1,12 +1,13 @@
 //! "Add a sign-in method": one button that opens a chooser of the kinds
-//! the user can still add (an authenticator app, a Protect phone, a
-//! security key, a passkey), each a card with what it is in a sentence;
+//! the user can still add and the organisation allows (an authenticator
+//! app, a Protect phone, a security key, a passkey), each a card with what it is in a sentence;
 //! then the chosen kind's own steps in the same panel, with Back to the
 //! chooser. The app is set up in `/enroll`, which comes back here.
 
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use portcullis_api::FactorKind;
 
 use super::methods::{Adding, Methods};
 use super::protect::start_protect;
@@ -24,6 +25,15 @@ enum Choice {
 }
 
 impl Choice {
+    /// The kind of factor it adds (the organisation allows kinds).
+    fn kind(self) -> FactorKind {
+        match self {
+            Choice::App => FactorKind::Totp,
+            Choice::Phone => FactorKind::Push,
+            Choice::Key | Choice::Passkey => FactorKind::Webauthn,
+        }
+    }
+
     fn icon(self) -> IconKind {
         match self {
             Choice::App => IconKind::App,
@@ -57,7 +67,13 @@ impl Choice {
 }
 
 #[component]
-pub fn AddMethod(methods: Methods, has_app: bool) -> impl IntoView {
+pub fn AddMethod(
+    methods: Methods,
+    has_app: bool,
+    /// The kinds the organisation lets users set up (empty: a server that
+    /// does not say, which refuses the others itself).
+    allowed: Vec<FactorKind>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let opener = NodeRef::<html::Button>::new();
     let heading = NodeRef::<html::H3>::new();
@@ -88,6 +104,7 @@ pub fn AddMethod(methods: Methods, has_app: bool) -> impl IntoView {
             c.push(Choice::Phone);
         }
         c.extend([Choice::Key, Choice::Passkey]);
+        c.retain(|c| allowed.is_empty() || allowed.contains(&c.kind()));
         c
     };
     let choose = move |choice: Choice| match choice {
@@ -131,8 +148,16 @@ pub fn AddMethod(methods: Methods, has_app: bool) -> impl IntoView {
                                 <h3 id="add-method-title" tabindex="-1" node_ref=heading>
                                     "Choose a sign-in method"
                                 </h3>
+                                {let offered = choices();
+                                view! {
+                                {offered.is_empty().then(|| view! {
+                                    <p>
+                                        "You have every kind of sign-in method your organisation \
+                                         allows. To change one, use its Actions."
+                                    </p>
+                                })}
                                 <ul class="choice-cards">
-                                    {choices().into_iter().map(|c| {
+                                    {offered.into_iter().map(|c| {
                                         let choose = choose.clone();
                                         view! {
                                             <li>
@@ -147,6 +172,7 @@ pub fn AddMethod(methods: Methods, has_app: bool) -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
+                                }}
                                 <FreshProof
                                     id="add-method-code"
                                     open=proof.open

@@ -265,8 +265,12 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await bobRequest.dispose();
 
   // A setting: the default enrollment period.
-  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'MFA settings' }).click();
+  const tabs = page.getByRole('navigation', { name: 'Administration' });
+  await tabs.getByRole('link', { name: 'MFA settings' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'MFA settings' })).toBeVisible();
+  // The tabs mark the current screen, and only it.
+  await expect(tabs.getByRole('link', { name: 'MFA settings' })).toHaveAttribute('aria-current', 'page');
+  await expect(tabs.locator('[aria-current="page"]')).toHaveCount(1);
   const days = page.getByLabel('Days to set up MFA (1–365)').first();
   await expect(days).toHaveValue('7');
   await days.fill('14');

@@ -1,12 +1,12 @@
 import { test, expect, Page } from '@playwright/test';
-import { logIn, logInAsAdmin } from './fixtures';
+import { adminWithMfa, logIn, logInAsAdmin, newUser, uniqueEmail } from './fixtures';
 
 // Every screen at a small phone's width (320 px), a common phone's (390 px)
 // and a laptop's (1280 px), in both colour schemes: nothing makes the page
 // scroll sideways, no control reaches past the screen's edge, and no input
-// hides part of what is typed in it. (Screens reached through a demo
-// user's MFA state, the MFA prompt and enrollment, are not here: other specs
-// change those users in the same database.)
+// hides part of what is typed in it. (The MFA prompt, enrollment and the
+// locked-out card are reached with accounts of the test's own: other specs
+// change the demo users' MFA state in the same database.)
 
 const WIDTHS = [320, 390, 1280];
 
@@ -82,6 +82,44 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.goto('/welcome#no-such-token');
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       await expectFits(page, 'a link that does not work');
+    });
+
+    test('the login steps: MFA prompt, enrollment, locked-out card', async ({ page, request }) => {
+      const admin = await adminWithMfa(request);
+      // An account with an app: its MFA prompt, by code and by recovery code.
+      const withApp = uniqueEmail('layout-mfa');
+      await newUser(admin, page.request, withApp, { app: true });
+      await page.context().clearCookies();
+      await logIn(page, withApp);
+      await page.getByLabel('Authentication code').fill('123 456');
+      await expectFits(page, 'MFA prompt');
+      await page.getByRole('button', { name: 'Use a recovery code' }).click();
+      await page.getByLabel('Recovery code').fill('ABCD-EFGH-JKMN');
+      await expectFits(page, 'MFA prompt, recovery code');
+
+      // An account with nothing yet: the enrollment's chooser and steps.
+      await page.context().clearCookies();
+      await newUser(admin, page.request, uniqueEmail('layout-enroll'));
+      await page.goto('/enroll');
+      await expect(page.getByRole('list', { name: 'Sign-in methods' })).toBeVisible();
+      await expectFits(page, 'enrollment chooser');
+      await page.getByRole('list', { name: 'Sign-in methods' }).getByRole('link', { name: /^Authenticator app/ }).click();
+      await expect(page.locator('code.key')).toBeVisible();
+      await expectFits(page, 'enrollment QR step');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Code from the app').fill('123 456');
+      await expectFits(page, 'enrollment code step');
+
+      // A suspended account: the locked-out card.
+      await page.context().clearCookies();
+      const suspended = uniqueEmail('layout-locked');
+      await newUser(admin, page.request, suspended);
+      await page.context().clearCookies();
+      const { id } = await admin.user(suspended);
+      await admin.ok(admin.post(`/admin/users/${id}/suspend`, {}));
+      await logIn(page, suspended);
+      await expect(page.getByRole('heading', { name: 'You can’t sign in right now' })).toBeVisible();
+      await expectFits(page, 'locked-out card');
     });
 
     test('signed in: home, security, not found', async ({ page }) => {

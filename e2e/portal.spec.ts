@@ -133,6 +133,7 @@ test('the header: one row at 320 px, its height the same signed in, the navigati
   await page.setViewportSize({ width: 320, height: 640 });
   await page.goto('/login');
   const header = page.locator('header.topbar');
+  await expect(header).toBeVisible();
   const signedOutHeight = (await header.boundingBox())!.height;
   await logIn(page, 'alice@example.com');
   await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();

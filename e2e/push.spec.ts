@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,6 +81,25 @@ test('enroll protect from the QR code, then approve a login with the number show
   const approved = await protect('approve', '--number', number, '--uv');
   expect(approved.code, approved.out).toBe(0);
   await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
+
+  // Move to a new phone, from the phone's Actions: a new link, which the
+  // new phone enrolls with; it replaces the old one, which is forgotten.
+  await chooseInMenu(page, 'Security');
+  await section.getByRole('button', { name: 'Actions for Judy’s test phone' }).click();
+  await section.getByRole('button', { name: 'Move to a new phone' }).click();
+  await expect(section.getByRole('heading', { name: 'Set up Protect push' })).toBeFocused();
+  const newShot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
+  await section.locator('.qr').screenshot({ path: newShot });
+  const newPhone = join(mkdtempSync(join(tmpdir(), 'protect-e2e-')), 'state.json');
+  const moved = await protectWith(newPhone, 'enroll', '--qr', newShot, '--label', 'Judy’s new phone');
+  expect(moved.code, moved.out).toBe(0);
+  await section.getByRole('button', { name: 'Done' }).click();
+  await expect(section).toContainText('Judy’s new phone');
+  await expect(section).not.toContainText('Judy’s test phone');
+  const old = await protect('status');
+  expect(old.code, old.out).not.toBe(0);
+  // The tests below drive Judy's phone: the new one now.
+  copyFileSync(newPhone, state);
 });
 
 test('deny, a wrong number, expiry and a second push within the minute are each said in words', async ({ page, request }) => {

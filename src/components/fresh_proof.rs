@@ -83,10 +83,19 @@ pub fn FreshProof(
     let code = RwSignal::new(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let busy = RwSignal::new(false);
-    // Which factors the admin has: the form offers those. Until known (or
-    // if unknown) it offers the code.
-    let factors =
-        LocalResource::new(|| async { api::mfa().await.map(|o| o.factors).unwrap_or_default() });
+    // Which factors the user has: the form offers those. Until known (or
+    // if unknown) it offers the code. Asked only once the form opens: a
+    // screen holds several of these, most never opened.
+    let factors = LocalResource::new(move || {
+        let opened = open.get();
+        async move {
+            if opened {
+                api::mfa().await.map(|o| o.factors).unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
     let has = move |kind: FactorKind| {
         (!keys_only || kind == FactorKind::Webauthn)
             && factors.get().is_some_and(|f| f.contains(&kind))

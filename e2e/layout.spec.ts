@@ -86,16 +86,15 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
     test('the login steps: MFA prompt, enrollment, locked-out card', async ({ page, request }) => {
       const admin = await adminWithMfa(request);
-      // An account with an app: its MFA prompt, by code and by recovery code.
+      // An account with an app: its MFA prompt, by code and by another way.
       const withApp = uniqueEmail('layout-mfa');
       await newUser(admin, page.request, withApp, { app: true });
       await page.context().clearCookies();
       await logIn(page, withApp);
       await page.getByLabel('Authentication code').fill('123 456');
       await expectFits(page, 'MFA prompt');
-      await page.getByRole('button', { name: 'Use a recovery code' }).click();
-      await page.getByLabel('Recovery code').fill('ABCD-EFGH-JKMN');
-      await expectFits(page, 'MFA prompt, recovery code');
+      await page.getByRole('button', { name: 'Use a code from your helpdesk' }).click();
+      await expectFits(page, 'MFA prompt, another way');
 
       // An account with nothing yet: the enrollment's chooser and steps.
       await page.context().clearCookies();

@@ -182,10 +182,16 @@ test('required with no period: enrollment cannot be dismissed', async ({ page })
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test('the prompt names the account, lists the other ways with their icons, and “Not you?” starts the login again, empty', async ({ page }) => {
-  await logIn(page, 'bob@example.com');
+test('the prompt names the account, lists the other ways with their icons, and “Not you?” starts the login again, empty', async ({ page, request }) => {
+  // An account of its own with an app (other specs reset the demo users').
+  const admin = await adminWithMfa(request);
+  const email = uniqueEmail('prompt');
+  await newUser(admin, page.request, email, { app: true });
+  await page.request.post('/api/v1/logout', { headers: CSRF });
+  await logIn(page, email);
   await expect(page).toHaveURL(/\/login\/mfa$/);
-  await expect(page.locator('.account-line')).toHaveText(/Signing in as bob@example\.com\s*Not you\?/);
+  const escaped = email.replace(/[.+]/g, (c) => `\\${c}`);
+  await expect(page.locator('.account-line')).toHaveText(new RegExp(`Signing in as ${escaped}\\s*Not you\\?`));
   const ways = page.getByRole('list', { name: 'Other ways to verify' });
   await expect(ways.getByRole('button', { name: 'Use a code from your helpdesk' })).toBeVisible();
   const count = await ways.getByRole('listitem').count();

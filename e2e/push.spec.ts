@@ -91,7 +91,7 @@ test('enroll protect from the QR code, then approve a login with the number show
   const newShot = join(mkdtempSync(join(tmpdir(), 'protect-qr-')), 'qr.png');
   await section.locator('.qr').screenshot({ path: newShot });
   const newPhone = join(mkdtempSync(join(tmpdir(), 'protect-e2e-')), 'state.json');
-  const moved = await protectWith(newPhone, 'enroll', '--qr', newShot, '--label', 'Judy’s new phone');
+  const moved = await protectWith(newPhone, 'enroll', '--qr', newShot, '--label', 'Judy’s new phone', '--type', 'Pixel 8', '--os', 'Android 15', '--uv', 'biometric');
   expect(moved.code, moved.out).toBe(0);
   await section.getByRole('button', { name: 'Done' }).click();
   await expect(section).toContainText('Judy’s new phone');
@@ -168,7 +168,7 @@ test('an administrator sees the device in the user’s details and deletes it; p
   await page.goto(`/admin/users/${judy.id}`);
   const pane = page.getByRole('region', { name: 'Protect push' });
   await expect(pane).toContainText('Display Label');
-  await expect(pane).toContainText('Judy’s test phone');
+  await expect(pane).toContainText('Judy’s new phone');
   await expect(pane).toContainText('Pixel 8');
   await expect(pane).toContainText('Android 15');
   await expect(pane).toContainText('Biometrics');

@@ -4,6 +4,7 @@ import {
   CSRF,
   adminWithMfa,
   codesShown,
+  logIn,
   methodCards,
   newUser,
   shownKey,
@@ -208,13 +209,21 @@ test('the choosers (enrollment, Security page) offer only the kinds the organisa
     await expect(methodCards(page).getByRole('link', { name: /^Authenticator app/ })).toBeVisible();
     await expect(methodCards(page).getByRole('link', { name: /^Protect push/ })).toBeVisible();
     await expect(methodCards(page).getByRole('link', { name: /^(Security key|Passkey)/ })).toHaveCount(0);
-    // The Security page's chooser offers the same kinds.
+    // The Security page's chooser offers the same kinds (an account with
+    // an app, signed in in full: the app is not offered again).
+    await page.context().clearCookies();
+    const withApp = uniqueEmail('allowed-security');
+    const app = (await newUser(admin, page.request, withApp, { app: true }))!;
+    await page.context().clearCookies();
+    await logIn(page, withApp);
+    await page.getByLabel('Authentication code').fill(await app.code());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page).toHaveURL(/\/$/);
     await page.goto('/security');
     await page.getByRole('button', { name: 'Add a sign-in method' }).click();
     const chooser = page.getByRole('group', { name: 'Choose a sign-in method' });
-    await expect(chooser.getByRole('button', { name: /^Authenticator app/ })).toBeVisible();
     await expect(chooser.getByRole('button', { name: /^Protect push/ })).toBeVisible();
-    await expect(chooser.getByRole('button', { name: /^(Security key|Passkey)/ })).toHaveCount(0);
+    await expect(chooser.getByRole('button', { name: /^(Security key|Passkey|Authenticator app)/ })).toHaveCount(0);
   } finally {
     await admin.settings({ allowed_factors: { totp: true, webauthn: true, push: true } });
   }

@@ -439,3 +439,27 @@ export async function newUser(
 export function uniqueEmail(who: string): string {
   return `${who}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}@example.com`;
 }
+
+/**
+ * A new account with an authenticator app, signed in in full in `page`
+ * through the login form (password, then a code): a session the Security
+ * page accepts. Returns the app.
+ */
+export async function signedInWithApp(admin: Admin, page: Page, email: string): Promise<Authenticator> {
+  const app = (await newUser(admin, page.request, email, { app: true }))!;
+  await page.context().clearCookies();
+  await logIn(page, email);
+  await page.getByLabel('Authentication code').fill(await app.code());
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  return app;
+}
+
+/** A new account, suspended by `admin`; `page` is left signed out. */
+export async function suspendedUser(admin: Admin, page: Page, email: string): Promise<void> {
+  await page.context().clearCookies();
+  await newUser(admin, page.request, email);
+  await page.context().clearCookies();
+  const { id } = await admin.user(email);
+  await admin.ok(admin.post(`/admin/users/${id}/suspend`, {}));
+}

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { adminWithMfa, logIn, logInAsAdmin, newUser, uniqueEmail } from './fixtures';
+import { adminWithMfa, logIn, logInAsAdmin, newUser, suspendedUser, uniqueEmail } from './fixtures';
 
 // Every screen at a small phone's width (320 px), a common phone's (390 px)
 // and a laptop's (1280 px), in both colour schemes: nothing makes the page
@@ -110,12 +110,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectFits(page, 'enrollment code step');
 
       // A suspended account: the locked-out card.
-      await page.context().clearCookies();
       const suspended = uniqueEmail('layout-locked');
-      await newUser(admin, page.request, suspended);
-      await page.context().clearCookies();
-      const { id } = await admin.user(suspended);
-      await admin.ok(admin.post(`/admin/users/${id}/suspend`, {}));
+      await suspendedUser(admin, page, suspended);
       await logIn(page, suspended);
       await expect(page.getByRole('heading', { name: 'You can’t sign in right now' })).toBeVisible();
       await expectFits(page, 'locked-out card');

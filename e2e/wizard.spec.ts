@@ -4,7 +4,7 @@ import {
   CSRF,
   adminWithMfa,
   codesShown,
-  logIn,
+  signedInWithApp,
   methodCards,
   newUser,
   shownKey,
@@ -211,14 +211,7 @@ test('the choosers (enrollment, Security page) offer only the kinds the organisa
     await expect(methodCards(page).getByRole('link', { name: /^(Security key|Passkey)/ })).toHaveCount(0);
     // The Security page's chooser offers the same kinds (an account with
     // an app, signed in in full: the app is not offered again).
-    await page.context().clearCookies();
-    const withApp = uniqueEmail('allowed-security');
-    const app = (await newUser(admin, page.request, withApp, { app: true }))!;
-    await page.context().clearCookies();
-    await logIn(page, withApp);
-    await page.getByLabel('Authentication code').fill(await app.code());
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signedInWithApp(admin, page, uniqueEmail('allowed-security'));
     await page.goto('/security');
     await page.getByRole('button', { name: 'Add a sign-in method' }).click();
     const chooser = page.getByRole('group', { name: 'Choose a sign-in method' });

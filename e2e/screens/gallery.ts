@@ -1,7 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { adminWithMfa, logIn, logInAsAdmin, newUser } from '../fixtures';
+import { adminWithMfa, logIn, logInAsAdmin, newUser, signedInWithApp, suspendedUser } from '../fixtures';
 
 // Every screen, as a desktop (1280 px) and a phone (390 px) show it, in the
 // light and the dark scheme: docs/screens/<screen>-<device>-<scheme>.png.
@@ -36,12 +36,7 @@ test('the gallery', async ({ page, request }) => {
   // prompt at the next login.
   const admin = await adminWithMfa(request);
   const withApp = 'sam@example.com';
-  const app = (await newUser(admin, page.request, withApp, { app: true }))!;
-  await page.context().clearCookies();
-  await logIn(page, withApp);
-  await page.getByLabel('Authentication code').fill(await app.code());
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signedInWithApp(admin, page, withApp);
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await shoot(page, 'home');
@@ -68,13 +63,8 @@ test('the gallery', async ({ page, request }) => {
   await shoot(page, 'enroll-app');
 
   // A suspended account's login.
-  await page.context().clearCookies();
-  const suspended = 'uma@example.com';
-  await newUser(admin, page.request, suspended);
-  await page.context().clearCookies();
-  const { id } = await admin.user(suspended);
-  await admin.ok(admin.post(`/admin/users/${id}/suspend`, {}));
-  await logIn(page, suspended);
+  await suspendedUser(admin, page, 'uma@example.com');
+  await logIn(page, 'uma@example.com');
   await expect(page.getByRole('heading', { name: 'You can’t sign in right now' })).toBeVisible();
   await shoot(page, 'locked-out');
 

@@ -17,6 +17,7 @@ mod radius_clients_table;
 mod refused;
 mod scim_tokens;
 mod settings;
+mod settings_branding;
 mod settings_confirm;
 mod settings_protect;
 mod sites;

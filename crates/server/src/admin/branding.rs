@@ -62,10 +62,11 @@ pub async fn view(state: &AppState, admin: &Authed) -> Result<BrandingSettings, 
     })
 }
 
-/// The name as stored: trimmed, one line, at most 60 characters.
+/// The name as stored: trimmed, one line, at most 60 characters (counted
+/// as sent, which is what the API's document bounds).
 pub fn check_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
     let n = name.chars().count();
+    let name = name.trim();
     if n > ORG_NAME_MAX_CHARS {
         return Err(format!(
             "The organisation's name can be at most {ORG_NAME_MAX_CHARS} characters (this one has {n})."
@@ -82,7 +83,13 @@ pub fn check_accent_words(accent: &str) -> Result<String, String> {
     if accent.trim().is_empty() {
         return Ok(String::new());
     }
-    check_accent(accent).map_err(|p| match p {
+    // as sent: seven characters at most, as the document says
+    let checked = if accent.chars().count() > 7 {
+        Err(AccentProblem::NotHex)
+    } else {
+        check_accent(accent)
+    };
+    checked.map_err(|p| match p {
         AccentProblem::NotHex => {
             "The accent colour must be # and six hexadecimal digits, such as #1d4ed8.".to_string()
         }
@@ -97,8 +104,8 @@ pub fn check_accent_words(accent: &str) -> Result<String, String> {
 /// The help text as stored: plain text (shown as text, never as HTML), at
 /// most 500 characters, blank lines at its ends trimmed.
 pub fn check_help(text: &str) -> Result<String, String> {
-    let text = text.trim();
     let n = text.chars().count();
+    let text = text.trim();
     if n > HELP_TEXT_MAX_CHARS {
         return Err(format!(
             "The help text can be at most {HELP_TEXT_MAX_CHARS} characters (this one has {n})."

@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::rules;
 
 /// Room for a logo of 64 KB in base64 and its JSON around it.
-const LOGO_BODY_LIMIT: usize = 96 * 1024;
+pub const LOGO_BODY_LIMIT: usize = 96 * 1024;
 
 /// The API routes, the logo's upload with its own body limit.
 pub fn routes() -> OpenApiRouter<AppState> {

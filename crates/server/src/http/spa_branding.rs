@@ -61,7 +61,7 @@ fn style(b: &OrgBranding) -> String {
 }
 
 /// Puts the app's header's brand in, once, when the app draws it.
-const SCRIPT: &str = r#"(function(){var t=document.getElementById("org-brand");if(!t)return;new MutationObserver(function(m,o){var l=document.querySelectorAll(".topbar .brand:not([data-org])");for(var i=0;i<l.length;i++){if(l[i].closest("#boot"))continue;l[i].setAttribute("data-org","");l[i].replaceChildren(t.content.cloneNode(true));o.disconnect()}}).observe(document.body,{childList:true,subtree:true})})();"#;
+const SCRIPT: &str = r##"(function(){var t=document.getElementById("org-brand");if(!t)return;new MutationObserver(function(m,o){var l=document.querySelectorAll(".topbar .brand:not([data-org])");for(var i=0;i<l.length;i++){if(l[i].closest("#boot"))continue;l[i].setAttribute("data-org","");l[i].replaceChildren(t.content.cloneNode(true));o.disconnect()}}).observe(document.body,{childList:true,subtree:true})})();"##;
 
 /// `html` with the branding written in.
 pub fn brand_page(html: &str, b: &OrgBranding) -> String {

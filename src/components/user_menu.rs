@@ -6,7 +6,7 @@ use leptos_router::hooks::use_navigate;
 use portcullis_api::Me;
 
 use crate::api;
-use crate::components::{HelpFooter, Icon, IconKind};
+use crate::components::{Icon, IconKind};
 use crate::paths::{Page, ADMIN_PREFIX};
 use crate::state::{use_session, ToastRegion};
 
@@ -90,8 +90,6 @@ pub fn UserMenu(
         </nav>
         // signed-in screens' toasts (here: none before signing in)
         <ToastRegion/>
-        // and the organisation's help text, below every signed-in screen
-        <HelpFooter/>
     }
 }
 

@@ -43,4 +43,4 @@ pub use area::AdminArea;
 pub use refused::Refused;
 
 // The admin area, loaded only once the guard has let the user in.
-lazy_screen!(AdminScreen, admin_area_view, area::AdminArea);
+lazy_screen!(AdminScreen, admin_area_view, area::AdminArea, after = crate::components::HelpFooter);

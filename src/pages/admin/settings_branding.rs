@@ -51,6 +51,18 @@ fn count_problem(text: &str, max: usize, what: &str) -> Option<String> {
     (n > max).then(|| format!("{what} can be at most {max} characters (this has {n})."))
 }
 
+/// A primary button drawn in `hex` (a checked `#rrggbb`, so nothing else
+/// reaches the markup). Drawn, not styled: the page's CSP allows no style
+/// attributes, and the app's first download carries no style-setting code.
+fn preview_svg(hex: &str) -> String {
+    format!(
+        "<svg viewBox=\"0 0 96 40\" width=\"96\" height=\"40\" aria-hidden=\"true\">\
+         <rect width=\"96\" height=\"40\" rx=\"8\" fill=\"{hex}\"/>\
+         <text x=\"48\" y=\"25\" text-anchor=\"middle\" fill=\"#ffffff\" \
+         font-family=\"system-ui, sans-serif\" font-size=\"16\" font-weight=\"600\">Log in</text></svg>"
+    )
+}
+
 /// Standard base64 of `bytes` (the upload's encoding).
 fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -188,7 +200,6 @@ pub fn BrandingSection() -> impl IntoView {
                     let _ = failure.try_set(Some(words));
                 }
             }
-            input.set_value("");
         });
     };
     let again = Callback::new(move |()| {
@@ -248,12 +259,11 @@ pub fn BrandingSection() -> impl IntoView {
                     <p id="brand-accent-error" class="field-error" aria-live="polite">{accent_words}</p>
                 </div>
                 <div class="brand-preview">
-                    <span id="brand-preview-label">"Preview"</span>
-                    <span class="button primary inline" aria-describedby="brand-preview-label"
-                        style:background-color=shown_accent style:color="#ffffff"
-                    >
-                        "Log in"
-                    </span>
+                    <span>"Preview:"</span>
+                    <span class="preview-button" role="img"
+                        aria-label="A primary button in this colour, with white text"
+                        inner_html=move || preview_svg(&shown_accent())
+                    ></span>
                 </div>
                 <div class="field">
                     <label for="brand-help">"Help text (plain text, up to 500 characters)"</label>

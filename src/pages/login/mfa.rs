@@ -18,7 +18,7 @@ use super::countdown::{Countdown, WaitNotice};
 use super::locked::LockedCard;
 use super::push::PushPanel;
 use crate::api::{self, account, ApiError};
-use crate::components::{CodeField, HelpFooter, Icon, IconKind};
+use crate::components::{CodeField, Icon, IconKind};
 use crate::paths::{safe_next, Page};
 use crate::state::{use_session, PageTitle};
 use crate::text::normalize_code;
@@ -69,18 +69,10 @@ enum Outcome {
 pub fn LoginMfaPage() -> impl IntoView {
     // The password step sends an account that may not sign in here, with
     // the server's words in the session's context.
-    let session = use_session();
-    let screen = match session.locked_message() {
+    match use_session().locked_message() {
         Some(message) => view! { <LockedCard message=message/> }.into_any(),
         None => view! { <Prompt/> }.into_any(),
-    };
-    // The organisation's help text below; a signed-in user (a step-up)
-    // has it from the user's menu already.
-    let footer = session
-        .user()
-        .is_none()
-        .then(|| view! { <HelpFooter/> });
-    view! { {screen} {footer} }
+    }
 }
 
 /// The account being verified, and "Not you?": the half-done login ends on

@@ -43,4 +43,9 @@ pub use area::AdminArea;
 pub use refused::Refused;
 
 // The admin area, loaded only once the guard has let the user in.
-lazy_screen!(AdminScreen, admin_area_view, area::AdminArea, after = crate::components::HelpFooter);
+lazy_screen!(
+    AdminScreen,
+    admin_area_view,
+    area::AdminArea,
+    after = crate::components::HelpFooter
+);

@@ -164,7 +164,16 @@ mod tests {
     #[test]
     fn only_six_hex_digits() {
         assert_eq!(check_accent(" #1D4ED8 "), Ok("#1d4ed8".to_string()));
-        for bad in ["", "1d4ed8", "#1d4ed", "#1d4ed8f", "#ggg000", "red", "#1d4ed8;}", "#+1+2+3"] {
+        for bad in [
+            "",
+            "1d4ed8",
+            "#1d4ed",
+            "#1d4ed8f",
+            "#ggg000",
+            "red",
+            "#1d4ed8;}",
+            "#+1+2+3",
+        ] {
             assert_eq!(check_accent(bad), Err(AccentProblem::NotHex), "{bad}");
         }
     }

@@ -67,10 +67,10 @@ use crate::app::AppState;
 /// Bodies are small JSON documents; anything larger is refused with 413
 /// (but for the user import's file).
 pub const BODY_LIMIT: usize = 16 * 1024;
-/// The user import's own limit (a CSV file of up to 10,000 rows).
-pub use user_import::IMPORT_BODY_LIMIT;
 /// The logo upload's own limit (a 64 KB file in base64).
 pub use branding::LOGO_BODY_LIMIT;
+/// The user import's own limit (a CSV file of up to 10,000 rows).
+pub use user_import::IMPORT_BODY_LIMIT;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -68,7 +68,11 @@ fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -134,9 +138,8 @@ pub fn BrandingSection() -> impl IntoView {
     let help_problem = move || count_problem(&help.get(), HELP_TEXT_MAX_CHARS, "The help text");
     let accent_words = move || accent_problem(&accent.get());
     // the preview and the picker show a valid accent, else the portal's
-    let shown_accent = move || {
-        check_accent(&accent.get()).unwrap_or_else(|_| PORTAL_ACCENT.to_string())
-    };
+    let shown_accent =
+        move || check_accent(&accent.get()).unwrap_or_else(|_| PORTAL_ACCENT.to_string());
 
     let run = move |change: Change| {
         pending.set(Some(change.clone()));
@@ -159,7 +162,9 @@ pub fn BrandingSection() -> impl IntoView {
                     let _ = settings.try_set(Some(s));
                     let _ = pending.try_set(None);
                     toasts.show(match change {
-                        Change::Texts(_) => "Branding saved. It shows on every page from the next page load.",
+                        Change::Texts(_) => {
+                            "Branding saved. It shows on every page from the next page load."
+                        }
                         Change::Logo(_) => "Logo saved.",
                         Change::RemoveLogo => "Logo removed.",
                     });

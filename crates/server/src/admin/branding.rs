@@ -271,7 +271,11 @@ pub async fn set_logo(
     let was = branding::get(&mut *tx).await?;
     let detail = match &logo {
         Some(l) => {
-            let kind = if l.logo_type == "image/png" { "PNG" } else { "SVG" };
+            let kind = if l.logo_type == "image/png" {
+                "PNG"
+            } else {
+                "SVG"
+            };
             format!("logo: {kind} image set")
         }
         None if was.logo.is_none() => return Ok(view(state, admin).await?),
@@ -293,7 +297,10 @@ mod tests {
         assert_eq!(check_name("").as_deref(), Ok(""));
         assert!(check_name(&"x".repeat(60)).is_ok());
         let words = check_name(&"x".repeat(61)).unwrap_err();
-        assert!(words.contains("at most 60 characters (this one has 61)"), "{words}");
+        assert!(
+            words.contains("at most 60 characters (this one has 61)"),
+            "{words}"
+        );
         assert!(check_name("Acme\nInc").is_err());
     }
 
@@ -302,7 +309,10 @@ mod tests {
         assert_eq!(check_accent_words("").as_deref(), Ok(""));
         assert_eq!(check_accent_words("#0B5FFF").as_deref(), Ok("#0b5fff"));
         let low = check_accent_words("#FFCC00").unwrap_err();
-        assert!(low.contains("White text on #ffcc00 has a contrast of only 1.5:1"), "{low}");
+        assert!(
+            low.contains("White text on #ffcc00 has a contrast of only 1.5:1"),
+            "{low}"
+        );
         let bad = check_accent_words("blue").unwrap_err();
         assert!(bad.contains("six hexadecimal digits"), "{bad}");
     }

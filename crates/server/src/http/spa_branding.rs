@@ -129,7 +129,10 @@ mod tests {
         let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co&#39;s";
         assert_eq!(page.matches(escaped).count(), 2, "{page}");
         assert!(!page.contains(">Portcullis<"), "{page}");
-        assert!(page.contains("--org-accent:#0b5fff;--org-accent-hover:#0950d8"), "{page}");
+        assert!(
+            page.contains("--org-accent:#0b5fff;--org-accent-hover:#0950d8"),
+            "{page}"
+        );
         assert!(page.find("<style>") < page.find("</head>"));
     }
 

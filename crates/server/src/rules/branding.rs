@@ -69,9 +69,9 @@ pub async fn get<'c>(db: impl Exec<'c>) -> Result<OrgBranding, Internal> {
     let accent = match row.accent.as_str() {
         "" => None,
         // The server wrote only checked colours; another is a fault.
-        text => Some(
-            parse_hex(text).ok_or_else(|| Internal::new(format!("stored accent {text:?}")))?,
-        ),
+        text => {
+            Some(parse_hex(text).ok_or_else(|| Internal::new(format!("stored accent {text:?}")))?)
+        }
     };
     Ok(OrgBranding {
         org_name: non_empty(row.org_name),

@@ -24,7 +24,12 @@ async fn get(api: &Api) -> Answer<BrandingSettings> {
     api.get(PATH).await
 }
 
-async fn send(api: &Api, method: reqwest::Method, path: &str, body: Option<&Value>) -> Answer<BrandingSettings> {
+async fn send(
+    api: &Api,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Answer<BrandingSettings> {
     let mut req = api.http.request(method, api.url(path));
     if let Some(body) = body {
         req = req.json(body);
@@ -61,9 +66,16 @@ async fn branding_is_set_read_back_and_recorded_in_words() {
     assert_eq!(public(&s).await, Branding::default());
 
     let at = s.now();
-    let now = put(&admin, &texts("  Acme Ltd  ", "#0B5FFF", "Call the service desk on 1234.\n<b>not bold</b>"))
-        .await
-        .ok();
+    let now = put(
+        &admin,
+        &texts(
+            "  Acme Ltd  ",
+            "#0B5FFF",
+            "Call the service desk on 1234.\n<b>not bold</b>",
+        ),
+    )
+    .await
+    .ok();
     let expected = Branding {
         org_name: Some("Acme Ltd".into()),
         accent: Some("#0b5fff".into()),
@@ -82,9 +94,16 @@ async fn branding_is_set_read_back_and_recorded_in_words() {
     );
     // the same again changes nothing and records nothing
     s.advance(10);
-    put(&admin, &texts("Acme Ltd", "#0b5fff", "Call the service desk on 1234.\n<b>not bold</b>"))
-        .await
-        .ok();
+    put(
+        &admin,
+        &texts(
+            "Acme Ltd",
+            "#0b5fff",
+            "Call the service desk on 1234.\n<b>not bold</b>",
+        ),
+    )
+    .await
+    .ok();
     assert!(changes_at(&admin, s.now()).await.is_empty());
     // empty is none
     let cleared = put(&admin, &texts("", "", "")).await.ok();
@@ -155,10 +174,14 @@ async fn only_billing_administrators_change_it_with_a_recent_second_factor() {
     assert!(!get(&ops).await.ok().may_change);
     let refused = put(&ops, &body).await;
     assert_eq!(refused.status, 403);
-    assert!(
-        refused.err().message.contains("Only a billing administrator"),
+    assert!(refused
+        .err()
+        .message
+        .contains("Only a billing administrator"),);
+    assert_eq!(
+        put_logo(&ops, PNG).await.fail(),
+        (403, ErrorCode::Forbidden)
     );
-    assert_eq!(put_logo(&ops, PNG).await.fail(), (403, ErrorCode::Forbidden));
     assert_eq!(
         send(&ops, reqwest::Method::DELETE, LOGO, None).await.fail(),
         (403, ErrorCode::Forbidden)
@@ -176,7 +199,10 @@ async fn only_billing_administrators_change_it_with_a_recent_second_factor() {
     );
     assert_eq!(public(&s).await, Branding::default());
     admin.verify(&s.code(&key, 0)).await.ok();
-    assert_eq!(put(&admin, &body).await.ok().branding.org_name.as_deref(), Some("Acme"));
+    assert_eq!(
+        put(&admin, &body).await.ok().branding.org_name.as_deref(),
+        Some("Acme")
+    );
 }
 
 #[tokio::test]
@@ -191,7 +217,10 @@ async fn the_logo_is_checked_served_so_an_svg_cannot_run_script_and_removable() 
     big.resize(64 * 1024 + 1, 0);
     for (bytes, words) in [
         (gif, "The logo must be a PNG or SVG image."),
-        (b"<html><script>alert(1)</script></html>".to_vec(), "The logo must be a PNG or SVG image."),
+        (
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            "The logo must be a PNG or SVG image.",
+        ),
         (big, "The logo is 65 KB; it can be at most 64 KB."),
     ] {
         let answer = put_logo(&admin, &bytes).await;
@@ -200,9 +229,22 @@ async fn the_logo_is_checked_served_so_an_svg_cannot_run_script_and_removable() 
         assert_eq!((status, err.code), (422, ErrorCode::ValidationFailed));
         assert!(err.message.contains(words), "{}", err.message);
     }
-    let not_base64 = send(&admin, reqwest::Method::PUT, LOGO, Some(&json!({ "data": "%%%" }))).await;
+    let not_base64 = send(
+        &admin,
+        reqwest::Method::PUT,
+        LOGO,
+        Some(&json!({ "data": "%%%" })),
+    )
+    .await;
     assert!(not_base64.err().message.contains("base64"));
-    assert_eq!(web.get(s.url("/branding/logo")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        web.get(s.url("/branding/logo"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
     // An SVG with a script: stored, served as an image that cannot run it.
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script><rect width="10" height="10"/></svg>"#;
@@ -219,12 +261,20 @@ async fn the_logo_is_checked_served_so_an_svg_cannot_run_script_and_removable() 
     assert_eq!(h["content-type"], "image/svg+xml");
     assert_eq!(h["x-content-type-options"], "nosniff");
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("sandbox") && csp.contains("default-src 'none'"), "{csp}");
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("script-src"), "{csp}");
     assert_eq!(r.bytes().await.unwrap().as_ref(), svg.as_slice());
     // cached by its version
     let etag = h["etag"].to_str().unwrap();
-    let again = web.get(s.url(&url)).header("if-none-match", etag).send().await.unwrap();
+    let again = web
+        .get(s.url(&url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304);
 
     // A PNG replaces it under a new address.
@@ -240,7 +290,14 @@ async fn the_logo_is_checked_served_so_an_svg_cannot_run_script_and_removable() 
     let removed = send(&admin, reqwest::Method::DELETE, LOGO, None).await.ok();
     assert_eq!((removed.logo_type, removed.branding.logo_url), (None, None));
     assert_eq!(changes_at(&admin, s.now()).await, ["logo: removed"]);
-    assert_eq!(web.get(s.url("/branding/logo")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        web.get(s.url("/branding/logo"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 fn sha256_b64(s: &str) -> String {
@@ -253,7 +310,10 @@ async fn the_page_carries_the_escaped_name_and_its_style_by_hash() {
     let (admin, _) = s.admin().await;
     let page = || async {
         let r = reqwest::get(s.url("/login")).await.unwrap();
-        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
         (csp, r.text().await.unwrap())
     };
     // Nothing set: the page as built.
@@ -261,16 +321,22 @@ async fn the_page_carries_the_escaped_name_and_its_style_by_hash() {
     assert_eq!(body, crate::fixtures::SPA_INDEX);
     assert!(csp.contains("style-src 'self';"), "{csp}");
 
-    put(&admin, &texts(r#"<script>alert("x")</script> Acme"#, "#0b5fff", "Help"))
-        .await
-        .ok();
+    put(
+        &admin,
+        &texts(r#"<script>alert("x")</script> Acme"#, "#0b5fff", "Help"),
+    )
+    .await
+    .ok();
     let (csp, body) = page().await;
     assert!(!body.contains("<script>alert"), "{body}");
     assert!(
         body.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Acme"),
         "{body}"
     );
-    assert!(!body.contains("Help"), "the help text is fetched by the footer: {body}");
+    assert!(
+        !body.contains("Help"),
+        "the help text is fetched by the footer: {body}"
+    );
     let style = body
         .split("<style>")
         .nth(1)
@@ -284,7 +350,13 @@ async fn the_page_carries_the_escaped_name_and_its_style_by_hash() {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     // every inline script, the branding's too, is allowed by its hash
     for script in body.split("<script").skip(1) {
-        let inner = script.split_once('>').unwrap().1.split("</script>").next().unwrap();
+        let inner = script
+            .split_once('>')
+            .unwrap()
+            .1
+            .split("</script>")
+            .next()
+            .unwrap();
         assert!(csp.contains(&sha256_b64(inner)), "{inner}: {csp}");
     }
 }

@@ -85,12 +85,15 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The chosen file's bytes in base64, or why not.
+/// The chosen SVG file's bytes in base64, or why not. Read as text: the
+/// browser call that reads a file's raw bytes would add its glue to the
+/// first download (every wasm import lives there), which has no room for
+/// it; PNG logos go through the API (`PUT /api/v1/admin/branding/logo`).
 async fn read_logo(input: &web_sys::HtmlInputElement) -> Result<String, String> {
     let file = input
         .files()
         .and_then(|f| f.get(0))
-        .ok_or_else(|| "Choose a PNG or SVG file.".to_string())?;
+        .ok_or_else(|| "Choose an SVG file.".to_string())?;
     if file.size() > LOGO_MAX_BYTES as f64 {
         return Err(format!(
             "The file is larger than {} KB. Choose a smaller logo.",
@@ -98,10 +101,12 @@ async fn read_logo(input: &web_sys::HtmlInputElement) -> Result<String, String> 
         ));
     }
     let unreadable = || "The file could not be read. Choose it again.".to_string();
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await
-        .map_err(|_| unreadable())?;
-    Ok(base64(&js_sys::Uint8Array::new(&buffer).to_vec()))
+        .map_err(|_| unreadable())?
+        .as_string()
+        .ok_or_else(unreadable)?;
+    Ok(base64(text.as_bytes()))
 }
 
 #[component]
@@ -281,7 +286,7 @@ pub fn BrandingSection() -> impl IntoView {
                     <p id="brand-help-error" class="field-error">{help_problem}</p>
                 </div>
                 <div class="field">
-                    <label for="brand-logo">"Logo (PNG or SVG, up to 64 KB)"</label>
+                    <label for="brand-logo">"Logo (an SVG file, up to 64 KB)"</label>
                     {move || logo_url().map(|url| view! {
                         <p class="brand-logo-now">
                             <img src=url alt="The current logo"/>
@@ -292,7 +297,7 @@ pub fn BrandingSection() -> impl IntoView {
                             </button>
                         </p>
                     })}
-                    <input id="brand-logo" type="file" accept="image/png,image/svg+xml"
+                    <input id="brand-logo" type="file" accept="image/svg+xml,.svg"
                         on:change=on_file
                     />
                 </div>

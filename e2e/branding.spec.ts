@@ -21,10 +21,17 @@ async function resetBranding(request: APIRequestContext) {
   );
 }
 
+/** Nothing past the right edge at 320 px (what is, named in the message). */
 async function noOverflowAt320(page: Page, what: string) {
   await page.setViewportSize({ width: 320, height: 800 });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, what).toBeLessThanOrEqual(320);
+  const past = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    return [...document.body.querySelectorAll('*')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} ends at ${Math.round(el.getBoundingClientRect().right)}`);
+  });
+  expect(past, what).toEqual([]);
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 

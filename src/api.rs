@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod branding;
 mod client;
 mod error;
 mod js_json;

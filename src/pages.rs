@@ -14,6 +14,33 @@
 /// matches, even one whose guard then refuses the visitor, while this
 /// loads only once the screen is really shown.
 macro_rules! lazy_screen {
+    // … with `$after` below the screen, in the same chunk (the help footer
+    // of the signed-in screens and the MFA prompt).
+    ($screen:ident, $load:ident, $page:path, after = $after:path) => {
+        #[cfg(feature = "split")]
+        #[leptos::lazy]
+        fn $load() -> leptos::prelude::AnyView {
+            use leptos::prelude::IntoAny;
+            let styles = $crate::styles::app_styles();
+            leptos::prelude::Suspend::new(async move {
+                let _ = styles.await;
+                ($page(), $after()).into_any()
+            })
+            .into_any()
+        }
+
+        #[leptos::component]
+        pub fn $screen() -> impl leptos::prelude::IntoView {
+            #[cfg(feature = "split")]
+            {
+                leptos::prelude::Suspend::new(async move { $load().await })
+            }
+            #[cfg(not(feature = "split"))]
+            {
+                ($page(), $after())
+            }
+        }
+    };
     ($screen:ident, $load:ident, $page:path) => {
         // In the chunk: the screen waits for the later screens' stylesheet
         // too (its code lives in the chunks, not in the first download).

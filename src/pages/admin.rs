@@ -17,6 +17,7 @@ mod radius_clients_table;
 mod refused;
 mod scim_tokens;
 mod settings;
+mod settings_branding;
 mod settings_confirm;
 mod settings_protect;
 mod sites;
@@ -42,4 +43,9 @@ pub use area::AdminArea;
 pub use refused::Refused;
 
 // The admin area, loaded only once the guard has let the user in.
-lazy_screen!(AdminScreen, admin_area_view, area::AdminArea);
+lazy_screen!(
+    AdminScreen,
+    admin_area_view,
+    area::AdminArea,
+    after = crate::components::HelpFooter
+);

@@ -20,7 +20,12 @@ pub use mfa::LoginMfaPage;
 pub use password::LoginPage;
 pub use welcome::WelcomePage;
 
-lazy_screen!(LoginMfaScreen, login_mfa_view, mfa::LoginMfaPage);
+lazy_screen!(
+    LoginMfaScreen,
+    login_mfa_view,
+    mfa::LoginMfaPage,
+    after = crate::components::HelpFooter
+);
 lazy_screen!(EnrollScreen, enroll_view, enroll::EnrollPage);
 lazy_screen!(WelcomeScreen, welcome_view, welcome::WelcomePage);
 lazy_screen!(ForgotScreen, forgot_view, forgot::ForgotPage);

@@ -18,5 +18,15 @@ mod trusted_browsers;
 pub use home::HomePage;
 pub use security::SecurityPage;
 
-lazy_screen!(HomeScreen, home_view, home::HomePage);
-lazy_screen!(SecurityScreen, security_view, security::SecurityPage);
+lazy_screen!(
+    HomeScreen,
+    home_view,
+    home::HomePage,
+    after = crate::components::HelpFooter
+);
+lazy_screen!(
+    SecurityScreen,
+    security_view,
+    security::SecurityPage,
+    after = crate::components::HelpFooter
+);

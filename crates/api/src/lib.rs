@@ -479,6 +479,7 @@ mod admin_list;
 mod admin_settings;
 mod admin_user;
 pub mod apps;
+pub mod branding;
 mod patterns;
 /// Protect push: the portal's routes and the device API.
 pub mod people;

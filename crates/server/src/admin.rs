@@ -3,6 +3,7 @@
 //! fresh second factor for every change, one transaction per change with
 //! its audit event and emails.
 
+pub mod branding;
 mod bulk;
 pub mod common;
 mod detail;

@@ -13,6 +13,7 @@ pub(crate) mod admin_settings;
 pub(crate) mod admin_user;
 pub(crate) mod apps;
 pub(crate) mod auth;
+mod branding;
 pub(crate) mod cookie;
 pub(crate) mod csrf;
 pub(crate) mod device;
@@ -39,6 +40,7 @@ pub(crate) mod scim_tokens;
 pub(crate) mod sessions;
 mod sites;
 pub(crate) mod spa;
+mod spa_branding;
 pub(crate) mod sso;
 #[cfg(feature = "test-clock")]
 pub mod test_clock;
@@ -65,6 +67,8 @@ use crate::app::AppState;
 /// Bodies are small JSON documents; anything larger is refused with 413
 /// (but for the user import's file).
 pub const BODY_LIMIT: usize = 16 * 1024;
+/// The logo upload's own limit (a 64 KB file in base64).
+pub use branding::LOGO_BODY_LIMIT;
 /// The user import's own limit (a CSV file of up to 10,000 rows).
 pub use user_import::IMPORT_BODY_LIMIT;
 
@@ -166,6 +170,7 @@ fn portal_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(login::routes())
         .merge(user_import::routes())
+        .merge(branding::routes())
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(mfa::get_mfa))
@@ -302,9 +307,10 @@ pub fn app(state: AppState, spa_dir: Option<PathBuf>) -> Router {
         .merge(scim::router(state.clone()))
         .merge(oidc::router(state.clone()))
         .merge(forward_auth::router(state.clone()))
-        .merge(ops::router(state));
+        .merge(branding::logo_router(state.clone()))
+        .merge(ops::router(state.clone()));
     if let Some(dir) = spa_dir {
-        app = app.merge(spa::router(dir));
+        app = app.merge(spa::router(dir, state.clone()));
     }
     app.layer(axum::middleware::from_fn_with_state(
         hsts,

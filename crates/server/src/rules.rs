@@ -4,6 +4,7 @@
 //! `auth`, `mfa`, `login` and `admin`, and depend on none of them.
 
 pub mod app_need;
+pub mod branding;
 pub mod factors;
 pub mod org_settings;
 pub mod requirement;

@@ -14,6 +14,7 @@
 
 pub(crate) mod apps;
 pub(crate) mod audit;
+pub(crate) mod branding;
 mod build;
 pub(crate) mod challenges;
 pub(crate) mod factors;

@@ -11,6 +11,7 @@ use portcullis_api::{
 
 use super::focus::focus_on;
 use super::scim_tokens::ScimTokens;
+use super::settings_branding::BrandingSection;
 use super::settings_confirm::{save_id, Pending, SaveBar, SectionConfirm, SettingsConfirm};
 use super::settings_protect::ProtectSettings;
 use crate::api::{self, ApiError};
@@ -432,6 +433,7 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
             <ProtectSettings settings=settings idle=Signal::derive(idle)
                 ask=Callback::new(move |(section, change, sentence)| ask(section, change, sentence))
             />
+            <BrandingSection/>
             <ScimTokens/>
         </section>
     }

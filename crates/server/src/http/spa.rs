@@ -1,6 +1,7 @@
 //! Serving the built SPA (Trunk's `dist/`): files as they are, and
-//! `index.html` for every client-side route, with a CSP that allows exactly
-//! the page's own inline loader script by its hash.
+//! `index.html` for every client-side route, with the organisation's
+//! branding written in (`spa_branding`) and a CSP that allows exactly the
+//! page's own inline scripts and styles by their hashes.
 
 use std::path::{Path, PathBuf};
 
@@ -15,11 +16,15 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 
-#[derive(Clone)]
-struct SpaDir(PathBuf);
+use super::spa_branding;
+use crate::app::AppState;
+use crate::rules;
 
-pub fn router(dir: PathBuf) -> Router {
-    let page = get(index).with_state(SpaDir(dir.clone()));
+#[derive(Clone)]
+struct SpaDir(PathBuf, AppState);
+
+pub fn router(dir: PathBuf, state: AppState) -> Router {
+    let page = get(index).with_state(SpaDir(dir.clone(), state));
     Router::new()
         .route("/", page.clone())
         .route("/index.html", page.clone())
@@ -34,9 +39,19 @@ pub fn router(dir: PathBuf) -> Router {
         .layer(axum::middleware::from_fn(cache_control))
 }
 
-async fn index(State(SpaDir(dir)): State<SpaDir>) -> Response {
+async fn index(State(SpaDir(dir, state)): State<SpaDir>) -> Response {
     match tokio::fs::read_to_string(dir.join("index.html")).await {
         Ok(html) => {
+            // Read each time (one small row): a change made through any
+            // instance shows at the next page load. Unreadable, the page
+            // is served as built rather than not at all.
+            let html = match rules::branding::get(&state.db).await {
+                Ok(b) => spa_branding::brand_page(&html, &b),
+                Err(e) => {
+                    tracing::warn!(error = %e, "branding unreadable; page served without it");
+                    html
+                }
+            };
             let csp = page_csp(&html);
             let mut resp = Html(html).into_response();
             if let Ok(v) = HeaderValue::from_str(&csp) {
@@ -67,17 +82,22 @@ fn html_escape(s: &str) -> String {
 /// `'unsafe-inline'` is needed. `'wasm-unsafe-eval'` lets the page compile
 /// WebAssembly.
 pub fn page_csp(html: &str) -> String {
-    let hashes: String = inline_scripts(html)
-        .into_iter()
-        .map(|s| {
-            format!(
-                " 'sha256-{}'",
-                STANDARD.encode(Sha256::digest(s.as_bytes()))
-            )
-        })
-        .collect();
+    let hash_all = |bodies: Vec<&str>| -> String {
+        bodies
+            .into_iter()
+            .map(|s| {
+                format!(
+                    " 'sha256-{}'",
+                    STANDARD.encode(Sha256::digest(s.as_bytes()))
+                )
+            })
+            .collect()
+    };
+    let hashes = hash_all(inline_scripts(html));
+    // the branding's accent (spa_branding)
+    let styles = hash_all(inline_bodies(html, "style"));
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'{styles}; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -85,16 +105,23 @@ pub fn page_csp(html: &str) -> String {
 
 /// Bodies of `<script>` elements without a `src`.
 pub fn inline_scripts(html: &str) -> Vec<&str> {
+    inline_bodies(html, "script")
+}
+
+/// Bodies of `<tag>` elements without a `src` (`script` or `style`).
+pub fn inline_bodies<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}");
+    let close_tag = format!("</{tag}>");
     let mut out = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<script") {
+    while let Some(start) = rest.find(&open) {
         let after = &rest[start..];
         let Some(open_end) = after.find('>') else {
             break;
         };
         let open_tag = &after[..open_end];
         let body_start = open_end + 1;
-        let Some(close) = after[body_start..].find("</script>") else {
+        let Some(close) = after[body_start..].find(&close_tag) else {
             break;
         };
         let body = &after[body_start..body_start + close];

@@ -19,6 +19,7 @@ mod admin_settings;
 mod admin_summary;
 mod audit;
 mod bad_input;
+mod branding;
 mod challenge;
 mod cli;
 mod clock_skew;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use portcullis_api::input::CODE_MAX_CHARS;
 use portcullis_api::{AdminUser, ErrorCode, MfaStatus, CSRF_HEADER, CSRF_VALUE};
 use portcullis_server::auth::password;
-use portcullis_server::http::{BODY_LIMIT, IMPORT_BODY_LIMIT};
+use portcullis_server::http::{BODY_LIMIT, IMPORT_BODY_LIMIT, LOGO_BODY_LIMIT};
 use serde_json::Value;
 
 use crate::client::Api;
@@ -113,6 +113,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/users/bulk"),
     ("get", "/api/v1/admin/settings"),
     ("patch", "/api/v1/admin/settings"),
+    ("get", "/api/v1/branding"),
+    ("get", "/api/v1/admin/branding"),
+    ("put", "/api/v1/admin/branding"),
+    ("put", "/api/v1/admin/branding/logo"),
+    ("delete", "/api/v1/admin/branding/logo"),
     ("get", "/api/v1/admin/users/{id}"),
     ("delete", "/api/v1/admin/users/{id}/factors/{factor}"),
     ("post", "/api/v1/admin/users/{id}/sessions/end"),
@@ -415,6 +420,7 @@ fn every_documented_handler_is_registered() {
     let mut registered: BTreeSet<String> = names(&read("http.rs"), "").into_iter().collect();
     registered.extend(names(&read("http/login.rs"), "login::"));
     registered.extend(names(&read("http/user_import.rs"), "user_import::"));
+    registered.extend(names(&read("http/branding.rs"), "branding::"));
     let described: BTreeSet<String> = handlers().into_iter().map(|h| h.name).collect();
     assert_eq!(registered, described);
 }
@@ -535,6 +541,8 @@ async fn real_refusals_are_documented() {
             let json = || admin_req().header("content-type", "application/json");
             let limit = if path.contains("/users/import") {
                 IMPORT_BODY_LIMIT
+            } else if path.ends_with("/branding/logo") {
+                LOGO_BODY_LIMIT
             } else {
                 BODY_LIMIT
             };

@@ -54,6 +54,9 @@ const LOGIN_FLOW: &[(&str, &str)] = &[
     // signed-in one they answer "sign in first" or "signed out".
     ("post", "/api/v1/sso/{id}"),
     ("post", "/api/v1/sso/logout"),
+    // The organisation's branding is public: the MFA prompt shows its
+    // help text.
+    ("get", "/api/v1/branding"),
 ];
 
 /// A user's id, read from the database (the admin API would need an

@@ -1,6 +1,6 @@
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { adminWithMfa, CSRF, logIn, logInAsAdmin } from './fixtures';
+import { adminWithMfa, CSRF, logIn, logInAsAdmin, newUser, uniqueEmail } from './fixtures';
 
 // The organisation's branding, set on the MFA settings page by the demo's
 // billing administrator: the name in the header of /login (the served
@@ -88,8 +88,12 @@ test('branding set by the billing administrator shows from the first paint', asy
     await expect(login.getByRole('button', { name: 'Log in' })).toHaveCSS('background-color', ACCENT_RGB);
     await noOverflowAt320(login, '/login with a name');
 
-    // The MFA prompt: the help text at its foot.
-    await logIn(login, 'bob@example.com');
+    // The MFA prompt: the help text at its foot (an account of the test's
+    // own with an app, so that the prompt comes whatever ran before).
+    const email = uniqueEmail('brand');
+    await newUser(await adminWithMfa(request), visitor.request, email, { app: true });
+    await visitor.clearCookies();
+    await logIn(login, email);
     await expect(login).toHaveURL(/\/login\/mfa$/);
     await expect(login.locator('footer.help-footer')).toHaveText(HELP);
     await visitor.close();

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 // What the specs share: the demo password, a typed client of the JSON API
 // (with the CSRF header), the server's fake clock, authenticator apps that
 // never reuse a code, and an administrator signed in with MFA.
@@ -462,4 +463,18 @@ export async function suspendedUser(admin: Admin, page: Page, email: string): Pr
   await page.context().clearCookies();
   const { id } = await admin.user(email);
   await admin.ok(admin.post(`/admin/users/${id}/suspend`, {}));
+}
+
+/**
+ * axe finds nothing on the page as it stands, in the light and then the
+ * dark scheme: one visit checked in both (the page is left light).
+ */
+export async function expectAccessible(page: Page, what: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).analyze();
+    const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(summary, `${what} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

@@ -1,23 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import {
-  ADMIN,
-  CSRF,
-  Authenticator,
-  adminApp,
-  adminWithMfa,
-  advance,
-  chooseInMenu,
-  logIn,
-  logOut,
-  methodCards,
-  newUser,
-  shownKey,
-  submitLogin,
-  uniqueEmail,
-} from './fixtures';
+import { ADMIN, adminApp, adminWithMfa, advance, Authenticator, chooseInMenu, CSRF, expectAccessible, logIn, logOut, methodCards, newUser, shownKey, submitLogin, uniqueEmail } from './fixtures';
 
 const USER = 'ivan@example.com';
 
@@ -26,12 +10,6 @@ async function readQr(page: Page): Promise<string> {
   const found = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   expect(found, 'a QR code on the page').not.toBeNull();
   return found!.data;
-}
-
-async function expectNoViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, what).toEqual([]);
 }
 
 /** A six-digit code that is not `code`. */
@@ -249,9 +227,9 @@ test('a throttled code counts down each second, said at its start and end, and V
     await expect(verify).toBeDisabled();
     const said = page.locator('.visually-hidden[aria-live="polite"]').filter({ hasText: /try again/i });
     await expect(said).toHaveText('Too many attempts. You can try again in 30 seconds.');
-    await expectNoViolations(page, 'MFA prompt with a countdown, light');
+    await expectAccessible(page, 'MFA prompt with a countdown, light');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await expectNoViolations(page, 'MFA prompt with a countdown, dark');
+    await expectAccessible(page, 'MFA prompt with a countdown, dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Each second shows; the live region says nothing new meanwhile.

@@ -84,7 +84,7 @@ test('opening /login fetches no portal or admin code, and logs no error', async 
   // the portal's code comes with the portal
   await submitLogin(page, 'alice@example.com');
   await expect(page.getByRole('heading', { name: 'Welcome, Alice Anders' })).toBeVisible();
-  expect(wasm.some((f) => f.includes('home_view'))).toBe(true);
+  expect(wasm.some((f) => f.includes('portal_view'))).toBe(true);
   expect(wasm.some((f) => f.includes('admin'))).toBe(false);
 });
 

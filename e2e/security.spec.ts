@@ -1,21 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import {
-  CSRF,
-  PASSWORD,
-  STEP,
-  adminWithMfa,
-  advance,
-  chooseInMenu,
-  logIn,
-  logOut,
-  removeApp,
-  serverNow,
-  enrollApp,
-  setUpApp,
-  tabTo,
-  toast,
-} from './fixtures';
+import { adminWithMfa, advance, chooseInMenu, CSRF, enrollApp, expectAccessible, logIn, logOut, PASSWORD, removeApp, serverNow, setUpApp, STEP, tabTo, toast } from './fixtures';
 import { totp } from './totp';
 
 // The Security page: recovery codes, re-authentication, sessions, trusted
@@ -37,12 +21,6 @@ async function shownCodes(page: Page): Promise<string[]> {
   expect(codes).toHaveLength(10);
   for (const c of codes) expect(c).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   return codes;
-}
-
-async function expectNoViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, what).toEqual([]);
 }
 
 test('recovery codes: offered after setup, each signs in once, the count drops; a phone clock that is fast is named', async ({ page, request }) => {
@@ -106,7 +84,7 @@ test('after ten minutes a change asks for a fresh code in place, then carries on
   await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
   const fresh = await shownCodes(page);
   expect(fresh).not.toContain(old[0]);
-  await expectNoViolations(page, 'new codes on show');
+  await expectAccessible(page, 'new codes on show');
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download as text' }).click();
   const file = await download;
@@ -146,7 +124,7 @@ test('after a factor is added the page offers to end the other sessions; one is 
   const sessions = page.getByRole('group', { name: 'Where you’re signed in' });
   await expect(sessions.getByRole('listitem').filter({ hasText: 'This browser' })).toHaveCount(1);
   await expect(sessions).toContainText('127.0.0.1');
-  await expectNoViolations(page, 'security page, several sessions');
+  await expectAccessible(page, 'security page, several sessions');
 
   // A factor added: the page offers to sign out the other sessions.
   const cdp = await page.context().newCDPSession(page);
@@ -191,7 +169,7 @@ test('trust this browser: no code at the next login, until it is forgotten', asy
     await logIn(page, USER);
     const trust = page.getByLabel('Don’t ask again on this browser for 30 days');
     await trust.check();
-    await expectNoViolations(page, 'MFA prompt with the trust choice');
+    await expectAccessible(page, 'MFA prompt with the trust choice');
     await page.getByLabel('Authentication code').fill(await app.code());
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect(page.getByRole('heading', { name: 'Welcome, Judy Jones' })).toBeVisible();
@@ -252,7 +230,7 @@ test('changing the password signs the other sessions out; only the new one signs
   await expect(section.getByRole('status')).toHaveText(
     /^Your password was changed, and \d+ other sessions? (was|were) signed out\.$/,
   );
-  await expectNoViolations(page, 'security page, password changed');
+  await expectAccessible(page, 'security page, password changed');
 
   await otherPage.goto('/security');
   await expect(otherPage).toHaveURL(/\/login\?next=%2Fsecurity$/);

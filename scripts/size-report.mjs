@@ -26,9 +26,11 @@ const GOAL = 100 * 1000;
 const BUDGET = 120 * 1000;
 
 // The signed-in journey (bodies): 312.0 KiB before the redesign (commit
-// 991b948), 331.0 KiB after it; the gate holds the line there, the goal is
-// 180 KiB (README "Size").
-const JOURNEY_GATE = 332 * 1024;
+// 991b948), 331.0 KiB after it, 290.2 KiB once home and Security were one
+// part and the Security page's forms that wait for a click parts of their
+// own; the gate holds the line there (with room for the ±1 KiB a run
+// varies), the goal is 180 KiB (README "Size").
+const JOURNEY_GATE = 296 * 1024;
 const JOURNEY_GOAL = 180 * 1024;
 
 const dir = process.argv[2] ?? 'dist';
@@ -104,7 +106,11 @@ console.log(`${'total /login'.padEnd(52)}${kb(total.body)}${kb(total.wire).padSt
 const app = readdirSync(dir).find((f) => f.startsWith('app-'));
 const fetched = new Set(rows.map((r) => r.name.split('/').pop()));
 const audience = (f) =>
-  /admin/.test(f) ? 'admin' : /home|security|user_menu/.test(f) ? 'portal' : /enroll|login_mfa/.test(f) ? 'login steps' : 'shared by lazy parts';
+  /admin/.test(f) ? 'admin'
+    : /portal_view|user_menu|add_method/.test(f) ? 'portal'
+    : /enroll|login_mfa|welcome|forgot|sso/.test(f) ? 'login steps'
+    : /^split_/.test(f) ? 'parts opened on demand (fresh proof, passkey)'
+    : 'shared by lazy parts';
 const parts = {};
 for (const f of app ? readdirSync(join(dir, app)) : []) {
   if (!f.endsWith('.wasm') || fetched.has(f)) continue;

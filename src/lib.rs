@@ -3,6 +3,9 @@
 //! Pure logic (messages, paths, form checks) lives in plain functions tested
 //! natively; components only wire it to the DOM.
 
+#[macro_use]
+mod lazy;
+
 pub mod api;
 pub mod app;
 pub mod boot;

@@ -41,6 +41,45 @@ macro_rules! lazy_screen {
             }
         }
     };
+    // Several screens in one part, each with `$after` below it: a visit
+    // meets them together (home, then Security), and one part costs less
+    // than two that share code (what two parts share is cut into many
+    // small files of its own).
+    ($part:ident, $load:ident, after = $after:path, { $($screen:ident => $page:path),+ $(,)? }) => {
+        /// Which screen of the part to show.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $part {
+            $($screen),+
+        }
+
+        #[cfg(feature = "split")]
+        #[leptos::lazy]
+        fn $load(screen: $part) -> leptos::prelude::AnyView {
+            use leptos::prelude::IntoAny;
+            let styles = $crate::styles::app_styles();
+            leptos::prelude::Suspend::new(async move {
+                let _ = styles.await;
+                match screen {
+                    $($part::$screen => ($page(), $after()).into_any(),)+
+                }
+            })
+            .into_any()
+        }
+
+        $(
+            #[leptos::component]
+            pub fn $screen() -> impl leptos::prelude::IntoView {
+                #[cfg(feature = "split")]
+                {
+                    leptos::prelude::Suspend::new(async move { $load($part::$screen).await })
+                }
+                #[cfg(not(feature = "split"))]
+                {
+                    ($page(), $after())
+                }
+            }
+        )+
+    };
     ($screen:ident, $load:ident, $page:path) => {
         // In the chunk: the screen waits for the later screens' stylesheet
         // too (its code lives in the chunks, not in the first download).

@@ -61,7 +61,8 @@ impl ProofNeeded {
 
 /// Shown while `open`: asks for a current code, proves it, closes, then
 /// calls `then` (which runs the action again); Cancel closes and calls
-/// `cancel` (which drops the action).
+/// `cancel` (which drops the action). The form is a lazily loaded part:
+/// most screens that hold one never open it.
 #[component]
 pub fn FreshProof(
     /// The code field's element id (unique on the screen).
@@ -80,22 +81,42 @@ pub fn FreshProof(
     #[prop(optional)]
     keys_only: bool,
 ) -> impl IntoView {
+    move || {
+        open.get().then(|| {
+            leptos::prelude::Suspend::new(async move {
+                fresh_proof_form(id, open, verb, then, cancel, keys_only).await
+            })
+        })
+    }
+}
+
+lazy_part!(fresh_proof_form(
+    id: &'static str,
+    open: RwSignal<bool>,
+    verb: &'static str,
+    then: Callback<()>,
+    cancel: Callback<()>,
+    keys_only: bool,
+) => view! { <ProofForm id open verb then cancel keys_only/> });
+
+/// The form itself, once open.
+#[component]
+fn ProofForm(
+    id: &'static str,
+    open: RwSignal<bool>,
+    verb: &'static str,
+    then: Callback<()>,
+    cancel: Callback<()>,
+    keys_only: bool,
+) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let busy = RwSignal::new(false);
     // Which factors the user has: the form offers those. Until known (or
-    // if unknown) it offers the code. Asked only once the form opens: a
-    // screen holds several of these, most never opened.
-    let factors = LocalResource::new(move || {
-        let opened = open.get();
-        async move {
-            if opened {
-                api::mfa().await.map(|o| o.factors).unwrap_or_default()
-            } else {
-                Vec::new()
-            }
-        }
-    });
+    // if unknown) it offers the code. Asked only now that the form is
+    // open: a screen holds several of these, most never opened.
+    let factors =
+        LocalResource::new(|| async { api::mfa().await.map(|o| o.factors).unwrap_or_default() });
     let has = move |kind: FactorKind| {
         (!keys_only || kind == FactorKind::Webauthn)
             && factors.get().is_some_and(|f| f.contains(&kind))
@@ -146,9 +167,7 @@ pub fn FreshProof(
             });
         },
     );
-    move || {
-        open.get().then(|| {
-            view! {
+    view! {
                 <form class="fresh-code" on:submit=on_submit>
                     <p>"This change needs a fresh confirmation that it’s you."</p>
                     {move || if code_offered() {
@@ -188,7 +207,5 @@ pub fn FreshProof(
                         </button>
                     </div>
                 </form>
-            }
-        })
     }
 }

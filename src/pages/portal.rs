@@ -19,14 +19,11 @@ pub use home::HomePage;
 pub use security::SecurityPage;
 
 lazy_screen!(
-    HomeScreen,
-    home_view,
-    home::HomePage,
-    after = crate::components::HelpFooter
-);
-lazy_screen!(
-    SecurityScreen,
-    security_view,
-    security::SecurityPage,
-    after = crate::components::HelpFooter
+    PortalScreen,
+    portal_view,
+    after = crate::components::HelpFooter,
+    {
+        HomeScreen => home::HomePage,
+        SecurityScreen => security::SecurityPage,
+    }
 );

@@ -74,8 +74,58 @@ pub fn AddMethod(
     /// does not say, which refuses the others itself).
     allowed: Vec<FactorKind>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
     let opener = NodeRef::<html::Button>::new();
+    // The panel (chooser and steps, with the QR code and the security-key
+    // ceremony) is a lazily loaded part: opened, not merely shown.
+    let open = Memo::new(move |_| methods.adding.get() != Adding::Closed);
+    view! {
+        <div class="add-method">
+            <button
+                type="button"
+                class="button primary inline"
+                node_ref=opener
+                aria-expanded=move || open.get().to_string()
+                aria-controls="add-method-panel"
+                on:click=move |_| {
+                    methods.starting();
+                    if open.get_untracked() {
+                        methods.adding.set(Adding::Closed);
+                    } else {
+                        methods.adding.set(Adding::Choosing);
+                    }
+                }
+            >
+                "Add a sign-in method"
+            </button>
+            <div id="add-method-panel">
+                {move || {
+                    let allowed = allowed.clone();
+                    open.get().then(|| Suspend::new(async move {
+                        add_method_panel(methods, has_app, allowed, opener).await
+                    }))
+                }}
+            </div>
+        </div>
+    }
+}
+
+lazy_part!(add_method_panel(
+    methods: Methods,
+    has_app: bool,
+    allowed: Vec<FactorKind>,
+    opener: NodeRef<html::Button>,
+) => view! { <Panel methods has_app allowed opener/> });
+
+/// The open panel: the chooser, then the chosen kind's steps.
+#[component]
+fn Panel(
+    methods: Methods,
+    has_app: bool,
+    allowed: Vec<FactorKind>,
+    /// The button that opened it, which gets the focus back on Cancel.
+    opener: NodeRef<html::Button>,
+) -> impl IntoView {
+    let navigate = use_navigate();
     let heading = NodeRef::<html::H3>::new();
     let proof = ProofNeeded::new();
     let busy = RwSignal::new(false);
@@ -120,113 +170,92 @@ pub fn AddMethod(
         methods.adding.set(Adding::Choosing);
     };
     view! {
-        <div class="add-method">
-            <button
-                type="button"
-                class="button primary inline"
-                node_ref=opener
-                aria-expanded=move || (methods.adding.get() != Adding::Closed).to_string()
-                aria-controls="add-method-panel"
-                on:click=move |_| {
-                    methods.starting();
-                    if methods.adding.get_untracked() == Adding::Closed {
-                        methods.adding.set(Adding::Choosing);
-                    } else {
-                        close();
-                    }
-                }
-            >
-                "Add a sign-in method"
-            </button>
-            <div id="add-method-panel">
-                {move || match methods.adding.get() {
-                    Adding::Closed => ().into_any(),
-                    Adding::Choosing => {
-                        let choose = choose.clone();
+        {move || match methods.adding.get() {
+            Adding::Closed => ().into_any(),
+            Adding::Choosing => {
+                let choose = choose.clone();
+                view! {
+                    <div class="panel" role="group" aria-labelledby="add-method-title">
+                        <h3 id="add-method-title" tabindex="-1" node_ref=heading>
+                            "Choose a sign-in method"
+                        </h3>
+                        {let offered = choices();
                         view! {
-                            <div class="panel" role="group" aria-labelledby="add-method-title">
-                                <h3 id="add-method-title" tabindex="-1" node_ref=heading>
-                                    "Choose a sign-in method"
-                                </h3>
-                                {let offered = choices();
+                        {offered.is_empty().then(|| view! {
+                            <p>
+                                "You have every kind of sign-in method your organisation \
+                                 allows. To change one, use its Actions."
+                            </p>
+                        })}
+                        <ul class="choice-cards">
+                            {offered.into_iter().map(|c| {
+                                let choose = choose.clone();
                                 view! {
-                                {offered.is_empty().then(|| view! {
-                                    <p>
-                                        "You have every kind of sign-in method your organisation \
-                                         allows. To change one, use its Actions."
-                                    </p>
-                                })}
-                                <ul class="choice-cards">
-                                    {offered.into_iter().map(|c| {
-                                        let choose = choose.clone();
-                                        view! {
-                                            <li>
-                                                <button type="button" class="choice-card"
-                                                    aria-busy=move || (c == Choice::Phone && busy.get()).to_string()
-                                                    on:click=move |_| choose(c)>
-                                                    <Icon kind=c.icon()/>
-                                                    <span class="choice-title">{c.title()}</span>
-                                                    <span class="choice-text">{c.sentence()}</span>
-                                                </button>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                                }}
-                                <FreshProof
-                                    id="add-method-code"
-                                    open=proof.open
-                                    verb="Verify and continue"
-                                    then=Callback::new(move |()| proof.run_again())
-                                    cancel=Callback::new(move |()| proof.forget())
-                                />
-                                <div class="actions">
-                                    <button type="button" class="button secondary" on:click=move |_| close()>
-                                        "Cancel"
-                                    </button>
-                                </div>
-                            </div>
-                        }
-                        .into_any()
-                    }
-                    Adding::Key { passkey } => view! {
-                        <div class="panel" role="group" aria-labelledby="add-method-title">
-                            <h3 id="add-method-title" tabindex="-1" node_ref=heading>
-                                {if passkey { "Add a passkey" } else { "Add a security key" }}
-                            </h3>
-                            <AddKey methods=methods passkey=passkey/>
-                            <div class="actions">
-                                <button type="button" class="button secondary" on:click=back>
-                                    <Icon kind=IconKind::Back/>
-                                    "Back"
-                                </button>
-                                <button type="button" class="button secondary" on:click=move |_| close()>
-                                    "Cancel"
-                                </button>
-                            </div>
+                                    <li>
+                                        <button type="button" class="choice-card"
+                                            aria-busy=move || (c == Choice::Phone && busy.get()).to_string()
+                                            on:click=move |_| choose(c)>
+                                            <Icon kind=c.icon()/>
+                                            <span class="choice-title">{c.title()}</span>
+                                            <span class="choice-text">{c.sentence()}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        }}
+                        <FreshProof
+                            id="add-method-code"
+                            open=proof.open
+                            verb="Verify and continue"
+                            then=Callback::new(move |()| proof.run_again())
+                            cancel=Callback::new(move |()| proof.forget())
+                        />
+                        <div class="actions">
+                            <button type="button" class="button secondary" on:click=move |_| close()>
+                                "Cancel"
+                            </button>
                         </div>
-                    }
-                    .into_any(),
-                    Adding::Protect(link) => view! {
-                        <div class="panel" role="group" aria-labelledby="add-method-title">
-                            <h3 id="add-method-title" tabindex="-1" node_ref=heading>
-                                "Set up Protect push"
-                            </h3>
-                            <ProtectLink link=link/>
-                            <div class="actions">
-                                <button type="button" class="button primary" on:click=move |_| {
-                                    methods.reload_device();
-                                    methods.factors_changed();
-                                    close();
-                                }>
-                                    "Done"
-                                </button>
-                            </div>
-                        </div>
-                    }
-                    .into_any(),
-                }}
-            </div>
-        </div>
+                    </div>
+                }
+                .into_any()
+            }
+            Adding::Key { passkey } => view! {
+                <div class="panel" role="group" aria-labelledby="add-method-title">
+                    <h3 id="add-method-title" tabindex="-1" node_ref=heading>
+                        {if passkey { "Add a passkey" } else { "Add a security key" }}
+                    </h3>
+                    <AddKey methods=methods passkey=passkey/>
+                    <div class="actions">
+                        <button type="button" class="button secondary" on:click=back>
+                            <Icon kind=IconKind::Back/>
+                            "Back"
+                        </button>
+                        <button type="button" class="button secondary" on:click=move |_| close()>
+                            "Cancel"
+                        </button>
+                    </div>
+                </div>
+            }
+            .into_any(),
+            Adding::Protect(link) => view! {
+                <div class="panel" role="group" aria-labelledby="add-method-title">
+                    <h3 id="add-method-title" tabindex="-1" node_ref=heading>
+                        "Set up Protect push"
+                    </h3>
+                    <ProtectLink link=link/>
+                    <div class="actions">
+                        <button type="button" class="button primary" on:click=move |_| {
+                            methods.reload_device();
+                            methods.factors_changed();
+                            close();
+                        }>
+                            "Done"
+                        </button>
+                    </div>
+                </div>
+            }
+            .into_any(),
+        }}
     }
 }

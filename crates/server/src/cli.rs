@@ -459,12 +459,14 @@ async fn serve(
         tracing::info!(%addr, "RADIUS on this address (UDP)");
     }
     let state_for_banner = state.clone();
+    #[cfg(feature = "test-clock")]
+    let wake = state.wake.clone();
     #[allow(unused_mut)]
     let mut router = http::app(state, Some(cli.spa_dir.clone()));
     #[cfg(feature = "test-clock")]
     if let Some(clock) = fake {
         tracing::warn!("--fake-clock: time is controlled through /api/test/clock; never use this outside tests");
-        router = http::test_clock::router(clock).merge(router);
+        router = http::test_clock::router(clock, wake).merge(router);
     }
     #[cfg(not(feature = "test-clock"))]
     let _ = fake;

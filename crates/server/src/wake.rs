@@ -153,6 +153,15 @@ impl Notifier {
         }
     }
 
+    /// Makes every waiter in this process read its state again. Only the
+    /// test clock needs it: when it jumps, expiries fall due that no change
+    /// announced, and a waiter would otherwise see them at its (real-time)
+    /// timeout.
+    #[cfg(feature = "test-clock")]
+    pub fn wake_everyone_here(&self) {
+        let _ = self.inner.local.send(Wake::Resync);
+    }
+
     /// Waits up to `timeout` for one wake-up on `topic`.
     pub async fn wait(&self, topic: &str, timeout: Duration) -> Woken {
         self.subscribe(topic).next(Instant::now() + timeout).await

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{Clock, ManualClock};
+use crate::wake::Notifier;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ClockState {
@@ -22,17 +23,26 @@ pub struct Advance {
     pub seconds: i64,
 }
 
-pub fn router(clock: ManualClock) -> Router {
+/// The clock, and the wake-ups of this process: waiters (a browser's push
+/// long-poll) read again when time jumps, so an expiry shows at once.
+#[derive(Clone)]
+struct TestClock {
+    clock: ManualClock,
+    wake: Notifier,
+}
+
+pub fn router(clock: ManualClock, wake: Notifier) -> Router {
     Router::new()
         .route("/api/test/clock", get(read).post(advance))
-        .with_state(clock)
+        .with_state(TestClock { clock, wake })
 }
 
-async fn read(State(clock): State<ManualClock>) -> Json<ClockState> {
-    Json(ClockState { now: clock.now() })
+async fn read(State(t): State<TestClock>) -> Json<ClockState> {
+    Json(ClockState { now: t.clock.now() })
 }
 
-async fn advance(State(clock): State<ManualClock>, Json(a): Json<Advance>) -> Json<ClockState> {
-    clock.advance(a.seconds);
-    Json(ClockState { now: clock.now() })
+async fn advance(State(t): State<TestClock>, Json(a): Json<Advance>) -> Json<ClockState> {
+    t.clock.advance(a.seconds);
+    t.wake.wake_everyone_here();
+    Json(ClockState { now: t.clock.now() })
 }

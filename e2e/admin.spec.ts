@@ -240,7 +240,7 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Stop requiring MFA…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Stop requiring MFA' }).click();
-  await expect(page.locator('.outcome')).toHaveText('MFA is no longer required for Bob Berg.');
+  await expect(page.locator('.toast p')).toHaveText('MFA is no longer required for Bob Berg.');
   await expect(page.getByText('MFA status: Set up (not required)')).toBeVisible();
   await advance(request, 11 * 60);
   await factors.getByRole('button', { name: 'Remove… Authenticator app' }).click();
@@ -248,7 +248,7 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await expect(page.getByLabel('Code from your authenticator app')).toBeFocused();
   await page.getByLabel('Code from your authenticator app').fill(await admin.app.code());
   await page.getByRole('button', { name: 'Verify and continue' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Authenticator app removed.');
+  await expect(page.locator('.toast p')).toHaveText('Authenticator app removed.');
   await expect(factors).toContainText('No factor is set up.');
   await expect(page.getByText('MFA status: Off')).toBeVisible();
 
@@ -259,7 +259,7 @@ test('user details: remove a factor, end sessions, a setting, all in the event l
   await expect(sessions.getByRole('row')).toHaveCount(2);
   await sessions.getByRole('button', { name: 'End all sessions…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'End sessions' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Every session of Bob Berg ended.');
+  await expect(page.locator('.toast p')).toHaveText('Every session of Bob Berg ended.');
   await expect(sessions).toContainText('No active session.');
   await bob.refused(bob.get('/me'), 401);
   await bobRequest.dispose();

@@ -117,7 +117,7 @@ test('an administrator suspends a user, whose login then says so in words, and r
   const confirm = page.getByRole('group', { name: 'Confirm' });
   await expect(confirm).toContainText('Every session of theirs ends now');
   await confirm.getByRole('button', { name: 'Suspend', exact: true }).click();
-  await expect(page.locator('.outcome')).toHaveText('Mallory Moss is suspended and signed out everywhere.');
+  await expect(page.locator('.toast p')).toHaveText('Mallory Moss is suspended and signed out everywhere.');
   await expect(page.getByText('cannot sign in until reactivated')).toBeVisible();
 
   // Her open session has ended; her password now gets the reason, in words.
@@ -129,12 +129,12 @@ test('an administrator suspends a user, whose login then says so in words, and r
   // The way back is beside the account's state.
   await page.getByRole('button', { name: 'Reactivate…' }).click();
   await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();
-  await expect(page.locator('.outcome')).toHaveText('Mallory Moss is active again.');
+  await expect(page.locator('.toast p')).toHaveText('Mallory Moss is active again.');
   // Unlocking (after 100 failures in a row) has its place in the list too.
   await actions.click();
   await page.getByRole('button', { name: 'Unlock password and factors…' }).click();
   await confirm.getByRole('button', { name: 'Unlock', exact: true }).click();
-  await expect(page.locator('.outcome')).toHaveText("Mallory Moss's password and factors are unlocked.");
+  await expect(page.locator('.toast p')).toHaveText("Mallory Moss's password and factors are unlocked.");
   await logIn(mallory, MALLORY);
   await expect(mallory).toHaveURL(/\/$/);
   await context.close();
@@ -166,7 +166,7 @@ test('an administrator makes a group, puts a user in it and lists its members', 
   await page.goto('/admin/groups');
   await page.getByLabel('Name of the new group').fill('Support');
   await page.getByRole('button', { name: 'Create group' }).click();
-  await expect(page.locator('.outcome')).toHaveText('Group Support created.');
+  await expect(page.locator('.toast p')).toHaveText('Group Support created.');
   // A second one of the same name, whatever its case, is refused in words.
   await page.getByLabel('Name of the new group').fill('SUPPORT');
   await page.getByRole('button', { name: 'Create group' }).click();

@@ -392,12 +392,12 @@ test('an administrator renews the second factor with a security key, and the cha
   // The code would do; the key is offered beside it, and chosen.
   await expect(page.getByLabel('Code from your authenticator app')).toBeVisible();
   await page.getByRole('button', { name: 'Use a security key' }).click();
-  await expect(page.locator('.outcome')).toHaveText('MFA is now required for Mallory Moss.');
+  await expect(page.locator('.toast p')).toHaveText('MFA is now required for Mallory Moss.');
   // Proven a moment ago: the next change needs nothing more.
   await page.getByRole('button', { name: 'Actions' }).click();
   await page.getByRole('button', { name: 'Stop requiring MFA…' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Stop requiring MFA' }).click();
-  await expect(page.locator('.outcome')).toHaveText('MFA is no longer required for Mallory Moss.');
+  await expect(page.locator('.toast p')).toHaveText('MFA is no longer required for Mallory Moss.');
   await page.goto('/security');
   await removeAllKeys(page);
 });

@@ -263,7 +263,7 @@ test('a suspended account says so on the list and on its page, with Reactivate b
   // The button beside the state reactivates.
   await page.locator('.account-state').getByRole('button', { name: 'Reactivate…' }).click();
   await confirm.getByRole('button', { name: 'Reactivate', exact: true }).click();
-  await expect(page.locator('.outcome')).toHaveText('Dora Worklist is active again.');
+  await expect(page.locator('.toast p')).toHaveText('Dora Worklist is active again.');
   await expect(page.getByText('Suspended: cannot sign in until reactivated.')).toHaveCount(0);
   await page.goto('/admin/users?search=wl-dora');
   await expect(rows(page).filter({ hasText: 'wl-dora@example.com' })).not.toContainText('Suspended');
@@ -299,6 +299,8 @@ test('the event log says who did what and how it ended, in words, and never "Som
 });
 
 test("axe finds nothing in the worklist's states, in both schemes", async ({ page, request }) => {
+  // seven states, each analysed twice on the admin area's largest pages
+  test.setTimeout(90_000);
   const admin = await logInAsAdmin(page, request);
   await page.goto('/admin/users?status=enrollment_period');
   await expect(page.locator('.result-count')).toHaveText(/users? shown|No users/);

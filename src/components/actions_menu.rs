@@ -16,6 +16,13 @@ pub fn ActionsMenu(
     label: String,
     /// The actions: buttons, each doing its own thing on click.
     children: Children,
+    /// While true, the button cannot be pressed (another change of the
+    /// same thing is being confirmed).
+    #[prop(optional)]
+    disabled: Option<Signal<bool>>,
+    /// The list's id, for a page that names it (the button controls it).
+    #[prop(optional)]
+    list_id: Option<&'static str>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
@@ -39,6 +46,8 @@ pub fn ActionsMenu(
                 node_ref=button
                 aria-label=label
                 aria-expanded=move || open.get().to_string()
+                aria-controls=list_id
+                disabled=move || disabled.is_some_and(|d| d.get())
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 "Actions"
@@ -46,7 +55,7 @@ pub fn ActionsMenu(
             </button>
             // a click on any action inside closes the list (after the
             // action's own handler ran)
-            <div class="actions-list" hidden=move || !open.get() on:click=move |_| open.set(false)>
+            <div class="actions-list" id=list_id hidden=move || !open.get() on:click=move |_| open.set(false)>
                 {children()}
             </div>
         </div>

@@ -10,7 +10,7 @@ use portcullis_api::{ErrorCode, Group};
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::{Page, UsersQuery};
-use crate::state::PageTitle;
+use crate::state::{use_toasts, PageTitle};
 
 /// A change waiting for the admin's go (and maybe a fresh code).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub fn GroupsPage() -> impl IntoView {
     };
     reload();
     let name = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
     let problem = RwSignal::new(None::<String>);
     let need_code = RwSignal::new(false);
     let pending = StoredValue::new(None::<Change>);
@@ -69,7 +69,7 @@ pub fn GroupsPage() -> impl IntoView {
             };
             match answer {
                 Ok(words) => {
-                    let _ = outcome.try_set(Some(words));
+                    toasts.show(words);
                     let _ = name.try_set(String::new());
                     let _ = renaming.try_set(None);
                     pending.set_value(None);
@@ -96,7 +96,7 @@ pub fn GroupsPage() -> impl IntoView {
             problem.set(Some("Enter the group's name.".to_string()));
             return;
         }
-        outcome.set(None);
+        toasts.clear();
         run(Change::Create(n));
     };
 
@@ -161,7 +161,6 @@ pub fn GroupsPage() -> impl IntoView {
             <h1 id="groups-title">"Groups"</h1>
             <p>"Groups gather users: filter and act on them together on the users list. \
                 Put someone in a group from their page."</p>
-            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
             <p class="form-error" role="alert" aria-live="assertive">{move || problem.get()}</p>
             <FreshProof id="groups-code" open=need_code verb="Verify and continue" then=again
                 cancel=Callback::new(move |()| need_code.set(false))

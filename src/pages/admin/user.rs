@@ -10,14 +10,14 @@ use portcullis_api::{AccountFilter, ErrorCode, MfaStatus, SetupLink, TemporaryAc
 use super::status_look::{account_icon, status_icon};
 use super::user_account::AccountSection;
 use super::user_actions::{validity_words, UserAction};
-use super::user_actions_menu::ActionsMenu;
+use super::user_actions_menu::UserActionsMenu;
 use super::user_groups::GroupsSection;
 use super::user_sections::{FactorsSection, ProtectPane, RecentEvents, SessionsSection};
-use super::user_view::{Step, UserView};
+use super::user_view::{ConfirmPlace, Step, UserView};
 use crate::api::{self, ApiError};
 use crate::components::{FreshProof, Icon, IconKind};
 use crate::paths::{EventsQuery, Page};
-use crate::state::PageTitle;
+use crate::state::{use_toasts, PageTitle};
 use crate::text::{check_period_days, mfa_status_label, role_label};
 use crate::when::{local_date_time, since_text};
 
@@ -82,7 +82,8 @@ pub fn UserPage(
 #[component]
 fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
     let view = expect_context::<UserView>();
-    let outcome = RwSignal::new(String::new());
+    // What a change did: a toast (the page's heading takes the focus).
+    let toasts = use_toasts();
     let failure = RwSignal::new(None::<String>);
     let need_code = RwSignal::new(false);
     let link = RwSignal::new(None::<SetupLink>);
@@ -133,6 +134,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
             let id = id.clone();
             view.step.set(Step::Running(action.clone()));
             failure.set(None);
+            toasts.clear();
             leptos::task::spawn_local(async move {
                 let answer = action.run(&id).await;
                 match answer {
@@ -142,7 +144,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                         let _ = view.detail.try_set(Some(d));
                         let _ = link.try_set(done.link);
                         let _ = code.try_set(done.code);
-                        let _ = outcome.try_set(action.done(&who));
+                        toasts.show(action.done(&who));
                         let _ = view.step.try_set(Step::Idle);
                         if let Some(h) = heading.get_untracked() {
                             let _ = h.focus();
@@ -175,7 +177,7 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
     };
     let confirmation = {
         let run = run.clone();
-        move || {
+        move || -> Option<AnyView> {
             let (action, running) = match view.step.get() {
                 Step::Idle => return None,
                 Step::Confirm(a) => (a, false),
@@ -255,8 +257,18 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                         </div>
                     </Show>
                 </div>
-            })
+            }
+            .into_any())
         }
+    };
+    // The same confirmation, in the one place its change belongs.
+    let confirm_at = move |place: ConfirmPlace| {
+        let confirmation = confirmation.clone();
+        ViewFn::from(move || {
+            (view.step.with(Step::place) == Some(place))
+                .then(&confirmation)
+                .flatten()
+        })
     };
 
     let events_link = move || {
@@ -280,17 +292,16 @@ fn UserScreen(id: String, default_days: RwSignal<u32>) -> impl IntoView {
                         <p class="subtitle">{u.email.clone()}" · "{role_label(u.role)}</p>
                     })}
                 </div>
-                <ActionsMenu default_days=default_days/>
+                {move || view! { <UserActionsMenu default_days=default_days name=name()/> }}
             </div>
-            <p class="outcome" role="status" aria-live="polite">{move || outcome.get()}</p>
-            {confirmation}
+            {let top = confirm_at(ConfirmPlace::Top); move || top.run()}
             {move || link.get().map(|l| view! { <SetupLinkShown link=l name=name()/> })}
             {move || code.get().map(|c| view! { <CodeShown code=c name=name()/> })}
             <MfaSection/>
         </section>
-        <FactorsSection/>
+        <FactorsSection confirm=confirm_at(ConfirmPlace::Factors)/>
         <ProtectPane/>
-        <SessionsSection/>
+        <SessionsSection confirm=confirm_at(ConfirmPlace::Sessions)/>
         <GroupsSection id=id.clone()/>
         <AccountSection id=id.clone()/>
         <section class="card" aria-labelledby="recent-title">

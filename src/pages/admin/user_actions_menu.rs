@@ -1,18 +1,15 @@
 //! A user's page keeps every change to the account in one place: the
-//! "Actions" button, which opens a list of them (a disclosure, not an ARIA
-//! menu: Tab moves through it, Escape closes it and gives the focus back to
-//! the button). Choosing one closes the list and opens its confirmation
-//! just below, where the page asks the details (the enrollment period, how
-//! long a code works) and says what will happen.
+//! shared "Actions" button, which opens a list of them. Choosing one closes
+//! the list and opens its confirmation just below, where the page asks the
+//! details (the enrollment period, how long a code works) and says what
+//! will happen.
 
-use leptos::ev::KeyboardEvent;
-use leptos::html;
 use leptos::prelude::*;
 use portcullis_api::MfaStatus;
 
 use super::user_actions::UserAction;
 use super::user_view::{Step, UserView};
-use crate::components::{Icon, IconKind};
+use crate::components::ActionsMenu;
 
 /// The actions that fit the user as they are now, with their words.
 fn offered(view: UserView, default_days: u32) -> Vec<(&'static str, UserAction)> {
@@ -69,64 +66,35 @@ fn offered(view: UserView, default_days: u32) -> Vec<(&'static str, UserAction)>
     list
 }
 
+/// The shared Actions button (`components::ActionsMenu`) with the actions
+/// that fit the user now; pressed only while no change is being confirmed.
 #[component]
-pub fn ActionsMenu(
+pub fn UserActionsMenu(
     /// The organisation's default enrollment period (the days a Require or
     /// Reset starts with).
     default_days: RwSignal<u32>,
+    /// The user's name, for the button's name ("Actions for …").
+    name: String,
 ) -> impl IntoView {
     let view = expect_context::<UserView>();
-    let (open, set_open) = signal(false);
-    let button = NodeRef::<html::Button>::new();
-    let idle = move || matches!(view.step.get(), Step::Idle);
-    let close = move || {
-        set_open.set(false);
-        if let Some(b) = button.get_untracked() {
-            let _ = b.focus();
-        }
-    };
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" && open.get_untracked() {
-            ev.prevent_default();
-            close();
-        }
-    };
+    let busy = Signal::derive(move || !matches!(view.step.get(), Step::Idle));
     let items = move || {
         offered(view, default_days.get())
             .into_iter()
             .map(|(words, action)| {
                 view! {
-                    <li>
-                        <button type="button" class="menu-item"
-                            on:click=move |_| {
-                                set_open.set(false);
-                                view.step.set(Step::Confirm(action.clone()));
-                            }
-                        >
-                            {words}
-                        </button>
-                    </li>
+                    <button type="button" class="menu-item"
+                        on:click=move |_| view.step.set(Step::Confirm(action.clone()))
+                    >
+                        {words}
+                    </button>
                 }
             })
             .collect_view()
     };
     view! {
-        <div class="actions-menu" on:keydown=on_key>
-            <button
-                type="button"
-                class="button secondary"
-                node_ref=button
-                aria-expanded=move || open.get().to_string()
-                aria-controls="user-actions-list"
-                disabled=move || !idle()
-                on:click=move |_| set_open.update(|o| *o = !*o)
-            >
-                "Actions"
-                <Icon kind=IconKind::ChevronDown/>
-            </button>
-            <ul id="user-actions-list" class="menu-list" hidden=move || !open.get()>
-                {items}
-            </ul>
-        </div>
+        <ActionsMenu label=format!("Actions for {name}") disabled=busy list_id="user-actions-list">
+            {items}
+        </ActionsMenu>
     }
 }

@@ -11,7 +11,10 @@ use crate::text::{browser_in_words, verification_words};
 use crate::when::{local_date_time, since_text};
 
 #[component]
-pub fn FactorsSection() -> impl IntoView {
+pub fn FactorsSection(
+    /// The confirmation of a factor's removal, shown below the list.
+    confirm: ViewFn,
+) -> impl IntoView {
     let view = expect_context::<UserView>();
     let factors = move || {
         view.detail
@@ -74,6 +77,7 @@ pub fn FactorsSection() -> impl IntoView {
                 }
                 .into_any()
             }}
+            {move || confirm.run()}
         </section>
     }
 }
@@ -144,7 +148,10 @@ fn session_state(s: &AdminSession) -> String {
 }
 
 #[component]
-pub fn SessionsSection() -> impl IntoView {
+pub fn SessionsSection(
+    /// The confirmation of ending the sessions, shown below the list.
+    confirm: ViewFn,
+) -> impl IntoView {
     let view = expect_context::<UserView>();
     let sessions = move || {
         view.detail
@@ -197,6 +204,7 @@ pub fn SessionsSection() -> impl IntoView {
                 }
                 .into_any()
             }}
+            {move || confirm.run()}
         </section>
     }
 }

@@ -16,6 +16,31 @@ pub enum Step {
     Running(UserAction),
 }
 
+/// Where a change's confirmation shows: beside what it changes (a factor's
+/// removal under the factors, ending sessions under the sessions), the
+/// account's changes under the name and its Actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmPlace {
+    Top,
+    Factors,
+    Sessions,
+}
+
+impl Step {
+    /// Where this step's confirmation shows (`None` when idle).
+    pub fn place(&self) -> Option<ConfirmPlace> {
+        let action = match self {
+            Step::Idle => return None,
+            Step::Confirm(a) | Step::Running(a) => a,
+        };
+        Some(match action {
+            UserAction::RemoveFactor { .. } => ConfirmPlace::Factors,
+            UserAction::EndSessions { .. } => ConfirmPlace::Sessions,
+            _ => ConfirmPlace::Top,
+        })
+    }
+}
+
 /// What the page's parts share.
 #[derive(Clone, Copy)]
 pub struct UserView {

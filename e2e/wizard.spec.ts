@@ -199,6 +199,32 @@ test('after a reset, “Replace your authenticator app”: no chooser, no pitch,
   await expect(page).toHaveURL(/\/security$/);
 });
 
+test('by keyboard alone on the Security page: the chooser opens, a kind, Back, Cancel, the focus back on the button', async ({ page, request }) => {
+  await signedInWithApp(await adminWithMfa(request), page, uniqueEmail('chooser-keys'));
+  await page.goto('/security');
+  const add = page.getByRole('button', { name: 'Add a sign-in method' });
+  const chooserTitle = page.getByRole('heading', { name: 'Choose a sign-in method' });
+  await tabTo(page, add);
+  await page.keyboard.press('Enter');
+  // the panel comes (a part of its own) and its heading takes the focus
+  await expect(chooserTitle).toBeFocused();
+  await expect(add).toHaveAttribute('aria-expanded', 'true');
+  await tabTo(page, page.getByRole('button', { name: /^Security key/ }));
+  await page.keyboard.press('Enter');
+  // the step's one field takes the focus
+  await expect(page.getByRole('heading', { name: 'Add a security key' })).toBeVisible();
+  await expect(page.getByLabel('Name of the new key')).toBeFocused();
+  await page.keyboard.type('Desk key');
+  await tabTo(page, backButton(page));
+  await page.keyboard.press('Enter');
+  await expect(chooserTitle).toBeFocused();
+  await tabTo(page, page.getByRole('group', { name: 'Choose a sign-in method' }).getByRole('button', { name: 'Cancel' }));
+  await page.keyboard.press('Space');
+  await expect(chooserTitle).toHaveCount(0);
+  await expect(add).toBeFocused();
+  await expect(add).toHaveAttribute('aria-expanded', 'false');
+});
+
 test('the choosers (enrollment, Security page) offer only the kinds the organisation allows', async ({ page, request }) => {
   const admin = await adminWithMfa(request);
   await newUser(admin, page.request, uniqueEmail('allowed'));

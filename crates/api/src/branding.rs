@@ -59,7 +59,10 @@ pub struct BrandingChange {
     pub org_name: String,
     /// `#rrggbb` whose contrast with white is at least 4.5:1, or `""` for
     /// the portal's own colour.
-    #[cfg_attr(feature = "openapi", schema(max_length = 7))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 7, pattern = r"^(\s*|#[0-9A-Fa-f]{6})$")
+    )]
     pub accent: String,
     /// Plain text, at most 500 characters, or `""` for none.
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
@@ -72,7 +75,14 @@ pub struct BrandingChange {
 #[serde(deny_unknown_fields)]
 pub struct LogoUpload {
     /// The file's bytes in standard base64; at most 64 KB of file.
-    #[cfg_attr(feature = "openapi", schema(max_length = 87384))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 4,
+            max_length = 87384,
+            pattern = r"^[A-Za-z0-9+/]+={0,2}$"
+        )
+    )]
     pub data: String,
 }
 

@@ -136,18 +136,39 @@ impl Modify for Schemes {
 
 /// The API routes and the OpenAPI document describing exactly them.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (portal, device, doc) = parts();
-    (portal.merge(device), doc)
+    let Parts {
+        portal,
+        device,
+        open,
+        doc,
+    } = parts();
+    (portal.merge(device).merge(open), doc)
 }
 
-/// The portal's routes (cookie and CSRF), the device API's (signatures),
-/// and one document describing both.
-fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API's routes by the layers around them, and one document of all.
+struct Parts {
+    /// The portal's (cookie and CSRF).
+    portal: Router<AppState>,
+    /// The device and host APIs' (signatures).
+    device: Router<AppState>,
+    /// Public reads that change nothing (no CSRF layer).
+    open: Router<AppState>,
+    doc: utoipa::openapi::OpenApi,
+}
+
+fn parts() -> Parts {
     let (portal, mut doc) = portal_routes().split_for_parts();
     let (device, device_doc) = device_routes().split_for_parts();
+    let (open, open_doc) = branding::open_routes().split_for_parts();
     doc.merge(device_doc);
+    doc.merge(open_doc);
     timeout::document(&mut doc);
-    (portal, device, doc)
+    Parts {
+        portal,
+        device,
+        open,
+        doc,
+    }
 }
 
 /// The device API: its own router, outside the cookie and CSRF layers.
@@ -269,7 +290,12 @@ fn portal_routes() -> OpenApiRouter<AppState> {
 
 /// The API with its middleware, plus `/api/openapi.json`.
 fn api(state: AppState) -> Router {
-    let (api, device, doc) = parts();
+    let Parts {
+        portal: api,
+        device,
+        open,
+        doc,
+    } = parts();
     let doc = std::sync::Arc::new(doc);
     api.route(
         "/api/openapi.json",
@@ -283,6 +309,8 @@ fn api(state: AppState) -> Router {
         state.clone(),
         csrf::guard,
     ))
+    // Merged after the CSRF layer, so it does not apply: these only read.
+    .merge(open)
     // Merged after the CSRF layer, so it does not apply: a device signs
     // its requests instead.
     .merge(device.layer(axum::middleware::from_fn_with_state(

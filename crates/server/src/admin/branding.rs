@@ -80,12 +80,12 @@ pub fn check_name(name: &str) -> Result<String, String> {
 
 /// The accent as stored: `""` (the portal's colour) or lower-case `#rrggbb`.
 pub fn check_accent_words(accent: &str) -> Result<String, String> {
-    if accent.trim().is_empty() {
-        return Ok(String::new());
-    }
-    // as sent: seven characters at most, as the document says
+    // as sent: seven characters at most, as the document says (blank ones
+    // included)
     let checked = if accent.chars().count() > 7 {
         Err(AccentProblem::NotHex)
+    } else if accent.trim().is_empty() {
+        return Ok(String::new());
     } else {
         check_accent(accent)
     };

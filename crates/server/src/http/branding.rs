@@ -29,11 +29,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_logo))
         .layer(DefaultBodyLimit::max(LOGO_BODY_LIMIT));
     OpenApiRouter::new()
-        .routes(routes!(public_branding))
         .routes(routes!(get_branding))
         .routes(routes!(change_branding))
         .routes(routes!(remove_logo))
         .merge(upload)
+}
+
+/// The public read of the branding: it changes nothing, so it sits outside
+/// the CSRF layer (a method it does not take is answered 405, not 403).
+pub fn open_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(public_branding))
 }
 
 /// `/branding/logo`, outside the API (an image, not JSON).

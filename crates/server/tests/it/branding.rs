@@ -133,6 +133,11 @@ async fn bad_branding_is_refused_in_words_and_changes_nothing() {
             texts("Acme", "blue", ""),
             "The accent colour must be # and six hexadecimal digits",
         ),
+        // blank but longer than the seven characters the document allows
+        (
+            texts("Acme", "        ", ""),
+            "The accent colour must be # and six hexadecimal digits",
+        ),
         (
             texts("Acme", "#1d4ed8;}", ""),
             "The accent colour must be # and six hexadecimal digits",
@@ -359,4 +364,26 @@ async fn the_page_carries_the_escaped_name_and_its_style_by_hash() {
             .unwrap();
         assert!(csp.contains(&sha256_b64(inner)), "{inner}: {csp}");
     }
+}
+
+#[tokio::test]
+async fn the_public_read_answers_a_method_it_does_not_take_with_405_not_a_csrf_refusal() {
+    let s = TestServer::start().await;
+    let http = reqwest::Client::new();
+    for method in [reqwest::Method::PUT, reqwest::Method::TRACE] {
+        let r = http
+            .request(method.clone(), s.url("/api/v1/branding"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 405, "{method}");
+    }
+    // a state-changing method on a route that takes it still needs the header
+    let r = http
+        .put(s.url(PATH))
+        .json(&texts("Acme", "", ""))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 403);
 }

@@ -23,22 +23,30 @@ use crate::enroll::enrolled_phone;
 use crate::portal::Browser;
 use crate::server::{Server, PASSWORD};
 
-/// The module and the enrollment command, built beside `protect` by the
-/// workspace's build (`cargo build -p portcullis-pam` when missing).
+/// The module and the enrollment command, built by the workspace's test
+/// build (`cargo build -p portcullis-pam` when missing). `cargo test` leaves
+/// the module (a cdylib it builds but does not copy up) in deps/, and the
+/// command (built for portcullis-pam's own tests) beside `protect`; a
+/// `cargo build` copies both up. The newest copy is the one that counts.
 pub fn built(name: &str) -> PathBuf {
     let dir = Path::new(crate::cli::BIN).parent().unwrap();
-    let path = dir.join(name);
-    if !path.exists() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "portcullis-pam"])
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "building portcullis-pam failed");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newest = [dir.join(name), dir.join("deps").join(name)]
+        .into_iter()
+        .filter_map(|p| modified(&p).map(|t| (t, p)))
+        .max();
+    if let Some((_, path)) = newest {
+        return path;
     }
-    path
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "portcullis-pam"])
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "building portcullis-pam failed");
+    dir.join(name)
 }
 
 /// The code of `secret` `ahead` seconds from now, as an authenticator

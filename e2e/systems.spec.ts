@@ -107,6 +107,8 @@ test('an administrator registers a host, changes it, makes a new token and remov
   // A new enrollment token, once the second factor is older than 10
   // minutes: the page asks for a current code first, then carries on.
   await advance(request, 11 * 60);
+  const enrollment = row.getByRole('cell').nth(3);
+  const before = await enrollment.innerText();
   await row.getByRole('button', { name: 'New enrollment token for web-1' }).click();
   const code = page.getByLabel('Code from your authenticator app');
   await expect(code).toBeFocused();
@@ -119,6 +121,9 @@ test('an administrator registers a host, changes it, makes a new token and remov
   expect(await shown.getByLabel('Command to run on web-1').inputValue()).toContain(second);
   await shown.getByRole('button', { name: 'Done' }).click();
   await expect(shown).toBeHidden();
+  // The list shows the new token's expiry, eleven minutes later than the first.
+  await expect(enrollment).not.toHaveText(before);
+  await expect(enrollment).toContainText('Waiting for enrollment (token valid until');
 
   // Remove it, with the keyboard: the confirmation says what happens; Cancel
   // goes back to the button.

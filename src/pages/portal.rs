@@ -5,6 +5,7 @@ pub mod home;
 mod merge_notice;
 mod methods;
 mod methods_add;
+mod methods_state;
 pub mod my_apps;
 mod password;
 mod protect;

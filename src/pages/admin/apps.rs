@@ -9,6 +9,7 @@ use portcullis_api::apps::{Id, Uri};
 use portcullis_api::{App, AppInput, AppPolicy, ErrorCode, Group, SigningAlg};
 
 use super::assignees::{emails, lines, people_ids, who};
+use super::focus::keeping_focus;
 use super::sites::SitesSection;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
@@ -77,7 +78,10 @@ pub fn AppsPage() -> impl IntoView {
     let groups = RwSignal::new(Vec::<Group>::new());
     let reload = move || {
         leptos::task::spawn_local(async move {
-            let _ = apps.try_set(Some(api::admin::apps().await));
+            let answer = api::admin::apps().await;
+            keeping_focus(|| {
+                let _ = apps.try_set(Some(answer));
+            });
         });
     };
     reload();

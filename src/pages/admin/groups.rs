@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use portcullis_api::{ErrorCode, Group};
 
+use super::focus::keeping_focus;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 use crate::paths::{Page, UsersQuery};
@@ -41,7 +42,9 @@ pub fn GroupsPage() -> impl IntoView {
     let reload = move || {
         leptos::task::spawn_local(async move {
             let answer = api::admin::groups().await;
-            let _ = groups.try_set(Some(answer));
+            keeping_focus(|| {
+                let _ = groups.try_set(Some(answer));
+            });
         });
     };
     reload();

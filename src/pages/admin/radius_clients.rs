@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use portcullis_api::radius::{RadiusClient, RadiusClientInput};
 use portcullis_api::{ErrorCode, Group};
 
-use super::focus::focus_on;
+use super::focus::{focus_on, keeping_focus};
 use super::radius_clients_form::{RadiusDraft, RadiusForm};
 use super::radius_clients_table::{change_button_id, remove_button_id, RadiusTable};
 use crate::api::{self, ApiError};
@@ -32,7 +32,10 @@ pub(super) fn RadiusClientsSection(groups: RwSignal<Vec<Group>>) -> impl IntoVie
     let clients = RwSignal::new(None::<Result<Vec<RadiusClient>, ApiError>>);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            let _ = clients.try_set(Some(api::admin::radius_clients().await));
+            let answer = api::admin::radius_clients().await;
+            keeping_focus(|| {
+                let _ = clients.try_set(Some(answer));
+            });
         });
     };
     reload();

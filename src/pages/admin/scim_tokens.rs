@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use portcullis_api::{ErrorCode, ScimToken};
 
+use super::focus::keeping_focus;
 use crate::api;
 use crate::components::FreshProof;
 use crate::when::{local_date_time, since_text};
@@ -33,7 +34,9 @@ pub fn ScimTokens() -> impl IntoView {
     let reload = move || {
         leptos::task::spawn_local(async move {
             if let Ok(list) = api::admin::scim_tokens().await {
-                let _ = tokens.try_set(list);
+                keeping_focus(|| {
+                    let _ = tokens.try_set(list);
+                });
             }
         });
     };

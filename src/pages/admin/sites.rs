@@ -8,6 +8,7 @@ use portcullis_api::apps::Id;
 use portcullis_api::{ErrorCode, Group, Site, SiteInput, SiteRule};
 
 use super::assignees::{emails, lines, people_ids, who};
+use super::focus::keeping_focus;
 use crate::api::{self, ApiError};
 use crate::components::FreshProof;
 
@@ -56,7 +57,10 @@ pub fn SitesSection(groups: RwSignal<Vec<Group>>) -> impl IntoView {
     let sites = RwSignal::new(None::<Result<Vec<Site>, ApiError>>);
     let reload = move || {
         leptos::task::spawn_local(async move {
-            let _ = sites.try_set(Some(api::admin::sites().await));
+            let answer = api::admin::sites().await;
+            keeping_focus(|| {
+                let _ = sites.try_set(Some(answer));
+            });
         });
     };
     reload();

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use portcullis_api::hosts::{Host, HostEnrollment, HostInput};
 use portcullis_api::{ErrorCode, Group};
 
-use super::focus::focus_on;
+use super::focus::{focus_on, keeping_focus};
 use super::radius_clients::RadiusClientsSection;
 use super::systems_enrollment::EnrollmentShown;
 use super::systems_form::{HostDraft, HostForm};
@@ -43,7 +43,10 @@ pub fn SystemsPage() -> impl IntoView {
     let groups = RwSignal::new(Vec::<Group>::new());
     let reload = move || {
         leptos::task::spawn_local(async move {
-            let _ = hosts.try_set(Some(api::admin::hosts().await));
+            let answer = api::admin::hosts().await;
+            keeping_focus(|| {
+                let _ = hosts.try_set(Some(answer));
+            });
         });
     };
     reload();

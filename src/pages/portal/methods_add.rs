@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::FactorKind;
 
-use super::methods::{Adding, Methods};
+use super::methods_state::{Adding, Methods};
 use super::protect::start_protect;
 use super::security_keys::AddKey;
 use crate::components::{FreshProof, Icon, IconKind, ProofNeeded, ProtectLink};

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use portcullis_api::protect::ProtectDevice;
 
-use super::methods::{Adding, Methods};
+use super::methods_state::{Adding, Methods};
 use crate::api::protect as calls;
 use crate::components::{ActionsMenu, FreshProof, Icon, IconKind, ProofNeeded};
 use crate::text::verification_words;

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use portcullis_api::webauthn::{KeyInfo, KEY_NAME_MAX_CHARS};
 
-use super::methods::{Adding, Methods};
+use super::methods_state::{Adding, Methods};
 use crate::api::webauthn as calls;
 use crate::components::{ActionsMenu, FreshProof, Icon, IconKind, ProofNeeded};
 use crate::webauthn::{self, Problem};

@@ -228,3 +228,44 @@ async fn a_session_makes_three_links_in_ten_minutes() {
         "replaced by a newer one",
     );
 }
+
+/// Two links made at the same moment on two instances can both be live (each
+/// revoked the links before it, and neither saw the other's): the device's
+/// enrollment revokes every other link of the user, so the second one
+/// cannot bind a second device afterwards.
+#[tokio::test]
+async fn a_device_enrolled_revokes_every_other_link_of_the_user() {
+    let s = TestServer::start().await;
+    let api = alice(&s).await;
+    let link = device::link(&api).await;
+    let user_id: String = sqlx::query_scalar("SELECT user_id FROM protect_enrollments")
+        .fetch_one(&s.state.db)
+        .await
+        .unwrap();
+    // The other instance's link, written as its transaction does.
+    let other = "a-link-made-at-the-same-moment-elsewhere-0123456789";
+    sqlx::query(
+        "INSERT INTO protect_enrollments (token_hash, user_id, session_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(s.state.secrets.keyed_hash("protect-enrollment", other))
+    .bind(&user_id)
+    .bind("another-session")
+    .bind(s.now())
+    .bind(s.now() + 600)
+    .execute(&s.state.db)
+    .await
+    .unwrap();
+    offer(&s, &token_of(&link.uri)).await.ok();
+    refused_in_words(
+        offer(&s, other).await,
+        "A device was enrolled for this account after this link was made",
+    );
+    let live: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM protect_enrollments WHERE used_at IS NULL AND revoked_at IS NULL",
+    )
+    .fetch_one(&s.state.db)
+    .await
+    .unwrap();
+    assert_eq!(live, 0);
+}

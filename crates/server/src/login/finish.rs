@@ -1,6 +1,9 @@
 //! The end of every login: the signed-in session, its audit event and the
 //! login window's count, written in one transaction after checking again
-//! that the login in progress and the factor that proved it still exist.
+//! that the login in progress and the factor that proved it still exist
+//! ([`finish_in`]); and what a login's first step (the password, a passkey,
+//! a one-time link) writes, whether it signs in at once or starts a login
+//! in progress ([`first_step_in`]). No other code makes a login's session.
 
 use portcullis_api::{LoginResponse, Me};
 
@@ -8,10 +11,13 @@ use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::caller::Authed;
 use crate::auth::client::Client;
-use crate::auth::session::{self, Method, SessionId};
+use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
 use crate::auth::throttle;
 use crate::auth::trusted_browser::{self, Issued};
+use crate::clock::Timestamp;
+use crate::error::Internal;
 use crate::mfa::error::MfaError;
+use crate::rules::resource::Resource;
 use crate::store;
 
 /// A finished login: the new session's cookie value, who signed in, and
@@ -170,4 +176,55 @@ pub async fn finish_in(
         me: user.me(),
         trusted,
     })
+}
+
+/// What a login's first step proved, and where it leads.
+pub struct FirstStep<'a> {
+    pub user_id: &'a str,
+    /// The address the login window counts under.
+    pub email: &'a str,
+    /// Signed in at once (nothing more is needed), or a login in progress.
+    pub signed_in: bool,
+    pub proof: Proof,
+    pub resource: &'a Resource,
+    pub kind: EventKind,
+    /// The audit event's words.
+    pub detail: &'a str,
+}
+
+/// Writes a login's first step in the caller's transaction: its session
+/// (signed in, or a login in progress), the login window's count when it
+/// signed in (only completed logins fill the window: someone holding only
+/// the password must not crowd the owner out) and its audit event.
+pub async fn first_step_in(
+    tx: &mut store::Tx,
+    state: &AppState,
+    step: FirstStep<'_>,
+    client: &Client,
+    now: Timestamp,
+) -> Result<SessionId, Internal> {
+    let id = session::start(
+        tx,
+        &state.settings,
+        NewSession {
+            user_id: step.user_id,
+            signed_in: step.signed_in,
+            proof: step.proof,
+            not_after: None,
+            client,
+            resource: step.resource.clone(),
+        },
+        now,
+    )
+    .await?;
+    if step.signed_in {
+        throttle::count_login(&mut **tx, &state.settings, step.email, now).await?;
+    }
+    audit::record(
+        &mut **tx,
+        now,
+        Event::by_user(step.kind, step.user_id, client, step.detail).for_resource(step.resource),
+    )
+    .await?;
+    Ok(id)
 }

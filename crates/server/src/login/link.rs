@@ -6,12 +6,12 @@
 
 use portcullis_api::LoginResponse;
 
+use super::finish::{self, FirstStep};
 use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SUSPENDED_MESSAGE};
 use crate::app::AppState;
-use crate::audit::{self, Event, EventKind};
+use crate::audit::EventKind;
 use crate::auth::client::Client;
-use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
-use crate::auth::throttle;
+use crate::auth::session::{Method, Proof, SessionId};
 use crate::error::Internal;
 use crate::rules::resource::Resource;
 use crate::store::{self, users::User};
@@ -88,27 +88,20 @@ pub async fn begin_in(
         }
     };
     let resource = Resource::portal_for(user.role());
-    let id = session::start(
+    let id = finish::first_step_in(
         tx,
-        &state.settings,
-        NewSession {
+        state,
+        FirstStep {
             user_id: &user.id,
+            email: &user.email,
             signed_in,
             proof: Proof::password(now).with(Method::Link, now),
-            not_after: None,
-            client,
-            resource: resource.clone(),
+            resource: &resource,
+            kind,
+            detail,
         },
+        client,
         now,
-    )
-    .await?;
-    if signed_in {
-        throttle::count_login(&mut **tx, &state.settings, &user.email, now).await?;
-    }
-    audit::record(
-        &mut **tx,
-        now,
-        Event::by_user(kind, &user.id, client, detail).for_resource(&resource),
     )
     .await?;
     Ok((Some(id), answer))

@@ -13,12 +13,13 @@ use webauthn_rs::prelude::Credential;
 use webauthn_rs_core::proto::AuthenticationState;
 use webauthn_rs_proto::UserVerificationPolicy;
 
+use super::finish::{self, FirstStep};
 use super::flow::{self, Facts, Next};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::device_cookie::{self, DeviceToken};
-use crate::auth::session::{self, NewSession, Proof, SessionId};
+use crate::auth::session::{self, Proof, SessionId};
 use crate::auth::throttle::{self, RateLimit};
 use crate::challenge::{self, Kind as ChallengeKind};
 use crate::error::Internal;
@@ -226,28 +227,20 @@ pub async fn finish(
     {
         return Err(MfaError::KeyRefused(KEY_GONE));
     }
-    if signed_in {
-        // Only completed sign-ins fill the window (see `login::password`).
-        throttle::count_login(&mut *tx, &state.settings, &user.email, now).await?;
-    }
-    let session = session::start(
+    let session = finish::first_step_in(
         &mut tx,
-        &state.settings,
-        NewSession {
+        state,
+        FirstStep {
             user_id: &user.id,
+            email: &user.email,
             signed_in,
             proof: Proof::first_key(now, used.user_verified),
-            not_after: None,
-            client,
-            resource: resource.clone(),
+            resource: &resource,
+            kind,
+            detail: &detail,
         },
+        client,
         now,
-    )
-    .await?;
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_user(kind, &user.id, client, &detail).for_resource(&resource),
     )
     .await?;
     tx.commit().await?;

@@ -4,6 +4,7 @@
 
 use portcullis_api::LoginResponse;
 
+use super::finish::{self, FirstStep};
 use super::flow::{self, Facts, Next, LOCKED_MESSAGE, SETUP_LINK_MESSAGE, SUSPENDED_MESSAGE};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Event, EventKind};
@@ -12,7 +13,7 @@ use crate::auth::device_cookie::{self, DeviceToken};
 use crate::auth::email::{check_email, normalize_email};
 use crate::auth::error::AuthError;
 use crate::auth::password::{self, HashError};
-use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
+use crate::auth::session::{self, Method, Proof, SessionId};
 use crate::auth::throttle::{self, Refused};
 use crate::auth::trusted_browser::{self, Recognised};
 use crate::error::Internal;
@@ -282,35 +283,28 @@ pub async fn login(
         ),
     };
     let mut tx = state.db.begin().await?;
-    let id = session::start(
+    let id = finish::first_step_in(
         &mut tx,
-        &state.settings,
-        NewSession {
+        state,
+        FirstStep {
             user_id: &user.id,
+            email: &email,
             signed_in,
             proof: match trusted {
                 Some(_) => Proof::password(now).with(Method::Trusted, now),
                 None => Proof::password(now),
             },
-            not_after: None,
-            client,
-            resource: resource.clone(),
+            resource: &resource,
+            kind,
+            detail,
         },
+        client,
         now,
     )
     .await?;
     if let Some(id) = trusted {
         trusted_browser::used(&mut *tx, id, now).await?;
     }
-    if signed_in {
-        throttle::count_login(&mut *tx, &state.settings, &email, now).await?;
-    }
-    audit::record(
-        &mut *tx,
-        now,
-        Event::by_user(kind, &user.id, client, detail).for_resource(&resource),
-    )
-    .await?;
     tx.commit().await?;
     Ok(LoginOutcome {
         answer,

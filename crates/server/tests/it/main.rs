@@ -34,6 +34,7 @@ mod hosts;
 mod invitations;
 mod lockout;
 mod login;
+mod login_area;
 mod login_finish;
 mod logs;
 mod mfa;

@@ -62,6 +62,7 @@ mod security;
 mod sessions;
 mod smtp;
 mod sso;
+mod sso_requests;
 mod suspend;
 mod temporary_access;
 mod throttle;

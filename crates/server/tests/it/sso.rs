@@ -20,11 +20,11 @@ use sha2::{Digest, Sha256};
 use crate::client::Api;
 use crate::fixtures::{TestServer, PASSWORD};
 
-const REDIRECT: &str = "https://wiki.example.com/callback";
-const LOGOUT: &str = "https://wiki.example.com/bye";
-const VERIFIER: &str = "a-verifier-of-enough-length-for-pkce-0123456789abcdef";
+pub(crate) const REDIRECT: &str = "https://wiki.example.com/callback";
+pub(crate) const LOGOUT: &str = "https://wiki.example.com/bye";
+pub(crate) const VERIFIER: &str = "a-verifier-of-enough-length-for-pkce-0123456789abcdef";
 
-fn input(name: &str, policy: AppPolicy, confidential: bool) -> AppInput {
+pub(crate) fn input(name: &str, policy: AppPolicy, confidential: bool) -> AppInput {
     AppInput {
         name: name.into(),
         launch_url: "https://wiki.example.com/".into(),
@@ -40,24 +40,24 @@ fn input(name: &str, policy: AppPolicy, confidential: bool) -> AppInput {
     }
 }
 
-async fn register(admin: &Api, app: &AppInput) -> App {
+pub(crate) async fn register(admin: &Api, app: &AppInput) -> App {
     admin.post("/api/v1/admin/apps", app).await.ok()
 }
 
-fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 /// A client that does not follow redirects (as a browser's address bar
 /// shows each hop), sharing the cookies of `api`.
-fn hops() -> reqwest::Client {
+pub(crate) fn hops() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
@@ -65,7 +65,7 @@ fn location(r: &reqwest::Response) -> String {
         .to_string()
 }
 
-fn param(url: &str, name: &str) -> Option<String> {
+pub(crate) fn param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
@@ -73,7 +73,7 @@ fn param(url: &str, name: &str) -> Option<String> {
 }
 
 /// `/oauth2/authorize` with these parameters; the `Location` it answers.
-async fn authorize(s: &TestServer, query: &str) -> (u16, String, String) {
+pub(crate) async fn authorize(s: &TestServer, query: &str) -> (u16, String, String) {
     let r = hops()
         .get(s.url(&format!("/oauth2/authorize?{query}")))
         .send()
@@ -84,7 +84,7 @@ async fn authorize(s: &TestServer, query: &str) -> (u16, String, String) {
     (status, loc, r.text().await.unwrap_or_default())
 }
 
-fn query(app: &App, state: &str, extra: &str) -> String {
+pub(crate) fn query(app: &App, state: &str, extra: &str) -> String {
     format!(
         "response_type=code&client_id={}&redirect_uri={}&scope=openid%20profile%20email%20groups&state={state}&nonce=n-{state}&code_challenge={}&code_challenge_method=S256{extra}",
         app.client_id,
@@ -94,7 +94,7 @@ fn query(app: &App, state: &str, extra: &str) -> String {
 }
 
 /// The request id of a good authorization request.
-async fn request(s: &TestServer, app: &App, state: &str, extra: &str) -> String {
+pub(crate) async fn request(s: &TestServer, app: &App, state: &str, extra: &str) -> String {
     let (status, loc, body) = authorize(s, &query(app, state, extra)).await;
     assert_eq!(status, 303, "{body}");
     loc.strip_prefix("/sso/")
@@ -102,18 +102,18 @@ async fn request(s: &TestServer, app: &App, state: &str, extra: &str) -> String 
         .to_string()
 }
 
-async fn step(api: &Api, id: &str) -> SsoStep {
+pub(crate) async fn step(api: &Api, id: &str) -> SsoStep {
     api.post_empty(&format!("/api/v1/sso/{id}")).await.ok()
 }
 
-async fn ended(api: &Api, id: &str) -> bool {
+pub(crate) async fn ended(api: &Api, id: &str) -> bool {
     api.post_empty::<SsoStep>(&format!("/api/v1/sso/{id}"))
         .await
         .status
         == 404
 }
 
-fn redirect_of(step: SsoStep) -> String {
+pub(crate) fn redirect_of(step: SsoStep) -> String {
     match step {
         SsoStep::Redirect { url } => url,
         other => panic!("not a redirect: {other:?}"),
@@ -121,7 +121,7 @@ fn redirect_of(step: SsoStep) -> String {
 }
 
 /// Signs `api`'s session in to the app, consenting when asked; the code.
-async fn code_for(s: &TestServer, api: &Api, app: &App, state: &str) -> String {
+pub(crate) async fn code_for(s: &TestServer, api: &Api, app: &App, state: &str) -> String {
     let id = request(s, app, state, "").await;
     let mut next = step(api, &id).await;
     if let SsoStep::Consent { .. } = next {
@@ -142,7 +142,7 @@ async fn code_for(s: &TestServer, api: &Api, app: &App, state: &str) -> String {
 
 /// `POST /oauth2/token` (or another form endpoint) with Basic credentials
 /// when a secret is given.
-async fn form(
+pub(crate) async fn form(
     base: &str,
     path: &str,
     app: &App,
@@ -168,7 +168,12 @@ async fn form(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn exchange(base: &str, app: &App, secret: Option<&str>, code: &str) -> (u16, Value) {
+pub(crate) async fn exchange(
+    base: &str,
+    app: &App,
+    secret: Option<&str>,
+    code: &str,
+) -> (u16, Value) {
     form(
         base,
         "/oauth2/token",
@@ -184,7 +189,7 @@ async fn exchange(base: &str, app: &App, secret: Option<&str>, code: &str) -> (u
     .await
 }
 
-async fn userinfo(s: &TestServer, access: &str) -> (u16, Value) {
+pub(crate) async fn userinfo(s: &TestServer, access: &str) -> (u16, Value) {
     let r = reqwest::Client::new()
         .get(s.url("/oauth2/userinfo"))
         .bearer_auth(access)
@@ -195,7 +200,7 @@ async fn userinfo(s: &TestServer, access: &str) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn jwks(s: &TestServer) -> Vec<Value> {
+pub(crate) async fn jwks(s: &TestServer) -> Vec<Value> {
     let keys: Value = reqwest::get(s.url("/oauth2/jwks"))
         .await
         .expect("jwks")

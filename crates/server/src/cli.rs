@@ -517,3 +517,47 @@ async fn create_admin(state: &AppState, email: &str, name: &str, role: Role) -> 
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn radius_is_off_unless_an_address_is_given() {
+        // No default value: without the flag (or its variable) the server
+        // binds no RADIUS socket (`serve` binds one only for `Some`).
+        let command = Cli::command();
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_id() == "radius_listen")
+            .expect("the --radius-listen option");
+        assert!(arg.get_default_values().is_empty());
+        assert_eq!(
+            arg.get_env().and_then(|e| e.to_str()),
+            Some("PORTCULLIS_RADIUS_LISTEN")
+        );
+        if std::env::var_os("PORTCULLIS_RADIUS_LISTEN").is_none() {
+            for args in [&["portcullis-server"][..], &["portcullis-server", "serve"]] {
+                let cli = Cli::try_parse_from(args).expect("parses");
+                assert_eq!(cli.radius_listen, None, "{args:?}");
+            }
+        }
+        let on = Cli::try_parse_from([
+            "portcullis-server",
+            "serve",
+            "--radius-listen",
+            "127.0.0.1:1812",
+        ])
+        .expect("parses");
+        assert_eq!(
+            on.radius_listen,
+            Some("127.0.0.1:1812".parse().expect("address"))
+        );
+        assert!(
+            Cli::try_parse_from(["portcullis-server", "--radius-listen", "not-an-address"])
+                .is_err()
+        );
+    }
+}

@@ -3,7 +3,10 @@
 //! the password (PAP), then an Access-Challenge for the code, or the code
 //! after a comma in one field, or a push whose number the challenge says
 //! and the real `protect` approves. A packet without Message-Authenticator,
-//! or signed with another secret, gets no answer at all.
+//! signed with another secret, or from an address no client is registered
+//! at gets no answer at all, counted by reason. A client assigned to a
+//! group lets in its members only; without `--radius-listen` the server
+//! opens no UDP socket.
 
 use std::io::Write;
 use std::net::UdpSocket;
@@ -259,7 +262,35 @@ fn a_push_whose_number_the_challenge_says() {
 fn packets_from_strangers_or_without_message_authenticator_get_no_answer() {
     let metrics_port = free_port();
     let metrics = format!("127.0.0.1:{metrics_port}");
-    let (_server, port, _) = radius_portal_with(&["--metrics-listen", &metrics]);
+    let (_server, port, admin) = radius_portal_with(&["--metrics-listen", &metrics]);
+    let before = dropped(&metrics);
+    assert!(before.values().all(|n| *n == 0), "{before:?}");
+
+    // A stranger: the only client is registered at another address, so a
+    // request from here, signed with the right secret, gets no answer…
+    let vpn = office_vpn(&admin);
+    move_client(&admin, &vpn, "127.0.0.2");
+    let got = radclient(
+        port,
+        SECRET,
+        &[("User-Name", "alice"), ("User-Password", PASSWORD)],
+    );
+    assert_eq!(got.kind, "", "{got:?}");
+    // …and is counted as from an unknown client, and as nothing else.
+    let after = dropped(&metrics);
+    assert!(after["unknown_client"] >= 1, "{after:?}");
+    assert_eq!(after["bad_authenticator"], 0, "{after:?}");
+    assert_eq!(after["malformed"], 0, "{after:?}");
+    let strangers = after["unknown_client"];
+    // Registered at this address again: the same request is answered.
+    move_client(&admin, &vpn, "127.0.0.1");
+    let got = radclient(
+        port,
+        SECRET,
+        &[("User-Name", "alice"), ("User-Password", PASSWORD)],
+    );
+    assert_eq!(got.kind, "Accept", "{got:?}");
+
     // Another secret: dropped, so radclient hears nothing.
     let got = radclient(
         port,
@@ -297,20 +328,164 @@ fn packets_from_strangers_or_without_message_authenticator_get_no_answer() {
     );
     assert_eq!(got.kind, "Accept", "{got:?}");
 
-    // Each drop is counted by its reason.
+    // Each drop is counted by its reason (a known client's packets are
+    // not strangers').
+    let end = dropped(&metrics);
+    for reason in ["bad_authenticator", "malformed"] {
+        assert!(end[reason] >= 1, "{reason}: {end:?}");
+    }
+    assert_eq!(end["unknown_client"], strangers, "{end:?}");
+}
+
+/// The RADIUS drops the metrics address counts, by reason.
+fn dropped(metrics: &str) -> std::collections::HashMap<String, u64> {
     let text = reqwest::blocking::get(format!("http://{metrics}/metrics"))
         .unwrap()
         .text()
         .unwrap();
-    for reason in ["bad_authenticator", "malformed"] {
-        let line = text
-            .lines()
-            .find(|l| {
-                l.starts_with(&format!(
-                    "portcullis_radius_dropped_total{{reason=\"{reason}\"}}"
-                ))
-            })
-            .unwrap_or_else(|| panic!("no {reason} line in {text}"));
-        assert!(!line.ends_with(" 0"), "{line}");
+    let counts: std::collections::HashMap<String, u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("portcullis_radius_dropped_total{reason=\""))
+        .map(|rest| {
+            let (reason, value) = rest.split_once("\"} ").unwrap();
+            (reason.to_string(), value.trim().parse().unwrap())
+        })
+        .collect();
+    for reason in ["unknown_client", "bad_authenticator", "malformed"] {
+        assert!(counts.contains_key(reason), "no {reason} in {text}");
     }
+    counts
+}
+
+/// The id of the client `radius_portal` registered.
+fn office_vpn(admin: &Browser) -> String {
+    let clients: Vec<serde_json::Value> = admin.get("/api/v1/admin/radius-clients").unwrap();
+    clients
+        .iter()
+        .find(|c| c["name"] == "Office VPN")
+        .and_then(|c| c["id"].as_str())
+        .expect("the Office VPN client")
+        .to_string()
+}
+
+/// Changes the client's address and who may connect through it (its
+/// secret stays).
+fn change_client(admin: &Browser, id: &str, address: &str, groups: &[&str]) {
+    let _: serde_json::Value = admin
+        .put(
+            &format!("/api/v1/admin/radius-clients/{id}"),
+            serde_json::json!({
+                "name": "Office VPN", "address": address,
+                "everyone": groups.is_empty(), "groups": groups
+            }),
+        )
+        .unwrap();
+}
+
+fn move_client(admin: &Browser, id: &str, address: &str) {
+    change_client(admin, id, address, &[]);
+}
+
+/// A user's id, as an administrator finds it.
+fn user_id(admin: &Browser, email: &str) -> String {
+    let page: portcullis_api::UserPage = admin
+        .get(&format!("/api/v1/admin/users?search={email}"))
+        .unwrap();
+    page.users
+        .into_iter()
+        .find(|u| u.email == email)
+        .unwrap_or_else(|| panic!("no user {email}"))
+        .id
+}
+
+fn membership(admin: &Browser, group: &str, user: &str, add: bool) {
+    let path = format!("/api/v1/admin/groups/{group}/members/{user}");
+    if add {
+        let _: serde_json::Value = admin.put(&path, serde_json::json!(null)).unwrap();
+    } else {
+        assert_eq!(admin.delete(&path), 200);
+    }
+}
+
+#[test]
+fn a_client_assigned_to_a_group_lets_in_its_members_only() {
+    let (_server, port, admin) = radius_portal();
+    let group: serde_json::Value = admin
+        .post(
+            "/api/v1/admin/groups",
+            serde_json::json!({ "name": "VPN users" }),
+        )
+        .unwrap();
+    let group = group["id"].as_str().unwrap().to_string();
+    let alice = user_id(&admin, "alice@example.com");
+    membership(&admin, &group, &alice, true);
+    let vpn = office_vpn(&admin);
+    change_client(&admin, &vpn, "127.0.0.1", &[&group]);
+    let login = |user: &str| {
+        radclient(
+            port,
+            SECRET,
+            &[("User-Name", user), ("User-Password", PASSWORD)],
+        )
+    };
+
+    // A member (no MFA asked of her) is let in.
+    let member = login("alice");
+    assert_eq!(member.kind, "Accept", "{member:?}");
+    // A non-member with the right password is refused in words.
+    let outsider = login("bob");
+    assert_eq!(outsider.kind, "Reject", "{outsider:?}");
+    assert!(
+        outsider.message.contains("may not sign in to Office VPN"),
+        "{outsider:?}"
+    );
+    // Out of the group, out of the VPN.
+    membership(&admin, &group, &alice, false);
+    let removed = login("alice");
+    assert_eq!(removed.kind, "Reject", "{removed:?}");
+    assert!(
+        removed.message.contains("may not sign in to Office VPN"),
+        "{removed:?}"
+    );
+
+    let events: portcullis_api::EventPage = admin
+        .get("/api/v1/admin/events?kind=system_refused&limit=10")
+        .unwrap();
+    assert_eq!(events.events.len(), 2, "{events:?}");
+    assert!(events.events.iter().all(|e| {
+        e.resource.as_deref() == Some("Office VPN") && e.detail == "not assigned to this system"
+    }));
+}
+
+/// The UDP ports the process `pid` has sockets bound to.
+fn udp_ports(pid: u32) -> Vec<u16> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_string_lossy().into_owned();
+            Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+        })
+        .collect();
+    let mut ports = Vec::new();
+    for table in ["udp", "udp6"] {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() > 9 && inodes.iter().any(|i| i == fields[9]) {
+                let port = fields[1].rsplit(':').next().unwrap();
+                ports.push(u16::from_str_radix(port, 16).unwrap());
+            }
+        }
+    }
+    ports
+}
+
+#[test]
+fn without_radius_listen_the_server_opens_no_udp_socket() {
+    let off = Server::start();
+    assert_eq!(udp_ports(off.pid()), Vec::<u16>::new());
+    // The same check sees the socket when the option is given.
+    let (on, port, _) = radius_portal();
+    assert_eq!(udp_ports(on.pid()), vec![port]);
 }

@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::client::{Answer, Api};
 use crate::fixtures::{TestServer, ADMIN, BILLING_ADMIN};
 
-async fn create(admin: &Api, name: &str) -> Answer<Group> {
+pub(crate) async fn create(admin: &Api, name: &str) -> Answer<Group> {
     admin
         .post("/api/v1/admin/groups", &GroupName { name: name.into() })
         .await
 }
 
-async fn member(admin: &Api, group: &str, user: &str, add: bool) -> Answer<Vec<Group>> {
+pub(crate) async fn member(admin: &Api, group: &str, user: &str, add: bool) -> Answer<Vec<Group>> {
     let req = admin
         .http
         .request(

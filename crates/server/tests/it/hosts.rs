@@ -11,7 +11,7 @@ use base64::Engine;
 use ed25519_dalek::{Signer, SigningKey};
 use portcullis_api::hosts::{
     HostAllowed, HostEnrollRequest, HostEnrolled, HostEnrollment, HostInput, HostNeed,
-    HostPushWait, UnknownUsers, HOST_SIGNATURE_SCHEME,
+    HostPushWait, UnknownUsers, HOST_SIGNATURE_SCHEME, HOST_TOKEN_HOURS,
 };
 use portcullis_api::protect::{PushStarted, PushStatus};
 use portcullis_api::{ErrorCode, EventPage, NewRecoveryCodes};
@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::client::{Answer, Api};
 use crate::device::{new_key, public_key, Device};
 use crate::fixtures::TestServer;
+use crate::groups;
 
 const IVAN: &str = "ivan@example.com";
 
@@ -517,4 +518,137 @@ async fn host_names_are_checked() {
     assert_eq!(dup.fail().0, 409);
     let blank: Answer<HostEnrollment> = admin.post("/api/v1/admin/hosts", &input("  ")).await;
     assert_eq!(blank.fail().0, 422);
+}
+
+/// The host's enrollment, as `portcullis-pam enroll` sends it, with a new key.
+async fn try_enroll(s: &TestServer, token: &str) -> Answer<HostEnrolled> {
+    s.api()
+        .post(
+            "/api/host/v1/enroll",
+            &HostEnrollRequest {
+                token: token.into(),
+                public_key: public_key(&new_key()),
+            },
+        )
+        .await
+}
+
+/// Changes a host's settings as an administrator.
+async fn change(admin: &Api, id: &str, host: &HostInput) {
+    let put = admin
+        .http
+        .put(admin.url(&format!("/api/v1/admin/hosts/{id}")))
+        .json(host)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 200);
+}
+
+#[tokio::test]
+async fn an_enrollment_token_works_for_24_hours_and_not_after() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let early = register(&admin, &input("early")).await;
+    let late = register(&admin, &input("late")).await;
+    let day = HOST_TOKEN_HOURS * 3600;
+    assert_eq!(day, 24 * 3600);
+    assert_eq!(late.host.token_expires_at, Some(s.now() + day));
+
+    // A second before the day is out: taken.
+    s.advance(day - 1);
+    let host = Host::enroll(&s, &early.token).await;
+    assert_eq!(host.need("alice").await.status, 200);
+
+    // The day is out: refused in words, and nothing enrolled.
+    s.advance(1);
+    let refused = try_enroll(&s, &late.token).await;
+    assert_eq!(refused.status, 401);
+    let message = refused.err().message;
+    assert!(message.contains("has expired"), "{message}");
+    assert!(message.contains("Make a new one"), "{message}");
+    let (admin, _) = s.admin().await;
+    let list: Vec<portcullis_api::hosts::Host> = admin.get("/api/v1/admin/hosts").await.ok();
+    let listed = list.iter().find(|h| h.name == "late").expect("late");
+    assert!(listed.enrolled_at.is_none());
+    assert!(
+        listed.token_expires_at.is_none(),
+        "an expired token is not shown"
+    );
+
+    // A new token from the administrator works again.
+    let renewed: HostEnrollment = admin
+        .post_empty(&format!("/api/v1/admin/hosts/{}/token", late.host.id))
+        .await
+        .ok();
+    assert_eq!(renewed.host.token_expires_at, Some(s.now() + day));
+    let moved = Host::enroll(&s, &renewed.token).await;
+    assert_eq!(moved.need("alice").await.status, 200);
+    // The expired one stays dead.
+    assert_eq!(try_enroll(&s, &late.token).await.status, 401);
+}
+
+#[tokio::test]
+async fn a_host_assigned_to_a_group_lets_in_its_members_only() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let ops = groups::create(&admin, "Ops").await.ok();
+    let ivan = s.user_id(&admin, IVAN).await;
+    groups::member(&admin, &ops.id, &ivan, true).await.ok();
+
+    // MFA off, so the assignment alone decides.
+    let mut only_ops = input("bastion");
+    only_ops.mfa = false;
+    only_ops.everyone = false;
+    only_ops.groups = vec![portcullis_api::apps::Id(ops.id.clone())];
+    let made = register(&admin, &only_ops).await;
+    assert_eq!(made.host.groups.len(), 1);
+    let host = Host::enroll(&s, &made.token).await;
+
+    // A member is let in; a non-member is refused in words.
+    assert_eq!(
+        host.need("ivan").await.ok(),
+        HostNeed::Allow { message: None }
+    );
+    let need = host.need("alice").await.ok();
+    assert!(
+        matches!(&need, HostNeed::Deny { message } if message.contains("may not sign in to bastion")),
+        "{need:?}"
+    );
+
+    // Membership is read afresh: Alice joins and is let in, Ivan leaves
+    // and is refused.
+    let alice = s.user_id(&admin, "alice@example.com").await;
+    groups::member(&admin, &ops.id, &alice, true).await.ok();
+    groups::member(&admin, &ops.id, &ivan, false).await.ok();
+    assert_eq!(
+        host.need("alice").await.ok(),
+        HostNeed::Allow { message: None }
+    );
+    let need = host.need("ivan").await.ok();
+    assert!(
+        matches!(&need, HostNeed::Deny { message } if message.contains("may not sign in to bastion")),
+        "{need:?}"
+    );
+
+    // With MFA on, a member is asked for the second factor, a non-member
+    // still refused before any factor is asked.
+    let (admin, _) = s.admin().await;
+    let mut with_mfa = only_ops.clone();
+    with_mfa.mfa = true;
+    change(&admin, &made.host.id, &with_mfa).await;
+    s.enrolled("alice@example.com").await;
+    let need = host.need("alice").await.ok();
+    assert!(
+        matches!(need, HostNeed::SecondFactor { codes: true, .. }),
+        "{need:?}"
+    );
+    let need = host.need("ivan").await.ok();
+    assert!(matches!(need, HostNeed::Deny { .. }), "{need:?}");
+
+    let refused = events(&admin, "system_refused").await;
+    assert!(refused
+        .events
+        .iter()
+        .any(|e| e.subject_email.as_deref() == Some(IVAN) && e.detail.contains("not assigned")));
 }

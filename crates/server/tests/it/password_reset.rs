@@ -7,7 +7,10 @@ use portcullis_api::{
 };
 
 use crate::client::{Answer, Api};
+use portcullis_server::auth::throttle::RESET_PER_CLIENT;
+
 use crate::fixtures::{headers_but_date, token_of, TestServer, PASSWORD};
+use crate::throttle::{behind_a_proxy, forwarded};
 
 const ALICE: &str = "alice@example.com";
 const IVAN: &str = "ivan@example.com";
@@ -96,6 +99,36 @@ async fn every_address_gets_the_same_answer_and_a_few_an_hour() {
         forgot(&s.api(), "not-an-email").await.fail(),
         (422, ErrorCode::ValidationFailed)
     );
+}
+
+#[tokio::test]
+async fn one_client_gets_a_few_an_hour_whatever_the_addresses() {
+    let s = TestServer::start_with(behind_a_proxy()).await;
+    let one = forwarded(&s, "203.0.113.5");
+    let per_client = RESET_PER_CLIENT.max;
+    assert!(per_client > 3, "more than the per-address limit");
+    // Each address asked for once (below its own limit), known or not.
+    for i in 0..per_client {
+        let email = if i == 0 {
+            ALICE.to_string()
+        } else {
+            format!("someone-{i}@example.com")
+        };
+        assert_eq!(forgot(&one, &email).await.status, 204, "{email}");
+    }
+    // The next, for an address nobody asked for: refused, with a wait.
+    let refused = forgot(&one, IVAN).await;
+    assert!(refused.headers.contains_key("retry-after"));
+    assert_eq!(refused.fail(), (429, ErrorCode::TooManyAttempts));
+    let sent = "SELECT COUNT(*) FROM outbox WHERE kind = 'password_reset'";
+    assert_eq!(count(&s, sent).await, 1, "only Alice's went");
+    // Another client asks for it: taken, so the limit was this client's.
+    let other = forwarded(&s, "198.51.100.9");
+    assert_eq!(forgot(&other, IVAN).await.status, 204);
+    assert_eq!(count(&s, sent).await, 2);
+    // An hour on, the first client is heard again.
+    s.advance(3601);
+    assert_eq!(forgot(&one, "someone-new@example.com").await.status, 204);
 }
 
 #[tokio::test]

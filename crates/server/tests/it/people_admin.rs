@@ -3,9 +3,13 @@
 //! revoked by a new email; deletion takes everything of theirs but their
 //! events, which keep their id under a tombstone name.
 
-use portcullis_api::{ErrorCode, EventPage, LoginResponse, Role, UserChange};
+use portcullis_api::protect::PushStarted;
+use portcullis_api::{ErrorCode, EventPage, LoginResponse, NewRecoveryCodes, Role, UserChange};
 
+use crate::authenticator::SoftKey;
+use crate::device::Device;
 use crate::fixtures::{TestServer, ADMIN, PASSWORD};
+use crate::{temporary_access, webauthn};
 
 const ALICE: &str = "alice@example.com";
 const IVAN: &str = "ivan@example.com";
@@ -175,4 +179,51 @@ async fn a_deleted_user_leaves_only_their_events_under_a_tombstone() {
         .add_user(IVAN, "Ivan the Second", Role::User)
         .await
         .ok();
+}
+
+#[tokio::test]
+async fn deleting_a_user_takes_their_pushes_devices_keys_and_codes() {
+    // At localhost: a security key needs a domain name as relying party.
+    let s = TestServer::start_at_localhost().await;
+    let (ivan, _) = s.enrolled(IVAN).await;
+    let codes: NewRecoveryCodes = ivan.post_empty("/api/v1/recovery-codes").await.ok();
+    assert!(!codes.codes.is_empty());
+    let mut key = SoftKey::new(&s.base);
+    let registered = webauthn::register(&ivan, &mut key, Some("Desk key")).await;
+    assert_eq!(registered.status, 200, "{:?}", registered.body);
+    let device = Device::for_user(&s, &ivan).await;
+    // A login waiting for a push.
+    let (waiting, answer) = s.password_login(IVAN).await;
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    let push: PushStarted = waiting.post_empty("/api/v1/login/push").await.ok();
+    assert_eq!(device.pending(0).await.ok().len(), 1);
+    let (admin, _) = s.admin().await;
+    let id = s.user_id(&admin, IVAN).await;
+    temporary_access::issue(&admin, &id, 1, true).await.ok();
+
+    let tables = [
+        "push_requests",
+        "protect_devices",
+        "webauthn_credentials",
+        "recovery_codes",
+        "temporary_access",
+        "totp_factors",
+        "sessions",
+    ];
+    for table in tables {
+        assert!(rows(&s, table, &id).await > 0, "{table} before");
+    }
+
+    let done = admin.delete_user(&id, IVAN).await;
+    assert_eq!(done.status, 204);
+    for table in tables {
+        assert_eq!(rows(&s, table, &id).await, 0, "{table} after");
+    }
+    // What they held stops working: the device is refused, the push is
+    // gone, the waiting login is over.
+    assert_eq!(device.pending(0).await.status, 401);
+    let wait: crate::client::Answer<serde_json::Value> = waiting
+        .post_empty(&format!("/api/v1/login/push/{}/wait?wait=0", push.id))
+        .await;
+    assert_eq!(wait.status, 401, "{:?}", wait.body);
 }

@@ -378,3 +378,43 @@ async fn without_a_token_nothing_answers_but_401() {
         .await;
     assert_eq!(made.status, 403);
 }
+
+#[tokio::test]
+async fn a_token_is_stored_only_as_a_hash_and_shown_once() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    let (d, made) = directory(&s, &admin).await;
+    // It works…
+    assert_eq!(d.get("/Users").await.0, 200);
+    // …and what the database keeps is neither the token nor holds it, nor
+    // its secret part.
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT token_hash FROM scim_tokens WHERE id = $1")
+            .bind(&made.id)
+            .fetch_all(&s.state.db)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 1);
+    let stored = &stored[0];
+    let secret = d.token.strip_prefix("pcscim_").expect("the token's prefix");
+    assert!(secret.len() >= 32, "{}", d.token);
+    assert_ne!(stored, &d.token);
+    assert!(!stored.contains(&d.token));
+    assert!(!stored.contains(secret));
+    assert!(!d.token.contains(stored.as_str()));
+    // No other column of the row holds it either.
+    let row: Vec<Option<String>> = sqlx::query_as::<_, (String, String, String, Option<String>)>(
+        "SELECT id, name, token_hash, created_by FROM scim_tokens",
+    )
+    .fetch_all(&s.state.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .flat_map(|(a, b, c, e)| [Some(a), Some(b), Some(c), e])
+    .collect();
+    assert!(row.iter().flatten().all(|v| !v.contains(secret)));
+    // The list never shows it again.
+    let listed: Vec<ScimToken> = admin.get("/api/v1/admin/scim-tokens").await.ok();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].token, None);
+}

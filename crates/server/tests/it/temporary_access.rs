@@ -15,7 +15,12 @@ use crate::fixtures::{TestServer, ADMIN};
 
 const ALICE: &str = "alice@example.com";
 
-async fn issue(admin: &Api, id: &str, hours: u32, one_time: bool) -> Answer<TemporaryAccess> {
+pub(crate) async fn issue(
+    admin: &Api,
+    id: &str,
+    hours: u32,
+    one_time: bool,
+) -> Answer<TemporaryAccess> {
     let req = TemporaryAccessRequest { hours, one_time };
     admin
         .post(&format!("/api/v1/admin/users/{id}/temporary-access"), &req)
@@ -216,4 +221,44 @@ async fn only_for_accounts_with_a_factor_by_a_fresh_administrator_and_throttled(
         offer(&grace, &tap.code).await.fail().1,
         ErrorCode::WrongCode
     );
+}
+
+#[tokio::test]
+async fn issuing_a_code_is_recorded_by_whom_for_whom_without_the_code() {
+    let s = TestServer::start().await;
+    s.enrolled(ALICE).await;
+    let (admin, _) = s.admin().await;
+    let id = s.user_id(&admin, ALICE).await;
+    let issued_events =
+        "SELECT COUNT(*) FROM audit_events WHERE kind = 'temporary_access_issued' AND subject_id = $1";
+    assert_eq!(count(&s, issued_events, &id).await, 0);
+    // A refused request records nothing.
+    issue(&admin, &id, 9, true).await.err();
+    assert_eq!(count(&s, issued_events, &id).await, 0);
+
+    let once = issue(&admin, &id, 1, true).await.ok();
+    let lasting = issue(&admin, &id, 3, false).await.ok();
+    assert_eq!(count(&s, issued_events, &id).await, 2);
+    let page: portcullis_api::EventPage = admin
+        .get("/api/v1/admin/events?kind=temporary_access_issued&limit=10")
+        .await
+        .ok();
+    let details: Vec<&str> = page.events.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "temporary access code made; works for 3 hours",
+            "temporary access code made; works once within 1 hour"
+        ]
+    );
+    for e in &page.events {
+        assert_eq!(e.subject_email.as_deref(), Some(ALICE));
+        assert_eq!(e.actor_kind, "admin");
+        assert_eq!(e.actor_email.as_deref(), Some("admin@example.com"));
+        assert_eq!(e.client_ip, "127.0.0.1");
+        for code in [&once.code, &lasting.code] {
+            assert!(!e.detail.contains(code.as_str()), "{}", e.detail);
+            assert!(!e.detail.contains(&code.replace('-', "")), "{}", e.detail);
+        }
+    }
 }

@@ -41,7 +41,7 @@ fn retry_after<T: std::fmt::Debug>(a: Answer<T>) -> i64 {
 
 /// Settings of a server behind a reverse proxy on 127.0.0.1 (where the
 /// tests connect from), so `X-Forwarded-For` names the client.
-fn behind_a_proxy() -> Settings {
+pub(crate) fn behind_a_proxy() -> Settings {
     Settings {
         trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
         ..Settings::default()
@@ -50,7 +50,7 @@ fn behind_a_proxy() -> Settings {
 
 /// A browser-like client whose every request carries this
 /// `X-Forwarded-For` (as if a proxy had added it).
-fn forwarded(s: &TestServer, forwarded_for: &str) -> Api {
+pub(crate) fn forwarded(s: &TestServer, forwarded_for: &str) -> Api {
     let mut h = HeaderMap::new();
     h.insert(CSRF_HEADER, HeaderValue::from_static(CSRF_VALUE));
     h.insert(

@@ -109,22 +109,23 @@ http {
   return spawn('/usr/sbin/nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')], { stdio: 'pipe' });
 }
 
-function startCaddy(dir: string, port: number, up: number): ChildProcess {
+function startCaddy(dir: string, ports: number[], up: number): ChildProcess {
   const conf = join(dir, 'Caddyfile');
-  writeFileSync(
-    conf,
-    `{
-  admin off
-  auto_https off
-}
-http://localhost:${port} {
+  const site = (port: number) => `http://localhost:${port} {
   forward_auth ${PORTAL.replace('http://', '')} {
     uri /api/authz/forward-auth
     copy_headers Remote-User Remote-Email Remote-Groups
   }
   reverse_proxy 127.0.0.1:${up}
 }
-`,
+`;
+  writeFileSync(
+    conf,
+    `{
+  admin off
+  auto_https off
+}
+${ports.map(site).join('')}`,
   );
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir };
   return spawn('caddy', ['run', '--config', conf, '--adapter', 'caddyfile'], { env, stdio: 'pipe' });
@@ -158,6 +159,7 @@ test.describe.serial('forward-auth behind real nginx and Caddy', () => {
   let guarded = 0; // nginx, second factor
   let closed = 0; // nginx, deny
   let caddy = 0; // Caddy, second factor (added on the admin page)
+  let caddyClosed = 0; // Caddy, deny
   // The user's authenticator app, kept across tests (each has its own
   // request context, so the app is made again from its key and last step).
   let key = '';
@@ -167,10 +169,10 @@ test.describe.serial('forward-auth behind real nginx and Caddy', () => {
   test.beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portcullis-proxies-'));
     const upPort = await freePort();
-    [guarded, closed, caddy] = [await freePort(), await freePort(), await freePort()];
+    [guarded, closed, caddy, caddyClosed] = [await freePort(), await freePort(), await freePort(), await freePort()];
     up = await upstream(upPort);
     const nginx = startNginx(dir, [guarded, closed], upPort);
-    const caddyProc = startCaddy(dir, caddy, upPort);
+    const caddyProc = startCaddy(dir, [caddy, caddyClosed], upPort);
     for (const p of [nginx, caddyProc]) {
       procs.push(p);
       p.stdout?.on('data', (d) => logs.push(String(d)));
@@ -178,6 +180,7 @@ test.describe.serial('forward-auth behind real nginx and Caddy', () => {
     }
     await answering(guarded, nginx, () => logs.join(''));
     await answering(caddy, caddyProc, () => logs.join(''));
+    await answering(caddyClosed, caddyProc, () => logs.join(''));
   });
 
   test.afterAll(async () => {
@@ -215,6 +218,7 @@ test.describe.serial('forward-auth behind real nginx and Caddy', () => {
     // The nginx sites through the API: one needs a second factor, one is closed.
     await admin.ok(admin.post('/admin/sites', { domain: `localhost:${guarded}`, rule: 'second_factor', everyone: true }));
     await admin.ok(admin.post('/admin/sites', { domain: `localhost:${closed}`, rule: 'deny', everyone: true }));
+    await admin.ok(admin.post('/admin/sites', { domain: `localhost:${caddyClosed}`, rule: 'deny', everyone: true }));
     const made = await newUserWithApp(admin, request);
     [key, lastStep] = [made.secret, made.step];
     await logOut(page);
@@ -230,9 +234,12 @@ test.describe.serial('forward-auth behind real nginx and Caddy', () => {
     await expect(page.locator('#user')).toHaveText(USER);
     await expect(page.locator('#email')).toHaveText(USER);
 
-    // A deny rule: 403, signed in or not.
+    // A deny rule: 403, signed in or not, through either proxy.
     const refused = await page.goto(`http://localhost:${closed}/`);
     expect(refused?.status()).toBe(403);
+    const refusedByCaddy = await page.goto(`http://localhost:${caddyClosed}/`);
+    expect(refusedByCaddy?.status()).toBe(403);
+    await expect(page.locator('#user')).toHaveCount(0);
 
     // Caddy, after signing out: its redirect straight to the portal.
     await page.goto('/');

@@ -129,4 +129,14 @@ mod tests {
             vec![FactorKind::Totp, FactorKind::Webauthn, FactorKind::Push]
         );
     }
+
+    #[test]
+    fn only_a_passkey_signs_in_without_the_password_and_codes_do_not_count_as_mfa() {
+        let alone: Vec<FactorKind> = FactorKind::ALL
+            .into_iter()
+            .filter(|k| k.signs_in_alone())
+            .collect();
+        assert_eq!(alone, vec![FactorKind::Webauthn]);
+        assert!(!FactorKind::RecoveryCode.is_factor());
+    }
 }

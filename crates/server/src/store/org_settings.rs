@@ -1,6 +1,7 @@
 //! The `org_settings` table: the organisation's MFA settings, one row
 //! (id 1), created by its migration.
 
+use portcullis_api::FactorKind;
 use sqlx::FromRow;
 
 use super::{Exec, Tx};
@@ -110,9 +111,11 @@ pub async fn users_with_push_only<'c>(db: impl Exec<'c>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM (
              SELECT user_id FROM confirmed_factors GROUP BY user_id
-             HAVING MIN(kind) = 'push' AND MAX(kind) = 'push'
+             HAVING MIN(kind) = $1 AND MAX(kind) = $2
          ) AS only_push",
     )
+    .bind(FactorKind::Push.wire())
+    .bind(FactorKind::Push.wire())
     .fetch_one(db)
     .await
 }

@@ -187,6 +187,21 @@ test.describe.serial('single sign-on with an independent relying party', () => {
     // The portal: a tile on the home page, the app on the Security page.
     await page.goto('/');
     await expect(page.getByRole('link', { name: 'Wiki' })).toHaveAttribute('href', `${RP}/`);
+    const fourth = await start(config);
+    await page.goto(fourth.url.href);
+    await page.waitForURL(`${REDIRECT}?**`);
+    const kept = await client.authorizationCodeGrant(config, new URL(page.url()), fourth.checks);
+    await page.goto('/security');
+    const apps = page.getByRole('list', { name: 'Apps you’ve signed in to' });
+    await expect(apps.getByRole('listitem')).toHaveCount(1);
+    await expect(apps.getByRole('listitem')).toContainText('Wiki');
+    await expect(apps.getByRole('listitem')).toContainText('may know:');
+    // Revoked from the portal, by keyboard: the app's refresh token stops working.
+    await apps.getByRole('button', { name: 'Revoke Wiki’s access' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Wiki can no longer act for you; it asks you to sign in again.')).toBeVisible();
+    await expect(page.getByText('No app holds a sign-in of yours.')).toBeVisible();
+    expect(await refusal(client.refreshTokenGrant(config, kept.refresh_token!))).toMatch(/invalid_grant/);
 
     // RP-initiated logout with the ID token: signed out, back to the app.
     const bye = client.buildEndSessionUrl(config, {
@@ -211,8 +226,9 @@ test.describe.serial('single sign-on with an independent relying party', () => {
 
     // A code for a wrong secret; then a wrong verifier; then too late.
     const first = await start(basic);
-    // (consent was given in the test before: straight back to the app)
-    const back = await signInThroughPortal(page, first.url, USER, userApp(request), false);
+    // (the test before revoked Wiki's access on the Security page, so the
+    // consent is asked again)
+    const back = await signInThroughPortal(page, first.url, USER, userApp(request));
     const wrong = await relyingParty(request, baseURL!, wiki.client_id, client.ClientSecretBasic('pcsec_wrong'));
     expect(await refusal(client.authorizationCodeGrant(wrong, back, first.checks))).toMatch(/invalid_client|WWW_AUTHENTICATE_CHALLENGE 401/);
     const otherVerifier = { ...first.checks, pkceCodeVerifier: client.randomPKCECodeVerifier() };

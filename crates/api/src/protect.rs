@@ -288,7 +288,8 @@ pub struct DeviceStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PendingPush {
     pub id: String,
-    /// "User Portal" or "Admin Portal".
+    /// What the login is for: "User Portal", "Admin Portal", an app's
+    /// name (single sign-on) or a host's (a Linux login).
     pub resource: String,
     /// The address the login came from.
     pub ip: String,

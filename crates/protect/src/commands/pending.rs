@@ -71,3 +71,34 @@ pub fn choose(device: &Device<'_>, id: Option<&str>) -> Result<String, Error> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push(resource: &str) -> PendingPush {
+        PendingPush {
+            id: "p1".into(),
+            resource: resource.into(),
+            ip: "192.0.2.7".into(),
+            browser: "Firefox on Linux".into(),
+            created_at: 1_795_305_600,
+            expires_at: i64::MAX,
+            user_verification_required: false,
+        }
+    }
+
+    #[test]
+    fn a_push_names_what_it_signs_in_to() {
+        for resource in ["User Portal", "Wiki", "db-1"] {
+            let text = describe(&push(resource), 0);
+            assert!(
+                text.starts_with(&format!(
+                    "Sign in to {resource} from 192.0.2.7, Firefox on Linux\n"
+                )),
+                "{text}"
+            );
+            assert!(text.contains("(id p1)"), "{text}");
+        }
+    }
+}

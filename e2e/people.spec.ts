@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { Api, emailedLink, enrollApp, logIn, logInAsAdmin } from './fixtures';
+import { Api, CSRF, advance, emailedLink, enrollApp, logIn, logInAsAdmin } from './fixtures';
 
 const MALLORY = 'mallory@example.com';
 
@@ -330,4 +330,42 @@ test('an administrator makes a directory sync token, an identity provider provis
   await expect(section.getByRole('status')).toHaveText('Token revoked.');
   expect((await idp.get(`${scimUrl}/Users`)).status()).toBe(401);
   await idp.dispose();
+});
+
+test('an account capped by a hundred wrong passwords in a row is unlocked on its page, and signs in again', async ({
+  page,
+  request,
+  browser,
+}) => {
+  // A hundred wrong passwords, each from an address of its own (the portal
+  // trusts this proxy's X-Forwarded-For) and a minute apart: the account's
+  // own count of failures in a row is what stops it.
+  for (let i = 1; i <= 100; i++) {
+    const r = await request.post('/api/v1/login', {
+      headers: { ...CSRF, 'x-forwarded-for': `198.51.100.${i}` },
+      data: { email: MALLORY, password: 'not her password at all' },
+    });
+    expect(r.status(), `failure ${i}`).toBe(401);
+    await advance(request, 60);
+  }
+  const context = await browser.newContext();
+  const mallory = await context.newPage();
+  await logIn(mallory, MALLORY);
+  await expect(mallory.getByRole('region', { name: 'You can’t sign in right now' })).toContainText(
+    'Signing in to this account is suspended after too many failed attempts in a row. Contact your administrator to unlock it.',
+  );
+
+  const admin = await logInAsAdmin(page, request);
+  const { id } = await admin.user(MALLORY);
+  await page.goto(`/admin/users/${id}`);
+  await page.getByRole('button', { name: 'Actions' }).click();
+  await page.getByRole('button', { name: 'Unlock password and factors…' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.locator('.toast p')).toHaveText("Mallory Moss's password and factors are unlocked.");
+  // Her password passes again: signed in, or on to her second factor when
+  // an earlier test gave her one.
+  await logIn(mallory, MALLORY);
+  await expect(mallory).toHaveURL(/\/(login\/mfa)?$/);
+  await expect(mallory.getByRole('region', { name: 'You can’t sign in right now' })).toHaveCount(0);
+  await context.close();
 });

@@ -210,6 +210,21 @@ pub(crate) async fn jwks(s: &TestServer) -> Vec<Value> {
     keys["keys"].as_array().cloned().unwrap_or_default()
 }
 
+/// The step is the consent screen for `app`, which names the email address
+/// among what the app may know.
+#[track_caller]
+pub(crate) fn asks_consent(step: SsoStep, app: &str) {
+    match step {
+        SsoStep::Consent { app: asked, shares } => {
+            assert_eq!(asked, app);
+            assert!(
+                shares.iter().any(|w| w == "Your email address"),
+                "{shares:?}"
+            );
+        }
+        other => panic!("consent was not asked: {other:?}"),
+    }
+}
 #[tokio::test]
 async fn an_app_signs_a_user_in_and_keeps_them_with_rotating_refresh_tokens() {
     let s = TestServer::start().await;
@@ -240,16 +255,7 @@ async fn an_app_signs_a_user_in_and_keeps_them_with_rotating_refresh_tokens() {
 
     // Single sign-on: the portal session is reused; consent is asked once.
     let id = request(&s, &app, "s1", "").await;
-    match step(&user, &id).await {
-        SsoStep::Consent { app, shares } => {
-            assert_eq!(app, "Wiki");
-            assert!(
-                shares.iter().any(|w| w == "Your email address"),
-                "{shares:?}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    asks_consent(step(&user, &id).await, "Wiki");
     let url = redirect_of(
         user.post(
             &format!("/api/v1/sso/{id}/consent"),

@@ -19,8 +19,8 @@ use serde_json::Value;
 use crate::client::{Answer, Api};
 use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
 use crate::sso::{
-    authorize, challenge, code_for, ended, exchange, form, input, jwks, param, redirect_of,
-    register, request, step, userinfo, REDIRECT, VERIFIER,
+    asks_consent, authorize, challenge, code_for, ended, exchange, form, input, jwks, param,
+    redirect_of, register, request, step, userinfo, REDIRECT, VERIFIER,
 };
 
 /// An authorization request of `app` with this scope (PKCE S256 with
@@ -147,6 +147,15 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A token request refused as `invalid_grant`, its description naming `what`.
+#[track_caller]
+fn invalid_grant_naming(status: u16, e: &Value, what: &str) {
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
+    assert!(
+        e["error_description"].as_str().unwrap_or("").contains(what),
+        "{e}"
+    );
+}
 #[tokio::test]
 async fn a_public_client_signs_in_with_pkce_and_gets_nothing_without_the_right_verifier() {
     let s = TestServer::start().await;
@@ -186,14 +195,7 @@ async fn a_public_client_signs_in_with_pkce_and_gets_nothing_without_the_right_v
     // spend the code; only the right verifier below gets tokens for it).
     let code = code_for(&s, &user, &app, "none").await;
     let (status, e) = exchange_with(&s, &app, None, &code, &[]).await;
-    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
-    assert!(
-        e["error_description"]
-            .as_str()
-            .unwrap_or("")
-            .contains("code_verifier"),
-        "{e}"
-    );
+    invalid_grant_naming(status, &e, "code_verifier");
     // With a wrong verifier (well formed, another one): refused.
     let (status, e) = exchange_with(
         &s,
@@ -206,14 +208,7 @@ async fn a_public_client_signs_in_with_pkce_and_gets_nothing_without_the_right_v
         )],
     )
     .await;
-    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
-    assert!(
-        e["error_description"]
-            .as_str()
-            .unwrap_or("")
-            .contains("code_verifier"),
-        "{e}"
-    );
+    invalid_grant_naming(status, &e, "code_verifier");
     // A public client that sends a secret is no client this provider knows.
     let (status, e) = exchange_with(
         &s,
@@ -605,16 +600,7 @@ async fn prompt_consent_asks_again_for_scopes_already_granted() {
     );
 
     let id = request(&s, &app, "ask", "&prompt=consent").await;
-    match step(&user, &id).await {
-        SsoStep::Consent { app, shares } => {
-            assert_eq!(app, "Chat");
-            assert!(
-                shares.iter().any(|w| w == "Your email address"),
-                "{shares:?}"
-            );
-        }
-        other => panic!("consent was not asked: {other:?}"),
-    }
+    asks_consent(step(&user, &id).await, "Chat");
     // Asked again on the next step until answered.
     assert!(matches!(step(&user, &id).await, SsoStep::Consent { .. }));
     let next: SsoStep = user

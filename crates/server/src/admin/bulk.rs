@@ -156,6 +156,7 @@ pub async fn bulk(
     let deadline = deadline(period_days, now)?;
     let plan = plan(state, admin, req).await?;
     let change = Change {
+        state,
         admin,
         client,
         now,

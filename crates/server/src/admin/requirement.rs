@@ -8,6 +8,7 @@ use crate::audit::{self, Event, EventKind};
 use crate::auth::client::Client;
 use crate::auth::{throttle, Authed};
 use crate::clock::Timestamp;
+use crate::mfa::removal::{self, Refused, Remover};
 use crate::notify::{self, Kind};
 use crate::rules::org_settings;
 use crate::store::{self, users::ListedUser};
@@ -44,6 +45,7 @@ pub async fn require_mfa(
     let row = target(state, admin, id).await?;
     let mut tx = state.db.begin().await?;
     let change = Change {
+        state,
         admin,
         client,
         now,
@@ -104,6 +106,7 @@ pub async fn reset_mfa(
     let row = target(state, admin, id).await?;
     let mut tx = state.db.begin().await?;
     let change = Change {
+        state,
         admin,
         client,
         now,
@@ -119,6 +122,7 @@ pub async fn reset_mfa(
 /// inside the caller's transaction, each with its event and email: the
 /// single-user routes and the bulk actions share it.
 pub(crate) struct Change<'a> {
+    pub state: &'a AppState,
     pub admin: &'a Authed,
     pub client: &'a Client,
     pub now: Timestamp,
@@ -144,14 +148,12 @@ impl Change<'_> {
         // The user's row first, as a login's finish holds it: a login whose
         // factor is being checked either ends here or is refused.
         store::users::lock(&mut **tx, &user.id).await?;
-        store::totp::delete(tx, &user.id).await?;
-        // Before the keys: their removal brings `has_factor` up to date.
-        store::protect::delete_device_of(&mut **tx, &user.id).await?;
-        store::push_requests::cancel_all(&mut **tx, &user.id, self.now).await?;
-        store::webauthn::delete_all(tx, &user.id).await?;
-        store::factors::refresh(&mut **tx, &user.id).await?;
-        // Recovery codes, trusted browsers and Protect links go with them.
-        crate::mfa::removal::after_factors_removed(tx, &user.id, self.now).await?;
+        // The removal path, with the last-factor rule set aside: recovery
+        // codes, trusted browsers, Protect links and pushes go with them.
+        let by = Remover::Reset { keep: None };
+        removal::remove_all(self.state, tx, &user.id, by, self.client)
+            .await
+            .map_err(admin_refusal)?;
         store::users::set_requirement(&mut **tx, &user.id, self.deadline, self.now).await?;
         // Sessions proven with the removed factors end too.
         store::sessions::delete_for_user(&mut **tx, &user.id, None).await?;
@@ -211,4 +213,14 @@ pub async fn unlock(
         "password and factors unlocked",
     );
     commit(state, tx, now, event, id).await
+}
+
+/// A reset's removal refused: only a user gone meanwhile (the last-factor
+/// rule does not hold for a reset).
+fn admin_refusal(refused: Refused) -> AdminError {
+    match refused {
+        Refused::NotFound => AdminError::Missing("That user no longer exists.".into()),
+        Refused::LastFactor(words) => AdminError::Conflict(words),
+        Refused::Internal(e) => e.into(),
+    }
 }

@@ -1,9 +1,10 @@
-//! Removing one of a user's confirmed factors. The user (Security page)
-//! and an administrator (the user's page) take this one path, so the two
-//! cannot drift apart again — they had: a user who removed their own last
-//! key or device kept their recovery codes, while an administrator's
-//! removal deleted them. Reset MFA and Reset Authenticator App remove
-//! factors wholesale and share [`after_factors_removed`].
+//! Removing one of a user's confirmed factors. The user (Security page),
+//! an administrator (the user's page) and the resets (Reset MFA, Reset
+//! Authenticator App) take this one path, so they cannot drift apart
+//! again — they had: a user who removed their own last key or device kept
+//! their recovery codes, while an administrator's removal deleted them.
+//! Only this file deletes a factor's rows (`it/removal_path.rs` reads the
+//! sources to keep it so).
 
 use portcullis_api::FactorKind;
 
@@ -32,6 +33,8 @@ pub enum Which<'a> {
     Key(&'a str),
     /// The user's Protect device.
     Device,
+    /// The user's authenticator app.
+    App,
 }
 
 /// Who removes it; the rules are the same, the words and who is told
@@ -44,6 +47,12 @@ pub enum Remover<'a> {
     User { session: &'a str },
     /// An administrator (their user id): every session it proved ends.
     Admin { admin_id: &'a str },
+    /// A reset (Reset MFA, Reset Authenticator App) removing this factor
+    /// among others: the last-factor rule is what a reset sets aside (it
+    /// gives the user a new enrollment at once or a new period instead),
+    /// and the reset writes one email and one event for all it removed.
+    /// The sessions the factor proved end, but the one in `keep`.
+    Reset { keep: Option<&'a str> },
 }
 
 /// What was removed.
@@ -119,6 +128,7 @@ pub async fn remove_factor(
             Which::Factor(id) => f.id == id,
             Which::Key(id) => f.kind == FactorKind::Webauthn && f.id == id,
             Which::Device => f.kind == FactorKind::Push,
+            Which::App => f.kind == FactorKind::Totp,
         })
         .ok_or(Refused::NotFound)?;
     let found = describe(tx, user_id, factor.kind, &factor.id).await?;
@@ -129,7 +139,7 @@ pub async fn remove_factor(
         FactorKind::Push => protect_unified::left_without_device(&factors, found.key_too),
         _ => factors.len() - 1,
     };
-    if required && left == 0 {
+    if required && left == 0 && !matches!(by, Remover::Reset { .. }) {
         return Err(Refused::LastFactor(last_factor_words(&found, &user, by)));
     }
 
@@ -143,6 +153,7 @@ pub async fn remove_factor(
     let keep = match by {
         Remover::User { session } => Some(session),
         Remover::Admin { .. } => None,
+        Remover::Reset { keep } => keep,
     };
     let mut ended =
         store::sessions::end_proven_with(&mut **tx, user_id, method.as_str(), keep).await?;
@@ -195,11 +206,54 @@ pub async fn remove_factor(
             );
             audit::record(&mut **tx, now, event).await?;
         }
+        Remover::Reset { .. } => {}
     }
     Ok(Removed {
         label: found.label,
         ended,
     })
+}
+
+/// Reset MFA's removal: every confirmed factor of the user, one at a
+/// time through [`remove_factor`] as `by` (a [`Remover::Reset`]), then an
+/// authenticator app still being set up and what stood on the factors. The list is read again after
+/// each removal, since a device takes the app's key on it along. Returns
+/// how many sessions the factors proved were alive and ended.
+pub async fn remove_all(
+    state: &AppState,
+    tx: &mut store::Tx,
+    user_id: &str,
+    by: Remover<'_>,
+    client: &Client,
+) -> Result<usize, Refused> {
+    let mut ended = 0;
+    // Each round removes one factor at least, so this many rounds is
+    // enough; a factor that would not go fails instead of looping.
+    let rounds = store::factors::confirmed(&mut **tx, user_id).await?.len();
+    for _ in 0..rounds {
+        let Some(next) = store::factors::confirmed(&mut **tx, user_id)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            break;
+        };
+        ended += remove_factor(state, tx, user_id, Which::Factor(&next.id), by, client)
+            .await?
+            .ended;
+    }
+    if !store::factors::confirmed(&mut **tx, user_id)
+        .await?
+        .is_empty()
+    {
+        return Err(Internal::new("a factor outlived its removal").into());
+    }
+    // An app added but never confirmed is no factor yet; its secret goes.
+    store::totp::delete(tx, user_id).await?;
+    // A user with no factor had nothing removed above, yet a Protect link
+    // or a temporary code made before the reset must not outlive it.
+    after_factors_removed(tx, user_id, state.now()).await?;
+    Ok(ended)
 }
 
 /// The refusal as the user's own screens say it; `not_found` names what
@@ -330,7 +384,7 @@ fn last_factor_words(found: &Found, user: &User, by: Remover<'_>) -> String {
                 found.name
             ),
         },
-        Remover::Admin { .. } => {
+        Remover::Admin { .. } | Remover::Reset { .. } => {
             let with_key = if found.key_too {
                 " (with the authenticator key on the device)"
             } else {

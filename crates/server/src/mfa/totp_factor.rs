@@ -5,6 +5,7 @@
 use portcullis_api::{FactorKind, MfaOverview, TotpEnrollment};
 
 use super::error::MfaError;
+use super::removal::{self, Remover, Which};
 use super::totp::{self, Check};
 use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
@@ -266,7 +267,7 @@ async fn confirm_replacement(
             "The setup was restarted meanwhile (another tab?). Scan the newest QR code and try again.",
         ));
     }
-    super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
+    device_too(state, &mut tx, user, authed.session.id_hash(), client, now).await?;
     notify::queue_from(&mut *tx, now, Kind::MfaSetupComplete, user, client, "").await?;
     let detail =
         "authenticator app replaced (the lost one stopped working), after a temporary access code";
@@ -356,9 +357,12 @@ pub async fn reset(
     verify(state, user, code, client).await?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    store::totp::delete(&mut tx, &user.id).await?;
-    super::push::unified::reset_device_too(&mut tx, user, client, now).await?;
-    super::removal::after_factors_removed(&mut tx, &user.id, now).await?;
+    let keep = authed.session.id_hash();
+    let by = Remover::Reset { keep: Some(keep) };
+    removal::remove_factor(state, &mut tx, &user.id, Which::App, by, client)
+        .await
+        .map_err(|r| removal::user_error(r, MfaError::NotAllowedNow(NO_APP)))?;
+    device_too(state, &mut tx, user, keep, client, now).await?;
     if user.mfa_required {
         store::users::set_requirement(&mut *tx, &user.id, None, now).await?;
     }
@@ -392,6 +396,30 @@ pub async fn reset(
         user: fresh,
     };
     super::overview::overview(state, &authed).await
+}
+
+const NO_APP: &str = "No authenticator app is set up for this account.";
+const DEVICE_GONE: &str = "The Protect device was removed meanwhile; try again.";
+
+/// In unified mode the device goes with the app, through the removal path
+/// (the sessions it proved end, but `keep`), with its own email and event.
+async fn device_too(
+    state: &AppState,
+    tx: &mut store::Tx,
+    user: &User,
+    keep: &str,
+    client: &Client,
+    now: Timestamp,
+) -> Result<(), MfaError> {
+    let Some(device) = super::push::unified::device_reset_too(tx, &user.id).await? else {
+        return Ok(());
+    };
+    let by = Remover::Reset { keep: Some(keep) };
+    removal::remove_factor(state, tx, &user.id, Which::Device, by, client)
+        .await
+        .map_err(|r| removal::user_error(r, MfaError::NotAllowedNow(DEVICE_GONE)))?;
+    super::push::unified::tell_device_reset_too(tx, user, &device, client, now).await?;
+    Ok(())
 }
 
 /// Keys stored before encryption at rest are sealed at start; returns how

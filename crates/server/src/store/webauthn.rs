@@ -156,16 +156,6 @@ pub async fn delete(tx: &mut super::Tx, user_id: &str, id: &str) -> sqlx::Result
     Ok(res.rows_affected() == 1)
 }
 
-/// Removes every credential of the user (Reset MFA).
-pub async fn delete_all(tx: &mut super::Tx, user_id: &str) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM webauthn_credentials WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    factors::refresh(&mut **tx, user_id).await?;
-    Ok(res.rows_affected())
-}
-
 /// What a successful assertion changes.
 pub struct Use<'a> {
     pub credential: &'a str,

@@ -33,7 +33,7 @@ use crate::mfa::error::MfaError;
 use crate::mfa::totp;
 use crate::notify::{self, Kind};
 use crate::rules::org_settings;
-use crate::store::{self, factors::Confirmed, users::User, Conn, Exec};
+use crate::store::{self, factors::Confirmed, protect::Device, users::User, Conn, Exec};
 
 /// What a device learns when another app of the user's keeps the codes.
 pub const OTHER_APP_NOTE: &str = "This account already has an authenticator app, which keeps \
@@ -177,25 +177,29 @@ pub(crate) fn last_factor_words(label: &str, key_too: bool) -> String {
     }
 }
 
-/// Reset Authenticator App, in unified mode: the user's device goes with
-/// the app (in the reset's transaction, after the app), with its own email
-/// and event, so the next enrollment sets both up with one QR code.
-/// Whether a device was removed (never in separate mode).
-pub(crate) async fn reset_device_too(
+/// Reset Authenticator App (or an app replaced), in unified mode: the
+/// user's device goes with the app (in the reset's transaction, after the
+/// app), with its own email and event, so the next enrollment sets both up
+/// with one QR code. The device to remove; none in separate mode.
+pub(crate) async fn device_reset_too(
+    tx: &mut Conn,
+    user_id: &str,
+) -> Result<Option<Device>, Internal> {
+    if org_settings::get(&mut *tx).await?.protect_mode != ProtectMode::Unified {
+        return Ok(None);
+    }
+    Ok(store::protect::device_of(&mut *tx, user_id).await?)
+}
+
+/// The email and event of a device that went with the app (see
+/// [`device_reset_too`]), once the removal path has removed it.
+pub(crate) async fn tell_device_reset_too(
     tx: &mut Conn,
     user: &User,
+    device: &Device,
     client: &Client,
     now: Timestamp,
-) -> Result<bool, MfaError> {
-    if org_settings::get(&mut *tx).await?.protect_mode != ProtectMode::Unified {
-        return Ok(false);
-    }
-    let Some(device) = store::protect::device_of(&mut *tx, &user.id).await? else {
-        return Ok(false);
-    };
-    store::protect::delete_device_of(&mut *tx, &user.id).await?;
-    store::push_requests::cancel_all(&mut *tx, &user.id, now).await?;
-    store::factors::refresh(&mut *tx, &user.id).await?;
+) -> Result<(), Internal> {
     let line = format!(
         "\nDevice: “{}” ({}, {})\nIt was reset together with the authenticator app; enroll \
          your phone again from the Security page.\n",
@@ -213,7 +217,7 @@ pub(crate) async fn reset_device_too(
         Event::by_user(EventKind::PushDeviceRemoved, &user.id, client, &words),
     )
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Whether the Security page shows the banner about the merge: the

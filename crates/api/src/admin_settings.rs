@@ -7,39 +7,47 @@ use crate::FactorKind;
 /// The most pushes a user may have waiting at once, when the limit is on.
 pub const PUSH_MAX_CONCURRENT_MAX: u32 = 10;
 
-/// Which kinds of factor users may set up. Factors already set up keep
-/// working when their kind is switched off; only new ones are refused.
+/// Which kinds of factor users may set up: a set of kinds, on the wire a
+/// JSON array of their names, each once (`["totp", "push"]`). Factors
+/// already set up keep working when their kind is switched off; only new
+/// ones are refused. Recovery codes are no kind the settings switch: they
+/// back up the others, always.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "Vec<FactorKind>", into = "Vec<FactorKind>")]
 pub struct AllowedFactors {
-    pub totp: bool,
-    pub webauthn: bool,
-    pub push: bool,
+    /// One bit per kind, by its place in [`FactorKind::ALL`].
+    bits: u8,
 }
 
-impl MfaSettings {
-    /// How many users have a factor of `kind` set up.
-    pub fn users_with(&self, kind: FactorKind) -> u64 {
-        match kind {
-            FactorKind::Totp => self.users_with_totp,
-            FactorKind::Webauthn => self.users_with_webauthn,
-            FactorKind::Push => self.users_with_push,
-            FactorKind::RecoveryCode => 0,
-        }
-    }
+fn bit(kind: FactorKind) -> u8 {
+    let place = FactorKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    1 << place
 }
 
 impl AllowedFactors {
-    /// Whether `kind` may be set up. Recovery codes are no kind the
-    /// settings offer: they back up the others, always.
-    pub fn allows(&self, kind: FactorKind) -> bool {
-        match kind {
-            FactorKind::Totp => self.totp,
-            FactorKind::Webauthn => self.webauthn,
-            FactorKind::Push => self.push,
-            FactorKind::RecoveryCode => true,
+    /// Every kind the settings switch (a `const`, for the defaults).
+    pub const fn all() -> AllowedFactors {
+        let mut bits = 0;
+        let mut place = 0;
+        while place < FactorKind::ALL.len() {
+            if FactorKind::ALL[place].is_factor() {
+                bits |= 1 << place;
+            }
+            place += 1;
         }
+        AllowedFactors { bits }
+    }
+
+    /// These settings with `kind` switched off.
+    pub fn without(self, kind: FactorKind) -> AllowedFactors {
+        AllowedFactors {
+            bits: self.bits & !bit(kind),
+        }
+    }
+
+    /// Whether `kind` may be set up.
+    pub fn allows(&self, kind: FactorKind) -> bool {
+        !kind.is_factor() || self.bits & bit(kind) != 0
     }
 
     /// The kinds allowed, in [`FactorKind::ALL`]'s order.
@@ -47,13 +55,97 @@ impl AllowedFactors {
         FactorKind::settable().filter(|k| self.allows(*k)).collect()
     }
 
-    /// The settings that allow exactly `kinds`.
+    /// The settings that allow exactly `kinds` (recovery codes are no
+    /// kind they switch, and are left out).
     pub fn of_kinds(kinds: &[FactorKind]) -> AllowedFactors {
-        AllowedFactors {
-            totp: kinds.contains(&FactorKind::Totp),
-            webauthn: kinds.contains(&FactorKind::Webauthn),
-            push: kinds.contains(&FactorKind::Push),
+        let bits = kinds
+            .iter()
+            .filter(|k| k.is_factor())
+            .fold(0, |bits, k| bits | bit(*k));
+        AllowedFactors { bits }
+    }
+
+    /// No kind at all (which the server refuses to store).
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0
+    }
+}
+
+impl TryFrom<Vec<FactorKind>> for AllowedFactors {
+    type Error = String;
+
+    fn try_from(kinds: Vec<FactorKind>) -> Result<Self, String> {
+        if kinds.iter().any(|k| !k.is_factor()) {
+            return Err(
+                "recovery_code is no kind to allow: recovery codes back up the others, always."
+                    .into(),
+            );
         }
+        let set = AllowedFactors::of_kinds(&kinds);
+        if set.kinds().len() != kinds.len() {
+            return Err("allowed_factors names a kind twice.".into());
+        }
+        Ok(set)
+    }
+}
+
+impl From<AllowedFactors> for Vec<FactorKind> {
+    fn from(a: AllowedFactors) -> Self {
+        a.kinds()
+    }
+}
+
+/// The document's schema of [`AllowedFactors`]: the names of the kinds the
+/// settings switch, each once.
+#[cfg(feature = "openapi")]
+pub fn allowed_factors_schema() -> utoipa::openapi::schema::Array {
+    kinds_schema(false)
+}
+
+/// The same in a change, where `null` (like absent) changes nothing.
+#[cfg(feature = "openapi")]
+pub fn allowed_factors_change_schema() -> utoipa::openapi::schema::Array {
+    kinds_schema(true)
+}
+
+#[cfg(feature = "openapi")]
+fn kinds_schema(nullable: bool) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let names: Vec<&str> = FactorKind::settable().map(FactorKind::wire).collect();
+    let types: SchemaType = if nullable {
+        [Type::Array, Type::Null].into_iter().collect()
+    } else {
+        Type::Array.into()
+    };
+    ArrayBuilder::new()
+        .schema_type(types)
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names)),
+        )
+        .unique_items(true)
+        .description(Some(
+            "The kinds of factor users may set up, each once; recovery codes always back them up.",
+        ))
+        .build()
+}
+
+/// How many users have a factor of a kind set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KindUsers {
+    pub kind: FactorKind,
+    pub users: u64,
+}
+
+impl MfaSettings {
+    /// How many users have a factor of `kind` set up.
+    pub fn users_with(&self, kind: FactorKind) -> u64 {
+        self.users_per_kind
+            .iter()
+            .find(|k| k.kind == kind)
+            .map_or(0, |k| k.users)
     }
 }
 
@@ -100,14 +192,14 @@ pub struct MfaSettings {
     pub new_user_period_days: Option<u32>,
     /// Which kinds of factor users may set up (only billing administrators
     /// change them).
+    #[cfg_attr(feature = "openapi", schema(schema_with = allowed_factors_schema))]
     pub allowed_factors: AllowedFactors,
     /// Whether the signed-in administrator may change `allowed_factors`.
     pub may_change_allowed_factors: bool,
     /// How many users have each kind of factor set up (so an admin sees
-    /// whom switching a kind off affects).
-    pub users_with_totp: u64,
-    pub users_with_webauthn: u64,
-    pub users_with_push: u64,
+    /// whom switching a kind off affects), one entry per kind the settings
+    /// switch.
+    pub users_per_kind: Vec<KindUsers>,
     /// How many days "Don't ask again on this browser" trusts a browser
     /// (1–90); `null`: off, every login asks for the second factor (the
     /// default). Administrators are always asked.
@@ -152,6 +244,7 @@ pub struct MfaSettingsChange {
     pub new_user_period: Option<NewUserPeriod>,
     /// Billing administrators only; at least one kind must stay allowed.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = allowed_factors_change_schema))]
     pub allowed_factors: Option<AllowedFactors>,
     /// Trusted browsers: 1–90 days, or `null` to switch them off (which
     /// forgets every browser trusted so far); absent: unchanged.
@@ -209,6 +302,39 @@ mod tests {
 
     fn read(json: &str) -> Option<MfaSettingsChange> {
         serde_json::from_str(json).ok()
+    }
+
+    #[test]
+    fn allowed_kinds_are_a_set_on_the_wire() {
+        let some = AllowedFactors::of_kinds(&[FactorKind::Push, FactorKind::Totp]);
+        assert_eq!(serde_json::to_string(&some).unwrap(), r#"["totp","push"]"#);
+        assert_eq!(
+            serde_json::from_str::<AllowedFactors>(r#"["push","totp"]"#).unwrap(),
+            some
+        );
+        assert_eq!(
+            AllowedFactors::all().kinds(),
+            FactorKind::settable().collect::<Vec<_>>()
+        );
+        assert_eq!(some, AllowedFactors::all().without(FactorKind::Webauthn));
+        assert!(
+            some.allows(FactorKind::RecoveryCode),
+            "codes back up any kind"
+        );
+        assert!(serde_json::from_str::<AllowedFactors>("[]")
+            .unwrap()
+            .is_empty());
+        for bad in [
+            r#"["totp","totp"]"#,
+            r#"["recovery_code"]"#,
+            r#"["sms"]"#,
+            r#"{"totp":true}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<AllowedFactors>(bad).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

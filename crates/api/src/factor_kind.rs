@@ -62,8 +62,8 @@ impl FactorKind {
     /// A factor of its own: it counts as "has MFA" and for the
     /// last-factor rule, and the organisation may allow or refuse it.
     /// Recovery codes are none: they stand in for the others.
-    pub fn is_factor(self) -> bool {
-        self != FactorKind::RecoveryCode
+    pub const fn is_factor(self) -> bool {
+        !matches!(self, FactorKind::RecoveryCode)
     }
 
     /// Bound to the site it was made for, so a look-alike site cannot

@@ -451,8 +451,8 @@ pub use admin_bulk::{
 pub use admin_events::{AdminEvent, EventOutcome, EventPage, EVENT_KINDS};
 pub use admin_list::{AccountFilter, StatusFilter, UserSort, UserSummary};
 pub use admin_settings::{
-    AllowedFactors, BiometricPolicy, MfaSettings, MfaSettingsChange, NewUserPeriod, ProtectMode,
-    PUSH_MAX_CONCURRENT_MAX,
+    AllowedFactors, BiometricPolicy, KindUsers, MfaSettings, MfaSettingsChange, NewUserPeriod,
+    ProtectMode, PUSH_MAX_CONCURRENT_MAX,
 };
 pub use admin_user::{AdminFactor, AdminSession, UserDetail};
 pub use apps::{

@@ -173,14 +173,18 @@ fn SettingsForms(settings: RwSignal<Option<MfaSettings>>) -> impl IntoView {
         ev.prevent_default();
         let a = allowed.with_untracked(|kinds| AllowedFactors::of_kinds(kinds));
         let was = settings.with_untracked(|s| {
-            s.as_ref()
-                .map(|s| (s.allowed_factors.push, s.users_with_push_only))
+            s.as_ref().map(|s| {
+                (
+                    s.allowed_factors.allows(FactorKind::Push),
+                    s.users_with_push_only,
+                )
+            })
         });
         let mut sentence = format!(
             "Let users set up only: {}? Keys and apps already set up keep working.",
             allowed_words(a)
         );
-        if let Some((true, only)) = was.filter(|_| !a.push) {
+        if let Some((true, only)) = was.filter(|_| !a.allows(FactorKind::Push)) {
             sentence.push_str(&format!(
                 " Protect push stops at once: no more pushes are sent, and {} with push as \
                  their only factor will have to set up another at their next login.",

@@ -3,8 +3,8 @@
 //! The read model the rules use is `rules::org_settings`.
 
 use portcullis_api::{
-    AllowedFactors, FactorKind, MfaSettings, MfaSettingsChange, ProtectMode,
-    PUSH_MAX_CONCURRENT_MAX, TRUSTED_BROWSER_MAX_DAYS,
+    FactorKind, KindUsers, MfaSettings, MfaSettingsChange, ProtectMode, PUSH_MAX_CONCURRENT_MAX,
+    TRUSTED_BROWSER_MAX_DAYS,
 };
 
 use super::common::check_period;
@@ -63,9 +63,12 @@ pub async fn view(state: &AppState, admin: &Authed) -> Result<MfaSettings, Inter
         new_user_period_days: s.settings.new_user_period_days,
         allowed_factors: s.settings.allowed,
         may_change_allowed_factors: may_change_allowed_factors(admin.user.role()),
-        users_with_totp: users_with(FactorKind::Totp),
-        users_with_webauthn: users_with(FactorKind::Webauthn),
-        users_with_push: users_with(FactorKind::Push),
+        users_per_kind: FactorKind::settable()
+            .map(|kind| KindUsers {
+                kind,
+                users: users_with(kind),
+            })
+            .collect(),
         trusted_browser_days: s.settings.trusted_browser_days,
         push_limit_enabled: s.settings.push_limit.is_some(),
         push_max_concurrent: s.settings.push_max_concurrent,
@@ -118,12 +121,7 @@ pub async fn change(
             ProtectMode::Separate => None,
         };
     }
-    let AllowedFactors {
-        totp,
-        webauthn,
-        push,
-    } = new.allowed;
-    if !(totp || webauthn || push) {
+    if new.allowed.is_empty() {
         return Err(SettingsError::NoFactorAllowed);
     }
     let changes = differences(&was, &new);
@@ -261,7 +259,7 @@ mod tests {
     use super::*;
     use crate::rules::org_settings::DEFAULTS;
     use crate::rules::requirement;
-    use portcullis_api::NewUserPeriod;
+    use portcullis_api::{AllowedFactors, NewUserPeriod};
     use portcullis_api::{BiometricPolicy, Role};
 
     #[test]
@@ -284,11 +282,7 @@ mod tests {
             default_period_days: Some(14),
             require_new_users: Some(true),
             new_user_period: Some(NewUserPeriod { days: None }),
-            allowed_factors: Some(AllowedFactors {
-                totp: false,
-                webauthn: true,
-                push: true,
-            }),
+            allowed_factors: Some(AllowedFactors::all().without(FactorKind::Totp)),
             trusted_browser_days: Some(Some(30)),
             ..MfaSettingsChange::default()
         });

@@ -24,7 +24,7 @@ pub async fn login_factors(db: &Db, user_id: &str) -> Result<Vec<FactorKind>, In
 pub fn provable(factors: Vec<FactorKind>, settings: &OrgSettings) -> Vec<FactorKind> {
     factors
         .into_iter()
-        .filter(|k| *k != FactorKind::Push || settings.allowed.push)
+        .filter(|k| *k != FactorKind::Push || settings.allowed.allows(FactorKind::Push))
         .collect()
 }
 
@@ -32,17 +32,13 @@ pub fn provable(factors: Vec<FactorKind>, settings: &OrgSettings) -> Vec<FactorK
 mod tests {
     use super::*;
     use crate::rules::org_settings::DEFAULTS;
-    use portcullis_api::AllowedFactors;
 
     #[test]
     fn push_is_left_out_while_it_is_off() {
         let all = vec![FactorKind::Totp, FactorKind::Push];
         assert_eq!(provable(all.clone(), &DEFAULTS), all);
         let off = OrgSettings {
-            allowed: AllowedFactors {
-                push: false,
-                ..DEFAULTS.allowed
-            },
+            allowed: DEFAULTS.allowed.without(FactorKind::Push),
             ..DEFAULTS
         };
         assert_eq!(provable(all, &off), vec![FactorKind::Totp]);

@@ -146,11 +146,7 @@ pub const DEFAULTS: OrgSettings = OrgSettings {
     default_period_days: 7,
     require_new_users: false,
     new_user_period_days: Some(7),
-    allowed: AllowedFactors {
-        totp: true,
-        webauthn: true,
-        push: true,
-    },
+    allowed: AllowedFactors::all(),
     trusted_browser_days: None,
     push_limit: Some(1),
     push_max_concurrent: 1,

@@ -5,8 +5,8 @@
 //! authenticator apps no longer offered (those set up keep working).
 
 use portcullis_api::{
-    AdminUser, AllowedFactors, BulkOutcome, ErrorCode, EventPage, LoginResponse, MfaSettings,
-    MfaStatus, Role,
+    AdminUser, AllowedFactors, BulkOutcome, ErrorCode, EventPage, FactorKind, LoginResponse,
+    MfaSettings, MfaStatus, Role,
 };
 use portcullis_server::auth::create_user;
 use portcullis_server::mfa::totp::STEP_SECS;
@@ -68,11 +68,7 @@ async fn all_changes(admin: &Api) -> usize {
         .len()
 }
 
-const ALL_KINDS: AllowedFactors = AllowedFactors {
-    totp: true,
-    webauthn: true,
-    push: true,
-};
+const ALL_KINDS: AllowedFactors = AllowedFactors::all();
 
 /// The settings of a new database (the demo adds no change).
 fn assert_defaults(s: &MfaSettings) {
@@ -135,16 +131,19 @@ async fn the_defaults_read_back_with_the_users_of_each_kind() {
     assert_defaults(&settings);
     assert!(settings.may_change_allowed_factors);
     // bob, frank and grace of the demo, and the billing admin just now
-    assert_eq!(settings.users_with_totp, 4);
+    assert_eq!(settings.users_with(FactorKind::Totp), 4);
     assert_eq!(
-        (settings.users_with_webauthn, settings.users_with_push),
+        (
+            settings.users_with(FactorKind::Webauthn),
+            settings.users_with(FactorKind::Push)
+        ),
         (0, 0)
     );
     // A plain administrator sees them too, without the right to the kinds.
     let (ops, _) = plain_admin(&s).await;
     let seen = get(&ops).await.ok();
     assert!(!seen.may_change_allowed_factors);
-    assert_eq!(seen.users_with_totp, 5);
+    assert_eq!(seen.users_with(FactorKind::Totp), 5);
 }
 
 /// A change, a test of what it reads back as, and the events it records.
@@ -176,15 +175,8 @@ async fn each_setting_changes_reads_back_and_is_recorded_once_in_words() {
             &["new users' enrollment period: none (set up at the first login) → 30 days"],
         ),
         (
-            json!({ "allowed_factors": { "totp": true, "webauthn": false, "push": false } }),
-            |s| {
-                s.allowed_factors
-                    == AllowedFactors {
-                        totp: true,
-                        webauthn: false,
-                        push: false,
-                    }
-            },
+            json!({ "allowed_factors": ["totp"] }),
+            |s| s.allowed_factors.kinds() == [FactorKind::Totp],
             &[
                 "Protect push: no longer allowed",
                 "security keys and passkeys: no longer allowed",
@@ -200,16 +192,11 @@ async fn each_setting_changes_reads_back_and_is_recorded_once_in_words() {
             json!({
                 "default_period_days": 7,
                 "require_new_users": false,
-                "allowed_factors": { "totp": false, "webauthn": true, "push": true },
+                "allowed_factors": ["webauthn", "push"],
             }),
             |s| {
                 s.default_period_days == 7
-                    && s.allowed_factors
-                        == AllowedFactors {
-                            totp: false,
-                            webauthn: true,
-                            push: true,
-                        }
+                    && s.allowed_factors == ALL_KINDS.without(FactorKind::Totp)
             },
             &[
                 "Protect push: allowed",
@@ -254,7 +241,7 @@ async fn an_empty_or_unchanged_change_records_nothing() {
             "default_period_days": 7,
             "require_new_users": false,
             "new_user_period": { "days": 7 },
-            "allowed_factors": { "totp": true, "webauthn": true, "push": true },
+            "allowed_factors": ["totp", "webauthn", "push"],
         }),
     ] {
         let answer = patch(&admin, &body).await.ok();
@@ -317,7 +304,7 @@ async fn bad_periods_are_refused_in_words_and_whole_numbers_like_7_0_accepted() 
 async fn only_a_billing_admin_changes_which_factors_are_allowed() {
     let s = TestServer::start().await;
     let (ops, _) = plain_admin(&s).await;
-    let totp_off = json!({ "totp": false, "webauthn": true, "push": true });
+    let totp_off = json!(["webauthn", "push"]);
     for body in [
         json!({ "allowed_factors": totp_off }),
         // nothing of a refused change is applied
@@ -352,7 +339,7 @@ async fn only_a_billing_admin_changes_which_factors_are_allowed() {
     let answer = patch(&admin, &json!({ "allowed_factors": totp_off }))
         .await
         .ok();
-    assert!(!answer.allowed_factors.totp);
+    assert!(!answer.allowed_factors.allows(FactorKind::Totp));
     assert_eq!(
         changes_at(&admin, s.now()).await,
         ["authenticator app: no longer allowed"]
@@ -363,7 +350,7 @@ async fn only_a_billing_admin_changes_which_factors_are_allowed() {
 async fn switching_every_kind_off_is_a_conflict() {
     let s = TestServer::start().await;
     let (admin, _) = s.admin().await;
-    let none = json!({ "totp": false, "webauthn": false, "push": false });
+    let none = json!([]);
     for body in [
         json!({ "allowed_factors": none }),
         json!({ "default_period_days": 20, "allowed_factors": none }),
@@ -381,6 +368,49 @@ async fn switching_every_kind_off_is_a_conflict() {
     }
     assert_defaults(&get(&admin).await.ok());
     assert_eq!(all_changes(&admin).await, 0);
+}
+
+#[tokio::test]
+async fn the_allowed_kinds_are_a_set_of_names_each_once_and_never_recovery_codes() {
+    let s = TestServer::start().await;
+    let (admin, _) = s.admin().await;
+    // On the wire: an array of the kinds' names, in the kinds' order.
+    let raw: Value = admin.get(PATH).await.ok();
+    assert_eq!(raw["allowed_factors"], json!(["totp", "webauthn", "push"]));
+    let counts = raw["users_per_kind"].as_array().unwrap();
+    let kinds: Vec<&str> = counts.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["totp", "webauthn", "push"]);
+    // Any order in; the kinds' order out.
+    let answer = patch(&admin, &json!({ "allowed_factors": ["push", "totp"] }))
+        .await
+        .ok();
+    assert_eq!(
+        answer.allowed_factors.kinds(),
+        [FactorKind::Totp, FactorKind::Push]
+    );
+    for (bad, words) in [
+        (json!(["totp", "totp"]), "names a kind twice"),
+        (
+            json!(["totp", "recovery_code"]),
+            "recovery codes back up the others",
+        ),
+        (json!(["sms"]), "unknown variant"),
+        (json!({ "totp": true }), "invalid type"),
+    ] {
+        let answer = patch(&admin, &json!({ "allowed_factors": bad })).await;
+        let status = answer.status;
+        let err = answer.err();
+        assert_eq!(
+            (status, err.code),
+            (422, ErrorCode::ValidationFailed),
+            "{bad}"
+        );
+        assert!(err.message.contains(words), "{bad}: {}", err.message);
+    }
+    assert_eq!(
+        get(&admin).await.ok().allowed_factors.kinds(),
+        [FactorKind::Totp, FactorKind::Push]
+    );
 }
 
 #[tokio::test]
@@ -536,7 +566,7 @@ async fn authenticator_apps_not_allowed_refuse_new_setups_but_set_up_ones_work()
     let (alice, _) = s.password_login("alice@example.com").await;
     let pending = alice.totp_enroll().await.ok();
 
-    let off = json!({ "allowed_factors": { "totp": false, "webauthn": true, "push": true } });
+    let off = json!({ "allowed_factors": ["webauthn", "push"] });
     patch(&admin, &off).await.ok();
 
     // No new setup, signed in or at a login that asks for one…
@@ -565,7 +595,7 @@ async fn authenticator_apps_not_allowed_refuse_new_setups_but_set_up_ones_work()
     s.next_step();
     let judy = s.login_with_code("judy@example.com", &judy_key).await;
     judy.me().await.ok();
-    assert_eq!(get(&admin).await.ok().users_with_totp, 5);
+    assert_eq!(get(&admin).await.ok().users_with(FactorKind::Totp), 5);
 
     // Allowed again: setups work again.
     patch(&admin, &json!({ "allowed_factors": ALL_KINDS }))

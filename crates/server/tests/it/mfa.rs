@@ -482,7 +482,7 @@ async fn the_overview_names_the_account_and_the_kinds_allowed() {
     let (admin, _) = s.admin().await;
     crate::admin_settings::patch(
         &admin,
-        &serde_json::json!({ "allowed_factors": { "totp": true, "webauthn": false, "push": true } }),
+        &serde_json::json!({ "allowed_factors": ["totp", "push"] }),
     )
     .await
     .ok();

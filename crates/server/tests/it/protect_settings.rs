@@ -3,7 +3,7 @@
 //! recorded in words, bad values refused — and the count of users whose
 //! only factor is push, which an admin sees before switching push off.
 
-use portcullis_api::{BiometricPolicy, ErrorCode, LoginResponse, ProtectMode};
+use portcullis_api::{BiometricPolicy, ErrorCode, FactorKind, LoginResponse, ProtectMode};
 use serde_json::json;
 
 use crate::admin_settings::{changes_at, get, patch, patch_text, plain_admin};
@@ -131,10 +131,22 @@ async fn users_whose_only_factor_is_push_are_counted() {
     assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
     Device::for_user(&s, &alice).await;
     let after = get(&admin).await.ok();
-    assert_eq!((after.users_with_push, after.users_with_push_only), (1, 1));
+    assert_eq!(
+        (
+            after.users_with(FactorKind::Push),
+            after.users_with_push_only
+        ),
+        (1, 1)
+    );
     // The admin (an app, from `s.admin()`) adds push beside it: not counted.
     s.advance(1);
     Device::for_user(&s, &admin).await;
     let after = get(&admin).await.ok();
-    assert_eq!((after.users_with_push, after.users_with_push_only), (2, 1));
+    assert_eq!(
+        (
+            after.users_with(FactorKind::Push),
+            after.users_with_push_only
+        ),
+        (2, 1)
+    );
 }

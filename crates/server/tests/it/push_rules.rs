@@ -110,12 +110,8 @@ async fn with_push_off_a_login_neither_offers_nor_sends_a_push() {
     s.enroll_app(&api).await;
     api.logout().await.ok();
     user_with_device(&s, ALICE).await;
-    let off = set(
-        &s,
-        json!({"allowed_factors": {"totp": true, "webauthn": true, "push": false}}),
-    )
-    .await;
-    assert!(!off.allowed_factors.push);
+    let off = set(&s, json!({"allowed_factors": ["totp", "webauthn"]})).await;
+    assert!(!off.allowed_factors.allows(FactorKind::Push));
 
     // Ivan is asked for his app only, and a push is refused in words.
     let (api, answer) = s.password_login(IVAN).await;
@@ -156,11 +152,7 @@ async fn with_push_off_a_login_neither_offers_nor_sends_a_push() {
     assert_eq!(another(&api).await.status, 403);
 
     // Switched on again, push is offered again.
-    set(
-        &s,
-        json!({"allowed_factors": {"totp": true, "webauthn": true, "push": true}}),
-    )
-    .await;
+    set(&s, json!({"allowed_factors": ["totp", "webauthn", "push"]})).await;
     let (_, answer) = s.password_login(ALICE).await;
     assert_eq!(
         answer,

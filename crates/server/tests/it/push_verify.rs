@@ -160,11 +160,7 @@ async fn the_logins_rules_hold_for_the_fresh_proof_too() {
     // Push switched off.
     s.advance(20 * 60);
     start(&api).await.ok();
-    set(
-        &s,
-        json!({"allowed_factors": {"totp": true, "webauthn": true, "push": false}}),
-    )
-    .await;
+    set(&s, json!({"allowed_factors": ["totp", "webauthn"]})).await;
     assert_eq!(start(&api).await.fail(), (403, ErrorCode::FactorNotAllowed));
 }
 

@@ -1,10 +1,15 @@
-//! Device cookies: a browser that passed an account's first step (its
-//! password, or a passkey) carries a signed cookie saying so, and its
+//! Device cookies: a browser that signed in as an account (a login
+//! finished, whatever proved it) carries a signed cookie saying so. Its
 //! later password attempts for that account count on a counter of their
 //! own (`throttle::device_counter`) instead of the account-wide one and
-//! its suspension after 100 failures in a row. So someone who guesses
+//! its suspension after 100 failures in a row, and its logins' pushes
+//! have a slot of their own instead of sharing the account's limit per
+//! resource (`mfa::push::send::Purpose::Login`). So someone who guesses
 //! passwords from elsewhere can suspend the account for unknown browsers,
-//! but never for the owner's own.
+//! and someone who holds the password can take the push slot of unknown
+//! browsers, but neither touches the owner's own browser. A browser that
+//! only passed the password gets no cookie: it has not shown it is the
+//! owner's.
 //!
 //! The cookie holds no secret of the account and needs no row: when it was
 //! issued, a random id, and an HMAC (the server's key, `SecretBox::
@@ -37,8 +42,7 @@ fn mac(state: &AppState, user: &User, issued_at: Timestamp, id: &str) -> String 
     state.secrets.keyed_hash(&context, &value)
 }
 
-/// A new device cookie of `user` for the browser that just passed the
-/// first step.
+/// A new device cookie of `user` for the browser that just signed in.
 pub fn issue(state: &AppState, user: &User, now: Timestamp) -> DeviceToken {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);

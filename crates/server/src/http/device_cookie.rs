@@ -8,11 +8,12 @@ use std::convert::Infallible;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use super::cookie;
+use super::cookie::{self, with_session};
 use crate::app::AppState;
 use crate::auth::device_cookie::{DeviceToken, DAYS};
+use crate::auth::session::SessionId;
 use crate::config::Settings;
 use crate::rules::requirement::DAY;
 
@@ -47,6 +48,19 @@ pub fn set(settings: &Settings, token: &str) -> HeaderValue {
         flags(settings)
     );
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The answer of a step that may have finished a login: the new session's
+/// cookie and the browser's device cookie, when it did.
+pub fn with_login(
+    state: &AppState,
+    done: Option<(SessionId, DeviceToken)>,
+    body: impl IntoResponse,
+) -> Response {
+    let (session, device) = done.unzip();
+    let mut answer = with_session(state, session, body);
+    add(&state.settings, &mut answer, device);
+    answer
 }
 
 /// Adds the `Set-Cookie` of a new device cookie to `answer`, if there is one.

@@ -16,7 +16,7 @@ use portcullis_api::{
 
 use super::cookie::with_session;
 use super::device::WaitParams;
-use super::device_cookie::{self, DeviceCookie};
+use super::device_cookie::{self, with_login, DeviceCookie};
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SessionCookie};
 use super::trust_cookie::{self, TrustCookie};
@@ -27,11 +27,11 @@ use crate::login::{passkey, password, second_factor};
 use crate::mfa::push::factor as push_factor;
 use crate::secret::Secret;
 
-/// The answer of a finished login: the new session's cookie and, when the
-/// browser was trusted with it, the trust cookie.
+/// The answer of a finished login: the new session's cookie, the device
+/// cookie and, when the browser was trusted with it, the trust cookie.
 fn signed_in(state: &AppState, done: SignedInNow) -> Response {
     let body = Json(LoginResponse::Done { user: done.me });
-    let mut answer = with_session(state, Some(done.session), body);
+    let mut answer = with_login(state, Some((done.session, done.device)), body);
     if let Some(issued) = done.trusted {
         let cookie = trust_cookie::set(&state.settings, issued.token.expose(), issued.days);
         answer.headers_mut().append(header::SET_COOKIE, cookie);
@@ -334,14 +334,15 @@ pub async fn passkey_finish(
     )
     .await?;
     let mut answer = with_session(&state, Some(done.session), Json(done.answer));
-    device_cookie::add(&state.settings, &mut answer, Some(done.device));
+    device_cookie::add(&state.settings, &mut answer, done.device);
     Ok(answer)
 }
 
 /// The login's second step with Protect push: sends a push to the user's
 /// device, with a number the browser shows and the user types there. At
 /// most as many pushes per user and portal wait at once as the
-/// organisation's push limit says.
+/// organisation's push limit says; a browser with the user's device
+/// cookie (it signed in as them before) has one slot per login instead.
 #[utoipa::path(
     post,
     path = "/api/v1/login/push",
@@ -351,16 +352,18 @@ pub async fn passkey_finish(
         (status = 200, description = "Sent: the number to show, and when it expires (60 s)", body = PushStarted),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not a step of this login now (already signed in, or no device enrolled: `not_allowed_now`); the organisation has Protect push switched off (`factor_not_allowed`); pushes are paused after one was reported as not the user's (`push_muted`: the message says until when); or CSRF", body = ErrorBody),
-        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "As many pushes as the organisation's limit allows are still waiting for an answer, or, from a browser with the user's device cookie, this login's own push (`too_many_attempts`; the message and Retry-After say how long until the first frees)", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn login_push(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
+    DeviceCookie(device): DeviceCookie,
     AnySession(authed): AnySession,
 ) -> HttpResult<Json<PushStarted>> {
+    let device = device.as_deref();
     Ok(Json(
-        second_factor::push_start(&state, &authed, &client).await?,
+        second_factor::push_start(&state, &authed, device, &client).await?,
     ))
 }
 
@@ -393,7 +396,11 @@ pub async fn login_push_wait(
     let wait = q.wait.unwrap_or(0);
     let (done, answer) =
         second_factor::push_wait(&state, &authed, &id, wait, false, &client).await?;
-    Ok(with_session(&state, done.map(|d| d.session), Json(answer)))
+    Ok(with_login(
+        &state,
+        done.map(|d| (d.session, d.device)),
+        Json(answer),
+    ))
 }
 
 /// Cancels this session's push: the login's (the user chose another

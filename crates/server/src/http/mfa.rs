@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::Json;
 use portcullis_api::{CodeRequest, ErrorBody, LoginResponse, MfaOverview, TotpEnrollment};
 
-use super::cookie::with_session;
+use super::device_cookie::with_login;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
 use crate::app::AppState;
@@ -114,7 +114,7 @@ pub async fn confirm(
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> HttpResult<Response> {
     let done = second_factor::confirm_totp(&state, &authed, &req.code, &client).await?;
-    Ok(with_session(&state, done.session, Json(done.answer)))
+    Ok(with_login(&state, done.session, Json(done.answer)))
 }
 
 /// Reset Authenticator App: proves the current app with a code, removes it,

@@ -15,7 +15,7 @@ use portcullis_api::webauthn::{
 use portcullis_api::{ErrorBody, LoginResponse};
 use serde::Deserialize;
 
-use super::cookie::with_session;
+use super::device_cookie::with_login;
 use super::error::HttpResult;
 use super::extract::{AnySession, ApiJson, ClientInfo, SignedIn};
 use crate::app::AppState;
@@ -110,7 +110,7 @@ pub async fn register_finish(
         &client,
     )
     .await?;
-    Ok(with_session(&state, done.session, Json(done.answer)))
+    Ok(with_login(&state, done.session, Json(done.answer)))
 }
 
 /// The signed-in user's security keys and passkeys, oldest first.

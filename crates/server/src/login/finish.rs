@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::audit::{self, Event, EventKind};
 use crate::auth::caller::Authed;
 use crate::auth::client::Client;
+use crate::auth::device_cookie::{self, DeviceToken};
 use crate::auth::session::{self, Method, NewSession, Proof, SessionId};
 use crate::auth::throttle;
 use crate::auth::trusted_browser::{self, Issued};
@@ -20,18 +21,21 @@ use crate::mfa::error::MfaError;
 use crate::rules::resource::Resource;
 use crate::store;
 
-/// A finished login: the new session's cookie value, who signed in, and
-/// the trust token of a browser trusted with it.
+/// A finished login: the new session's cookie value, who signed in, the
+/// trust token of a browser trusted with it, and the browser's new device
+/// cookie (`auth::device_cookie`: it signed in here).
 pub struct SignedIn {
     pub session: SessionId,
     pub me: Me,
     pub trusted: Option<Issued>,
+    pub device: DeviceToken,
 }
 
 /// What confirming a new factor leads to.
 pub struct Confirmed {
-    /// A new session when the confirmation finished a login.
-    pub session: Option<SessionId>,
+    /// A new session, and the browser's device cookie, when the
+    /// confirmation finished a login.
+    pub session: Option<(SessionId, DeviceToken)>,
     pub answer: LoginResponse,
 }
 
@@ -175,6 +179,7 @@ pub async fn finish_in(
         session: id,
         me: user.me(),
         trusted,
+        device: device_cookie::issue(state, user, now),
     })
 }
 

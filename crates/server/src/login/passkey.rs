@@ -54,7 +54,7 @@ const NO_OTHER_FACTOR: &str = "This passkey did not check that it is you (no PIN
 pub struct PasskeySignIn {
     pub answer: LoginResponse,
     pub session: SessionId,
-    pub device: DeviceToken,
+    pub device: Option<DeviceToken>,
 }
 
 /// Said when the key was removed (a Reset MFA, say) while its answer was
@@ -247,6 +247,7 @@ pub async fn finish(
     Ok(PasskeySignIn {
         answer,
         session,
-        device: device_cookie::issue(state, &user, now),
+        // Only a browser that signed in is one the device cookie vouches for.
+        device: signed_in.then(|| device_cookie::issue(state, &user, now)),
     })
 }

@@ -25,7 +25,8 @@ use crate::store;
 /// The password step's result: the answer, the new session's cookie
 /// value when one was started, whether the browser's trust cookie is
 /// dead (expired, revoked, switched off) and should be cleared, and a new
-/// device cookie for the browser when it has no valid one of this user.
+/// device cookie for the browser when it signed in and has no valid one
+/// of this user.
 pub struct LoginOutcome {
     pub answer: LoginResponse,
     pub session: Option<SessionId>,
@@ -178,11 +179,6 @@ pub async fn login(
         _ => throttle::password_counters(&email, &client.key).to_vec(),
     };
     let user = check_password(state, &email, user, password, counters, client).await?;
-    // This browser has passed the password: it gets a device cookie,
-    // unless it holds a valid one of this user already.
-    let new_device = device
-        .is_none()
-        .then(|| device_cookie::issue(state, &user, now));
 
     // Whatever session the browser brought is dropped: a new id at login.
     if let Some(old) = cookies.session {
@@ -247,7 +243,7 @@ pub async fn login(
                 },
                 session: None,
                 forget_trust: false,
-                device: new_device,
+                device: None,
             });
         }
         Next::SignedIn => (
@@ -282,6 +278,11 @@ pub async fn login(
             },
         ),
     };
+    // A browser that signs in gets a device cookie, unless it holds a
+    // valid one of this user already; one that only passed the password
+    // gets none (a login it completes later does: `finish::finish_in`).
+    let new_device =
+        (signed_in && device.is_none()).then(|| device_cookie::issue(state, &user, now));
     let mut tx = state.db.begin().await?;
     let id = finish::first_step_in(
         &mut tx,

@@ -12,6 +12,7 @@ use super::step::{expect_step, next_for};
 use crate::app::AppState;
 use crate::auth::caller::Authed;
 use crate::auth::client::Client;
+use crate::auth::device_cookie;
 use crate::auth::session::{self, Method};
 use crate::mfa::error::MfaError;
 use crate::mfa::push::policy as push_policy;
@@ -119,10 +120,13 @@ pub async fn key_finish(
     .await
 }
 
-/// Sends a push for the second step, by the organisation's rules.
+/// Sends a push for the second step, by the organisation's rules; `device`
+/// is the browser's device cookie, which gives a browser the user signed
+/// in with before a slot of its own (`push::send::Purpose::Login`).
 pub async fn push_start(
     state: &AppState,
     authed: &Authed,
+    device: Option<&str>,
     client: &Client,
 ) -> Result<PushStarted, MfaError> {
     // Before the flow, which leaves push out while it is off: the
@@ -130,7 +134,11 @@ pub async fn push_start(
     let settings = push_send::settings_if_on(state).await?;
     let no_device = push_rows::NO_DEVICE;
     expect_step(state, authed, Step::Prove(FactorKind::Push), no_device).await?;
-    push_send::send(state, authed, client, &settings, push_send::Purpose::Login).await
+    let known_browser = device
+        .and_then(|token| device_cookie::recognise(state, token, &authed.user, state.now()))
+        .is_some();
+    let purpose = push_send::Purpose::Login { known_browser };
+    push_send::send(state, authed, client, &settings, purpose).await
 }
 
 /// The browser's wait for the device's answer, up to `wait` seconds (and
@@ -277,7 +285,7 @@ async fn enrolled(
     let proven = Proven::Method(method);
     let done = finish(state, authed, Ending::proven(proven, false, detail), client).await?;
     Ok(Confirmed {
-        session: Some(done.session),
+        session: Some((done.session, done.device)),
         answer: LoginResponse::Done { user: done.me },
     })
 }

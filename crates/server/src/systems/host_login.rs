@@ -219,7 +219,11 @@ pub async fn push(
             None => "a terminal".into(),
         },
     };
-    push_send::send_for(state, &asker, client, &settings, Purpose::Login).await
+    // A host's logins share its slot: no browser vouches for them.
+    let purpose = Purpose::Login {
+        known_browser: false,
+    };
+    push_send::send_for(state, &asker, client, &settings, purpose).await
 }
 
 /// The host's wait for the phone's answer, up to `wait` seconds (and no

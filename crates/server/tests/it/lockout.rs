@@ -1,5 +1,5 @@
 //! The 100-failure cap is no switch to lock the owner out: a browser that
-//! passed the password before carries a device cookie and is counted on
+//! signed in before carries a device cookie and is counted on
 //! its own; administrators are emailed once when an account nears the
 //! cap; recovery codes and the authenticator app have counters apart.
 

@@ -1,16 +1,17 @@
 //! Protect push under the organisation's settings: the limit of pushes
-//! waiting at once (on with 1, off, 3), push switched off (a login
-//! neither offers nor sends one), and the biometric policy (never, if
-//! enabled, always) for devices that can verify their user and one that
-//! cannot, approving with and without user verification.
+//! waiting at once (on with 1, off, 3) for unknown browsers and one slot
+//! per login for a browser the user signed in with before, push switched
+//! off (a login neither offers nor sends one), and the biometric policy
+//! (never, if enabled, always) for devices that can verify their user and
+//! one that cannot, approving with and without user verification.
 
 use portcullis_api::protect::{PushOutcomeKind, PushStarted, PushStatus, UserVerification};
 use portcullis_api::{ErrorCode, FactorKind, LoginResponse, MfaSettings};
 use serde_json::{json, Value};
 
-use crate::client::Api;
+use crate::client::{Answer, Api};
 use crate::device::{self, Device};
-use crate::fixtures::TestServer;
+use crate::fixtures::{TestServer, PASSWORD};
 use crate::push::{event_kinds, push_login, user_with_device, wait};
 
 const ALICE: &str = "alice@example.com";
@@ -58,6 +59,83 @@ async fn with_the_limit_on_a_second_push_waits_for_the_first() {
         e.message
     );
     assert_eq!(refusals(&event_kinds(&s, &id).await), 1);
+}
+
+/// Whether an answer set a device cookie (the browser signed in).
+fn sets_device_cookie<T>(a: &Answer<T>) -> bool {
+    a.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("portcullis_device="))
+}
+
+#[tokio::test]
+async fn the_owners_browser_has_a_slot_per_login_that_a_password_alone_cannot_take() {
+    let s = TestServer::start().await;
+    // The owner's browser signs in (the password alone, before push) and
+    // enrolls the phone: it holds a device cookie.
+    let (owner, answer) = s.password_login(ALICE).await;
+    assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
+    let id = owner.me().await.ok().id;
+    let d = Device::for_user(&s, &owner).await;
+    owner.logout().await.ok();
+    // Someone holding only the password: their login gets no device
+    // cookie, and their push takes the slot unknown browsers share.
+    let attacker = s.api();
+    let half = attacker.login(ALICE, PASSWORD).await;
+    assert!(
+        !sets_device_cookie(&half),
+        "a password alone vouches for nothing"
+    );
+    let theirs: PushStarted = another(&attacker).await.ok();
+    // The owner's login from their own browser still gets its push.
+    s.advance(5);
+    assert!(matches!(
+        owner.login(ALICE, PASSWORD).await.ok(),
+        LoginResponse::Mfa { .. }
+    ));
+    let mine: PushStarted = another(&owner).await.ok();
+    // One at a time per login, though.
+    let busy = another(&owner).await;
+    assert_eq!(busy.fail(), (429, ErrorCode::TooManyAttempts));
+    // Any other browser meets the organisation's limit: one waits already.
+    let stranger = s.api();
+    assert!(matches!(
+        stranger.login(ALICE, PASSWORD).await.ok(),
+        LoginResponse::Mfa { .. }
+    ));
+    assert_eq!(
+        another(&stranger).await.fail(),
+        (429, ErrorCode::TooManyAttempts)
+    );
+    // So does a browser with another account's device cookie.
+    let (ivans, answer) = s.password_login(IVAN).await;
+    assert!(matches!(answer, LoginResponse::Done { .. }), "{answer:?}");
+    ivans.logout().await.ok();
+    assert!(matches!(
+        ivans.login(ALICE, PASSWORD).await.ok(),
+        LoginResponse::Mfa { .. }
+    ));
+    assert_eq!(
+        another(&ivans).await.fail(),
+        (429, ErrorCode::TooManyAttempts)
+    );
+    assert_eq!(refusals(&event_kinds(&s, &id).await), 3);
+    // The phone shows both; the owner approves theirs (the number is on
+    // their screen), and the login that the push finishes sets the device
+    // cookie again.
+    let pending: Vec<String> = d.pending(0).await.ok().into_iter().map(|p| p.id).collect();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending.contains(&theirs.id) && pending.contains(&mine.id));
+    d.approve(&mine.id, i64::from(mine.number)).await.ok();
+    let done = wait(&owner, &mine.id, 5).await;
+    assert!(
+        sets_device_cookie(&done),
+        "a finished login renews the cookie"
+    );
+    assert_eq!(done.ok().status, PushStatus::Approved);
+    assert_eq!(owner.me().await.ok().email, ALICE);
 }
 
 #[tokio::test]

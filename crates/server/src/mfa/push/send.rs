@@ -36,9 +36,14 @@ pub async fn settings_if_on(state: &AppState) -> Result<OrgSettings, MfaError> {
 /// What a push is for, which decides the slot it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
-    /// A login's second step: the organisation's limit of pushes per user
-    /// and resource holds.
-    Login,
+    /// A login's second step. From a browser that signed in as this user
+    /// before (a valid device cookie: `auth::device_cookie`), the login
+    /// has a slot of its own: one push of it waits at a time, whatever
+    /// anyone else has sent, so someone holding only the password cannot
+    /// keep the owner's browser from its push. From any other browser the
+    /// organisation's limit of pushes per user and resource holds, so a
+    /// password alone cannot flood the phone.
+    Login { known_browser: bool },
     /// A signed-in session proving its factor again: one push of the
     /// session waits at a time, whatever other sessions (or someone who
     /// knows the password) have sent, so they cannot keep the owner from it.
@@ -52,7 +57,7 @@ pub enum Purpose {
 impl Purpose {
     fn as_str(self) -> &'static str {
         match self {
-            Purpose::Login => "login",
+            Purpose::Login { .. } => "login",
             Purpose::Proof => "proof",
             Purpose::Radius => "radius",
         }
@@ -69,10 +74,12 @@ pub struct Asker<'a> {
     pub browser: String,
 }
 
-/// Sends a push for this session. A login's push: with the limit on, at
-/// most that many logins' pushes per user and resource wait for an answer;
-/// another is refused (and recorded), so nobody can flood the phone until
-/// the user taps "approve". A fresh proof's: one per session at a time.
+/// Sends a push for this session. A login's push from an unknown browser:
+/// with the limit on, at most that many logins' pushes per user and
+/// resource wait for an answer; another is refused (and recorded), so
+/// nobody can flood the phone until the user taps "approve". From a
+/// browser the user signed in with before, and a fresh proof's: one per
+/// session at a time.
 /// Refusals are recorded only a few times per session and window.
 pub async fn send(
     state: &AppState,
@@ -115,16 +122,32 @@ pub async fn send_for(
         }
         return Err(MfaError::PushMuted(push_fraud::muted_words(until, now)));
     }
-    let (limit, (waiting, first_expiry)) = match purpose {
-        Purpose::Login => (
-            settings.push_limit,
-            store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?,
-        ),
-        Purpose::Proof => (
+    let (limit, (waiting, first_expiry)) = match (purpose, settings.push_limit) {
+        // The organisation switched the limit off.
+        (Purpose::Login { .. }, None) => (None, (0, None)),
+        (
+            Purpose::Login {
+                known_browser: true,
+            },
+            Some(_),
+        ) => (
             Some(1),
             store::push_requests::outstanding_of_session(&mut *tx, session_hash, now).await?,
         ),
-        Purpose::Radius => (None, (0, None)),
+        (
+            Purpose::Login {
+                known_browser: false,
+            },
+            limit,
+        ) => (
+            limit,
+            store::push_requests::outstanding(&mut *tx, &user.id, resource, now).await?,
+        ),
+        (Purpose::Proof, _) => (
+            Some(1),
+            store::push_requests::outstanding_of_session(&mut *tx, session_hash, now).await?,
+        ),
+        (Purpose::Radius, _) => (None, (0, None)),
     };
     if !policy::room_for_another(limit, waiting) {
         drop(tx);

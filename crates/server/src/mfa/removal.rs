@@ -3,8 +3,8 @@
 //! Authenticator App) take this one path, so they cannot drift apart
 //! again — they had: a user who removed their own last key or device kept
 //! their recovery codes, while an administrator's removal deleted them.
-//! Only this file deletes a factor's rows (`it/removal_path.rs` reads the
-//! sources to keep it so).
+//! Only this file deletes a factor's rows (`it/areas.rs` reads the sources
+//! to keep it so).
 
 use portcullis_api::FactorKind;
 
@@ -216,9 +216,10 @@ pub async fn remove_factor(
 
 /// Reset MFA's removal: every confirmed factor of the user, one at a
 /// time through [`remove_factor`] as `by` (a [`Remover::Reset`]), then an
-/// authenticator app still being set up and what stood on the factors. The list is read again after
-/// each removal, since a device takes the app's key on it along. Returns
-/// how many sessions the factors proved were alive and ended.
+/// authenticator app still being set up and what stood on the factors.
+/// The list is read again after each removal, since a device takes the
+/// app's key on it along. Returns how many sessions the factors proved
+/// were alive and ended.
 pub async fn remove_all(
     state: &AppState,
     tx: &mut store::Tx,

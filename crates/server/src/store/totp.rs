@@ -101,7 +101,9 @@ pub async fn claim_replacement_step<'c>(
 /// Puts the confirmed replacement with this key in place of the user's
 /// app (or as their app), and forgets the old key's burned steps; `false`
 /// when the setup was restarted meanwhile. Run it in the transaction of
-/// the change: it also updates the registry.
+/// the change: it also updates the registry. The new key lives in whatever
+/// app scanned it, never on a Protect device: a device removed later must
+/// not take it along.
 pub async fn swap_in_replacement(
     db: &mut Conn,
     user_id: &str,
@@ -121,7 +123,8 @@ pub async fn swap_in_replacement(
     sqlx::query(
         "INSERT INTO totp_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES ($1, $2, $3, $3, $4)
          ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at,
-           confirmed_at = excluded.confirmed_at, last_step = excluded.last_step, last_used_at = NULL",
+           confirmed_at = excluded.confirmed_at, last_step = excluded.last_step, last_used_at = NULL,
+           on_device = FALSE",
     )
     .bind(user_id)
     .bind(sealed_key)

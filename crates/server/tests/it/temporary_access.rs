@@ -27,7 +27,7 @@ pub(crate) async fn issue(
         .await
 }
 
-async fn offer(api: &Api, code: &str) -> Answer<LoginResponse> {
+pub(crate) async fn offer(api: &Api, code: &str) -> Answer<LoginResponse> {
     let req = TemporaryAccessCode { code: code.into() };
     api.post("/api/v1/login/temporary-access", &req).await
 }

@@ -5,15 +5,16 @@
 //! Authenticator App, which in unified mode resets both, after which one
 //! QR code sets both up again; a device removed (by the user or an
 //! administrator) or replaced takes its key with it, under the last-factor
-//! rule; the banner after a merge shows once; only a billing administrator
-//! merges.
+//! rule; an app replaced after a temporary access code takes the device
+//! with it and keeps the new app; the banner after a merge shows once;
+//! only a billing administrator merges.
 
 use std::sync::Mutex;
 
 use portcullis_api::protect::{DeviceEnrolled, ProtectDevice, ProtectEnrollment};
 use portcullis_api::{
     ErrorCode, FactorKind, LoginResponse, MfaOverview, MfaSettings, MfaStatus, ProtectMode, Role,
-    TotpState, UserDetail,
+    TotpEnrollment, TotpState, UserDetail,
 };
 use portcullis_server::auth::create_user;
 use portcullis_server::{audit, notify};
@@ -22,6 +23,7 @@ use serde_json::{json, Value};
 use crate::client::{Answer, Api};
 use crate::device::{self, Device};
 use crate::fixtures::{TestServer, PASSWORD};
+use crate::temporary_access;
 
 const ALICE: &str = "alice@example.com";
 const IVAN: &str = "ivan@example.com";
@@ -200,6 +202,47 @@ async fn a_unified_enrollment_gives_the_device_a_key_whose_codes_pass_the_login(
         "push_device_enrolled",
         "the old device's authenticator key went with it"
     ));
+}
+
+#[tokio::test]
+async fn an_app_replaced_with_a_temporary_code_takes_the_device_and_keeps_the_new_app() {
+    let s = TestServer::start().await;
+    merge(&s).await;
+    let api = signed_in(&s, ALICE).await;
+    let id = api.me().await.ok().id;
+    let (d, _, enrolled) = enroll(&s, &api).await;
+    let old_key = enrolled.totp.expect("a key in unified mode").secret;
+    api.logout().await.ok();
+    // The phone is lost: the helpdesk's code opens a login that sets up a
+    // new app, which replaces the key the phone held.
+    let (admin, _) = s.admin().await;
+    let tap = temporary_access::issue(&admin, &id, 1, true).await.ok();
+    let (alice, answer) = s.password_login(ALICE).await;
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    temporary_access::offer(&alice, &tap.code).await.ok();
+    let TotpEnrollment { secret, .. } = alice.totp_enroll().await.ok();
+    let done = alice.totp_confirm(&s.code(&secret, 0)).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+    s.next_step();
+    // The device went with the old key, through the removal path; the new
+    // app is no key on a device, and its codes pass.
+    assert_eq!(d.status().await.status, 401, "the lost phone is removed");
+    let m = alice.mfa().await.ok();
+    assert!(!active_on_device(&m), "{:?}", m.totp);
+    assert!(!m.factors.contains(&FactorKind::Push), "{:?}", m.factors);
+    assert!(has(
+        &events(&s, &id).await,
+        "push_device_removed",
+        "removed with the authenticator app"
+    ));
+    alice.logout().await.ok();
+    let done = login_with(&s, ALICE, &secret).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+    let (old, _) = s.password_login(ALICE).await;
+    assert_eq!(
+        old.login_totp(&s.code(&old_key, 0)).await.fail(),
+        (401, ErrorCode::WrongCode)
+    );
 }
 
 #[tokio::test]

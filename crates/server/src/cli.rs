@@ -525,6 +525,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn audit_events_are_kept_400_days_and_sent_emails_30_by_default() {
+        let command = Cli::command();
+        for (id, days) in [
+            ("audit_retention_days", "400"),
+            ("outbox_retention_days", "30"),
+        ] {
+            let arg = command
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .expect("the option");
+            let defaults: Vec<_> = arg.get_default_values().iter().collect();
+            assert_eq!(defaults, [days], "{id}");
+        }
+        let settings = crate::config::Settings::default();
+        assert_eq!(
+            (
+                settings.audit_retention_days,
+                settings.outbox_retention_days
+            ),
+            (400, 30)
+        );
+    }
+
+    #[test]
     fn radius_is_off_unless_an_address_is_given() {
         // No default value: without the flag (or its variable) the server
         // binds no RADIUS socket (`serve` binds one only for `Some`).

@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::error::Internal;
 use crate::rules::resource::Resource;
 use crate::secret::Secret;
+use crate::store::sessions::Kind;
 use crate::store::{self, Conn, Db, Exec};
 
 /// How a login was proven (stored as short method names, like the `amr`
@@ -191,6 +192,9 @@ pub struct Session {
     pub proof: Proof,
     /// What its login was for.
     pub resource: Resource,
+    /// Its login came from a browser that held the user's device cookie
+    /// (`auth::device_cookie`): it signed in as them before.
+    pub known_browser: bool,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -256,12 +260,17 @@ pub struct NewSession<'a> {
     pub client: &'a Client,
     /// What the login is for.
     pub resource: Resource,
+    /// From a browser with the user's device cookie.
+    pub known_browser: bool,
 }
 
 /// Logins in progress (the password passed, a second factor or enrollment
-/// pending) one user may hold at once; a newer one ends the oldest. They
-/// are counted apart from signed-in sessions, so someone who knows only
-/// the password can never sign the owner out by logging in again and again.
+/// pending) one user may hold at once from unknown browsers, and again from
+/// browsers with their device cookie; a newer one ends the oldest of its
+/// kind. They are counted apart from signed-in sessions, and apart from
+/// each other, so someone who knows only the password can never sign the
+/// owner out, nor end the owner's own login in progress, by logging in
+/// again and again.
 pub const HALF_SESSIONS_PER_USER: u32 = 3;
 
 /// Starts a session and returns its cookie value: a fresh id every time
@@ -295,15 +304,17 @@ pub async fn start(
             client_ip: new.client.ip.clone(),
             user_agent: new.client.user_agent.clone(),
             resource: new.resource.stored(),
+            known_browser: new.known_browser,
         },
     )
     .await?;
-    let max = if new.signed_in {
-        settings.max_sessions_per_user
+    let (kind, max) = if new.signed_in {
+        (Kind::SignedIn, settings.max_sessions_per_user)
     } else {
-        HALF_SESSIONS_PER_USER
+        let known_browser = new.known_browser;
+        (Kind::InProgress { known_browser }, HALF_SESSIONS_PER_USER)
     };
-    store::sessions::trim(&mut *conn, new.user_id, new.signed_in, max, &hash_id(&id)).await?;
+    store::sessions::trim(&mut *conn, new.user_id, kind, max, &hash_id(&id)).await?;
     Ok(Secret::new(id))
 }
 
@@ -337,6 +348,7 @@ pub async fn lookup(
         },
         resource: Resource::parse(&row.resource)
             .ok_or_else(|| Internal::new(format!("session resource {:?}", row.resource)))?,
+        known_browser: row.known_browser,
         created_at: row.created_at,
         expires_at: row.expires_at,
     }))
@@ -376,6 +388,7 @@ pub async fn complete(
             client,
             // The login in progress decided what it is for.
             resource: old.resource.clone(),
+            known_browser: old.known_browser,
         },
         now,
     )
@@ -469,6 +482,7 @@ mod tests {
             signed_in: true,
             proof: Proof::password(1),
             resource: Resource::UserPortal,
+            known_browser: false,
             created_at: 1,
             expires_at: 2,
         };

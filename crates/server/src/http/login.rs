@@ -341,8 +341,8 @@ pub async fn passkey_finish(
 /// The login's second step with Protect push: sends a push to the user's
 /// device, with a number the browser shows and the user types there. At
 /// most as many pushes per user and portal wait at once as the
-/// organisation's push limit says; a browser with the user's device
-/// cookie (it signed in as them before) has one slot per login instead.
+/// organisation's push limit says; a login from a browser with the user's
+/// device cookie (it signed in as them before) has a slot of its own.
 #[utoipa::path(
     post,
     path = "/api/v1/login/push",
@@ -358,12 +358,10 @@ pub async fn passkey_finish(
 pub async fn login_push(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
-    DeviceCookie(device): DeviceCookie,
     AnySession(authed): AnySession,
 ) -> HttpResult<Json<PushStarted>> {
-    let device = device.as_deref();
     Ok(Json(
-        second_factor::push_start(&state, &authed, device, &client).await?,
+        second_factor::push_start(&state, &authed, &client).await?,
     ))
 }
 

@@ -192,6 +192,8 @@ pub struct FirstStep<'a> {
     pub signed_in: bool,
     pub proof: Proof,
     pub resource: &'a Resource,
+    /// The browser held the user's device cookie.
+    pub known_browser: bool,
     pub kind: EventKind,
     /// The audit event's words.
     pub detail: &'a str,
@@ -218,6 +220,7 @@ pub async fn first_step_in(
             not_after: None,
             client,
             resource: step.resource.clone(),
+            known_browser: step.known_browser,
         },
         now,
     )

@@ -97,6 +97,7 @@ pub async fn begin_in(
             signed_in,
             proof: Proof::password(now).with(Method::Link, now),
             resource: &resource,
+            known_browser: false,
             kind,
             detail,
         },

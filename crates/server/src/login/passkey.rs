@@ -236,6 +236,9 @@ pub async fn finish(
             signed_in,
             proof: Proof::first_key(now, used.user_verified),
             resource: &resource,
+            // A passkey signs in alone; a login it leaves in progress
+            // (an app asking more) shares the unknown browsers' cap.
+            known_browser: false,
             kind,
             detail: &detail,
         },

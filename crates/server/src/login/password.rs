@@ -296,6 +296,7 @@ pub async fn login(
                 None => Proof::password(now),
             },
             resource: &resource,
+            known_browser: device.is_some(),
             kind,
             detail,
         },

@@ -12,7 +12,6 @@ use super::step::{expect_step, next_for};
 use crate::app::AppState;
 use crate::auth::caller::Authed;
 use crate::auth::client::Client;
-use crate::auth::device_cookie;
 use crate::auth::session::{self, Method};
 use crate::mfa::error::MfaError;
 use crate::mfa::push::policy as push_policy;
@@ -120,13 +119,12 @@ pub async fn key_finish(
     .await
 }
 
-/// Sends a push for the second step, by the organisation's rules; `device`
-/// is the browser's device cookie, which gives a browser the user signed
-/// in with before a slot of its own (`push::send::Purpose::Login`).
+/// Sends a push for the second step, by the organisation's rules: a login
+/// from a browser the user signed in with before has a slot of its own
+/// (`push::send::Purpose::Login`).
 pub async fn push_start(
     state: &AppState,
     authed: &Authed,
-    device: Option<&str>,
     client: &Client,
 ) -> Result<PushStarted, MfaError> {
     // Before the flow, which leaves push out while it is off: the
@@ -134,10 +132,9 @@ pub async fn push_start(
     let settings = push_send::settings_if_on(state).await?;
     let no_device = push_rows::NO_DEVICE;
     expect_step(state, authed, Step::Prove(FactorKind::Push), no_device).await?;
-    let known_browser = device
-        .and_then(|token| device_cookie::recognise(state, token, &authed.user, state.now()))
-        .is_some();
-    let purpose = push_send::Purpose::Login { known_browser };
+    let purpose = push_send::Purpose::Login {
+        known_browser: authed.session.known_browser,
+    };
     push_send::send(state, authed, client, &settings, purpose).await
 }
 

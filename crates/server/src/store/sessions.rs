@@ -20,20 +20,24 @@ pub struct Row {
     pub user_agent: String,
     /// What the login was for (`rules::resource`).
     pub resource: String,
+    /// Its login came from a browser that held the user's device cookie.
+    #[sqlx(try_from = "super::Flag")]
+    pub known_browser: bool,
 }
 
 const COLUMNS: &str =
     "id_hash, user_id, signed_in, methods, password_at, second_factor_at, created_at, \
-     last_seen_at, expires_at, client_ip, user_agent, resource";
+     last_seen_at, expires_at, client_ip, user_agent, resource, known_browser";
 
 /// As read: boolean columns through a cast (see [`super::Flag`]).
 const SELECTED: &str =
     "id_hash, user_id, CAST(signed_in AS INTEGER) AS signed_in, methods, password_at, \
-     second_factor_at, created_at, last_seen_at, expires_at, client_ip, user_agent, resource";
+     second_factor_at, created_at, last_seen_at, expires_at, client_ip, user_agent, resource, \
+     CAST(known_browser AS INTEGER) AS known_browser";
 
 pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     ))
     .bind(&r.id_hash)
     .bind(&r.user_id)
@@ -47,6 +51,7 @@ pub async fn insert<'c>(db: impl Exec<'c>, r: &Row) -> sqlx::Result<()> {
     .bind(&r.client_ip)
     .bind(&r.user_agent)
     .bind(&r.resource)
+    .bind(r.known_browser)
     .execute(db)
     .await?;
     Ok(())
@@ -186,25 +191,44 @@ pub async fn end_all_but<'c>(
     .await
 }
 
-/// Ends the user's oldest sessions of one kind (signed in, or logins in
-/// progress) beyond the newest `max` of that kind, `kept` (the one just
-/// made) always among them: sessions made in the same second tie on
-/// `created_at`, and the new one must not lose that tie. Each kind is
-/// trimmed on its own, so logins that only passed the password never push
-/// out a signed-in session.
+/// The kinds of session that are capped apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SignedIn,
+    /// Logins in progress, those from browsers that held the user's
+    /// device cookie apart from the others.
+    InProgress {
+        known_browser: bool,
+    },
+}
+
+/// Ends the user's oldest sessions of one kind beyond the newest `max` of
+/// that kind, `kept` (the one just made) always among them: sessions made
+/// in the same second tie on `created_at`, and the new one must not lose
+/// that tie. Each kind is trimmed on its own, so logins that only passed
+/// the password never push out a signed-in session, and those from unknown
+/// browsers never push out one from the owner's.
 pub async fn trim<'c>(
     db: impl Exec<'c>,
     user_id: &str,
-    signed_in: bool,
+    kind: Kind,
     max: u32,
     kept: &str,
 ) -> sqlx::Result<u64> {
-    // A literal, not a bound boolean: SQLite keeps the column as 0/1.
-    let kind = if signed_in { "TRUE" } else { "FALSE" };
+    // Literals, not bound booleans: SQLite keeps the columns as 0/1.
+    let of_kind = match kind {
+        Kind::SignedIn => "signed_in = TRUE",
+        Kind::InProgress {
+            known_browser: true,
+        } => "signed_in = FALSE AND known_browser = TRUE",
+        Kind::InProgress {
+            known_browser: false,
+        } => "signed_in = FALSE AND known_browser = FALSE",
+    };
     let res = sqlx::query(&format!(
-        "DELETE FROM sessions WHERE user_id = $1 AND signed_in = {kind} AND id_hash <> $4
+        "DELETE FROM sessions WHERE user_id = $1 AND {of_kind} AND id_hash <> $4
            AND id_hash NOT IN (
-           SELECT id_hash FROM sessions WHERE user_id = $2 AND signed_in = {kind}
+           SELECT id_hash FROM sessions WHERE user_id = $2 AND {of_kind}
              AND id_hash <> $4
            ORDER BY created_at DESC, id_hash LIMIT $3)"
     ))

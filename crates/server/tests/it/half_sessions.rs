@@ -1,8 +1,10 @@
 //! Logins in progress ("half sessions": the password passed, a second
 //! factor pending) against the owner's real sessions: however often
 //! someone who knows only the password logs in, the owner stays signed in
-//! and can still complete a login. Half sessions have their own small cap;
-//! the per-account window counts completed logins only.
+//! and can still complete a login, even one already in progress in their
+//! own browser. Half sessions have their own small cap, apart for browsers
+//! that signed in before; the per-account window counts completed logins
+//! only.
 
 use portcullis_api::{ErrorCode, LoginResponse};
 use portcullis_server::auth::session::HALF_SESSIONS_PER_USER;
@@ -56,6 +58,30 @@ async fn password_only_logins_never_end_the_owners_signed_in_sessions() {
     // And the owner completes a new login.
     let third = s.login_with_code(IVAN, &key).await;
     assert_eq!(third.me().await.ok().email, IVAN);
+}
+
+#[tokio::test]
+async fn logins_from_unknown_browsers_never_end_the_owners_login_in_progress() {
+    let s = TestServer::start().await;
+    // The owner's browser signed in before (setting up the app finished
+    // its login): it holds their device cookie.
+    let (owner, key) = s.enrolled(IVAN).await;
+    owner.logout().await.ok();
+    s.advance(1);
+    let answer = owner.login(IVAN, PASSWORD).await.ok();
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    // Meanwhile someone with the password logs in again and again.
+    let attacker = password_only_logins(&s, IVAN, 12).await;
+    // Their cap holds among themselves...
+    let live = HALF_SESSIONS_PER_USER as usize;
+    for (i, api) in attacker.iter().enumerate() {
+        let expected = if i + live >= attacker.len() { 200 } else { 401 };
+        assert_eq!(api.mfa().await.status, expected, "half session {}", i + 1);
+    }
+    // ...and the owner's login in progress is not theirs to end.
+    let done = owner.login_totp(&s.code(&key, 0)).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+    assert_eq!(owner.me().await.ok().email, IVAN);
 }
 
 #[tokio::test]

@@ -186,6 +186,7 @@ async fn admin_without_second_factor(s: &TestServer, email: &str) -> String {
             not_after: None,
             client: &Client::new(None, "test"),
             resource: Resource::AdminPortal,
+            known_browser: false,
         },
         s.now(),
     )

@@ -305,6 +305,7 @@ async fn main() -> anyhow::Result<()> {
             not_after: None,
             client: &client,
             resource: Resource::AdminPortal,
+            known_browser: false,
         },
         T0,
     )

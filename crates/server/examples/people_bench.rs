@@ -67,6 +67,7 @@ async fn admin_session(state: &AppState, client: &Client) -> anyhow::Result<Auth
             not_after: None,
             client,
             resource: Resource::AdminPortal,
+            known_browser: false,
         },
         T0,
     )

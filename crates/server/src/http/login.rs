@@ -308,7 +308,7 @@ pub async fn passkey_start(
     request_body = AuthenticationFinish,
     security(("csrf" = [])),
     responses(
-        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie and a device cookie are set", body = LoginResponse),
+        (status = 200, description = "Signed in (`done`), or a second factor next (`mfa`); a session cookie is set, and a device cookie when it signed in", body = LoginResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
         (status = 401, description = "The passkey's answer was refused or could not be read, it is not registered here (or was removed while it was checked), or it did not verify the user and no factor of another kind is set up (the message says which)", body = ErrorBody),
         (status = 403, description = "The portal is not at a domain name; or CSRF", body = ErrorBody),
@@ -323,6 +323,7 @@ pub async fn passkey_finish(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
     SessionCookie(old): SessionCookie,
+    DeviceCookie(device): DeviceCookie,
     ApiJson(req): ApiJson<AuthenticationFinishBody>,
 ) -> HttpResult<Response> {
     let done = passkey::finish(
@@ -331,6 +332,7 @@ pub async fn passkey_finish(
         req.credential,
         &client,
         old.as_deref(),
+        device.as_deref(),
     )
     .await?;
     let mut answer = with_session(&state, Some(done.session), Json(done.answer));

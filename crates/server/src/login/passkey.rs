@@ -99,13 +99,15 @@ pub async fn start(state: &AppState, client: &Client) -> Result<AuthenticationOp
 
 /// Checks the passkey's answer and starts the session it earns: signed in
 /// when the key verified its user, else a login that asks for a second
-/// factor of another kind. The session the browser brought ends.
+/// factor of another kind (counted as the owner's browser's when `device`
+/// is the user's device cookie). The session the browser brought ends.
 pub async fn finish(
     state: &AppState,
     ceremony: &str,
     answer: serde_json::Value,
     client: &Client,
     old_cookie: Option<&str>,
+    device: Option<&str>,
 ) -> Result<PasskeySignIn, MfaError> {
     let now = state.now();
     let payload = challenge::take(
@@ -236,9 +238,9 @@ pub async fn finish(
             signed_in,
             proof: Proof::first_key(now, used.user_verified),
             resource: &resource,
-            // A passkey signs in alone; a login it leaves in progress
-            // (an app asking more) shares the unknown browsers' cap.
-            known_browser: false,
+            known_browser: device
+                .and_then(|token| device_cookie::recognise(state, token, &user, now))
+                .is_some(),
             kind,
             detail: &detail,
         },

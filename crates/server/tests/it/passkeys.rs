@@ -132,6 +132,34 @@ async fn a_passkey_without_user_verification_stands_for_the_password_only() {
 }
 
 #[tokio::test]
+async fn a_plain_passkeys_login_in_the_owners_browser_outlives_password_logins_elsewhere() {
+    let s = TestServer::start_at_localhost().await;
+    s.require(JUDY, Some(7)).await;
+    // Her browser signed in (setting up the app finished the login).
+    let (api, totp) = s.enroll_at_login(JUDY).await;
+    s.advance(11 * 60);
+    api.verify(&s.code(&totp, 0)).await.ok();
+    s.next_step();
+    let mut key = SoftKey::touch_only(&s.base);
+    add_passkey(&api, &mut key, "Plain key").await;
+    api.logout().await;
+    // In the same browser, the key without a PIN starts a login that asks
+    // for the app; meanwhile someone with the password logs in, often.
+    let opts = passkey_start(&api).await;
+    let cred = key.assert(&opts["options"]);
+    let answer = passkey_finish(&api, &opts["ceremony"], cred).await.ok();
+    assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    for _ in 0..5 {
+        s.advance(1);
+        let (_, answer) = s.password_login(JUDY).await;
+        assert!(matches!(answer, LoginResponse::Mfa { .. }), "{answer:?}");
+    }
+    // Her login in progress was not theirs to end.
+    let done = api.login_totp(&s.code(&totp, 0)).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+}
+
+#[tokio::test]
 async fn a_touch_alone_never_signs_in() {
     let s = TestServer::start_at_localhost().await;
     // Ivan's only factor is a passkey without user verification.

@@ -41,6 +41,20 @@ async fn passkey_finish(api: &Api, ceremony: &Value, cred: Value) -> Answer<Logi
     .await
 }
 
+/// Judy with an authenticator app and a passkey on a key without a PIN,
+/// signed out: the browser she set them up in, the app's key, the passkey.
+async fn judy_with_a_plain_key(s: &TestServer) -> (Api, String, SoftKey) {
+    s.require(JUDY, Some(7)).await;
+    let (api, totp) = s.enroll_at_login(JUDY).await;
+    s.advance(11 * 60);
+    api.verify(&s.code(&totp, 0)).await.ok();
+    s.next_step();
+    let mut key = SoftKey::touch_only(&s.base);
+    add_passkey(&api, &mut key, "Plain key").await;
+    api.logout().await;
+    (api, totp, key)
+}
+
 /// A passkey sign-in from a browser with no session.
 async fn sign_in(s: &TestServer, key: &mut SoftKey) -> (Api, Answer<LoginResponse>) {
     let api = s.api();
@@ -99,15 +113,7 @@ async fn a_passkey_that_verifies_its_user_signs_in_without_the_password() {
 #[tokio::test]
 async fn a_passkey_without_user_verification_stands_for_the_password_only() {
     let s = TestServer::start_at_localhost().await;
-    // Judy: an authenticator app and a passkey on a key without a PIN.
-    s.require(JUDY, Some(7)).await;
-    let (api, totp) = s.enroll_at_login(JUDY).await;
-    s.advance(11 * 60);
-    api.verify(&s.code(&totp, 0)).await.ok();
-    s.next_step();
-    let mut key = SoftKey::touch_only(&s.base);
-    add_passkey(&api, &mut key, "Plain key").await;
-    api.logout().await;
+    let (_, totp, mut key) = judy_with_a_plain_key(&s).await;
 
     let (half, answer) = sign_in(&s, &mut key).await;
     assert_eq!(
@@ -134,15 +140,8 @@ async fn a_passkey_without_user_verification_stands_for_the_password_only() {
 #[tokio::test]
 async fn a_plain_passkeys_login_in_the_owners_browser_outlives_password_logins_elsewhere() {
     let s = TestServer::start_at_localhost().await;
-    s.require(JUDY, Some(7)).await;
     // Her browser signed in (setting up the app finished the login).
-    let (api, totp) = s.enroll_at_login(JUDY).await;
-    s.advance(11 * 60);
-    api.verify(&s.code(&totp, 0)).await.ok();
-    s.next_step();
-    let mut key = SoftKey::touch_only(&s.base);
-    add_passkey(&api, &mut key, "Plain key").await;
-    api.logout().await;
+    let (api, totp, mut key) = judy_with_a_plain_key(&s).await;
     // In the same browser, the key without a PIN starts a login that asks
     // for the app; meanwhile someone with the password logs in, often.
     let opts = passkey_start(&api).await;

@@ -210,6 +210,25 @@ pub(crate) async fn jwks(s: &TestServer) -> Vec<Value> {
     keys["keys"].as_array().cloned().unwrap_or_default()
 }
 
+/// Asserts that the request `id` is refused to `api` in words containing
+/// `words` (any other step fails).
+pub(crate) async fn refused_in_words(api: &Api, id: &str, words: &str) {
+    match step(api, id).await {
+        SsoStep::Refused { message } => assert!(message.contains(words), "{message}"),
+        other => panic!("not refused ({words:?}): {other:?}"),
+    }
+}
+
+/// Where an authorize request that is refused goes: back to the app (303
+/// to its redirect URI). The whole location, for more of its parameters.
+pub(crate) async fn refused_to_app(s: &TestServer, query: &str, error: &str) -> String {
+    let (status, loc, _) = authorize(s, query).await;
+    assert_eq!(status, 303, "{query}");
+    assert!(loc.starts_with(REDIRECT), "back to the app: {loc}");
+    assert_eq!(param(&loc, "error").as_deref(), Some(error), "{loc}");
+    loc
+}
+
 /// The step is the consent screen for `app`, which names the email address
 /// among what the app may know.
 #[track_caller]
@@ -531,25 +550,14 @@ async fn the_login_for_an_app_asks_what_its_policy_needs_and_refuses_in_words() 
     // she is refused by the app in words, and the refusal is an event.
     let (portal, _) = s.password_login("judy@example.com").await;
     let id = request(&s, &strict, "k", "").await;
-    match step(&portal, &id).await {
-        SsoStep::Refused { message } => assert!(
-            message.contains("Payroll needs a second factor"),
-            "{message}"
-        ),
-        other => panic!("{other:?}"),
-    }
+    refused_in_words(&portal, &id, "Payroll needs a second factor").await;
     // An app not assigned to her.
     let mut only_admins = input("Vault", AppPolicy::OrgDefault, true);
     only_admins.everyone = false;
     only_admins.users = vec![Id(s.user_id(&admin, "ivan@example.com").await)];
     let vault = register(&admin, &only_admins).await;
     let id = request(&s, &vault, "v", "").await;
-    match step(&portal, &id).await {
-        SsoStep::Refused { message } => {
-            assert!(message.contains("do not have access to Vault"), "{message}")
-        }
-        other => panic!("{other:?}"),
-    }
+    refused_in_words(&portal, &id, "do not have access to Vault").await;
     let tiles: Vec<MyApp> = portal.get("/api/v1/apps").await.ok();
     assert_eq!(
         tiles.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),

@@ -20,7 +20,8 @@ use crate::client::{Answer, Api};
 use crate::fixtures::{TestServer, BILLING_ADMIN, PASSWORD};
 use crate::sso::{
     asks_consent, authorize, challenge, code_for, ended, exchange, form, input, jwks, param,
-    redirect_of, register, request, step, userinfo, REDIRECT, VERIFIER,
+    redirect_of, refused_in_words, refused_to_app, register, request, step, userinfo, REDIRECT,
+    VERIFIER,
 };
 
 /// An authorization request of `app` with this scope (PKCE S256 with
@@ -147,6 +148,28 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Ivan's password and app code again for the request `id`, then the
+/// code it ends with exchanged: the ID token's claims.
+async fn signs_in_again(
+    s: &TestServer,
+    user: &Api,
+    key: &str,
+    app: &App,
+    secret: &str,
+    id: &str,
+) -> Value {
+    assert!(matches!(
+        login_for(user, "ivan@example.com", id).await,
+        LoginResponse::Mfa { .. }
+    ));
+    let done = user.login_totp(&s.code(key, 0)).await.ok();
+    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
+    let code = code_of(step(user, id).await);
+    let (status, tokens) = exchange(&s.base, app, Some(secret), &code).await;
+    assert_eq!(status, 200, "{tokens}");
+    id_claims(s, &tokens).await
+}
+
 /// A token request refused as `invalid_grant`, its description naming `what`.
 #[track_caller]
 fn invalid_grant_naming(status: u16, e: &Value, what: &str) {
@@ -173,10 +196,7 @@ async fn a_public_client_signs_in_with_pkce_and_gets_nothing_without_the_right_v
         app.client_id,
         url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
     );
-    let (status, loc, _) = authorize(&s, &no_pkce).await;
-    assert_eq!(status, 303);
-    assert!(loc.starts_with(REDIRECT), "{loc}");
-    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    refused_to_app(&s, &no_pkce, "invalid_request").await;
 
     // The code flow with S256: the client id alone, and the verifier.
     let code = code_for(&s, &user, &app, "ok").await;
@@ -450,13 +470,7 @@ async fn an_app_assigned_to_a_group_lets_members_in_and_refuses_others_in_words(
     let tiles: Vec<MyApp> = judy.get("/api/v1/apps").await.ok();
     assert!(tiles.iter().all(|t| t.name != "Ledger"), "{tiles:?}");
     let id = request(&s, &app, "outsider", "").await;
-    match step(&judy, &id).await {
-        SsoStep::Refused { message } => assert!(
-            message.contains("You do not have access to Ledger"),
-            "{message}"
-        ),
-        other => panic!("{other:?}"),
-    }
+    refused_in_words(&judy, &id, "You do not have access to Ledger").await;
     assert!(ended(&judy, &id).await, "the refused request is over");
     let refused = events(&admin, "sso_refused").await;
     assert_eq!(refused.len(), 1, "{refused:?}");
@@ -477,15 +491,7 @@ async fn an_app_assigned_to_a_group_lets_members_in_and_refuses_others_in_words(
     let (status, e) = refresh(&s, &app, Some(&secret), &tokens["refresh_token"]).await;
     assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
     let id = request(&s, &app, "former", "").await;
-    match step(&user, &id).await {
-        SsoStep::Refused { message } => {
-            assert!(
-                message.contains("do not have access to Ledger"),
-                "{message}"
-            )
-        }
-        other => panic!("{other:?}"),
-    }
+    refused_in_words(&user, &id, "do not have access to Ledger").await;
     assert_eq!(events(&admin, "sso_refused").await.len(), 2);
 }
 
@@ -518,24 +524,13 @@ async fn prompt_login_asks_for_the_password_again_despite_a_portal_session() {
         SsoStep::Redirect { .. }
     ));
     // prompt=login with prompt=none is not a combination.
-    let (status, loc, _) =
-        authorize(&s, &crate::sso::query(&app, "both", "&prompt=none%20login")).await;
-    assert_eq!(status, 303);
-    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    let both = crate::sso::query(&app, "both", "&prompt=none%20login");
+    refused_to_app(&s, &both, "invalid_request").await;
 
     // The password (and the second factor) again: then on to the app,
     // with the new authentication time.
     let login_at = s.now();
-    assert!(matches!(
-        login_for(&user, "ivan@example.com", &id).await,
-        LoginResponse::Mfa { .. }
-    ));
-    let done = user.login_totp(&s.code(&key, 0)).await.ok();
-    assert!(matches!(done, LoginResponse::Done { .. }), "{done:?}");
-    let code = code_of(step(&user, &id).await);
-    let (status, tokens) = exchange(&s.base, &app, Some(&secret), &code).await;
-    assert_eq!(status, 200, "{tokens}");
-    let claims = id_claims(&s, &tokens).await;
+    let claims = signs_in_again(&s, &user, &key, &app, &secret, &id).await;
     assert_eq!(claims["auth_time"], Value::from(login_at));
     assert_ne!(claims["auth_time"], first_auth);
 }
@@ -566,23 +561,12 @@ async fn max_age_beyond_the_password_asks_for_the_login_again() {
         other => panic!("an old password was accepted: {other:?}"),
     }
     // max_age must be a number of seconds.
-    let (status, loc, _) = authorize(&s, &crate::sso::query(&app, "bad", "&max_age=soon")).await;
-    assert_eq!(status, 303);
-    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    let bad = crate::sso::query(&app, "bad", "&max_age=soon");
+    refused_to_app(&s, &bad, "invalid_request").await;
 
     let login_at = s.now();
-    assert!(matches!(
-        login_for(&user, "ivan@example.com", &id).await,
-        LoginResponse::Mfa { .. }
-    ));
-    user.login_totp(&s.code(&key, 0)).await.ok();
-    let code = code_of(step(&user, &id).await);
-    let (status, tokens) = exchange(&s.base, &app, Some(&secret), &code).await;
-    assert_eq!(status, 200, "{tokens}");
-    assert_eq!(
-        id_claims(&s, &tokens).await["auth_time"],
-        Value::from(login_at)
-    );
+    let claims = signs_in_again(&s, &user, &key, &app, &secret, &id).await;
+    assert_eq!(claims["auth_time"], Value::from(login_at));
 }
 
 #[tokio::test]
@@ -618,13 +602,8 @@ async fn prompt_consent_asks_again_for_scopes_already_granted() {
     let id = request(&s, &app, "later", "").await;
     assert!(matches!(step(&user, &id).await, SsoStep::Redirect { .. }));
     // prompt=consent with prompt=none cannot be: refused to the app.
-    let (status, loc, _) = authorize(
-        &s,
-        &crate::sso::query(&app, "quiet", "&prompt=consent%20none"),
-    )
-    .await;
-    assert_eq!(status, 303);
-    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    let quiet = crate::sso::query(&app, "quiet", "&prompt=consent%20none");
+    refused_to_app(&s, &quiet, "invalid_request").await;
 }
 
 #[tokio::test]
@@ -642,10 +621,8 @@ async fn a_login_hint_longer_than_254_characters_is_refused_as_invalid_request()
         )
     };
 
-    let (status, loc, _) = authorize(&s, &crate::sso::query(&app, "long", &hint(&too_long))).await;
-    assert_eq!(status, 303);
-    assert!(loc.starts_with(REDIRECT), "back to the app: {loc}");
-    assert_eq!(param(&loc, "error").as_deref(), Some("invalid_request"));
+    let long = crate::sso::query(&app, "long", &hint(&too_long));
+    let loc = refused_to_app(&s, &long, "invalid_request").await;
     assert!(
         param(&loc, "error_description")
             .unwrap_or_default()
@@ -774,13 +751,7 @@ async fn a_phishing_resistant_app_refuses_a_user_whose_only_factor_is_an_authent
     // app, not for Vault, and he has nothing Vault accepts to step up with.
     code_for(&s, &user, &wiki, "wiki").await;
     let id = request(&s, &app, "vault", "").await;
-    match step(&user, &id).await {
-        SsoStep::Refused { message } => assert!(
-            message.contains("Vault needs a security key or passkey"),
-            "{message}"
-        ),
-        other => panic!("{other:?}"),
-    }
+    refused_in_words(&user, &id, "Vault needs a security key or passkey").await;
     assert!(ended(&user, &id).await);
     let refused = events(&admin, "sso_refused").await;
     assert_eq!(refused.len(), 1, "{refused:?}");

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -90,7 +91,12 @@ pub fn postgres_server() -> Option<String> {
 /// A new, empty database on the test PostgreSQL server (made with psql, to
 /// keep a database driver out of this crate); its URL.
 pub fn fresh_postgres_database(server: &str) -> String {
-    let name = format!("protect_{}_{}", std::process::id(), free_port());
+    // Named by process and a count within it, not by a free port: a port
+    // free a moment ago can be handed to another test running at once (it
+    // was, once, and the second CREATE DATABASE failed).
+    static MADE: AtomicU32 = AtomicU32::new(0);
+    let n = MADE.fetch_add(1, Ordering::Relaxed);
+    let name = format!("protect_{}_{n}", std::process::id());
     let status = Command::new("psql")
         .args([server, "-q", "-c", &format!("CREATE DATABASE {name}")])
         .stdout(Stdio::null())

@@ -46,6 +46,21 @@ impl<T: std::fmt::Debug> Answer<T> {
         (status, self.err().code)
     }
 
+    /// Asserts a 422 `validation_failed` whose message, in words, contains
+    /// `words`; `what` names the request in the failure.
+    #[track_caller]
+    pub fn invalid_in_words(self, words: &str, what: &str) {
+        let status = self.status;
+        let err = self.err();
+        assert_eq!(
+            (status, err.code),
+            (422, ErrorCode::ValidationFailed),
+            "{what}"
+        );
+        assert!(!err.message.is_empty(), "{what}");
+        assert!(err.message.contains(words), "{what}: {}", err.message);
+    }
+
     /// The session cookie this answer set, if any.
     pub fn session_cookie(&self) -> Option<String> {
         session_cookie(&self.headers)
